@@ -1,0 +1,51 @@
+// Typed errors and the mapping of results and errors to exit codes.
+// Exit codes: 0 forwarded, 1 dropped, 2 bad input or usage, 3 internal bug.
+
+export const EXIT = { FORWARDED: 0, DROPPED: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export interface Position {
+  readonly file: string;
+  readonly line: number; // 1-based
+  readonly col: number; // 1-based
+}
+
+export interface Problem {
+  readonly pos: Position;
+  readonly message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.pos.file}:${p.pos.line}:${p.pos.col}: ${p.message}`;
+}
+
+function comparePos(a: Position, b: Position): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.col - b.col;
+}
+
+/** Bad input: one or more positioned problems. Always exit 2. */
+export class InputError extends Error {
+  readonly problems: readonly Problem[];
+  constructor(problems: readonly Problem[]) {
+    const sorted = [...problems].sort((a, b) => comparePos(a.pos, b.pos) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+    super(sorted.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+    this.problems = sorted;
+  }
+  lines(): string[] {
+    return this.problems.map(formatProblem);
+  }
+}
+
+/** Bad command-line usage (no file position). Exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function isInputLike(e: unknown): e is InputError | UsageError {
+  return e instanceof InputError || e instanceof UsageError;
+}
