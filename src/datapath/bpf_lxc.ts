@@ -1,0 +1,160 @@
+// bpf/bpf_lxc.c of Cilium v1.13: the programs of a pod's endpoint. cil_from_container runs at
+// tc ingress of the host-side veth (packets leaving the pod); handle_policy is the endpoint's
+// ingress-policy program that other programs reach through cilium_call_policy[EPID].
+// IPv4 only; left out: per-packet service LB (Services are not simulated yet), proxy
+// redirects, hairpin, egress gateway, IPsec, pass-to-stack (world/host destinations).
+import { CILIUM_CALL } from '../cilium/call-slots.js';
+import { WORLD_ID } from '../cilium/identities.js';
+import { formatIpv4, IP_ZERO } from '../net/ip.js';
+import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
+import { CTX_ACT_OK, drop, unsimulated, lxcConfig, type Ctx, type Ret } from './context.js';
+import { ctCreate4, ctLookup4 } from './lib/conntrack.js';
+import { sendDropNotify } from './lib/drop.js';
+import { encapAndRedirectLxc } from './lib/encap.js';
+import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
+import { ipv4LocalDelivery, redirectEp } from './lib/l3.js';
+import { policyCanAccess } from './lib/policy.js';
+import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
+import { sendTraceNotify } from './lib/trace.js';
+
+const FILE = 'bpf/bpf_lxc.c';
+const PER_PACKET_LB_OFF = 'ENABLE_PER_PACKET_LB is off (socket LB handles services), so this runs inline';
+
+/** Attachment: tc ingress of the host-side veth. Packets leaving the container. */
+export function cilFromContainer(ctx: Ctx): Ret {
+  const cfg = lxcConfig(ctx);
+  return ctx.tb.frame('cil_from_container', FILE, () => {
+    sendTraceNotify(ctx, 'TRACE_FROM_LXC', cfg.seclabel, 0, 0, 0, 'unknown');
+    ctx.tb.add({ kind: 'note', text: `validate_ethertype: 0x${ctx.pkt.ethertype.toString(16).padStart(4, '0')} (${ctx.pkt.ethertype === ETH_P_IP ? 'IPv4' : 'ARP'})` });
+    let ret: Ret;
+    if (ctx.pkt.ethertype === ETH_P_IP) ret = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
+    else if (ctx.pkt.ethertype === ETH_P_ARP) ret = epTailCall(ctx, CILIUM_CALL.ARP);
+    else ret = drop('DROP_UNSUPPORTED_L2');
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'cil_from_container', FILE, 'egress') : ret;
+  });
+}
+
+/** Slot 7, CILIUM_CALL_IPV4_FROM_LXC. */
+export function tailHandleIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_handle_ipv4', FILE, () => {
+    const ret = ctx.tb.frame('__tail_handle_ipv4', FILE, () => tailHandleIpv4Inner(ctx));
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, '__tail_handle_ipv4', FILE, 'egress') : ret;
+  });
+}
+
+function tailHandleIpv4Inner(ctx: Ctx): Ret {
+  const cfg = lxcConfig(ctx);
+  const valid = ctx.pkt.src === cfg.lxcIpv4;
+  ctx.tb.add({ kind: 'note', text: `is_valid_lxc_src_ipv4: saddr ${formatIpv4(ctx.pkt.src)} ${valid ? '==' : '!='} LXC_IPV4 ${formatIpv4(cfg.lxcIpv4)}` });
+  if (!valid) return drop('DROP_INVALID_SIP');
+  if (ctx.node.config.enablePerPacketLb) {
+    ctx.tb.add({ kind: 'not_simulated', text: 'per-packet service LB (lb4_lookup_service in cilium_lb4_services_v2): Services are not simulated yet; treated as no service for this destination' });
+  } else {
+    ctx.tb.add({ kind: 'note', text: 'socket LB (kube-proxy replacement) translated services at connect time; no per-packet service lookup' });
+  }
+  return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_CT_EGRESS, 'tail_ipv4_ct_egress', PER_PACKET_LB_OFF, () => tailIpv4CtEgressBody(ctx));
+}
+
+/** Slot 29 (TAIL_CT_LOOKUP4): CT lookup in the egress direction, result parked for slot 25. */
+export function tailIpv4CtEgress(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_ipv4_ct_egress', FILE, () => {
+    const ret = tailIpv4CtEgressBody(ctx);
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_ipv4_ct_egress', FILE, 'egress') : ret;
+  });
+}
+
+function tailIpv4CtEgressBody(ctx: Ctx): Ret {
+  const status = ctLookup4(ctx, 'CT_EGRESS');
+  ctx.ctBuffer = { status };
+  return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_FROM_LXC_CONT, 'tail_handle_ipv4_cont', PER_PACKET_LB_OFF, () => handleIpv4FromLxc(ctx));
+}
+
+/** Slot 25, CILIUM_CALL_IPV4_FROM_LXC_CONT. */
+export function tailHandleIpv4Cont(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_handle_ipv4_cont', FILE, () => {
+    const ret = handleIpv4FromLxc(ctx);
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4_from_lxc', FILE, 'egress') : ret;
+  });
+}
+
+function handleIpv4FromLxc(ctx: Ctx): Ret {
+  const cfg = lxcConfig(ctx);
+  return ctx.tb.frame('handle_ipv4_from_lxc', FILE, () => {
+    const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst);
+    const dstId = info && info.info.secLabel ? info.info.secLabel : WORLD_ID;
+    const tunnelEndpoint = info?.info.tunnelEndpoint ?? IP_ZERO;
+    const status = ctx.ctBuffer?.status;
+    if (!status) return drop('DROP_INVALID_TC_BUFFER');
+
+    if (ctx.pkt.l4.proto === 'udp' && ctx.pkt.l4.dport === ctx.node.config.tunnelPort && ctx.node.config.tunnelMode) {
+      ctx.tb.add({ kind: 'note', text: `is_encap: pod traffic to UDP ${ctx.node.config.tunnelPort} (TUNNEL_PORT) is prohibited` });
+      return drop('DROP_ENCAP_PROHIBITED');
+    }
+    const verdict = policyCanAccess(ctx, cfg.policyMap, 'egress', dstId, 'policy_can_egress4');
+    const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
+    ctx.tb.add({ kind: 'policy', direction: 'egress', endpoint: cfg.lxcId, remoteId: dstId, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: verdict.match !== 'all', deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', provenance: verdict.provenance });
+    if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
+    if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel);
+
+    const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
+    if (ep) {
+      if (ep.info.flags & 1) {
+        return unsimulated('destination is a local host address (to_host / pass to stack): traffic to hosts is not simulated yet');
+      }
+      ctx.tb.add({ kind: 'note', text: 'policy_clear_mark' });
+      return ipv4LocalDelivery(ctx, cfg.seclabel, ep, false);
+    }
+    if (ctx.node.config.tunnelMode) {
+      const ret = encapAndRedirectLxc(ctx, tunnelEndpoint, cfg.seclabel, dstId);
+      if (ret.kind === 'drop' && ret.macro === 'DROP_NO_TUNNEL_ENDPOINT') {
+        ctx.tb.add({ kind: 'note', text: 'DROP_NO_TUNNEL_ENDPOINT: not a pod CIDR of any node, goto pass_to_stack' });
+        return unsimulated('pass_to_stack and the kernel route toward the world are not simulated yet');
+      }
+      return ret;
+    }
+    return unsimulated('native routing (pass_to_stack / redirect_direct_v4) is not simulated yet');
+  });
+}
+
+/** cilium_call_policy[EPID]: the destination endpoint's own program (its SECLABEL, maps). */
+export function handlePolicy(ctx: Ctx): Ret {
+  return ctx.tb.frame('handle_policy', FILE, () => {
+    const ret = invokeTailcallIf(ctx, false, CILIUM_CALL.IPV4_CT_INGRESS_POLICY_ONLY, 'tail_ipv4_ct_ingress_policy_only', 'IPv4-only build: invoke_tailcall_if(ENABLE_IPV4 && ENABLE_IPV6) is a direct call',
+      () => ctx.tb.frame('tail_ipv4_ct_ingress_policy_only', FILE, () => {
+        const status = ctLookup4(ctx, 'CT_INGRESS');
+        ctx.ctBuffer = { status };
+        return invokeTailcallIf(ctx, false, CILIUM_CALL.IPV4_TO_LXC_POLICY_ONLY, 'tail_ipv4_policy', 'IPv4-only build: direct call', () =>
+          ctx.tb.frame('tail_ipv4_policy', FILE, () => ipv4Policy(ctx)));
+      }));
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_ipv4_policy', FILE, 'ingress') : ret;
+  });
+}
+
+function ipv4Policy(ctx: Ctx): Ret {
+  const cfg = lxcConfig(ctx);
+  return ctx.tb.frame('ipv4_policy', FILE, () => {
+    const srcLabel = ctx.cb.get('CB_SRC_LABEL') ?? 0;
+    const ifindex = ctx.cb.get('CB_IFINDEX') ?? 0;
+    const fromHost = ctx.cb.get('CB_FROM_HOST') === 1;
+    const status = ctx.ctBuffer?.status ?? 'CT_NEW';
+    const verdict = policyCanAccess(ctx, cfg.policyMap, 'ingress', srcLabel, 'policy_can_access_ingress');
+    const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
+    ctx.tb.add({ kind: 'policy', direction: 'ingress', endpoint: cfg.lxcId, remoteId: srcLabel, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: verdict.match !== 'all', deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', provenance: verdict.provenance });
+    if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
+    if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel);
+    sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status);
+    return redirectEp(ctx, ifindex, fromHost);
+  });
+}
+
+/** Slot 6, CILIUM_CALL_ARP: the ARP responder answers with the endpoint's NODE_MAC. */
+export function tailHandleArp(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_handle_arp', FILE, () => {
+    ctx.tb.add({ kind: 'note', text: 'arp_respond: reply with NODE_MAC (the host-side veth MAC) for any target but the pod itself' });
+    return { kind: 'redirect', ifindex: ctx.ifindex, peer: false, ingress: false } as const;
+  });
+}
+
+export { CTX_ACT_OK };

@@ -1,0 +1,68 @@
+// bpf/bpf_overlay.c of Cilium v1.13, attached to cilium_vxlan / cilium_geneve and built by
+// init.sh with -DSECLABEL=2 -DFROM_ENCAP_DEV=1. cil_from_overlay sees decapsulated packets
+// (tc ingress), cil_to_overlay sees packets about to be encapsulated by the kernel (egress).
+// Left out: NodePort LB on the overlay (Services are not simulated yet), IPsec, VTEP.
+import { CILIUM_CALL } from '../cilium/call-slots.js';
+import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
+import { formatIpv4 } from '../net/ip.js';
+import { ETH_P_IP } from '../net/packet.js';
+import { CTX_ACT_OK, drop, unsimulated, type Ctx, type Ret } from './context.js';
+import { sendDropNotify } from './lib/drop.js';
+import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
+import { ipv4LocalDelivery } from './lib/l3.js';
+import { epTailCall } from './lib/tailcall.js';
+import { sendTraceNotify } from './lib/trace.js';
+
+const FILE = 'bpf/bpf_overlay.c';
+
+export function cilFromOverlay(ctx: Ctx): Ret {
+  return ctx.tb.frame('cil_from_overlay', FILE, () => {
+    // v1.13 reports FROM_OVERLAY before reading the tunnel key, so with identity 0.
+    sendTraceNotify(ctx, 'TRACE_FROM_OVERLAY', 0, 0, 0, ctx.ifindex, 'unknown');
+    if (ctx.pkt.ethertype !== ETH_P_IP) return sendDropNotify(ctx, drop('DROP_UNKNOWN_L3'), 'cil_from_overlay', FILE, 'ingress');
+    const ret = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'cil_from_overlay', FILE, 'ingress') : ret;
+  });
+}
+
+/** Slot 7, CILIUM_CALL_IPV4_FROM_OVERLAY. */
+export function tailHandleIpv4Overlay(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_handle_ipv4', FILE, () => {
+    const ret = handleIpv4(ctx);
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4', FILE, 'ingress') : ret;
+  });
+}
+
+function handleIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('handle_ipv4', FILE, () => {
+    if (ctx.node.config.enableNodePort) {
+      ctx.tb.add({ kind: 'not_simulated', text: 'nodeport_lb4: Services are not simulated yet; no NodePort service matches' });
+    }
+    const key = ctx.tunnelKey;
+    if (!key) return drop('DROP_NO_TUNNEL_KEY', 'handle_ipv4', FILE);
+    let identity = key.tunnelId;
+    ctx.tb.frame('ctx_get_tunnel_key', 'bpf/lib/overloadable_skb.h', () => {
+      ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}: source identity ${identity} (from the VNI)` });
+    });
+    if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);
+    if (identity === REMOTE_NODE_ID) {
+      const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src, 'ipcache_lookup4');
+      if (info?.info.secLabel) identity = info.info.secLabel;
+    }
+    const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
+    if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false);
+    return unsimulated('delivery to the host (ctx_redirect to cilium_host) is not simulated yet');
+  });
+}
+
+export function cilToOverlay(ctx: Ctx): Ret {
+  return ctx.tb.frame('cil_to_overlay', FILE, () => {
+    if (ctx.node.config.enableNodePort) {
+      ctx.tb.frame('handle_nat_fwd', 'bpf/lib/nodeport.h', () => {
+        ctx.tb.add({ kind: 'note', text: 'inner source is a pod address in the tunnel: nothing to translate' });
+      });
+    }
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return CTX_ACT_OK;
+  });
+}

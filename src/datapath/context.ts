@@ -1,0 +1,67 @@
+// The execution context of simulated BPF programs: the skb (packet, ifindex, cb[], mark,
+// tunnel key), the object whose code is running (its compile-time constants), the node's
+// maps and the trace builder. Helpers return Cilium's convention as a union: CTX_ACT_OK,
+// a redirect, or a DROP_* reason; only entry and tail programs turn a drop into a drop node.
+import { dropReason, type DropMacro } from '../cilium/drop-reasons.js';
+import type { ObjectConfig, ProgramRef } from '../maps/callmap.js';
+import type { Packet } from '../net/packet.js';
+import type { TraceBuilder } from '../trace/builder.js';
+import type { CtStatus } from '../cilium/trace-points.js';
+import type { ClusterDatapath, NodeDatapath } from './node.js';
+
+export type Ret =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'redirect'; readonly ifindex: number; readonly peer: boolean; readonly ingress: boolean }
+  | { readonly kind: 'drop'; readonly macro: DropMacro; readonly fn?: string; readonly file?: string }
+  /** The path continues into something cilium-trace does not simulate: the trace stops here, saying so. */
+  | { readonly kind: 'unsimulated'; readonly text: string };
+
+export const unsimulated = (text: string): Ret => ({ kind: 'unsimulated', text });
+
+export const CTX_ACT_OK: Ret = { kind: 'ok' };
+/** A DROP_* return; `fn`/`file` name the function that decided it, when not the notifier. */
+export const drop = (macro: DropMacro, fn?: string, file?: string): Ret =>
+  fn === undefined ? { kind: 'drop', macro } : { kind: 'drop', macro, fn, file: file ?? '' };
+
+export interface TunnelKey {
+  readonly tunnelId: number;
+  readonly remoteIpv4: number;
+  readonly ttl: number;
+}
+
+/** Options that stand in for state the tracer cannot know: marked in the trace when used. */
+export interface DatapathOptions {
+  /** Force the CT lookup result instead of consulting the (empty) CT maps. */
+  readonly ctState?: CtStatus;
+}
+
+export interface CtBuffer {
+  readonly status: CtStatus;
+}
+
+export interface Ctx {
+  readonly cluster: ClusterDatapath;
+  readonly node: NodeDatapath;
+  readonly tb: TraceBuilder;
+  readonly opts: DatapathOptions;
+  prog: ProgramRef;
+  pkt: Packet;
+  /** skb->ifindex: the device the packet is being processed on. */
+  ifindex: number;
+  /** skb->cb[]: CB_SRC_LABEL, CB_IFINDEX, CB_FROM_HOST, ... */
+  readonly cb: Map<string, number>;
+  tunnelKey: TunnelKey | undefined;
+  ctBuffer: CtBuffer | undefined;
+  /** A tail call never returns in C: once the callee reported a drop, callers must not again. */
+  dropNotified: boolean;
+}
+
+export function lxcConfig(ctx: Ctx): Extract<ObjectConfig, { kind: 'lxc' }> {
+  if (ctx.prog.config.kind !== 'lxc') throw new Error(`${ctx.prog.name} is not a bpf_lxc program`);
+  return ctx.prog.config;
+}
+
+export function dropInfo(macro: DropMacro) {
+  const r = dropReason(macro);
+  return { code: r.code, macro: r.macro, name: r.hubble, text: r.text };
+}

@@ -1,0 +1,65 @@
+// Connection tracking of bpf/lib/conntrack.h (v1.13). ct_lookup4 first looks up the tuple
+// as a reply (addresses of the packet, flag TUPLE_F_IN for CT_EGRESS / TUPLE_F_OUT for
+// CT_INGRESS), then reversed as the original direction; a miss is CT_NEW. ct_create4 stores
+// the entry keyed by the original-direction tuple with TUPLE_F_OUT (egress) or TUPLE_F_IN.
+// TCP uses cilium_ct4_global, everything else cilium_ct_any4_global.
+import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
+import type { CtStatus } from '../../cilium/trace-points.js';
+import { ipProto } from '../../net/packet.js';
+import type { Packet } from '../../net/packet.js';
+import type { Ctx } from '../context.js';
+
+export type CtDir = 'CT_EGRESS' | 'CT_INGRESS';
+
+function ports(p: Packet): { sport: number; dport: number } {
+  // ICMP echo: the identifier stands in for both ports, as ct_lookup4 does.
+  return p.l4.proto === 'icmp' ? { sport: p.l4.id, dport: 0 } : { sport: p.l4.sport, dport: p.l4.dport };
+}
+
+function ctMap(ctx: Ctx): CtMap {
+  return ipProto(ctx.pkt) === 6 ? ctx.node.maps.ctTcp : ctx.node.maps.ctAny;
+}
+
+/** The tuple as stored for the original direction: daddr/saddr swapped into display order. */
+function originalTuple(p: Packet, dir: CtDir): CtTuple {
+  const { sport, dport } = ports(p);
+  return { daddr: p.src, saddr: p.dst, dport: sport, sport: dport, nexthdr: ipProto(p), flags: dir === 'CT_EGRESS' ? TUPLE_F_OUT : TUPLE_F_IN };
+}
+
+export function ctLookup4(ctx: Ctx, dir: CtDir): CtStatus {
+  return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
+    const map = ctMap(ctx);
+    const orig = originalTuple(ctx.pkt, dir);
+    const reply: CtTuple = { daddr: orig.saddr, saddr: orig.daddr, dport: orig.sport, sport: orig.dport, nexthdr: orig.nexthdr, flags: orig.flags ^ TUPLE_F_IN };
+    const forced = ctx.opts.ctState;
+    let status: CtStatus;
+    if (forced) {
+      status = forced;
+    } else if (map.lookup(reply)) {
+      status = 'CT_REPLY';
+    } else if (map.lookup(orig)) {
+      status = 'CT_ESTABLISHED';
+    } else {
+      status = 'CT_NEW';
+    }
+    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(orig).trimEnd(), result: status, assumed: forced !== undefined });
+    return status;
+  });
+}
+
+export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
+  ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
+    const map = ctMap(ctx);
+    const tuple = originalTuple(ctx.pkt, dir);
+    const tcp = ipProto(ctx.pkt) === 6;
+    const entry = {
+      lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
+      rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: 0,
+      txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
+      flags: 0, revNat: 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
+      provenance: { kind: 'agent' as const, what: 'created by this trace' },
+    };
+    map.set(tuple, entry);
+    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+  });
+}

@@ -1,0 +1,58 @@
+// Encapsulation of bpf/lib/encap.h and ctx_set_encap_info of bpf/lib/overloadable_skb.h
+// (v1.13): encap_and_redirect_lxc -> __encap_and_redirect_lxc -> __encap_and_redirect_with_nodeid
+// -> __encap_with_nodeid -> ctx_set_encap_info. The VNI (tunnel_id) is the SOURCE security
+// identity; the host uses LOCAL_NODE_ID (6). TTL IPDEFTTL (64), BPF_F_ZERO_CSUM_TX.
+// Left out: IPsec (encrypt_key != 0), VTEP, egress gateway.
+import { HOST_ID, LOCAL_NODE_ID } from '../../cilium/identities.js';
+import { formatIpv4, IP_ZERO, type Ipv4 } from '../../net/ip.js';
+import { formatTunnelKey, formatTunnelValue } from '../../maps/tunnel.js';
+import { drop, type Ctx, type Ret } from '../context.js';
+import { sendTraceNotify } from './trace.js';
+
+const FILE = 'bpf/lib/encap.h';
+const IPDEFTTL = 64;
+
+function ctxSetEncapInfo(ctx: Ctx, nodeIp: Ipv4, seclabel: number): Ret {
+  return ctx.tb.frame('ctx_set_encap_info', 'bpf/lib/overloadable_skb.h', () => {
+    const key = { tunnelId: seclabel, remoteIpv4: nodeIp, ttl: IPDEFTTL };
+    ctx.tb.add({ kind: 'note', text: `bpf_tunnel_key: tunnel_id=${key.tunnelId} (source identity) remote_ipv4=${formatIpv4(nodeIp)} tunnel_ttl=${IPDEFTTL}` });
+    ctx.tb.frame('ctx_set_tunnel_key', 'bpf/lib/overloadable_skb.h', () => {
+      ctx.tb.add({ kind: 'note', text: 'bpf_skb_set_tunnel_key(ctx, &key, sizeof(key), BPF_F_ZERO_CSUM_TX)' });
+    });
+    ctx.tunnelKey = key;
+    return { kind: 'redirect', ifindex: ctx.node.config.encapIfindex, peer: false, ingress: false } as const;
+  });
+}
+
+function encapWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+  return ctx.tb.frame('__encap_with_nodeid', FILE, () => {
+    const vni = seclabel === HOST_ID ? LOCAL_NODE_ID : seclabel;
+    const ret = ctxSetEncapInfo(ctx, tunnelEndpoint, vni);
+    if (ret.kind === 'drop') return ret;
+    // v1.13 emits TO_OVERLAY after a successful set_tunnel_key.
+    sendTraceNotify(ctx, 'TRACE_TO_OVERLAY', seclabel, dstId, 0, ctx.node.config.encapIfindex, ctx.ctBuffer?.status ?? 'unknown');
+    return ret;
+  });
+}
+
+export function encapAndRedirectWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+  return ctx.tb.frame('__encap_and_redirect_with_nodeid', FILE, () => encapWithNodeid(ctx, tunnelEndpoint, seclabel, dstId));
+}
+
+/**
+ * encap_and_redirect_lxc: with a tunnel endpoint from the ipcache, encapsulate toward it;
+ * otherwise look the masked destination up in cilium_tunnel_map; a miss is
+ * DROP_NO_TUNNEL_ENDPOINT, which the caller turns into "pass to stack".
+ */
+export function encapAndRedirectLxc(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+  return ctx.tb.frame('encap_and_redirect_lxc', FILE, () => {
+    if (tunnelEndpoint !== IP_ZERO) {
+      return ctx.tb.frame('__encap_and_redirect_lxc', FILE, () => encapAndRedirectWithNodeid(ctx, tunnelEndpoint, seclabel, dstId));
+    }
+    const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
+    const hit = ctx.node.maps.tunnel.lookup(masked);
+    ctx.tb.add({ kind: 'lookup', map: ctx.node.maps.tunnel.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
+    if (!hit) return drop('DROP_NO_TUNNEL_ENDPOINT');
+    return encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, dstId);
+  });
+}

@@ -1,0 +1,31 @@
+// Endpoint and ipcache lookups of bpf/lib/eps.h (v1.13): lookup_ip4_endpoint (exact match in
+// cilium_lxc) and lookup_ip4_remote_endpoint (LPM in cilium_ipcache with a full-length key).
+import { formatEndpointInfo, formatEndpointKey, type LxcEntry } from '../../maps/lxcmap.js';
+import { formatRemoteEndpointInfo, type IpcacheEntry } from '../../maps/ipcache.js';
+import { formatIpv4, formatPrefix, type Ipv4 } from '../../net/ip.js';
+import type { Ctx } from '../context.js';
+
+export function lookupIp4Endpoint(ctx: Ctx, ip: Ipv4): LxcEntry | undefined {
+  return ctx.tb.frame('lookup_ip4_endpoint', 'bpf/lib/eps.h', () => {
+    const hit = ctx.node.maps.lxc.lookup(ip);
+    ctx.tb.add({
+      kind: 'lookup', map: ctx.node.maps.lxc.name, key: formatEndpointKey(ip),
+      result: hit ? formatEndpointInfo(hit.info) : null,
+      ...(hit ? { provenance: [hit.provenance] } : { note: 'not a local endpoint' }),
+    });
+    return hit;
+  });
+}
+
+export function lookupIp4RemoteEndpoint(ctx: Ctx, ip: Ipv4, fn = 'lookup_ip4_remote_endpoint'): IpcacheEntry | undefined {
+  return ctx.tb.frame(fn, 'bpf/lib/eps.h', () => {
+    const hit = ctx.node.maps.ipcache.lookup(ip);
+    ctx.tb.add({
+      kind: 'lookup', map: ctx.node.maps.ipcache.name, key: `${formatIpv4(ip)}/32`,
+      result: hit ? formatRemoteEndpointInfo(hit.info) : null,
+      ...(hit ? { provenance: [hit.provenance] } : {}),
+      ...(hit && hit.prefix.len !== 32 ? { note: `longest prefix match ${formatPrefix(hit.prefix)}` } : {}),
+    });
+    return hit;
+  });
+}

@@ -1,0 +1,87 @@
+// What the datapath may see of a node: its maps, its devices with their tc attachments,
+// the pods' network namespaces (routes and neighbours the CNI set up), and the compile-time
+// configuration (node_config.h). Built by the control plane's loader; read-only here.
+// Nothing in src/datapath imports the scenario or the control plane.
+import type { Ipv4 } from '../net/ip.js';
+import type { Mac } from '../net/mac.js';
+import type { IpcacheMap } from '../maps/ipcache.js';
+import type { LxcMap } from '../maps/lxcmap.js';
+import type { PolicyMap } from '../maps/policymap.js';
+import type { ProgArray, ProgramRef } from '../maps/callmap.js';
+import type { TunnelMap } from '../maps/tunnel.js';
+import type { CtMap } from '../maps/ctmap.js';
+
+/** node_config.h and agent options that change which code runs. */
+export interface DatapathConfig {
+  readonly tunnelMode: boolean; // TUNNEL_MODE
+  readonly tunnelProtocol: 'vxlan' | 'geneve';
+  readonly tunnelPort: number; // TUNNEL_PORT
+  readonly enableHostRouting: boolean; // ENABLE_HOST_ROUTING (BPF host routing)
+  readonly enablePerPacketLb: boolean; // ENABLE_PER_PACKET_LB (socket LB not full)
+  readonly enableNodePort: boolean; // ENABLE_NODEPORT (kube-proxy replacement)
+  readonly enableSocketLb: boolean;
+  readonly enableArpResponder: boolean;
+  readonly enableIcmpRule: boolean;
+  readonly ipv4Mask: number; // IPV4_MASK, the local pod CIDR mask
+  readonly routerIp: Ipv4; // cilium_host IP (IPV4_GATEWAY)
+  readonly nodeIp: Ipv4; // IPV4_NODEPORT / the native device address
+  readonly hostIfindex: number; // HOST_IFINDEX (cilium_host)
+  readonly encapIfindex: number; // ENCAP_IFINDEX (cilium_vxlan / cilium_geneve)
+  readonly deviceMtu: number;
+  readonly routeMtu: number;
+  readonly hostEpId: number;
+}
+
+export type DeviceKind = 'lxc' | 'cilium_host' | 'cilium_net' | 'tunnel' | 'native';
+
+export interface Device {
+  readonly name: string;
+  readonly ifindex: number;
+  readonly mac: Mac;
+  readonly kind: DeviceKind;
+  readonly tc: { readonly ingress?: ProgramRef; readonly egress?: ProgramRef };
+}
+
+/** A pod's network namespace as the CNI plugin configured it. */
+export interface PodNetns {
+  readonly display: string; // namespace/name, for the trace only
+  readonly ip: Ipv4;
+  readonly ifname: string; // eth0
+  readonly mac: Mac;
+  readonly gateway: Ipv4; // default via <cilium_host IP>
+  readonly routeMtu: number;
+  readonly deviceMtu: number;
+  /** Neighbour entry for the gateway: the host-side veth MAC, answered by tail_handle_arp. */
+  readonly gatewayMac: Mac;
+  readonly hostIfindex: number; // host-side veth (peer)
+}
+
+export interface NodeMaps {
+  readonly ipcache: IpcacheMap;
+  readonly lxc: LxcMap;
+  readonly tunnel: TunnelMap;
+  readonly policy: ReadonlyMap<string, PolicyMap>; // by map name
+  readonly progArrays: ReadonlyMap<string, ProgArray>; // by map name, incl. cilium_call_policy
+  readonly ctTcp: CtMap;
+  readonly ctAny: CtMap;
+}
+
+export interface NodeDatapath {
+  readonly name: string;
+  readonly ip: Ipv4;
+  readonly config: DatapathConfig;
+  readonly devices: ReadonlyMap<number, Device>;
+  readonly netns: ReadonlyMap<number, PodNetns>; // by pod IP
+  readonly maps: NodeMaps;
+}
+
+/** All nodes plus the underlay: which node owns which address on the wire. */
+export interface ClusterDatapath {
+  readonly nodes: ReadonlyMap<string, NodeDatapath>;
+  readonly nodeByIp: ReadonlyMap<number, string>;
+}
+
+export function deviceByName(node: NodeDatapath, name: string): Device | undefined {
+  for (const d of node.devices.values()) if (d.name === name) return d;
+  return undefined;
+}

@@ -1,0 +1,33 @@
+// Program dispatch: maps a loaded program (object + C function name) to its simulation.
+// Prog arrays hold ProgramRefs; this table is what "the bytecode" of each one is.
+import type { ProgramRef } from '../maps/callmap.js';
+import type { Ctx, Ret } from './context.js';
+import { cilFromContainer, handlePolicy, tailHandleArp, tailHandleIpv4, tailHandleIpv4Cont, tailIpv4CtEgress } from './bpf_lxc.js';
+import { cilFromOverlay, cilToOverlay, tailHandleIpv4Overlay } from './bpf_overlay.js';
+import { cilFromNetdev, cilToNetdev, tailHandleIpv4FromNetdev } from './bpf_host.js';
+import { drop, unsimulated } from './context.js';
+
+type Program = (ctx: Ctx) => Ret;
+
+const PROGRAMS: Readonly<Record<string, Program>> = {
+  'bpf_lxc/cil_from_container': cilFromContainer,
+  'bpf_lxc/tail_handle_ipv4': tailHandleIpv4,
+  'bpf_lxc/tail_ipv4_ct_egress': tailIpv4CtEgress,
+  'bpf_lxc/tail_handle_ipv4_cont': tailHandleIpv4Cont,
+  'bpf_lxc/handle_policy': handlePolicy,
+  'bpf_lxc/tail_handle_arp': tailHandleArp,
+  'bpf_overlay/cil_from_overlay': cilFromOverlay,
+  'bpf_overlay/cil_to_overlay': cilToOverlay,
+  'bpf_overlay/tail_handle_ipv4': tailHandleIpv4Overlay,
+  'bpf_host/cil_from_netdev': cilFromNetdev,
+  'bpf_host/cil_to_netdev': cilToNetdev,
+  'bpf_host/tail_handle_ipv4_from_netdev': tailHandleIpv4FromNetdev,
+};
+
+export function runProgram(ctx: Ctx, prog: ProgramRef): Ret {
+  const impl = PROGRAMS[`${prog.object}/${prog.name}`];
+  if (!impl) {
+    return unsimulated(`program ${prog.name} (${prog.object}.o) is not simulated`);
+  }
+  return impl(ctx);
+}

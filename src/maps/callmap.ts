@@ -1,0 +1,62 @@
+// Program arrays: cilium_calls_<EPID5>, cilium_calls_hostns_<EPID5>, cilium_calls_netdev_<IFINDEX5>,
+// cilium_calls_overlay_2 and cilium_call_policy. Mirrors pkg/maps/callsmap and
+// pkg/maps/policymap (PolicyCallMapName) of v1.13. A slot holds a reference to a loaded
+// program; an empty slot makes the tail call fall through, as in the kernel.
+// Dump format follows seed note 002: `cilium_calls_00908[6] = tail_handle_arp`.
+import { CILIUM_CALL_SIZE } from '../cilium/call-slots.js';
+
+export type BpfObject = 'bpf_lxc' | 'bpf_host' | 'bpf_overlay' | 'bpf_sock';
+
+/** Compile-time constants of one loaded object (what ep_config.h / node_config.h give it). */
+export type ObjectConfig =
+  | { readonly kind: 'lxc'; readonly lxcId: number; readonly seclabel: number; readonly lxcIpv4: number; readonly ifindex: number; readonly callsMap: string; readonly policyMap: string }
+  | { readonly kind: 'host'; readonly hostEpId: number; readonly ifindex: number; readonly device: string; readonly callsMap: string }
+  | { readonly kind: 'overlay'; readonly seclabel: number; readonly callsMap: string }
+  | { readonly kind: 'sock' };
+
+export interface ProgramRef {
+  readonly object: BpfObject;
+  /** C function name of the program, e.g. tail_handle_ipv4. */
+  readonly name: string;
+  /** ELF section, e.g. from-container or 2/7. */
+  readonly section: string;
+  readonly config: ObjectConfig;
+  /** Deterministic program id, as `tc filter show` and bpftool print. */
+  readonly progId: number;
+}
+
+export const CALL_POLICY_MAP = 'cilium_call_policy';
+export const OVERLAY_CALLS_MAP = 'cilium_calls_overlay_2';
+
+export function lxcCallsMapName(epid: number): string {
+  return `cilium_calls_${String(epid).padStart(5, '0')}`;
+}
+export function hostCallsMapName(hostEpId: number): string {
+  return `cilium_calls_hostns_${String(hostEpId).padStart(5, '0')}`;
+}
+export function netdevCallsMapName(ifindex: number): string {
+  return `cilium_calls_netdev_${String(ifindex).padStart(5, '0')}`;
+}
+
+export class ProgArray {
+  private readonly slots = new Map<number, ProgramRef>();
+
+  constructor(readonly name: string, readonly maxEntries: number = CILIUM_CALL_SIZE) {}
+
+  set(slot: number, prog: ProgramRef): void {
+    if (slot < 0 || slot >= this.maxEntries) throw new Error(`${this.name}: slot ${slot} out of range`);
+    this.slots.set(slot, prog);
+  }
+
+  lookup(slot: number): ProgramRef | undefined {
+    return this.slots.get(slot);
+  }
+
+  entries(): Array<{ slot: number; prog: ProgramRef }> {
+    return [...this.slots.entries()].sort((a, b) => a[0] - b[0]).map(([slot, prog]) => ({ slot, prog }));
+  }
+
+  dump(): string {
+    return this.entries().map(({ slot, prog }) => `${this.name}[${slot}] = ${prog.name}\n`).join('');
+  }
+}

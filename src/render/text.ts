@@ -1,0 +1,136 @@
+// Text renderers of a trace: detailed (every node), summary (hops and decisions) and minimal
+// (one line per hop). All three are prunings of the same tree; pure functions to strings.
+import { provenanceText } from '../maps/provenance.js';
+import type { TraceNode, TraceResult } from '../trace/tree.js';
+import { PLAIN, type Style } from './style.js';
+
+export type Level = 'detailed' | 'summary' | 'minimal';
+
+function peerText(p: TraceResult['packet']['src']): string {
+  if (p.pod) return `${p.pod} id ${p.identity}`;
+  return p.node ? `node ${p.node}` : 'not a pod';
+}
+
+export function headerLine(r: TraceResult): string {
+  const p = r.packet;
+  const what = p.proto === 'icmp' ? `icmp echo-request ${p.src.ip} > ${p.dst.ip}` : `${p.proto} ${p.src.ip}:${p.sport} > ${p.dst.ip}:${p.dport}`;
+  return `${what}  (${peerText(p.src)} → ${peerText(p.dst)})`;
+}
+
+export function contextLine(r: TraceResult): string {
+  const c = r.context;
+  return `cluster ${c.cluster} · Cilium ${c.profile} · ${c.routing} · ${c.hostRouting === 'BPF' ? 'BPF host routing' : 'legacy host routing'} · ${c.socketLb ? 'socket LB' : 'per-packet LB'}`;
+}
+
+export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
+  if (r.verdict === 'FORWARDED' && r.delivered) {
+    return `${s.ok('FORWARDED')} — delivered to ${r.delivered.target} on ${r.delivered.node} by ${r.delivered.via} (ifindex ${r.delivered.ifindex})`;
+  }
+  if (r.verdict === 'DROPPED' && r.drop) {
+    const d = r.drop;
+    const where = d.direction ? ` (${d.direction})` : '';
+    return `${s.bad('DROPPED')} — ${d.macro} (${d.code}) "${d.text}" [${d.name}] in ${d.fn}${where} on ${d.node}`;
+  }
+  return `${s.warn('NOT SIMULATED')} — ${r.notSimulated?.text ?? 'unknown'} (on ${r.notSimulated?.node ?? '?'})`;
+}
+
+function hopTitle(n: Extract<TraceNode, { kind: 'hop' }>, s: Style): string {
+  const prog = n.program ? ` — ${n.program}` : '';
+  return s.bold(`${n.node} / ${n.where} — ${n.hook}${prog}`);
+}
+
+function line(n: TraceNode, s: Style, withProvenance: boolean): string[] {
+  switch (n.kind) {
+    case 'hop': return [hopTitle(n, s)];
+    case 'fn': return [`${s.accent(n.fn)}  ${s.dim(n.file)}`];
+    case 'lookup': {
+      const out = [`lookup ${n.map} ${n.key} → ${n.result === null ? s.dim('miss') : n.result}${n.note ? s.dim(`  (${n.note})`) : ''}`];
+      if (withProvenance) for (const p of n.provenance ?? []) out.push(s.dim(`  ↳ ${provenanceText(p)}`));
+      return out;
+    }
+    case 'tail_call': return [`tail call ${n.map}[${n.slot}] (${n.slotName}) → ${n.program ?? s.bad('empty slot')}`];
+    case 'inlined': return [`${n.program}: slot ${n.slot} (${n.slotName}) is not a tail call here — ${n.why}`];
+    case 'trace_point': return [`trace ${n.point} (${n.monitor}) identity ${n.srcId}->${n.dstId}${n.dstEp ? ` endpoint ${n.dstEp}` : ''} ifindex ${n.ifindex} state ${n.reason}`];
+    case 'policy': {
+      const verdict = n.allowed ? s.ok('ALLOWED') : s.bad(n.deny ? 'DENIED (deny rule)' : 'DENIED');
+      const enf = n.match === 'all' ? ' — allow-all entry' : '';
+      const out = [`policy ${n.direction} of endpoint ${n.endpoint} for identity ${n.remoteId}: ${verdict} (match ${n.match})${enf}`];
+      if (withProvenance) for (const p of n.provenance) out.push(s.dim(`  ↳ ${provenanceText(p)}`));
+      if (!n.allowed && withProvenance && n.provenance.length === 0) out.push(s.dim(`  ↳ no entry in the policy map allows identity ${n.remoteId} on this port/protocol`));
+      return out;
+    }
+    case 'ct': return [`ct ${n.dir} ${n.map} ${n.tuple} → ${n.result}${n.assumed ? ' (assumed, --ct)' : ''}`];
+    case 'ct_create': return [`create ${n.map} ${n.key}`, s.dim(`  ${n.value}`)];
+    case 'rewrite': return [`rewrite ${n.field} ${n.from} → ${n.to}`];
+    case 'encap': return [`${s.accent('encap')} ${n.type} vni ${n.vni} · outer ${n.outerSrc}:${n.sport} > ${n.outerDst}:${n.dport} udp · ttl ${n.ttl}`];
+    case 'decap': return [`${s.accent('decap')} ${n.type} vni ${n.vni} · outer ${n.outerSrc} > ${n.outerDst}`];
+    case 'redirect': return [`${s.accent(n.helper)} → ifindex ${n.ifindex} (${n.device})${n.helper === 'redirect' ? (n.ingress ? ' ingress' : ' egress') : ''} · CTX_ACT_REDIRECT`];
+    case 'kernel': return [`${n.op.padEnd(6)} ${n.text}`];
+    case 'packet': return [`${n.label.padEnd(6)} ${n.text}`];
+    case 'note': return [s.dim(n.text)];
+    case 'not_simulated': return [s.warn(`not simulated: ${n.text}`)];
+    case 'return': return [`→ ${n.value}`];
+    case 'drop': return [s.bad(`DROP ${n.drop.macro} (${n.drop.code}) "${n.drop.text}" [${n.drop.name}] in ${n.fn} ${n.file}`)];
+    case 'deliver': return [s.ok(`delivered to ${n.target} ${n.ifname}: ${n.packet}`)];
+  }
+}
+
+const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'tail_call', 'lookup', 'policy', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
+
+function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[]): void {
+  for (const n of nodes) {
+    if (level === 'summary' && n.kind === 'fn') {
+      renderNodes(n.children, depth, level, s, out);
+      continue;
+    }
+    if (level === 'summary' && !SUMMARY_KINDS.has(n.kind)) continue;
+    const pad = '  '.repeat(depth);
+    for (const l of line(n, s, level === 'detailed')) out.push(pad + l);
+    if ('children' in n) renderNodes(n.children, depth + 1, level, s, out);
+  }
+}
+
+function flatten(nodes: readonly TraceNode[]): TraceNode[] {
+  return nodes.flatMap((n) => ('children' in n && n.kind !== 'hop' ? [n, ...flatten(n.children)] : [n]));
+}
+
+/** The behavioural signature of a hop for the minimal level. */
+function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
+  const ev: string[] = [];
+  for (const n of flatten(hop.children)) {
+    if (n.kind === 'policy') ev.push(`${n.direction} ${n.allowed ? 'allow' : 'deny'} (${n.match})`);
+    else if (n.kind === 'encap') ev.push(`encap ${n.type} vni ${n.vni} ${n.outerSrc} > ${n.outerDst}:${n.dport}`);
+    else if (n.kind === 'decap') ev.push(`decap vni ${n.vni}`);
+    else if (n.kind === 'redirect') ev.push(`${n.helper} ifindex ${n.ifindex} ${n.device}`);
+    else if (n.kind === 'rewrite' && n.field === 'ttl') ev.push(`ttl ${n.to}`);
+    else if (n.kind === 'drop') ev.push(`${n.drop.macro} in ${n.fn}`);
+    else if (n.kind === 'deliver') ev.push(`rx ${n.ifname}`);
+    else if (n.kind === 'kernel' && n.op === 'wire') ev.push(n.text.replace(/ \(underlay.*\)$/, ''));
+    else if (n.kind === 'kernel' && n.op === 'tx') ev.push(`tx ${n.text}`);
+    else if (n.kind === 'return') ev.push(n.value);
+    else if (n.kind === 'note' && n.text.startsWith('no BPF program')) ev.push('no BPF program');
+  }
+  return ev.join(' · ');
+}
+
+export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN): string {
+  const out: string[] = [headerLine(r)];
+  if (level === 'minimal') {
+    for (const h of r.hops) {
+      if (h.kind !== 'hop') continue;
+      const prog = h.program ? ` ${h.program}` : '';
+      out.push(`  ${h.node} ${h.where} ${h.hook}${prog}: ${hopEvents(h)}`);
+    }
+    out.push(verdictLine(r, s));
+    return out.join('\n') + '\n';
+  }
+  out.push(s.dim(contextLine(r)));
+  if (level === 'detailed') for (const note of r.context.notes) out.push(s.dim(`note: ${note}`));
+  for (const h of r.hops) {
+    out.push('');
+    renderNodes([h], 0, level, s, out);
+  }
+  out.push('');
+  out.push(verdictLine(r, s));
+  return out.join('\n') + '\n';
+}

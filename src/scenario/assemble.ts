@@ -1,0 +1,196 @@
+// Deterministic defaults (node IDs, endpoint IDs, ifindexes, MACs, cilium_host address)
+// and the uniqueness checks that need them, turning drafts into the Scenario model.
+import type { Position } from '../errors.js';
+import { formatIpv4, type Ipv4 } from '../net/ip.js';
+import { macFromBytes, type Mac } from '../net/mac.js';
+import { allocateInRange, sha256Bytes } from '../util/hash.js';
+import { reportDuplicates, type Claim } from './checks.js';
+import { DEFAULT_IFINDEX, DEVICE_ROLES, type DeviceDraft, type DeviceRole, type NodeDraft } from './nodes.js';
+import type { PodDraft } from './pods.js';
+import type { Field, Source } from './raw.js';
+import type { DeviceSpec, NodeSpec, PodSpec } from './types.js';
+
+const MAX_ENDPOINT_ID = 4095;
+
+/** Host-side veths get odd ifindexes from here; the pod side takes the even one below. */
+const FIRST_VETH_IFINDEX = 7;
+
+export function derivedMac(key: string): Mac {
+  return macFromBytes(sha256Bytes(key));
+}
+
+/** Where a value came from: its own token when written, else the object it defaults for. */
+function claim(key: string, owner: string, written: Field<unknown> | Position | undefined, fallback: Position): Claim {
+  if (!written) return { key, owner: `${owner} by default`, pos: fallback, derived: true };
+  return { key, owner, pos: 'pos' in written ? written.pos : written };
+}
+
+function byId(a: PodDraft, b: PodDraft): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function allocateNodeIds(nodes: readonly NodeDraft[]): Map<string, number> {
+  const taken = new Set(nodes.flatMap((n) => (n.nodeId ? [n.nodeId.value] : [])));
+  const ids = new Map<string, number>();
+  const sorted = [...nodes].sort((a, b) => (a.name.value < b.name.value ? -1 : a.name.value > b.name.value ? 1 : 0));
+  for (const n of sorted) ids.set(n.name.value, n.nodeId?.value ?? allocateInRange(`node:${n.name.value}`, 1, 65535, taken));
+  return ids;
+}
+
+/** Endpoint IDs are node-local: the host endpoint first, then pods in `<ns>/<name>` order. */
+function allocateEndpointIds(node: NodeDraft, pods: readonly PodDraft[]): { host: number; pods: Map<PodDraft, number> } {
+  const taken = new Set<number>();
+  if (node.hostEndpointId) taken.add(node.hostEndpointId.value);
+  for (const p of pods) if (p.endpointId) taken.add(p.endpointId.value);
+  const host = node.hostEndpointId?.value ?? allocateInRange(`host:${node.name.value}`, 1, MAX_ENDPOINT_ID, taken);
+  const ids = new Map<PodDraft, number>();
+  for (const p of [...pods].sort(byId)) ids.set(p, p.endpointId?.value ?? allocateInRange(`ep:${p.id}`, 1, MAX_ENDPOINT_ID, taken));
+  return { host, pods: ids };
+}
+
+/** veth pairs take two consecutive ifindexes: the pod side (even) and the host side (odd). */
+function allocateVethIfindexes(node: NodeDraft, pods: readonly PodDraft[]): Map<PodDraft, number> {
+  const taken = new Set(DEVICE_ROLES.map((r) => node.devices[r].ifindex?.value ?? DEFAULT_IFINDEX[r]));
+  for (const p of pods) {
+    const pinned = p.hostVeth.ifindex?.value;
+    if (pinned !== undefined) taken.add(pinned).add(pinned - 1);
+  }
+  const out = new Map<PodDraft, number>();
+  let next = FIRST_VETH_IFINDEX;
+  for (const p of [...pods].sort(byId)) {
+    const pinned = p.hostVeth.ifindex?.value;
+    if (pinned !== undefined) {
+      out.set(p, pinned);
+      continue;
+    }
+    while (taken.has(next) || taken.has(next - 1)) next += 2;
+    taken.add(next).add(next - 1);
+    out.set(p, next);
+  }
+  return out;
+}
+
+function device(d: DeviceDraft, ifindex: number, macKey: string): DeviceSpec {
+  return { name: d.name, ifindex, mac: d.mac?.value ?? derivedMac(macKey) };
+}
+
+function buildNode(n: NodeDraft, nodeId: number, hostEndpointId: number): NodeSpec {
+  const dev = (role: DeviceRole): DeviceSpec => {
+    const d = n.devices[role];
+    return device(d, d.ifindex?.value ?? DEFAULT_IFINDEX[role], `${n.name.value}/${d.name}`);
+  };
+  return {
+    name: n.name.value,
+    ip: n.ip.value,
+    podCIDR: n.podCIDR.value,
+    nodeId,
+    hostEndpointId,
+    ciliumHostIp: n.ciliumHostIp?.value ?? defaultCiliumHostIp(n),
+    ciliumHost: dev('ciliumHost'),
+    ciliumNet: dev('ciliumNet'),
+    tunnelDevice: dev('tunnelDevice'),
+    device: dev('device'),
+    pos: n.pos,
+  };
+}
+
+/** The first usable address of the pod CIDR, as the agent's IPAM hands to the router. */
+function defaultCiliumHostIp(n: NodeDraft): Ipv4 {
+  return ((n.podCIDR.value.addr + 1) >>> 0) as Ipv4;
+}
+
+function buildPod(p: PodDraft, endpointId: number, vethIfindex: number): PodSpec {
+  return {
+    name: p.name.value,
+    namespace: p.namespace,
+    node: p.node.value,
+    ip: p.ip.value,
+    labels: p.labels,
+    serviceAccount: p.serviceAccount,
+    ...(p.identity ? { identity: p.identity.value } : {}),
+    endpointId,
+    mac: p.mac?.value ?? derivedMac(`${p.id}/eth0`),
+    hostVeth: device(p.hostVeth, vethIfindex, `${p.id}/hostveth`),
+    pos: p.pos,
+  };
+}
+
+export interface Assembled {
+  readonly nodes: readonly NodeSpec[];
+  readonly pods: readonly PodSpec[];
+}
+
+/** Applies defaults node by node; pods on unknown nodes were reported and are left out. */
+export function assemble(src: Source, nodes: readonly NodeDraft[], pods: readonly PodDraft[]): Assembled {
+  const nodeIds = allocateNodeIds(nodes);
+  const nodeSpecs: NodeSpec[] = [];
+  const podSpecs = new Map<PodDraft, PodSpec>();
+  for (const n of nodes) {
+    const local = pods.filter((p) => p.node.value === n.name.value);
+    if (local.length >= MAX_ENDPOINT_ID) {
+      src.report(n.pos, `node ${n.name.value} has ${local.length} pods (expected at most ${MAX_ENDPOINT_ID - 1}, as endpoint IDs are 1..${MAX_ENDPOINT_ID})`);
+      continue;
+    }
+    const eps = allocateEndpointIds(n, local);
+    const ifindexes = allocateVethIfindexes(n, local);
+    const spec = buildNode(n, nodeIds.get(n.name.value) ?? 0, eps.host);
+    nodeSpecs.push(spec);
+    const localSpecs = local.map((p) => buildPod(p, eps.pods.get(p) ?? 0, ifindexes.get(p) ?? 0));
+    local.forEach((p, i) => podSpecs.set(p, localSpecs[i] as PodSpec));
+    checkNodeLocal(src, n, spec, local, localSpecs);
+  }
+  const placed = pods.filter((p) => podSpecs.has(p));
+  checkClusterWide(src, nodes, nodeSpecs, placed, placed.map((p) => podSpecs.get(p) as PodSpec));
+  return { nodes: nodeSpecs, pods: placed.map((p) => podSpecs.get(p) as PodSpec) };
+}
+
+/** Endpoint IDs, ifindexes and interface names are unique per node. */
+function checkNodeLocal(src: Source, n: NodeDraft, node: NodeSpec, pods: readonly PodDraft[], specs: readonly PodSpec[]): void {
+  const where = `node ${node.name}`;
+  const eps = [claim(String(node.hostEndpointId), `the host endpoint of ${where}`, n.hostEndpointId, n.pos)];
+  const ifindexes: Claim[] = [];
+  const names: Claim[] = [];
+  for (const role of DEVICE_ROLES) {
+    const d = n.devices[role];
+    const owner = `${d.name} of ${where}`;
+    ifindexes.push(claim(String(node[role].ifindex), owner, d.ifindex, d.pos));
+    // cilium_* names are fixed, not defaults: claim them as written at the device.
+    names.push(claim(d.name, owner, role === 'device' ? d.namePos : d.pos, d.pos));
+  }
+  pods.forEach((p, i) => {
+    const spec = specs[i] as PodSpec;
+    const owner = `pod ${p.id}`;
+    eps.push(claim(String(spec.endpointId), owner, p.endpointId, p.pos));
+    ifindexes.push(claim(String(spec.hostVeth.ifindex), `host veth of ${owner}`, p.hostVeth.ifindex, p.hostVeth.pos));
+    names.push(claim(spec.hostVeth.name, `host veth of ${owner}`, p.hostVeth.namePos, p.hostVeth.pos));
+  });
+  const tail = (first: Claim): string => `(first used by ${first.owner} at line ${first.pos.line})`;
+  reportDuplicates(src, eps, (c, first) => `duplicate endpointId ${c.key} on ${where} ${tail(first)}`);
+  reportDuplicates(src, ifindexes, (c, first) => `duplicate ifindex ${c.key} on ${where} ${tail(first)}`);
+  reportDuplicates(src, names, (c, first) => `duplicate interface name '${c.key}' on ${where} ${tail(first)}`);
+}
+
+/** IP and MAC addresses are unique in the whole cluster. */
+function checkClusterWide(src: Source, nodes: readonly NodeDraft[], specs: readonly NodeSpec[], pods: readonly PodDraft[], podSpecs: readonly PodSpec[]): void {
+  const ips: Claim[] = [];
+  const macs: Claim[] = [];
+  nodes.forEach((n, i) => {
+    const spec = specs[i] as NodeSpec;
+    const where = `node ${spec.name}`;
+    ips.push(claim(formatIpv4(spec.ip), where, n.ip, n.pos));
+    ips.push(claim(formatIpv4(spec.ciliumHostIp), `cilium_host of ${where}`, n.ciliumHostIp, n.devices.ciliumHost.pos));
+    for (const role of DEVICE_ROLES) {
+      const d = n.devices[role];
+      macs.push(claim(spec[role].mac, `${d.name} of ${where}`, d.mac, d.pos));
+    }
+  });
+  pods.forEach((p, i) => {
+    const spec = podSpecs[i] as PodSpec;
+    ips.push(claim(formatIpv4(spec.ip), `pod ${p.id}`, p.ip, p.pos));
+    macs.push(claim(spec.mac, `pod ${p.id}`, p.mac, p.pos));
+    macs.push(claim(spec.hostVeth.mac, `host veth of pod ${p.id}`, p.hostVeth.mac, p.hostVeth.pos));
+  });
+  const tail = (first: Claim): string => `(first used by ${first.owner} at line ${first.pos.line})`;
+  reportDuplicates(src, ips, (c, first) => `duplicate IP address ${c.key} ${tail(first)}`);
+  reportDuplicates(src, macs, (c, first) => `duplicate MAC address ${c.key} ${tail(first)}`);
+}

@@ -1,0 +1,43 @@
+// The `cluster` section: datapath-wide settings, every one optional with Cilium's default.
+import { isScalar } from 'yaml';
+import type { ClusterSettings } from './types.js';
+import { dnsLabel } from './checks.js';
+import { CILIUM_VERSIONS, ENFORCEMENT_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';
+import { bool, int, oneOf, parsed, readMap, type Field, type MapView, type Reader } from './raw.js';
+
+/** `cilium: 1.13` unquoted is the float 1.13 in YAML; versions are strings ("1.10" ≠ 1.1). */
+const ciliumVersion: Reader<Field<'1.13'>> = (src, e) => {
+  if (isScalar(e.node) && typeof e.node.value === 'number') {
+    return src.report(e.pos, `cilium version must be a string, e.g. "${CILIUM_VERSIONS[0]}"`);
+  }
+  return oneOf(CILIUM_VERSIONS)(src, { ...e, label: 'cilium version' });
+};
+
+export function readCluster(root: MapView): ClusterSettings {
+  const src = root.src;
+  const entry = root.entry('cluster');
+  const m = entry ? readMap(src, entry, 'cluster') : undefined;
+  const get = <T>(key: string, read: Reader<T>): T | undefined => m?.opt(key, read);
+
+  const tunnelProtocol = get('tunnelProtocol', oneOf(TUNNEL_PROTOCOLS))?.value ?? 'vxlan';
+  const bpfHostRouting = get('bpfHostRouting', bool);
+  const kubeProxyReplacement = get('kubeProxyReplacement', bool)?.value ?? false;
+  if (bpfHostRouting?.value === true && !kubeProxyReplacement) {
+    src.report(
+      bpfHostRouting.pos,
+      'BPF host routing requires kubeProxyReplacement: true (Cilium v1.13 falls back to legacy host routing without NodePort)',
+    );
+  }
+  return {
+    name: get('name', parsed(dnsLabel('cluster name')))?.value ?? 'default',
+    profile: get('cilium', ciliumVersion)?.value ?? '1.13',
+    routing: get('routing', oneOf(ROUTING_MODES))?.value ?? 'tunnel',
+    tunnelProtocol,
+    tunnelPort: get('tunnelPort', int(1, 65535))?.value ?? TUNNEL_PORTS[tunnelProtocol],
+    bpfHostRouting: bpfHostRouting?.value ?? false,
+    kubeProxyReplacement,
+    policyEnforcement: get('policyEnforcement', oneOf(ENFORCEMENT_MODES))?.value ?? 'default',
+    mtu: get('mtu', int(576, 9216))?.value ?? 1500,
+    pos: m?.pos ?? root.pos,
+  };
+}

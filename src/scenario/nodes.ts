@@ -1,0 +1,146 @@
+// `nodes[]`: reading each node and the checks that involve nodes only (names, node IDs,
+// pod CIDRs, node and cilium_host addresses). Defaults are applied later in assemble.ts.
+import type { Position } from '../errors.js';
+import { formatIpv4, formatPrefix, prefixContains, prefixesOverlap, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
+import type { Mac } from '../net/mac.js';
+import { dnsSubdomain, ifName, ipAddress, macAddress, podCidr, reportDuplicates, reservedInPrefix } from './checks.js';
+import type { FieldSet } from './fields.js';
+import { int, list, parsed, readMap, type Entry, type Field, type MapView, type Source } from './raw.js';
+import type { TunnelProtocol } from './types.js';
+
+export const MAX_IFINDEX = 2147483647;
+
+/** A network device as written; unset fields get defaults in assemble.ts. */
+export interface DeviceDraft {
+  readonly name: string;
+  readonly namePos?: Position;
+  readonly ifindex?: Field<number>;
+  readonly mac?: Field<Mac>;
+  /** Where the device is described (its mapping, or the owner when absent). */
+  readonly pos: Position;
+}
+
+export type DeviceRole = 'device' | 'ciliumNet' | 'ciliumHost' | 'tunnelDevice';
+export const DEVICE_ROLES: readonly DeviceRole[] = ['device', 'ciliumNet', 'ciliumHost', 'tunnelDevice'];
+/** ifindexes a freshly booted Cilium node typically has: lo=1, eth0=2, then Cilium's. */
+export const DEFAULT_IFINDEX: Readonly<Record<DeviceRole, number>> = { device: 2, ciliumNet: 3, ciliumHost: 4, tunnelDevice: 5 };
+
+export interface NodeDraft {
+  readonly pos: Position;
+  readonly name: Field<string>;
+  readonly ip: Field<Ipv4>;
+  readonly podCIDR: Field<Ipv4Prefix>;
+  readonly nodeId?: Field<number>;
+  readonly hostEndpointId?: Field<number>;
+  readonly ciliumHostIp?: Field<Ipv4>;
+  readonly devices: Readonly<Record<DeviceRole, DeviceDraft>>;
+}
+
+export interface NodesRead {
+  readonly drafts: readonly NodeDraft[];
+  /** Every well-formed node name, including nodes with other mistakes (for pod references). */
+  readonly names: ReadonlySet<string>;
+}
+
+export const ipField = parsed(ipAddress);
+export const macField = parsed(macAddress);
+export const ifindexField = int(1, MAX_IFINDEX);
+
+export function readNodes(root: MapView, tunnel: TunnelProtocol): NodesRead {
+  const items = root.req('nodes', list);
+  const e = root.entry('nodes');
+  if (e && items?.length === 0) root.src.report(e.pos, 'nodes is an empty list (expected at least one node)');
+  const names = new Set<string>();
+  const drafts: NodeDraft[] = [];
+  for (const item of items ?? []) {
+    const d = readNode(root.src, item, tunnel, names);
+    if (d) drafts.push(d);
+  }
+  return { drafts, names };
+}
+
+function readNode(src: Source, e: Entry, tunnel: TunnelProtocol, names: Set<string>): NodeDraft | undefined {
+  const m = readMap(src, e, 'node');
+  if (!m) return undefined;
+  const name = m.req('name', parsed(dnsSubdomain('node name')));
+  if (name) names.add(name.value);
+  const ip = m.req('ip', ipField);
+  const podCIDR = m.req('podCIDR', parsed(podCidr));
+  const nodeId = m.opt('nodeId', int(1, 65535));
+  const hostEndpointId = m.opt('hostEndpointId', int(1, 4095));
+  const hostEntry = m.entry('ciliumHost');
+  const hostMap = hostEntry ? readMap(src, hostEntry, 'ciliumHost') : undefined;
+  const ciliumHostIp = hostMap?.opt('ip', ipField);
+  const devices: Record<DeviceRole, DeviceDraft> = {
+    device: readDevice(m, 'device', 'nativeDevice', undefined),
+    ciliumNet: readDevice(m, 'ciliumNet', 'ciliumDevice', 'cilium_net'),
+    ciliumHost: deviceFrom(hostMap, m.pos, 'cilium_host'),
+    tunnelDevice: readDevice(m, 'tunnelDevice', 'ciliumDevice', `cilium_${tunnel}`),
+  };
+  if (!name || !ip || !podCIDR) return undefined;
+  return { pos: m.pos, name, ip, podCIDR, nodeId, hostEndpointId, ciliumHostIp, devices };
+}
+
+function readDevice(node: MapView, key: DeviceRole, set: FieldSet, fixedName: string | undefined): DeviceDraft {
+  const e = node.entry(key);
+  return deviceFrom(e ? readMap(node.src, e, set) : undefined, node.pos, fixedName);
+}
+
+/** Reads ifindex/mac (and name, for the native device) of a device mapping, if given. */
+function deviceFrom(m: MapView | undefined, ownerPos: Position, fixedName: string | undefined): DeviceDraft {
+  const name = fixedName === undefined ? m?.opt('name', parsed(ifName)) : undefined;
+  return {
+    name: fixedName ?? name?.value ?? 'eth0',
+    namePos: name?.pos,
+    ifindex: m?.opt('ifindex', ifindexField),
+    mac: m?.opt('mac', macField),
+    pos: m?.pos ?? ownerPos,
+  };
+}
+
+/** Checks among nodes: unique names and IDs, disjoint pod CIDRs, sensible addresses. */
+export function checkNodes(src: Source, nodes: readonly NodeDraft[]): void {
+  reportDuplicates(
+    src,
+    nodes.map((n) => ({ key: n.name.value, owner: n.name.value, pos: n.name.pos })),
+    (c, first) => `duplicate node name '${c.key}' (first defined at line ${first.pos.line})`,
+  );
+  const pinnedIds = nodes.flatMap((n) => (n.nodeId ? [{ key: String(n.nodeId.value), owner: n.name.value, pos: n.nodeId.pos }] : []));
+  reportDuplicates(src, pinnedIds, (c, first) => `duplicate nodeId ${c.key} (first used by node ${first.owner} at line ${first.pos.line})`);
+  checkPodCidrs(src, nodes);
+  for (const n of nodes) {
+    checkNodeIp(src, n, nodes);
+    if (n.ciliumHostIp) checkCiliumHostIp(src, n, n.ciliumHostIp);
+  }
+}
+
+function checkPodCidrs(src: Source, nodes: readonly NodeDraft[]): void {
+  const ordered = [...nodes].sort((a, b) => a.podCIDR.pos.line - b.podCIDR.pos.line || a.podCIDR.pos.col - b.podCIDR.pos.col);
+  ordered.forEach((n, i) => {
+    const earlier = ordered.slice(0, i).find((o) => prefixesOverlap(o.podCIDR.value, n.podCIDR.value));
+    if (!earlier) return;
+    src.report(
+      n.podCIDR.pos,
+      `podCIDR ${formatPrefix(n.podCIDR.value)} overlaps ${earlier.name.value}'s pod CIDR ${formatPrefix(earlier.podCIDR.value)} (first defined at line ${earlier.podCIDR.pos.line})`,
+    );
+  });
+}
+
+function checkNodeIp(src: Source, n: NodeDraft, nodes: readonly NodeDraft[]): void {
+  const inside = nodes.find((o) => prefixContains(o.podCIDR.value, n.ip.value));
+  if (!inside) return;
+  src.report(
+    n.ip.pos,
+    `node IP ${formatIpv4(n.ip.value)} is inside ${inside.name.value}'s pod CIDR ${formatPrefix(inside.podCIDR.value)} (expected an address outside all pod CIDRs)`,
+  );
+}
+
+function checkCiliumHostIp(src: Source, n: NodeDraft, ip: Field<Ipv4>): void {
+  const cidr = n.podCIDR.value;
+  if (!prefixContains(cidr, ip.value)) {
+    src.report(ip.pos, `cilium_host IP ${formatIpv4(ip.value)} is outside ${n.name.value}'s pod CIDR ${formatPrefix(cidr)}`);
+    return;
+  }
+  const reserved = reservedInPrefix(cidr, ip.value);
+  if (reserved) src.report(ip.pos, `cilium_host IP ${formatIpv4(ip.value)} is ${reserved} (expected a host address)`);
+}

@@ -1,0 +1,157 @@
+// `pods[]`: reading each pod and the checks between pods and nodes (placement, address
+// inside the node's pod CIDR, pinned identities that agree with labels).
+import type { Position } from '../errors.js';
+import { formatIpv4, formatPrefix, prefixContains, type Ipv4 } from '../net/ip.js';
+import type { Mac } from '../net/mac.js';
+import { sha256Hex } from '../util/hash.js';
+import { dnsLabel, dnsSubdomain, ifName, labelKeyProblem, labelValueProblem, reportDuplicates, reservedInPrefix } from './checks.js';
+import { ifindexField, ipField, macField, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
+import { int, list, parsed, readMap, str, stringMap, type Entry, type Field, type MapView, type Source } from './raw.js';
+
+export interface PodDraft {
+  readonly pos: Position;
+  readonly name: Field<string>;
+  readonly namespace: string;
+  /** `<namespace>/<name>`: the pod's key for hashing, sorting and messages. */
+  readonly id: string;
+  readonly node: Field<string>;
+  readonly ip: Field<Ipv4>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount: string;
+  readonly identity?: Field<number>;
+  readonly endpointId?: Field<number>;
+  readonly mac?: Field<Mac>;
+  readonly hostVeth: DeviceDraft;
+}
+
+export function readPods(root: MapView): PodDraft[] {
+  const drafts: PodDraft[] = [];
+  for (const item of root.opt('pods', list) ?? []) {
+    const d = readPod(root.src, item);
+    if (d) drafts.push(d);
+  }
+  return drafts;
+}
+
+function readPod(src: Source, e: Entry): PodDraft | undefined {
+  const m = readMap(src, e, 'pod');
+  if (!m) return undefined;
+  const name = m.req('name', parsed(dnsSubdomain('pod name')));
+  const namespace = m.opt('namespace', parsed(dnsLabel('namespace')))?.value ?? 'default';
+  const node = m.req('node', str);
+  const ip = m.req('ip', ipField);
+  const labels = m.opt('labels', readLabels) ?? {};
+  const serviceAccount = m.opt('serviceAccount', parsed(dnsSubdomain('serviceAccount')))?.value ?? 'default';
+  const identity = m.opt('identity', int(256, 65535));
+  const endpointId = m.opt('endpointId', int(1, 4095));
+  const mac = m.opt('mac', macField);
+  if (!name) return undefined;
+  const id = `${namespace}/${name.value}`;
+  const hostVeth = readHostVeth(m, id);
+  if (!node || !ip) return undefined;
+  return { pos: m.pos, name, namespace, id, node, ip, labels, serviceAccount, identity, endpointId, mac, hostVeth };
+}
+
+/** Host side of the pod's veth; Cilium names it lxc + 12 hex digits of a hash. */
+function readHostVeth(pod: MapView, id: string): DeviceDraft {
+  const e = pod.entry('hostVeth');
+  const m = e ? readMap(pod.src, e, 'hostVeth') : undefined;
+  const name = m?.opt('name', parsed(ifName));
+  return {
+    name: name?.value ?? `lxc${sha256Hex(id).slice(0, 12)}`,
+    namePos: name?.pos,
+    ifindex: m?.opt('ifindex', ifindexField),
+    mac: m?.opt('mac', macField),
+    pos: m?.pos ?? pod.pos,
+  };
+}
+
+/** Kubernetes labels (metadata.labels): checked keys, string values. */
+export function readLabels(src: Source, e: Entry): Record<string, string> | undefined {
+  const pairs = stringMap('label')(src, e);
+  if (!pairs) return undefined;
+  const ok = pairs.filter(({ key, value }) => {
+    const problem = labelKeyProblem(key.value);
+    if (problem) src.report(key.pos, problem);
+    const valueProblem = labelValueProblem(value.value);
+    if (valueProblem) src.report(value.pos, valueProblem);
+    return !problem && !valueProblem;
+  });
+  return Object.fromEntries(ok.map(({ key, value }) => [key.value, value.value]));
+}
+
+/** Checks between pods, and of each pod against its node. */
+export function checkPods(src: Source, pods: readonly PodDraft[], nodes: NodesRead): void {
+  reportDuplicates(
+    src,
+    pods.map((p) => ({ key: p.id, owner: p.id, pos: p.name.pos })),
+    (c, first) => `duplicate pod '${c.key}' (first defined at line ${first.pos.line})`,
+  );
+  const known = [...nodes.names].sort().join(', ');
+  for (const p of pods) {
+    const node = nodes.drafts.find((n) => n.name.value === p.node.value);
+    if (node) checkPodIp(src, p, node);
+    // Nodes with mistakes (or no usable nodes at all) were reported already; do not pile on.
+    else if (known && !nodes.names.has(p.node.value)) src.report(p.node.pos, `unknown node '${p.node.value}' (expected one of: ${known})`);
+  }
+  checkPinnedIdentities(src, pods);
+}
+
+function checkPodIp(src: Source, p: PodDraft, node: NodeDraft): void {
+  const cidr = node.podCIDR.value;
+  const ip = formatIpv4(p.ip.value);
+  if (!prefixContains(cidr, p.ip.value)) {
+    src.report(p.ip.pos, `pod IP ${ip} is outside ${node.name.value}'s pod CIDR ${formatPrefix(cidr)}`);
+    return;
+  }
+  const reserved = reservedInPrefix(cidr, p.ip.value);
+  if (reserved) src.report(p.ip.pos, `pod IP ${ip} is ${reserved} (expected a host address)`);
+}
+
+function labelsKey(p: PodDraft): string {
+  return JSON.stringify(Object.entries(p.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** What makes up a pod's security identity in Cilium: its labels, namespace and service account. */
+function identityKey(p: PodDraft): string {
+  return JSON.stringify([p.namespace, p.serviceAccount, labelsKey(p)]);
+}
+
+function identityDifference(a: PodDraft, b: PodDraft): string {
+  const parts: string[] = [];
+  if (labelsKey(a) !== labelsKey(b)) parts.push('different labels');
+  if (a.namespace !== b.namespace) parts.push('a different namespace');
+  if (a.serviceAccount !== b.serviceAccount) parts.push('a different serviceAccount');
+  return parts.join(' and ');
+}
+
+/**
+ * Pinned identities must be consistent with what Cilium would allocate: one identity per
+ * distinct (labels, namespace, serviceAccount), and the same set never split in two.
+ */
+function checkPinnedIdentities(src: Source, pods: readonly PodDraft[]): void {
+  const pinned = pods
+    .filter((p): p is PodDraft & { identity: Field<number> } => p.identity !== undefined)
+    .sort((a, b) => a.identity.pos.line - b.identity.pos.line || a.identity.pos.col - b.identity.pos.col);
+  const byIdentity = new Map<number, PodDraft>();
+  const byKey = new Map<string, PodDraft & { identity: Field<number> }>();
+  for (const p of pinned) {
+    const id = p.identity.value;
+    const sameId = byIdentity.get(id);
+    if (sameId && identityKey(sameId) !== identityKey(p)) {
+      src.report(
+        p.identity.pos,
+        `identity ${id} is already pinned to pod ${sameId.id} at line ${sameId.pos.line}, which has ${identityDifference(sameId, p)} (expected identical labels, namespace and serviceAccount)`,
+      );
+    }
+    const sameKey = byKey.get(identityKey(p));
+    if (sameKey && sameKey.identity.value !== id) {
+      src.report(
+        p.identity.pos,
+        `pod ${p.id} has the same labels, namespace and serviceAccount as pod ${sameKey.id} at line ${sameKey.pos.line} but a different identity (expected ${sameKey.identity.value})`,
+      );
+    }
+    if (!sameId) byIdentity.set(id, p);
+    if (!sameKey) byKey.set(identityKey(p), p);
+  }
+}

@@ -1,0 +1,247 @@
+// Typed, positioned reading of a parsed YAML document. Readers never throw: they record
+// a Problem and return undefined, so one pass reports every mistake in the file.
+import { isAlias, isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node } from 'yaml';
+import type { Position, Problem } from '../errors.js';
+import { Invalid } from './checks.js';
+import { FIELDS, UNSUPPORTED_FIELDS, type FieldSet } from './fields.js';
+
+/** A value together with the position of the YAML token it came from. */
+export interface Field<T> {
+  readonly value: T;
+  readonly pos: Position;
+}
+
+/** One value to read: a map entry or a list item, with the name used in messages. */
+export interface Entry {
+  readonly label: string;
+  readonly node: Node;
+  readonly pos: Position;
+}
+
+export type Reader<T> = (src: Source, e: Entry) => T | undefined;
+
+export class Source {
+  readonly problems: Problem[] = [];
+  constructor(
+    readonly file: string,
+    private readonly lc: LineCounter,
+    private readonly doc: Document,
+  ) {}
+
+  at(offset: number): Position {
+    const { line, col } = this.lc.linePos(offset);
+    return { file: this.file, line, col };
+  }
+
+  /** Position of a node; a mapping is placed at its first key, as editors show it. */
+  posOf(node: Node): Position {
+    if (isMap(node)) {
+      const first = node.items[0]?.key;
+      if (isScalar(first) && first.range) return this.at(first.range[0]);
+    }
+    return this.at(node.range?.[0] ?? 0);
+  }
+
+  report(pos: Position, message: string): undefined {
+    this.problems.push({ pos, message });
+    return undefined;
+  }
+
+  /** Follows aliases (`*anchor`) to the node they name. */
+  deref(value: unknown): Node | undefined {
+    const node = isAlias(value) ? value.resolve(this.doc) : value;
+    return isMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
+  }
+}
+
+/** How a node looks, for "x is <this> (expected …)" messages. */
+export function describe(node: Node): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (!isScalar(node)) return 'an alias';
+  const v = node.value;
+  if (v === null || v === undefined) return 'empty';
+  if (typeof v === 'string') return 'a string';
+  if (typeof v === 'boolean') return 'a boolean';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'an integer' : 'a number';
+  return 'a value of an unsupported type';
+}
+
+export function typeError(src: Source, e: Entry, expected: string): undefined {
+  return src.report(e.pos, `${e.label} is ${describe(e.node)} (expected ${expected})`);
+}
+
+/** A mapping whose keys have been checked against a field set. */
+export class MapView {
+  constructor(
+    readonly src: Source,
+    /** How messages name this mapping: `metadata`, `nodes[1]`, `the document`. */
+    readonly label: string,
+    readonly pos: Position,
+    private readonly entries: ReadonlyMap<string, Entry>,
+    /** Keys present but reported as unknown or unsupported. */
+    readonly rejected: ReadonlySet<string>,
+  ) {}
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  entry(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Reads a field that must be present; reports it missing at the mapping. */
+  req<T>(key: string, read: Reader<T>): T | undefined {
+    const e = this.entries.get(key);
+    if (!e) return this.src.report(this.pos, `missing required field '${key}' in ${this.label}`);
+    return read(this.src, e);
+  }
+
+  opt<T>(key: string, read: Reader<T>): T | undefined {
+    const e = this.entries.get(key);
+    return e ? read(this.src, e) : undefined;
+  }
+}
+
+function unsupportedMessage(key: string, set: FieldSet): string {
+  if (key === 'specs') return `'specs' (a list of rules) is not supported yet (expected a single 'spec')`;
+  return `'${key}' is not supported yet (supported: ${FIELDS[set].join(', ')})`;
+}
+
+/** Reads a mapping, reporting keys that are not in `set` (and not-yet-supported ones). */
+export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefined {
+  if (!isMap(e.node)) return typeError(src, e, 'a mapping');
+  const known: readonly string[] = FIELDS[set];
+  const entries = new Map<string, Entry>();
+  const rejected = new Set<string>();
+  for (const pair of e.node.items) {
+    const key = src.deref(pair.key);
+    if (!key || !isScalar(key) || typeof key.value !== 'string') {
+      src.report(key ? src.posOf(key) : src.posOf(e.node), 'mapping key must be a string');
+      continue;
+    }
+    const name = key.value;
+    const keyPos = src.posOf(key);
+    if (!known.includes(name)) {
+      const unsupported = UNSUPPORTED_FIELDS[set]?.includes(name) ?? false;
+      src.report(keyPos, unsupported ? unsupportedMessage(name, set) : `unknown field '${name}' (expected one of: ${known.join(', ')})`);
+      rejected.add(name);
+      continue;
+    }
+    entries.set(name, valueEntry(src, name, keyPos, pair.value));
+  }
+  return new MapView(src, e.label, src.posOf(e.node), entries, rejected);
+}
+
+function valueEntry(src: Source, label: string, keyPos: Position, value: unknown): Entry {
+  const node = src.deref(value);
+  // `key:` with nothing after it: point at the key, not at the end of the line.
+  if (!node || (isScalar(node) && node.value === null && !node.source)) {
+    return { label, node: node ?? new Scalar(null), pos: keyPos };
+  }
+  return { label, node, pos: src.posOf(node) };
+}
+
+/** The document root as an Entry, for readMap. */
+export function rootEntry(src: Source, node: Node): Entry {
+  return { label: 'the document', node, pos: src.posOf(node) };
+}
+
+// ---- scalar readers -------------------------------------------------------------------
+
+export const str: Reader<Field<string>> = (src, e) => {
+  if (!isScalar(e.node) || typeof e.node.value !== 'string') return typeError(src, e, 'a string');
+  return { value: e.node.value, pos: e.pos };
+};
+
+export function int(min: number, max: number): Reader<Field<number>> {
+  return (src, e) => {
+    const v = isScalar(e.node) ? e.node.value : undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v)) return typeError(src, e, `an integer ${min}..${max}`);
+    if (v < min || v > max) return src.report(e.pos, `${e.label} ${v} is out of range (expected ${min}..${max})`);
+    return { value: v, pos: e.pos };
+  };
+}
+
+export const bool: Reader<Field<boolean>> = (src, e) => {
+  const v = isScalar(e.node) ? e.node.value : undefined;
+  if (typeof v !== 'boolean') return typeError(src, e, 'true or false');
+  return { value: v, pos: e.pos };
+};
+
+export function oneOf<T extends string>(values: readonly T[]): Reader<Field<T>> {
+  return (src, e) => {
+    const s = str(src, e);
+    if (!s) return undefined;
+    const hit = values.find((v) => v === s.value);
+    if (hit === undefined) return src.report(e.pos, `unknown ${e.label} '${s.value}' (expected one of: ${values.join(', ')})`);
+    return { value: hit, pos: e.pos };
+  };
+}
+
+/** A string that must be exactly `expected` (apiVersion, kind); some others are known but unsupported. */
+export function exactly(expected: string, what: string, unsupported: readonly string[] = []): Reader<Field<string>> {
+  return (src, e) => {
+    const s = str(src, e);
+    if (!s || s.value === expected) return s;
+    if (unsupported.includes(s.value)) return src.report(e.pos, `${what} '${s.value}' is not supported yet (expected ${expected})`);
+    return src.report(e.pos, `unknown ${what} '${s.value}' (expected ${expected})`);
+  };
+}
+
+/** Reads a string and converts or checks it with `parse`. */
+export function parsed<T>(parse: (text: string, label: string) => T | Invalid): Reader<Field<T>> {
+  return (src, e) => {
+    const s = str(src, e);
+    if (!s) return undefined;
+    const v = parse(s.value, e.label);
+    if (v instanceof Invalid) return src.report(e.pos, v.message);
+    return { value: v, pos: e.pos };
+  };
+}
+
+/** Reads a list, returning one Entry per item labelled `<label>[i]`. */
+export const list: Reader<Entry[]> = (src, e) => {
+  if (!isSeq(e.node)) return typeError(src, e, 'a list');
+  const out: Entry[] = [];
+  e.node.items.forEach((item, i) => {
+    const node = src.deref(item);
+    if (node) out.push({ label: `${e.label}[${i}]`, node, pos: src.posOf(node) });
+  });
+  return out;
+};
+
+export interface StringPair {
+  readonly key: Field<string>;
+  readonly value: Field<string>;
+}
+
+/** Reads a string→string mapping (labels, annotations); `noun` names one entry in messages. */
+export function stringMap(noun: string): Reader<StringPair[]> {
+  return (src, e) => {
+    if (!isMap(e.node)) return typeError(src, e, 'a mapping of strings to strings');
+    const out: StringPair[] = [];
+    for (const pair of e.node.items) {
+      const k = src.deref(pair.key);
+      if (!k || !isScalar(k) || typeof k.value !== 'string') {
+        src.report(k ? src.posOf(k) : e.pos, `${noun} key must be a string`);
+        continue;
+      }
+      const keyPos = src.posOf(k);
+      const v = valueEntry(src, `${noun} '${k.value}'`, keyPos, pair.value);
+      const value = isScalar(v.node) && typeof v.node.value === 'string' ? { value: v.node.value, pos: v.pos } : quoteHint(src, v);
+      if (value) out.push({ key: { value: k.value, pos: keyPos }, value });
+    }
+    return out;
+  };
+}
+
+/** Kubernetes rejects non-string label values; say how to write the intended string. */
+function quoteHint(src: Source, e: Entry): undefined {
+  if (isScalar(e.node) && e.node.value !== null && typeof e.node.value !== 'object') {
+    const text = String(e.node.source ?? e.node.value);
+    return src.report(e.pos, `${e.label} is ${describe(e.node)} (expected a string; quote it as Kubernetes requires: "${text}")`);
+  }
+  return typeError(src, e, 'a string');
+}

@@ -1,0 +1,45 @@
+// Builds the trace tree while the datapath runs: a stack of open nodes. `frame` opens a
+// function node around a body, so the tree mirrors the simulated call chain.
+import type { TraceNode } from './tree.js';
+
+type Container = Extract<TraceNode, { children: TraceNode[] }>;
+
+export class TraceBuilder {
+  readonly hops: TraceNode[] = [];
+  private readonly stack: Container[] = [];
+
+  private get top(): TraceNode[] {
+    const t = this.stack[this.stack.length - 1];
+    return t ? t.children : this.hops;
+  }
+
+  add(node: TraceNode): void {
+    this.top.push(node);
+  }
+
+  /** Starts a new hop at the top level, closing whatever was open. */
+  hop(node: string, where: string, hook: string, program?: string): void {
+    this.stack.length = 0;
+    const h: Container = program === undefined ? { kind: 'hop', node, where, hook, children: [] } : { kind: 'hop', node, where, hook, program, children: [] };
+    this.hops.push(h);
+    this.stack.push(h);
+  }
+
+  frame<T>(fn: string, file: string, body: () => T): T {
+    const f: Container = { kind: 'fn', fn, file, children: [] };
+    this.top.push(f);
+    this.stack.push(f);
+    try {
+      return body();
+    } finally {
+      // A tail call may have reset the stack; only unwind what this frame still owns.
+      const i = this.stack.lastIndexOf(f);
+      if (i >= 0) this.stack.length = i;
+    }
+  }
+
+  /** A tail call never returns: the called program continues at the hop's top level. */
+  resetToHop(): void {
+    this.stack.length = Math.min(this.stack.length, 1);
+  }
+}

@@ -1,0 +1,75 @@
+// The one trace tree. Executing datapath code appends nodes; renderers (text levels, JSON)
+// are pure functions of the tree. Node kinds carry data, never preformatted output, except
+// `key`/`result` of lookups, which are the cilium CLI's own text for that map entry.
+import type { Provenance } from '../maps/provenance.js';
+
+export interface DropInfo {
+  readonly code: number; // positive, as notifications carry it
+  readonly macro: string; // DROP_POLICY
+  readonly name: string; // Hubble enum, POLICY_DENIED
+  readonly text: string; // monitor text, Policy denied
+}
+
+export type TraceNode =
+  /** A place the packet is processed: a device hook, a netns, the kernel, the wire. */
+  | { readonly kind: 'hop'; readonly node: string; readonly where: string; readonly hook: string; readonly program?: string; readonly children: TraceNode[] }
+  /** A simulated C function (bpf/*.c, bpf/lib/*.h). */
+  | { readonly kind: 'fn'; readonly fn: string; readonly file: string; readonly children: TraceNode[] }
+  | { readonly kind: 'lookup'; readonly map: string; readonly key: string; readonly result: string | null; readonly note?: string; readonly provenance?: readonly Provenance[] }
+  | { readonly kind: 'tail_call'; readonly map: string; readonly slot: number; readonly slotName: string; readonly program: string | null }
+  /** A conditional tail call compiled as a direct call (invoke_tailcall_if with COND 0). */
+  | { readonly kind: 'inlined'; readonly slot: number; readonly slotName: string; readonly program: string; readonly why: string }
+  | { readonly kind: 'trace_point'; readonly point: string; readonly monitor: string; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ifindex: number; readonly reason: string }
+  | { readonly kind: 'policy'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly remoteId: number; readonly allowed: boolean; readonly match: string; readonly enforced: boolean; readonly deny: boolean; readonly provenance: readonly Provenance[] }
+  | { readonly kind: 'ct'; readonly map: string; readonly dir: 'CT_EGRESS' | 'CT_INGRESS'; readonly tuple: string; readonly result: string; readonly assumed: boolean }
+  | { readonly kind: 'ct_create'; readonly map: string; readonly key: string; readonly value: string }
+  | { readonly kind: 'rewrite'; readonly field: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'encap'; readonly type: 'vxlan' | 'geneve'; readonly vni: number; readonly outerSrc: string; readonly outerDst: string; readonly sport: number; readonly dport: number; readonly ttl: number }
+  | { readonly kind: 'decap'; readonly type: 'vxlan' | 'geneve'; readonly vni: number; readonly outerSrc: string; readonly outerDst: string }
+  | { readonly kind: 'redirect'; readonly helper: 'redirect_peer' | 'redirect'; readonly ifindex: number; readonly device: string; readonly ingress: boolean }
+  | { readonly kind: 'kernel'; readonly op: string; readonly text: string }
+  | { readonly kind: 'packet'; readonly label: string; readonly text: string }
+  | { readonly kind: 'note'; readonly text: string }
+  | { readonly kind: 'not_simulated'; readonly text: string }
+  | { readonly kind: 'return'; readonly value: string }
+  | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null }
+  | { readonly kind: 'deliver'; readonly node: string; readonly target: string; readonly ifname: string; readonly via: string; readonly ifindex: number; readonly packet: string };
+
+/** NOT_SIMULATED: the path left what cilium-trace simulates; the trace says where and why. */
+export type Verdict = 'FORWARDED' | 'DROPPED' | 'NOT_SIMULATED';
+
+export interface TraceResult {
+  readonly schema: 'cilium-trace/trace/v1';
+  readonly packet: PacketSummary;
+  readonly context: TraceContext;
+  readonly hops: readonly TraceNode[];
+  readonly verdict: Verdict;
+  readonly drop: (DropInfo & { readonly fn: string; readonly file: string; readonly node: string; readonly direction: 'ingress' | 'egress' | null }) | null;
+  readonly notSimulated: { readonly node: string; readonly text: string } | null;
+  readonly delivered: { readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number } | null;
+}
+
+export interface Peer {
+  readonly ip: string;
+  readonly node: string | null;
+  readonly pod: string | null; // namespace/name
+  readonly identity: number | null;
+}
+
+export interface PacketSummary {
+  readonly proto: 'icmp' | 'tcp' | 'udp';
+  readonly src: Peer;
+  readonly dst: Peer;
+  readonly sport: number | null;
+  readonly dport: number | null;
+  readonly icmpType: number | null;
+}
+
+export interface TraceContext {
+  readonly cluster: string;
+  readonly profile: string;
+  readonly routing: string; // "tunnel vxlan:8472" or "native"
+  readonly hostRouting: 'BPF' | 'legacy';
+  readonly socketLb: boolean;
+  readonly notes: readonly string[]; // assumptions marked as such
+}
