@@ -7,6 +7,13 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // A closed pipe (cilium-trace … | head) ends output quietly, as other Unix tools do.
+  const quietOnEpipe = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  };
+  process.stdout.on('error', quietOnEpipe);
+  process.stderr.on('error', quietOnEpipe);
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

@@ -80,6 +80,7 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError(false)
+    .configureHelp({ helpWidth: 80 })
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride();
   clusterOptions(program);
@@ -101,11 +102,14 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .usage('MAP [POD|EPID] [--node NODE]')
     .argument('<MAP>', 'ipcache | endpoint | policy | tunnel | calls')
     .argument('[TARGET]', 'for policy: a pod (name or namespace/name) or an endpoint id')
+    .configureHelp({ helpWidth: 80 })
     .option('--node <node>', "node whose map to print (default: the first node by name; for policy: the pod's node)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride();
   clusterOptions(maps);
-  maps.action((map: string, target: string | undefined, opts: { node?: string; file?: string[]; scenario?: string }) => {
+  maps.action((map: string, target: string | undefined, _opts: unknown, cmd: Command) => {
+    // Cluster options may be written before or after `maps`; both levels declare them.
+    const opts = cmd.optsWithGlobals<{ node?: string; file?: string[]; scenario?: string }>();
     const cluster = loadCluster(opts);
     io.stdout(mapsCommand(cluster, map, target, opts.node));
     result.code = EXIT.FORWARDED;

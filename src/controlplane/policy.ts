@@ -78,6 +78,8 @@ export class PolicyResolver {
   private sectionEntries(p: PolicySpec, dir: TrafficDirection, index: number, s: PolicyRuleSection): DesiredEntry[] {
     const peerField = dir === 'ingress' ? 'fromEndpoints' : 'toEndpoints';
     const what = `CiliumNetworkPolicy ${p.namespace}/${p.name} ${dir}[${index}]`;
+    // An empty rule (`ingress: [{}]`) turns enforcement on and allows nothing: default deny.
+    if (s.peers === undefined && s.ports === undefined) return [];
     const peers: number[] = s.peers === undefined
       ? [0] // no L3 peer: wildcard identity
       : [...new Set(s.peers.flatMap((sel) => this.selectedIdentities(peerSelector(p, sel))))].sort((a, b) => a - b);

@@ -152,8 +152,16 @@ function ipv4Policy(ctx: Ctx): Ret {
 /** Slot 6, CILIUM_CALL_ARP: the ARP responder answers with the endpoint's NODE_MAC. */
 export function tailHandleArp(ctx: Ctx): Ret {
   return ctx.tb.frame('tail_handle_arp', FILE, () => {
-    ctx.tb.add({ kind: 'note', text: 'arp_respond: reply with NODE_MAC (the host-side veth MAC) for any target but the pod itself' });
-    return { kind: 'redirect', ifindex: ctx.ifindex, peer: false, ingress: false } as const;
+    const cfg = lxcConfig(ctx);
+    const req = ctx.pkt;
+    if (req.dst === cfg.lxcIpv4) return drop('DROP_UNKNOWN_TARGET', 'arp_respond', 'bpf/lib/arp.h');
+    const nodeMac = ctx.node.devices.get(ctx.ifindex)?.mac ?? req.ethDst;
+    ctx.tb.frame('arp_respond', 'bpf/lib/arp.h', () => {
+      ctx.tb.add({ kind: 'note', text: `ARP who-has ${formatIpv4(req.dst)}: answer with NODE_MAC ${nodeMac} (the host-side veth MAC), whatever the target` });
+      ctx.tb.add({ kind: 'packet', label: 'arp', text: `${nodeMac} > ${req.ethSrc} · ARP reply ${formatIpv4(req.dst)} is-at ${nodeMac}` });
+    });
+    ctx.pkt = { ...req, ethSrc: nodeMac, ethDst: req.ethSrc, src: req.dst, dst: req.src };
+    return ctx.tb.frame('ctx_redirect', 'bpf/include/bpf/ctx/skb.h', () => ({ kind: 'redirect', ifindex: ctx.ifindex, peer: false, ingress: false } as const));
   });
 }
 

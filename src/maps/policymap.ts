@@ -106,7 +106,7 @@ export class PolicyMap {
       labels.forEach((lbl, i) => {
         text += i === 0
           ? `${policy}\t${dir}\t${lbl}\t${port}\t${proxy}\t${entry.bytes}\t${entry.packets}\t\n`
-          : `\t\t${lbl}\t\t\t\t\t\n`;
+          : `\t\t${lbl}\t\t\t\t\t\t\n`; // bpf_policy_get.go writes one empty cell more here
       });
     }
     return tabwrite(text);

@@ -29,7 +29,7 @@ export function tabwrite(text: string): string {
     }
   }
   return cells
-    .map((row, i) => row.map((cell, c) => (c < row.length - 1 ? cell.padEnd((widths[i] as number[])[c] ?? 0, ' ') : cell)).join(''))
+    .map((row, i) => row.map((cell, c) => (c < row.length - 1 ? cell + ' '.repeat(Math.max(0, ((widths[i] as number[])[c] ?? 0) - [...cell].length)) : cell)).join(''))
     .map((l) => l + '\n')
     .join('');
 }

@@ -108,6 +108,7 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'kernel' && n.op === 'wire') ev.push(n.text.replace(/ \(underlay.*\)$/, ''));
     else if (n.kind === 'kernel' && n.op === 'tx') ev.push(`tx ${n.text}`);
     else if (n.kind === 'return') ev.push(n.value);
+    else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
     else if (n.kind === 'note' && n.text.startsWith('no BPF program')) ev.push('no BPF program');
   }
   return ev.join(' · ');

@@ -120,11 +120,17 @@ export interface Assembled {
   readonly pods: readonly PodSpec[];
 }
 
+/** A model object next to the draft it was built from (which knows the positions). */
+interface Built<D, S> {
+  readonly draft: D;
+  readonly spec: S;
+}
+
 /** Applies defaults node by node; pods on unknown nodes were reported and are left out. */
 export function assemble(src: Source, nodes: readonly NodeDraft[], pods: readonly PodDraft[]): Assembled {
   const nodeIds = allocateNodeIds(nodes);
-  const nodeSpecs: NodeSpec[] = [];
-  const podSpecs = new Map<PodDraft, PodSpec>();
+  const builtNodes: Array<Built<NodeDraft, NodeSpec>> = [];
+  const builtPods = new Map<PodDraft, PodSpec>();
   for (const n of nodes) {
     const local = pods.filter((p) => p.node.value === n.name.value);
     if (local.length >= MAX_ENDPOINT_ID) {
@@ -133,49 +139,55 @@ export function assemble(src: Source, nodes: readonly NodeDraft[], pods: readonl
     }
     const eps = allocateEndpointIds(n, local);
     const ifindexes = allocateVethIfindexes(n, local);
-    const spec = buildNode(n, nodeIds.get(n.name.value) ?? 0, eps.host);
-    nodeSpecs.push(spec);
-    const localSpecs = local.map((p) => buildPod(p, eps.pods.get(p) ?? 0, ifindexes.get(p) ?? 0));
-    local.forEach((p, i) => podSpecs.set(p, localSpecs[i] as PodSpec));
-    checkNodeLocal(src, n, spec, local, localSpecs);
+    const node = { draft: n, spec: buildNode(n, nodeIds.get(n.name.value) ?? 0, eps.host) };
+    const localPods = local.map((p) => ({ draft: p, spec: buildPod(p, eps.pods.get(p) ?? 0, ifindexes.get(p) ?? 0) }));
+    for (const p of localPods) builtPods.set(p.draft, p.spec);
+    builtNodes.push(node);
+    checkNodeLocal(src, node, localPods);
   }
-  const placed = pods.filter((p) => podSpecs.has(p));
-  checkClusterWide(src, nodes, nodeSpecs, placed, placed.map((p) => podSpecs.get(p) as PodSpec));
-  return { nodes: nodeSpecs, pods: placed.map((p) => podSpecs.get(p) as PodSpec) };
+  // Document order, which later stages show and which keeps output stable.
+  const placed = pods.flatMap((p) => {
+    const spec = builtPods.get(p);
+    return spec ? [{ draft: p, spec }] : [];
+  });
+  checkClusterWide(src, builtNodes, placed);
+  return { nodes: builtNodes.map((n) => n.spec), pods: placed.map((p) => p.spec) };
+}
+
+function firstUse(first: Claim): string {
+  return `(first used by ${first.owner} at line ${first.pos.line})`;
 }
 
 /** Endpoint IDs, ifindexes and interface names are unique per node. */
-function checkNodeLocal(src: Source, n: NodeDraft, node: NodeSpec, pods: readonly PodDraft[], specs: readonly PodSpec[]): void {
-  const where = `node ${node.name}`;
-  const eps = [claim(String(node.hostEndpointId), `the host endpoint of ${where}`, n.hostEndpointId, n.pos)];
+function checkNodeLocal(src: Source, node: Built<NodeDraft, NodeSpec>, pods: ReadonlyArray<Built<PodDraft, PodSpec>>): void {
+  const { draft: n, spec } = node;
+  const where = `node ${spec.name}`;
+  const eps = [claim(String(spec.hostEndpointId), `the host endpoint of ${where}`, n.hostEndpointId, n.pos)];
   const ifindexes: Claim[] = [];
   const names: Claim[] = [];
   for (const role of DEVICE_ROLES) {
     const d = n.devices[role];
     const owner = `${d.name} of ${where}`;
-    ifindexes.push(claim(String(node[role].ifindex), owner, d.ifindex, d.pos));
+    ifindexes.push(claim(String(spec[role].ifindex), owner, d.ifindex, d.pos));
     // cilium_* names are fixed, not defaults: claim them as written at the device.
     names.push(claim(d.name, owner, role === 'device' ? d.namePos : d.pos, d.pos));
   }
-  pods.forEach((p, i) => {
-    const spec = specs[i] as PodSpec;
+  for (const { draft: p, spec: pod } of pods) {
     const owner = `pod ${p.id}`;
-    eps.push(claim(String(spec.endpointId), owner, p.endpointId, p.pos));
-    ifindexes.push(claim(String(spec.hostVeth.ifindex), `host veth of ${owner}`, p.hostVeth.ifindex, p.hostVeth.pos));
-    names.push(claim(spec.hostVeth.name, `host veth of ${owner}`, p.hostVeth.namePos, p.hostVeth.pos));
-  });
-  const tail = (first: Claim): string => `(first used by ${first.owner} at line ${first.pos.line})`;
-  reportDuplicates(src, eps, (c, first) => `duplicate endpointId ${c.key} on ${where} ${tail(first)}`);
-  reportDuplicates(src, ifindexes, (c, first) => `duplicate ifindex ${c.key} on ${where} ${tail(first)}`);
-  reportDuplicates(src, names, (c, first) => `duplicate interface name '${c.key}' on ${where} ${tail(first)}`);
+    eps.push(claim(String(pod.endpointId), owner, p.endpointId, p.pos));
+    ifindexes.push(claim(String(pod.hostVeth.ifindex), `host veth of ${owner}`, p.hostVeth.ifindex, p.hostVeth.pos));
+    names.push(claim(pod.hostVeth.name, `host veth of ${owner}`, p.hostVeth.namePos, p.hostVeth.pos));
+  }
+  reportDuplicates(src, eps, (c, first) => `duplicate endpointId ${c.key} on ${where} ${firstUse(first)}`);
+  reportDuplicates(src, ifindexes, (c, first) => `duplicate ifindex ${c.key} on ${where} ${firstUse(first)}`);
+  reportDuplicates(src, names, (c, first) => `duplicate interface name '${c.key}' on ${where} ${firstUse(first)}`);
 }
 
 /** IP and MAC addresses are unique in the whole cluster. */
-function checkClusterWide(src: Source, nodes: readonly NodeDraft[], specs: readonly NodeSpec[], pods: readonly PodDraft[], podSpecs: readonly PodSpec[]): void {
+function checkClusterWide(src: Source, nodes: ReadonlyArray<Built<NodeDraft, NodeSpec>>, pods: ReadonlyArray<Built<PodDraft, PodSpec>>): void {
   const ips: Claim[] = [];
   const macs: Claim[] = [];
-  nodes.forEach((n, i) => {
-    const spec = specs[i] as NodeSpec;
+  for (const { draft: n, spec } of nodes) {
     const where = `node ${spec.name}`;
     ips.push(claim(formatIpv4(spec.ip), where, n.ip, n.pos));
     ips.push(claim(formatIpv4(spec.ciliumHostIp), `cilium_host of ${where}`, n.ciliumHostIp, n.devices.ciliumHost.pos));
@@ -183,14 +195,12 @@ function checkClusterWide(src: Source, nodes: readonly NodeDraft[], specs: reado
       const d = n.devices[role];
       macs.push(claim(spec[role].mac, `${d.name} of ${where}`, d.mac, d.pos));
     }
-  });
-  pods.forEach((p, i) => {
-    const spec = podSpecs[i] as PodSpec;
+  }
+  for (const { draft: p, spec } of pods) {
     ips.push(claim(formatIpv4(spec.ip), `pod ${p.id}`, p.ip, p.pos));
     macs.push(claim(spec.mac, `pod ${p.id}`, p.mac, p.pos));
     macs.push(claim(spec.hostVeth.mac, `host veth of pod ${p.id}`, p.hostVeth.mac, p.hostVeth.pos));
-  });
-  const tail = (first: Claim): string => `(first used by ${first.owner} at line ${first.pos.line})`;
-  reportDuplicates(src, ips, (c, first) => `duplicate IP address ${c.key} ${tail(first)}`);
-  reportDuplicates(src, macs, (c, first) => `duplicate MAC address ${c.key} ${tail(first)}`);
+  }
+  reportDuplicates(src, ips, (c, first) => `duplicate IP address ${c.key} ${firstUse(first)}`);
+  reportDuplicates(src, macs, (c, first) => `duplicate MAC address ${c.key} ${firstUse(first)}`);
 }

