@@ -91,8 +91,9 @@ export class PolicyMap {
    */
   dump(labelsOf: (id: number) => readonly string[] | undefined): string {
     const rows = this.sortedEntries();
-    if (rows.length === 0) return 'Policy stats empty. Perhaps the policy enforcement is disabled?\n';
     let text = 'POLICY\tDIRECTION\tLABELS (source:key[=value])\tPORT/PROTO\tPROXY PORT\tBYTES\tPACKETS\t\n';
+    // bpf_policy_get.go flushes the header, then adds this line when there were no entries.
+    if (rows.length === 0) return tabwrite(text) + 'Policy stats empty. Perhaps the policy enforcement is disabled?\n';
     for (const { key, entry } of rows) {
       const policy = entry.deny ? 'Deny' : 'Allow';
       const dir = key.direction === 'ingress' ? 'Ingress' : 'Egress';

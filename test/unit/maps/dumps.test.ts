@@ -191,7 +191,7 @@ describe('cilium bpf policy get', () => {
     ));
   });
 
-  test('empty map: the message follows the header, as bpf_policy_get.go prints both', { todo: 'src/maps/policymap.ts prints the message only' }, () => {
+  test('empty map: the message follows the header, as bpf_policy_get.go prints both', () => {
     assert.equal(new PolicyMap(505).dump(() => undefined), pad(HEADER) + 'Policy stats empty. Perhaps the policy enforcement is disabled?\n');
   });
 
