@@ -27,6 +27,12 @@ export const MIN_CLUSTER_IDENTITY = 256;
 export const MAX_CLUSTER_IDENTITY = 65535;
 /** Node-local (CIDR) identities: LocalIdentityFlag | n. */
 export const LOCAL_IDENTITY_FLAG = 1 << 24;
+/** The first node-local identity handed out (localIdentityCache starts its pool at 1). */
+export const FIRST_LOCAL_IDENTITY = LOCAL_IDENTITY_FLAG + 1;
+
+export function isLocalIdentity(id: number): boolean {
+  return id >= LOCAL_IDENTITY_FLAG;
+}
 
 export function reservedName(id: number): string | undefined {
   for (const [name, v] of Object.entries(RESERVED_IDENTITIES)) if (v === id) return name;

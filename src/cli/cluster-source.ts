@@ -1,22 +1,37 @@
-// Chooses the cluster: -f FILE, --scenario NAME, or the embedded default (seed note 000).
+// Chooses the cluster: -f PATH… (files, directories, `-` for stdin; scenario documents and
+// Kubernetes manifests mixed freely), --scenario NAME, or the embedded default (seed note 000).
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
-import { listShippedScenarios, loadDefaultScenario, loadScenarioFile, resolveShippedScenario } from '../scenario/load.js';
+import { listShippedScenarios, loadDefaultScenario, loadInputs, loadScenarioFile, resolveShippedScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
 
 export interface ClusterOptions {
   readonly file?: string[];
   readonly scenario?: string;
 }
 
-export function loadCluster(o: ClusterOptions): Cluster {
+export function loadScenario(o: ClusterOptions): Scenario {
   const files = o.file ?? [];
   if (files.length > 0 && o.scenario) throw new UsageError('use either -f/--file or --scenario, not both');
-  if (files.length > 1) throw new UsageError('only one scenario file is supported (got ' + files.length + ')');
-  if (files[0] !== undefined) return buildCluster(loadScenarioFile(files[0]));
+  if (files.length > 0) return loadInputs(files, () => readFileSync(0, 'utf8'));
   if (o.scenario) {
     const found = resolveShippedScenario(o.scenario);
     if (!found) throw new UsageError(`unknown scenario '${o.scenario}' (expected one of: ${listShippedScenarios().join(', ')})`);
-    return buildCluster(loadScenarioFile(found.path, found.display));
+    return loadScenarioFile(found.path, found.display);
   }
-  return buildCluster(loadDefaultScenario());
+  return loadDefaultScenario();
+}
+
+export function loadCluster(o: ClusterOptions): Cluster {
+  return buildCluster(loadScenario(o));
+}
+
+/** One stderr line naming what the loader read but does not model (never silently dropped). */
+export function skippedSummary(s: Scenario): string | undefined {
+  if (s.skipped.length === 0) return undefined;
+  const byKind = new Map<string, number>();
+  for (const k of s.skipped) byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + 1);
+  const kinds = [...byKind.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} (${n})`).join(', ');
+  return `cilium-trace: skipped ${s.skipped.length} object${s.skipped.length === 1 ? '' : 's'} not modelled: ${kinds}`;
 }

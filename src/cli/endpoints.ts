@@ -2,7 +2,9 @@
 // reported with the argument's column on the command line.
 import { InputError } from '../errors.js';
 import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
-import { parseIpv4, type Ipv4 } from '../net/ip.js';
+import { formatIpv4, formatPrefix, parseIpv4, prefixContains, type Ipv4 } from '../net/ip.js';
+import type { FlowSource } from '../trace/run.js';
+import type { ServiceSpec } from '../scenario/types.js';
 
 export interface ArgPos {
   readonly text: string;
@@ -26,23 +28,64 @@ function podList(cluster: Cluster): string {
   return cluster.endpoints.map((e) => `${e.pod.namespace}/${e.pod.name}`).sort().join(', ');
 }
 
-export function resolveSource(cluster: Cluster, arg: ArgPos): EndpointRecord {
-  const ip = parseIpv4(arg.text);
-  const ep = ip !== undefined ? cluster.endpoints.find((e) => e.pod.ip === ip) : resolvePod(cluster, arg);
-  if (!ep) {
-    throw problem(arg, ip !== undefined
-      ? `source ${arg.text} is not a pod address (expected a pod: ${podList(cluster)})`
-      : `unknown pod '${arg.text}' (expected one of: ${podList(cluster)})`);
-  }
-  return ep;
+/** The node that owns an address: a pod's node, or the node whose InternalIP/cilium_host IP it is. */
+export function nodeOwning(cluster: Cluster, ip: Ipv4): string | undefined {
+  const ep = cluster.endpoints.find((e) => e.pod.ip === ip);
+  if (ep) return ep.node.name;
+  return cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip)?.name;
 }
 
-export function resolveDestination(cluster: Cluster, arg: ArgPos): Ipv4 {
+function nodeByName(cluster: Cluster, arg: ArgPos, name: string): FlowSource {
+  const node = cluster.scenario.nodes.find((n) => n.name === name);
+  if (!node) throw problem(arg, `unknown node '${name}' (expected one of: ${cluster.scenario.nodes.map((n) => n.name).sort().join(', ')})`);
+  return { kind: 'host', node: node.name, ip: node.ip };
+}
+
+/**
+ * SRC: a pod (name, namespace/name or IP), a node's host (node:NAME or its InternalIP), or any
+ * address outside the pod CIDRs (world; it enters at the destination's node).
+ */
+export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4): FlowSource {
+  if (arg.text.startsWith('node:')) return nodeByName(cluster, arg, arg.text.slice(5));
   const ip = parseIpv4(arg.text);
-  if (ip !== undefined) return ip;
+  if (ip === undefined) {
+    const ep = resolvePod(cluster, arg);
+    if (!ep) throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster)})`);
+    return { kind: 'pod', ip: ep.pod.ip };
+  }
+  if (cluster.endpoints.some((e) => e.pod.ip === ip)) return { kind: 'pod', ip };
+  const node = cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip);
+  if (node) return { kind: 'host', node: node.name, ip };
+  const inCidr = cluster.scenario.nodes.find((n) => prefixContains(n.podCIDR, ip));
+  if (inCidr) throw problem(arg, `source ${arg.text} is in ${inCidr.name}'s pod CIDR ${formatPrefix(inCidr.podCIDR)} but no pod has it (expected a pod, a node or an address outside the cluster)`);
+  const entry = nodeOwning(cluster, dstIp);
+  if (!entry) throw problem(arg, `source ${arg.text} is outside the cluster, and so is the destination ${formatIpv4(dstIp)} (expected one end in the cluster)`);
+  return { kind: 'world', ip, entryNode: entry };
+}
+
+export interface Destination {
+  readonly ip: Ipv4;
+  /** Set when DST was svc:NAME: the Service, to default the protocol and port from. */
+  readonly service?: ServiceSpec;
+}
+
+/** DST: a pod, an IPv4 address, or svc:NAME / svc:NAMESPACE/NAME (its ClusterIP). */
+export function resolveDestination(cluster: Cluster, arg: ArgPos): Destination {
+  if (arg.text.startsWith('svc:')) {
+    const ref = arg.text.slice(4);
+    const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
+    const hits = cluster.scenario.services.filter((s) => s.name === name && (ns === undefined || s.namespace === ns));
+    const all = cluster.scenario.services.map((s) => `svc:${s.namespace}/${s.name}`).sort().join(', ') || 'none';
+    if (hits.length !== 1) throw problem(arg, hits.length === 0 ? `unknown service '${ref}' (expected one of: ${all})` : `service name '${ref}' is ambiguous (expected one of: ${hits.map((s) => `svc:${s.namespace}/${s.name}`).join(', ')})`);
+    const svc = hits[0] as ServiceSpec;
+    if (svc.clusterIP === undefined) throw problem(arg, `service ${svc.namespace}/${svc.name} is headless (clusterIP: None): trace to one of its pods instead`);
+    return { ip: svc.clusterIP, service: svc };
+  }
+  const ip = parseIpv4(arg.text);
+  if (ip !== undefined) return { ip };
   const ep = resolvePod(cluster, arg);
-  if (!ep) throw problem(arg, `unknown pod '${arg.text}' (expected a pod or an IPv4 address; pods: ${podList(cluster)})`);
-  return ep.pod.ip;
+  if (!ep) throw problem(arg, `unknown pod '${arg.text}' (expected a pod, svc:NAME or an IPv4 address; pods: ${podList(cluster)})`);
+  return { ip: ep.pod.ip };
 }
 
 export function parseProto(arg: ArgPos | undefined): { proto: 'icmp' | 'tcp' | 'udp'; dport: number | null } {

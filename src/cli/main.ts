@@ -2,11 +2,17 @@
 // Exit codes: 0 forwarded, 1 dropped, 2 bad input or usage (and paths not simulated), 3 bug.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, InputError, UsageError } from '../errors.js';
-import { renderJson } from '../render/json.js';
+import { parseIpv4 } from '../net/ip.js';
+import { renderJson, traceToJson } from '../render/json.js';
+import { renderMonitor } from '../render/monitor.js';
+import { renderHubble } from '../render/hubble.js';
 import { colourStyle, PLAIN } from '../render/style.js';
 import { renderTrace, type Level } from '../render/text.js';
-import { DEFAULT_SPORT, traceFlow } from '../trace/run.js';
-import { loadCluster } from './cluster-source.js';
+import { DEFAULT_SPORT, traceFlow, traceWithReply } from '../trace/run.js';
+import type { TraceResult } from '../trace/tree.js';
+import type { CtStatus } from '../cilium/trace-points.js';
+import { loadScenario, skippedSummary, type ClusterOptions } from './cluster-source.js';
+import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import { parseProto, resolveDestination, resolveSource, type ArgPos } from './endpoints.js';
 import type { Io } from './io.js';
 import { mapsCommand } from './maps-cmd.js';
@@ -26,12 +32,31 @@ Examples:
 interface TraceOpts {
   file?: string[];
   scenario?: string;
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'monitor' | 'hubble';
   level: Level;
   sport: string;
   arp?: boolean;
+  backend?: string;
+  reply?: boolean;
+  ct?: 'new' | 'established' | 'reply';
   color?: boolean;
   debug?: boolean;
+}
+
+const CT_FLAG: Record<'new' | 'established' | 'reply', CtStatus> = { new: 'CT_NEW', established: 'CT_ESTABLISHED', reply: 'CT_REPLY' };
+
+function parseBackend(text: string): { ip: number; port?: number } {
+  const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d{1,5}))?$/.exec(text);
+  const ip = m?.[1] === undefined ? undefined : parseIpv4(m[1]);
+  if (!m || ip === undefined) throw new UsageError(`bad --backend '${text}' (expected IP or IP:PORT)`);
+  return m[2] === undefined ? { ip } : { ip, port: Number(m[2]) };
+}
+
+function loadClusterReporting(opts: ClusterOptions, io: Io): Cluster {
+  const scenario = loadScenario(opts);
+  const skipped = skippedSummary(scenario);
+  if (skipped) io.stderr(skipped + '\n');
+  return buildCluster(scenario);
 }
 
 function collect(v: string, prev: string[] | undefined): string[] {
@@ -59,7 +84,7 @@ function useColour(io: Io, flag: boolean | undefined): boolean {
 
 function clusterOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-f, --file <path>', 'scenario file (YAML); default: the embedded cluster of seed note 000').argParser(collect))
+    .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
     .option('--scenario <name>', 'a shipped scenario by name (default, l3-policy)');
 }
 
@@ -68,12 +93,15 @@ function buildProgram(io: Io, result: { code: number }): Command {
   program
     .description('Trace a packet through a simulated Cilium v1.13 eBPF datapath, step by step.')
     .usage('[options] SRC DST [PROTO[/PORT]]')
-    .argument('[SRC]', 'source pod: name, namespace/name or its IPv4 address')
-    .argument('[DST]', 'destination: pod name, namespace/name, or an IPv4 address')
-    .argument('[PROTO]', 'icmp (default), tcp/PORT or udp/PORT')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .argument('[SRC]', 'source: a pod (name, namespace/name or IP), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')
+    .argument('[DST]', 'destination: a pod (name or namespace/name), svc:NAME or svc:NAMESPACE/NAME, or an IPv4 address')
+    .argument('[PROTO]', 'icmp (default; for svc: the first service port), tcp/PORT or udp/PORT')
+    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines)').choices(['text', 'json', 'monitor', 'hubble']).default('text'))
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(['detailed', 'summary', 'minimal']).default('detailed'))
     .option('--sport <port>', 'TCP/UDP source port', String(DEFAULT_SPORT))
+    .option('--backend <ip[:port]>', 'the Service backend to pick (default: the first slot; the datapath picks at random)')
+    .option('--reply', 'then trace the reply on the conntrack entries the forward trace created')
+    .addOption(new Option('--ct <state>', 'assume this conntrack state instead of looking it up').choices(['new', 'established', 'reply']))
     .option('--arp', "trace the pod's ARP request for its gateway first (default: neighbour cached)")
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')
@@ -84,34 +112,50 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride();
   clusterOptions(program);
-  program.action((src: string | undefined, dst: string | undefined, proto: string | undefined, opts: TraceOpts, cmd: Command) => {
-    if (!src || !dst) throw new UsageError('SRC and DST are required (try: cilium-trace pod1 pod3 icmp, or --help)');
-    const cluster = loadCluster(opts);
-    const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? program.args, [src, dst, ...(proto ? [proto] : [])]);
-    const source = resolveSource(cluster, srcPos as ArgPos);
-    const dstIp = resolveDestination(cluster, dstPos as ArgPos);
-    const { proto: p, dport } = parseProto(protoPos);
+  program.action((src: string | undefined, dstArg: string | undefined, proto: string | undefined, opts: TraceOpts, cmd: Command) => {
+    if (!src || !dstArg) throw new UsageError('SRC and DST are required (try: cilium-trace pod1 pod3 icmp, or --help)');
+    const cluster = loadClusterReporting(opts, io);
+    const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? program.args, [src, dstArg, ...(proto ? [proto] : [])]);
+    const dst = resolveDestination(cluster, dstPos as ArgPos);
+    const source = resolveSource(cluster, srcPos as ArgPos, dst.ip);
+    const firstPort = dst.service?.ports[0];
+    const { proto: p, dport } = protoPos === undefined && firstPort !== undefined
+      ? { proto: firstPort.protocol === 'UDP' ? 'udp' as const : 'tcp' as const, dport: firstPort.port }
+      : parseProto(protoPos);
+    const backend = opts.backend === undefined ? undefined : parseBackend(opts.backend);
     if (!/^\d{1,5}$/.test(opts.sport) || Number(opts.sport) < 1 || Number(opts.sport) > 65535) throw new UsageError(`bad --sport '${opts.sport}' (expected 1..65535)`);
-    const r = traceFlow(cluster, { srcIp: source.pod.ip, dstIp, proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true });
-    io.stdout(opts.output === 'json' ? renderJson(r) : renderTrace(r, opts.level, useColour(io, opts.color) ? colourStyle() : PLAIN));
-    result.code = r.verdict === 'FORWARDED' ? EXIT.FORWARDED : r.verdict === 'DROPPED' ? EXIT.DROPPED : EXIT.BAD_INPUT;
+    if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
+    const ctState = opts.ct === undefined ? undefined : CT_FLAG[opts.ct];
+    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
+    const { forward, reply } = opts.reply ? traceWithReply(cluster, spec) : { forward: traceFlow(cluster, spec), reply: null };
+    const style = useColour(io, opts.color) ? colourStyle() : PLAIN;
+    const render = (r: TraceResult): string => (opts.output === 'json' ? renderJson(r) : opts.output === 'monitor' ? renderMonitor(r) : opts.output === 'hubble' ? renderHubble(r) : renderTrace(r, opts.level, style));
+    if (opts.reply && opts.output === 'json') {
+      io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
+    } else {
+      io.stdout(render(forward));
+      if (opts.reply) io.stdout(reply ? (opts.output === 'text' ? `\n${style.bold('reply:')}\n` : '') + render(reply) : (opts.output === 'text' ? '\nno reply: the forward packet was not delivered\n' : ''));
+    }
+    const verdicts = [forward.verdict, ...(opts.reply ? [reply?.verdict ?? 'DROPPED'] : [])];
+    result.code = verdicts.every((v) => v === 'FORWARDED') ? EXIT.FORWARDED : verdicts.includes('NOT_SIMULATED') && !verdicts.includes('DROPPED') ? EXIT.BAD_INPUT : EXIT.DROPPED;
   });
 
   const maps = new Command('maps')
     .description("print a node's simulated BPF map in the cilium CLI's own format")
     .usage('MAP [POD|EPID] [--node NODE]')
-    .argument('<MAP>', 'ipcache | endpoint | policy | tunnel | calls')
+    .argument('<MAP>', 'ipcache | endpoint | policy | tunnel | lb | calls')
     .argument('[TARGET]', 'for policy: a pod (name or namespace/name) or an endpoint id')
     .configureHelp({ helpWidth: 80 })
+    .option('--why', 'maps policy: after the table, which rule made each entry (file:line)')
     .option('--node <node>', "node whose map to print (default: the first node by name; for policy: the pod's node)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride();
   clusterOptions(maps);
   maps.action((map: string, target: string | undefined, _opts: unknown, cmd: Command) => {
     // Cluster options may be written before or after `maps`; both levels declare them.
-    const opts = cmd.optsWithGlobals<{ node?: string; file?: string[]; scenario?: string }>();
-    const cluster = loadCluster(opts);
-    io.stdout(mapsCommand(cluster, map, target, opts.node));
+    const opts = cmd.optsWithGlobals<{ node?: string; file?: string[]; scenario?: string; why?: boolean }>();
+    const cluster = loadClusterReporting(opts, io);
+    io.stdout(mapsCommand(cluster, map, target, opts.node, opts.why === true));
     result.code = EXIT.FORWARDED;
   });
   program.addCommand(maps);

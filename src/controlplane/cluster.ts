@@ -11,13 +11,21 @@ import { TunnelMap } from '../maps/tunnel.js';
 import { CT_MAP_ANY, CT_MAP_TCP, CtMap } from '../maps/ctmap.js';
 import type { ProgArray } from '../maps/callmap.js';
 import type { Provenance } from '../maps/provenance.js';
-import { IP_ZERO, maskOf, type Ipv4 } from '../net/ip.js';
+import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 import type { NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
 import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../datapath/node.js';
+import { InputError } from '../errors.js';
 import { IdentityRegistry } from './identity.js';
-import { podSecurityLabels } from './labels.js';
+import { namespaceLabels, podSecurityLabels } from './labels.js';
+import { NamedPorts } from './named-ports.js';
 import { PolicyResolver, type ResolvedPolicy } from './policy.js';
-import { ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, type LoaderFeatures } from './loader.js';
+import { ParseProblems, parsePolicies, type ParsedRule } from './policy-rules.js';
+import { SelectorCache } from './selector-cache.js';
+import { fillLbMaps, serviceFrontends } from './services.js';
+import { hostRoutes } from './routes.js';
+import type { LbMaps } from '../maps/lbmap.js';
+import { NatMap } from '../maps/natmap.js';
+import { loadSockPrograms, ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, type LoaderFeatures } from './loader.js';
 
 /** Tunnel overhead of pkg/mtu/mtu.go: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
 export const TUNNEL_OVERHEAD = 50;
@@ -26,13 +34,35 @@ export interface EndpointRecord {
   readonly pod: PodSpec;
   readonly identity: number;
   readonly node: NodeSpec;
+  /** The endpoint's policy: selecting rules, enforcement and desired map entries with provenance. */
   readonly policy: ResolvedPolicy;
+}
+
+/**
+ * A hostNetwork pod: no endpoint, no policy map; it lives in its node's network namespace, so
+ * its IP is the node's (identity host on that node, remote-node elsewhere).
+ */
+export interface HostNetworkPod {
+  readonly pod: PodSpec;
+  readonly node: NodeSpec;
+}
+
+/** A node-local CIDR identity allocated for a policy prefix and upserted into every ipcache. */
+export interface CidrIdentity {
+  readonly prefix: Ipv4Prefix;
+  readonly identity: number;
+  /** The rules that name the prefix (their CIDR peers resolve to it). */
+  readonly rules: readonly string[];
 }
 
 export interface Cluster {
   readonly scenario: Scenario;
   readonly identities: IdentityRegistry;
   readonly endpoints: readonly EndpointRecord[];
+  readonly hostNetworkPods: readonly HostNetworkPod[];
+  readonly cidrIdentities: readonly CidrIdentity[];
+  /** The policy repository: parsed rules, selector cache, per-identity resolution. */
+  readonly policy: PolicyResolver;
   readonly datapath: ClusterDatapath;
 }
 
@@ -42,28 +72,59 @@ const nodeProv = (n: NodeSpec, what: string): Provenance => ({ kind: 'node', wha
 export function buildCluster(scenario: Scenario): Cluster {
   const c = scenario.cluster;
   const identities = new IdentityRegistry();
-  const podLabels = new Map(scenario.pods.map((p) => [p, podSecurityLabels(p, c.name)] as const));
-  identities.allocateAll(scenario.pods.map((p) => ({ labels: podLabels.get(p) ?? [], pinned: p.identity })));
-  const resolver = new PolicyResolver(scenario.policies, identities.all(), c.policyEnforcement);
+  const pods = scenario.pods.filter((p) => !p.hostNetwork);
+  const podLabels = new Map(pods.map((p) => [p, podSecurityLabels(p, c.name, namespaceLabels(scenario.namespaces, p.namespace))] as const));
+  identities.allocateAll(pods.map((p) => ({ labels: podLabels.get(p) ?? [], pinned: p.identity })));
+
+  const problems = new ParseProblems();
+  const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile }, problems);
+  if (problems.list.length > 0) throw new InputError(problems.list);
+  const cidrIdentities = allocateCidrIdentities(identities, rules);
+  const resolver = new PolicyResolver(rules, new SelectorCache(identities.all()), { mode: c.policyEnforcement, profile: c.profile, namedPorts: new NamedPorts(scenario.pods) });
+
   const nodeByName = new Map(scenario.nodes.map((n) => [n.name, n] as const));
-  const endpoints: EndpointRecord[] = scenario.pods.map((pod) => {
+  const endpoints: EndpointRecord[] = pods.map((pod) => {
     const identity = identities.idOf(podLabels.get(pod) ?? []) ?? 0;
     const ident = identities.get(identity);
     if (!ident) throw new Error(`identity ${identity} of ${pod.name} missing`);
-    return { pod, identity, node: nodeByName.get(pod.node) as NodeSpec, policy: resolver.resolve(ident) };
+    return { pod, identity, node: nodeByName.get(pod.node) as NodeSpec, policy: resolver.resolve(ident, pod) };
   });
+  const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
   const nodes = new Map<string, NodeDatapath>();
+  // Services are cluster-wide: every node's agent writes the same LB maps.
+  const lb = fillLbMaps(serviceFrontends(scenario));
   for (const n of [...scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    nodes.set(n.name, buildNode(scenario, n, endpoints));
+    nodes.set(n.name, buildNode(scenario, n, endpoints, cidrIdentities, lb));
   }
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
-  return { scenario, identities, endpoints, datapath: { nodes, nodeByIp } };
+  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { nodes, nodeByIp } };
 }
 
-function fillIpcache(scenario: Scenario, local: NodeSpec, endpoints: readonly EndpointRecord[]): IpcacheMap {
+/** ipcache.AllocateCIDRs for every resultant prefix of every CIDR peer of every rule. */
+function allocateCidrIdentities(identities: IdentityRegistry, rules: readonly ParsedRule[]): CidrIdentity[] {
+  const byPrefix = new Map<string, { prefix: Ipv4Prefix; rules: Set<string> }>();
+  for (const r of rules) {
+    for (const p of r.cidrPrefixes) {
+      const k = formatPrefix(p);
+      const e = byPrefix.get(k) ?? { prefix: p, rules: new Set<string>() };
+      e.rules.add(r.ref.label);
+      byPrefix.set(k, e);
+    }
+  }
+  const ids = identities.allocateCidrs([...byPrefix.values()].map((e) => e.prefix));
+  return [...byPrefix.values()]
+    .map((e) => ({ prefix: e.prefix, identity: ids.get(`${e.prefix.addr}/${e.prefix.len}`) ?? 0, rules: [...e.rules] }))
+    .sort((a, b) => a.identity - b.identity);
+}
+
+function fillIpcache(scenario: Scenario, local: NodeSpec, endpoints: readonly EndpointRecord[], cidrs: readonly CidrIdentity[]): IpcacheMap {
   const m = new IpcacheMap();
   const host = (ip: Ipv4) => ({ addr: ip, len: 32 });
   m.upsert({ prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } });
+  // Policy CIDRs have the lowest source precedence (generated): pods and nodes keep their /32s.
+  for (const ci of cidrs) {
+    m.upsert({ prefix: ci.prefix, info: { secLabel: ci.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'policy', what: `CIDR identity ${ci.identity} for ${formatPrefix(ci.prefix)} (${ci.rules.join('; ')})` } });
+  }
   for (const n of scenario.nodes) {
     const isLocal = n.name === local.name;
     m.upsert({ prefix: host(n.ip), info: { secLabel: isLocal ? HOST_ID : REMOTE_NODE_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: nodeProv(n, 'InternalIP') });
@@ -86,7 +147,7 @@ function fillIpcache(scenario: Scenario, local: NodeSpec, endpoints: readonly En
   return m;
 }
 
-function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly EndpointRecord[]): NodeDatapath {
+function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly EndpointRecord[], cidrs: readonly CidrIdentity[], lb: LbMaps): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
   const features: LoaderFeatures = { perPacketLb: !c.kubeProxyReplacement, nodePort: c.kubeProxyReplacement, arpResponder: true };
@@ -154,10 +215,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly Endpoint
     const p = ep.pod;
     lxc.upsert({ ip: p.ip, info: { ifindex: p.hostVeth.ifindex, lxcId: p.endpointId, flags: 0, mac: p.mac, nodeMac: p.hostVeth.mac }, provenance: podProv(p) });
     const pm = new PolicyMap(p.endpointId);
-    for (const d of ep.policy.entries) {
-      const existing = pm.lookup(d.key);
-      pm.set(d.key, { proxyPort: 0, deny: false, packets: 0, bytes: 0, provenance: [...(existing?.provenance ?? []), d.provenance] });
-    }
+    for (const d of ep.policy.entries) pm.set(d.key, { proxyPort: 0, deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance });
     policy.set(policyMapName(p.endpointId), pm);
     const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: pm.name }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
@@ -175,6 +233,8 @@ function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly Endpoint
     config,
     devices,
     netns,
-    maps: { ipcache: fillIpcache(scenario, n, endpoints), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY) },
+    maps: { ipcache: fillIpcache(scenario, n, endpoints, cidrs), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap() },
+    cgroup: features.nodePort ? loadSockPrograms(ids) : new Map(),
+    hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };
 }

@@ -2,25 +2,38 @@
 // Mirrors pkg/identity/cache/allocator.go (AllocateIdentity) of v1.13. The real allocator
 // picks a random free id in [256, 65535]; we derive it from the canonical label key (hash,
 // then linear probing in sorted key order) so results are stable, and keep pinned ids.
-import { MAX_CLUSTER_IDENTITY, MIN_CLUSTER_IDENTITY, RESERVED_IDENTITIES } from '../cilium/identities.js';
+// Label sets made only of `cidr:`/`reserved:` labels get node-local identities (1<<24 | n,
+// pkg/identity/cache/local.go); here every node numbers them alike, from 1<<24 + 1 in
+// prefix order (address, then length).
+import { FIRST_LOCAL_IDENTITY, MAX_CLUSTER_IDENTITY, MIN_CLUSTER_IDENTITY, RESERVED_IDENTITIES } from '../cilium/identities.js';
+import type { Ipv4Prefix } from '../net/ip.js';
 import { allocateInRange } from '../util/hash.js';
+import { cidrIdentityLabels, comparePrefixes } from './cidr.js';
 import { formatLabel, labelsKey, type Label } from './labels.js';
+
+export type IdentityScope = 'reserved' | 'global' | 'local';
 
 export interface Identity {
   readonly id: number;
   readonly labels: readonly Label[];
+  /** True for the reserved identities 0..8 (kept for callers that filter them out). */
   readonly reserved: boolean;
+  readonly scope: IdentityScope;
+  /** For a CIDR (node-local) identity: its prefix. */
+  readonly cidr?: Ipv4Prefix;
 }
 
 export class IdentityRegistry {
   private readonly byId = new Map<number, Identity>();
   private readonly byKey = new Map<string, number>();
+  private nextLocal = FIRST_LOCAL_IDENTITY;
 
   constructor() {
     for (const [name, id] of Object.entries(RESERVED_IDENTITIES)) {
       const labels: Label[] = [{ source: 'reserved', key: name, value: '' }];
       if (name === 'kube-apiserver') labels.push({ source: 'reserved', key: 'remote-node', value: '' });
-      this.byId.set(id, { id, labels, reserved: true });
+      this.byId.set(id, { id, labels, reserved: true, scope: 'reserved' });
+      if (id !== 0) this.byKey.set(labelsKey(labels), id);
     }
   }
 
@@ -28,7 +41,7 @@ export class IdentityRegistry {
    * Allocates identities for all label sets at once: pinned ones first, then the rest in
    * sorted canonical-key order, so adding an unrelated pod never renumbers others.
    */
-  allocateAll(requests: ReadonlyArray<{ labels: readonly Label[]; pinned?: number }>): void {
+  allocateAll(requests: ReadonlyArray<{ labels: readonly Label[]; pinned?: number | undefined }>): void {
     const taken = new Set<number>(this.byId.keys());
     const pending = new Map<string, readonly Label[]>();
     for (const r of requests) {
@@ -36,7 +49,7 @@ export class IdentityRegistry {
       if (this.byKey.has(key)) continue;
       if (r.pinned !== undefined) {
         this.byKey.set(key, r.pinned);
-        this.byId.set(r.pinned, { id: r.pinned, labels: r.labels, reserved: false });
+        this.byId.set(r.pinned, { id: r.pinned, labels: r.labels, reserved: false, scope: 'global' });
         taken.add(r.pinned);
         pending.delete(key);
       } else {
@@ -47,8 +60,30 @@ export class IdentityRegistry {
       if (this.byKey.has(key)) continue;
       const id = allocateInRange(key, MIN_CLUSTER_IDENTITY, MAX_CLUSTER_IDENTITY, taken);
       this.byKey.set(key, id);
-      this.byId.set(id, { id, labels: pending.get(key) ?? [], reserved: false });
+      this.byId.set(id, { id, labels: pending.get(key) ?? [], reserved: false, scope: 'global' });
     }
+  }
+
+  /**
+   * CIDR identities for policy prefixes (ipcache.AllocateCIDRs): /0 is reserved:world (2);
+   * every other prefix gets a node-local identity, numbered in prefix order. Returns the
+   * identity of each prefix.
+   */
+  allocateCidrs(prefixes: readonly Ipv4Prefix[]): Map<string, number> {
+    const out = new Map<string, number>();
+    const sorted = [...prefixes].sort(comparePrefixes);
+    for (const p of sorted) {
+      const labels = cidrIdentityLabels(p);
+      const key = labelsKey(labels);
+      let id = this.byKey.get(key);
+      if (id === undefined) {
+        id = this.nextLocal++;
+        this.byKey.set(key, id);
+        this.byId.set(id, { id, labels, reserved: false, scope: 'local', cidr: p });
+      }
+      out.set(`${p.addr}/${p.len}`, id);
+    }
+    return out;
   }
 
   idOf(labels: readonly Label[]): number | undefined {

@@ -1,8 +1,9 @@
-// Security labels of a pod and label selectors, as Cilium v1.13 computes and matches them.
-// Mirrors pkg/k8s/labels.go (labels the agent adds), pkg/labelsfilter/filter.go (which pod
-// labels count for identity) and pkg/labels + pkg/policy/api selectors (source-aware match:
-// `any:` or no source matches every source).
-import type { LabelSelector, PodSpec } from '../scenario/types.js';
+// Security labels of a pod, as the Cilium v1.13 agent computes them.
+// Mirrors pkg/k8s/labels.go / pkg/k8s/watchers/pod.go (labels the agent adds: pod namespace,
+// every label of the pod's Namespace under io.cilium.k8s.namespace.labels, service account,
+// cluster name) and pkg/labelsfilter/filter.go (defaultLabelPrefixCfg: which labels count for
+// the identity). Selectors over these labels live in selector.ts.
+import type { NamespaceSpec, PodSpec } from '../scenario/types.js';
 
 /** A label as `source:key=value`. */
 export interface Label {
@@ -15,25 +16,72 @@ export function formatLabel(l: Label): string {
   return l.value === '' ? `${l.source}:${l.key}` : `${l.source}:${l.key}=${l.value}`;
 }
 
-const EXCLUDED_KEYS = new Set(['pod-template-generation', 'pod-template-hash', 'controller-revision-hash', 'etcd_node']);
+/** pkg/k8s/apis/cilium.io/const.go */
+export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+export const POD_NAMESPACE_META_LABELS = 'io.cilium.k8s.namespace.labels';
+export const POLICY_LABEL_SERVICEACCOUNT = 'io.cilium.k8s.policy.serviceaccount';
+export const POLICY_LABEL_CLUSTER = 'io.cilium.k8s.policy.cluster';
+/** Set on every Namespace by the API server (Kubernetes 1.21+). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** labelsfilter defaults: drop Kubernetes-internal labels that would split identities. */
+/**
+ * defaultLabelPrefixCfg (pkg/labelsfilter/filter.go): regular expressions that must match at
+ * the start of the key; `!` marks an ignore prefix. A label is an identity label when no
+ * ignore prefix matches, or when the longest include match is longer than the longest ignore
+ * match (LabelPrefix.matches returns the end of the match; filterLabels compares them).
+ */
+const DEFAULT_PREFIXES: ReadonlyArray<{ readonly ignore: boolean; readonly re: RegExp }> = [
+  POD_NAMESPACE_LABEL,
+  POD_NAMESPACE_META_LABELS,
+  'app.kubernetes.io',
+  '!io.kubernetes',
+  '!kubernetes\\.io',
+  '!.*beta\\.kubernetes\\.io',
+  '!k8s\\.io',
+  '!pod-template-generation',
+  '!pod-template-hash',
+  '!controller-revision-hash',
+  '!annotation.*',
+  '!etcd_node',
+].map((e) => {
+  const ignore = e.startsWith('!');
+  return { ignore, re: new RegExp(`^(?:${ignore ? e.slice(1) : e})`) };
+});
+
+/** labelsfilter: does this (k8s-source) label key count for the security identity? */
 export function isIdentityLabel(key: string): boolean {
-  if (EXCLUDED_KEYS.has(key)) return false;
-  if (key.startsWith('app.kubernetes.io')) return true;
-  if (key.startsWith('io.kubernetes') || key.startsWith('kubernetes.io') || key.includes('beta.kubernetes.io') || key.startsWith('k8s.io') || key.startsWith('annotation.')) return false;
-  return true;
+  let included = 0;
+  let ignored = 0;
+  for (const p of DEFAULT_PREFIXES) {
+    const m = p.re.exec(key);
+    if (!m) continue;
+    if (p.ignore) ignored = Math.max(ignored, m[0].length);
+    else included = Math.max(included, m[0].length);
+  }
+  return ignored === 0 || included > ignored;
 }
 
-/** The identity labels of a pod, sorted by key as the allocator's canonical key is. */
-export function podSecurityLabels(pod: PodSpec, clusterName: string): Label[] {
-  const out: Label[] = [];
-  for (const [key, value] of Object.entries(pod.labels)) if (isIdentityLabel(key)) out.push({ source: 'k8s', key, value });
-  out.push({ source: 'k8s', key: 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name', value: pod.namespace });
-  out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster', value: clusterName });
-  out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.serviceaccount', value: pod.serviceAccount });
-  out.push({ source: 'k8s', key: 'io.kubernetes.pod.namespace', value: pod.namespace });
-  return sortLabels(out);
+/** The labels of a Namespace as the agent sees them: as written plus kubernetes.io/metadata.name. */
+export function namespaceLabels(namespaces: readonly NamespaceSpec[], name: string): Record<string, string> {
+  const ns = namespaces.find((n) => n.name === name);
+  return { ...(ns?.labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+}
+
+/**
+ * The identity labels of a pod, sorted by key as the allocator's canonical key is: the pod's
+ * own labels, the namespace's labels, the namespace, service account and cluster name, all
+ * with source `k8s`, after the label filter.
+ */
+export function podSecurityLabels(pod: PodSpec, clusterName: string, nsLabels: Readonly<Record<string, string>>): Label[] {
+  const all: Label[] = [];
+  for (const [key, value] of Object.entries(pod.labels)) all.push({ source: 'k8s', key, value });
+  for (const [key, value] of Object.entries(nsLabels)) all.push({ source: 'k8s', key: `${POD_NAMESPACE_META_LABELS}.${key}`, value });
+  all.push({ source: 'k8s', key: POD_NAMESPACE_LABEL, value: pod.namespace });
+  all.push({ source: 'k8s', key: POLICY_LABEL_SERVICEACCOUNT, value: pod.serviceAccount });
+  all.push({ source: 'k8s', key: POLICY_LABEL_CLUSTER, value: clusterName });
+  const byKey = new Map<string, Label>();
+  for (const l of all) if (isIdentityLabel(l.key)) byKey.set(l.key, l); // agent labels win over pod labels of the same key
+  return sortLabels([...byKey.values()]);
 }
 
 export function sortLabels(labels: readonly Label[]): Label[] {
@@ -43,50 +91,4 @@ export function sortLabels(labels: readonly Label[]): Label[] {
 /** Canonical allocator key: `source:key=value;` for each label, sorted by key. */
 export function labelsKey(labels: readonly Label[]): string {
   return sortLabels(labels).map((l) => `${l.source}:${l.key}=${l.value};`).join('');
-}
-
-/** Splits a selector key `src:key` into source and key; no source means `any`. */
-export function parseSelectorKey(k: string): { source: string; key: string } {
-  const i = k.indexOf(':');
-  if (i <= 0) return { source: 'any', key: k };
-  return { source: k.slice(0, i), key: k.slice(i + 1) };
-}
-
-function findLabel(labels: readonly Label[], selKey: string): Label | undefined {
-  const { source, key } = parseSelectorKey(selKey);
-  return labels.find((l) => l.key === key && (source === 'any' || l.source === source));
-}
-
-/** A selector after policy-namespace scoping: extra required labels added by the agent. */
-export interface ScopedSelector {
-  readonly selector: LabelSelector;
-  readonly extra: Readonly<Record<string, string>>; // e.g. {'k8s:io.kubernetes.pod.namespace': 'default'}
-}
-
-export function selectorMatches(sel: ScopedSelector, labels: readonly Label[]): boolean {
-  for (const [k, v] of [...Object.entries(sel.extra), ...Object.entries(sel.selector.matchLabels)]) {
-    if (findLabel(labels, k)?.value !== v) return false;
-  }
-  for (const e of sel.selector.matchExpressions) {
-    const l = findLabel(labels, e.key);
-    switch (e.operator) {
-      case 'In': if (!l || !e.values.includes(l.value)) return false; break;
-      case 'NotIn': if (l && e.values.includes(l.value)) return false; break;
-      case 'Exists': if (!l) return false; break;
-      case 'DoesNotExist': if (l) return false; break;
-    }
-  }
-  return true;
-}
-
-/** True when the selector already constrains the namespace, so the agent adds nothing. */
-export function selectorNamesNamespace(sel: LabelSelector): boolean {
-  const named = (k: string) => parseSelectorKey(k).key === 'io.kubernetes.pod.namespace';
-  return Object.keys(sel.matchLabels).some(named) || sel.matchExpressions.some((e) => named(e.key));
-}
-
-export function formatSelector(sel: LabelSelector): string {
-  const parts = Object.entries(sel.matchLabels).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions) parts.push(`${e.key} ${e.operator}${e.values.length ? ` (${e.values.join(',')})` : ''}`);
-  return parts.length ? parts.join(',') : '{}';
 }

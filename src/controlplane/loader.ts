@@ -99,6 +99,7 @@ export function loadOverlayObject(f: LoaderFeatures, ids: ProgIdAllocator): Load
   if (f.nodePort) {
     tail(CILIUM_CALL.IPV4_NODEPORT_NAT_EGRESS, 'tail_nodeport_nat_egress_ipv4');
     tail(CILIUM_CALL.IPV4_NODEPORT_REVNAT, 'tail_rev_nodeport_lb4');
+    tail(CILIUM_CALL.IPV4_NODEPORT_NAT_INGRESS, 'tail_nodeport_nat_ingress_ipv4');
   }
   return { entry, calls };
 }
@@ -108,3 +109,13 @@ export function newCallPolicyArray(): ProgArray {
 }
 
 export { lxcCallsMapName, hostCallsMapName, netdevCallsMapName };
+
+/** bpf_sock.o at the cgroup v2 root (init.sh): only with socket LB (kube-proxy replacement). */
+export function loadSockPrograms(ids: ProgIdAllocator): Map<string, ProgramRef> {
+  const cfg: ObjectConfig = { kind: 'sock' };
+  const out = new Map<string, ProgramRef>();
+  for (const [attach, name] of [['connect4', 'cil_sock4_connect'], ['sendmsg4', 'cil_sock4_sendmsg'], ['recvmsg4', 'cil_sock4_recvmsg'], ['post_bind4', 'cil_sock4_post_bind']] as const) {
+    out.set(attach, prog('bpf_sock', name, `cgroup/${attach}`, cfg, ids));
+  }
+  return out;
+}

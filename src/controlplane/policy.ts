@@ -1,104 +1,311 @@
-// Policy resolution: rules -> per-identity policy -> policy map entries.
-// Mirrors pkg/policy/repository.go (computePolicyEnforcementAndRules, namespace scoping from
-// pkg/k8s/apis/cilium.io/utils ParseToCiliumRule), pkg/policy/resolve.go (DistillPolicy:
-// allow-all for unenforced directions, DetermineAllowLocalhostIngress) and
-// pkg/policy/mapstate.go of v1.13. Policy is computed once per identity and shared by every
-// endpoint with that identity, as the agent's selectorPolicy is.
-// Covered: fromEndpoints/toEndpoints, toPorts (TCP/UDP/SCTP/ANY). Left out for now: entities,
-// CIDRs, deny rules, named ports, L7 (rejected by the loader with a clear message).
-import type { EnforcementMode, L4Protocol, PolicyRuleSection, PolicySpec } from '../scenario/types.js';
-import type { PolicyKey, TrafficDirection } from '../maps/policymap.js';
+// Policy resolution: rules -> per-identity selector policy -> per-endpoint policy map state.
+// Mirrors pkg/policy/repository.go (computePolicyEnforcementAndRules, resolvePolicyLocked),
+// pkg/policy/rule.go (mergeIngress/mergeEgress: one L4Filter per port/protocol, allow and
+// deny rules in the same filter, deny wins for the same selector), pkg/policy/l4.go
+// (toMapState: named ports, wildcard selector = identity 0, __canSkip) and
+// pkg/policy/resolve.go (DistillPolicy: allow-all for unenforced directions, then the
+// filters, then DetermineAllowLocalhostIngress) of v1.13. The selector policy is computed
+// once per identity, as the agent's policyCache does; named ports make the distilled
+// policy per endpoint (ingress named ports are the endpoint's own container ports).
+import type { Position } from '../errors.js';
+import type { PolicyKey } from '../maps/policymap.js';
 import type { Provenance } from '../maps/provenance.js';
-import { selectorMatches, selectorNamesNamespace, type Label, type ScopedSelector } from './labels.js';
+import type { CiliumProfile, EnforcementMode, PodSpec } from '../scenario/types.js';
 import type { Identity } from './identity.js';
+import { MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
+import type { NamedPorts } from './named-ports.js';
+import { protoText, type Direction, type ParsedRule, type Peer, type PortRef, type RuleRef, type RuleSection } from './policy-rules.js';
+import type { SelectorCache } from './selector-cache.js';
+import { isWildcard, selectorMatches, WILDCARD, type Selector } from './selector.js';
+import { POD_NAMESPACE_LABEL } from './labels.js';
 
-const NS_KEY = 'k8s:io.kubernetes.pod.namespace';
-const PROTO_NUMBERS: Record<Exclude<L4Protocol, 'ANY'>, number> = { TCP: 6, UDP: 17, SCTP: 132 };
+/** A rule whose endpointSelector (podSelector) selects the identity. */
+export interface SelectingRule extends RuleRef {
+  readonly rule: ParsedRule;
+  /** The rule has ingress/ingressDeny (resp. egress/egressDeny) sections. */
+  readonly ingress: boolean;
+  readonly egress: boolean;
+}
 
+export interface DirectionPolicy {
+  readonly enforced: boolean;
+  /** Why the direction is (not) enforced, in words. */
+  readonly reason: string;
+  /** The selecting rules that switch enforcement on for this direction. */
+  readonly enforcedBy: readonly SelectingRule[];
+}
+
+/** One desired policy map entry, with every rule that asked for it. */
 export interface DesiredEntry {
   readonly key: PolicyKey;
-  readonly provenance: Provenance;
+  readonly deny: boolean;
+  readonly provenance: readonly Provenance[];
+}
+
+export interface UnresolvedNamedPort {
+  readonly rule: RuleRef;
+  readonly section: string;
+  readonly direction: Direction;
+  readonly name: string;
+  readonly proto: number;
+  readonly reason: string;
+  readonly pos: Position;
 }
 
 export interface ResolvedPolicy {
+  readonly identity: number;
   readonly ingressEnforced: boolean;
   readonly egressEnforced: boolean;
-  /** Policies whose endpointSelector selects this identity, with the position of the rule. */
-  readonly selectingRules: readonly PolicySpec[];
+  readonly ingress: DirectionPolicy;
+  readonly egress: DirectionPolicy;
+  readonly selectingRules: readonly SelectingRule[];
+  /** The desired map state, sorted: ingress first, then identity, port, protocol. */
   readonly entries: readonly DesiredEntry[];
+  /** Inserts that lost to deny precedence or were skipped as redundant, with the reason. */
+  readonly suppressed: readonly SuppressedInsert[];
+  readonly unresolvedNamedPorts: readonly UnresolvedNamedPort[];
+  readonly notes: readonly string[];
 }
 
-function endpointSelector(p: PolicySpec): ScopedSelector {
-  return { selector: p.endpointSelector, extra: { [NS_KEY]: p.namespace } };
+/** One contribution of a rule section's peer to an L4Filter. */
+interface Contribution {
+  readonly section: RuleSection;
+  readonly peer: Peer;
+  readonly port: PortRef | undefined;
 }
 
-function peerSelector(p: PolicySpec, sel: ScopedSelector['selector']): ScopedSelector {
-  return { selector: sel, extra: selectorNamesNamespace(sel) ? {} : { [NS_KEY]: p.namespace } };
+interface SelectorPolicy {
+  readonly selector: Selector;
+  deny: boolean;
+  contributions: Contribution[];
+  /** Allows of the same selector that a deny of the same port/protocol overrode. */
+  readonly overridden: Contribution[];
 }
 
-/** L4 protocols a port rule expands to: ANY means TCP and UDP (SCTP is off by default). */
-function protocolsOf(proto: L4Protocol): number[] {
-  return proto === 'ANY' ? [PROTO_NUMBERS.TCP, PROTO_NUMBERS.UDP] : [PROTO_NUMBERS[proto]];
+/** An L4Filter: one port (number or name) and protocol in one direction. */
+interface L4Filter {
+  readonly direction: Direction;
+  readonly port: number | string;
+  readonly endPort: number | undefined;
+  readonly proto: number;
+  readonly selectors: Map<string, SelectorPolicy>;
+}
+
+interface IdentityPolicy {
+  readonly selecting: readonly SelectingRule[];
+  readonly ingress: DirectionPolicy;
+  readonly egress: DirectionPolicy;
+  readonly filters: readonly L4Filter[];
+  readonly ingressNamedPorts: boolean;
+  readonly notes: readonly string[];
+}
+
+export interface ResolverOptions {
+  readonly mode: EnforcementMode;
+  readonly profile: CiliumProfile;
+  /** The ipcache's named ports of all pods (egress named ports). */
+  readonly namedPorts: NamedPorts;
+}
+
+function portText(port: number | string, proto: number, endPort?: number): string {
+  if (proto === 0) return 'any port';
+  if (proto === 1 || proto === 58) return `${protoText(proto)} type ${port}`;
+  if (port === 0) return `any ${protoText(proto)} port`;
+  return endPort !== undefined ? `${port}-${endPort}/${protoText(proto)}` : `${port}/${protoText(proto)}`;
+}
+
+function contributionProvenance(c: Contribution, deny: boolean, resolved: string): Provenance {
+  const what = `${c.section.rule.label} ${c.section.path} ${c.peer.text}: ${deny ? 'deny' : 'allow'} ${resolved}`;
+  return { kind: 'policy', what, pos: c.peer.pos };
+}
+
+/** A key that sorts filters: direction, L3-only first, then port and protocol. */
+function filterOrder(a: L4Filter, b: L4Filter): number {
+  const num = (p: number | string) => (typeof p === 'number' ? p : -1);
+  return Number(a.direction === 'egress') - Number(b.direction === 'egress') || a.proto - b.proto || num(a.port) - num(b.port) || String(a.port).localeCompare(String(b.port));
 }
 
 export class PolicyResolver {
-  private readonly cache = new Map<number, ResolvedPolicy>();
+  private readonly byNamespace = new Map<string | null, ParsedRule[]>();
+  private readonly identityCache = new Map<number, IdentityPolicy>();
+  private readonly distilled = new Map<string, ResolvedPolicy>();
 
   constructor(
-    private readonly policies: readonly PolicySpec[],
-    private readonly identities: readonly Identity[],
-    private readonly mode: EnforcementMode,
-  ) {}
-
-  resolve(identity: Identity): ResolvedPolicy {
-    const cached = this.cache.get(identity.id);
-    if (cached) return cached;
-    const selecting = this.policies.filter((p) => selectorMatches(endpointSelector(p), identity.labels));
-    const has = (dir: TrafficDirection) => selecting.some((p) => (dir === 'ingress' ? p.ingress : p.egress)?.length);
-    const ingressEnforced = this.mode === 'always' || (this.mode === 'default' && has('ingress'));
-    const egressEnforced = this.mode === 'always' || (this.mode === 'default' && has('egress'));
-    const entries: DesiredEntry[] = [];
-    for (const dir of ['ingress', 'egress'] as const) {
-      const enforced = dir === 'ingress' ? ingressEnforced : egressEnforced;
-      if (!enforced) {
-        entries.push({ key: { identity: 0, dport: 0, proto: 0, direction: dir }, provenance: { kind: 'agent', what: `${dir} not enforced: allow-all (no rule selecting this endpoint has ${dir} rules)` } });
-        continue;
-      }
-      for (const p of selecting) {
-        (dir === 'ingress' ? p.ingress : p.egress)?.forEach((section, i) => entries.push(...this.sectionEntries(p, dir, i, section)));
-      }
+    readonly rules: readonly ParsedRule[],
+    readonly selectors: SelectorCache,
+    private readonly opts: ResolverOptions,
+  ) {
+    for (const r of rules) {
+      const list = this.byNamespace.get(r.ref.namespace);
+      if (list) list.push(r);
+      else this.byNamespace.set(r.ref.namespace, [r]);
     }
-    // DetermineAllowLocalhostIngress: k8s mode turns allow-localhost=auto into always.
-    entries.push({ key: { identity: 1, dport: 0, proto: 0, direction: 'ingress' }, provenance: { kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' } });
-    const resolved: ResolvedPolicy = { ingressEnforced, egressEnforced, selectingRules: selecting, entries };
-    this.cache.set(identity.id, resolved);
+  }
+
+  /** Rules whose endpointSelector selects this identity (clusterwide ones, then its namespace's). */
+  rulesSelecting(identity: Identity): SelectingRule[] {
+    const ns = identity.labels.find((l) => l.source === 'k8s' && l.key === POD_NAMESPACE_LABEL)?.value;
+    const candidates = new Set([...(this.byNamespace.get(null) ?? []), ...(ns !== undefined ? this.byNamespace.get(ns) ?? [] : [])]);
+    const ordered = this.rules.filter((r) => candidates.has(r));
+    return ordered.filter((r) => selectorMatches(r.subject, identity.labels)).map((rule) => ({ ...rule.ref, rule, ingress: rule.hasIngress, egress: rule.hasEgress }));
+  }
+
+  /** The policy of one endpoint (identity + its container ports), computed once and cached. */
+  resolve(identity: Identity, pod?: Pick<PodSpec, 'containerPorts'>): ResolvedPolicy {
+    const ip = this.identityPolicy(identity);
+    const portsSig = ip.ingressNamedPorts && pod ? JSON.stringify(pod.containerPorts) : '';
+    const cacheKey = `${identity.id}|${portsSig}`;
+    const hit = this.distilled.get(cacheKey);
+    if (hit) return hit;
+    const resolved = this.distill(identity, ip, pod);
+    this.distilled.set(cacheKey, resolved);
     return resolved;
   }
 
-  private sectionEntries(p: PolicySpec, dir: TrafficDirection, index: number, s: PolicyRuleSection): DesiredEntry[] {
-    const peerField = dir === 'ingress' ? 'fromEndpoints' : 'toEndpoints';
-    const what = `CiliumNetworkPolicy ${p.namespace}/${p.name} ${dir}[${index}]`;
-    // An empty rule (`ingress: [{}]`) turns enforcement on and allows nothing: default deny.
-    if (s.peers === undefined && s.ports === undefined) return [];
-    const peers: number[] = s.peers === undefined
-      ? [0] // no L3 peer: wildcard identity
-      : [...new Set(s.peers.flatMap((sel) => this.selectedIdentities(peerSelector(p, sel))))].sort((a, b) => a - b);
-    const l4: Array<{ dport: number; proto: number }> = s.ports === undefined
-      ? [{ dport: 0, proto: 0 }]
-      : s.ports.flatMap((pp) => protocolsOf(pp.protocol).map((proto) => ({ dport: pp.port, proto })));
-    const out: DesiredEntry[] = [];
-    for (const identity of peers) {
-      for (const { dport, proto } of l4) {
-        const peerText = s.peers === undefined ? `any peer (no ${peerField})` : `${peerField} selects identity ${identity}`;
-        out.push({ key: { identity, dport, proto, direction: dir }, provenance: { kind: 'policy', what: `${what}: ${peerText}`, pos: s.pos } });
+  private identityPolicy(identity: Identity): IdentityPolicy {
+    const hit = this.identityCache.get(identity.id);
+    if (hit) return hit;
+    const selecting = this.rulesSelecting(identity);
+    const isInit = identity.labels.some((l) => l.source === 'reserved' && l.key === 'init');
+    const direction = (d: Direction): DirectionPolicy => {
+      const by = selecting.filter((r) => (d === 'ingress' ? r.ingress : r.egress));
+      if (this.opts.mode === 'never') return { enforced: false, reason: `${d} not enforced: policyEnforcement=never`, enforcedBy: [] };
+      if (this.opts.mode === 'always') return { enforced: true, reason: `${d} enforced: policyEnforcement=always`, enforcedBy: by };
+      if (isInit) return { enforced: true, reason: `${d} enforced: reserved:init endpoints are always enforced`, enforcedBy: by };
+      if (by.length > 0) return { enforced: true, reason: `${d} enforced: selected by ${by.map((r) => r.label).join(', ')}, which ${by.length === 1 ? 'has' : 'have'} ${d} rules`, enforcedBy: by };
+      return { enforced: false, reason: `${d} not enforced: allow-all (no rule selecting this endpoint has ${d} rules)`, enforcedBy: [] };
+    };
+    const ingress = direction('ingress');
+    const egress = direction('egress');
+    const filters = new Map<string, L4Filter>();
+    const notes = [...new Set(selecting.flatMap((r) => r.rule.notes))];
+    for (const r of selecting) {
+      for (const s of r.rule.sections) {
+        if (!(s.direction === 'ingress' ? ingress.enforced : egress.enforced)) continue;
+        this.mergeSection(filters, s);
       }
     }
-    return out;
+    const sorted = [...filters.values()].sort(filterOrder);
+    const result: IdentityPolicy = {
+      selecting, ingress, egress, filters: sorted, notes,
+      ingressNamedPorts: sorted.some((f) => f.direction === 'ingress' && typeof f.port === 'string'),
+    };
+    this.identityCache.set(identity.id, result);
+    return result;
   }
 
-  private selectedIdentities(sel: ScopedSelector): number[] {
-    return this.identities.filter((i) => !i.reserved && selectorMatches(sel, i.labels)).map((i) => i.id);
+  /** mergeIngress/mergeEgress of one rule section into the filters. */
+  private mergeSection(filters: Map<string, L4Filter>, s: RuleSection): void {
+    if (s.ports === undefined) {
+      // L3-only: only with at least one peer; an empty item enforces and allows nothing.
+      if (s.peers.length > 0) this.addToFilter(filters, s, 0, undefined, 0, undefined);
+      return;
+    }
+    for (const port of s.ports) this.addToFilter(filters, s, port.port, port.endPort, port.proto, port);
+  }
+
+  private addToFilter(filters: Map<string, L4Filter>, s: RuleSection, port: number | string, endPort: number | undefined, proto: number, portRef: PortRef | undefined): void {
+    const id = `${s.direction}|${port}|${endPort ?? ''}|${proto}`;
+    let f = filters.get(id);
+    if (!f) {
+      f = { direction: s.direction, port, endPort, proto, selectors: new Map() };
+      filters.set(id, f);
+    }
+    // No peer with toPorts: every peer. A wildcard among the peers makes the filter select all.
+    const wildcardPeer = s.peers.find((p) => isWildcard(p.selector));
+    const peers: readonly Peer[] = s.peers.length === 0
+      ? [{ selector: WILDCARD, kind: 'any', text: `(no ${s.direction === 'ingress' ? 'from' : 'to'}Endpoints/CIDR/Entities: every peer)`, pos: s.pos }]
+      : wildcardPeer ? [wildcardPeer] : s.peers;
+    for (const peer of peers) {
+      const c: Contribution = { section: s, peer, port: portRef };
+      const existing = f.selectors.get(peer.selector.id);
+      if (!existing) {
+        f.selectors.set(peer.selector.id, { selector: peer.selector, deny: s.deny, contributions: [c], overridden: [] });
+      } else if (existing.deny === s.deny) {
+        existing.contributions.push(c);
+      } else {
+        // mergePortProto: for the same selector, port and protocol the deny takes priority.
+        const losers = s.deny ? existing.contributions : [c];
+        existing.overridden.push(...losers);
+        if (s.deny) existing.contributions = [c];
+        existing.deny = true;
+      }
+    }
+  }
+
+  private distill(identity: Identity, ip: IdentityPolicy, pod: Pick<PodSpec, 'containerPorts'> | undefined): ResolvedPolicy {
+    const ms = new MapState();
+    const unresolved: UnresolvedNamedPort[] = [];
+    for (const [d, dp] of [['ingress', ip.ingress], ['egress', ip.egress]] as const) {
+      if (!dp.enforced) ms.set({ identity: 0, dport: 0, proto: 0, direction: d }, false, [{ kind: 'agent', what: dp.reason }]);
+    }
+    for (const f of ip.filters) this.filterToMapState(ms, f, pod, unresolved);
+    // DetermineAllowLocalhostIngress: Kubernetes mode turns allow-localhost=auto into always.
+    ms.denyPreferredInsert({ identity: 1, dport: 0, proto: 0, direction: 'ingress' }, false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
+    const entries: DesiredEntry[] = ms.entries().map((e: MapStateEntry) => ({ key: e.key, deny: e.deny, provenance: e.provenance }));
+    return {
+      identity: identity.id,
+      ingressEnforced: ip.ingress.enforced,
+      egressEnforced: ip.egress.enforced,
+      ingress: ip.ingress,
+      egress: ip.egress,
+      selectingRules: ip.selecting,
+      entries,
+      suppressed: ms.suppressed,
+      unresolvedNamedPorts: unresolved,
+      notes: ip.notes,
+    };
+  }
+
+  /** L4Filter.toMapState. */
+  private filterToMapState(ms: MapState, f: L4Filter, pod: Pick<PodSpec, 'containerPorts'> | undefined, unresolved: UnresolvedNamedPort[]): void {
+    let ports: number[];
+    let resolvedText: string;
+    if (typeof f.port === 'string') {
+      const r = f.direction === 'ingress' ? this.opts.namedPorts.ingress(pod?.containerPorts ?? [], f.port, f.proto) : this.opts.namedPorts.egress(f.port, f.proto);
+      if (typeof r === 'string') {
+        for (const sp of f.selectors.values()) {
+          for (const c of sp.contributions) unresolved.push({ rule: c.section.rule, section: c.section.path, direction: f.direction, name: f.port, proto: f.proto, reason: r, pos: c.port?.pos ?? c.section.pos });
+        }
+        return; // nothing to be done for an undefined named port
+      }
+      ports = [r];
+      resolvedText = `${f.port}/${protoText(f.proto)} (named port = ${r})`;
+    } else {
+      ports = f.endPort !== undefined ? range(f.port, f.endPort) : [f.port];
+      resolvedText = portText(f.port, f.proto, f.endPort);
+    }
+    const wildcard = f.selectors.get(WILDCARD.id);
+    const hasPort = f.port !== 0;
+    for (const sp of f.selectors.values()) {
+      const prov = sp.contributions.map((c) => contributionProvenance(c, sp.deny, resolvedText));
+      if (sp.overridden.length > 0) {
+        const lost = sp.overridden.map((c) => contributionProvenance(c, false, resolvedText));
+        for (const id of isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector)) {
+          for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: false, provenance: lost, reason: `the same peers are denied on ${resolvedText} (deny takes priority over allow for the same selector)` });
+        }
+      }
+      if (hasPort && wildcard && sp !== wildcard && canSkip(sp.deny, wildcard.deny)) {
+        for (const id of this.selectors.selections(sp.selector)) {
+          for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: sp.deny, provenance: prov, reason: wildcard.deny ? 'the L4-only deny for every peer on this port takes precedence' : 'redundant with the L4-only allow for every peer on this port (__canSkip)' });
+        }
+        continue;
+      }
+      const ids = isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector);
+      for (const id of ids) {
+        for (const dport of ports) ms.denyPreferredInsert({ identity: id, dport, proto: f.proto, direction: f.direction }, sp.deny, prov);
+      }
+    }
   }
 }
 
-export type { Label };
+/** __canSkipTruthTable without redirects: skip an L3/L4 key when the L4-only key decides the same or denies. */
+function canSkip(currentDeny: boolean, wildcardDeny: boolean): boolean {
+  return !currentDeny || wildcardDeny;
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let p = from; p <= to; p++) out.push(p);
+  return out;
+}

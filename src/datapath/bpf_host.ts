@@ -1,62 +1,158 @@
 // bpf/bpf_host.c of Cilium v1.13: cil_from_netdev / cil_to_netdev on native devices (loaded
-// when NodePort needs devices), cil_to_host / cil_from_host on cilium_host and cilium_net.
-// Only what pod-to-pod tunnel traffic meets is simulated: the outer VXLAN/Geneve packet
-// leaving and arriving on the native device. Left out: host firewall, NodePort LB and BPF
-// masquerade (no Services yet), host-originated traffic.
+// when a feature needs devices, here NodePort), cil_from_host on cilium_host egress (packets
+// the host stack routes toward pods) and cil_to_host on cilium_host/cilium_net ingress.
+// do_netdev → resolve_srcid_ipv4 → tail call 7 (from netdev) or 22 (from host) → handle_ipv4.
+// Left out: host firewall, NodePort LB and BPF masquerade (Services are not simulated yet),
+// IPsec, the proxy marks of inherit_identity_from_host.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
-import { formatIpv4 } from '../net/ip.js';
-import { CTX_ACT_OK, drop, unsimulated, type Ctx, type Ret } from './context.js';
+import { HOST_ID, WORLD_ID } from '../cilium/identities.js';
+import { formatIpv4, type Ipv4 } from '../net/ip.js';
+import { CTX_ACT_OK, drop, type Ctx, type Ret } from './context.js';
 import { sendDropNotify } from './lib/drop.js';
+import { encapAndRedirectWithNodeid, encapAndRedirectNetdev } from './lib/encap.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
+import { ipv4LocalDelivery } from './lib/l3.js';
 import { epTailCall } from './lib/tailcall.js';
+import { nodeportLb4, skipNodeport } from './lib/nodeport.js';
 import { sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_host.c';
+/** MARK_MAGIC_HOST: set by Cilium's iptables OUTPUT rule "cilium: host->any mark as from host". */
+export const MARK_MAGIC_HOST = 0x0c00;
+const MARK_MAGIC_HOST_MASK = 0x0f00;
 
-/** Addresses the datapath sees on a native device: the outer header when encapsulated. */
-function l3(ctx: Ctx): { src: number; dst: number } {
+/** Addresses the datapath sees: the outer header when the packet is encapsulated. */
+function l3(ctx: Ctx): { src: Ipv4; dst: Ipv4 } {
   const o = ctx.pkt.outer;
   return o ? { src: o.src, dst: o.dst } : { src: ctx.pkt.src, dst: ctx.pkt.dst };
 }
 
-export function cilFromNetdev(ctx: Ctx): Ret {
-  return ctx.tb.frame('cil_from_netdev', FILE, () => ctx.tb.frame('do_netdev', FILE, () => {
-    sendTraceNotify(ctx, 'TRACE_FROM_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
-    const info = lookupIp4RemoteEndpoint(ctx, l3(ctx).src as never, 'resolve_srcid_ipv4');
-    const srcId = info?.info.secLabel ?? 2;
-    ctx.cb.set('CB_SRC_LABEL', srcId);
-    const ret = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
-    if (ret.kind === 'drop') {
-      // do_netdev reports a missed tail call but still lets the packet reach the stack.
+/** Reserved identities below UNMANAGED, and remote-node / kube-apiserver (identity_is_reserved). */
+function isReserved(id: number): boolean {
+  return id < 3 || id === 6 || id === 7;
+}
+
+/** resolve_srcid_ipv4: the ipcache identity of the source replaces a reserved one (never by HOST). */
+function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number {
+  return ctx.tb.frame('resolve_srcid_ipv4', FILE, () => {
+    let fromIpcache = fromMark;
+    if (isReserved(fromMark)) {
+      const info = lookupIp4RemoteEndpoint(ctx, l3(ctx).src);
+      const label = info?.info.secLabel ?? 0;
+      if (label && label !== HOST_ID) fromIpcache = label;
+    }
+    // from the host: the ipcache identity; from the network: src_id starts as WORLD_ID, which is
+    // reserved, so the ipcache identity wins there too.
+    const id = fromHost ? fromIpcache : fromIpcache || WORLD_ID;
+    ctx.tb.add({ kind: 'note', text: `source identity ${id}` });
+    return id;
+  });
+}
+
+function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
+  return ctx.tb.frame('do_netdev', FILE, () => {
+    let identity = WORLD_ID;
+    if (fromHost) {
+      identity = ctx.tb.frame('inherit_identity_from_host', FILE, () => {
+        const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
+        const id = magic === MARK_MAGIC_HOST ? HOST_ID : WORLD_ID;
+        ctx.tb.add({ kind: 'note', text: magic === MARK_MAGIC_HOST ? 'skb->mark 0x0c00 (MARK_MAGIC_HOST): identity host (1)' : `skb->mark 0x${ctx.pkt.mark.toString(16)}: no host mark, identity world (2) until the ipcache says better` });
+        return id;
+      });
+      sendTraceNotify(ctx, 'TRACE_FROM_HOST', identity, 0, 0, ctx.ifindex, 'unknown');
+    } else {
+      sendTraceNotify(ctx, 'TRACE_FROM_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
+    }
+    identity = resolveSrcidIpv4(ctx, identity, fromHost);
+    ctx.cb.set('CB_SRC_LABEL', identity);
+    const ret = epTailCall(ctx, fromHost ? CILIUM_CALL.IPV4_FROM_HOST : CILIUM_CALL.IPV4_FROM_LXC);
+    if (ret.kind === 'drop' && ret.macro === 'DROP_MISSED_TAIL_CALL') {
+      // do_netdev reports a missed tail call but lets the packet reach the stack.
       sendDropNotify(ctx, ret, 'do_netdev', FILE, 'ingress');
+      ctx.dropNotified = false;
       return CTX_ACT_OK;
     }
     return ret;
-  }));
+  });
 }
 
-/** Slot 7 of a netdev object, CILIUM_CALL_IPV4_FROM_NETDEV. */
+/** Attachment: tc ingress of a native device. */
+export function cilFromNetdev(ctx: Ctx): Ret {
+  return ctx.tb.frame('cil_from_netdev', FILE, () => doNetdev(ctx, false));
+}
+
+/** Attachment: tc egress of cilium_host: packets the host stack routed toward the pods. */
+export function cilFromHost(ctx: Ctx): Ret {
+  return ctx.tb.frame('cil_from_host', FILE, () => doNetdev(ctx, true));
+}
+
+/** Slot 7 of a netdev/host object, CILIUM_CALL_IPV4_FROM_NETDEV. */
 export function tailHandleIpv4FromNetdev(ctx: Ctx): Ret {
-  return ctx.tb.frame('tail_handle_ipv4_from_netdev', FILE, () => ctx.tb.frame('handle_ipv4', FILE, () => {
-    if (ctx.node.config.enableNodePort) {
-      ctx.tb.add({ kind: 'not_simulated', text: 'nodeport_lb4: Services are not simulated yet; no NodePort service matches' });
+  return ctx.tb.frame('tail_handle_ipv4_from_netdev', FILE, () => tailHandleIpv4(ctx, false));
+}
+
+/** Slot 22, CILIUM_CALL_IPV4_FROM_HOST. */
+export function tailHandleIpv4FromHost(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_handle_ipv4_from_host', FILE, () => tailHandleIpv4(ctx, true));
+}
+
+function tailHandleIpv4(ctx: Ctx, fromHost: boolean): Ret {
+  const ret = ctx.tb.frame('tail_handle_ipv4', FILE, () => handleIpv4(ctx, ctx.cb.get('CB_SRC_LABEL') ?? WORLD_ID, fromHost));
+  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4', FILE, 'ingress') : ret;
+}
+
+function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
+  return ctx.tb.frame('handle_ipv4', FILE, () => {
+    if (ctx.node.config.enableNodePort && !fromHost && !skipNodeport(ctx)) {
+      const np = nodeportLb4(ctx, secctx);
+      if (np) return np;
     }
-    const dst = l3(ctx).dst;
-    const ep = lookupIp4Endpoint(ctx, dst as never);
-    if (ep && ep.info.flags & 1) {
-      ctx.tb.add({ kind: 'note', text: `${formatIpv4(dst)} is a local host address: on to the stack` });
+    const { dst } = l3(ctx);
+    const ep = lookupIp4Endpoint(ctx, dst);
+    if (ep) {
+      if (ep.info.flags & 1) {
+        ctx.tb.add({ kind: 'note', text: `${formatIpv4(dst)} is a local host address: let the stack have it` });
+        ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+        return CTX_ACT_OK;
+      }
+      if (!fromHost && !ctx.node.config.enableHostRouting) {
+        // Legacy host routing (NO_REDIRECT): let the stack route it to cilium_host, where
+        // cil_from_host delivers it.
+        ctx.tb.add({ kind: 'note', text: 'legacy host routing: CTX_ACT_OK, the stack routes it via cilium_host' });
+        ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+        return CTX_ACT_OK;
+      }
+      return ipv4LocalDelivery(ctx, secctx, ep, fromHost);
+    }
+    if (!fromHost) {
+      ctx.tb.add({ kind: 'note', text: 'not a local endpoint, and not from the host: CTX_ACT_OK, the stack routes it' });
       ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
       return CTX_ACT_OK;
     }
-    return unsimulated('traffic arriving from the network for anything but this host is not simulated yet');
-  }));
+    if (ctx.node.config.tunnelMode) {
+      const info = lookupIp4RemoteEndpoint(ctx, dst, 'ipcache_lookup4');
+      if (info && info.info.tunnelEndpoint !== 0) {
+        return encapAndRedirectWithNodeid(ctx, info.info.tunnelEndpoint, secctx, info.info.secLabel);
+      }
+      const ret = encapAndRedirectNetdev(ctx, secctx);
+      if (!(ret.kind === 'drop' && ret.macro === 'DROP_NO_TUNNEL_ENDPOINT')) return ret;
+    }
+    const info = lookupIp4RemoteEndpoint(ctx, dst, 'ipcache_lookup4');
+    if (!info || info.info.secLabel === WORLD_ID) return drop('DROP_UNROUTABLE', 'handle_ipv4', FILE);
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return CTX_ACT_OK;
+  });
 }
 
+/** Attachment: tc egress of a native device. */
 export function cilToNetdev(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_netdev', FILE, () => {
     if (ctx.node.config.enableNodePort) {
       ctx.tb.frame('handle_nat_fwd', 'bpf/lib/nodeport.h', () => {
-        ctx.tb.add({ kind: 'note', text: `source ${formatIpv4(l3(ctx).src)} is this node: no SNAT needed` });
+        const src = l3(ctx).src;
+        ctx.tb.add(src === ctx.node.ip
+          ? { kind: 'note', text: `source ${formatIpv4(src)} is this node: no SNAT needed` }
+          : { kind: 'not_simulated', text: `BPF masquerading of ${formatIpv4(src)} (snat_v4_nat) is not simulated yet` });
       });
     }
     sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');

@@ -1,23 +1,27 @@
 // bpf/bpf_lxc.c of Cilium v1.13: the programs of a pod's endpoint. cil_from_container runs at
 // tc ingress of the host-side veth (packets leaving the pod); handle_policy is the endpoint's
 // ingress-policy program that other programs reach through cilium_call_policy[EPID].
-// IPv4 only; left out: per-packet service LB (Services are not simulated yet), proxy
-// redirects, hairpin, egress gateway, IPsec, pass-to-stack (world/host destinations).
+// IPv4 only; left out: service CT entries and reverse NAT on replies, proxy
+// redirects, hairpin, egress gateway, IPsec, the host firewall's to_host redirect.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import { WORLD_ID } from '../cilium/identities.js';
 import { formatIpv4, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
-import { CTX_ACT_OK, drop, unsimulated, lxcConfig, type Ctx, type Ret } from './context.js';
+import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
+import { CTX_ACT_OK, drop, lxcConfig, type Ctx, type Ret } from './context.js';
+import { describeRoute, routeLookup } from './kernel/stack.js';
 import { ctCreate4, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
-import { ipv4LocalDelivery, redirectEp } from './lib/l3.js';
+import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
 import { policyCanAccess } from './lib/policy.js';
+import { lb4LookupService, lb4RevNat, lb4SelectBackend, lb4Xlate } from './lib/lb.js';
 import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
-import { sendTraceNotify } from './lib/trace.js';
+import { eventMeta, sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_lxc.c';
+const MARK_MAGIC_IDENTITY = 0x0f00;
 const PER_PACKET_LB_OFF = 'ENABLE_PER_PACKET_LB is off (socket LB handles services), so this runs inline';
 
 /** Attachment: tc ingress of the host-side veth. Packets leaving the container. */
@@ -48,11 +52,34 @@ function tailHandleIpv4Inner(ctx: Ctx): Ret {
   ctx.tb.add({ kind: 'note', text: `is_valid_lxc_src_ipv4: saddr ${formatIpv4(ctx.pkt.src)} ${valid ? '==' : '!='} LXC_IPV4 ${formatIpv4(cfg.lxcIpv4)}` });
   if (!valid) return drop('DROP_INVALID_SIP');
   if (ctx.node.config.enablePerPacketLb) {
-    ctx.tb.add({ kind: 'not_simulated', text: 'per-packet service LB (lb4_lookup_service in cilium_lb4_services_v2): Services are not simulated yet; treated as no service for this destination' });
+    const lb = perPacketLb(ctx);
+    if (lb.kind === 'drop') return lb;
   } else {
     ctx.tb.add({ kind: 'note', text: 'socket LB (kube-proxy replacement) translated services at connect time; no per-packet service lookup' });
   }
   return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_CT_EGRESS, 'tail_ipv4_ct_egress', PER_PACKET_LB_OFF, () => tailIpv4CtEgressBody(ctx));
+}
+
+/** ENABLE_PER_PACKET_LB: lb4_extract_key → lb4_lookup_service → lb4_local (CT_SERVICE, backend, DNAT). */
+function perPacketLb(ctx: Ctx): Ret {
+  const p = ctx.pkt;
+  const l4 = p.l4;
+  if (l4.proto === 'icmp') {
+    ctx.tb.add({ kind: 'note', text: 'lb4_extract_key: not TCP/UDP/SCTP, no service lookup' });
+    return CTX_ACT_OK;
+  }
+  const svc = lb4LookupService(ctx, p.dst, l4.dport);
+  if (!svc) return CTX_ACT_OK;
+  return ctx.tb.frame('lb4_local', 'bpf/lib/lb.h', () => {
+    if (svc.count === 0) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
+    ctx.tb.add({ kind: 'note', text: 'ct_lookup4(CT_SERVICE): CT_NEW, select a backend' });
+    const sel = lb4SelectBackend(ctx, p.dst, l4.dport, svc, 'lb4_select_backend_id');
+    if (!sel) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
+    ctx.tb.add({ kind: 'note', text: `CT_SERVICE entry: backend_id=${sel.backendId} rev_nat_index=${svc.revNat}` });
+    ctx.lbRevNat = svc.revNat;
+    lb4Xlate(ctx, sel);
+    return CTX_ACT_OK;
+  });
 }
 
 /** Slot 29 (TAIL_CT_LOOKUP4): CT lookup in the egress direction, result parked for slot 25. */
@@ -64,8 +91,7 @@ export function tailIpv4CtEgress(ctx: Ctx): Ret {
 }
 
 function tailIpv4CtEgressBody(ctx: Ctx): Ret {
-  const status = ctLookup4(ctx, 'CT_EGRESS');
-  ctx.ctBuffer = { status };
+  ctx.ctBuffer = ctLookup4(ctx, 'CT_EGRESS');
   return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_FROM_LXC_CONT, 'tail_handle_ipv4_cont', PER_PACKET_LB_OFF, () => handleIpv4FromLxc(ctx));
 }
 
@@ -92,15 +118,17 @@ function handleIpv4FromLxc(ctx: Ctx): Ret {
     }
     const verdict = policyCanAccess(ctx, cfg.policyMap, 'egress', dstId, 'policy_can_egress4');
     const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
-    ctx.tb.add({ kind: 'policy', direction: 'egress', endpoint: cfg.lxcId, remoteId: dstId, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: verdict.match !== 'all', deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', provenance: verdict.provenance });
+    ctx.tb.add({ kind: 'policy', direction: 'egress', endpoint: cfg.lxcId, remoteId: dstId, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: !verdict.provenance.every((p) => p.kind === 'agent' && p.what.includes('not enforced')), deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', ctNew: status === 'CT_NEW', provenance: verdict.provenance, ev: eventMeta(ctx) });
     if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
     if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
     if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel);
 
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
     if (ep) {
-      if (ep.info.flags & 1) {
-        return unsimulated('destination is a local host address (to_host / pass to stack): traffic to hosts is not simulated yet');
+      if (ep.info.flags & ENDPOINT_F_HOST) {
+        // to_host: only with the host firewall is it a redirect to cilium_host; else the stack.
+        ctx.tb.add({ kind: 'note', text: 'ENDPOINT_F_HOST: goto to_host; no host firewall, so goto pass_to_stack' });
+        return passToStack(ctx, dstId);
       }
       ctx.tb.add({ kind: 'note', text: 'policy_clear_mark' });
       return ipv4LocalDelivery(ctx, cfg.seclabel, ep, false);
@@ -108,12 +136,45 @@ function handleIpv4FromLxc(ctx: Ctx): Ret {
     if (ctx.node.config.tunnelMode) {
       const ret = encapAndRedirectLxc(ctx, tunnelEndpoint, cfg.seclabel, dstId);
       if (ret.kind === 'drop' && ret.macro === 'DROP_NO_TUNNEL_ENDPOINT') {
-        ctx.tb.add({ kind: 'note', text: 'DROP_NO_TUNNEL_ENDPOINT: not a pod CIDR of any node, goto pass_to_stack' });
-        return unsimulated('pass_to_stack and the kernel route toward the world are not simulated yet');
+        ctx.tb.add({ kind: 'note', text: 'DROP_NO_TUNNEL_ENDPOINT: not in any node\'s pod CIDR, goto pass_to_stack' });
+        return passToStack(ctx, dstId);
       }
       return ret;
     }
-    return unsimulated('native routing (pass_to_stack / redirect_direct_v4) is not simulated yet');
+    if (ctx.node.config.enableHostRouting) return redirectDirectV4(ctx, dstId);
+    return passToStack(ctx, dstId);
+  });
+}
+
+/** redirect_direct_v4 (bpf/lib/fib.h): FIB lookup, then bpf_redirect_neigh out of the device. */
+function redirectDirectV4(ctx: Ctx, dstId: number): Ret {
+  const cfg = lxcConfig(ctx);
+  return ctx.tb.frame('redirect_direct_v4', 'bpf/lib/fib.h', () => {
+    const route = routeLookup(ctx.node, ctx.pkt.dst);
+    const dev = route ? [...ctx.node.devices.values()].find((d) => d.name === route.dev) : undefined;
+    ctx.tb.add({ kind: 'lookup', map: 'FIB (bpf_fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? describeRoute(route) : null });
+    if (!route || !dev || route.local) return drop('DROP_NO_FIB', 'redirect_direct_v4', 'bpf/lib/fib.h');
+    const nextHop = route.via ?? ctx.pkt.dst;
+    ctx.cb.set('NEXT_HOP', nextHop);
+    ctx.tb.add({ kind: 'note', text: `bpf_redirect_neigh(${dev.name}, nexthop ${formatIpv4(nextHop)}): the kernel resolves the neighbour` });
+    ipv4L3(ctx, dev.mac, ctx.pkt.ethDst);
+    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', cfg.seclabel, dstId, 0, dev.ifindex, ctx.ctBuffer?.status ?? 'unknown');
+    return { kind: 'redirect', ifindex: dev.ifindex, peer: false, ingress: false } as const;
+  });
+}
+
+/** pass_to_stack: router MAC, TTL, the identity in skb->mark, TRACE_TO_STACK, CTX_ACT_OK. */
+function passToStack(ctx: Ctx, dstId: number): Ret {
+  const cfg = lxcConfig(ctx);
+  return ctx.tb.frame('pass_to_stack', FILE, () => {
+    const nodeMac = ctx.node.devices.get(ctx.ifindex)?.mac ?? ctx.pkt.ethDst;
+    ipv4L3(ctx, ctx.pkt.ethSrc, nodeMac);
+    const mark = (MARK_MAGIC_IDENTITY | ((cfg.seclabel & 0xffff) << 16) | ((cfg.seclabel >> 16) & 0xff)) >>> 0;
+    ctx.tb.add({ kind: 'note', text: `set_identity_mark: skb->mark 0x${mark.toString(16).padStart(8, '0')} (MARK_MAGIC_IDENTITY, identity ${cfg.seclabel})` });
+    ctx.pkt = { ...ctx.pkt, mark };
+    sendTraceNotify(ctx, 'TRACE_TO_STACK', cfg.seclabel, dstId, 0, 0, ctx.ctBuffer?.status ?? 'unknown');
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return CTX_ACT_OK;
   });
 }
 
@@ -122,8 +183,7 @@ export function handlePolicy(ctx: Ctx): Ret {
   return ctx.tb.frame('handle_policy', FILE, () => {
     const ret = invokeTailcallIf(ctx, false, CILIUM_CALL.IPV4_CT_INGRESS_POLICY_ONLY, 'tail_ipv4_ct_ingress_policy_only', 'IPv4-only build: invoke_tailcall_if(ENABLE_IPV4 && ENABLE_IPV6) is a direct call',
       () => ctx.tb.frame('tail_ipv4_ct_ingress_policy_only', FILE, () => {
-        const status = ctLookup4(ctx, 'CT_INGRESS');
-        ctx.ctBuffer = { status };
+        ctx.ctBuffer = ctLookup4(ctx, 'CT_INGRESS');
         return invokeTailcallIf(ctx, false, CILIUM_CALL.IPV4_TO_LXC_POLICY_ONLY, 'tail_ipv4_policy', 'IPv4-only build: direct call', () =>
           ctx.tb.frame('tail_ipv4_policy', FILE, () => ipv4Policy(ctx)));
       }));
@@ -138,13 +198,15 @@ function ipv4Policy(ctx: Ctx): Ret {
     const ifindex = ctx.cb.get('CB_IFINDEX') ?? 0;
     const fromHost = ctx.cb.get('CB_FROM_HOST') === 1;
     const status = ctx.ctBuffer?.status ?? 'CT_NEW';
+    const revNat = ctx.ctBuffer?.revNat ?? 0;
+    if (status === 'CT_REPLY' && revNat !== 0) lb4RevNat(ctx, revNat);
     const verdict = policyCanAccess(ctx, cfg.policyMap, 'ingress', srcLabel, 'policy_can_access_ingress');
     const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
-    ctx.tb.add({ kind: 'policy', direction: 'ingress', endpoint: cfg.lxcId, remoteId: srcLabel, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: verdict.match !== 'all', deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', provenance: verdict.provenance });
+    ctx.tb.add({ kind: 'policy', direction: 'ingress', endpoint: cfg.lxcId, remoteId: srcLabel, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: !verdict.provenance.every((p) => p.kind === 'agent' && p.what.includes('not enforced')), deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', ctNew: status === 'CT_NEW', provenance: verdict.provenance, ev: eventMeta(ctx) });
     if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
     if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
     if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel);
-    sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status);
+    sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, ctx.pkt.src);
     return redirectEp(ctx, ifindex, fromHost);
   });
 }

@@ -11,6 +11,7 @@ import { sendDropNotify } from './lib/drop.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4LocalDelivery } from './lib/l3.js';
 import { epTailCall } from './lib/tailcall.js';
+import { nodeportLb4, skipNodeport } from './lib/nodeport.js';
 import { sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_overlay.c';
@@ -35,8 +36,9 @@ export function tailHandleIpv4Overlay(ctx: Ctx): Ret {
 
 function handleIpv4(ctx: Ctx): Ret {
   return ctx.tb.frame('handle_ipv4', FILE, () => {
-    if (ctx.node.config.enableNodePort) {
-      ctx.tb.add({ kind: 'not_simulated', text: 'nodeport_lb4: Services are not simulated yet; no NodePort service matches' });
+    if (ctx.node.config.enableNodePort && !skipNodeport(ctx)) {
+      const np = nodeportLb4(ctx, 0);
+      if (np) return np;
     }
     const key = ctx.tunnelKey;
     if (!key) return drop('DROP_NO_TUNNEL_KEY', 'handle_ipv4', FILE);

@@ -33,10 +33,14 @@ export interface TunnelKey {
 export interface DatapathOptions {
   /** Force the CT lookup result instead of consulting the (empty) CT maps. */
   readonly ctState?: CtStatus;
+  /** Backend to pick for a Service (like ovn-trace's --lb-dst); default: the first slot. */
+  readonly backend?: { readonly ip: number; readonly port?: number };
 }
 
 export interface CtBuffer {
   readonly status: CtStatus;
+  /** rev_nat_index of the entry hit (replies of load-balanced connections). */
+  readonly revNat: number;
 }
 
 export interface Ctx {
@@ -52,6 +56,8 @@ export interface Ctx {
   readonly cb: Map<string, number>;
   tunnelKey: TunnelKey | undefined;
   ctBuffer: CtBuffer | undefined;
+  /** rev_nat_index parked by the per-packet LB for the CT entry it creates (lb4_ctx_store_state). */
+  lbRevNat: number;
   /** A tail call never returns in C: once the callee reported a drop, callers must not again. */
   dropNotified: boolean;
 }

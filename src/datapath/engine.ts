@@ -3,26 +3,30 @@
 // devices and the wire, to a delivery or a drop. At each device it runs the program the
 // loader attached to that hook; what happens after CTX_ACT_OK is the kernel's part.
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
-import { ETH_P_ARP, describeOuter, type Packet } from '../net/packet.js';
+import { ETH_P_ARP, describeInner, describeOuter, type Packet } from '../net/packet.js';
 import { TraceBuilder } from '../trace/builder.js';
 import type { TraceNode } from '../trace/tree.js';
 import { dropInfo, type Ctx, type DatapathOptions, type Ret, type TunnelKey } from './context.js';
 import { podArpRequest, podReceive, podTransmit } from './kernel/netns.js';
 import { decapsulate, describeRoute, encapsulate } from './kernel/tunnel.js';
-import type { ClusterDatapath, Device, NodeDatapath } from './node.js';
+import { traceRoute } from './kernel/stack.js';
+import type { ClusterDatapath, Device, HostRoute, NodeDatapath } from './node.js';
 import { runProgram } from './programs.js';
+import { eventMeta } from './lib/trace.js';
 
 const HOP_LIMIT = 32;
 
-export interface Injection {
-  readonly node: string;
-  readonly srcIp: Ipv4; // the source pod's IP (its netns on `node`)
-  readonly packet: Packet; // as the application sends it (L3/L4 set; MACs filled by the netns)
-  readonly traceArp: boolean;
-}
+/** Where the packet enters: a pod's netns, a node's own stack, or a node's native device from outside. */
+export type Injection =
+  | { readonly from: 'pod'; readonly node: string; readonly srcIp: Ipv4; readonly packet: Packet; readonly traceArp: boolean; readonly isReply?: boolean }
+  | { readonly from: 'host'; readonly node: string; readonly packet: Packet }
+  | { readonly from: 'network'; readonly node: string; readonly packet: Packet };
+
+/** The MAC the simulated upstream router uses on every node's segment. */
+const UPSTREAM_MAC = '02:00:00:00:00:01' as Packet['ethSrc'];
 
 export type Outcome =
-  | { readonly kind: 'delivered'; readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number }
+  | { readonly kind: 'delivered'; readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number; readonly packet?: Packet }
   | { readonly kind: 'dropped'; readonly node: string }
   | { readonly kind: 'error'; readonly node: string; readonly text: string };
 
@@ -39,16 +43,46 @@ export function runTrace(cluster: ClusterDatapath, inj: Injection, opts: Datapat
   const tb = new TraceBuilder();
   const node = cluster.nodes.get(inj.node);
   if (!node) throw new Error(`no node ${inj.node}`);
+  if (inj.from === 'host') return { hops: tb.hops, outcome: hostOriginated(cluster, tb, node, inj.packet, opts) };
+  if (inj.from === 'network') {
+    const native = nativeDevice(node);
+    tb.hop(node.name, `network → ${native.name}`, 'wire');
+    tb.add({ kind: 'kernel', op: 'wire', text: `${formatIpv4(inj.packet.src)} > ${formatIpv4(inj.packet.dst)} arrives from outside the cluster, source address preserved` });
+    const pkt: Packet = { ...inj.packet, ethSrc: UPSTREAM_MAC, ethDst: native.mac };
+    return { hops: tb.hops, outcome: walk(cluster, tb, { node, device: native, dir: 'ingress', pkt, tunnelKey: undefined, cb: new Map() }, opts) };
+  }
+  return runFromPod(cluster, tb, node, inj, opts);
+}
+
+function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, inj: Extract<Injection, { from: 'pod' }>, opts: DatapathOptions): { hops: TraceNode[]; outcome: Outcome } {
   const ns = node.netns.get(inj.srcIp);
   if (!ns) throw new Error(`no netns for ${formatIpv4(inj.srcIp)} on ${inj.node}`);
   const veth = node.devices.get(ns.hostIfindex);
   if (!veth) throw new Error(`no host veth ${ns.hostIfindex}`);
+  let packet = inj.packet;
+  const hook = packet.l4.proto === 'udp' ? 'sendmsg4' : 'connect4';
+  const sockProg = node.cgroup.get(hook);
+  // A reply is written on an accepted/connected socket: no connect4/sendmsg4 translation.
+  if (sockProg && packet.l4.proto !== 'icmp' && inj.isReply !== true) {
+    tb.hop(node.name, `${ns.display} socket`, `cgroup/${hook}`, `bpf_sock.o [${sockProg.section}]`);
+    const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
+    const ret = runProgram(ctx, sockProg);
+    if (ret.kind === 'drop') {
+      tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? sockProg.name, file: ret.file ?? 'bpf/bpf_sock.c', direction: 'egress', notifier: 'bpf/bpf_sock.c', srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx, 0) });
+      return { hops: tb.hops, outcome: { kind: 'dropped', node: node.name } };
+    }
+    if (ret.kind === 'unsimulated') {
+      tb.add({ kind: 'not_simulated', text: ret.text });
+      return { hops: tb.hops, outcome: { kind: 'error', node: node.name, text: ret.text } };
+    }
+    packet = ctx.pkt;
+  }
   if (inj.traceArp) {
-    const arp = podArpRequest(tb, node, ns, inj.packet);
+    const arp = podArpRequest(tb, node, ns, packet);
     const arpOutcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: arp, tunnelKey: undefined, cb: new Map() }, opts);
     if (arpOutcome.kind !== 'delivered') return { hops: tb.hops, outcome: arpOutcome };
   }
-  const first = podTransmit(tb, node, ns, inj.packet, inj.traceArp);
+  const first = podTransmit(tb, node, ns, packet, inj.traceArp);
   const outcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: first, tunnelKey: undefined, cb: new Map() }, opts);
   return { hops: tb.hops, outcome };
 }
@@ -56,7 +90,7 @@ export function runTrace(cluster: ClusterDatapath, inj: Injection, opts: Datapat
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
   const prog = ev.device.tc[ev.dir];
   tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${prog.object}.o [${prog.section}]` : undefined);
-  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false };
+  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
   if (!prog) {
     tb.add({ kind: 'note', text: `no BPF program on ${ev.device.name} tc ${ev.dir}` });
     return { ret: { kind: 'ok' }, ctx };
@@ -74,7 +108,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
       return { kind: 'error', node: node.name, text: ret.text };
     }
     if (ret.kind === 'drop') {
-      if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null });
+      if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null, notifier: ret.file ?? '', srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx) });
       return { kind: 'dropped', node: node.name };
     }
     const next: Event | Outcome = ret.kind === 'redirect' ? followRedirect(tb, node, ctx, ret) : afterOk(cluster, tb, ev, ctx);
@@ -92,7 +126,7 @@ function followRedirect(tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, ret: Ext
     const ns = [...node.netns.values()].find((n) => n.hostIfindex === ret.ifindex);
     if (!ns) return { kind: 'error', node: node.name, text: `redirect_peer to ${target.name}, which has no pod netns` };
     podReceive(tb, node, ns, ctx.pkt, 'bpf_redirect_peer: straight into the pod, skipping the host-side veth', ret.ifindex);
-    return { kind: 'delivered', node: node.name, target: ns.display, via: 'redirect_peer', ifindex: ret.ifindex };
+    return { kind: 'delivered', node: node.name, target: ns.display, via: 'redirect_peer', ifindex: ret.ifindex, packet: ctx.pkt };
   }
   return { node, device: target, dir: ret.ingress ? 'ingress' : 'egress', pkt: ctx.pkt, tunnelKey: ctx.tunnelKey, cb: ctx.cb };
 }
@@ -107,7 +141,7 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
       if (!ns) return { kind: 'error', node: node.name, text: `${ev.device.name} has no pod netns` };
       const via = pkt.ethertype === ETH_P_ARP ? 'veth' : 'veth: host-side egress to the pod-side eth0';
       podReceive(tb, node, ns, pkt, via, ev.device.ifindex);
-      return { kind: 'delivered', node: node.name, target: ns.display, via: 'redirect', ifindex: ev.device.ifindex };
+      return { kind: 'delivered', node: node.name, target: ns.display, via: 'redirect', ifindex: ev.device.ifindex, packet: pkt };
     }
     case 'tunnel/egress': {
       const key = ctx.tunnelKey;
@@ -133,18 +167,27 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
     }
     case 'native/egress': {
       const o = pkt.outer;
-      const remoteName = o ? cluster.nodeByIp.get(o.dst) : undefined;
+      const nextHop = o ? o.dst : (ctx.cb.get('NEXT_HOP') ?? pkt.dst);
+      const remoteName = cluster.nodeByIp.get(nextHop);
       const remote = remoteName ? cluster.nodes.get(remoteName) : undefined;
-      const remoteNative = remote ? [...remote.devices.values()].find((d) => d.kind === 'native') : undefined;
-      if (!o || !remote || !remoteNative) return { kind: 'error', node: node.name, text: 'only encapsulated pod traffic is simulated on the wire' };
+      if (!remote) {
+        tb.hop(node.name, `${ev.device.name} → network`, 'wire');
+        tb.add({ kind: 'kernel', op: 'wire', text: `${formatIpv4(pkt.src)} > ${formatIpv4(pkt.dst)} leaves the cluster through ${ev.device.name}` });
+        return { kind: 'delivered', node: node.name, target: 'the network outside the cluster', via: ev.device.name, ifindex: ev.device.ifindex, packet: pkt };
+      }
+      const remoteNative = nativeDevice(remote);
       tb.hop(node.name, `${ev.device.name} → wire → ${remote.name}/${remoteNative.name}`, 'wire');
-      tb.add({ kind: 'kernel', op: 'wire', text: `${formatIpv4(o.src)} > ${formatIpv4(o.dst)} udp ${o.sport} > ${o.dport} (underlay: nodes share an L2 segment)` });
-      return { node: remote, device: remoteNative, dir: 'ingress', pkt, tunnelKey: undefined, cb: new Map() };
+      tb.add({ kind: 'kernel', op: 'wire', text: o
+        ? `${formatIpv4(o.src)} > ${formatIpv4(o.dst)} udp ${o.sport} > ${o.dport} (underlay: nodes share an L2 segment)`
+        : `${formatIpv4(pkt.src)} > ${formatIpv4(pkt.dst)} to ${remote.name} (underlay: nodes share an L2 segment)` });
+      const arriving: Packet = o ? pkt : { ...pkt, ethSrc: ev.device.mac, ethDst: remoteNative.mac };
+      return { node: remote, device: remoteNative, dir: 'ingress', pkt: arriving, tunnelKey: undefined, cb: new Map() };
     }
     case 'native/ingress': {
       const o = pkt.outer;
-      if (!o || o.dst !== node.ip || o.dport !== node.config.tunnelPort) {
-        return { kind: 'error', node: node.name, text: 'only encapsulated pod traffic is simulated arriving from the network' };
+      if (!o) return hostStack(cluster, tb, node, pkt, ev.device.name);
+      if (o.dst !== node.ip || o.dport !== node.config.tunnelPort) {
+        return { kind: 'error', node: node.name, text: 'encapsulated traffic for another host or port is not simulated' };
       }
       const tun = [...node.devices.values()].find((d) => d.kind === 'tunnel');
       if (!tun) return { kind: 'error', node: node.name, text: 'tunnel traffic arrived but this node has no tunnel device' };
@@ -156,10 +199,66 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
       tb.add({ kind: 'note', text: `tunnel metadata for tc: tunnel_id=${dec.key.tunnelId} remote_ipv4=${formatIpv4(dec.key.remoteIpv4)}` });
       return { node, device: tun, dir: 'ingress', pkt: dec.inner, tunnelKey: dec.key, cb: new Map() };
     }
+    case 'lxc/ingress':
+      return hostStack(cluster, tb, node, pkt, ev.device.name);
     default: {
       const text = `the kernel stack after ${ev.device.name} tc ${ev.dir} (CTX_ACT_OK) is not simulated yet`;
       tb.add({ kind: 'not_simulated', text });
       return { kind: 'error', node: node.name, text };
     }
   }
+}
+
+function nativeDevice(node: NodeDatapath): Device {
+  const d = [...node.devices.values()].find((x) => x.kind === 'native');
+  if (!d) throw new Error(`node ${node.name} has no native device`);
+  return d;
+}
+
+function deviceNamed(node: NodeDatapath, name: string): Device | undefined {
+  return [...node.devices.values()].find((d) => d.name === name);
+}
+
+/** A packet the stack received from a device (CTX_ACT_OK): deliver locally or forward. */
+function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, indev: string): Event | Outcome {
+  tb.hop(node.name, 'host stack', 'kernel');
+  tb.add({ kind: 'kernel', op: 'rx', text: `ip_rcv on ${indev}` });
+  const route = traceRoute(tb, node, pkt.dst);
+  if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(pkt.dst)}` };
+  if (route.local) {
+    tb.add({ kind: 'deliver', node: node.name, target: `the host of ${node.name}`, ifname: route.dev, via: 'stack', ifindex: 0, packet: describeInner(pkt) });
+    return { kind: 'delivered', node: node.name, target: `the host of ${node.name}`, via: 'stack', ifindex: 0, packet: pkt };
+  }
+  tb.add({ kind: 'rewrite', field: 'ttl', from: String(pkt.ttl), to: String(pkt.ttl - 1) });
+  return forward(cluster, tb, node, { ...pkt, ttl: pkt.ttl - 1 }, route);
+}
+
+/** A packet the host itself sends (SRC is a node address): route, source address, host mark. */
+function hostOriginated(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, opts: DatapathOptions): Outcome {
+  tb.hop(node.name, 'host netns', 'kernel');
+  const route = traceRoute(tb, node, pkt.dst);
+  if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(pkt.dst)}` };
+  if (route.local) {
+    tb.add({ kind: 'deliver', node: node.name, target: `the host of ${node.name}`, ifname: 'lo', via: 'stack', ifindex: 1, packet: describeInner(pkt) });
+    return { kind: 'delivered', node: node.name, target: `the host of ${node.name}`, via: 'stack', ifindex: 1, packet: pkt };
+  }
+  const src = route.src ?? node.ip;
+  if (src !== pkt.src) tb.add({ kind: 'rewrite', field: 'saddr', from: formatIpv4(pkt.src), to: `${formatIpv4(src)} (the route's preferred source)` });
+  tb.add({ kind: 'kernel', op: 'mark', text: 'iptables OUTPUT "cilium: host->any mark as from host": skb->mark 0x0c00 (MARK_MAGIC_HOST)' });
+  const next = forward(cluster, tb, node, { ...pkt, src, mark: 0x0c00 }, route);
+  return 'kind' in next ? next : walk(cluster, tb, next, opts);
+}
+
+function forward(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, route: HostRoute): Event | Outcome {
+  void cluster;
+  const dev = deviceNamed(node, route.dev);
+  if (!dev) return { kind: 'error', node: node.name, text: `route device ${route.dev} not found` };
+  const cb = new Map<string, number>();
+  if (route.via !== undefined && dev.kind === 'native') cb.set('NEXT_HOP', route.via);
+  if (dev.kind === 'native' && route.dst.len === 0) {
+    tb.add({ kind: 'not_simulated', text: 'masquerading toward the world (iptables MASQUERADE or BPF masquerade) is not simulated yet: the source address is shown unchanged' });
+  }
+  tb.add({ kind: 'kernel', op: 'tx', text: `${route.dev} (ifindex ${dev.ifindex})` });
+  const out: Packet = dev.kind === 'native' ? { ...pkt, ethSrc: dev.mac } : { ...pkt, ethSrc: dev.mac, ethDst: dev.mac };
+  return { node, device: dev, dir: 'egress', pkt: out, tunnelKey: undefined, cb };
 }

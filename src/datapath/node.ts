@@ -2,7 +2,7 @@
 // the pods' network namespaces (routes and neighbours the CNI set up), and the compile-time
 // configuration (node_config.h). Built by the control plane's loader; read-only here.
 // Nothing in src/datapath imports the scenario or the control plane.
-import type { Ipv4 } from '../net/ip.js';
+import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { IpcacheMap } from '../maps/ipcache.js';
 import type { LxcMap } from '../maps/lxcmap.js';
@@ -10,6 +10,8 @@ import type { PolicyMap } from '../maps/policymap.js';
 import type { ProgArray, ProgramRef } from '../maps/callmap.js';
 import type { TunnelMap } from '../maps/tunnel.js';
 import type { CtMap } from '../maps/ctmap.js';
+import type { LbMaps } from '../maps/lbmap.js';
+import type { NatMap } from '../maps/natmap.js';
 
 /** node_config.h and agent options that change which code runs. */
 export interface DatapathConfig {
@@ -64,6 +66,10 @@ export interface NodeMaps {
   readonly progArrays: ReadonlyMap<string, ProgArray>; // by map name, incl. cilium_call_policy
   readonly ctTcp: CtMap;
   readonly ctAny: CtMap;
+  /** cilium_lb4_services_v2, cilium_lb4_backends_v2, cilium_lb4_reverse_nat. */
+  readonly lb: LbMaps;
+  /** cilium_snat_v4_external (written by NodePort SNAT during a trace). */
+  readonly nat: NatMap;
 }
 
 export interface NodeDatapath {
@@ -73,6 +79,10 @@ export interface NodeDatapath {
   readonly devices: ReadonlyMap<number, Device>;
   readonly netns: ReadonlyMap<number, PodNetns>; // by pod IP
   readonly maps: NodeMaps;
+  /** bpf_sock programs attached at the cgroup v2 root, by attach type (connect4, sendmsg4, …). */
+  readonly cgroup: ReadonlyMap<string, ProgramRef>;
+  /** The host's routing table (main + local), longest prefix first. */
+  readonly hostRoutes: readonly HostRoute[];
 }
 
 /** All nodes plus the underlay: which node owns which address on the wire. */
@@ -84,4 +94,15 @@ export interface ClusterDatapath {
 export function deviceByName(node: NodeDatapath, name: string): Device | undefined {
   for (const d of node.devices.values()) if (d.name === name) return d;
   return undefined;
+}
+
+/** A route of the node's main table, as `ip route` shows what the agent and system set up. */
+export interface HostRoute {
+  readonly dst: Ipv4Prefix;
+  readonly dev: string;
+  readonly via?: Ipv4;
+  readonly src?: Ipv4;
+  readonly mtu?: number;
+  /** `local` routes deliver to this host. */
+  readonly local?: boolean;
 }

@@ -4,8 +4,10 @@ import type { ProgramRef } from '../maps/callmap.js';
 import type { Ctx, Ret } from './context.js';
 import { cilFromContainer, handlePolicy, tailHandleArp, tailHandleIpv4, tailHandleIpv4Cont, tailIpv4CtEgress } from './bpf_lxc.js';
 import { cilFromOverlay, cilToOverlay, tailHandleIpv4Overlay } from './bpf_overlay.js';
-import { cilFromNetdev, cilToNetdev, tailHandleIpv4FromNetdev } from './bpf_host.js';
+import { cilFromHost, cilFromNetdev, cilToNetdev, tailHandleIpv4FromHost, tailHandleIpv4FromNetdev } from './bpf_host.js';
 import { drop, unsimulated } from './context.js';
+import { cilSock4Connect } from './bpf_sock.js';
+import { tailNodeportNatEgressIpv4, tailNodeportNatIngressIpv4 } from './lib/nodeport.js';
 
 type Program = (ctx: Ctx) => Ret;
 
@@ -22,6 +24,14 @@ const PROGRAMS: Readonly<Record<string, Program>> = {
   'bpf_host/cil_from_netdev': cilFromNetdev,
   'bpf_host/cil_to_netdev': cilToNetdev,
   'bpf_host/tail_handle_ipv4_from_netdev': tailHandleIpv4FromNetdev,
+  'bpf_host/cil_from_host': cilFromHost,
+  'bpf_sock/cil_sock4_connect': cilSock4Connect,
+  'bpf_host/tail_nodeport_nat_ingress_ipv4': tailNodeportNatIngressIpv4,
+  'bpf_host/tail_nodeport_nat_egress_ipv4': tailNodeportNatEgressIpv4,
+  'bpf_overlay/tail_nodeport_nat_ingress_ipv4': tailNodeportNatIngressIpv4,
+  'bpf_overlay/tail_nodeport_nat_egress_ipv4': tailNodeportNatEgressIpv4,
+  'bpf_sock/cil_sock4_sendmsg': cilSock4Connect,
+  'bpf_host/tail_handle_ipv4_from_host': tailHandleIpv4FromHost,
 };
 
 export function runProgram(ctx: Ctx, prog: ProgramRef): Ret {

@@ -5,7 +5,7 @@ import type { Position } from '../errors.js';
 
 export interface Provenance {
   /** What made the entry: a pod, a node, a policy rule, a reserved identity, agent default. */
-  readonly kind: 'pod' | 'node' | 'policy' | 'reserved' | 'agent';
+  readonly kind: 'pod' | 'node' | 'policy' | 'reserved' | 'agent' | 'service';
   /** Human-readable origin, e.g. "pod default/pod3", "CiliumNetworkPolicy default/l3-rule ingress[0]". */
   readonly what: string;
   readonly pos?: Position;

@@ -5,7 +5,7 @@ import type { Mac } from './mac.js';
 
 export type L4 =
   | { readonly proto: 'icmp'; readonly type: number; readonly code: number; readonly id: number }
-  | { readonly proto: 'tcp'; readonly sport: number; readonly dport: number; readonly flags: 'SYN' }
+  | { readonly proto: 'tcp'; readonly sport: number; readonly dport: number; readonly flags: 'SYN' | 'SYN, ACK' }
   | { readonly proto: 'udp'; readonly sport: number; readonly dport: number };
 
 export interface Outer {
@@ -47,7 +47,7 @@ export function policyPort(p: Packet): number {
 
 export function describeL4(l4: L4): string {
   switch (l4.proto) {
-    case 'icmp': return l4.type === 8 ? 'icmp echo-request' : `icmp type ${l4.type} code ${l4.code}`;
+    case 'icmp': return l4.type === 8 ? 'icmp echo-request' : l4.type === 0 ? 'icmp echo-reply' : `icmp type ${l4.type} code ${l4.code}`;
     case 'tcp': return `tcp ${l4.sport} > ${l4.dport} [${l4.flags}]`;
     case 'udp': return `udp ${l4.sport} > ${l4.dport}`;
   }
@@ -63,4 +63,14 @@ export function describeInner(p: Packet): string {
 
 export function describeOuter(o: Outer): string {
   return `${o.ethSrc} > ${o.ethDst} · ${formatIpv4(o.src)}:${o.sport} > ${formatIpv4(o.dst)}:${o.dport} udp ttl ${o.ttl} · ${o.type} vni ${o.vni}`;
+}
+
+/** The reply a destination sends back: addresses and ports swapped, echo-reply, SYN-ACK. */
+export function replyOf(p: Packet): Packet {
+  const l4: L4 = p.l4.proto === 'icmp'
+    ? { ...p.l4, type: 0 }
+    : p.l4.proto === 'tcp'
+      ? { proto: 'tcp', sport: p.l4.dport, dport: p.l4.sport, flags: 'SYN, ACK' }
+      : { proto: 'udp', sport: p.l4.dport, dport: p.l4.sport };
+  return { ethSrc: p.ethDst, ethDst: p.ethSrc, ethertype: p.ethertype, src: p.dst, dst: p.src, ttl: 64, l4, mark: 0 };
 }

@@ -31,12 +31,13 @@ function step(n: TraceNode): Json {
 }
 
 export function traceToJson(r: TraceResult): Json {
-  const peer = (p: TraceResult['packet']['src']): Json => ({ ip: p.ip, node: p.node, pod: p.pod, identity: p.identity });
+  const peer = (p: TraceResult['packet']['src']): Json => ({ ip: p.ip, node: p.node, pod: p.pod, service: p.service, identity: p.identity });
   return {
     schema: r.schema,
     verdict: r.verdict,
     drop_reason: r.drop ? { code: r.drop.code, name: r.drop.name, text: r.drop.text, macro: r.drop.macro, function: r.drop.fn, file: r.drop.file, node: r.drop.node, direction: r.drop.direction } : null,
     not_simulated: r.notSimulated ? { node: r.notSimulated.node, text: r.notSimulated.text } : null,
+    explanation: r.explanation ? { direction: r.explanation.direction, endpoint: r.explanation.endpoint, endpoint_id: r.explanation.endpointId, remote_identity: r.explanation.remoteIdentity, remote_labels: [...r.explanation.remoteLabels], lines: [...r.explanation.lines], suggested_policy: r.explanation.suggestion } : null,
     delivered: r.delivered ? { node: r.delivered.node, target: r.delivered.target, via: r.delivered.via, ifindex: r.delivered.ifindex } : null,
     packet: { proto: r.packet.proto, src: peer(r.packet.src), dst: peer(r.packet.dst), sport: r.packet.sport, dport: r.packet.dport, icmp_type: r.packet.icmpType },
     context: { cluster: r.context.cluster, cilium: r.context.profile, routing: r.context.routing, host_routing: r.context.hostRouting, socket_lb: r.context.socketLb, notes: [...r.context.notes] },

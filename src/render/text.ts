@@ -8,12 +8,13 @@ export type Level = 'detailed' | 'summary' | 'minimal';
 
 function peerText(p: TraceResult['packet']['src']): string {
   if (p.pod) return `${p.pod} id ${p.identity}`;
-  return p.node ? `node ${p.node}` : 'not a pod';
+  if (p.service) return `svc ${p.service}`;
+  return p.node ? `host of ${p.node}` : 'outside the cluster';
 }
 
 export function headerLine(r: TraceResult): string {
   const p = r.packet;
-  const what = p.proto === 'icmp' ? `icmp echo-request ${p.src.ip} > ${p.dst.ip}` : `${p.proto} ${p.src.ip}:${p.sport} > ${p.dst.ip}:${p.dport}`;
+  const what = p.proto === 'icmp' ? `icmp ${p.icmpType === 0 ? 'echo-reply' : 'echo-request'} ${p.src.ip} > ${p.dst.ip}` : `${p.proto} ${p.src.ip}:${p.sport} > ${p.dst.ip}:${p.dport}`;
   return `${what}  (${peerText(p.src)} → ${peerText(p.dst)})`;
 }
 
@@ -23,8 +24,11 @@ export function contextLine(r: TraceResult): string {
 }
 
 export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
-  if (r.verdict === 'FORWARDED' && r.delivered) {
-    return `${s.ok('FORWARDED')} — delivered to ${r.delivered.target} on ${r.delivered.node} by ${r.delivered.via} (ifindex ${r.delivered.ifindex})`;
+  const d = r.delivered;
+  if (r.verdict === 'FORWARDED' && d) {
+    if (d.via === 'stack') return `${s.ok('FORWARDED')} — delivered to the host stack of ${d.node}`;
+    if (d.target.startsWith('the network')) return `${s.ok('FORWARDED')} — left the cluster through ${d.via} of ${d.node} (beyond that is not simulated)`;
+    return `${s.ok('FORWARDED')} — delivered to ${d.target} on ${d.node} by ${d.via} (ifindex ${d.ifindex})`;
   }
   if (r.verdict === 'DROPPED' && r.drop) {
     const d = r.drop;
@@ -108,10 +112,23 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'kernel' && n.op === 'wire') ev.push(n.text.replace(/ \(underlay.*\)$/, ''));
     else if (n.kind === 'kernel' && n.op === 'tx') ev.push(`tx ${n.text}`);
     else if (n.kind === 'return') ev.push(n.value);
+    else if (n.kind === 'lookup' && n.map === 'cilium_lb4_services_v2' && n.result === null) ev.push('not a service');
+    else if (n.kind === 'rewrite' && n.field !== 'ttl' && n.field !== 'eth') ev.push(`${n.field} ${n.from} → ${n.to}`);
     else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
     else if (n.kind === 'note' && n.text.startsWith('no BPF program')) ev.push('no BPF program');
   }
   return ev.join(' · ');
+}
+
+function explanationLines(r: TraceResult, s: Style): string[] {
+  const e = r.explanation;
+  if (!e) return [];
+  const out = ['', s.bold('why:'), ...e.lines.map((l) => `  ${l}`)];
+  if (e.suggestion) {
+    out.push('', s.bold('what would allow it (the smallest policy to add):'));
+    out.push(...e.suggestion.trimEnd().split('\n').map((l) => `  ${l}`));
+  }
+  return out;
 }
 
 export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN): string {
@@ -133,5 +150,6 @@ export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN): str
   }
   out.push('');
   out.push(verdictLine(r, s));
+  out.push(...explanationLines(r, s));
   return out.join('\n') + '\n';
 }

@@ -4,11 +4,19 @@ import type { Position } from '../errors.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import { macFromBytes, type Mac } from '../net/mac.js';
 import { allocateInRange, sha256Bytes } from '../util/hash.js';
-import { reportDuplicates, type Claim } from './checks.js';
+import { firstAt, reportDuplicates, type Claim } from './checks.js';
 import { DEFAULT_IFINDEX, DEVICE_ROLES, type DeviceDraft, type DeviceRole, type NodeDraft } from './nodes.js';
 import type { PodDraft } from './pods.js';
-import type { Field, Source } from './raw.js';
-import type { DeviceSpec, NodeSpec, PodSpec } from './types.js';
+import type { Field, Sink } from './raw.js';
+import type { DeviceSpec, NodeSpec, PodSpec, ServiceSpec } from './types.js';
+
+/** A Service with the position of its name and cluster IP, for duplicate checks. */
+export interface ServiceDraft {
+  readonly spec: ServiceSpec;
+  readonly id: string;
+  readonly namePos: Position;
+  readonly clusterIpPos?: Position;
+}
 
 const MAX_ENDPOINT_ID = 4095;
 
@@ -99,19 +107,30 @@ function defaultCiliumHostIp(n: NodeDraft): Ipv4 {
   return ((n.podCIDR.value.addr + 1) >>> 0) as Ipv4;
 }
 
-function buildPod(p: PodDraft, endpointId: number, vethIfindex: number): PodSpec {
-  return {
+function buildPod(p: PodDraft, node: NodeSpec, endpointId: number, vethIfindex: number): PodSpec {
+  const common = {
     name: p.name.value,
     namespace: p.namespace,
     node: p.node.value,
-    ip: p.ip.value,
     labels: p.labels,
     serviceAccount: p.serviceAccount,
     ...(p.identity ? { identity: p.identity.value } : {}),
+    containerPorts: p.containerPorts,
+    pos: p.pos,
+  };
+  // A hostNetwork pod is no Cilium endpoint: it has no endpoint ID, veth or MAC of its own.
+  // It is modelled with endpointId 0 and its node's native device as both "eth0" and
+  // "host veth", and its IP is the node's (it never claims an address of its own).
+  if (p.hostNetwork) {
+    return { ...common, ip: p.ip?.value ?? node.ip, endpointId: 0, mac: node.device.mac, hostVeth: node.device, hostNetwork: true };
+  }
+  return {
+    ...common,
+    ip: p.ip?.value ?? node.ip,
     endpointId,
     mac: p.mac?.value ?? derivedMac(`${p.id}/eth0`),
     hostVeth: device(p.hostVeth, vethIfindex, `${p.id}/hostveth`),
-    pos: p.pos,
+    hostNetwork: false,
   };
 }
 
@@ -126,40 +145,44 @@ interface Built<D, S> {
   readonly spec: S;
 }
 
-/** Applies defaults node by node; pods on unknown nodes were reported and are left out. */
-export function assemble(src: Source, nodes: readonly NodeDraft[], pods: readonly PodDraft[]): Assembled {
+/**
+ * Applies defaults node by node; pods on unknown nodes were reported and are left out.
+ * hostNetwork pods take no endpoint ID, ifindex, MAC or IP of their own.
+ */
+export function assemble(sink: Sink, nodes: readonly NodeDraft[], pods: readonly PodDraft[], services: readonly ServiceDraft[] = []): Assembled {
   const nodeIds = allocateNodeIds(nodes);
   const builtNodes: Array<Built<NodeDraft, NodeSpec>> = [];
   const builtPods = new Map<PodDraft, PodSpec>();
   for (const n of nodes) {
-    const local = pods.filter((p) => p.node.value === n.name.value);
+    const onNode = pods.filter((p) => p.node.value === n.name.value);
+    const local = onNode.filter((p) => !p.hostNetwork);
     if (local.length >= MAX_ENDPOINT_ID) {
-      src.report(n.pos, `node ${n.name.value} has ${local.length} pods (expected at most ${MAX_ENDPOINT_ID - 1}, as endpoint IDs are 1..${MAX_ENDPOINT_ID})`);
+      sink.report(n.pos, `node ${n.name.value} has ${local.length} pods (expected at most ${MAX_ENDPOINT_ID - 1}, as endpoint IDs are 1..${MAX_ENDPOINT_ID})`);
       continue;
     }
     const eps = allocateEndpointIds(n, local);
     const ifindexes = allocateVethIfindexes(n, local);
     const node = { draft: n, spec: buildNode(n, nodeIds.get(n.name.value) ?? 0, eps.host) };
-    const localPods = local.map((p) => ({ draft: p, spec: buildPod(p, eps.pods.get(p) ?? 0, ifindexes.get(p) ?? 0) }));
+    const localPods = onNode.map((p) => ({ draft: p, spec: buildPod(p, node.spec, eps.pods.get(p) ?? 0, ifindexes.get(p) ?? 0) }));
     for (const p of localPods) builtPods.set(p.draft, p.spec);
     builtNodes.push(node);
-    checkNodeLocal(src, node, localPods);
+    checkNodeLocal(sink, node, localPods.filter((p) => !p.draft.hostNetwork));
   }
-  // Document order, which later stages show and which keeps output stable.
+  // Input order, which later stages show and which keeps output stable.
   const placed = pods.flatMap((p) => {
     const spec = builtPods.get(p);
     return spec ? [{ draft: p, spec }] : [];
   });
-  checkClusterWide(src, builtNodes, placed);
+  checkClusterWide(sink, builtNodes, placed.filter((p) => !p.draft.hostNetwork), services);
   return { nodes: builtNodes.map((n) => n.spec), pods: placed.map((p) => p.spec) };
 }
 
-function firstUse(first: Claim): string {
-  return `(first used by ${first.owner} at line ${first.pos.line})`;
+function firstUse(later: Claim, first: Claim): string {
+  return `(first used by ${first.owner} at ${firstAt(first.pos, later.pos)})`;
 }
 
 /** Endpoint IDs, ifindexes and interface names are unique per node. */
-function checkNodeLocal(src: Source, node: Built<NodeDraft, NodeSpec>, pods: ReadonlyArray<Built<PodDraft, PodSpec>>): void {
+function checkNodeLocal(src: Sink, node: Built<NodeDraft, NodeSpec>, pods: ReadonlyArray<Built<PodDraft, PodSpec>>): void {
   const { draft: n, spec } = node;
   const where = `node ${spec.name}`;
   const eps = [claim(String(spec.hostEndpointId), `the host endpoint of ${where}`, n.hostEndpointId, n.pos)];
@@ -178,13 +201,18 @@ function checkNodeLocal(src: Source, node: Built<NodeDraft, NodeSpec>, pods: Rea
     ifindexes.push(claim(String(pod.hostVeth.ifindex), `host veth of ${owner}`, p.hostVeth.ifindex, p.hostVeth.pos));
     names.push(claim(pod.hostVeth.name, `host veth of ${owner}`, p.hostVeth.namePos, p.hostVeth.pos));
   }
-  reportDuplicates(src, eps, (c, first) => `duplicate endpointId ${c.key} on ${where} ${firstUse(first)}`);
-  reportDuplicates(src, ifindexes, (c, first) => `duplicate ifindex ${c.key} on ${where} ${firstUse(first)}`);
-  reportDuplicates(src, names, (c, first) => `duplicate interface name '${c.key}' on ${where} ${firstUse(first)}`);
+  reportDuplicates(src, eps, (c, first) => `duplicate endpointId ${c.key} on ${where} ${firstUse(c, first)}`);
+  reportDuplicates(src, ifindexes, (c, first) => `duplicate ifindex ${c.key} on ${where} ${firstUse(c, first)}`);
+  reportDuplicates(src, names, (c, first) => `duplicate interface name '${c.key}' on ${where} ${firstUse(c, first)}`);
 }
 
-/** IP and MAC addresses are unique in the whole cluster. */
-function checkClusterWide(src: Source, nodes: ReadonlyArray<Built<NodeDraft, NodeSpec>>, pods: ReadonlyArray<Built<PodDraft, PodSpec>>): void {
+/** IP and MAC addresses are unique in the whole cluster (Service cluster IPs included). */
+function checkClusterWide(
+  src: Sink,
+  nodes: ReadonlyArray<Built<NodeDraft, NodeSpec>>,
+  pods: ReadonlyArray<Built<PodDraft, PodSpec>>,
+  services: readonly ServiceDraft[],
+): void {
   const ips: Claim[] = [];
   const macs: Claim[] = [];
   for (const { draft: n, spec } of nodes) {
@@ -201,6 +229,9 @@ function checkClusterWide(src: Source, nodes: ReadonlyArray<Built<NodeDraft, Nod
     macs.push(claim(spec.mac, `pod ${p.id}`, p.mac, p.pos));
     macs.push(claim(spec.hostVeth.mac, `host veth of pod ${p.id}`, p.hostVeth.mac, p.hostVeth.pos));
   }
-  reportDuplicates(src, ips, (c, first) => `duplicate IP address ${c.key} ${firstUse(first)}`);
-  reportDuplicates(src, macs, (c, first) => `duplicate MAC address ${c.key} ${firstUse(first)}`);
+  for (const s of services) {
+    if (s.spec.clusterIP !== undefined) ips.push(claim(formatIpv4(s.spec.clusterIP), `Service ${s.id}`, s.clusterIpPos, s.spec.pos));
+  }
+  reportDuplicates(src, ips, (c, first) => `duplicate IP address ${c.key} ${firstUse(c, first)}`);
+  reportDuplicates(src, macs, (c, first) => `duplicate MAC address ${c.key} ${firstUse(c, first)}`);
 }

@@ -3,7 +3,7 @@
 import type { Position } from '../errors.js';
 import { formatPrefix, maskOf, parseIpv4, parseIpv4Prefix, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 import { parseMac, type Mac } from '../net/mac.js';
-import type { Source } from './raw.js';
+import type { Sink } from './raw.js';
 
 /** A parse failure; a class (not a string) because some parsed values are strings. */
 export class Invalid {
@@ -110,16 +110,31 @@ export interface Claim {
 }
 
 /**
- * Reports every claim whose key was already claimed earlier in the file, at the later
- * claim; `message` gets the later and the first claim. Two derived values collide only
- * when what they derive from does (a duplicate name), which is reported on its own.
+ * Where an earlier object is, as seen from a later one: `line 12` in the same file,
+ * `cluster.yaml:12` in another.
  */
-export function reportDuplicates(src: Source, claims: readonly Claim[], message: (later: Claim, first: Claim) => string): void {
-  const ordered = [...claims].sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+export function firstAt(first: Position, later: Position): string {
+  return first.file === later.file ? `line ${first.line}` : `${first.file}:${first.line}`;
+}
+
+/**
+ * Reports every claim whose key was already claimed earlier in the input (files in the
+ * order given), at the later claim; `message` gets the later and the first claim. Two
+ * derived values collide only when what they derive from does (a duplicate name), which
+ * is reported on its own.
+ */
+export function reportDuplicates(sink: Sink, claims: readonly Claim[], message: (later: Claim, first: Claim) => string): void {
+  const ordered = [...claims].sort((a, b) => sink.compare(a.pos, b.pos));
   const first = new Map<string, Claim>();
   for (const c of ordered) {
     const earlier = first.get(c.key);
     if (!earlier) first.set(c.key, c);
-    else if (!(earlier.derived && c.derived)) src.report(c.pos, message(c, earlier));
+    else if (!(earlier.derived && c.derived)) sink.report(c.pos, message(c, earlier));
   }
+}
+
+/** A Kubernetes port name (IsValidPortName): an IANA service name in lowercase. */
+export function k8sPortName(text: string, label: string): string | Invalid {
+  if (text.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(text) && /[a-z]/.test(text) && !text.includes('--')) return text;
+  return new Invalid(`invalid ${label} '${text}' (expected at most 15 lowercase letters, digits and '-', with at least one letter)`);
 }

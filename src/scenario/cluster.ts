@@ -3,7 +3,8 @@ import { isScalar } from 'yaml';
 import type { ClusterSettings } from './types.js';
 import { dnsLabel } from './checks.js';
 import { CILIUM_VERSIONS, ENFORCEMENT_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';
-import { bool, int, oneOf, parsed, readMap, type Field, type MapView, type Reader } from './raw.js';
+import type { Position } from '../errors.js';
+import { bool, int, oneOf, parsed, readMap, type Entry, type Field, type Reader, type Source } from './raw.js';
 
 /** `cilium: 1.13` unquoted is the float 1.13 in YAML; versions are strings ("1.10" ≠ 1.1). */
 const ciliumVersion: Reader<Field<'1.13'>> = (src, e) => {
@@ -13,17 +14,16 @@ const ciliumVersion: Reader<Field<'1.13'>> = (src, e) => {
   return oneOf(CILIUM_VERSIONS)(src, { ...e, label: 'cilium version' });
 };
 
-export function readCluster(root: MapView): ClusterSettings {
-  const src = root.src;
-  const entry = root.entry('cluster');
-  const m = entry ? readMap(src, entry, 'cluster') : undefined;
+/** Cluster settings from a Scenario's `cluster` section, or all defaults (placed at `fallback`). */
+export function readCluster(src: Source | undefined, entry: Entry | undefined, fallback: Position): ClusterSettings {
+  const m = src && entry ? readMap(src, entry, 'cluster') : undefined;
   const get = <T>(key: string, read: Reader<T>): T | undefined => m?.opt(key, read);
 
   const tunnelProtocol = get('tunnelProtocol', oneOf(TUNNEL_PROTOCOLS))?.value ?? 'vxlan';
   const bpfHostRouting = get('bpfHostRouting', bool);
   const kubeProxyReplacement = get('kubeProxyReplacement', bool)?.value ?? false;
   if (bpfHostRouting?.value === true && !kubeProxyReplacement) {
-    src.report(
+    src?.report(
       bpfHostRouting.pos,
       'BPF host routing requires kubeProxyReplacement: true (Cilium v1.13 falls back to legacy host routing without NodePort)',
     );
@@ -38,6 +38,6 @@ export function readCluster(root: MapView): ClusterSettings {
     kubeProxyReplacement,
     policyEnforcement: get('policyEnforcement', oneOf(ENFORCEMENT_MODES))?.value ?? 'default',
     mtu: get('mtu', int(576, 9216))?.value ?? 1500,
-    pos: m?.pos ?? root.pos,
+    pos: m?.pos ?? fallback,
   };
 }

@@ -1,24 +1,73 @@
 // The vocabulary of the scenario format: accepted field names per object, enum values
 // and the Cilium policy fields we recognise but do not model yet. The loader and the
 // schema test both read these lists, so the JSON schema cannot drift from the loader.
-import type { EnforcementMode, L4Protocol, RoutingMode, SelectorOperator, TunnelProtocol } from './types.js';
+import type { EnforcementMode, Entity, L4Protocol, PolicyKind, RoutingMode, SelectorOperator, TunnelProtocol } from './types.js';
 
 export const API_VERSION = 'cilium-trace/v1';
 export const KIND = 'Scenario';
 export const POLICY_API_VERSION = 'cilium.io/v2';
 export const POLICY_KIND = 'CiliumNetworkPolicy';
 
+/** The apiVersion each policy kind is written with. */
+export const POLICY_KINDS: Readonly<Record<PolicyKind, string>> = {
+  CiliumNetworkPolicy: POLICY_API_VERSION,
+  CiliumClusterwideNetworkPolicy: POLICY_API_VERSION,
+  NetworkPolicy: 'networking.k8s.io/v1',
+};
+
+/** Kubernetes kinds the loader models, with their apiVersion (policies above). */
+export const K8S_KINDS: Readonly<Record<string, string>> = {
+  Node: 'v1',
+  Pod: 'v1',
+  Namespace: 'v1',
+  Service: 'v1',
+  CiliumNode: POLICY_API_VERSION,
+  ...POLICY_KINDS,
+};
+
 export const CILIUM_VERSIONS = ['1.13'] as const;
 export const ROUTING_MODES: readonly RoutingMode[] = ['tunnel', 'native'];
 export const TUNNEL_PROTOCOLS: readonly TunnelProtocol[] = ['vxlan', 'geneve'];
 export const ENFORCEMENT_MODES: readonly EnforcementMode[] = ['default', 'always', 'never'];
 export const L4_PROTOCOLS: readonly L4Protocol[] = ['TCP', 'UDP', 'SCTP', 'ANY'];
+/** Protocols of Kubernetes ports (containers, Services, NetworkPolicy); the default is TCP. */
+export const K8S_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 export const SELECTOR_OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+/** Cilium v1.13 entities (pkg/policy/api/entity.go EntitySelectorMapping). */
+export const ENTITIES: readonly Entity[] = ['all', 'world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'init', 'ingress', 'health', 'unmanaged'];
+export const ICMP_FAMILIES = ['IPv4', 'IPv6'] as const;
+export const POLICY_TYPES = ['Ingress', 'Egress'] as const;
+/** Cilium's PortRule and ICMPRule limits (pkg/policy/api/rule_validation.go). */
+export const MAX_PORTS = 40;
+export const MAX_ICMP_FIELDS = 40;
 
 /** Default UDP port of each tunnel protocol (Cilium's defaults, not IANA's 4789 for VXLAN). */
 export const TUNNEL_PORTS: Readonly<Record<TunnelProtocol, number>> = { vxlan: 8472, geneve: 6081 };
 
-/** Accepted field names, by object. Keys name the schema definition they correspond to. */
+/** metav1.ObjectMeta, as kubectl prints it; only name, namespace and labels are used. */
+const OBJECT_META = [
+  'name',
+  'namespace',
+  'labels',
+  'annotations',
+  'generateName',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+  'selfLink',
+] as const;
+
+/**
+ * Accepted field names, by object. Keys name the schema definition they correspond to.
+ * Policies are checked strictly (a typo must not silently widen or narrow a policy);
+ * other Kubernetes objects are read loosely and need no field set.
+ */
 export const FIELDS = {
   scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies'],
   scenarioMetadata: ['name', 'description'],
@@ -29,28 +78,41 @@ export const FIELDS = {
   ciliumHost: ['ip', 'ifindex', 'mac'],
   pod: ['name', 'namespace', 'node', 'ip', 'labels', 'serviceAccount', 'identity', 'endpointId', 'mac', 'hostVeth'],
   hostVeth: ['name', 'ifindex', 'mac'],
-  policy: ['apiVersion', 'kind', 'metadata', 'spec'],
-  policyMetadata: ['name', 'namespace', 'labels', 'annotations'],
-  rule: ['endpointSelector', 'ingress', 'egress', 'description', 'labels'],
-  ingressRule: ['fromEndpoints', 'toPorts'],
-  egressRule: ['toEndpoints', 'toPorts'],
+  policy: ['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'],
+  policyMetadata: OBJECT_META,
+  rule: ['endpointSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'description', 'labels'],
+  ingressRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps'],
+  egressRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toPorts', 'icmps'],
+  ingressDenyRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps'],
+  egressDenyRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toPorts', 'icmps'],
   portRule: ['ports'],
-  portProtocol: ['port', 'protocol'],
+  portDenyRule: ['ports'],
+  portProtocol: ['port', 'endPort', 'protocol'],
+  cidrRule: ['cidr', 'except'],
+  icmpRule: ['fields'],
+  icmpField: ['type', 'family'],
   selector: ['matchLabels', 'matchExpressions'],
   selectorRequirement: ['key', 'operator', 'values'],
+  networkPolicySpec: ['podSelector', 'policyTypes', 'ingress', 'egress'],
+  networkPolicyIngressRule: ['from', 'ports'],
+  networkPolicyEgressRule: ['to', 'ports'],
+  networkPolicyPeer: ['podSelector', 'namespaceSelector', 'ipBlock'],
+  networkPolicyPort: ['protocol', 'port', 'endPort'],
+  ipBlock: ['cidr', 'except'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FieldSet = keyof typeof FIELDS;
 
 /**
- * Fields that are valid in a Cilium v1.13 CiliumNetworkPolicy but not simulated yet.
+ * Fields that are valid in a CiliumNetworkPolicy (v1.13 or later) but not simulated yet.
  * They get a "not supported yet" message rather than "unknown field".
  */
 export const UNSUPPORTED_FIELDS: Partial<Record<FieldSet, readonly string[]>> = {
-  policy: ['specs'],
-  rule: ['nodeSelector', 'ingressDeny', 'egressDeny'],
-  ingressRule: ['fromRequires', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes', 'icmps', 'authentication'],
-  egressRule: ['toRequires', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toFQDNs', 'toGroups', 'toNodes', 'icmps', 'authentication'],
+  rule: ['nodeSelector', 'enableDefaultDeny'],
+  ingressRule: ['fromRequires', 'fromGroups', 'fromNodes', 'authentication'],
+  egressRule: ['toRequires', 'toServices', 'toFQDNs', 'toGroups', 'toNodes', 'authentication'],
+  ingressDenyRule: ['fromRequires', 'fromGroups', 'fromNodes'],
+  egressDenyRule: ['toRequires', 'toServices', 'toGroups', 'toNodes'],
   portRule: ['rules', 'terminatingTLS', 'originatingTLS', 'serverNames', 'listener'],
-  portProtocol: ['endPort'],
+  cidrRule: ['cidrGroupRef'],
 };

@@ -1,69 +1,30 @@
-// Entry points for scenarios: parse YAML text into the validated, defaulted Scenario
-// model, read files, and find the scenarios shipped in the package's scenarios/ folder.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// Entry points: parse YAML text (cilium-trace Scenario documents and Kubernetes objects,
+// freely mixed) into the validated, defaulted Scenario model; read files, directories and
+// stdin; and find the scenarios shipped in the package's scenarios/ folder.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isScalar, LineCounter, parseAllDocuments, type Node } from 'yaml';
-import { InputError, type Position } from '../errors.js';
-import { assemble } from './assemble.js';
-import { dnsSubdomain } from './checks.js';
-import { readCluster } from './cluster.js';
-import { API_VERSION, KIND } from './fields.js';
-import { checkNodes, readNodes } from './nodes.js';
-import { checkPods, readPods } from './pods.js';
-import { readPolicies } from './policy-input.js';
-import { exactly, list, parsed, readMap, rootEntry, Source, str, type Reader } from './raw.js';
-import { syntaxProblems } from './syntax.js';
+import { InputError, UsageError, type Problem } from '../errors.js';
+import { readInputs, type InputText } from './inputs.js';
 import type { Scenario } from './types.js';
 
+/** The display name of standard input (`-f -`). */
+export const STDIN_NAME = '<stdin>';
+
+/** A scenario's default name: the file or directory name without a YAML/JSON extension. */
+function nameFromPath(path: string): string {
+  if (path === '-') return 'stdin';
+  return basename(path).replace(/\.(ya?ml|json)$/, '') || 'scenario';
+}
+
 /**
- * Parses and validates a scenario. `file` is the name shown in messages and provenance.
- * Throws one InputError listing every problem found.
+ * Parses and validates one text: any mix of Scenario documents and Kubernetes objects.
+ * `file` is the name shown in messages and provenance. Throws one InputError listing every
+ * problem found.
  */
 export function parseScenario(source: string, file: string): Scenario {
-  // Editors hide a byte-order mark; drop it so line 1 columns match what users see.
-  const text = source.replace(/^\uFEFF/, '');
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
-  const at = (offset: number): Position => ({ file, ...lc.linePos(offset) });
-  const syntax = syntaxProblems(docs, text, at);
-  if (syntax.length > 0) throw new InputError(syntax);
-  const [doc, ...rest] = docs;
-  const extra = rest.find((d) => !isEmpty(d.contents));
-  if (extra) throw new InputError([{ pos: at(extra.range[0]), message: 'multiple YAML documents (expected one scenario)' }]);
-  if (!doc || isEmpty(doc.contents)) {
-    throw new InputError([{ pos: at(0), message: 'file is empty (expected a scenario with apiVersion, kind, metadata and nodes)' }]);
-  }
-  return readScenario(new Source(file, lc, doc), doc.contents);
+  return readInputs([{ file, text: source }], nameFromPath(file));
 }
-
-function isEmpty(node: Node | null): node is null {
-  return node === null || (isScalar(node) && node.value === null && !node.source);
-}
-
-function readScenario(src: Source, contents: Node): Scenario {
-  const root = readMap(src, rootEntry(src, contents), 'scenario');
-  if (!root) throw new InputError(src.problems);
-  root.req('apiVersion', exactly(API_VERSION, 'apiVersion'));
-  root.req('kind', exactly(KIND, 'kind'));
-  const meta = root.req('metadata', readMetadata);
-  const cluster = readCluster(root);
-  const nodes = readNodes(root, cluster.tunnelProtocol);
-  const pods = readPods(root);
-  const policies = readPolicies(src, root.opt('policies', list) ?? []);
-  checkNodes(src, nodes.drafts);
-  checkPods(src, pods, nodes);
-  const built = assemble(src, nodes.drafts, pods);
-  if (src.problems.length > 0 || !meta) throw new InputError(src.problems);
-  return { name: meta.name, description: meta.description, file: src.file, cluster, nodes: built.nodes, pods: built.pods, policies };
-}
-
-const readMetadata: Reader<{ name: string; description: string }> = (src, e) => {
-  const m = readMap(src, e, 'scenarioMetadata');
-  const name = m?.req('name', parsed(dnsSubdomain('scenario name')));
-  const description = m?.opt('description', str);
-  return name ? { name: name.value, description: description?.value ?? '' } : undefined;
-};
 
 const FS_ERRORS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',
@@ -79,15 +40,75 @@ function fsErrorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Reads and parses a scenario file; unreadable files are input errors at line 1. */
+function unreadable(display: string, message: string): Problem {
+  return { pos: { file: display, line: 1, col: 1 }, message };
+}
+
+/** Reads and parses one file; unreadable files are input errors at line 1. */
 export function loadScenarioFile(path: string, displayName: string = path): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new InputError([{ pos: { file: displayName, line: 1, col: 1 }, message: `cannot read file (${fsErrorText(err)})` }]);
+    throw new InputError([unreadable(displayName, `cannot read file (${fsErrorText(err)})`)]);
   }
   return parseScenario(text, displayName);
+}
+
+/** Files a directory contributes: *.yaml, *.yml and *.json, sorted by name, not recursive. */
+const INPUT_FILE = /\.(ya?ml|json)$/;
+
+function directoryInputs(dir: string, problems: Problem[]): InputText[] {
+  const prefix = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+  const names = readdirSync(dir)
+    .filter((f) => INPUT_FILE.test(f))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: InputText[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const display = prefix.endsWith('/') ? `${prefix}${name}` : `${prefix}/${name}`;
+    try {
+      if (!statSync(path).isFile()) continue;
+      out.push({ file: display, text: readFileSync(path, 'utf8') });
+    } catch (err) {
+      problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`));
+    }
+  }
+  if (names.length === 0) problems.push(unreadable(dir, 'directory has no .yaml, .yml or .json files'));
+  return out;
+}
+
+/**
+ * Loads everything `-f` names, as one cluster: files (multi-document YAML or JSON),
+ * directories (their *.yaml, *.yml and *.json files in sorted order, not recursive) and
+ * `-` for standard input (read once, shown as <stdin>). Messages name files as the user
+ * typed them, and a directory's files as `<dir>/<file>`. Without a Scenario document the
+ * scenario is named after the first path.
+ */
+export function loadInputs(paths: readonly string[], readStdin: () => string): Scenario {
+  const [first] = paths;
+  if (first === undefined) throw new UsageError('no input given (expected -f FILE, -f DIRECTORY or -f -)');
+  const inputs: InputText[] = [];
+  const problems: Problem[] = [];
+  let stdinRead = false;
+  for (const path of paths) {
+    if (path === '-') {
+      if (!stdinRead) inputs.push({ file: STDIN_NAME, text: readStdin() });
+      stdinRead = true;
+      continue;
+    }
+    try {
+      if (statSync(path).isDirectory()) {
+        inputs.push(...directoryInputs(path, problems));
+        continue;
+      }
+      inputs.push({ file: path, text: readFileSync(path, 'utf8') });
+    } catch (err) {
+      problems.push(unreadable(path, `cannot read file (${fsErrorText(err)})`));
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return readInputs(inputs, nameFromPath(first));
 }
 
 /**

@@ -3,9 +3,9 @@
 import type { Position } from '../errors.js';
 import { formatIpv4, formatPrefix, prefixContains, prefixesOverlap, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
-import { dnsSubdomain, ifName, ipAddress, macAddress, podCidr, reportDuplicates, reservedInPrefix } from './checks.js';
+import { dnsSubdomain, firstAt, ifName, ipAddress, macAddress, podCidr, reportDuplicates, reservedInPrefix } from './checks.js';
 import type { FieldSet } from './fields.js';
-import { int, list, parsed, readMap, type Entry, type Field, type MapView, type Source } from './raw.js';
+import { int, list, parsed, readMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
 import type { TunnelProtocol } from './types.js';
 
 export const MAX_IFINDEX = 2147483647;
@@ -42,21 +42,37 @@ export interface NodesRead {
   readonly names: ReadonlySet<string>;
 }
 
+/** Nodes read so far, from Scenario documents and Node objects alike. */
+export class NodeCollector implements NodesRead {
+  readonly drafts: NodeDraft[] = [];
+  readonly names = new Set<string>();
+  /** How many nodes were written, well-formed or not (to tell "no nodes" from "bad nodes"). */
+  seen = 0;
+}
+
 export const ipField = parsed(ipAddress);
 export const macField = parsed(macAddress);
 export const ifindexField = int(1, MAX_IFINDEX);
 
-export function readNodes(root: MapView, tunnel: TunnelProtocol): NodesRead {
-  const items = root.req('nodes', list);
-  const e = root.entry('nodes');
-  if (e && items?.length === 0) root.src.report(e.pos, 'nodes is an empty list (expected at least one node)');
-  const names = new Set<string>();
-  const drafts: NodeDraft[] = [];
+/** A Scenario document's `nodes` list (optional: nodes may come from Node objects). */
+export function readNodes(root: MapView, tunnel: TunnelProtocol, into: NodeCollector): void {
+  const items = root.opt('nodes', list);
+  if (root.entry('nodes') && !items) into.seen++; // not a list: reported, not "no nodes"
   for (const item of items ?? []) {
-    const d = readNode(root.src, item, tunnel, names);
-    if (d) drafts.push(d);
+    into.seen++;
+    const d = readNode(root.src, item, tunnel, into.names);
+    if (d) into.drafts.push(d);
   }
-  return { drafts, names };
+}
+
+/** The devices of a node that pins none of them: eth0 and Cilium's own. */
+export function defaultDevices(pos: Position, tunnel: TunnelProtocol): Record<DeviceRole, DeviceDraft> {
+  return {
+    device: { name: 'eth0', pos },
+    ciliumNet: { name: 'cilium_net', pos },
+    ciliumHost: { name: 'cilium_host', pos },
+    tunnelDevice: { name: `cilium_${tunnel}`, pos },
+  };
 }
 
 function readNode(src: Source, e: Entry, tunnel: TunnelProtocol, names: Set<string>): NodeDraft | undefined {
@@ -99,34 +115,34 @@ function deviceFrom(m: MapView | undefined, ownerPos: Position, fixedName: strin
 }
 
 /** Checks among nodes: unique names and IDs, disjoint pod CIDRs, sensible addresses. */
-export function checkNodes(src: Source, nodes: readonly NodeDraft[]): void {
+export function checkNodes(sink: Sink, nodes: readonly NodeDraft[]): void {
   reportDuplicates(
-    src,
+    sink,
     nodes.map((n) => ({ key: n.name.value, owner: n.name.value, pos: n.name.pos })),
-    (c, first) => `duplicate node name '${c.key}' (first defined at line ${first.pos.line})`,
+    (c, first) => `duplicate node name '${c.key}' (first defined at ${firstAt(first.pos, c.pos)})`,
   );
   const pinnedIds = nodes.flatMap((n) => (n.nodeId ? [{ key: String(n.nodeId.value), owner: n.name.value, pos: n.nodeId.pos }] : []));
-  reportDuplicates(src, pinnedIds, (c, first) => `duplicate nodeId ${c.key} (first used by node ${first.owner} at line ${first.pos.line})`);
-  checkPodCidrs(src, nodes);
+  reportDuplicates(sink, pinnedIds, (c, first) => `duplicate nodeId ${c.key} (first used by node ${first.owner} at ${firstAt(first.pos, c.pos)})`);
+  checkPodCidrs(sink, nodes);
   for (const n of nodes) {
-    checkNodeIp(src, n, nodes);
-    if (n.ciliumHostIp) checkCiliumHostIp(src, n, n.ciliumHostIp);
+    checkNodeIp(sink, n, nodes);
+    if (n.ciliumHostIp) checkCiliumHostIp(sink, n, n.ciliumHostIp);
   }
 }
 
-function checkPodCidrs(src: Source, nodes: readonly NodeDraft[]): void {
-  const ordered = [...nodes].sort((a, b) => a.podCIDR.pos.line - b.podCIDR.pos.line || a.podCIDR.pos.col - b.podCIDR.pos.col);
+function checkPodCidrs(sink: Sink, nodes: readonly NodeDraft[]): void {
+  const ordered = [...nodes].sort((a, b) => sink.compare(a.podCIDR.pos, b.podCIDR.pos));
   ordered.forEach((n, i) => {
     const earlier = ordered.slice(0, i).find((o) => prefixesOverlap(o.podCIDR.value, n.podCIDR.value));
     if (!earlier) return;
-    src.report(
+    sink.report(
       n.podCIDR.pos,
-      `podCIDR ${formatPrefix(n.podCIDR.value)} overlaps ${earlier.name.value}'s pod CIDR ${formatPrefix(earlier.podCIDR.value)} (first defined at line ${earlier.podCIDR.pos.line})`,
+      `podCIDR ${formatPrefix(n.podCIDR.value)} overlaps ${earlier.name.value}'s pod CIDR ${formatPrefix(earlier.podCIDR.value)} (first defined at ${firstAt(earlier.podCIDR.pos, n.podCIDR.pos)})`,
     );
   });
 }
 
-function checkNodeIp(src: Source, n: NodeDraft, nodes: readonly NodeDraft[]): void {
+function checkNodeIp(src: Sink, n: NodeDraft, nodes: readonly NodeDraft[]): void {
   const inside = nodes.find((o) => prefixContains(o.podCIDR.value, n.ip.value));
   if (!inside) return;
   src.report(
@@ -135,7 +151,7 @@ function checkNodeIp(src: Source, n: NodeDraft, nodes: readonly NodeDraft[]): vo
   );
 }
 
-function checkCiliumHostIp(src: Source, n: NodeDraft, ip: Field<Ipv4>): void {
+function checkCiliumHostIp(src: Sink, n: NodeDraft, ip: Field<Ipv4>): void {
   const cidr = n.podCIDR.value;
   if (!prefixContains(cidr, ip.value)) {
     src.report(ip.pos, `cilium_host IP ${formatIpv4(ip.value)} is outside ${n.name.value}'s pod CIDR ${formatPrefix(cidr)}`);

@@ -4,9 +4,10 @@ import type { Position } from '../errors.js';
 import { formatIpv4, formatPrefix, prefixContains, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import { sha256Hex } from '../util/hash.js';
-import { dnsLabel, dnsSubdomain, ifName, labelKeyProblem, labelValueProblem, reportDuplicates, reservedInPrefix } from './checks.js';
+import { dnsLabel, dnsSubdomain, firstAt, ifName, labelKeyProblem, labelValueProblem, reportDuplicates, reservedInPrefix } from './checks.js';
 import { ifindexField, ipField, macField, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
-import { int, list, parsed, readMap, str, stringMap, type Entry, type Field, type MapView, type Source } from './raw.js';
+import { int, list, parsed, readMap, str, stringMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
+import type { PodSpec } from './types.js';
 
 export interface PodDraft {
   readonly pos: Position;
@@ -15,22 +16,24 @@ export interface PodDraft {
   /** `<namespace>/<name>`: the pod's key for hashing, sorting and messages. */
   readonly id: string;
   readonly node: Field<string>;
-  readonly ip: Field<Ipv4>;
+  /** Always set, except for a hostNetwork pod without status.podIP (it gets its node's IP). */
+  readonly ip?: Field<Ipv4>;
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
   readonly identity?: Field<number>;
   readonly endpointId?: Field<number>;
   readonly mac?: Field<Mac>;
   readonly hostVeth: DeviceDraft;
+  readonly containerPorts: PodSpec['containerPorts'];
+  readonly hostNetwork: boolean;
 }
 
-export function readPods(root: MapView): PodDraft[] {
-  const drafts: PodDraft[] = [];
+/** A Scenario document's `pods` list. */
+export function readPods(root: MapView, into: PodDraft[]): void {
   for (const item of root.opt('pods', list) ?? []) {
     const d = readPod(root.src, item);
-    if (d) drafts.push(d);
+    if (d) into.push(d);
   }
-  return drafts;
 }
 
 function readPod(src: Source, e: Entry): PodDraft | undefined {
@@ -49,16 +52,21 @@ function readPod(src: Source, e: Entry): PodDraft | undefined {
   const id = `${namespace}/${name.value}`;
   const hostVeth = readHostVeth(m, id);
   if (!node || !ip) return undefined;
-  return { pos: m.pos, name, namespace, id, node, ip, labels, serviceAccount, identity, endpointId, mac, hostVeth };
+  return { pos: m.pos, name, namespace, id, node, ip, labels, serviceAccount, identity, endpointId, mac, hostVeth, containerPorts: [], hostNetwork: false };
 }
 
-/** Host side of the pod's veth; Cilium names it lxc + 12 hex digits of a hash. */
+/** Cilium names the host side of a pod's veth lxc + 12 hex digits of a hash. */
+export function defaultVethName(id: string): string {
+  return `lxc${sha256Hex(id).slice(0, 12)}`;
+}
+
+/** Host side of the pod's veth. */
 function readHostVeth(pod: MapView, id: string): DeviceDraft {
   const e = pod.entry('hostVeth');
   const m = e ? readMap(pod.src, e, 'hostVeth') : undefined;
   const name = m?.opt('name', parsed(ifName));
   return {
-    name: name?.value ?? `lxc${sha256Hex(id).slice(0, 12)}`,
+    name: name?.value ?? defaultVethName(id),
     namePos: name?.pos,
     ifindex: m?.opt('ifindex', ifindexField),
     mac: m?.opt('mac', macField),
@@ -81,23 +89,34 @@ export function readLabels(src: Source, e: Entry): Record<string, string> | unde
 }
 
 /** Checks between pods, and of each pod against its node. */
-export function checkPods(src: Source, pods: readonly PodDraft[], nodes: NodesRead): void {
+export function checkPods(sink: Sink, pods: readonly PodDraft[], nodes: NodesRead): void {
   reportDuplicates(
-    src,
+    sink,
     pods.map((p) => ({ key: p.id, owner: p.id, pos: p.name.pos })),
-    (c, first) => `duplicate pod '${c.key}' (first defined at line ${first.pos.line})`,
+    (c, first) => `duplicate pod '${c.key}' (first defined at ${firstAt(first.pos, c.pos)})`,
   );
   const known = [...nodes.names].sort().join(', ');
   for (const p of pods) {
     const node = nodes.drafts.find((n) => n.name.value === p.node.value);
-    if (node) checkPodIp(src, p, node);
+    if (node && p.hostNetwork) checkHostNetworkIp(sink, p, node);
+    else if (node) checkPodIp(sink, p, node);
     // Nodes with mistakes (or no usable nodes at all) were reported already; do not pile on.
-    else if (known && !nodes.names.has(p.node.value)) src.report(p.node.pos, `unknown node '${p.node.value}' (expected one of: ${known})`);
+    else if (known && !nodes.names.has(p.node.value)) sink.report(p.node.pos, `unknown node '${p.node.value}' (expected one of: ${known})`);
   }
-  checkPinnedIdentities(src, pods);
+  checkPinnedIdentities(sink, pods);
 }
 
-function checkPodIp(src: Source, p: PodDraft, node: NodeDraft): void {
+/** A hostNetwork pod lives in its node's network namespace: its IP is the node's. */
+function checkHostNetworkIp(sink: Sink, p: PodDraft, node: NodeDraft): void {
+  if (!p.ip || p.ip.value === node.ip.value) return;
+  sink.report(
+    p.ip.pos,
+    `hostNetwork pod ${p.id} has IP ${formatIpv4(p.ip.value)}, but its node ${node.name.value} has IP ${formatIpv4(node.ip.value)} (expected the node's InternalIP)`,
+  );
+}
+
+function checkPodIp(src: Sink, p: PodDraft, node: NodeDraft): void {
+  if (!p.ip) return;
   const cidr = node.podCIDR.value;
   const ip = formatIpv4(p.ip.value);
   if (!prefixContains(cidr, p.ip.value)) {
@@ -129,10 +148,10 @@ function identityDifference(a: PodDraft, b: PodDraft): string {
  * Pinned identities must be consistent with what Cilium would allocate: one identity per
  * distinct (labels, namespace, serviceAccount), and the same set never split in two.
  */
-function checkPinnedIdentities(src: Source, pods: readonly PodDraft[]): void {
+function checkPinnedIdentities(src: Sink, pods: readonly PodDraft[]): void {
   const pinned = pods
     .filter((p): p is PodDraft & { identity: Field<number> } => p.identity !== undefined)
-    .sort((a, b) => a.identity.pos.line - b.identity.pos.line || a.identity.pos.col - b.identity.pos.col);
+    .sort((a, b) => src.compare(a.identity.pos, b.identity.pos));
   const byIdentity = new Map<number, PodDraft>();
   const byKey = new Map<string, PodDraft & { identity: Field<number> }>();
   for (const p of pinned) {
@@ -141,14 +160,14 @@ function checkPinnedIdentities(src: Source, pods: readonly PodDraft[]): void {
     if (sameId && identityKey(sameId) !== identityKey(p)) {
       src.report(
         p.identity.pos,
-        `identity ${id} is already pinned to pod ${sameId.id} at line ${sameId.pos.line}, which has ${identityDifference(sameId, p)} (expected identical labels, namespace and serviceAccount)`,
+        `identity ${id} is already pinned to pod ${sameId.id} at ${firstAt(sameId.pos, p.identity.pos)}, which has ${identityDifference(sameId, p)} (expected identical labels, namespace and serviceAccount)`,
       );
     }
     const sameKey = byKey.get(identityKey(p));
     if (sameKey && sameKey.identity.value !== id) {
       src.report(
         p.identity.pos,
-        `pod ${p.id} has the same labels, namespace and serviceAccount as pod ${sameKey.id} at line ${sameKey.pos.line} but a different identity (expected ${sameKey.identity.value})`,
+        `pod ${p.id} has the same labels, namespace and serviceAccount as pod ${sameKey.id} at ${firstAt(sameKey.pos, p.identity.pos)} but a different identity (expected ${sameKey.identity.value})`,
       );
     }
     if (!sameId) byIdentity.set(id, p);

@@ -1,48 +1,84 @@
-// `policies[]`: CiliumNetworkPolicy objects as `kubectl apply` would take them. The subset
-// cilium-trace simulates is read into PolicySpec; other valid Cilium fields are rejected
-// with "not supported yet" so a policy is never silently half-applied.
-import { isScalar } from 'yaml';
-import { RESERVED_IDENTITIES } from '../cilium/identities.js';
+// Policies as `kubectl apply` would take them: CiliumNetworkPolicy and
+// CiliumClusterwideNetworkPolicy in the Cilium v2 CRD shape (`spec` and/or `specs`), and
+// networking.k8s.io/v1 NetworkPolicy (netpol-input.ts). Shapes and values are validated as
+// the CRD schema and Cilium's rule sanitizer do; what the rules mean is the control
+// plane's business. Valid Cilium fields that are not simulated are rejected with "not
+// supported yet", so a policy is never silently half-applied.
+import { isScalar, isSeq } from 'yaml';
 import type { Position } from '../errors.js';
-import { dnsLabel, dnsSubdomain, labelKeyProblem, labelValueProblem, reportDuplicates } from './checks.js';
-import { L4_PROTOCOLS, POLICY_API_VERSION, POLICY_KIND, SELECTOR_OPERATORS, type FieldSet } from './fields.js';
+import { dnsLabel, dnsSubdomain, firstAt, labelKeyProblem, reportDuplicates } from './checks.js';
+import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
+import { readNetworkPolicySpec } from './netpol-input.js';
 import { readLabels } from './pods.js';
-import { exactly, list, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type Reader, type Source } from './raw.js';
-import type { LabelSelector, PolicyRuleSection, PolicySpec, PortProtocol, SelectorOperator } from './types.js';
+import { exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
+import { cidrReader, readExcepts, readSelector } from './selectors.js';
+import type { CidrRule, Entity, IcmpRule, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from './types.js';
 
-/** Label sources an endpoint selector may name (pkg/labels in Cilium v1.13). */
-const SELECTOR_SOURCES = ['any', 'k8s', 'reserved', 'container', 'unspec'] as const;
-const RESERVED_LABELS = Object.keys(RESERVED_IDENTITIES).filter((n) => n !== 'unknown');
+const KIND_NAMES = Object.keys(POLICY_KINDS) as PolicyKind[];
 
-export function readPolicies(src: Source, items: readonly Entry[]): PolicySpec[] {
-  const out: PolicySpec[] = [];
-  const names: Array<{ key: string; owner: string; pos: Position }> = [];
-  for (const item of items) {
-    const p = readPolicy(src, item, names);
-    if (p) out.push(p);
-  }
-  reportDuplicates(src, names, (c, first) => `duplicate policy '${c.key}' (first defined at line ${first.pos.line})`);
-  return out;
+/** A policy with where its name is written, for the duplicate check across all inputs. */
+export interface PolicyDraft {
+  readonly spec: PolicySpec;
+  readonly namePos: Position;
 }
 
-function readPolicy(src: Source, e: Entry, names: Array<{ key: string; owner: string; pos: Position }>): PolicySpec | undefined {
+/** Policies are unique per kind and namespace/name (a CNP and a NetworkPolicy may share a name). */
+export function checkPolicies(sink: Sink, policies: readonly PolicyDraft[]): void {
+  reportDuplicates(
+    sink,
+    policies.map((p) => ({ key: `${p.spec.kind} '${policyId(p.spec)}'`, owner: p.spec.name, pos: p.namePos })),
+    (c, first) => `duplicate ${c.key} (first defined at ${firstAt(first.pos, c.pos)})`,
+  );
+}
+
+export function policyId(p: Pick<PolicySpec, 'name' | 'namespace'>): string {
+  return p.namespace === null ? p.name : `${p.namespace}/${p.name}`;
+}
+
+/** One policy object, from a Scenario's `policies` list or a document of its own. */
+export function readPolicy(src: Source, e: Entry): PolicyDraft | undefined {
   const m = readMap(src, e, 'policy');
   if (!m) return undefined;
-  const apiVersion = m.req('apiVersion', exactly(POLICY_API_VERSION, 'apiVersion'));
-  const kind = m.req('kind', exactly(POLICY_KIND, 'kind', ['CiliumClusterwideNetworkPolicy', 'NetworkPolicy']));
-  const meta = m.req('metadata', readMetadata);
-  // `specs` was already reported as unsupported; do not also say `spec` is missing.
-  const rule = m.rejected.has('specs') ? m.opt('spec', readRule) : m.req('spec', readRule);
-  if (meta) names.push({ key: `${meta.namespace}/${meta.name.value}`, owner: meta.name.value, pos: meta.name.pos });
-  if (!apiVersion || !kind || !meta || !rule) return undefined;
-  return { kind: POLICY_KIND, name: meta.name.value, namespace: meta.namespace, ...rule, pos: m.pos };
+  const kind = m.req('kind', oneOf(KIND_NAMES))?.value;
+  const apiVersion = kind ? m.req('apiVersion', exactly(POLICY_KINDS[kind], 'apiVersion')) : m.opt('apiVersion', str);
+  const meta = m.req('metadata', readPolicyMetadata);
+  m.opt('status', () => true); // written by the agents (kubectl output); ignored
+  if (!kind) return undefined;
+  const namespace = kind === 'CiliumClusterwideNetworkPolicy' ? null : (meta?.namespace ?? 'default');
+  const rules = kind === 'NetworkPolicy' ? undefined : readRules(m);
+  const networkPolicy = kind === 'NetworkPolicy' ? readKnpSpec(m) : undefined;
+  if (!apiVersion || !meta || (kind === 'NetworkPolicy' ? !networkPolicy : !rules)) return undefined;
+  const spec: PolicySpec = { kind, name: meta.name.value, namespace, rules: rules ?? [], ...(networkPolicy ? { networkPolicy } : {}), pos: m.pos };
+  return { spec, namePos: meta.name.pos };
 }
 
-const readMetadata: Reader<{ name: Field<string>; namespace: string }> = (src, e) => {
+/** A NetworkPolicy has one `spec`; `specs` is Cilium's. */
+function readKnpSpec(m: MapView) {
+  const specs = m.entry('specs');
+  if (!specs) return m.req('spec', readNetworkPolicySpec);
+  m.src.report(specs.keyPos ?? specs.pos, `unknown field 'specs' in a NetworkPolicy (expected 'spec'; 'specs' is for Cilium policies)`);
+  return m.opt('spec', readNetworkPolicySpec);
+}
+
+/** `spec` and/or `specs`, in that order, as Cilium's CiliumNetworkPolicy.Parse takes them. */
+function readRules(m: MapView): PolicyRule[] | undefined {
+  const spec = m.entry('spec');
+  const specs = m.entry('specs');
+  if (!spec && !specs) {
+    m.src.report(m.pos, `missing 'spec' or 'specs' in ${m.label} (expected at least one rule)`);
+    return undefined;
+  }
+  const one = spec ? readRule(m.src, spec) : undefined;
+  const many = specs ? listOf(readRule)(m.src, specs) : undefined;
+  if ((spec && !one) || (specs && !many)) return undefined;
+  return [...(one ? [one] : []), ...(many ?? [])];
+}
+
+const readPolicyMetadata: Reader<{ name: Field<string>; namespace: string | undefined }> = (src, e) => {
   const m = readMap(src, e, 'policyMetadata');
   if (!m) return undefined;
   const name = m.req('name', parsed(dnsSubdomain('policy name')));
-  const namespace = m.opt('namespace', parsed(dnsLabel('namespace')))?.value ?? 'default';
+  const namespace = m.opt('namespace', parsed(dnsLabel('namespace')))?.value;
   m.opt('labels', readLabels);
   m.opt('annotations', readAnnotations);
   return name ? { name, namespace } : undefined;
@@ -57,124 +93,184 @@ const readAnnotations: Reader<true> = (src, e) => {
   return true;
 };
 
-type RuleParts = Pick<PolicySpec, 'endpointSelector' | 'ingress' | 'egress'>;
+// ---- rules ------------------------------------------------------------------------------
 
-const readRule: Reader<RuleParts> = (src, e) => {
+const readRule: Reader<PolicyRule> = (src, e) => {
   const m = readMap(src, e, 'rule');
   if (!m) return undefined;
-  const endpointSelector = m.req('endpointSelector', readSelector);
-  const ingress = m.opt('ingress', sections('ingressRule', 'fromEndpoints'));
-  const egress = m.opt('egress', sections('egressRule', 'toEndpoints'));
+  // nodeSelector was reported as unsupported; do not also say endpointSelector is missing.
+  const endpointSelector = m.rejected.has('nodeSelector') ? m.opt('endpointSelector', readSelector) : m.req('endpointSelector', readSelector);
+  const ingress = m.opt('ingress', sections('ingressRule', 'from', false));
+  const ingressDeny = m.opt('ingressDeny', sections('ingressDenyRule', 'from', true));
+  const egress = m.opt('egress', sections('egressRule', 'to', false));
+  const egressDeny = m.opt('egressDeny', sections('egressDenyRule', 'to', true));
   m.opt('description', str);
   m.opt('labels', list); // rule labels only name the rule in `cilium policy get`
   if (!endpointSelector) return undefined;
-  return { endpointSelector, ...(ingress ? { ingress } : {}), ...(egress ? { egress } : {}) };
+  return {
+    endpointSelector,
+    ...(ingress ? { ingress } : {}),
+    ...(egress ? { egress } : {}),
+    ...(ingressDeny ? { ingressDeny } : {}),
+    ...(egressDeny ? { egressDeny } : {}),
+    pos: m.pos,
+  };
 };
 
-function sections(set: FieldSet, peersKey: string): Reader<PolicyRuleSection[]> {
+type Side = 'from' | 'to';
+
+/** The L3 peer fields of a rule item, in the order Cilium's sanitizer knows them. */
+function l3Keys(side: Side): string[] {
+  return side === 'from' ? ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities'] : ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities'];
+}
+
+function sections(set: FieldSet, side: Side, deny: boolean): Reader<PolicyRuleSection[]> {
   return (src, e) => {
     const items = list(src, e);
     if (!items) return undefined;
     return items.flatMap((item) => {
       const m = readMap(src, item, set);
       if (!m) return [];
-      const peers = m.opt(peersKey, listOf(readSelector));
-      const ports = m.opt('toPorts', listOf(readPortRule))?.flat();
-      return [{ ...(peers ? { peers } : {}), ...(ports ? { ports } : {}), pos: m.pos }];
+      const peers = m.opt(`${side}Endpoints`, listOf(readSelector));
+      const entities = m.opt(`${side}Entities`, listOf(readEntity));
+      const cidr = m.opt(`${side}CIDR`, listOf(readCidr));
+      const cidrSet = m.opt(`${side}CIDRSet`, listOf(readCidrRule));
+      const ports = m.opt('toPorts', listOf(deny ? readPortDenyRule : readPortRule))?.flat();
+      const icmps = m.opt('icmps', listOf(readIcmpRule))?.flat();
+      // Cilium v1.13 sanitizes allow rules only (Rule.Sanitize skips ingressDeny/egressDeny).
+      if (!deny) checkCombinations(m, side);
+      const cidrs = cidr || cidrSet ? [...(cidr ?? []), ...(cidrSet ?? [])] : undefined;
+      return [
+        {
+          ...(peers ? { peers } : {}),
+          ...(entities ? { entities: entities.map((x) => x.value) } : {}),
+          ...(cidrs ? { cidrs } : {}),
+          ...(ports ? { ports } : {}),
+          ...(icmps ? { icmps } : {}),
+          pos: m.pos,
+        },
+      ];
     });
   };
 }
 
-/** A list whose items are each read with `read`; undefined if the list itself is wrong. */
-function listOf<T>(read: Reader<T>): Reader<T[]> {
-  return (src, e) => list(src, e)?.flatMap((item) => {
-    const v = read(src, item);
-    return v === undefined ? [] : [v];
-  });
+const readEntity: Reader<Field<Entity>> = (src, e) => oneOf<Entity>(ENTITIES)(src, { ...e, label: 'entity' });
+
+function nonEmptyList(m: MapView, key: string): Entry | undefined {
+  const e = m.entry(key);
+  return e && isSeq(e.node) && e.node.items.length > 0 ? e : undefined;
 }
 
-const readPortRule: Reader<PortProtocol[]> = (src, e) => {
-  const m = readMap(src, e, 'portRule');
-  return m?.req('ports', listOf(readPortProtocol));
+/** IngressRule/EgressRule.sanitize: one kind of L3 peer per item; icmps without toPorts. */
+function checkCombinations(m: MapView, side: Side): void {
+  const present = l3Keys(side).filter((k) => nonEmptyList(m, k));
+  const [a, b] = present;
+  if (a && b) {
+    const at = m.entry(b);
+    const go = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
+    m.src.report(at?.keyPos ?? m.pos, `${a} and ${b} cannot be combined in one rule (Cilium: "Combining ${go(a)} and ${go(b)} is not supported yet"; write two rules)`);
+  }
+  const icmps = nonEmptyList(m, 'icmps');
+  if (icmps && nonEmptyList(m, 'toPorts')) {
+    m.src.report(icmps.keyPos ?? icmps.pos, `icmps cannot be combined with toPorts in one rule (Cilium: "The ICMPs block may only be present without ToPorts"; write two rules)`);
+  }
+}
+
+// ---- CIDRs ------------------------------------------------------------------------------
+
+/** fromCIDR/toCIDR items: a prefix or a plain address, never with exceptions. */
+const readCidr: Reader<CidrRule> = (src, e) => {
+  const c = cidrReader('CIDR', true)(src, e);
+  return c ? { cidr: c.value, except: [], pos: c.pos } : undefined;
 };
 
-const readPortProtocol: Reader<PortProtocol> = (src, e) => {
+/** fromCIDRSet/toCIDRSet items (api.CIDRRule): address/length only, excepts inside it. */
+const readCidrRule: Reader<CidrRule> = (src, e) => {
+  const m = readMap(src, e, 'cidrRule');
+  if (!m) return undefined;
+  const cidr = m.rejected.has('cidrGroupRef') ? m.opt('cidr', cidrReader('cidr', false)) : m.req('cidr', cidrReader('cidr', false));
+  const except = readExcepts(m, cidr?.value, false);
+  return cidr ? { cidr: cidr.value, except: except ?? [], pos: m.pos } : undefined;
+};
+
+// ---- ports and ICMP ---------------------------------------------------------------------
+
+function tooMany(m: MapView, key: string, count: number | undefined, max: number, what: string): void {
+  const e = m.entry(key);
+  if (e && count !== undefined && count > max) m.src.report(e.pos, `too many ${what} (${count}; Cilium allows at most ${max})`);
+}
+
+const readPortRule: Reader<PortRule[]> = (src, e) => readPorts(src, e, 'portRule');
+const readPortDenyRule: Reader<PortRule[]> = (src, e) => readPorts(src, e, 'portDenyRule');
+
+function readPorts(src: Source, e: Entry, set: FieldSet): PortRule[] | undefined {
+  const m = readMap(src, e, set);
+  if (!m) return undefined;
+  // An item whose only field was rejected (L7 `rules`) already has its problem.
+  const ports = m.rejected.size > 0 ? m.opt('ports', listOf(readPortProtocol)) : m.req('ports', listOf(readPortProtocol));
+  tooMany(m, 'ports', ports?.length, MAX_PORTS, 'ports');
+  return ports;
+}
+
+const readPortProtocol: Reader<PortRule> = (src, e) => {
   const m = readMap(src, e, 'portProtocol');
   if (!m) return undefined;
-  const port = m.req('port', readPort);
+  const port = m.req('port', readCiliumPort);
+  const endPort = m.opt('endPort', int(0, 65535));
   const protocol = m.opt('protocol', oneOf(L4_PROTOCOLS))?.value ?? 'ANY';
-  return port === undefined ? undefined : { port, protocol, pos: m.pos };
+  if (port === undefined) return undefined;
+  // endPort 0 is "no range", as in Cilium.
+  if (endPort && endPort.value > 0) {
+    if (typeof port === 'string') return src.report(endPort.pos, `endPort needs a numeric port (port is the named port '${port}')`);
+    if (endPort.value < port) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port} (expected endPort >= port)`);
+  }
+  return { port, ...(endPort && endPort.value > 0 ? { endPort: endPort.value } : {}), protocol, pos: m.pos };
 };
 
-/** Cilium takes ports as strings ("80"); YAML integers are accepted too. "0" = any port. */
-const readPort: Reader<number> = (src, e) => {
+/** An IANA service name (pkg/iana IsSvcName): matched case-insensitively. */
+const SVC_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
+
+/**
+ * Cilium takes ports as strings: "80", "0" (any port) or a named port, lowercased as
+ * Cilium normalizes it. YAML integers are accepted too.
+ */
+const readCiliumPort: Reader<number | string> = (src, e) => {
   const v = isScalar(e.node) ? e.node.value : undefined;
-  let n: number;
-  if (typeof v === 'number' && Number.isInteger(v)) n = v;
-  else if (typeof v === 'string' && /^\d+$/.test(v)) n = Number(v);
-  else if (typeof v === 'string' && /^[a-z0-9-]*[a-z][a-z0-9-]*$/.test(v)) {
-    return src.report(e.pos, `named port '${v}' is not supported yet (expected a port number 0..65535)`);
-  } else if (typeof v === 'string') return src.report(e.pos, `invalid port '${v}' (expected a port number 0..65535)`);
-  else return typeError(src, e, 'a port number 0..65535');
-  if (n > 65535) return src.report(e.pos, `port ${n} is out of range (expected 0..65535)`);
-  return n;
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    return v < 0 || v > 65535 ? src.report(e.pos, `port ${v} is out of range (expected 0..65535)`) : v;
+  }
+  if (typeof v !== 'string') return typeError(src, e, 'a port number 0..65535 or a port name');
+  if (/^\d+$/.test(v)) {
+    if (v.length > 1 && v.startsWith('0')) return src.report(e.pos, `invalid port '${v}' (Cilium reads a leading 0 as octal; write it without leading zeros)`);
+    const n = Number(v);
+    return n > 65535 ? src.report(e.pos, `port ${n} is out of range (expected 0..65535)`) : n;
+  }
+  if (v.length <= 15 && SVC_NAME.test(v)) return v.toLowerCase();
+  return src.report(e.pos, `invalid port '${v}' (expected a port number 0..65535 or a port name of at most 15 letters, digits and '-')`);
 };
 
-const readSelector: Reader<LabelSelector> = (src, e) => {
-  const m = readMap(src, e, 'selector');
+const readIcmpRule: Reader<IcmpRule[]> = (src, e) => {
+  const m = readMap(src, e, 'icmpRule');
   if (!m) return undefined;
-  const labels = m.opt('matchLabels', readMatchLabels) ?? {};
-  const expressions = m.opt('matchExpressions', listOf(readRequirement)) ?? [];
-  return { matchLabels: labels, matchExpressions: expressions, pos: m.pos };
+  const fields = m.opt('fields', listOf(readIcmpField)) ?? [];
+  tooMany(m, 'fields', fields.length, MAX_ICMP_FIELDS, 'ICMP fields');
+  return fields;
 };
 
-const readMatchLabels: Reader<Record<string, string>> = (src, e) => {
-  const pairs = stringMap('label')(src, e);
-  if (!pairs) return undefined;
-  for (const { key, value } of pairs) {
-    const keyProblem = selectorKeyProblem(key.value);
-    if (keyProblem) src.report(key.pos, keyProblem);
-    const valueProblem = labelValueProblem(value.value);
-    if (valueProblem) src.report(value.pos, valueProblem);
-  }
-  return Object.fromEntries(pairs.map(({ key, value }) => [key.value, value.value]));
-};
-
-/** Selector keys may carry a source prefix: `k8s:app`, `any:id`, `reserved:host`. */
-function selectorKeyProblem(key: string): string | undefined {
-  const colon = key.indexOf(':');
-  if (colon < 0) return labelKeyProblem(key);
-  const source = key.slice(0, colon);
-  const name = key.slice(colon + 1);
-  if (!(SELECTOR_SOURCES as readonly string[]).includes(source)) {
-    return `unknown label source '${source}' in '${key}' (expected one of: ${SELECTOR_SOURCES.join(', ')})`;
-  }
-  if (source === 'reserved' && !RESERVED_LABELS.includes(name)) {
-    return `unknown reserved label '${key}' (expected one of: ${RESERVED_LABELS.map((n) => `reserved:${n}`).join(', ')})`;
-  }
-  return labelKeyProblem(name);
-}
-
-type Requirement = LabelSelector['matchExpressions'][number];
-
-const readRequirement: Reader<Requirement> = (src, e) => {
-  const m = readMap(src, e, 'selectorRequirement');
+const readIcmpField: Reader<IcmpRule> = (src, e) => {
+  const m = readMap(src, e, 'icmpField');
   if (!m) return undefined;
-  const key = m.req('key', str);
-  if (key) {
-    const problem = selectorKeyProblem(key.value);
-    if (problem) src.report(key.pos, problem);
-  }
-  const operator = m.req('operator', oneOf<SelectorOperator>(SELECTOR_OPERATORS));
-  const values = m.opt('values', listOf(str));
-  if (operator) checkValues(src, operator.value, values, m.entry('values')?.pos ?? m.pos);
-  if (!key || !operator) return undefined;
-  return { key: key.value, operator: operator.value, values: (values ?? []).map((v) => v.value) };
+  const type = m.req('type', readIcmpType);
+  const family = m.opt('family', oneOf(ICMP_FAMILIES))?.value ?? 'IPv4';
+  return type ? { type: type.value, family, pos: m.pos } : undefined;
 };
 
-/** As in Kubernetes: In/NotIn need values, Exists/DoesNotExist take none. */
-function checkValues(src: Source, op: SelectorOperator, values: Array<Field<string>> | undefined, pos: Position): void {
-  const needsValues = op === 'In' || op === 'NotIn';
-  if (needsValues && !values?.length) src.report(pos, `operator ${op} requires a non-empty 'values' list`);
-  if (!needsValues && values?.length) src.report(pos, `'values' must be empty for operator ${op}`);
-}
+/** ICMPField.Type is a uint8 in Cilium v1.13; type names came later. */
+const readIcmpType: Reader<Field<number>> = (src, e) => {
+  const v = isScalar(e.node) ? e.node.value : undefined;
+  if (typeof v === 'string' && /^[A-Za-z]+$/.test(v)) {
+    return src.report(e.pos, `ICMP type '${v}' is a name (expected an integer 0..255; type names need Cilium 1.15 or later)`);
+  }
+  return int(0, 255)(src, { ...e, label: 'ICMP type' });
+};
+

@@ -16,17 +16,46 @@ export interface Entry {
   readonly label: string;
   readonly node: Node;
   readonly pos: Position;
+  /** For a map entry, where its key is. */
+  readonly keyPos?: Position;
 }
 
 export type Reader<T> = (src: Source, e: Entry) => T | undefined;
 
-export class Source {
+/**
+ * Where the problems of one load go, for every file read together. It knows the order the
+ * files were given in, so "first defined" means first in the input, across files.
+ */
+export class Sink {
   readonly problems: Problem[] = [];
+  private readonly ranks = new Map<string, number>();
+
+  addFile(file: string): void {
+    if (!this.ranks.has(file)) this.ranks.set(file, this.ranks.size);
+  }
+
+  report(pos: Position, message: string): undefined {
+    this.problems.push({ pos, message });
+    return undefined;
+  }
+
+  /** Input order: files as given, then line and column. */
+  compare(a: Position, b: Position): number {
+    if (a.file !== b.file) return (this.ranks.get(a.file) ?? Infinity) - (this.ranks.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : 1);
+    return a.line - b.line || a.col - b.col;
+  }
+}
+
+/** One YAML document of one file; problems go to the shared sink. */
+export class Source {
   constructor(
     readonly file: string,
     private readonly lc: LineCounter,
     private readonly doc: Document,
-  ) {}
+    readonly sink: Sink = new Sink(),
+  ) {
+    sink.addFile(file);
+  }
 
   at(offset: number): Position {
     const { line, col } = this.lc.linePos(offset);
@@ -43,8 +72,7 @@ export class Source {
   }
 
   report(pos: Position, message: string): undefined {
-    this.problems.push({ pos, message });
-    return undefined;
+    return this.sink.report(pos, message);
   }
 
   /** Follows aliases (`*anchor`) to the node they name. */
@@ -101,8 +129,10 @@ export class MapView {
 }
 
 function unsupportedMessage(key: string, set: FieldSet): string {
-  if (key === 'specs') return `'specs' (a list of rules) is not supported yet (expected a single 'spec')`;
-  return `'${key}' is not supported yet (supported: ${FIELDS[set].join(', ')})`;
+  const supported = FIELDS[set].join(', ');
+  if (key === 'rules') return `L7 rules are not supported yet ('rules'; supported: ${supported})`;
+  if (key === 'nodeSelector') return `host policies are not supported yet ('nodeSelector'; expected an endpointSelector)`;
+  return `'${key}' is not supported yet (supported: ${supported})`;
 }
 
 /** Reads a mapping, reporting keys that are not in `set` (and not-yet-supported ones). */
@@ -130,13 +160,28 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
   return new MapView(src, e.label, src.posOf(e.node), entries, rejected);
 }
 
+/**
+ * Reads a mapping without checking its keys: Kubernetes objects as kubectl prints them
+ * carry many fields (status, managedFields, …) that cilium-trace does not need.
+ */
+export function looseMap(src: Source, e: Entry, label: string = e.label): MapView | undefined {
+  if (!isMap(e.node)) return typeError(src, e, 'a mapping');
+  const entries = new Map<string, Entry>();
+  for (const pair of e.node.items) {
+    const key = src.deref(pair.key);
+    if (!key || !isScalar(key) || typeof key.value !== 'string') continue;
+    entries.set(key.value, valueEntry(src, key.value, src.posOf(key), pair.value));
+  }
+  return new MapView(src, label, src.posOf(e.node), entries, new Set());
+}
+
 function valueEntry(src: Source, label: string, keyPos: Position, value: unknown): Entry {
   const node = src.deref(value);
   // `key:` with nothing after it: point at the key, not at the end of the line.
   if (!node || (isScalar(node) && node.value === null && !node.source)) {
-    return { label, node: node ?? new Scalar(null), pos: keyPos };
+    return { label, node: node ?? new Scalar(null), pos: keyPos, keyPos };
   }
-  return { label, node, pos: src.posOf(node) };
+  return { label, node, pos: src.posOf(node), keyPos };
 }
 
 /** The document root as an Entry, for readMap. */
@@ -240,4 +285,13 @@ function quoteHint(src: Source, e: Entry): undefined {
     return src.report(e.pos, `${e.label} is ${describe(e.node)} (expected a string; quote it as Kubernetes requires: "${text}")`);
   }
   return typeError(src, e, 'a string');
+}
+
+/** A list whose items are each read with `read`; undefined if the list itself is wrong. */
+export function listOf<T>(read: Reader<T>): Reader<T[]> {
+  return (src, e) =>
+    list(src, e)?.flatMap((item) => {
+      const v = read(src, item);
+      return v === undefined ? [] : [v];
+    });
 }

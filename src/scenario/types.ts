@@ -55,6 +55,10 @@ export interface PodSpec {
   readonly endpointId: number;
   readonly mac: Mac; // pod eth0
   readonly hostVeth: DeviceSpec; // host side lxcXXXX
+  /** Container ports, for named ports in policies and Services. */
+  readonly containerPorts: ReadonlyArray<{ readonly name?: string; readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }>;
+  /** hostNetwork pods share the node's IP and identity; they have no endpoint. */
+  readonly hostNetwork: boolean;
   readonly pos: Position;
 }
 
@@ -69,27 +73,135 @@ export interface LabelSelector {
 
 export type L4Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
 
-export interface PortProtocol {
-  readonly port: number; // 0 = any port
+/** One port of a toPorts entry, flattened. `port` 0 = any port; a string is a named port. */
+export interface PortRule {
+  readonly port: number | string;
+  readonly endPort?: number; // port ranges (1.16 profile only)
   readonly protocol: L4Protocol;
   readonly pos: Position;
 }
 
-export interface PolicyRuleSection {
-  /** fromEndpoints (ingress) or toEndpoints (egress); undefined = no L3 peer given. */
-  readonly peers?: readonly LabelSelector[];
-  /** toPorts flattened; undefined = any port/protocol (L3-only). */
-  readonly ports?: readonly PortProtocol[];
+/** @deprecated name kept for the first loader; same as PortRule with a numeric port. */
+export type PortProtocol = PortRule;
+
+export interface CidrRule {
+  readonly cidr: Ipv4Prefix;
+  readonly except: readonly Ipv4Prefix[];
   readonly pos: Position;
 }
 
-export interface PolicySpec {
-  readonly kind: 'CiliumNetworkPolicy';
-  readonly name: string;
-  readonly namespace: string;
+export interface IcmpRule {
+  readonly type: number;
+  readonly family: 'IPv4' | 'IPv6';
+  readonly pos: Position;
+}
+
+/** Cilium entities (pkg/policy/api/entity.go). */
+export type Entity = 'world' | 'cluster' | 'host' | 'remote-node' | 'health' | 'init' | 'unmanaged' | 'kube-apiserver' | 'ingress' | 'all';
+
+/**
+ * One ingress/egress (or ingressDeny/egressDeny) item of a Cilium rule. The L3 peer fields
+ * are ORed; an item with none of them selects every peer (when it has ports) — see the
+ * control plane for the exact Cilium semantics of absent vs empty.
+ */
+export interface PolicyRuleSection {
+  /** fromEndpoints / toEndpoints; undefined = field absent. */
+  readonly peers?: readonly LabelSelector[];
+  readonly entities?: readonly Entity[];
+  /** fromCIDR / fromCIDRSet / toCIDR / toCIDRSet (fromCIDR entries have no except). */
+  readonly cidrs?: readonly CidrRule[];
+  /** toPorts flattened; undefined = any port/protocol (L3-only). */
+  readonly ports?: readonly PortRule[];
+  readonly icmps?: readonly IcmpRule[];
+  readonly pos: Position;
+}
+
+/** One Cilium rule (api.Rule): a CNP's `spec` or one of its `specs`. */
+export interface PolicyRule {
   readonly endpointSelector: LabelSelector;
   readonly ingress?: readonly PolicyRuleSection[];
   readonly egress?: readonly PolicyRuleSection[];
+  readonly ingressDeny?: readonly PolicyRuleSection[];
+  readonly egressDeny?: readonly PolicyRuleSection[];
+  readonly pos: Position;
+}
+
+/** networking.k8s.io/v1 NetworkPolicy, as written; the control plane converts it as Cilium does. */
+export interface NetworkPolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: CidrRule;
+  readonly pos: Position;
+}
+
+export interface NetworkPolicyPort {
+  readonly port?: number | string;
+  readonly endPort?: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly pos: Position;
+}
+
+export interface NetworkPolicyRule {
+  /** from (ingress) or to (egress); undefined = field absent (all peers). */
+  readonly peers?: readonly NetworkPolicyPeer[];
+  readonly ports?: readonly NetworkPolicyPort[];
+  readonly pos: Position;
+}
+
+export interface NetworkPolicyInput {
+  readonly podSelector: LabelSelector;
+  /** As written; undefined = absent (Kubernetes defaults it from the rules present). */
+  readonly policyTypes?: ReadonlyArray<'Ingress' | 'Egress'>;
+  readonly ingress?: readonly NetworkPolicyRule[];
+  readonly egress?: readonly NetworkPolicyRule[];
+}
+
+export type PolicyKind = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy' | 'NetworkPolicy';
+
+export interface PolicySpec {
+  readonly kind: PolicyKind;
+  readonly name: string;
+  /** The policy's namespace; null for CiliumClusterwideNetworkPolicy. */
+  readonly namespace: string | null;
+  /** CNP/CCNP rules (`spec` and/or `specs`); empty for a NetworkPolicy. */
+  readonly rules: readonly PolicyRule[];
+  /** Only for kind NetworkPolicy. */
+  readonly networkPolicy?: NetworkPolicyInput;
+  readonly pos: Position;
+}
+
+export interface NamespaceSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly pos: Position;
+}
+
+export interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  /** Numeric or a container port name, resolved per backend pod. */
+  readonly targetPort: number | string;
+  readonly nodePort?: number;
+  readonly pos: Position;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /** undefined for a headless service (clusterIP: None). */
+  readonly clusterIP?: Ipv4;
+  readonly ports: readonly ServicePort[];
+  /** undefined = no selector (endpoints managed by hand: no backends here). */
+  readonly selector?: Readonly<Record<string, string>>;
+  readonly pos: Position;
+}
+
+/** A Kubernetes object the loader read but does not model; listed once, never silently dropped. */
+export interface SkippedObject {
+  readonly kind: string;
+  readonly name: string;
   readonly pos: Position;
 }
 
@@ -101,4 +213,7 @@ export interface Scenario {
   readonly nodes: readonly NodeSpec[];
   readonly pods: readonly PodSpec[];
   readonly policies: readonly PolicySpec[];
+  readonly namespaces: readonly NamespaceSpec[];
+  readonly services: readonly ServiceSpec[];
+  readonly skipped: readonly SkippedObject[];
 }

@@ -1,30 +1,43 @@
 // Runs one trace: resolves the endpoints of a packet spec against the cluster, injects the
 // packet into the source pod's netns and collects the tree into a TraceResult.
 import type { Cluster } from '../controlplane/cluster.js';
-import { runTrace } from '../datapath/engine.js';
+import { runTrace, type Injection } from '../datapath/engine.js';
+import type { ClusterDatapath, NodeDatapath } from '../datapath/node.js';
+import { explainPolicyDrop } from '../explain/policy-drop.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
-import type { L4, Packet } from '../net/packet.js';
+import { replyOf, type L4, type Packet } from '../net/packet.js';
+import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
 import type { PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
 
+/** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
+export type FlowSource =
+  | { readonly kind: 'pod'; readonly ip: Ipv4 }
+  | { readonly kind: 'host'; readonly node: string; readonly ip: Ipv4 }
+  | { readonly kind: 'world'; readonly ip: Ipv4; readonly entryNode: string };
+
 export interface FlowSpec {
-  readonly srcIp: Ipv4; // must be a pod
+  readonly src: FlowSource;
   readonly dstIp: Ipv4;
   readonly proto: 'icmp' | 'tcp' | 'udp';
   readonly dport: number | null;
   readonly sport: number;
   readonly traceArp: boolean;
+  readonly backend?: { readonly ip: number; readonly port?: number };
+  readonly ctState?: CtStatus | undefined;
 }
 
 export const DEFAULT_SPORT = 43210;
 export const ICMP_ECHO_ID = 1;
 
 function peerOf(cluster: Cluster, ip: Ipv4): Peer {
+  const svc = cluster.scenario.services.find((s) => s.clusterIP === ip);
+  if (svc) return { ip: formatIpv4(ip), node: null, pod: null, identity: null, service: `${svc.namespace}/${svc.name}` };
   const ep = cluster.endpoints.find((e) => e.pod.ip === ip);
-  if (ep) return { ip: formatIpv4(ip), node: ep.node.name, pod: `${ep.pod.namespace}/${ep.pod.name}`, identity: ep.identity };
+  if (ep) return { ip: formatIpv4(ip), node: ep.node.name, pod: `${ep.pod.namespace}/${ep.pod.name}`, identity: ep.identity, service: null };
   const node = cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip);
-  return { ip: formatIpv4(ip), node: node?.name ?? null, pod: null, identity: null };
+  return { ip: formatIpv4(ip), node: node?.name ?? null, pod: null, identity: null, service: null };
 }
 
 function l4Of(spec: FlowSpec): L4 {
@@ -46,25 +59,69 @@ function findDrop(nodes: readonly TraceNode[], node: string): TraceResult['drop'
   return null;
 }
 
-export function traceFlow(cluster: Cluster, spec: FlowSpec): TraceResult {
-  const src = cluster.endpoints.find((e) => e.pod.ip === spec.srcIp);
-  if (!src) throw new Error(`source ${formatIpv4(spec.srcIp)} is not a pod`);
+function injectionOf(cluster: Cluster, spec: FlowSpec, packet: Packet, isReply: boolean): Injection {
+  const s = spec.src;
+  if (s.kind === 'host') return { from: 'host', node: s.node, packet };
+  if (s.kind === 'world') return { from: 'network', node: s.entryNode, packet };
+  const ep = cluster.endpoints.find((e) => e.pod.ip === s.ip);
+  if (!ep) throw new Error(`source ${formatIpv4(s.ip)} is not a pod`);
+  return { from: 'pod', node: ep.node.name, srcIp: s.ip, packet: { ...packet, ethSrc: ep.pod.mac }, traceArp: spec.traceArp, isReply };
+}
+
+/** Each trace runs on its own copy of the conntrack maps, so traces never leak state into each other. */
+export function withConntrackCopy(dp: ClusterDatapath): ClusterDatapath {
+  const nodes = new Map<string, NodeDatapath>();
+  for (const [name, n] of dp.nodes) nodes.set(name, { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone() } });
+  return { nodes, nodeByIp: dp.nodeByIp };
+}
+
+export function traceFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath = withConntrackCopy(cluster.datapath)): TraceResult {
+  return runFlow(cluster, spec, datapath).result;
+}
+
+/**
+ * The forward trace, then its reply on the same conntrack state: from wherever the forward
+ * packet was delivered, addresses and ports swapped (echo-reply, SYN-ACK).
+ */
+export function traceWithReply(cluster: Cluster, spec: FlowSpec): { forward: TraceResult; reply: TraceResult | null } {
+  const dp = withConntrackCopy(cluster.datapath);
+  const fwd = runFlow(cluster, spec, dp);
+  if (fwd.result.verdict !== 'FORWARDED' || !fwd.final || !fwd.result.delivered) return { forward: fwd.result, reply: null };
+  const back = replyOf(fwd.final);
+  const d = fwd.result.delivered;
+  const src: FlowSource = cluster.endpoints.some((e) => e.pod.ip === back.src)
+    ? { kind: 'pod', ip: back.src }
+    : d.target.startsWith('the host of ')
+      ? { kind: 'host', node: d.node, ip: back.src }
+      : { kind: 'world', ip: back.src, entryNode: d.node };
+  const replySpec: FlowSpec = { ...spec, src, dstIp: back.dst, traceArp: false, ctState: undefined };
+  const rep = runFlow(cluster, replySpec, dp, back.l4);
+  const notes = [...rep.result.context.notes.filter((n) => !n.startsWith('conntrack') && !n.startsWith('ct:')), 'reply: traced on the conntrack entries the forward trace created'];
+  if (src.kind === 'world') notes.push('reverse SNAT of a masqueraded connection is not simulated yet');
+  return { forward: fwd.result, reply: { ...rep.result, context: { ...rep.result.context, notes } } };
+}
+
+function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4Override?: L4): { result: TraceResult; final: Packet | undefined } {
   const c = cluster.scenario.cluster;
-  const packet: Packet = { ethSrc: src.pod.mac, ethDst: src.pod.mac as Mac, ethertype: ETH_P_IP, src: spec.srcIp, dst: spec.dstIp, ttl: 64, l4: l4Of(spec), mark: 0 };
-  const { hops, outcome } = runTrace(cluster.datapath, { node: src.node.name, srcIp: spec.srcIp, packet, traceArp: spec.traceArp }, {});
+  const placeholder = '00:00:00:00:00:00' as Mac;
+  const packet: Packet = { ethSrc: placeholder, ethDst: placeholder, ethertype: ETH_P_IP, src: spec.src.ip, dst: spec.dstIp, ttl: 64, l4: l4Override ?? l4Of(spec), mark: 0 };
+  const opts = { ...(spec.backend ? { backend: spec.backend } : {}), ...(spec.ctState ? { ctState: spec.ctState } : {}) };
+  const { hops, outcome } = runTrace(datapath, injectionOf(cluster, spec, packet, l4Override !== undefined), opts);
+  const l4 = packet.l4;
   const summary: PacketSummary = {
-    proto: spec.proto,
-    src: peerOf(cluster, spec.srcIp),
+    proto: l4.proto,
+    src: peerOf(cluster, spec.src.ip),
     dst: peerOf(cluster, spec.dstIp),
-    sport: spec.proto === 'icmp' ? null : spec.sport,
-    dport: spec.proto === 'icmp' ? null : spec.dport,
-    icmpType: spec.proto === 'icmp' ? 8 : null,
+    sport: l4.proto === 'icmp' ? null : l4.sport,
+    dport: l4.proto === 'icmp' ? null : l4.dport,
+    icmpType: l4.proto === 'icmp' ? l4.type : null,
   };
-  const notes: string[] = ['conntrack maps start empty: this is the first packet of a new connection (CT_NEW)'];
+
+  const notes: string[] = [spec.ctState ? `ct: ${spec.ctState} (assumed, --ct)` : 'ct: new (default; the conntrack maps start empty; use --ct)'];
   if (spec.proto !== 'icmp' && spec.sport === DEFAULT_SPORT) notes.push(`source port ${DEFAULT_SPORT} (default; use --sport)`);
-  if (spec.proto === 'icmp') notes.push(`icmp echo id ${ICMP_ECHO_ID}`);
+  if (spec.proto === 'icmp' && !l4Override) notes.push(`icmp echo id ${ICMP_ECHO_ID}`);
   const drop = outcome.kind === 'dropped' ? findDrop(hops, outcome.node) : null;
-  return {
+  const result: TraceResult = {
     schema: 'cilium-trace/trace/v1',
     packet: summary,
     context: {
@@ -80,5 +137,8 @@ export function traceFlow(cluster: Cluster, spec: FlowSpec): TraceResult {
     drop: outcome.kind === 'dropped' ? drop : null,
     notSimulated: outcome.kind === 'error' ? { node: outcome.node, text: outcome.text } : null,
     delivered: outcome.kind === 'delivered' ? { node: outcome.node, target: outcome.target, via: outcome.via, ifindex: outcome.ifindex } : null,
+    endpoints: cluster.endpoints.map((e) => ({ ip: formatIpv4(e.pod.ip), endpointId: e.pod.endpointId, identity: e.identity, namespace: e.pod.namespace, pod: e.pod.name, labels: cluster.identities.labelStrings(e.identity) ?? [], node: e.node.name })),
+    explanation: null,
   };
+  return { result: { ...result, explanation: explainPolicyDrop(cluster, result) }, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
 }

@@ -2,12 +2,31 @@
 // are pure functions of the tree. Node kinds carry data, never preformatted output, except
 // `key`/`result` of lookups, which are the cilium CLI's own text for that map entry.
 import type { Provenance } from '../maps/provenance.js';
+import type { PolicyExplanation } from '../explain/policy-drop.js';
 
 export interface DropInfo {
   readonly code: number; // positive, as notifications carry it
   readonly macro: string; // DROP_POLICY
   readonly name: string; // Hubble enum, POLICY_DENIED
   readonly text: string; // monitor text, Policy denied
+}
+
+/** Where and on what an event (observation point, drop, policy verdict) happened. */
+export interface EventMeta {
+  readonly node: string;
+  readonly ifindex: number;
+  readonly ifname: string | null;
+  readonly tuple: {
+    readonly src: string;
+    readonly dst: string;
+    readonly proto: 'icmp' | 'tcp' | 'udp';
+    readonly sport: number | null;
+    readonly dport: number | null;
+    readonly icmpType: number | null;
+    readonly tcpFlags: string | null;
+  };
+  /** skb->hash: the flow hash every event of this flow carries (deterministic here). */
+  readonly hash: number;
 }
 
 export type TraceNode =
@@ -19,8 +38,8 @@ export type TraceNode =
   | { readonly kind: 'tail_call'; readonly map: string; readonly slot: number; readonly slotName: string; readonly program: string | null }
   /** A conditional tail call compiled as a direct call (invoke_tailcall_if with COND 0). */
   | { readonly kind: 'inlined'; readonly slot: number; readonly slotName: string; readonly program: string; readonly why: string }
-  | { readonly kind: 'trace_point'; readonly point: string; readonly monitor: string; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ifindex: number; readonly reason: string }
-  | { readonly kind: 'policy'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly remoteId: number; readonly allowed: boolean; readonly match: string; readonly enforced: boolean; readonly deny: boolean; readonly provenance: readonly Provenance[] }
+  | { readonly kind: 'trace_point'; readonly point: string; readonly monitor: string; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly source: number; readonly ifindex: number; readonly reason: string; readonly origIp: string; readonly ev: EventMeta }
+  | { readonly kind: 'policy'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly remoteId: number; readonly allowed: boolean; readonly match: string; readonly enforced: boolean; readonly deny: boolean; readonly ctNew: boolean; readonly provenance: readonly Provenance[]; readonly ev: EventMeta }
   | { readonly kind: 'ct'; readonly map: string; readonly dir: 'CT_EGRESS' | 'CT_INGRESS'; readonly tuple: string; readonly result: string; readonly assumed: boolean }
   | { readonly kind: 'ct_create'; readonly map: string; readonly key: string; readonly value: string }
   | { readonly kind: 'rewrite'; readonly field: string; readonly from: string; readonly to: string }
@@ -32,10 +51,20 @@ export type TraceNode =
   | { readonly kind: 'note'; readonly text: string }
   | { readonly kind: 'not_simulated'; readonly text: string }
   | { readonly kind: 'return'; readonly value: string }
-  | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null }
+  | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; readonly notifier: string; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
   | { readonly kind: 'deliver'; readonly node: string; readonly target: string; readonly ifname: string; readonly via: string; readonly ifindex: number; readonly packet: string };
 
 /** NOT_SIMULATED: the path left what cilium-trace simulates; the trace says where and why. */
+export interface EndpointView {
+  readonly ip: string;
+  readonly endpointId: number;
+  readonly identity: number;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly labels: readonly string[];
+  readonly node: string;
+}
+
 export type Verdict = 'FORWARDED' | 'DROPPED' | 'NOT_SIMULATED';
 
 export interface TraceResult {
@@ -46,6 +75,10 @@ export interface TraceResult {
   readonly verdict: Verdict;
   readonly drop: (DropInfo & { readonly fn: string; readonly file: string; readonly node: string; readonly direction: 'ingress' | 'egress' | null }) | null;
   readonly notSimulated: { readonly node: string; readonly text: string } | null;
+  /** What the cluster knows of each address the events mention (Hubble's endpoint view). */
+  readonly endpoints: readonly EndpointView[];
+  /** For policy drops: why, and the smallest policy that would allow the flow. */
+  readonly explanation: PolicyExplanation | null;
   readonly delivered: { readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number } | null;
 }
 
@@ -54,6 +87,7 @@ export interface Peer {
   readonly node: string | null;
   readonly pod: string | null; // namespace/name
   readonly identity: number | null;
+  readonly service: string | null; // namespace/name when the address is a Service's ClusterIP
 }
 
 export interface PacketSummary {

@@ -8,6 +8,8 @@ import { LxcMap } from '../../src/maps/lxcmap.js';
 import { PolicyMap } from '../../src/maps/policymap.js';
 import { TunnelMap } from '../../src/maps/tunnel.js';
 import { CtMap, CT_MAP_ANY, CT_MAP_TCP } from '../../src/maps/ctmap.js';
+import { LbMaps } from '../../src/maps/lbmap.js';
+import { NatMap } from '../../src/maps/natmap.js';
 import { ProgArray, type ObjectConfig, type ProgramRef } from '../../src/maps/callmap.js';
 import { ipv4, IP_ZERO, maskOf } from '../../src/net/ip.js';
 import { mac } from '../../src/net/mac.js';
@@ -57,8 +59,9 @@ function setup(opts: { slot7?: boolean; ingressAllow?: Array<{ identity: number;
       ipcache, lxc, tunnel: new TunnelMap(),
       policy: new Map([[srcPolicy.name, srcPolicy], [dstPolicy.name, dstPolicy]]),
       progArrays: new Map([[srcCalls.name, srcCalls], [callPolicy.name, callPolicy]]),
-      ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY),
+      ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb: new LbMaps(), nat: new NatMap(),
     },
+    cgroup: new Map(), hostRoutes: [],
   };
   return { node, entry: p('bpf_lxc', 'cil_from_container', srcCfg) };
 }
@@ -70,7 +73,7 @@ function packet(dst: string, l4: Packet['l4']): Packet {
 function run(node: NodeDatapath, entry: ProgramRef, pkt: Packet): { ret: Ret; nodes: TraceNode[]; ctx: Ctx } {
   const tb = new TraceBuilder();
   tb.hop('n1', 'lxc', 'tc ingress');
-  const ctx: Ctx = { cluster: { nodes: new Map([['n1', node]]), nodeByIp: new Map() }, node, tb, opts: {}, prog: entry, pkt, ifindex: 19, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false };
+  const ctx: Ctx = { cluster: { nodes: new Map([['n1', node]]), nodeByIp: new Map() }, node, tb, opts: {}, prog: entry, pkt, ifindex: 19, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
   const ret = runProgram(ctx, entry);
   const flat = (ns: readonly TraceNode[]): TraceNode[] => ns.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
   return { ret, nodes: flat(tb.hops), ctx };
@@ -138,8 +141,12 @@ test('pod traffic to the tunnel port is DROP_ENCAP_PROHIBITED (170)', () => {
   assert.equal(ret.kind === 'drop' && ret.macro, 'DROP_ENCAP_PROHIBITED');
 });
 
-test('no ipcache tunnel endpoint and no tunnel map entry: the path leaves the simulated scope, never a crash', () => {
+test('world destination: no tunnel endpoint, DROP_NO_TUNNEL_ENDPOINT becomes pass_to_stack (TO_STACK, CTX_ACT_OK)', () => {
   const { node, entry } = setup({});
-  const { ret } = run(node, entry, packet('8.8.8.8', tcp80));
-  assert.equal(ret.kind, 'unsimulated');
+  const { ret, nodes, ctx } = run(node, entry, packet('8.8.8.8', tcp80));
+  assert.deepEqual(ret, { kind: 'ok' });
+  assert.ok(nodes.some((n) => n.kind === 'lookup' && n.map === 'cilium_tunnel_map' && n.result === null));
+  assert.ok(nodes.some((n) => n.kind === 'trace_point' && n.point === 'TRACE_TO_STACK' && n.dstId === 2));
+  assert.equal(ctx.pkt.mark >>> 16, SRC_ID & 0xffff, 'the source identity travels in skb->mark');
+  assert.ok(!nodes.some((n) => n.kind === 'drop'));
 });

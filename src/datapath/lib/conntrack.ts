@@ -12,8 +12,10 @@ import type { Ctx } from '../context.js';
 export type CtDir = 'CT_EGRESS' | 'CT_INGRESS';
 
 function ports(p: Packet): { sport: number; dport: number } {
-  // ICMP echo: the identifier stands in for both ports, as ct_lookup4 does.
-  return p.l4.proto === 'icmp' ? { sport: p.l4.id, dport: 0 } : { sport: p.l4.sport, dport: p.l4.dport };
+  // ICMP: ct_lookup4 puts the echo identifier in tuple->dport for a request and in
+  // tuple->sport for a reply (here in packet order, swapped into the tuple below).
+  if (p.l4.proto === 'icmp') return p.l4.type === 0 ? { sport: 0, dport: p.l4.id } : { sport: p.l4.id, dport: 0 };
+  return { sport: p.l4.sport, dport: p.l4.dport };
 }
 
 function ctMap(ctx: Ctx): CtMap {
@@ -26,24 +28,30 @@ function originalTuple(p: Packet, dir: CtDir): CtTuple {
   return { daddr: p.src, saddr: p.dst, dport: sport, sport: dport, nexthdr: ipProto(p), flags: dir === 'CT_EGRESS' ? TUPLE_F_OUT : TUPLE_F_IN };
 }
 
-export function ctLookup4(ctx: Ctx, dir: CtDir): CtStatus {
+export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: number } {
   return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
     const reply: CtTuple = { daddr: orig.saddr, saddr: orig.daddr, dport: orig.sport, sport: orig.dport, nexthdr: orig.nexthdr, flags: orig.flags ^ TUPLE_F_IN };
     const forced = ctx.opts.ctState;
     let status: CtStatus;
+    let revNat = 0;
+    const asReply = map.lookup(reply);
+    const asOrig = map.lookup(orig);
     if (forced) {
       status = forced;
-    } else if (map.lookup(reply)) {
+    } else if (asReply) {
       status = 'CT_REPLY';
-    } else if (map.lookup(orig)) {
+      revNat = asReply.revNat;
+    } else if (asOrig) {
       status = 'CT_ESTABLISHED';
+      revNat = asOrig.revNat;
     } else {
       status = 'CT_NEW';
     }
-    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(orig).trimEnd(), result: status, assumed: forced !== undefined });
-    return status;
+    const hit = forced ? undefined : asReply ? reply : asOrig ? orig : undefined;
+    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hit ?? orig).trimEnd(), result: status, assumed: forced !== undefined });
+    return { status, revNat };
   });
 }
 
@@ -56,7 +64,7 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
       lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
       rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: 0,
       txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
-      flags: 0, revNat: 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
+      flags: 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
     };
     map.set(tuple, entry);

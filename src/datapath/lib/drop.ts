@@ -1,11 +1,23 @@
 // send_drop_notify of bpf/lib/drop.h: the terminal function of a dropped packet. Called by
-// entry and tail programs only; the drop node names the function that decided the drop.
+// entry and tail programs only; the drop node names the function that decided the drop and
+// carries what the notification carries (identities, endpoint, ifindex).
 import type { Ctx, Ret } from '../context.js';
 import { dropInfo } from '../context.js';
+import { eventMeta } from './trace.js';
 
-export function sendDropNotify(ctx: Ctx, ret: Ret, fn: string, file: string, direction: 'ingress' | 'egress' | null): Ret {
+export interface DropNotify {
+  readonly srcId: number;
+  readonly dstId: number;
+  readonly dstEp: number;
+}
+
+export function sendDropNotify(ctx: Ctx, ret: Ret, fn: string, file: string, direction: 'ingress' | 'egress' | null, who?: DropNotify): Ret {
   if (ret.kind !== 'drop' || ctx.dropNotified) return ret;
   ctx.dropNotified = true;
-  ctx.tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? fn, file: ret.file ?? file, direction });
+  const c = ctx.prog.config;
+  const ids = who ?? (c.kind === 'lxc'
+    ? (direction === 'ingress' ? { srcId: ctx.cb.get('CB_SRC_LABEL') ?? 0, dstId: c.seclabel, dstEp: c.lxcId } : { srcId: c.seclabel, dstId: 0, dstEp: 0 })
+    : { srcId: ctx.cb.get('CB_SRC_LABEL') ?? 0, dstId: 0, dstEp: 0 });
+  ctx.tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? fn, file: ret.file ?? file, direction, notifier: file, ...ids, ev: eventMeta(ctx) });
   return ret;
 }

@@ -56,3 +56,14 @@ export function encapAndRedirectLxc(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: nu
     return encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, dstId);
   });
 }
+
+/** encap_and_redirect_netdev: bpf_host's tunnel-map path (no ipcache tunnel endpoint). */
+export function encapAndRedirectNetdev(ctx: Ctx, seclabel: number): Ret {
+  return ctx.tb.frame('encap_and_redirect_netdev', FILE, () => {
+    const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
+    const hit = ctx.node.maps.tunnel.lookup(masked);
+    ctx.tb.add({ kind: 'lookup', map: ctx.node.maps.tunnel.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
+    if (!hit) return drop('DROP_NO_TUNNEL_ENDPOINT');
+    return encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, 0);
+  });
+}

@@ -40,6 +40,13 @@ describe('bad scenario fixtures', () => {
       'unsupported-policy-field',
       'host-routing-without-kpr',
       'several-problems',
+      'two-cluster-sections',
+      'named-port',
+      'cnp-values',
+      'netpol-values',
+      'k8s-missing-data',
+      'k8s-services',
+      'k8s-kinds',
     ]) {
       assert.ok(fixtures.includes(kind), `missing fixture ${kind}.yaml`);
     }

@@ -141,9 +141,9 @@ describe('defaults', () => {
 });
 
 describe('validation details', () => {
-  it('requires nodes and rejects an empty list', () => {
-    assert.deepEqual(errors(HEAD), ['t.yaml:1:1: missing required field \'nodes\' in the document']);
-    assert.deepEqual(errors(HEAD + 'nodes: []\n'), ['t.yaml:4:8: nodes is an empty list (expected at least one node)']);
+  it('requires at least one node, here or as a Node object', () => {
+    assert.deepEqual(errors(HEAD), ["t.yaml:1:1: no nodes (expected at least one in 'nodes' or as a Node object)"]);
+    assert.deepEqual(errors(HEAD + 'nodes: []\n'), ["t.yaml:4:8: no nodes (expected at least one in 'nodes' or as a Node object)"]);
   });
 
   it('rejects a document that is not a mapping', () => {
@@ -192,9 +192,10 @@ describe('validation details', () => {
 `;
     const [p] = parseScenario(text, 't.yaml').policies;
     assert.equal(p?.namespace, 'prod');
-    assert.deepEqual(p?.endpointSelector.matchLabels, {});
+    const [rule] = p?.rules ?? [];
+    assert.deepEqual(rule?.endpointSelector.matchLabels, {});
     assert.deepEqual(
-      p?.egress?.map((s) => ({ peers: s.peers?.map((x) => x.matchExpressions), ports: s.ports?.map((x) => [x.port, x.protocol]) })),
+      rule?.egress?.map((s) => ({ peers: s.peers?.map((x) => x.matchExpressions), ports: s.ports?.map((x) => [x.port, x.protocol]) })),
       [
         { peers: undefined, ports: [[53, 'UDP'], [0, 'ANY']] },
         { peers: [[{ key: 'k8s:app', operator: 'NotIn', values: ['db'] }]], ports: undefined },

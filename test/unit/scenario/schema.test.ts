@@ -7,8 +7,13 @@ import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import {
   CILIUM_VERSIONS,
   ENFORCEMENT_MODES,
+  ENTITIES,
   FIELDS,
+  ICMP_FAMILIES,
+  K8S_PROTOCOLS,
   L4_PROTOCOLS,
+  POLICY_KINDS,
+  POLICY_TYPES,
   ROUTING_MODES,
   SELECTOR_OPERATORS,
   TUNNEL_PROTOCOLS,
@@ -20,6 +25,7 @@ import { fromRoot } from './root.js';
 interface SchemaNode {
   readonly $ref?: string;
   readonly allOf?: readonly SchemaNode[];
+  readonly anyOf?: readonly SchemaNode[];
   readonly type?: string;
   readonly enum?: readonly string[];
   readonly const?: string;
@@ -77,11 +83,29 @@ describe('schema/scenario.schema.json', () => {
     assert.deepEqual(prop(cluster, 'cilium').enum, CILIUM_VERSIONS);
     assert.deepEqual(prop(objectSchema('portProtocol'), 'protocol').enum, L4_PROTOCOLS);
     assert.deepEqual(prop(objectSchema('selectorRequirement'), 'operator').enum, SELECTOR_OPERATORS);
+    assert.deepEqual(prop(objectSchema('networkPolicyPort'), 'protocol').enum, K8S_PROTOCOLS);
+    assert.deepEqual(prop(objectSchema('networkPolicySpec'), 'policyTypes').items?.enum, POLICY_TYPES);
+    assert.deepEqual(prop(objectSchema('icmpField'), 'family').enum, ICMP_FAMILIES);
+    assert.deepEqual(resolve({ $ref: '#/definitions/entity' }).enum, ENTITIES);
+    assert.deepEqual(prop(objectSchema('policy'), 'kind').enum, Object.keys(POLICY_KINDS));
+    assert.deepEqual(prop(objectSchema('policy'), 'apiVersion').enum, [...new Set(Object.values(POLICY_KINDS))]);
   });
 
   /** Walks a YAML node alongside the schema, asserting every mapping key is known. */
   function walk(node: Node, schema: SchemaNode, path: string): number {
     const s = resolve(schema);
+    // anyOf (a policy's spec: a Cilium rule or a NetworkPolicy spec): one alternative must fit.
+    if (s.anyOf) {
+      const errors: string[] = [];
+      for (const alt of s.anyOf) {
+        try {
+          return walk(node, alt, path);
+        } catch (e) {
+          errors.push(e instanceof Error ? e.message : String(e));
+        }
+      }
+      assert.fail(`${path}: fits no alternative (${errors.join('; ')})`);
+    }
     if (isSeq(node)) {
       assert.ok(s.items, `${path}: schema expects no list`);
       return node.items.reduce<number>((n, item, i) => n + walk(item as Node, s.items as SchemaNode, `${path}[${i}]`), 0);

@@ -1,0 +1,142 @@
+// An endpoint's desired policy map state, built as pkg/policy/mapstate.go of v1.13 builds it
+// (before the CIDR-aware rework of PR #22966): the datapath takes the first of its fixed
+// probes that hits, so deny precedence is made here, when entries are inserted
+// (DenyPreferredInsert / denyPreferredInsertWithChanges):
+//  * a deny "all" {0,0,0} blocks every later insert in its direction and deletes every
+//    existing entry of that direction;
+//  * an L3-only deny {id,0,0} adds, for every L4-only allow {0,port,proto} already present,
+//    a {id,port,proto} deny companion, and deletes {id,port,proto} entries that have no
+//    such L4-only allow;
+//  * other denies are not inserted when an L3-only deny for their identity exists;
+//  * an L4-only allow {0,port,proto} (port != 0) gets a {id,port,proto} deny companion for
+//    every L3-only deny {id,0,0} already present;
+//  * any other allow is dropped when an L3-only deny for its identity exists, and never
+//    overwrites an existing deny (redirectPreferredInsert).
+// Every entry keeps the provenance of every rule that asked for it; inserts that lost to a
+// deny are kept in `suppressed` with the reason, for explanations.
+import type { PolicyKey, TrafficDirection } from '../maps/policymap.js';
+import type { Provenance } from '../maps/provenance.js';
+
+export interface MapStateEntry {
+  readonly key: PolicyKey;
+  readonly deny: boolean;
+  readonly provenance: readonly Provenance[];
+}
+
+export interface SuppressedInsert {
+  readonly key: PolicyKey;
+  readonly deny: boolean;
+  readonly provenance: readonly Provenance[];
+  readonly reason: string;
+}
+
+function keyId(k: PolicyKey): string {
+  return `${k.identity}/${k.dport}/${k.proto}/${k.direction}`;
+}
+
+const isL3Only = (k: PolicyKey) => k.dport === 0 && k.proto === 0 && k.identity !== 0;
+const isAll = (k: PolicyKey) => k.dport === 0 && k.proto === 0 && k.identity === 0;
+
+function merge(a: readonly Provenance[], b: readonly Provenance[]): Provenance[] {
+  const out = [...a];
+  for (const p of b) if (!out.some((q) => q.what === p.what && q.pos?.line === p.pos?.line && q.pos?.file === p.pos?.file)) out.push(p);
+  return out;
+}
+
+export function describeKey(k: PolicyKey): string {
+  const port = k.dport === 0 && k.proto === 0 ? 'any port' : `${k.dport}/${k.proto}`;
+  return `{identity ${k.identity}, ${port}, ${k.direction}}`;
+}
+
+export class MapState {
+  private readonly byKey = new Map<string, MapStateEntry>();
+  readonly suppressed: SuppressedInsert[] = [];
+
+  get(k: PolicyKey): MapStateEntry | undefined {
+    return this.byKey.get(keyId(k));
+  }
+
+  /** A plain write (AllowAllIdentities writes keys directly). */
+  set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
+    this.byKey.set(keyId(k), { key: k, deny, provenance });
+  }
+
+  entries(): MapStateEntry[] {
+    return [...this.byKey.values()].sort((a, b) =>
+      Number(a.key.direction === 'egress') - Number(b.key.direction === 'egress') ||
+      a.key.identity - b.key.identity || a.key.dport - b.key.dport || a.key.proto - b.key.proto);
+  }
+
+  private inDirection(dir: TrafficDirection): MapStateEntry[] {
+    return [...this.byKey.values()].filter((e) => e.key.direction === dir);
+  }
+
+  /** addKeyWithChanges: the new value wins, provenance of the same kind of entry is merged. */
+  private add(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
+    const old = this.get(k);
+    if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
+    this.set(k, deny, old && old.deny === deny ? merge(old.provenance, provenance) : provenance);
+  }
+
+  private remove(e: MapStateEntry, reason: string): void {
+    this.byKey.delete(keyId(e.key));
+    this.suppressed.push({ key: e.key, deny: e.deny, provenance: e.provenance, reason });
+  }
+
+  private drop(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], reason: string): void {
+    this.suppressed.push({ key: k, deny, provenance, reason });
+  }
+
+  denyPreferredInsert(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
+    const all: PolicyKey = { identity: 0, dport: 0, proto: 0, direction: k.direction };
+    const allEntry = this.get(all);
+    if (allEntry?.deny && !(deny && isAll(k))) {
+      return this.drop(k, deny, provenance, `the ${k.direction} deny-all entry {0, any port} blocks every other entry`);
+    }
+    const l3: PolicyKey = { ...k, dport: 0, proto: 0 };
+    if (deny) {
+      if (isL3Only(k)) {
+        const l4OnlyAllows = new Set<string>();
+        for (const e of this.inDirection(k.direction)) {
+          if (!e.deny && e.key.identity === 0 && (e.key.dport !== 0 || e.key.proto !== 0)) {
+            const companion: PolicyKey = { ...k, dport: e.key.dport, proto: e.key.proto };
+            this.add(companion, true, provenance.map((p) => companionOf(p, e.key)));
+            l4OnlyAllows.add(`${e.key.dport}/${e.key.proto}`);
+          }
+        }
+        for (const e of this.inDirection(k.direction)) {
+          if (e.key.identity === k.identity && e.key.dport !== 0 && e.key.proto !== 0 && !l4OnlyAllows.has(`${e.key.dport}/${e.key.proto}`)) {
+            this.remove(e, `deleted by the L3-only deny ${describeKey(k)}`);
+          }
+        }
+      } else if (isAll(k)) {
+        for (const e of this.inDirection(k.direction)) this.remove(e, `deleted by the ${k.direction} deny-all entry`);
+      } else if (this.get(l3)?.deny) {
+        return this.drop(k, deny, provenance, `covered by the L3-only deny ${describeKey(l3)}`);
+      }
+      return this.add(k, true, provenance);
+    }
+    if (k.identity === 0 && k.dport !== 0) {
+      for (const e of this.inDirection(k.direction)) {
+        if (e.deny && isL3Only(e.key)) {
+          this.add({ ...k, identity: e.key.identity }, true, e.provenance.map((p) => companionOf(p, k)));
+        }
+      }
+      // Cilium writes the L4-only allow unconditionally here; an L4-only deny for the same
+      // key cannot exist there (allow and deny of one selector merge to deny per L4Filter).
+      if (this.get(k)?.deny) return this.drop(k, deny, provenance, 'a deny entry for the same key takes precedence');
+      return this.add(k, false, provenance);
+    }
+    if (this.get(l3)?.deny && !isAll(k)) {
+      return this.drop(k, deny, provenance, `covered by the L3-only deny ${describeKey(l3)}`);
+    }
+    // redirectPreferredInsert: an existing deny is never overwritten by an allow.
+    if (this.get(k)?.deny) return this.drop(k, deny, provenance, 'a deny entry for the same key takes precedence');
+    this.add(k, false, provenance);
+  }
+}
+
+function companionOf(p: Provenance, l4: PolicyKey): Provenance {
+  const port = l4.dport === 0 ? `proto ${l4.proto}` : `${l4.dport}/${l4.proto}`;
+  return { ...p, what: `${p.what} (deny companion for the L4-only allow on ${port}, so the deny wins in the datapath)` };
+}

@@ -1,0 +1,318 @@
+// Policies as the v1.13 agent's policy repository holds them: every CNP/CCNP rule and every
+// Kubernetes NetworkPolicy turned into one api.Rule with scoped selectors.
+// Mirrors pkg/k8s/apis/cilium.io/utils/utils.go (ParseToCiliumRule, getEndpointSelector:
+// namespace scoping), pkg/k8s/network_policy.go (ParseNetworkPolicy), pkg/policy/api/entity.go
+// (EntitySelectorMapping / InitEntities), pkg/policy/api/cidr.go (CIDR peers with except) and
+// pkg/policy/api/l4.go + rule.go mergeIngress/mergeEgress (ports, ANY = TCP+UDP, ICMP fields).
+// Left out: L7 rules, toFQDNs, toServices, fromRequires (rejected by the loader).
+import type { Position, Problem } from '../errors.js';
+import { formatPrefix, type Ipv4Prefix } from '../net/ip.js';
+import type { CidrRule, CiliumProfile, Entity, IcmpRule, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from '../scenario/types.js';
+import { cidrSelectors, subtractPrefixes } from './cidr.js';
+import { POD_NAMESPACE_LABEL, POD_NAMESPACE_META_LABELS, POLICY_LABEL_CLUSTER } from './labels.js';
+import { formatLabelSelector, hasKey, hasSource, makeSelector, requirementsOf, WILDCARD, type Requirement, type Selector } from './selector.js';
+
+export type Direction = 'ingress' | 'egress';
+
+export const PROTO = { ICMP: 1, TCP: 6, UDP: 17, SCTP: 132 } as const;
+const PROTO_NAME: Readonly<Record<number, string>> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+export const protoText = (p: number): string => PROTO_NAME[p] ?? String(p);
+
+/** One api.Rule: a CNP/CCNP `spec`/`specs[i]`, or a whole NetworkPolicy. */
+export interface RuleRef {
+  readonly policy: PolicySpec;
+  readonly kind: PolicyKind;
+  readonly namespace: string | null;
+  readonly name: string;
+  readonly ruleIndex: number;
+  /** `spec`, `specs[i]` (as far as the model tells them apart; see ruleLabel). */
+  readonly path: string;
+  /** `CiliumNetworkPolicy default/rule1 spec`. */
+  readonly label: string;
+  readonly pos: Position;
+}
+
+export type PeerKind = 'endpoints' | 'entity' | 'cidr' | 'any';
+
+/** One L3 peer selector of a rule section, with where it came from. */
+export interface Peer {
+  readonly selector: Selector;
+  readonly kind: PeerKind;
+  /** `fromEndpoints[0] {org=empire}`, `toEntities[1] world`, `any peer (no fromEndpoints/fromCIDR/fromEntities)`. */
+  readonly text: string;
+  readonly pos: Position;
+  /** For fromEndpoints/toEndpoints and NetworkPolicy pod/namespace peers: the selector as written. */
+  readonly written?: LabelSelector;
+}
+
+/** One port of a section after ANY expansion: `port` 0 = all ports, a string = named port. */
+export interface PortRef {
+  readonly port: number | string;
+  readonly endPort?: number;
+  readonly proto: number;
+  readonly pos: Position;
+}
+
+export interface RuleSection {
+  readonly rule: RuleRef;
+  readonly direction: Direction;
+  readonly deny: boolean;
+  /** `ingress[0]`, `egressDeny[1]`, `ingress[0] from[1]`. */
+  readonly path: string;
+  readonly pos: Position;
+  /** The section's L3 peers; empty when it names none (then toPorts apply to every peer). */
+  readonly peers: readonly Peer[];
+  /** undefined: no toPorts/icmps/ports, an L3-only rule. */
+  readonly ports: readonly PortRef[] | undefined;
+}
+
+export interface ParsedRule {
+  readonly ref: RuleRef;
+  /** The endpointSelector / podSelector after namespace scoping. */
+  readonly subject: Selector;
+  readonly subjectText: string;
+  readonly subjectWritten: LabelSelector;
+  /** len(Ingress)+len(IngressDeny) > 0, resp. egress: what computePolicyEnforcementAndRules checks. */
+  readonly hasIngress: boolean;
+  readonly hasEgress: boolean;
+  readonly sections: readonly RuleSection[];
+  /** Resultant CIDR prefixes of all CIDR peers (for CIDR identities and ipcache). */
+  readonly cidrPrefixes: readonly Ipv4Prefix[];
+  /** Things the simulator ignores on purpose (IPv6 ICMP, …). */
+  readonly notes: readonly string[];
+}
+
+export interface ParseOptions {
+  readonly clusterName: string;
+  readonly profile: CiliumProfile;
+}
+
+const NS_K8S: Requirement['source'] = 'k8s';
+const reserved = (name: string): Selector => makeSelector([{ source: 'reserved', key: name, op: 'In', values: [''] }]);
+
+/** EntitySelectorMapping after InitEntities(clusterName) with remote-node identities on (v1.13 default). */
+export function entitySelectors(e: Entity, clusterName: string): Selector[] {
+  switch (e) {
+    case 'all': return [WILDCARD];
+    case 'world': return [reserved('world')];
+    case 'cluster': return [
+      reserved('host'), reserved('remote-node'), reserved('init'), reserved('ingress'), reserved('health'), reserved('unmanaged'), reserved('kube-apiserver'),
+      makeSelector([{ source: 'k8s', key: POLICY_LABEL_CLUSTER, op: 'In', values: [clusterName] }]),
+    ];
+    case 'host': case 'remote-node': case 'health': case 'init': case 'unmanaged': case 'kube-apiserver': case 'ingress':
+      return [reserved(e)];
+  }
+}
+
+export function policyKindLabel(p: Pick<PolicySpec, 'kind' | 'namespace' | 'name'>): string {
+  return `${p.kind} ${p.namespace === null ? p.name : `${p.namespace}/${p.name}`}`;
+}
+
+function ruleRef(p: PolicySpec, index: number, pos: Position): RuleRef {
+  // The model keeps `spec` and `specs` in one list: a single rule is called `spec`.
+  const path = p.kind === 'NetworkPolicy' || p.rules.length <= 1 ? 'spec' : `specs[${index}]`;
+  return { policy: p, kind: p.kind, namespace: p.namespace, name: p.name, ruleIndex: index, path, label: `${policyKindLabel(p)} ${path}`, pos };
+}
+
+/** AddMatch: sets `k8s:key=value`, replacing a k8s-source equality on the same key. */
+function addMatch(reqs: readonly Requirement[], key: string, value: string): Requirement[] {
+  return [...reqs.filter((r) => !(r.source === NS_K8S && r.key === key && r.op === 'In')), { source: NS_K8S, key, op: 'In', values: [value] }];
+}
+
+/** Collects the problems met while parsing (endPort under the 1.13 profile). */
+export class ParseProblems {
+  readonly list: Problem[] = [];
+  add(pos: Position, message: string): void {
+    this.list.push({ pos, message });
+  }
+}
+
+// ---- CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy -------------------------------
+
+/** getEndpointSelector of ParseToCiliumRule for fromEndpoints/toEndpoints. */
+function scopePeer(sel: LabelSelector, namespace: string | null, matchesInit: boolean): Selector {
+  const reqs = requirementsOf(sel, 'any');
+  const es = makeSelector(reqs);
+  if (hasSource(es, 'reserved')) return es; // reserved-label selectors are never scoped
+  if (matchesInit || hasKey(es, 'k8s', POD_NAMESPACE_LABEL) || hasKey(es, 'any', POD_NAMESPACE_LABEL)) return es;
+  if (namespace === null) {
+    // CCNP: only endpoints that have a namespace label, so `{}` never selects reserved identities.
+    return makeSelector([...reqs, { source: NS_K8S, key: POD_NAMESPACE_LABEL, op: 'Exists', values: [] }]);
+  }
+  return makeSelector(addMatch(reqs, POD_NAMESPACE_LABEL, namespace));
+}
+
+function cidrPeers(side: 'from' | 'to', cidrs: readonly CidrRule[], out: { peers: Peer[]; prefixes: Ipv4Prefix[] }): void {
+  for (const c of cidrs) {
+    const written = c.except.length === 0 ? `${side}CIDR ${formatPrefix(c.cidr)}` : `${side}CIDRSet ${formatPrefix(c.cidr)} except ${c.except.map(formatPrefix).join(', ')}`;
+    for (const p of subtractPrefixes(c.cidr, c.except)) {
+      if (p.len > 0) out.prefixes.push(p);
+      const text = c.except.length === 0 ? written : `${written} (prefix ${formatPrefix(p)})`;
+      for (const selector of cidrSelectors(p)) out.peers.push({ selector, kind: 'cidr', text, pos: c.pos });
+    }
+  }
+}
+
+function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRule[] | undefined, opts: ParseOptions, problems: ParseProblems, notes: string[]): PortRef[] | undefined {
+  const list: PortRef[] = [];
+  for (const p of ports ?? []) {
+    if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
+    const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP] : [PROTO[p.protocol]];
+    for (const proto of protos) list.push({ port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), proto, pos: p.pos });
+  }
+  for (const i of icmps ?? []) {
+    if (i.family === 'IPv6') {
+      notes.push(`ICMPv6 type ${i.type} at line ${i.pos.line} ignored: the simulator is IPv4-only`);
+      continue;
+    }
+    list.push({ port: i.type, proto: PROTO.ICMP, pos: i.pos });
+  }
+  // An empty toPorts/icmps list is no port rule at all: Cilium then treats the item as L3-only.
+  return list.length === 0 && (ports?.length ?? 0) === 0 && (icmps?.length ?? 0) === 0 ? undefined : list;
+}
+
+/** Port ranges (endPort) reach the policy map only from Cilium 1.16 on (LPM policy map). */
+function checkEndPort(pos: Position, opts: ParseOptions, problems: ParseProblems): boolean {
+  if ((opts.profile as string) === '1.16') return true;
+  problems.add(pos, `endPort requires Cilium 1.16 or later (profile ${opts.profile})`);
+  return false;
+}
+
+function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: string, s: PolicyRuleSection, ns: string | null, matchesInit: boolean, opts: ParseOptions, problems: ParseProblems, notes: string[]): { section: RuleSection; prefixes: Ipv4Prefix[] } {
+  const side = direction === 'ingress' ? 'from' : 'to';
+  const acc = { peers: [] as Peer[], prefixes: [] as Ipv4Prefix[] };
+  (s.peers ?? []).forEach((sel, i) => acc.peers.push({ selector: scopePeer(sel, ns, matchesInit), kind: 'endpoints', text: `${side}Endpoints[${i}] ${formatLabelSelector(sel)}`, pos: sel.pos, written: sel }));
+  (s.entities ?? []).forEach((e, i) => {
+    for (const selector of entitySelectors(e, opts.clusterName)) acc.peers.push({ selector, kind: 'entity', text: `${side}Entities[${i}] ${e}`, pos: s.pos });
+  });
+  cidrPeers(side, s.cidrs ?? [], acc);
+  const ports = portRefs(s.ports, s.icmps, opts, problems, notes);
+  return { section: { rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports }, prefixes: acc.prefixes };
+}
+
+function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: ParseOptions, problems: ParseProblems): ParsedRule {
+  const ref = ruleRef(p, index, r.pos);
+  const base = makeSelector(requirementsOf(r.endpointSelector, 'any'));
+  const matchesInit = hasKey(base, 'reserved', 'init');
+  // The PodSelector should only reflect the namespace the policy lives in (not for reserved:init).
+  const subject = p.namespace !== null && !matchesInit ? makeSelector(addMatch(base.reqs, POD_NAMESPACE_LABEL, p.namespace)) : base;
+  const sections: RuleSection[] = [];
+  const prefixes: Ipv4Prefix[] = [];
+  const notes: string[] = [];
+  const groups: Array<[readonly PolicyRuleSection[] | undefined, Direction, boolean, string]> = [
+    [r.ingress, 'ingress', false, 'ingress'], [r.ingressDeny, 'ingress', true, 'ingressDeny'],
+    [r.egress, 'egress', false, 'egress'], [r.egressDeny, 'egress', true, 'egressDeny'],
+  ];
+  for (const [list, dir, deny, field] of groups) {
+    (list ?? []).forEach((s, i) => {
+      const out = ciliumSection(ref, dir, deny, `${field}[${i}]`, s, p.namespace, matchesInit, opts, problems, notes);
+      sections.push(out.section);
+      prefixes.push(...out.prefixes);
+    });
+  }
+  return {
+    ref, subject, subjectText: `endpointSelector ${formatLabelSelector(r.endpointSelector)}`, subjectWritten: r.endpointSelector,
+    hasIngress: (r.ingress?.length ?? 0) + (r.ingressDeny?.length ?? 0) > 0,
+    hasEgress: (r.egress?.length ?? 0) + (r.egressDeny?.length ?? 0) > 0,
+    sections, cidrPrefixes: prefixes, notes,
+  };
+}
+
+// ---- Kubernetes NetworkPolicy -----------------------------------------------------------
+
+/** parseNetworkPolicyPeer: namespaceSelector (AND podSelector), or podSelector in the policy's namespace. */
+function knpPeerSelector(peer: NetworkPolicyPeer, namespace: string): Selector | undefined {
+  if (peer.namespaceSelector) {
+    let reqs = requirementsOf(peer.namespaceSelector, 'k8s', `${POD_NAMESPACE_META_LABELS}.`);
+    // An empty namespaceSelector selects all namespaces: the namespace label exists.
+    if (reqs.length === 0) reqs = [{ source: NS_K8S, key: POD_NAMESPACE_LABEL, op: 'Exists', values: [] }];
+    return makeSelector([...reqs, ...(peer.podSelector ? requirementsOf(peer.podSelector, 'k8s') : [])]);
+  }
+  if (peer.podSelector) return makeSelector(addMatch(requirementsOf(peer.podSelector, 'k8s'), POD_NAMESPACE_LABEL, namespace));
+  return undefined;
+}
+
+function knpPeerText(side: 'from' | 'to', j: number, peer: NetworkPolicyPeer): string {
+  const parts: string[] = [];
+  if (peer.namespaceSelector) parts.push(`namespaceSelector ${formatLabelSelector(peer.namespaceSelector)}`);
+  if (peer.podSelector) parts.push(`podSelector ${formatLabelSelector(peer.podSelector)}`);
+  return `${side}[${j}] ${parts.join(' ')}`;
+}
+
+function knpPorts(ports: readonly NetworkPolicyPort[] | undefined, opts: ParseOptions, problems: ParseProblems): PortRef[] | undefined {
+  if (!ports || ports.length === 0) return undefined;
+  const out: PortRef[] = [];
+  for (const p of ports) {
+    if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
+    // parsePorts: protocol defaults to TCP, an absent port is "0" (every port of the protocol).
+    out.push({ port: p.port ?? 0, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), proto: PROTO[p.protocol], pos: p.pos });
+  }
+  return out;
+}
+
+function parseNetworkPolicy(p: PolicySpec, opts: ParseOptions, problems: ParseProblems): ParsedRule | undefined {
+  const np = p.networkPolicy;
+  if (!np) return undefined;
+  const ns = p.namespace ?? 'default';
+  const ref = ruleRef(p, 0, p.pos);
+  const sections: RuleSection[] = [];
+  const prefixes: Ipv4Prefix[] = [];
+  const counts = { ingress: 0, egress: 0 };
+  for (const direction of ['ingress', 'egress'] as const) {
+    const side = direction === 'ingress' ? 'from' : 'to';
+    (np[direction] ?? []).forEach((rule, i) => {
+      const ports = knpPorts(rule.ports, opts, problems);
+      const path = `${direction}[${i}]`;
+      if (!rule.peers || rule.peers.length === 0) {
+        // `from`/`to` empty or missing: this rule matches all sources (WildcardEndpointSelector).
+        const peer: Peer = { selector: WILDCARD, kind: 'any', text: `(${side} ${rule.peers ? 'empty' : 'absent'}: every peer)`, pos: rule.pos };
+        sections.push({ rule: ref, direction, deny: false, path, pos: rule.pos, peers: [peer], ports });
+        counts[direction]++;
+        return;
+      }
+      rule.peers.forEach((peer, j) => {
+        const peers: Peer[] = [];
+        const sel = knpPeerSelector(peer, ns);
+        if (sel) peers.push({ selector: sel, kind: 'endpoints', text: knpPeerText(side, j, peer), pos: peer.pos, ...(peer.podSelector || peer.namespaceSelector ? { written: peer.podSelector ?? peer.namespaceSelector } : {}) });
+        if (peer.ipBlock) {
+          const acc = { peers: [] as Peer[], prefixes: [] as Ipv4Prefix[] };
+          cidrPeers(side, [peer.ipBlock], acc);
+          for (const x of acc.peers) peers.push({ ...x, text: `${side}[${j}] ipBlock ${x.text.replace(/^(from|to)CIDR(Set)? /, '')}` });
+          prefixes.push(...acc.prefixes);
+        }
+        sections.push({ rule: ref, direction, deny: false, path, pos: peer.pos, peers, ports });
+        counts[direction]++;
+      });
+    });
+  }
+  const types = np.policyTypes;
+  // Convert the k8s default-deny model: no ingress rules and (Ingress in policyTypes or Egress not in it).
+  if (counts.ingress === 0 && (types?.includes('Ingress') || !types?.includes('Egress'))) {
+    sections.push({ rule: ref, direction: 'ingress', deny: false, path: 'policyTypes Ingress (no ingress rules: default deny)', pos: p.pos, peers: [], ports: undefined });
+    counts.ingress++;
+  }
+  if (counts.egress === 0 && types?.includes('Egress')) {
+    sections.push({ rule: ref, direction: 'egress', deny: false, path: 'policyTypes Egress (no egress rules: default deny)', pos: p.pos, peers: [], ports: undefined });
+    counts.egress++;
+  }
+  const subject = makeSelector(addMatch(requirementsOf(np.podSelector, 'k8s'), POD_NAMESPACE_LABEL, ns));
+  return {
+    ref, subject, subjectText: `podSelector ${formatLabelSelector(np.podSelector)}`, subjectWritten: np.podSelector,
+    hasIngress: counts.ingress > 0, hasEgress: counts.egress > 0, sections, cidrPrefixes: prefixes, notes: [],
+  };
+}
+
+/** All rules of all policies, in input order. Throws nothing; problems are collected. */
+export function parsePolicies(policies: readonly PolicySpec[], opts: ParseOptions, problems: ParseProblems): ParsedRule[] {
+  const out: ParsedRule[] = [];
+  for (const p of policies) {
+    if (p.kind === 'NetworkPolicy') {
+      const r = parseNetworkPolicy(p, opts, problems);
+      if (r) out.push(r);
+    } else {
+      p.rules.forEach((r, i) => out.push(parseCiliumRule(p, r, i, opts, problems)));
+    }
+  }
+  return out;
+}
+

@@ -1,0 +1,124 @@
+// NodePort of bpf/lib/nodeport.h (v1.13), as bpf_host (from-netdev) and bpf_overlay run it:
+// nodeport_lb4 looks every packet up as a service frontend. A hit DNATs to a backend (local:
+// carry on to local delivery; remote: tail call 15, SNAT and forward). A miss marks the
+// packet XFER_PKT_NO_SVC and tail-calls 36 to reverse-SNAT a reply; with no mapping the packet
+// recirculates to slot 7 with the skip-nodeport flag, and handle_ipv4 runs again.
+// Left out: DSR, externalTrafficPolicy=Local, source ranges, NAT46/64, XDP acceleration.
+import { CILIUM_CALL } from '../../cilium/call-slots.js';
+import { WORLD_ID } from '../../cilium/identities.js';
+import { SVC_FLAG_NODEPORT } from '../../maps/lbmap.js';
+import { TUPLE_F_IN, TUPLE_F_OUT, type CtTuple } from '../../maps/ctmap.js';
+import { formatNatEntry, formatNatKey, NAT_MAP } from '../../maps/natmap.js';
+import { SIM_CLOCK } from '../../maps/ctmap.js';
+import { formatIpv4, type Ipv4 } from '../../net/ip.js';
+import { ipProto, type Packet } from '../../net/packet.js';
+import { drop, type Ctx, type Ret } from '../context.js';
+import { sendDropNotify } from './drop.js';
+import { encapAndRedirectWithNodeid } from './encap.js';
+import { lookupIp4RemoteEndpoint } from './eps.js';
+import { lb4LookupService, lb4SelectBackend, lb4Xlate } from './lb.js';
+import { epTailCall } from './tailcall.js';
+
+const FILE = 'bpf/lib/nodeport.h';
+const NODEPORT_PORT_MIN_NAT = 32768;
+
+/** The L3/L4 the NodePort code sees: the outer headers of an encapsulated packet. */
+function view(p: Packet): { src: Ipv4; dst: Ipv4; proto: number; sport: number; dport: number } | undefined {
+  if (p.outer) return { src: p.outer.src, dst: p.outer.dst, proto: 17, sport: p.outer.sport, dport: p.outer.dport };
+  if (p.l4.proto === 'icmp') return undefined;
+  return { src: p.src, dst: p.dst, proto: ipProto(p), sport: p.l4.sport, dport: p.l4.dport };
+}
+
+export function skipNodeport(ctx: Ctx): boolean {
+  return ctx.cb.get('SKIP_NODEPORT') === 1;
+}
+
+/** Returns null to let handle_ipv4 carry on (no service, or a local backend after DNAT). */
+export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
+  return ctx.tb.frame('nodeport_lb4', FILE, () => {
+    const v = view(ctx.pkt);
+    const svc = v ? lb4LookupService(ctx, v.dst, v.dport) : undefined;
+    if (!v) ctx.tb.add({ kind: 'note', text: 'lb4_extract_tuple: not TCP/UDP/SCTP (DROP_NO_SERVICE), goto skip_service_lookup' });
+    if (!svc || !v) {
+      ctx.tb.add({ kind: 'note', text: 'not a service: ctx_set_xfer(XFER_PKT_NO_SVC); it may be a reply to reverse-SNAT' });
+      ctx.cb.set('CB_SRC_LABEL', srcId);
+      return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_NAT_INGRESS);
+    }
+    const ret = ctx.tb.frame('lb4_local', 'bpf/lib/lb.h', (): Ret | null => {
+      if (svc.count === 0) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
+      const sel = lb4SelectBackend(ctx, v.dst, v.dport, svc, 'lb4_select_backend_id');
+      if (!sel) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
+      lb4Xlate(ctx, sel);
+      ctx.lbRevNat = svc.revNat;
+      return null;
+    });
+    if (ret) return ret;
+    if (!(svc.flags & SVC_FLAG_NODEPORT)) return drop('DROP_IS_CLUSTER_IP', 'nodeport_lb4', FILE);
+    const local = ctx.node.maps.lxc.lookup(ctx.pkt.dst);
+    ctx.tb.add({ kind: 'note', text: `ct_create4(CT_EGRESS): node_port=1 src_sec_id=${WORLD_ID} rev_nat_index=${svc.revNat}` });
+    if (local && !(local.info.flags & 1)) {
+      ctx.tb.add({ kind: 'note', text: `backend ${formatIpv4(ctx.pkt.dst)} is local (endpoint ${local.info.lxcId}): XFER_PKT_NO_SVC, continue to local delivery` });
+      return null;
+    }
+    ctx.tb.add({ kind: 'note', text: `backend ${formatIpv4(ctx.pkt.dst)} is remote: SNAT and forward (not DSR)` });
+    return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_NAT_EGRESS);
+  });
+}
+
+/** Slot 36: reverse SNAT of replies; no mapping → skip-nodeport and back to slot 7. */
+export function tailNodeportNatIngressIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_nodeport_nat_ingress_ipv4', FILE, () => {
+    const ret = ctx.tb.frame('snat_v4_rev_nat', 'bpf/lib/nat.h', () => {
+      const v = view(ctx.pkt);
+      if (!v) {
+        ctx.tb.add({ kind: 'note', text: 'not TCP/UDP: NAT_PUNT_TO_STACK' });
+        return null;
+      }
+      const key: CtTuple = { daddr: v.dst, saddr: v.src, dport: v.dport, sport: v.sport, nexthdr: v.proto, flags: TUPLE_F_IN };
+      const hit = ctx.node.maps.nat.lookup(key);
+      ctx.tb.add({ kind: 'lookup', map: NAT_MAP, key: formatNatKey(key).trimEnd(), result: hit ? formatNatEntry(key, hit) : null, ...(hit ? {} : { note: 'no mapping' }) });
+      return hit ?? null;
+    });
+    if (!ret) {
+      ctx.cb.set('SKIP_NODEPORT', 1);
+      ctx.tb.add({ kind: 'note', text: 'no reverse-SNAT mapping: ctx_skip_nodeport_set, recirculate to the main path' });
+      const r = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
+      return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_ingress_ipv4', FILE, 'ingress') : r;
+    }
+    ctx.tb.add({ kind: 'not_simulated', text: 'reverse SNAT of a NodePort reply is not simulated yet' });
+    return { kind: 'unsimulated', text: 'reverse SNAT of a NodePort reply is not simulated yet' };
+  });
+}
+
+/** Slot 15: SNAT to the node (or, toward a tunnel, the cilium_host address) and forward. */
+export function tailNodeportNatEgressIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_nodeport_nat_egress_ipv4', FILE, () => {
+    const cfg = ctx.node.config;
+    const info = cfg.tunnelMode ? lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst, 'ipcache_lookup4') : undefined;
+    const tunnelEndpoint = info && info.info.tunnelEndpoint !== 0 ? info.info.tunnelEndpoint : undefined;
+    const to = tunnelEndpoint !== undefined ? cfg.routerIp : cfg.nodeIp;
+    const v = view(ctx.pkt);
+    if (v) {
+      ctx.tb.frame('snat_v4_nat', 'bpf/lib/nat.h', () => {
+        const out: CtTuple = { daddr: v.dst, saddr: v.src, dport: v.dport, sport: v.sport, nexthdr: v.proto, flags: TUPLE_F_OUT };
+        const back: CtTuple = { daddr: to, saddr: v.dst, dport: NODEPORT_PORT_MIN_NAT, sport: v.dport, nexthdr: v.proto, flags: TUPLE_F_IN };
+        const outEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: to, toPort: NODEPORT_PORT_MIN_NAT };
+        const backEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: v.src, toPort: v.sport };
+        ctx.node.maps.nat.set(out, outEntry);
+        ctx.node.maps.nat.set(back, backEntry);
+        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(out).trimEnd(), value: formatNatEntry(out, outEntry) });
+        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(back).trimEnd(), value: formatNatEntry(back, backEntry) });
+        ctx.tb.add({ kind: 'rewrite', field: 'saddr:sport', from: `${formatIpv4(v.src)}:${v.sport}`, to: `${formatIpv4(to)}:${NODEPORT_PORT_MIN_NAT}` });
+        const l4 = ctx.pkt.l4.proto === 'icmp' ? ctx.pkt.l4 : { ...ctx.pkt.l4, sport: NODEPORT_PORT_MIN_NAT };
+        ctx.pkt = { ...ctx.pkt, src: to, l4 };
+      });
+    }
+    if (tunnelEndpoint !== undefined) {
+      // The request came from outside: the tunnel carries WORLD_ID, so the backend's policy sees world.
+      ctx.tb.add({ kind: 'note', text: 'encapsulate with identity WORLD_ID (2): the request came from outside the cluster' });
+      const r = encapAndRedirectWithNodeid(ctx, tunnelEndpoint, WORLD_ID, info?.info.secLabel ?? 0);
+      return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_egress_ipv4', FILE, 'egress') : r;
+    }
+    return { kind: 'unsimulated', text: 'NodePort forwarding to a remote backend in native routing (fib_redirect_v4) is not simulated yet' };
+  });
+}

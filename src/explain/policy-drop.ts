@@ -1,0 +1,136 @@
+// "Why was this dropped, and what would allow it?" for policy drops (DROP_POLICY 133,
+// DROP_POLICY_DENY 181). Everything here is read from the trace (the enforcing endpoint,
+// direction, the remote identity and the probed keys) and from the control plane's record
+// of the endpoint (rules selecting it, the entries they produced): a lookup, not a guess.
+// The proposed policy is the smallest CiliumNetworkPolicy that allows exactly this flow:
+// in the enforcing endpoint's namespace, selecting that endpoint and the peer as narrowly as
+// the cluster's identities allow.
+import { stringify } from 'yaml';
+import { LOCAL_IDENTITY_FLAG, reservedName } from '../cilium/identities.js';
+import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
+import type { Identity } from '../controlplane/identity.js';
+import { formatLabel, type Label } from '../controlplane/labels.js';
+import { provenanceText } from '../maps/provenance.js';
+import { formatPortProto } from '../maps/policymap.js';
+import type { TraceNode, TraceResult } from '../trace/tree.js';
+
+export interface PolicyExplanation {
+  readonly direction: 'ingress' | 'egress';
+  readonly endpoint: string; // namespace/name
+  readonly endpointId: number;
+  readonly remoteIdentity: number;
+  readonly remoteLabels: readonly string[];
+  readonly lines: readonly string[];
+  /** The proposed policy as YAML, or null when no allow can help (a deny rule matched). */
+  readonly suggestion: string | null;
+  readonly suggestionName: string | null;
+}
+
+function lastPolicyNode(nodes: readonly TraceNode[]): Extract<TraceNode, { kind: 'policy' }> | undefined {
+  let found: Extract<TraceNode, { kind: 'policy' }> | undefined;
+  for (const n of nodes) {
+    if (n.kind === 'policy' && !n.allowed) found = n;
+    if ('children' in n) found = lastPolicyNode(n.children) ?? found;
+  }
+  return found;
+}
+
+/** App labels of an identity: the k8s labels a user would write in a selector. */
+function appLabels(ident: Identity): Label[] {
+  return ident.labels.filter((l) => l.source === 'k8s' && !l.key.startsWith('io.cilium.k8s.') && !l.key.startsWith('io.kubernetes.'));
+}
+
+function namespaceOf(ident: Identity): string | undefined {
+  return ident.labels.find((l) => l.key === 'io.kubernetes.pod.namespace')?.value;
+}
+
+/** The fewest app labels that, with the namespace, select this identity and no other. */
+function narrowestLabels(cluster: Cluster, ident: Identity): Record<string, string> {
+  const ns = namespaceOf(ident);
+  const labels = appLabels(ident);
+  const others = cluster.identities.all().filter((i) => !i.reserved && i.id !== ident.id && namespaceOf(i) === ns);
+  const selects = (subset: Label[]) => others.filter((o) => subset.every((l) => o.labels.some((x) => x.key === l.key && x.value === l.value))).length === 0;
+  const single = labels.find((l) => selects([l]));
+  const chosen = single ? [single] : labels;
+  return Object.fromEntries(chosen.map((l) => [l.key, l.value]));
+}
+
+function sanitize(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '') || 'peer';
+}
+
+function peerRule(cluster: Cluster, remote: number, remoteIp: string, direction: 'ingress' | 'egress', policyNs: string): { rule: Record<string, unknown>; name: string } {
+  const from = direction === 'ingress';
+  const reserved = reservedName(remote);
+  if (remote === 2 || remote >= LOCAL_IDENTITY_FLAG) {
+    return { rule: { [from ? 'fromCIDR' : 'toCIDR']: [`${remoteIp}/32`] }, name: remoteIp.replace(/\./g, '-') };
+  }
+  if (reserved !== undefined) return { rule: { [from ? 'fromEntities' : 'toEntities']: [reserved] }, name: reserved };
+  const ident = cluster.identities.get(remote);
+  if (!ident) return { rule: { [from ? 'fromCIDR' : 'toCIDR']: [`${remoteIp}/32`] }, name: remoteIp.replace(/\./g, '-') };
+  const matchLabels: Record<string, string> = { ...narrowestLabels(cluster, ident) };
+  const ns = namespaceOf(ident);
+  if (ns !== undefined && ns !== policyNs) matchLabels['k8s:io.kubernetes.pod.namespace'] = ns;
+  const name = Object.values(narrowestLabels(cluster, ident)).join('-');
+  return { rule: { [from ? 'fromEndpoints' : 'toEndpoints']: [{ matchLabels }] }, name };
+}
+
+function portRule(r: TraceResult): Record<string, unknown> {
+  const p = r.packet;
+  if (p.proto === 'icmp') return { icmps: [{ fields: [{ type: p.icmpType ?? 8, family: 'IPv4' }] }] };
+  return { toPorts: [{ ports: [{ port: String(p.dport ?? 0), protocol: p.proto.toUpperCase() }] }] };
+}
+
+function enforcingEndpoint(cluster: Cluster, r: TraceResult, endpointId: number): EndpointRecord | undefined {
+  const node = r.drop?.node;
+  return cluster.endpoints.find((e) => e.pod.endpointId === endpointId && (node === undefined || e.node.name === node));
+}
+
+export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExplanation | null {
+  if (r.verdict !== 'DROPPED' || !r.drop || (r.drop.code !== 133 && r.drop.code !== 181)) return null;
+  const pol = lastPolicyNode(r.hops);
+  if (!pol) return null;
+  const ep = enforcingEndpoint(cluster, r, pol.endpoint);
+  if (!ep) return null;
+  const who = `${ep.pod.namespace}/${ep.pod.name}`;
+  const remoteLabels = cluster.identities.labelStrings(pol.remoteId) ?? [];
+  const remoteIp = pol.direction === 'ingress' ? r.packet.src.ip : r.packet.dst.ip;
+  const what = r.packet.proto === 'icmp' ? `icmp type ${r.packet.icmpType ?? 8}` : `${r.packet.dport}/${r.packet.proto.toUpperCase()}`;
+  const lines: string[] = [];
+  lines.push(`${pol.direction} policy of ${who} (endpoint ${ep.pod.endpointId}, identity ${ep.identity}) is enforced on ${ep.node.name}.`);
+  const selecting = ep.policy.selectingRules;
+  if (selecting.length === 0) {
+    lines.push(`No rule selects ${who}; the direction is enforced by policyEnforcement=${cluster.scenario.cluster.policyEnforcement}.`);
+  } else {
+    lines.push(`Rules selecting ${who}:`);
+    for (const p of selecting) lines.push(`  ${p.kind} ${p.namespace === null ? '' : `${p.namespace}/`}${p.name} (${p.pos.file}:${p.pos.line})`);
+  }
+  lines.push(`The peer is identity ${pol.remoteId} (${remoteLabels.join(', ') || 'no labels'}).`);
+  if (pol.deny) {
+    for (const p of pol.provenance) lines.push(`A deny entry matched: ${provenanceText(p)}.`);
+    lines.push('Deny rules take precedence over every allow rule, so no added allow policy can let this through: remove or narrow the deny rule.');
+    return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: null, suggestionName: null };
+  }
+  const sameIdentity = ep.policy.entries.filter((e) => e.key.direction === pol.direction && e.key.identity === pol.remoteId);
+  lines.push(sameIdentity.length === 0
+    ? `None of them has an entry for identity ${pol.remoteId} in ${pol.direction}, and no wildcard entry covers ${what}.`
+    : `Entries for identity ${pol.remoteId} exist only for other ports: ${[...new Set(sameIdentity.map((e) => (e.key.dport === 0 && e.key.proto === 0 ? 'any port' : formatPortProto(e.key))))].join(', ')}; nothing allows ${what}.`);
+  const ns = ep.pod.namespace;
+  const self = cluster.identities.get(ep.identity);
+  const endpointSelector = { matchLabels: self ? narrowestLabels(cluster, self) : {} };
+  const peer = peerRule(cluster, pol.remoteId, remoteIp, pol.direction, ns);
+  const port = r.packet.proto === 'icmp' ? `icmp` : `${r.packet.proto}-${r.packet.dport}`;
+  const base = sanitize(pol.direction === 'ingress' ? `allow-${peer.name}-to-${ep.pod.name}-${port}-ingress` : `allow-${ep.pod.name}-to-${peer.name}-${port}-egress`);
+  const taken = new Set(cluster.scenario.policies.filter((p) => p.namespace === ns).map((p) => p.name));
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  const policy = {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name, namespace: ns },
+    spec: { endpointSelector, [pol.direction]: [{ ...peer.rule, ...portRule(r) }] },
+  };
+  return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: stringify(policy), suggestionName: name };
+}
+
+export { formatLabel };

@@ -1,0 +1,90 @@
+// Load-balancer maps: cilium_lb4_services_v2, cilium_lb4_backends_v2, cilium_lb4_reverse_nat.
+// Mirrors pkg/maps/lbmap (types.go, ipv4.go) and bpf/lib/lb.h of v1.13: a service frontend
+// VIP:port has a master entry in slot 0 (backend count, rev_nat_index, flags) and one entry
+// per backend in slots 1..count holding a backend id. Dump: cilium/cmd/bpf_lb_list.go.
+// Left out: IPv6, session affinity, source ranges, Maglev.
+import { formatIpv4, type Ipv4 } from '../net/ip.js';
+import type { Provenance } from './provenance.js';
+import { tabwrite } from './tabwriter.js';
+
+export const LB_SERVICES_MAP = 'cilium_lb4_services_v2';
+export const LB_BACKENDS_MAP = 'cilium_lb4_backends_v2';
+export const LB_REVNAT_MAP = 'cilium_lb4_reverse_nat';
+export const LB_REVERSE_SK_MAP = 'cilium_lb4_reverse_sk';
+
+export const SVC_FLAG_NODEPORT = 2;
+export const SVC_FLAG_ROUTABLE = 64;
+
+export interface Lb4Key {
+  readonly address: Ipv4;
+  readonly dport: number;
+  readonly slot: number; // backend_slot, 0 = master
+  readonly scope: 0 | 1; // 0 external, 1 internal
+}
+
+export interface Lb4Service {
+  readonly backendId: number; // slot entries
+  readonly count: number; // master only
+  readonly revNat: number;
+  readonly flags: number;
+  readonly flags2: number;
+  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  readonly provenance: Provenance;
+}
+
+export interface Lb4Backend {
+  readonly address: Ipv4;
+  readonly port: number;
+  readonly proto: number; // always 0 in v1.13
+  readonly flags: number; // 0 active
+  readonly provenance: Provenance;
+}
+
+function keyId(k: Lb4Key): string {
+  return `${k.address}:${k.dport}/${k.slot}/${k.scope}`;
+}
+
+export function formatLbKey(k: Lb4Key): string {
+  return `${formatIpv4(k.address)}:${k.dport}${k.scope === 1 ? '/i' : ''}`;
+}
+
+/** Service4Value flags string of the master entry: type, then extras. */
+export function formatSvcFlags(s: Lb4Service): string {
+  const extras: string[] = [];
+  if (s.type === 'ClusterIP' && !(s.flags & SVC_FLAG_ROUTABLE)) extras.push('non-routable');
+  return [s.type, ...extras].join(', ');
+}
+
+export function formatLbValue(k: Lb4Key, s: Lb4Service, backends: LbMaps['backends']): string {
+  if (k.slot === 0) return `0.0.0.0:0 (${s.revNat}) (0) [${formatSvcFlags(s)}]`;
+  const b = backends.get(s.backendId);
+  return b ? `${formatIpv4(b.address)}:${b.port} (${s.revNat}) (${k.slot})` : `backend ${s.backendId} not found`;
+}
+
+export class LbMaps {
+  readonly services = new Map<string, { key: Lb4Key; value: Lb4Service }>();
+  readonly backends = new Map<number, Lb4Backend>();
+  readonly revNat = new Map<number, { address: Ipv4; port: number }>();
+
+  setService(key: Lb4Key, value: Lb4Service): void {
+    this.services.set(keyId(key), { key, value });
+  }
+
+  lookupService(key: Lb4Key): Lb4Service | undefined {
+    return this.services.get(keyId(key))?.value;
+  }
+
+  /** `cilium bpf lb list`: frontends sorted by address and port, slots in order. */
+  dump(): string {
+    const rows = [...this.services.values()].sort((a, b) => a.key.address - b.key.address || a.key.dport - b.key.dport || a.key.scope - b.key.scope || a.key.slot - b.key.slot);
+    if (rows.length === 0) return 'No entries found.\n';
+    let text = 'SERVICE ADDRESS\tBACKEND ADDRESS (REVNAT_ID) (SLOT)\n';
+    let last = '';
+    for (const { key, value } of rows) {
+      const frontend = formatLbKey(key);
+      text += `${frontend === last ? '' : frontend}\t${formatLbValue(key, value, this.backends)}\t\n`;
+      last = frontend;
+    }
+    return tabwrite(text);
+  }
+}

@@ -1,0 +1,100 @@
+// `-o hubble`: one JSON object per event, shaped like `hubble observe -o json` output
+// (api/v1/flow/flow.proto field names and enums), so jq snippets written for Hubble work.
+// Time is left out on purpose (output must be byte-stable). Traffic direction follows the
+// observation point (FROM_ENDPOINT and TO_* toward the network are EGRESS, the rest INGRESS).
+import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
+import type { EndpointView, EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
+import { connectionSummary } from './monitor.js';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+const EGRESS_POINTS = new Set(['TRACE_FROM_LXC', 'TRACE_TO_OVERLAY', 'TRACE_TO_STACK', 'TRACE_TO_NETWORK', 'TRACE_TO_PROXY']);
+const MATCH_TYPES: Readonly<Record<string, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4 };
+
+function endpoint(r: TraceResult, ip: string): Json {
+  const e: EndpointView | undefined = r.endpoints.find((x) => x.ip === ip);
+  if (!e) return { identity: r.packet.src.ip === ip ? (r.packet.src.identity ?? 2) : (r.packet.dst.identity ?? 2), labels: [] };
+  return { ID: e.endpointId, identity: e.identity, namespace: e.namespace, labels: [...e.labels], pod_name: e.pod };
+}
+
+function l4(ev: EventMeta): Json {
+  const t = ev.tuple;
+  if (t.proto === 'icmp') return { ICMPv4: { type: t.icmpType ?? 0 } };
+  if (t.proto === 'tcp') return { TCP: { source_port: t.sport ?? 0, destination_port: t.dport ?? 0, flags: t.tcpFlags ? { [t.tcpFlags]: true } : {} } };
+  return { UDP: { source_port: t.sport ?? 0, destination_port: t.dport ?? 0 } };
+}
+
+function base(r: TraceResult, ev: EventMeta, verdict: string): { [k: string]: Json } {
+  return {
+    verdict,
+    IP: { source: ev.tuple.src, destination: ev.tuple.dst, ipVersion: 'IPv4' },
+    l4: l4(ev),
+    source: endpoint(r, ev.tuple.src),
+    destination: endpoint(r, ev.tuple.dst),
+    Type: 'L3_L4',
+    node_name: ev.node,
+  };
+}
+
+function flow(r: TraceResult, n: TraceNode): Json | undefined {
+  switch (n.kind) {
+    case 'trace_point': {
+      const point = TRACE_POINTS[n.point as TracePoint];
+      return {
+        flow: {
+          ...base(r, n.ev, 'FORWARDED'),
+          event_type: { type: 4, sub_type: point.value },
+          traffic_direction: EGRESS_POINTS.has(n.point) ? 'EGRESS' : 'INGRESS',
+          trace_observation_point: point.hubble,
+          is_reply: n.reason === 'reply',
+          interface: n.ev.ifname ? { index: n.ev.ifindex, name: n.ev.ifname } : null,
+          Summary: connectionSummary(n.ev),
+        },
+        node_name: n.ev.node,
+      };
+    }
+    case 'drop':
+      return {
+        flow: {
+          ...base(r, n.ev, 'DROPPED'),
+          drop_reason: n.drop.code,
+          event_type: { type: 1, sub_type: n.drop.code },
+          traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
+          drop_reason_desc: n.drop.name,
+          is_reply: false,
+          Summary: connectionSummary(n.ev),
+        },
+        node_name: n.ev.node,
+      };
+    case 'policy':
+      if (!n.enforced || (n.allowed && !n.ctNew)) return undefined;
+      return {
+        flow: {
+          ...base(r, n.ev, n.allowed ? 'FORWARDED' : 'DROPPED'),
+          ...(n.allowed ? {} : { drop_reason: n.deny ? 181 : 133, drop_reason_desc: n.deny ? 'POLICY_DENY' : 'POLICY_DENIED' }),
+          event_type: { type: 5, sub_type: n.direction === 'ingress' ? 1 : 2 },
+          traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
+          policy_match_type: MATCH_TYPES[n.match] ?? 0,
+          is_reply: false,
+          Summary: connectionSummary(n.ev),
+        },
+        node_name: n.ev.node,
+      };
+    default:
+      return undefined;
+  }
+}
+
+function collect(r: TraceResult, nodes: readonly TraceNode[], out: Json[]): void {
+  for (const n of nodes) {
+    const f = flow(r, n);
+    if (f !== undefined) out.push(f);
+    if ('children' in n) collect(r, n.children, out);
+  }
+}
+
+export function renderHubble(r: TraceResult): string {
+  const out: Json[] = [];
+  collect(r, r.hops, out);
+  return out.map((f) => JSON.stringify(f) + '\n').join('');
+}

@@ -1,0 +1,77 @@
+// `cilium monitor` lines (v1.13, INFO verbosity, aggregation none) from the trace tree:
+// trace notifications (pkg/monitor/datapath_trace.go), drops (datapath_drop.go) and policy
+// verdicts (datapath_policy.go), in the order the datapath emits them.
+// Differences said in the docs: the flow hash is a deterministic stand-in for skb->hash, and
+// the drop's source line is 0 (cilium-trace does not track C line numbers).
+import { reservedName } from '../cilium/identities.js';
+import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
+
+const FILE_IDS: Readonly<Record<string, number>> = {
+  'bpf/bpf_host.c': 1, 'bpf/bpf_lxc.c': 2, 'bpf/bpf_overlay.c': 3, 'bpf/bpf_xdp.c': 4,
+  'bpf/lib/arp.h': 101, 'bpf/lib/drop.h': 102, 'bpf/lib/egress_policies.h': 103, 'bpf/lib/icmp6.h': 104, 'bpf/lib/nodeport.h': 105,
+};
+
+/** Identities as `cilium monitor` prints them without -n: reserved names, else the number. */
+export function monitorIdentity(id: number): string {
+  return reservedName(id) ?? String(id);
+}
+
+/** GetConnectionSummary of pkg/monitor/dissect.go. */
+export function connectionSummary(ev: EventMeta): string {
+  const t = ev.tuple;
+  if (t.proto === 'icmp') return `${t.src} -> ${t.dst} ${t.icmpType === 8 ? 'EchoRequest' : t.icmpType === 0 ? 'EchoReply' : `${t.icmpType}`}`;
+  const flags = t.proto === 'tcp' && t.tcpFlags ? ` ${t.tcpFlags}` : '';
+  return `${t.src}:${t.sport} -> ${t.dst}:${t.dport} ${t.proto}${flags}`;
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+function traceSummary(n: Extract<TraceNode, { kind: 'trace_point' }>): string {
+  switch (n.point) {
+    case 'TRACE_TO_LXC': return `-> endpoint ${n.dstEp}`;
+    case 'TRACE_TO_PROXY': return '-> proxy';
+    case 'TRACE_TO_HOST': return '-> host from';
+    case 'TRACE_TO_STACK': return '-> stack';
+    case 'TRACE_TO_OVERLAY': return '-> overlay';
+    case 'TRACE_FROM_LXC': return `<- endpoint ${n.source}`;
+    case 'TRACE_FROM_PROXY': return '<- proxy';
+    case 'TRACE_FROM_HOST': return '<- host';
+    case 'TRACE_FROM_STACK': return '<- stack';
+    case 'TRACE_FROM_OVERLAY': return '<- overlay';
+    case 'TRACE_FROM_NETWORK': return '<- network';
+    default: return '-> network';
+  }
+}
+
+function line(n: TraceNode): string | undefined {
+  switch (n.kind) {
+    case 'trace_point':
+      return `${traceSummary(n)} flow ${hex(n.ev.hash)} , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)} state ${n.reason} ifindex ${n.ev.ifname ?? n.ifindex} orig-ip ${n.origIp}: ${connectionSummary(n.ev)}`;
+    case 'drop':
+      return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${FILE_IDS[n.notifier] ?? 0}:0, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
+    case 'policy': {
+      // Sent only for enforced directions, on a deny, or on an allowed new connection.
+      if (!n.enforced || (n.allowed && !n.ctNew)) return undefined;
+      const proto = n.ev.tuple.proto === 'icmp' ? 1 : n.ev.tuple.proto === 'tcp' ? 6 : 17;
+      return `Policy verdict log: flow ${hex(n.ev.hash)} local EP ID ${n.endpoint}, remote ID ${monitorIdentity(n.remoteId)}, proto ${proto}, ${n.direction}, action ${n.allowed ? 'allow' : 'deny'}, match ${n.match}, ${connectionSummary(n.ev)}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function collect(nodes: readonly TraceNode[], out: string[]): void {
+  for (const n of nodes) {
+    const l = line(n);
+    if (l !== undefined) out.push(l);
+    if ('children' in n) collect(n.children, out);
+  }
+}
+
+export function renderMonitor(r: TraceResult): string {
+  const out: string[] = [];
+  collect(r.hops, out);
+  return out.map((l) => l + '\n').join('');
+}

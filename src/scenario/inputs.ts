@@ -1,0 +1,276 @@
+// Reading a set of inputs as one cluster: every YAML document of every file (multi-document
+// streams, `kind: List` with `items`), dispatched by kind to the Scenario reader or the
+// Kubernetes readers, then validated together so duplicates across files are found, and
+// assembled into the Scenario model. Kinds not modelled are listed in `skipped`.
+import { isMap, isScalar, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { InputError, type Position } from '../errors.js';
+import { assemble, type ServiceDraft } from './assemble.js';
+import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
+import { readCluster } from './cluster.js';
+import { API_VERSION, K8S_KINDS, KIND, POLICY_KINDS } from './fields.js';
+import { implicitNamespace, readCiliumNode, readNamespace, readNode, readPod, readService, type CiliumNodeInfo, type NamespaceDraft } from './k8s.js';
+import { checkNodes, NodeCollector, readNodes } from './nodes.js';
+import { checkPods, readPods, type PodDraft } from './pods.js';
+import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
+import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type MapView, type Reader } from './raw.js';
+import { syntaxProblems } from './syntax.js';
+import type { NamespaceSpec, Scenario, SkippedObject } from './types.js';
+
+/** One input: its text and the name messages and provenance show for it. */
+export interface InputText {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** One object of the input, before it is read according to its kind. */
+interface InputObject {
+  readonly src: Source;
+  readonly entry: Entry;
+  readonly map: MapView;
+  readonly kind: string;
+  readonly kindPos: Position;
+}
+
+const EMPTY_FILE = 'file is empty (expected a cilium-trace Scenario or Kubernetes objects)';
+
+/**
+ * Reads, validates and assembles inputs (in the order given) into one Scenario. The
+ * scenario is named by the first Scenario document, else `fallbackName`. Throws one
+ * InputError listing every problem in every file.
+ */
+export function readInputs(inputs: readonly InputText[], fallbackName: string): Scenario {
+  const sink = new Sink();
+  for (const input of inputs) sink.addFile(input.file);
+  const objects: InputObject[] = [];
+  for (const input of inputs) collectFile(sink, input, objects);
+  const scenario = build(sink, objects, inputs[0]?.file ?? '', fallbackName);
+  if (sink.problems.length > 0 || !scenario) throw new InputError(sink.problems);
+  return scenario;
+}
+
+function isEmpty(node: Node | null): node is null {
+  return node === null || (isScalar(node) && node.value === null && !node.source);
+}
+
+function collectFile(sink: Sink, input: InputText, out: InputObject[]): void {
+  // Editors hide a byte-order mark; drop it so line 1 columns match what users see.
+  const text = input.text.replace(/^\uFEFF/, '');
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  const at = (offset: number): Position => ({ file: input.file, ...lc.linePos(offset) });
+  const syntax = syntaxProblems(docs, text, at);
+  if (syntax.length > 0) {
+    for (const p of syntax) sink.report(p.pos, p.message);
+    return;
+  }
+  const nonEmpty = docs.filter((d) => !isEmpty(d.contents));
+  if (nonEmpty.length === 0) {
+    sink.report(at(0), EMPTY_FILE);
+    return;
+  }
+  for (const doc of nonEmpty) {
+    if (!doc.contents) continue;
+    const src = new Source(input.file, lc, doc, sink);
+    collectObject(src, rootEntry(src, doc.contents), out);
+  }
+}
+
+/** An object, or the items of a List (kubectl's `kind: List`, or a typed PodList, …). */
+function collectObject(src: Source, e: Entry, out: InputObject[]): void {
+  const m = looseMap(src, e);
+  if (!m) return;
+  const kind = m.req('kind', str);
+  if (!kind) return;
+  const items = m.entry('items');
+  if (kind.value === 'List' || (kind.value.endsWith('List') && items)) {
+    if (!items || (isScalar(items.node) && items.node.value === null)) return;
+    for (const item of list(src, items) ?? []) collectObject(src, item, out);
+    return;
+  }
+  out.push({ src, entry: e, map: m, kind: kind.value, kindPos: kind.pos });
+}
+
+interface ScenarioDoc {
+  readonly root: MapView;
+  readonly meta?: { name: string; description: string };
+}
+
+const readScenarioMetadata: Reader<{ name: string; description: string }> = (src, e) => {
+  const m = readMap(src, e, 'scenarioMetadata');
+  const name = m?.req('name', parsed(dnsSubdomain('scenario name')));
+  const description = m?.opt('description', str);
+  return name ? { name: name.value, description: description?.value ?? '' } : undefined;
+};
+
+function readScenarioDoc(o: InputObject): ScenarioDoc | undefined {
+  const root = readMap(o.src, o.entry, 'scenario');
+  if (!root) return undefined;
+  root.req('apiVersion', exactly(API_VERSION, 'apiVersion'));
+  const meta = root.req('metadata', readScenarioMetadata);
+  return { root, ...(meta ? { meta } : {}) };
+}
+
+/** "name" or "namespace/name" of an object we do not model, for the skipped list. */
+function skippedName(m: MapView): string {
+  const meta = m.entry('metadata');
+  const mm = meta && isMap(meta.node) ? looseMap(m.src, meta) : undefined;
+  const text = (key: string): string | undefined => {
+    const e = mm?.entry(key);
+    return e && isScalar(e.node) && typeof e.node.value === 'string' ? e.node.value : undefined;
+  };
+  const name = text('name') ?? text('generateName') ?? '';
+  const ns = text('namespace');
+  return ns ? `${ns}/${name}` : name;
+}
+
+function build(sink: Sink, objects: readonly InputObject[], firstFile: string, fallbackName: string): Scenario | undefined {
+  // Scenario documents first: the cluster section decides the tunnel device names.
+  const scenarioOf = new Map<InputObject, ScenarioDoc>();
+  for (const o of objects) {
+    const d = o.kind === KIND ? readScenarioDoc(o) : undefined;
+    if (d) scenarioOf.set(o, d);
+  }
+  const scenarios = [...scenarioOf.values()];
+  const withCluster = scenarios.filter((s) => s.root.entry('cluster'));
+  const [first, ...extra] = withCluster;
+  for (const s of extra) {
+    const e = s.root.entry('cluster');
+    const firstPos = first?.root.entry('cluster')?.keyPos;
+    if (e && firstPos) {
+      sink.report(e.keyPos ?? e.pos, `second cluster section (the first is at ${firstAt(firstPos, e.keyPos ?? e.pos)}; cluster settings belong in one Scenario document)`);
+    }
+  }
+  const fallbackPos = scenarios[0]?.root.pos ?? objects[0]?.map.pos ?? { file: firstFile, line: 1, col: 1 };
+  const cluster = readCluster(first?.root.src, first?.root.entry('cluster'), fallbackPos);
+
+  const ciliumNodes = new Map<string, CiliumNodeInfo>();
+  for (const o of objects.filter((x) => x.kind === 'CiliumNode')) {
+    checkApiVersion(o);
+    const cn = readCiliumNode(o.map);
+    if (cn && !ciliumNodes.has(cn.name)) ciliumNodes.set(cn.name, cn);
+  }
+
+  const nodes = new NodeCollector();
+  const pods: PodDraft[] = [];
+  const policies: PolicyDraft[] = [];
+  const namespaces: NamespaceDraft[] = [];
+  const services: ServiceDraft[] = [];
+  const skipped: SkippedObject[] = [];
+  for (const o of objects) {
+    if (Object.hasOwn(POLICY_KINDS, o.kind)) {
+      const p = readPolicy(o.src, o.entry);
+      if (p) policies.push(p);
+      continue;
+    }
+    switch (o.kind) {
+      case KIND: {
+        const root = scenarioOf.get(o)?.root;
+        if (!root) break;
+        readNodes(root, cluster.tunnelProtocol, nodes);
+        readPods(root, pods);
+        for (const item of root.opt('policies', list) ?? []) {
+          const p = readPolicy(root.src, item);
+          if (p) policies.push(p);
+        }
+        break;
+      }
+      case 'CiliumNode':
+        break;
+      case 'Node':
+        checkApiVersion(o);
+        readNode(o.map, cluster.tunnelProtocol, ciliumNodes, nodes);
+        break;
+      case 'Namespace': {
+        checkApiVersion(o);
+        const ns = readNamespace(o.map);
+        if (ns) namespaces.push(ns);
+        break;
+      }
+      case 'Pod': {
+        checkApiVersion(o);
+        const r = readPod(o.map);
+        if (r && 'pod' in r) pods.push(r.pod);
+        else if (r) skipped.push({ kind: o.kind, name: r.skipped, pos: o.map.pos });
+        break;
+      }
+      case 'Service': {
+        checkApiVersion(o);
+        const r = readService(o.map);
+        if (r && 'service' in r) services.push(r.service);
+        else if (r) skipped.push({ kind: o.kind, name: r.skipped, pos: o.map.pos });
+        break;
+      }
+      default: {
+        const api = o.map.entry('apiVersion');
+        if (api && isScalar(api.node) && api.node.value === API_VERSION) {
+          sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND})`);
+        } else {
+          skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
+        }
+      }
+    }
+  }
+
+  if (nodes.seen === 0 && objects.length > 0) {
+    const s = scenarios[0]?.root;
+    if (s) sink.report(s.entry('nodes')?.pos ?? s.pos, `no nodes (expected at least one in 'nodes' or as a Node object)`);
+    else sink.report(objects[0]?.map.pos ?? fallbackPos, 'no nodes (expected Node objects, e.g. from kubectl get nodes -o yaml, or a Scenario with nodes)');
+  }
+  checkNodes(sink, nodes.drafts);
+  checkPods(sink, pods, nodes);
+  checkPolicies(sink, policies);
+  reportDuplicates(
+    sink,
+    namespaces.map((n) => ({ key: n.spec.name, owner: n.spec.name, pos: n.namePos })),
+    (c, f) => `duplicate Namespace '${c.key}' (first defined at ${firstAt(f.pos, c.pos)})`,
+  );
+  reportDuplicates(
+    sink,
+    services.map((s) => ({ key: s.id, owner: s.id, pos: s.namePos })),
+    (c, f) => `duplicate Service '${c.key}' (first defined at ${firstAt(f.pos, c.pos)})`,
+  );
+  const built = assemble(sink, nodes.drafts, pods, services);
+  if (objects.length === 0) return undefined;
+  const meta = scenarios[0]?.meta;
+  return {
+    name: meta?.name ?? fallbackName,
+    description: meta?.description ?? '',
+    file: firstFile,
+    cluster,
+    nodes: built.nodes,
+    pods: built.pods,
+    policies: policies.map((p) => p.spec),
+    namespaces: allNamespaces(sink, namespaces, built.pods, services, policies),
+    services: services.map((s) => s.spec),
+    skipped,
+  };
+}
+
+/** The apiVersion of a modelled Kubernetes kind (a wrong one is reported; reading goes on). */
+function checkApiVersion(o: InputObject): void {
+  const expected = Object.hasOwn(K8S_KINDS, o.kind) ? K8S_KINDS[o.kind] : undefined;
+  if (expected) o.map.req('apiVersion', exactly(expected, 'apiVersion'));
+}
+
+/**
+ * Namespace objects in input order, then every other namespace a pod, Service or policy
+ * uses (in order of first use), with only the label Kubernetes adds to every namespace.
+ */
+function allNamespaces(
+  sink: Sink,
+  declared: readonly NamespaceDraft[],
+  pods: Scenario['pods'],
+  services: readonly ServiceDraft[],
+  policies: readonly PolicyDraft[],
+): NamespaceSpec[] {
+  const out = new Map<string, NamespaceSpec>();
+  for (const n of declared) if (!out.has(n.spec.name)) out.set(n.spec.name, n.spec);
+  const used: Array<{ name: string; pos: Position }> = [
+    ...pods.map((p) => ({ name: p.namespace, pos: p.pos })),
+    ...services.map((s) => ({ name: s.spec.namespace, pos: s.spec.pos })),
+    ...policies.flatMap((p) => (p.spec.namespace === null ? [] : [{ name: p.spec.namespace, pos: p.spec.pos }])),
+  ];
+  used.sort((a, b) => sink.compare(a.pos, b.pos));
+  for (const u of used) if (!out.has(u.name)) out.set(u.name, implicitNamespace(u.name, u.pos));
+  return [...out.values()];
+}

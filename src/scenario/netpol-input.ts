@@ -1,0 +1,105 @@
+// networking.k8s.io/v1 NetworkPolicy `spec`, validated as the API server does
+// (pkg/apis/networking/validation) and kept as written: an absent `from`, `ports`,
+// `ingress` or `policyTypes` stays undefined and an empty list stays empty, because the
+// two mean different things. The control plane converts it as Cilium does.
+import { isScalar } from 'yaml';
+import { k8sPortName, Invalid } from './checks.js';
+import { K8S_PROTOCOLS, POLICY_TYPES, type FieldSet } from './fields.js';
+import { cidrValue, readExcepts, readK8sSelector } from './selectors.js';
+import { int, listOf, oneOf, readMap, str, typeError, type Field, type Reader } from './raw.js';
+import type { CidrRule, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule } from './types.js';
+
+export const readNetworkPolicySpec: Reader<NetworkPolicyInput> = (src, e) => {
+  const m = readMap(src, e, 'networkPolicySpec');
+  if (!m) return undefined;
+  // podSelector is a struct in the API: absent reads as {} (every pod of the namespace).
+  const podSelector = m.opt('podSelector', readK8sSelector) ?? { matchLabels: {}, matchExpressions: [], pos: m.pos };
+  const policyTypes = m.opt('policyTypes', listOf(readPolicyType));
+  if (policyTypes) {
+    const seen = new Set<string>();
+    for (const t of policyTypes) {
+      if (seen.has(t.value)) src.report(t.pos, `duplicate policy type '${t.value}'`);
+      seen.add(t.value);
+    }
+  }
+  const ingress = m.opt('ingress', listOf(rule('networkPolicyIngressRule', 'from')));
+  const egress = m.opt('egress', listOf(rule('networkPolicyEgressRule', 'to')));
+  return {
+    podSelector,
+    ...(policyTypes ? { policyTypes: [...new Set(policyTypes.map((t) => t.value))] } : {}),
+    ...(ingress ? { ingress } : {}),
+    ...(egress ? { egress } : {}),
+  };
+};
+
+const readPolicyType: Reader<Field<'Ingress' | 'Egress'>> = (src, e) => oneOf(POLICY_TYPES)(src, { ...e, label: 'policy type' });
+
+function rule(set: FieldSet, peersKey: 'from' | 'to'): Reader<NetworkPolicyRule> {
+  return (src, e) => {
+    const m = readMap(src, e, set);
+    if (!m) return undefined;
+    const peers = m.opt(peersKey, listOf(readPeer));
+    const ports = m.opt('ports', listOf(readPort));
+    return { ...(peers ? { peers } : {}), ...(ports ? { ports } : {}), pos: m.pos };
+  };
+}
+
+/** One of ipBlock, or podSelector and/or namespaceSelector (ValidateNetworkPolicyPeer). */
+const readPeer: Reader<NetworkPolicyPeer> = (src, e) => {
+  const m = readMap(src, e, 'networkPolicyPeer');
+  if (!m) return undefined;
+  const podSelector = m.opt('podSelector', readK8sSelector);
+  const namespaceSelector = m.opt('namespaceSelector', readK8sSelector);
+  const ipBlock = m.opt('ipBlock', readIpBlock);
+  const given = ['podSelector', 'namespaceSelector', 'ipBlock'].filter((k) => m.entry(k));
+  if (given.length === 0) return src.report(m.pos, 'a peer needs podSelector, namespaceSelector or ipBlock');
+  if (m.entry('ipBlock') && given.length > 1) {
+    return src.report(m.pos, 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (write them as two peers)');
+  }
+  return {
+    ...(podSelector ? { podSelector } : {}),
+    ...(namespaceSelector ? { namespaceSelector } : {}),
+    ...(ipBlock ? { ipBlock } : {}),
+    pos: m.pos,
+  };
+};
+
+/** ipBlock: a prefix (host bits allowed, as the API server allows them) and excepts strictly inside it. */
+const readIpBlock: Reader<CidrRule> = (src, e) => {
+  const m = readMap(src, e, 'ipBlock');
+  if (!m) return undefined;
+  const cidr = m.req('cidr', (s, x) => {
+    const t = str(s, x);
+    if (!t) return undefined;
+    const v = cidrValue(t.value, 'cidr', false);
+    return typeof v === 'string' ? s.report(x.pos, v) : { value: v, pos: x.pos };
+  });
+  const except = readExcepts(m, cidr?.value, true);
+  return cidr ? { cidr: cidr.value, except: except ?? [], pos: m.pos } : undefined;
+};
+
+/** port: a number 1..65535 or a container port name; endPort only after a numeric port. */
+const readPort: Reader<NetworkPolicyPort> = (src, e) => {
+  const m = readMap(src, e, 'networkPolicyPort');
+  if (!m) return undefined;
+  const protocol = m.opt('protocol', oneOf(K8S_PROTOCOLS))?.value ?? 'TCP';
+  const port = m.opt('port', readIntOrName);
+  const endPort = m.opt('endPort', int(1, 65535));
+  if (endPort) {
+    if (!port) return src.report(endPort.pos, 'endPort needs a port (the start of the range)');
+    if (typeof port.value === 'string') return src.report(endPort.pos, `endPort needs a numeric port (port is the named port '${port.value}')`);
+    if (endPort.value < port.value) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port.value} (expected endPort >= port)`);
+  }
+  if (m.entry('port') && !port) return undefined;
+  return { ...(port ? { port: port.value } : {}), ...(endPort ? { endPort: endPort.value } : {}), protocol, pos: m.pos };
+};
+
+/** IntOrString ports of Kubernetes: an integer 1..65535 or a port name (not a quoted number). */
+export const readIntOrName: Reader<Field<number | string>> = (src, e) => {
+  const v = isScalar(e.node) ? e.node.value : undefined;
+  if (typeof v === 'number') return int(1, 65535)(src, e);
+  if (typeof v !== 'string') return typeError(src, e, 'a port number 1..65535 or a port name');
+  if (/^\d+$/.test(v)) return src.report(e.pos, `${e.label} "${v}" is a quoted number (expected ${v} without quotes, or a port name)`);
+  const name = k8sPortName(v, `${e.label} name`);
+  return name instanceof Invalid ? src.report(e.pos, name.message) : { value: name, pos: e.pos };
+};
