@@ -159,6 +159,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly Endpoint
     enablePerPacketLb: features.perPacketLb,
     enableNodePort: features.nodePort,
     enableSocketLb: c.kubeProxyReplacement,
+    masquerade: c.masquerade,
     enableArpResponder: features.arpResponder,
     enableIcmpRule: true,
     ipv4Mask: maskOf(n.podCIDR.len),

@@ -62,6 +62,11 @@ export interface RuleSection {
   readonly pos: Position;
   /** The section's L3 peers; empty when it names none (then toPorts apply to every peer). */
   readonly peers: readonly Peer[];
+  /**
+   * L3 peers were written but resolve to no selector (a CIDR whose excepts cover it all):
+   * the section selects nothing rather than every peer (Cilium PR #14516, in v1.10+).
+   */
+  readonly emptyL3?: boolean;
   /** undefined: no toPorts/icmps/ports, an L3-only rule. */
   readonly ports: readonly PortRef[] | undefined;
 }
@@ -142,15 +147,20 @@ function scopePeer(sel: LabelSelector, namespace: string | null, matchesInit: bo
   return makeSelector(addMatch(reqs, POD_NAMESPACE_LABEL, namespace));
 }
 
-function cidrPeers(side: 'from' | 'to', cidrs: readonly CidrRule[], out: { peers: Peer[]; prefixes: Ipv4Prefix[] }): void {
+/** CIDR peers: each rule's resultant prefixes, as selectors. `label` names the rule as written. */
+function cidrPeers(cidrs: readonly CidrRule[], label: (c: CidrRule) => string, out: { peers: Peer[]; prefixes: Ipv4Prefix[] }): void {
   for (const c of cidrs) {
-    const written = c.except.length === 0 ? `${side}CIDR ${formatPrefix(c.cidr)}` : `${side}CIDRSet ${formatPrefix(c.cidr)} except ${c.except.map(formatPrefix).join(', ')}`;
+    const written = label(c);
     for (const p of subtractPrefixes(c.cidr, c.except)) {
       if (p.len > 0) out.prefixes.push(p);
       const text = c.except.length === 0 ? written : `${written} (prefix ${formatPrefix(p)})`;
       for (const selector of cidrSelectors(p)) out.peers.push({ selector, kind: 'cidr', text, pos: c.pos });
     }
   }
+}
+
+function cidrText(c: CidrRule): string {
+  return c.except.length === 0 ? formatPrefix(c.cidr) : `${formatPrefix(c.cidr)} except ${c.except.map(formatPrefix).join(', ')}`;
 }
 
 function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRule[] | undefined, opts: ParseOptions, problems: ParseProblems, notes: string[]): PortRef[] | undefined {
@@ -185,9 +195,11 @@ function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: 
   (s.entities ?? []).forEach((e, i) => {
     for (const selector of entitySelectors(e, opts.clusterName)) acc.peers.push({ selector, kind: 'entity', text: `${side}Entities[${i}] ${e}`, pos: s.pos });
   });
-  cidrPeers(side, s.cidrs ?? [], acc);
+  cidrPeers(s.cidrs ?? [], (c) => `${side}${c.except.length ? 'CIDRSet' : 'CIDR'} ${cidrText(c)}`, acc);
   const ports = portRefs(s.ports, s.icmps, opts, problems, notes);
-  return { section: { rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports }, prefixes: acc.prefixes };
+  const written = (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) > 0;
+  const emptyL3 = written && acc.peers.length === 0;
+  return { section: { rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, ...(emptyL3 ? { emptyL3 } : {}) }, prefixes: acc.prefixes };
 }
 
 function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: ParseOptions, problems: ParseProblems): ParsedRule {
@@ -275,12 +287,10 @@ function parseNetworkPolicy(p: PolicySpec, opts: ParseOptions, problems: ParsePr
         const sel = knpPeerSelector(peer, ns);
         if (sel) peers.push({ selector: sel, kind: 'endpoints', text: knpPeerText(side, j, peer), pos: peer.pos, ...(peer.podSelector || peer.namespaceSelector ? { written: peer.podSelector ?? peer.namespaceSelector } : {}) });
         if (peer.ipBlock) {
-          const acc = { peers: [] as Peer[], prefixes: [] as Ipv4Prefix[] };
-          cidrPeers(side, [peer.ipBlock], acc);
-          for (const x of acc.peers) peers.push({ ...x, text: `${side}[${j}] ipBlock ${x.text.replace(/^(from|to)CIDR(Set)? /, '')}` });
-          prefixes.push(...acc.prefixes);
+          const acc = { peers, prefixes };
+          cidrPeers([peer.ipBlock], (c) => `${side}[${j}] ipBlock ${cidrText(c)}`, acc);
         }
-        sections.push({ rule: ref, direction, deny: false, path, pos: peer.pos, peers, ports });
+        sections.push({ rule: ref, direction, deny: false, path, pos: peer.pos, peers, ports, ...(peers.length === 0 ? { emptyL3: true } : {}) });
         counts[direction]++;
       });
     });

@@ -196,6 +196,7 @@ export class PolicyResolver {
 
   /** mergeIngress/mergeEgress of one rule section into the filters. */
   private mergeSection(filters: Map<string, L4Filter>, s: RuleSection): void {
+    if (s.emptyL3) return; // peers written, none left (e.g. except = cidr): nothing is allowed
     if (s.ports === undefined) {
       // L3-only: only with at least one peer; an empty item enforces and allows nothing.
       if (s.peers.length > 0) this.addToFilter(filters, s, 0, undefined, 0, undefined);

@@ -13,7 +13,7 @@ import { encapAndRedirectWithNodeid, encapAndRedirectNetdev } from './lib/encap.
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4LocalDelivery } from './lib/l3.js';
 import { epTailCall } from './lib/tailcall.js';
-import { nodeportLb4, skipNodeport } from './lib/nodeport.js';
+import { handleNatFwd, nodeportLb4, skipNodeport } from './lib/nodeport.js';
 import { sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_host.c';
@@ -148,12 +148,8 @@ function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
 export function cilToNetdev(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_netdev', FILE, () => {
     if (ctx.node.config.enableNodePort) {
-      ctx.tb.frame('handle_nat_fwd', 'bpf/lib/nodeport.h', () => {
-        const src = l3(ctx).src;
-        ctx.tb.add(src === ctx.node.ip
-          ? { kind: 'note', text: `source ${formatIpv4(src)} is this node: no SNAT needed` }
-          : { kind: 'not_simulated', text: `BPF masquerading of ${formatIpv4(src)} (snat_v4_nat) is not simulated yet` });
-      });
+      const r = handleNatFwd(ctx);
+      if (r.kind === 'drop') return sendDropNotify(ctx, r, 'cil_to_netdev', FILE, 'egress');
     }
     sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });

@@ -255,8 +255,8 @@ function forward(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath,
   if (!dev) return { kind: 'error', node: node.name, text: `route device ${route.dev} not found` };
   const cb = new Map<string, number>();
   if (route.via !== undefined && dev.kind === 'native') cb.set('NEXT_HOP', route.via);
-  if (dev.kind === 'native' && route.dst.len === 0) {
-    tb.add({ kind: 'not_simulated', text: 'masquerading toward the world (iptables MASQUERADE or BPF masquerade) is not simulated yet: the source address is shown unchanged' });
+  if (dev.kind === 'native' && route.dst.len === 0 && node.config.masquerade === 'iptables' && pkt.src !== node.ip) {
+    tb.add({ kind: 'not_simulated', text: `iptables MASQUERADE (Cilium's CILIUM_POST_nat rule) rewrites the source to ${formatIpv4(node.ip)} after tc egress; netfilter is not simulated, so the source is shown unchanged` });
   }
   tb.add({ kind: 'kernel', op: 'tx', text: `${route.dev} (ifindex ${dev.ifindex})` });
   const out: Packet = dev.kind === 'native' ? { ...pkt, ethSrc: dev.mac } : { ...pkt, ethSrc: dev.mac, ethDst: dev.mac };

@@ -22,6 +22,7 @@ export interface DatapathConfig {
   readonly enablePerPacketLb: boolean; // ENABLE_PER_PACKET_LB (socket LB not full)
   readonly enableNodePort: boolean; // ENABLE_NODEPORT (kube-proxy replacement)
   readonly enableSocketLb: boolean;
+  readonly masquerade: 'iptables' | 'bpf' | 'none'; // ENABLE_MASQUERADE is 'bpf'
   readonly enableArpResponder: boolean;
   readonly enableIcmpRule: boolean;
   readonly ipv4Mask: number; // IPV4_MASK, the local pod CIDR mask

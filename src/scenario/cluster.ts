@@ -2,7 +2,7 @@
 import { isScalar } from 'yaml';
 import type { ClusterSettings } from './types.js';
 import { dnsLabel } from './checks.js';
-import { CILIUM_VERSIONS, ENFORCEMENT_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';
+import { CILIUM_VERSIONS, ENFORCEMENT_MODES, MASQUERADE_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';
 import type { Position } from '../errors.js';
 import { bool, int, oneOf, parsed, readMap, type Entry, type Field, type Reader, type Source } from './raw.js';
 
@@ -28,6 +28,16 @@ export function readCluster(src: Source | undefined, entry: Entry | undefined, f
       'BPF host routing requires kubeProxyReplacement: true (Cilium v1.13 falls back to legacy host routing without NodePort)',
     );
   }
+  const masquerade = get('masquerade', oneOf(MASQUERADE_MODES));
+  if (bpfHostRouting?.value === true && kubeProxyReplacement && (masquerade?.value ?? 'iptables') === 'iptables') {
+    src?.report(
+      masquerade?.pos ?? bpfHostRouting.pos,
+      'BPF host routing does not work with iptables masquerading (Cilium v1.13 falls back to legacy host routing); set masquerade: bpf or none',
+    );
+  }
+  if (masquerade?.value === 'bpf' && !kubeProxyReplacement) {
+    src?.report(masquerade.pos, 'BPF masquerading requires kubeProxyReplacement: true (it runs in the NodePort code of cil_to_netdev)');
+  }
   return {
     name: get('name', parsed(dnsLabel('cluster name')))?.value ?? 'default',
     profile: get('cilium', ciliumVersion)?.value ?? '1.13',
@@ -38,6 +48,7 @@ export function readCluster(src: Source | undefined, entry: Entry | undefined, f
     kubeProxyReplacement,
     policyEnforcement: get('policyEnforcement', oneOf(ENFORCEMENT_MODES))?.value ?? 'default',
     mtu: get('mtu', int(576, 9216))?.value ?? 1500,
+    masquerade: masquerade?.value ?? 'iptables',
     pos: m?.pos ?? fallback,
   };
 }

@@ -27,6 +27,8 @@ export const K8S_KINDS: Readonly<Record<string, string>> = {
 
 export const CILIUM_VERSIONS = ['1.13'] as const;
 export const ROUTING_MODES: readonly RoutingMode[] = ['tunnel', 'native'];
+/** How pod traffic leaving the cluster is source-NATed: Cilium's iptables rules, BPF (cil_to_netdev), or not at all. */
+export const MASQUERADE_MODES = ['iptables', 'bpf', 'none'] as const;
 export const TUNNEL_PROTOCOLS: readonly TunnelProtocol[] = ['vxlan', 'geneve'];
 export const ENFORCEMENT_MODES: readonly EnforcementMode[] = ['default', 'always', 'never'];
 export const L4_PROTOCOLS: readonly L4Protocol[] = ['TCP', 'UDP', 'SCTP', 'ANY'];
@@ -71,7 +73,7 @@ const OBJECT_META = [
 export const FIELDS = {
   scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies'],
   scenarioMetadata: ['name', 'description'],
-  cluster: ['name', 'cilium', 'routing', 'tunnelProtocol', 'tunnelPort', 'bpfHostRouting', 'kubeProxyReplacement', 'policyEnforcement', 'mtu'],
+  cluster: ['name', 'cilium', 'routing', 'tunnelProtocol', 'tunnelPort', 'bpfHostRouting', 'kubeProxyReplacement', 'masquerade', 'policyEnforcement', 'mtu'],
   node: ['name', 'ip', 'podCIDR', 'nodeId', 'hostEndpointId', 'device', 'ciliumNet', 'ciliumHost', 'tunnelDevice'],
   nativeDevice: ['name', 'ifindex', 'mac'],
   ciliumDevice: ['ifindex', 'mac'],

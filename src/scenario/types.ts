@@ -20,6 +20,8 @@ export interface ClusterSettings {
   readonly kubeProxyReplacement: boolean; // socket LB + NodePort; off -> ENABLE_PER_PACKET_LB
   readonly policyEnforcement: EnforcementMode;
   readonly mtu: number; // device MTU; route MTU = mtu - 50 in tunnel mode
+  /** Source NAT of traffic leaving the cluster: iptables (Helm default), BPF, or none. */
+  readonly masquerade: 'iptables' | 'bpf' | 'none';
   readonly pos: Position;
 }
 

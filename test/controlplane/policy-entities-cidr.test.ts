@@ -113,3 +113,17 @@ test('CIDR selectors select the CIDR identities inside them, never pods; 0.0.0.0
   assert.equal(verdict(trace(c, 'server', 'client', 'tcp', 1)), 133);
   assert.equal(verdict(trace(c, 'server', '10.9.9.9', 'tcp', 1)), 'FORWARDED');
 });
+
+// Cilium PR #14516 (v1.10+): "ExceptCIDRs contains the CIDR itself. In this case nothing
+// should be allowed" — not every peer, as a rule without any L3 peer would.
+test('CIDR whose excepts cover it all: the rule allows nothing (it does not become "every peer")', () => {
+  const c = build(PODS, cnp('nothing', `
+    endpointSelector: { matchLabels: { app: server } }
+    egress:
+      - toCIDRSet: [{ cidr: 10.0.0.0/8, except: [10.0.0.0/8] }]
+        toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+  `));
+  assert.deepEqual(egressIds(c), []);
+  assert.deepEqual(c.cidrIdentities, []);
+  assert.equal(verdict(trace(c, 'server', '8.8.8.8', 'tcp', 443)), 133);
+});

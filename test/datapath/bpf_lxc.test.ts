@@ -54,7 +54,7 @@ function setup(opts: { slot7?: boolean; ingressAllow?: Array<{ identity: number;
   for (const a of opts.ingressAllow ?? []) dstPolicy.set({ ...a, direction: 'ingress' }, { proxyPort: 0, deny: opts.deny === true, packets: 0, bytes: 0, provenance: [prov] });
   const node: NodeDatapath = {
     name: 'n1', ip: ipv4('1.2.3.167'), devices: new Map(), netns: new Map(),
-    config: { tunnelMode: true, tunnelProtocol: 'vxlan', tunnelPort: 8472, enableHostRouting: true, enablePerPacketLb: false, enableNodePort: true, enableSocketLb: true, enableArpResponder: true, enableIcmpRule: true, ipv4Mask: maskOf(24), routerIp: ipv4('10.0.0.2'), nodeIp: ipv4('1.2.3.167'), hostIfindex: 4, encapIfindex: 5, deviceMtu: 1500, routeMtu: 1450, hostEpId: 554 },
+    config: { tunnelMode: true, tunnelProtocol: 'vxlan', tunnelPort: 8472, enableHostRouting: true, enablePerPacketLb: false, enableNodePort: true, enableSocketLb: true, masquerade: 'bpf', enableArpResponder: true, enableIcmpRule: true, ipv4Mask: maskOf(24), routerIp: ipv4('10.0.0.2'), nodeIp: ipv4('1.2.3.167'), hostIfindex: 4, encapIfindex: 5, deviceMtu: 1500, routeMtu: 1450, hostEpId: 554 },
     maps: {
       ipcache, lxc, tunnel: new TunnelMap(),
       policy: new Map([[srcPolicy.name, srcPolicy], [dstPolicy.name, dstPolicy]]),

@@ -85,8 +85,16 @@ export function tailNodeportNatIngressIpv4(ctx: Ctx): Ret {
       const r = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
       return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_ingress_ipv4', FILE, 'ingress') : r;
     }
-    ctx.tb.add({ kind: 'not_simulated', text: 'reverse SNAT of a NodePort reply is not simulated yet' });
-    return { kind: 'unsimulated', text: 'reverse SNAT of a NodePort reply is not simulated yet' };
+    // A mapping exists: translate the reply back, then rev_nodeport_lb4 (slot 17).
+    const v = view(ctx.pkt);
+    if (v && !ctx.pkt.outer) {
+      ctx.tb.add({ kind: 'rewrite', field: 'daddr:dport', from: `${formatIpv4(v.dst)}:${v.dport}`, to: `${formatIpv4(ret.toAddr)}:${ret.toPort}` });
+      const l4 = ctx.pkt.l4.proto === 'icmp' ? ctx.pkt.l4 : { ...ctx.pkt.l4, dport: ret.toPort };
+      ctx.pkt = { ...ctx.pkt, dst: ret.toAddr, l4 };
+    }
+    ctx.tb.add({ kind: 'note', text: 'ctx_snat_done_set' });
+    const r = epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_REVNAT);
+    return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_ingress_ipv4', FILE, 'ingress') : r;
   });
 }
 
@@ -121,4 +129,61 @@ export function tailNodeportNatEgressIpv4(ctx: Ctx): Ret {
     }
     return { kind: 'unsimulated', text: 'NodePort forwarding to a remote backend in native routing (fib_redirect_v4) is not simulated yet' };
   });
+}
+
+/**
+ * handle_nat_fwd (cil_to_netdev) → tail_handle_nat_fwd_ipv4 (inlined: slot 19 is a tail call
+ * only with dual stack, host firewall or egress gateway) → nodeport_nat_ipv4_fwd →
+ * snat_v4_prepare_state decides whether BPF masquerading applies → snat_v4_nat.
+ */
+export function handleNatFwd(ctx: Ctx): Ret {
+  return ctx.tb.frame('handle_nat_fwd', FILE, () => {
+    ctx.tb.add({ kind: 'inlined', slot: CILIUM_CALL.IPV4_ENCAP_NODEPORT_NAT, slotName: 'CILIUM_CALL_IPV4_ENCAP_NODEPORT_NAT', program: 'tail_handle_nat_fwd_ipv4', why: 'IPv4-only, no host firewall, no egress gateway: invoke_tailcall_if compiles a direct call' });
+    return ctx.tb.frame('nodeport_nat_ipv4_fwd', FILE, () => {
+      const v = view(ctx.pkt);
+      const cfg = ctx.node.config;
+      const why = ctx.tb.frame('snat_v4_prepare_state', 'bpf/lib/nat.h', (): string | null => {
+        if (cfg.masquerade !== 'bpf') return 'BPF masquerading is off (ENABLE_MASQUERADE not defined)';
+        if (!v) return 'not TCP/UDP: nothing to translate';
+        if (v.src === cfg.nodeIp) return `source ${formatIpv4(v.src)} is this node: no SNAT needed`;
+        const ep = ctx.node.maps.lxc.lookup(v.src);
+        if (!ep || ep.info.flags & 1) return `source ${formatIpv4(v.src)} is not a local endpoint`;
+        const info = ctx.node.maps.ipcache.lookup(v.dst);
+        const id = info?.info.secLabel ?? 2;
+        if (id !== 2 && id < (1 << 24)) return `destination identity ${id} is inside the cluster: no masquerading`;
+        return null;
+      });
+      if (why !== null || !v) {
+        ctx.tb.add({ kind: 'note', text: why ?? 'nothing to translate' });
+        return CTX_ACT_OK_RET;
+      }
+      const port = NODEPORT_PORT_MIN_NAT;
+      ctx.tb.frame('snat_v4_nat', 'bpf/lib/nat.h', () => {
+        const out: CtTuple = { daddr: v.dst, saddr: v.src, dport: v.dport, sport: v.sport, nexthdr: v.proto, flags: TUPLE_F_OUT };
+        const back: CtTuple = { daddr: cfg.nodeIp, saddr: v.dst, dport: port, sport: v.dport, nexthdr: v.proto, flags: TUPLE_F_IN };
+        const outEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: cfg.nodeIp, toPort: port };
+        const backEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: v.src, toPort: v.sport };
+        ctx.node.maps.nat.set(out, outEntry);
+        ctx.node.maps.nat.set(back, backEntry);
+        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(out).trimEnd(), value: formatNatEntry(out, outEntry) });
+        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(back).trimEnd(), value: formatNatEntry(back, backEntry) });
+        ctx.tb.add({ kind: 'rewrite', field: 'saddr:sport', from: `${formatIpv4(v.src)}:${v.sport}`, to: `${formatIpv4(cfg.nodeIp)}:${port} (IPV4_MASQUERADE)` });
+        const l4 = ctx.pkt.l4.proto === 'icmp' ? ctx.pkt.l4 : { ...ctx.pkt.l4, sport: port };
+        ctx.pkt = { ...ctx.pkt, src: cfg.nodeIp, l4 };
+      });
+      return CTX_ACT_OK_RET;
+    });
+  });
+}
+
+const CTX_ACT_OK_RET: Ret = { kind: 'ok' };
+
+/** Slot 17: reverse DNAT of NodePort replies; anything else recirculates to slot 7. */
+export function tailRevNodeportLb4(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_rev_nodeport_lb4', FILE, () => ctx.tb.frame('rev_nodeport_lb4', FILE, () => {
+    ctx.tb.add({ kind: 'note', text: 'ct_lookup4(CT_INGRESS): not the reply of a NodePort connection (no node_port CT entry): recirculate' });
+    ctx.cb.set('SKIP_NODEPORT', 1);
+    const r = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
+    return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_rev_nodeport_lb4', FILE, 'ingress') : r;
+  }));
 }
