@@ -4,9 +4,10 @@ import type { Cluster } from '../controlplane/cluster.js';
 import type { NodeDatapath } from '../datapath/node.js';
 import { formatPortProto, policyMapName } from '../maps/policymap.js';
 import { provenanceText } from '../maps/provenance.js';
-import { resolvePod } from './endpoints.js';
+import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';
+import { DEFAULT_SPORT, traceWithReply, withConntrackCopy } from '../trace/run.js';
 
-export const MAP_NAMES = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'calls'] as const;
+export const MAP_NAMES = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat', 'calls'] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
 function pickNode(cluster: Cluster, name: string | undefined): NodeDatapath {
@@ -17,10 +18,12 @@ function pickNode(cluster: Cluster, name: string | undefined): NodeDatapath {
   return node;
 }
 
-export function mapsCommand(cluster: Cluster, map: string, target: string | undefined, nodeName: string | undefined, why = false): string {
+export function mapsCommand(cluster: Cluster, map: string, target: string | undefined, nodeName: string | undefined, why = false, after?: string): string {
   if (!(MAP_NAMES as readonly string[]).includes(map)) throw new UsageError(`unknown map '${map}' (expected one of: ${MAP_NAMES.join(', ')})`);
   if (map === 'policy') return policyDump(cluster, target, nodeName, why);
   if (why) throw new UsageError('--why applies to maps policy only');
+  if (after !== undefined && map !== 'ct' && map !== 'nat') throw new UsageError('--after applies to maps ct and maps nat only');
+  if (map === 'ct' || map === 'nat') return stateDump(cluster, map, nodeName, after);
   if (target !== undefined) throw new UsageError(`maps ${map} takes no argument (got '${target}')`);
   const node = pickNode(cluster, nodeName);
   switch (map as Exclude<MapName, 'policy'>) {
@@ -28,6 +31,9 @@ export function mapsCommand(cluster: Cluster, map: string, target: string | unde
     case 'endpoint': return node.maps.lxc.dump();
     case 'tunnel': return node.maps.tunnel.dump();
     case 'lb': return node.maps.lb.dump();
+    case 'ct':
+    case 'nat':
+      return '';
     case 'calls': return [...node.maps.progArrays.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((a) => a.dump()).join('');
   }
 }
@@ -58,4 +64,26 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
     for (const p of entry.provenance) lines.push(`    ${provenanceText(p)}`);
   }
   return table + lines.join('\n') + '\n';
+}
+
+/**
+ * Conntrack and NAT entries exist only once packets have passed: `--after "SRC DST [PROTO]"`
+ * runs that trace (and its reply) on a fresh copy of the maps, then dumps the node's map in
+ * the `cilium bpf ct list global` / `cilium bpf nat list` format.
+ */
+function stateDump(cluster: Cluster, map: 'ct' | 'nat', nodeName: string | undefined, after: string | undefined): string {
+  const dp = withConntrackCopy(cluster.datapath);
+  if (after !== undefined) {
+    const words = after.trim().split(/\s+/);
+    if (words.length < 2 || words.length > 3) throw new UsageError(`--after needs "SRC DST [PROTO[/PORT]]" (got '${after}')`);
+    const [srcText, dstText, protoText] = words as [string, string, string | undefined];
+    const dst = resolveDestination(cluster, { text: dstText, col: 1 });
+    const src = resolveSource(cluster, { text: srcText, col: 1 }, dst.ip);
+    const { proto, dport } = parseProto(protoText === undefined ? undefined : { text: protoText, col: 1 });
+    traceWithReply(cluster, { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, dp);
+  }
+  const node = pickNode({ ...cluster, datapath: dp }, nodeName);
+  if (map === 'nat') return node.maps.nat.dump();
+  // `cilium bpf ct list global` prints both maps, then an empty line (Println).
+  return [...node.maps.ctTcp.dumpLines(), ...node.maps.ctAny.dumpLines()].join('') + '\n';
 }

@@ -74,3 +74,12 @@ export function replyOf(p: Packet): Packet {
       : { proto: 'udp', sport: p.l4.dport, dport: p.l4.sport };
   return { ethSrc: p.ethDst, ethDst: p.ethSrc, ethertype: p.ethertype, src: p.dst, dst: p.src, ttl: 64, l4, mark: 0 };
 }
+
+/** Frame length as skb->len counts it: ping's 98 bytes, a TCP SYN with options 74, UDP 60 (minimum frame). */
+export function frameLength(p: Packet): number {
+  switch (p.l4.proto) {
+    case 'icmp': return 98;
+    case 'tcp': return 74;
+    case 'udp': return 60;
+  }
+}

@@ -83,8 +83,7 @@ export function traceFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDat
  * The forward trace, then its reply on the same conntrack state: from wherever the forward
  * packet was delivered, addresses and ports swapped (echo-reply, SYN-ACK).
  */
-export function traceWithReply(cluster: Cluster, spec: FlowSpec): { forward: TraceResult; reply: TraceResult | null } {
-  const dp = withConntrackCopy(cluster.datapath);
+export function traceWithReply(cluster: Cluster, spec: FlowSpec, dp: ClusterDatapath = withConntrackCopy(cluster.datapath)): { forward: TraceResult; reply: TraceResult | null } {
   const fwd = runFlow(cluster, spec, dp);
   if (fwd.result.verdict !== 'FORWARDED' || !fwd.final || !fwd.result.delivered) return { forward: fwd.result, reply: null };
   const back = replyOf(fwd.final);

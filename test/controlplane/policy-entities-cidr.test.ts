@@ -2,9 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LOCAL_IDENTITY_FLAG } from '../../src/cilium/identities.js';
-import { ipv4, prefix } from '../../src/net/ip.js';
+import { formatPrefix, ipv4, prefix } from '../../src/net/ip.js';
 import { subtractPrefixes } from '../../src/controlplane/cidr.js';
-import { formatPrefix } from '../../src/net/ip.js';
 import { absent, allows, build, cnp, idOf, key, TCP, trace, verdict, type PodDef } from './policy-support.js';
 
 const PODS: PodDef[] = [
@@ -104,7 +103,7 @@ test('CIDR selectors select the CIDR identities inside them, never pods; 0.0.0.0
   `));
   const id = (p: string) => c.cidrIdentities.find((x) => formatPrefix(x.prefix) === p)!.identity;
   allows(c, 'server', key(id('10.0.0.0/8'), 1, TCP, 'egress'));
-  allows(c, 'server', key(id('10.1.2.0/24'), 1, TCP, 'egress'), );
+  allows(c, 'server', key(id('10.1.2.0/24'), 1, TCP, 'egress'));
   allows(c, 'server', key(id('10.1.2.0/24'), 2, TCP, 'egress'));
   absent(c, 'server', key(id('10.0.0.0/8'), 2, TCP, 'egress'));
   for (const x of [2, id('10.0.0.0/8'), id('10.1.2.0/24')]) allows(c, 'server', key(x, 3, TCP, 'egress'));

@@ -5,7 +5,7 @@
 // TCP uses cilium_ct4_global, everything else cilium_ct_any4_global.
 import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
 import type { CtStatus } from '../../cilium/trace-points.js';
-import { ipProto } from '../../net/packet.js';
+import { frameLength, ipProto } from '../../net/packet.js';
 import type { Packet } from '../../net/packet.js';
 import type { Ctx } from '../context.js';
 
@@ -62,7 +62,7 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
     const tcp = ipProto(ctx.pkt) === 6;
     const entry = {
       lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
-      rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: 0,
+      rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: dir === 'CT_INGRESS' ? frameLength(ctx.pkt) : 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: dir === 'CT_EGRESS' ? frameLength(ctx.pkt) : 0,
       txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
       flags: 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
