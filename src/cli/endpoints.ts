@@ -24,6 +24,12 @@ export function resolvePod(cluster: Cluster, arg: ArgPos): EndpointRecord | unde
   return hits[0];
 }
 
+/** hostNetwork pods share their node's network namespace: as an end of a flow they are that host. */
+function resolveHostNetworkPod(cluster: Cluster, arg: ArgPos): Cluster['hostNetworkPods'][number] | undefined {
+  const [ns, name] = arg.text.includes('/') ? arg.text.split('/', 2) : [undefined, arg.text];
+  return cluster.hostNetworkPods.find((h) => h.pod.name === name && (ns === undefined || h.pod.namespace === ns));
+}
+
 function podList(cluster: Cluster): string {
   return cluster.endpoints.map((e) => `${e.pod.namespace}/${e.pod.name}`).sort().join(', ');
 }
@@ -50,8 +56,10 @@ export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4): FlowS
   const ip = parseIpv4(arg.text);
   if (ip === undefined) {
     const ep = resolvePod(cluster, arg);
-    if (!ep) throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster)})`);
-    return { kind: 'pod', ip: ep.pod.ip };
+    if (ep) return { kind: 'pod', ip: ep.pod.ip };
+    const hn = resolveHostNetworkPod(cluster, arg);
+    if (hn) return { kind: 'host', node: hn.node.name, ip: hn.node.ip };
+    throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster)})`);
   }
   if (cluster.endpoints.some((e) => e.pod.ip === ip)) return { kind: 'pod', ip };
   const node = cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip);
@@ -84,8 +92,10 @@ export function resolveDestination(cluster: Cluster, arg: ArgPos): Destination {
   const ip = parseIpv4(arg.text);
   if (ip !== undefined) return { ip };
   const ep = resolvePod(cluster, arg);
-  if (!ep) throw problem(arg, `unknown pod '${arg.text}' (expected a pod, svc:NAME or an IPv4 address; pods: ${podList(cluster)})`);
-  return { ip: ep.pod.ip };
+  if (ep) return { ip: ep.pod.ip };
+  const hn = resolveHostNetworkPod(cluster, arg);
+  if (hn) return { ip: hn.node.ip };
+  throw problem(arg, `unknown pod '${arg.text}' (expected a pod, svc:NAME or an IPv4 address; pods: ${podList(cluster)})`);
 }
 
 export function parseProto(arg: ArgPos | undefined): { proto: 'icmp' | 'tcp' | 'udp'; dport: number | null } {

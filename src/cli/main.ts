@@ -16,6 +16,7 @@ import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import { parseProto, resolveDestination, resolveSource, type ArgPos } from './endpoints.js';
 import type { Io } from './io.js';
 import { mapsCommand } from './maps-cmd.js';
+import { validateCommand } from './validate-cmd.js';
 
 export const HELP_AFTER = `
 Exit codes: 0 forwarded, 1 dropped, 2 bad input, bad usage or a path that is not
@@ -160,6 +161,9 @@ function buildProgram(io: Io, result: { code: number }): Command {
     result.code = EXIT.FORWARDED;
   });
   program.addCommand(maps);
+  const validate = validateCommand(io, result, (o) => loadClusterReporting(o, io));
+  clusterOptions(validate);
+  program.addCommand(validate);
   return program;
 }
 

@@ -54,6 +54,7 @@ function flow(r: TraceResult, n: TraceNode): Json | undefined {
       };
     }
     case 'drop':
+      if (!n.notify) return undefined;
       return {
         flow: {
           ...base(r, n.ev, 'DROPPED'),

@@ -50,6 +50,7 @@ function line(n: TraceNode): string | undefined {
     case 'trace_point':
       return `${traceSummary(n)} flow ${hex(n.ev.hash)} , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)} state ${n.reason} ifindex ${n.ev.ifname ?? n.ifindex} orig-ip ${n.origIp}: ${connectionSummary(n.ev)}`;
     case 'drop':
+      if (!n.notify) return undefined; // bpf_sock refuses the syscall; there is no drop event
       return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${FILE_IDS[n.notifier] ?? 0}:0, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
     case 'policy': {
       // Sent only for enforced directions, on a deny, or on an allowed new connection.

@@ -32,8 +32,48 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'bad-proto', args: ['pod1', 'pod3', 'tcp'] },
   { name: 'bad-scenario-name', args: ['--scenario', 'nope', 'pod1', 'pod3'] },
   { name: 'bad-scenario-file', args: ['-f', 'test/fixtures/bad/unknown-node.yaml', 'pod1', 'pod3'] },
-  { name: 'not-simulated-pod-to-node', args: ['pod1', '1.2.3.168', '-l', 'minimal'] },
+  { name: 'pod-to-remote-node', args: ['pod1', '1.2.3.168', '-l', 'minimal'] },
+  // Services (issue: services, conntrack, world, hosts, native routing, Hubble/monitor output).
+  ...levels('services-pod1-web', ['--scenario', 'services', 'pod1', 'svc:web', 'tcp/80']),
+  { name: 'services-pod1-web-backend-reply', args: ['--scenario', 'services', 'pod1', 'svc:web', 'tcp/80', '--backend', '10.0.1.105', '--reply', '-l', 'summary'] },
+  { name: 'services-pod1-api-named-port', args: ['--scenario', 'services', 'pod1', 'svc:default/api', '-l', 'minimal'] },
+  ...levels('services-no-backend', ['--scenario', 'services', 'pod1', 'svc:empty', 'tcp/80']),
+  ...levels('services-nodeport-world', ['--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080']),
+  { name: 'services-clusterip-from-world', args: ['--scenario', 'services', '203.0.113.7', 'svc:web', 'tcp/80', '-l', 'minimal'] },
+  { name: 'services-maps-lb', args: ['maps', 'lb', '--scenario', 'services'] },
+  ...levels('world-host-world-frontend', ['--scenario', 'world-host', '203.0.113.7', 'frontend', 'tcp/80']),
+  ...levels('world-host-frontend-world-denied', ['--scenario', 'world-host', 'frontend', '8.8.8.8', 'tcp/443']),
+  { name: 'world-host-frontend-cidr-reply', args: ['--scenario', 'world-host', 'frontend', '1.1.1.1', 'tcp/443', '--reply', '-l', 'minimal'] },
+  { name: 'world-host-host-backend', args: ['--scenario', 'world-host', 'node:node-b', 'backend', 'tcp/5432', '-l', 'summary'] },
+  { name: 'world-host-pod-to-own-host', args: ['--scenario', 'world-host', 'frontend', '172.16.0.11', '-l', 'minimal'] },
+  ...levels('native-client-web', ['--scenario', 'native', 'client', 'web', 'tcp/80']),
+  { name: 'native-client-world-masquerade-reply', args: ['--scenario', 'native', 'client', '1.1.1.1', 'tcp/443', '--reply', '-l', 'minimal'] },
+  { name: 'seed-maps-ct-after', args: ['maps', 'ct', '--node', 'node2', '--after', 'pod1 pod3 tcp/80'] },
+  { name: 'seed-maps-nat-after', args: ['maps', 'nat', '--node', 'node1', '--after', 'pod1 8.8.8.8 tcp/443'] },
+  { name: 'seed-ct-established', args: ['pod1', 'pod3', 'tcp/80', '--ct', 'established', '-l', 'summary'] },
+  { name: 'geneve-client-web', args: ['--scenario', 'geneve', 'client', 'web', 'tcp/80', '-l', 'summary'] },
+  { name: 'pod1-pod3-monitor', args: ['pod1', 'pod3', 'icmp', '-o', 'monitor'] },
+  { name: 'pod1-pod3-hubble', args: ['pod1', 'pod3', 'icmp', '-o', 'hubble'] },
+  // Real-world input: Kubernetes manifests and the full policy language.
+  { name: 'star-wars-tiefighter', args: ['-f', 'scenarios/k8s/star-wars', 'tiefighter', 'svc:deathstar', 'tcp/80', '-l', 'minimal'] },
+  { name: 'star-wars-xwing-denied', args: ['-f', 'scenarios/k8s/star-wars', 'xwing', 'svc:deathstar', 'tcp/80', '-l', 'summary'] },
+  { name: 'star-wars-xwing-json', args: ['-f', 'scenarios/k8s/star-wars', 'xwing', 'svc:deathstar', 'tcp/80', '-o', 'json'] },
+  { name: 'star-wars-maps-policy-why', args: ['maps', 'policy', 'default/deathstar-54bb8475cc-4gcv4', '--why', '-f', 'scenarios/k8s/star-wars'] },
+  { name: 'validate-problems', args: ['validate', '-f', 'test/fixtures/validate/problems.yaml'] },
+  { name: 'validate-star-wars', args: ['validate', '-f', 'scenarios/k8s/star-wars'] },
 ];
+
+/** The same flow at every text level and in JSON, Hubble and monitor form. */
+function levels(name: string, args: readonly string[]): GoldenCase[] {
+  return [
+    { name: `${name}-detailed`, args },
+    { name: `${name}-summary`, args: [...args, '-l', 'summary'] },
+    { name: `${name}-minimal`, args: [...args, '-l', 'minimal'] },
+    { name: `${name}-json`, args: [...args, '-o', 'json'] },
+    { name: `${name}-hubble`, args: [...args, '-o', 'hubble'] },
+    { name: `${name}-monitor`, args: [...args, '-o', 'monitor'] },
+  ];
+}
 
 export function formatGolden(args: readonly string[], run: { stdout: string; stderr: string; code: number }): string {
   return `$ cilium-trace ${args.join(' ')}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}--- exit ${run.code}\n`;

@@ -18,6 +18,6 @@ export function sendDropNotify(ctx: Ctx, ret: Ret, fn: string, file: string, dir
   const ids = who ?? (c.kind === 'lxc'
     ? (direction === 'ingress' ? { srcId: ctx.cb.get('CB_SRC_LABEL') ?? 0, dstId: c.seclabel, dstEp: c.lxcId } : { srcId: c.seclabel, dstId: 0, dstEp: 0 })
     : { srcId: ctx.cb.get('CB_SRC_LABEL') ?? 0, dstId: 0, dstEp: 0 });
-  ctx.tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? fn, file: ret.file ?? file, direction, notifier: file, ...ids, ev: eventMeta(ctx) });
+  ctx.tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? fn, file: ret.file ?? file, direction, notifier: file, notify: true, ...ids, ev: eventMeta(ctx) });
   return ret;
 }
