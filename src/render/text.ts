@@ -79,7 +79,7 @@ function line(n: TraceNode, s: Style, withProvenance: boolean): string[] {
   }
 }
 
-const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'tail_call', 'lookup', 'policy', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
+const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
 
 function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[]): void {
   for (const n of nodes) {

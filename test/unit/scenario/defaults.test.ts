@@ -44,6 +44,7 @@ describe('defaults', () => {
         tunnelPort: 8472,
         bpfHostRouting: false,
         kubeProxyReplacement: false,
+        masquerade: 'iptables',
         policyEnforcement: 'default',
         mtu: 1500,
         pos: undefined,

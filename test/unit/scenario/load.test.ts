@@ -63,8 +63,8 @@ describe('shipped scenarios', () => {
 
   it('records positions of the YAML mappings', () => {
     const s = loadDefaultScenario();
-    assert.deepEqual(pod(s, 'pod1').pos, { file: 'scenarios/default.yaml', line: 41, col: 5 });
-    assert.deepEqual(s.nodes[0]?.pos, { file: 'scenarios/default.yaml', line: 22, col: 5 });
+    assert.deepEqual(pod(s, 'pod1').pos, { file: 'scenarios/default.yaml', line: 42, col: 5 });
+    assert.deepEqual(s.nodes[0]?.pos, { file: 'scenarios/default.yaml', line: 23, col: 5 });
     assert.deepEqual(s.cluster.pos, { file: 'scenarios/default.yaml', line: 12, col: 3 });
   });
 
