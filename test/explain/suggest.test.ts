@@ -70,3 +70,25 @@ test('an egress drop proposes an egress rule in the source namespace', () => {
   assert.ok(fix2);
   assert.equal(traceFlow(cluster(withPolicy(withPolicy(text, fix), fix2)), { ...app2to8080, proto: 'udp', dport: 53 }).verdict, 'FORWARDED');
 });
+
+test('a world peer gets a toCIDR /32 proposal, and it works', () => {
+  const text = readFileSync(join(ROOT, 'scenarios', 'world-host.yaml'), 'utf8');
+  const c = (t: string) => buildCluster(parseScenario(t, 'scenarios/world-host.yaml'));
+  const flow: FlowSpec = { src: { kind: 'pod', ip: ipv4('10.1.0.20') }, dstIp: ipv4('8.8.8.8'), proto: 'tcp', dport: 443, sport: 43210, traceArp: false };
+  const r = traceFlow(c(text), flow);
+  assert.equal(r.verdict, 'DROPPED');
+  const fix = r.explanation?.suggestion;
+  assert.ok(fix && fix.includes('toCIDR') && fix.includes('8.8.8.8/32'));
+  assert.equal(traceFlow(c(withPolicy(text, fix)), flow).verdict, 'FORWARDED');
+});
+
+test('a deny rule proposes no allow: deny wins, the explanation says which rule to change', () => {
+  const text = withPolicy(l3Text, [
+    'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: { name: no-app2, namespace: default }',
+    'spec:', '  endpointSelector: { matchLabels: { id: app1 } }', '  ingressDeny:', '    - fromEndpoints: [{ matchLabels: { id: app2 } }]',
+  ].join('\n'));
+  const r = traceFlow(cluster(text), { ...app2to8080, dport: 80 });
+  assert.equal(r.drop?.name, 'POLICY_DENY');
+  assert.equal(r.explanation?.suggestion, null);
+  assert.ok(r.explanation?.lines.some((l) => l.includes('A deny entry matched') && l.includes('no-app2')));
+});

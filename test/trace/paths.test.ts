@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { buildCluster, type Cluster } from '../../src/controlplane/cluster.js';
 import { ipv4 } from '../../src/net/ip.js';
-import { loadDefaultScenario, loadScenarioFile } from '../../src/scenario/load.js';
+import { loadDefaultScenario, loadScenarioFile, parseScenario } from '../../src/scenario/load.js';
 import type { Scenario, ServiceSpec } from '../../src/scenario/types.js';
 import { traceFlow, traceWithReply, type FlowSource, type FlowSpec } from '../../src/trace/run.js';
 import type { TraceNode, TraceResult } from '../../src/trace/tree.js';
@@ -146,4 +146,56 @@ test('traces do not leak conntrack state into each other', () => {
   const b = traceFlow(seed, spec(pod('10.0.0.157'), '10.0.1.105'));
   assert.deepEqual(a, b);
   assert.equal(seed.datapath.nodes.get('node1')?.maps.ctAny.entries().length, 0);
+});
+
+test('pod → a remote node\'s cilium_host IP: the ipcache has a tunnel endpoint, so it is encapsulated', () => {
+  const r = traceFlow(seed, spec(pod('10.0.0.157'), '10.0.1.2'));
+  const enc = flat(r.hops).find((n) => n.kind === 'encap');
+  assert.ok(enc && enc.kind === 'encap' && enc.vni === 47204 && enc.outerDst === '1.2.3.168');
+});
+
+test('native routing, legacy host routing: pass_to_stack, kernel route via the peer node, cil_from_host delivers', () => {
+  const text = [
+    'apiVersion: cilium-trace/v1', 'kind: Scenario', 'metadata: { name: native-legacy }', 'cluster: { routing: native }',
+    'nodes:', '  - { name: a, ip: 192.168.30.11, podCIDR: 10.50.0.0/24 }', '  - { name: b, ip: 192.168.30.12, podCIDR: 10.50.1.0/24 }',
+    'pods:', '  - { name: x, node: a, ip: 10.50.0.5, labels: { app: x } }', '  - { name: y, node: b, ip: 10.50.1.5, labels: { app: y } }',
+  ].join('\n');
+  const c = buildCluster(parseScenario(text, 'native-legacy.yaml'));
+  const r = traceFlow(c, spec(pod('10.50.0.5'), '10.50.1.5', 'tcp', 80));
+  assert.equal(r.verdict, 'FORWARDED');
+  assert.ok(!flat(r.hops).some((n) => n.kind === 'encap'));
+  assert.ok(points(r).includes('TRACE_TO_STACK'));
+  assert.ok(points(r).includes('TRACE_FROM_HOST'), 'the receiver delivers through cilium_host');
+  const pol = flat(r.hops).find((n) => n.kind === 'policy' && n.direction === 'ingress');
+  const x = c.endpoints.find((e) => e.pod.name === 'x');
+  assert.ok(pol && pol.kind === 'policy' && x && pol.remoteId === x.identity, 'the source identity is re-derived from the ipcache');
+});
+
+test('a pod whose ingress denies everything still gets the replies of its own connections', () => {
+  const text = [
+    'apiVersion: cilium-trace/v1', 'kind: Scenario', 'metadata: { name: deny-all }',
+    'nodes:', '  - { name: a, ip: 192.168.30.11, podCIDR: 10.50.0.0/24 }', '  - { name: b, ip: 192.168.30.12, podCIDR: 10.50.1.0/24 }',
+    'pods:', '  - { name: locked, node: a, ip: 10.50.0.5, labels: { app: locked } }', '  - { name: peer, node: b, ip: 10.50.1.5, labels: { app: peer } }',
+    'policies:', '  - apiVersion: cilium.io/v2', '    kind: CiliumNetworkPolicy', '    metadata: { name: deny-all-ingress, namespace: default }',
+    '    spec:', '      endpointSelector: { matchLabels: { app: locked } }', '      ingress: [{}]',
+  ].join('\n');
+  const c = buildCluster(parseScenario(text, 'deny-all.yaml'));
+  const { forward, reply } = traceWithReply(c, spec(pod('10.50.0.5'), '10.50.1.5', 'tcp', 443));
+  assert.equal(forward.verdict, 'FORWARDED');
+  assert.equal(reply?.verdict, 'FORWARDED');
+  const ingress = reply ? flat(reply.hops).find((n) => n.kind === 'policy' && n.direction === 'ingress') : undefined;
+  assert.ok(ingress && ingress.kind === 'policy' && !ingress.allowed, 'the lookup still says no…');
+  assert.ok(reply && points(reply).some((p) => p === 'TRACE_TO_LXC'), '…but a reply passes, as v1.13 ignores the verdict for CT_REPLY');
+  const toLxc = reply ? flat(reply.hops).find((n) => n.kind === 'trace_point' && n.point === 'TRACE_TO_LXC') : undefined;
+  assert.ok(toLxc && toLxc.kind === 'trace_point' && toLxc.reason === 'reply');
+  const reverse = traceFlow(c, spec(pod('10.50.1.5'), '10.50.0.5', 'tcp', 443));
+  assert.equal(reverse.verdict, 'DROPPED');
+  assert.equal(reverse.drop?.name, 'POLICY_DENIED');
+});
+
+test('--ct established on a single packet is marked as assumed', () => {
+  const r = traceFlow(seed, { ...spec(pod('10.0.0.157'), '10.0.1.105', 'tcp', 80), ctState: 'CT_ESTABLISHED' });
+  assert.ok(flat(r.hops).some((n) => n.kind === 'ct' && n.result === 'CT_ESTABLISHED' && n.assumed));
+  assert.ok(r.context.notes.includes('ct: CT_ESTABLISHED (assumed, --ct)'));
+  assert.ok(!flat(r.hops).some((n) => n.kind === 'ct_create'), 'no entry is created for an established connection');
 });
