@@ -122,6 +122,11 @@ function handleIpv4FromLxc(ctx: Ctx): Ret {
     if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
     if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
     if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel);
+    if (isReply && ctx.ctBuffer?.nodePort && ctx.node.config.enableNodePort) {
+      // The reply of a NodePort connection to a local backend: reverse DNAT in slot 17.
+      ctx.tb.add({ kind: 'note', text: 'CT_REPLY on a node_port entry: reverse NodePort translation' });
+      return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_REVNAT);
+    }
 
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
     if (ep) {

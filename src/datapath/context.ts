@@ -41,6 +41,8 @@ export interface CtBuffer {
   readonly status: CtStatus;
   /** rev_nat_index of the entry hit (replies of load-balanced connections). */
   readonly revNat: number;
+  /** The entry hit has the node_port flag (a NodePort connection). */
+  readonly nodePort: boolean;
 }
 
 export interface Ctx {
@@ -58,6 +60,8 @@ export interface Ctx {
   ctBuffer: CtBuffer | undefined;
   /** rev_nat_index parked by the per-packet LB for the CT entry it creates (lb4_ctx_store_state). */
   lbRevNat: number;
+  /** Set by nodeport_lb4 after a NodePort translation: CT entries get node_port=1. */
+  nodePort: boolean;
   /** A tail call never returns in C: once the callee reported a drop, callers must not again. */
   dropNotified: boolean;
 }

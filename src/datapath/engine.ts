@@ -65,7 +65,7 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
   // A reply is written on an accepted/connected socket: no connect4/sendmsg4 translation.
   if (sockProg && packet.l4.proto !== 'icmp' && inj.isReply !== true) {
     tb.hop(node.name, `${ns.display} socket`, `cgroup/${hook}`, `bpf_sock.o [${sockProg.section}]`);
-    const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
+    const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
     const ret = runProgram(ctx, sockProg);
     if (ret.kind === 'drop') {
       tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? sockProg.name, file: ret.file ?? 'bpf/bpf_sock.c', direction: 'egress', notifier: 'bpf/bpf_sock.c', notify: false, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx, 0) });
@@ -90,7 +90,7 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
   const prog = ev.device.tc[ev.dir];
   tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${prog.object}.o [${prog.section}]` : undefined);
-  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
+  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
   if (!prog) {
     tb.add({ kind: 'note', text: `no BPF program on ${ev.device.name} tc ${ev.dir}` });
     return { ret: { kind: 'ok' }, ctx };

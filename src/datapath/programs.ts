@@ -31,6 +31,7 @@ const PROGRAMS: Readonly<Record<string, Program>> = {
   'bpf_overlay/tail_nodeport_nat_ingress_ipv4': tailNodeportNatIngressIpv4,
   'bpf_overlay/tail_nodeport_nat_egress_ipv4': tailNodeportNatEgressIpv4,
   'bpf_host/tail_rev_nodeport_lb4': tailRevNodeportLb4,
+  'bpf_lxc/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_overlay/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_sock/cil_sock4_sendmsg': cilSock4Connect,
   'bpf_host/tail_handle_ipv4_from_host': tailHandleIpv4FromHost,

@@ -39,6 +39,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'services-pod1-api-named-port', args: ['--scenario', 'services', 'pod1', 'svc:default/api', '-l', 'minimal'] },
   ...levels('services-no-backend', ['--scenario', 'services', 'pod1', 'svc:empty', 'tcp/80']),
   ...levels('services-nodeport-world', ['--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080']),
+  { name: 'services-nodeport-reply-remote-backend', args: ['--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--reply', '-l', 'minimal'] },
+  { name: 'services-nodeport-reply-local-backend', args: ['--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--reply', '--backend', '10.0.1.105', '-l', 'summary'] },
   { name: 'services-clusterip-from-world', args: ['--scenario', 'services', '203.0.113.7', 'svc:web', 'tcp/80', '-l', 'minimal'] },
   { name: 'services-maps-lb', args: ['maps', 'lb', '--scenario', 'services'] },
   ...levels('world-host-world-frontend', ['--scenario', 'world-host', '203.0.113.7', 'frontend', 'tcp/80']),

@@ -133,7 +133,7 @@ export interface Run {
 export function runEntry(f: Fixture, prog: ProgramRef, pkt: Packet, ifindex: number, tunnelKey?: TunnelKey): Run {
   const tb = new TraceBuilder();
   tb.hop('n1', 'dev', 'tc');
-  const ctx: Ctx = { cluster: { nodes: new Map([['n1', f.node]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1']]) }, node: f.node, tb, opts: {}, prog, pkt, ifindex, cb: new Map(), tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
+  const ctx: Ctx = { cluster: { nodes: new Map([['n1', f.node]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1']]) }, node: f.node, tb, opts: {}, prog, pkt, ifindex, cb: new Map(), tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
   const ret = runProgram(ctx, prog);
   const flat = (ns: readonly TraceNode[]): TraceNode[] => ns.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
   return { ret, nodes: flat(tb.hops), ctx };

@@ -11,6 +11,9 @@ import type { Ctx } from '../context.js';
 
 export type CtDir = 'CT_EGRESS' | 'CT_INGRESS';
 
+/** ct_entry flag bit 5 (node_port): the connection came in through NodePort. */
+export const CT_FLAG_NODE_PORT = 1 << 5;
+
 function ports(p: Packet): { sport: number; dport: number } {
   // ICMP: ct_lookup4 puts the echo identifier in tuple->dport for a request and in
   // tuple->sport for a reply (here in packet order, swapped into the tuple below).
@@ -28,7 +31,7 @@ function originalTuple(p: Packet, dir: CtDir): CtTuple {
   return { daddr: p.src, saddr: p.dst, dport: sport, sport: dport, nexthdr: ipProto(p), flags: dir === 'CT_EGRESS' ? TUPLE_F_OUT : TUPLE_F_IN };
 }
 
-export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: number } {
+export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: number; nodePort: boolean } {
   return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
@@ -36,6 +39,7 @@ export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: num
     const forced = ctx.opts.ctState;
     let status: CtStatus;
     let revNat = 0;
+    let flags = 0;
     const asReply = map.lookup(reply);
     const asOrig = map.lookup(orig);
     if (forced) {
@@ -43,15 +47,17 @@ export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: num
     } else if (asReply) {
       status = 'CT_REPLY';
       revNat = asReply.revNat;
+      flags = asReply.flags;
     } else if (asOrig) {
       status = 'CT_ESTABLISHED';
       revNat = asOrig.revNat;
+      flags = asOrig.flags;
     } else {
       status = 'CT_NEW';
     }
     const hit = forced ? undefined : asReply ? reply : asOrig ? orig : undefined;
     ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hit ?? orig).trimEnd(), result: status, assumed: forced !== undefined });
-    return { status, revNat };
+    return { status, revNat, nodePort: (flags & CT_FLAG_NODE_PORT) !== 0 };
   });
 }
 
@@ -64,7 +70,7 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
       lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
       rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: dir === 'CT_INGRESS' ? frameLength(ctx.pkt) : 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: dir === 'CT_EGRESS' ? frameLength(ctx.pkt) : 0,
       txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
-      flags: 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
+      flags: ctx.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: dir === 'CT_EGRESS' || ctx.nodePort ? ctx.lbRevNat : 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
     };
     map.set(tuple, entry);

@@ -16,7 +16,9 @@ import { drop, type Ctx, type Ret } from '../context.js';
 import { sendDropNotify } from './drop.js';
 import { encapAndRedirectWithNodeid } from './encap.js';
 import { lookupIp4RemoteEndpoint } from './eps.js';
-import { lb4LookupService, lb4SelectBackend, lb4Xlate } from './lb.js';
+import { lb4LookupService, lb4RevNat, lb4SelectBackend, lb4Xlate } from './lb.js';
+import { ctCreate4, ctLookup4 } from './conntrack.js';
+import { describeRoute, routeLookup } from '../kernel/stack.js';
 import { epTailCall } from './tailcall.js';
 
 const FILE = 'bpf/lib/nodeport.h';
@@ -55,7 +57,8 @@ export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
     if (ret) return ret;
     if (!(svc.flags & SVC_FLAG_NODEPORT)) return drop('DROP_IS_CLUSTER_IP', 'nodeport_lb4', FILE);
     const local = ctx.node.maps.lxc.lookup(ctx.pkt.dst);
-    ctx.tb.add({ kind: 'note', text: `ct_create4(CT_EGRESS): node_port=1 src_sec_id=${WORLD_ID} rev_nat_index=${svc.revNat}` });
+    ctx.nodePort = true;
+    ctCreate4(ctx, 'CT_EGRESS', WORLD_ID);
     if (local && !(local.info.flags & 1)) {
       ctx.tb.add({ kind: 'note', text: `backend ${formatIpv4(ctx.pkt.dst)} is local (endpoint ${local.info.lxcId}): XFER_PKT_NO_SVC, continue to local delivery` });
       return null;
@@ -178,12 +181,32 @@ export function handleNatFwd(ctx: Ctx): Ret {
 
 const CTX_ACT_OK_RET: Ret = { kind: 'ok' };
 
-/** Slot 17: reverse DNAT of NodePort replies; anything else recirculates to slot 7. */
+/**
+ * Slot 17, tail_rev_nodeport_lb4 → rev_nodeport_lb4: the reply of a NodePort connection
+ * (CT_REPLY on an entry with node_port) gets the NodePort address back as source and leaves
+ * toward the client (through the tunnel if the ipcache says so, else by FIB lookup); anything
+ * else recirculates to slot 7 with the skip-nodeport flag.
+ */
 export function tailRevNodeportLb4(ctx: Ctx): Ret {
-  return ctx.tb.frame('tail_rev_nodeport_lb4', FILE, () => ctx.tb.frame('rev_nodeport_lb4', FILE, () => {
-    ctx.tb.add({ kind: 'note', text: 'ct_lookup4(CT_INGRESS): not the reply of a NodePort connection (no node_port CT entry): recirculate' });
-    ctx.cb.set('SKIP_NODEPORT', 1);
-    const r = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
-    return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_rev_nodeport_lb4', FILE, 'ingress') : r;
-  }));
+  return ctx.tb.frame('tail_rev_nodeport_lb4', FILE, () => {
+    const ret = ctx.tb.frame('rev_nodeport_lb4', FILE, (): Ret => {
+      const ct = ctLookup4(ctx, 'CT_INGRESS');
+      if (!(ct.status === 'CT_REPLY' && ct.nodePort && ct.revNat !== 0)) {
+        ctx.tb.add({ kind: 'note', text: 'not the reply of a NodePort connection: ctx_skip_nodeport_set, recirculate' });
+        ctx.cb.set('SKIP_NODEPORT', 1);
+        return epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
+      }
+      lb4RevNat(ctx, ct.revNat);
+      ctx.tb.add({ kind: 'note', text: 'bpf_mark_snat_done' });
+      const info = ctx.node.config.tunnelMode ? lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst, 'ipcache_lookup4') : undefined;
+      if (info && info.info.tunnelEndpoint !== 0) return encapAndRedirectWithNodeid(ctx, info.info.tunnelEndpoint, ctx.prog.config.kind === 'lxc' ? ctx.prog.config.seclabel : 2, info.info.secLabel);
+      const route = routeLookup(ctx.node, ctx.pkt.dst);
+      const dev = route ? [...ctx.node.devices.values()].find((d) => d.name === route.dev) : undefined;
+      ctx.tb.add({ kind: 'lookup', map: 'FIB (fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? describeRoute(route) : null });
+      if (!route || !dev) return drop('DROP_NO_FIB', 'rev_nodeport_lb4', FILE);
+      if (route.via !== undefined) ctx.cb.set('NEXT_HOP', route.via);
+      return ctx.tb.frame('ctx_redirect', 'bpf/include/bpf/ctx/skb.h', () => ({ kind: 'redirect', ifindex: dev.ifindex, peer: false, ingress: false } as const));
+    });
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_rev_nodeport_lb4', FILE, 'egress') : ret;
+  });
 }
