@@ -10,7 +10,7 @@ import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
 import { CTX_ACT_OK, drop, lxcConfig, type Ctx, type Ret } from './context.js';
 import { describeRoute, routeLookup } from './kernel/stack.js';
-import { ctCreate4, ctLookup4 } from './lib/conntrack.js';
+import { ctCreate4, ctCreateService, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
@@ -75,7 +75,7 @@ function perPacketLb(ctx: Ctx): Ret {
     ctx.tb.add({ kind: 'note', text: 'ct_lookup4(CT_SERVICE): CT_NEW, select a backend' });
     const sel = lb4SelectBackend(ctx, p.dst, l4.dport, svc, 'lb4_select_backend_id');
     if (!sel) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-    ctx.tb.add({ kind: 'note', text: `CT_SERVICE entry: backend_id=${sel.backendId} rev_nat_index=${svc.revNat}` });
+    ctCreateService(ctx, sel.backendId, svc.revNat);
     ctx.lbRevNat = svc.revNat;
     lb4Xlate(ctx, sel);
     return CTX_ACT_OK;

@@ -3,7 +3,7 @@
 // CT_INGRESS), then reversed as the original direction; a miss is CT_NEW. ct_create4 stores
 // the entry keyed by the original-direction tuple with TUPLE_F_OUT (egress) or TUPLE_F_IN.
 // TCP uses cilium_ct4_global, everything else cilium_ct_any4_global.
-import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
+import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, TUPLE_F_SERVICE, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
 import type { CtStatus } from '../../cilium/trace-points.js';
 import { frameLength, ipProto } from '../../net/packet.js';
 import type { Packet } from '../../net/packet.js';
@@ -72,6 +72,26 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
       txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
       flags: ctx.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: dir === 'CT_EGRESS' || ctx.nodePort ? ctx.lbRevNat : 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
+    };
+    map.set(tuple, entry);
+    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+  });
+}
+
+/**
+ * The CT_SERVICE entry of per-packet load-balancing (lb4_local): keyed by the packet's tuple
+ * toward the Service address with TUPLE_F_SERVICE; the backend id lives in the rx_bytes union.
+ */
+export function ctCreateService(ctx: Ctx, backendId: number, revNat: number): void {
+  ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
+    const p = ctx.pkt;
+    if (p.l4.proto === 'icmp') return;
+    const map = ctMap(ctx);
+    const tuple: CtTuple = { daddr: p.dst, saddr: p.src, dport: p.l4.dport, sport: p.l4.sport, nexthdr: ipProto(p), flags: TUPLE_F_SERVICE };
+    const entry = {
+      lifetime: SIM_CLOCK + (p.l4.proto === 'tcp' ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP), rxPackets: 0, rxBytes: backendId, txPackets: 1, txBytes: frameLength(p),
+      txFlagsSeen: 0, rxFlagsSeen: 0, flags: 0, revNat, srcSecId: 0, ifindex: 0, lastTxReport: 0, lastRxReport: 0,
+      provenance: { kind: 'agent' as const, what: 'created by this trace (CT_SERVICE)' },
     };
     map.set(tuple, entry);
     ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });

@@ -1,0 +1,54 @@
+// Turns an expectation's from/to/proto/port into a FlowSpec with exactly the CLI's rules
+// (src/cli/endpoints.ts), so `check` and `cilium-trace SRC DST PROTO` agree. Problems keep
+// the position of the YAML value instead of a command-line column.
+import type { Cluster } from '../../controlplane/cluster.js';
+import { InputError, type Position, type Problem } from '../../errors.js';
+import { DEFAULT_SPORT, type FlowSpec } from '../../trace/run.js';
+import type { Expectation } from '../../analysis/expectations.js';
+import { resolveDestination, resolveSource } from '../endpoints.js';
+
+/** Runs a resolver; an InputError it raises is re-pointed at `pos`. */
+function at<T>(pos: Position, problems: Problem[], f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    for (const p of e.problems) problems.push({ pos, message: p.message });
+    return undefined;
+  }
+}
+
+export interface ResolvedFlow {
+  readonly spec: FlowSpec;
+  /** "tcp/80", "icmp": the protocol as written or defaulted. */
+  readonly protoText: string;
+}
+
+function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[]): ResolvedFlow | undefined {
+  const dst = at(e.to.pos, problems, () => resolveDestination(cluster, { text: e.to.value, col: 1 }));
+  if (!dst) return undefined;
+  const src = at(e.from.pos, problems, () => resolveSource(cluster, { text: e.from.value, col: 1 }, dst.ip));
+  if (!src) return undefined;
+  const first = dst.service?.ports[0];
+  let proto: FlowSpec['proto'];
+  let dport: number | null;
+  if (e.proto) {
+    proto = e.proto.value;
+    dport = e.port?.value ?? null;
+  } else if (first) {
+    proto = first.protocol === 'UDP' ? 'udp' : 'tcp';
+    dport = first.port;
+  } else {
+    proto = 'icmp';
+    dport = null;
+  }
+  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, protoText: dport === null ? proto : `${proto}/${dport}` };
+}
+
+/** Resolves every expectation; throws one InputError listing every unresolved end. */
+export function resolveFlows(cluster: Cluster, list: readonly Expectation[]): ResolvedFlow[] {
+  const problems: Problem[] = [];
+  const out = list.map((e) => resolveOne(cluster, e, problems));
+  if (problems.length > 0) throw new InputError(problems);
+  return out as ResolvedFlow[];
+}
