@@ -148,8 +148,9 @@ export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN): str
     out.push('');
     renderNodes([h], 0, level, s, out);
   }
+  // The explanation comes before the verdict: the last line is always the verdict.
+  out.push(...explanationLines(r, s));
   out.push('');
   out.push(verdictLine(r, s));
-  out.push(...explanationLines(r, s));
   return out.join('\n') + '\n';
 }

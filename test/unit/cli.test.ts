@@ -74,3 +74,16 @@ test('an empty ingress rule is default deny, not allow-all', async () => {
   assert.equal(app1.policy.ingressEnforced, true);
   assert.deepEqual(app1.policy.entries.filter((e) => e.key.direction === 'ingress').map((e) => e.key.identity), [1]);
 });
+
+test('every text trace starts with the parsed packet and ends with the verdict', async () => {
+  const { GOLDEN_CASES } = await import('../golden/cases.js');
+  const traces = GOLDEN_CASES.filter((c) => !['maps', 'validate'].includes(c.args[0] ?? '') && !c.args.includes('-o') && !c.args.includes('--reply'));
+  assert.ok(traces.length > 20);
+  for (const c of traces) {
+    const r = await runCli(c.args);
+    if (r.code === 2 && r.stdout === '') continue; // bad input: nothing traced
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^(icmp|tcp|udp) /, `${c.name}: first line`);
+    assert.match(lines[lines.length - 1] ?? '', /^(FORWARDED|DROPPED|NOT SIMULATED) — /, `${c.name}: last line`);
+  }
+});
