@@ -77,6 +77,13 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
     }
     packet = ctx.pkt;
   }
+  if (packet.dst === ns.ip) {
+    // The pod's own address is local to its netns: the kernel loops it back on lo.
+    tb.hop(node.name, `${ns.display} netns`, 'kernel');
+    tb.add({ kind: 'kernel', op: 'route', text: `local ${formatIpv4(ns.ip)} dev lo (the pod's own address)` });
+    tb.add({ kind: 'deliver', node: node.name, target: ns.display, ifname: 'lo', via: 'loopback', ifindex: 1, packet: describeInner(packet) });
+    return { hops: tb.hops, outcome: { kind: 'delivered', node: node.name, target: ns.display, via: 'loopback', ifindex: 1, packet } };
+  }
   if (inj.traceArp) {
     const arp = podArpRequest(tb, node, ns, packet);
     const arpOutcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: arp, tunnelKey: undefined, cb: new Map() }, opts);

@@ -9,7 +9,7 @@ import type { Mac } from '../net/mac.js';
 import { replyOf, type L4, type Packet } from '../net/packet.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
-import type { PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
+import type { EndpointView, PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =
@@ -68,10 +68,24 @@ function injectionOf(cluster: Cluster, spec: FlowSpec, packet: Packet, isReply: 
   return { from: 'pod', node: ep.node.name, srcIp: s.ip, packet: { ...packet, ethSrc: ep.pod.mac }, traceArp: spec.traceArp, isReply };
 }
 
+const VIEWS = new WeakMap<Cluster, readonly EndpointView[]>();
+
+/** Hubble's endpoint view of the cluster, built once per cluster and shared by every trace. */
+function endpointViews(cluster: Cluster): readonly EndpointView[] {
+  let v = VIEWS.get(cluster);
+  if (!v) {
+    v = cluster.endpoints.map((e) => ({ ip: formatIpv4(e.pod.ip), endpointId: e.pod.endpointId, identity: e.identity, namespace: e.pod.namespace, pod: e.pod.name, labels: cluster.identities.labelStrings(e.identity) ?? [], node: e.node.name }));
+    VIEWS.set(cluster, v);
+  }
+  return v;
+}
+
 /** Each trace runs on its own copy of the conntrack maps, so traces never leak state into each other. */
 export function withConntrackCopy(dp: ClusterDatapath): ClusterDatapath {
-  const nodes = new Map<string, NodeDatapath>();
-  for (const [name, n] of dp.nodes) nodes.set(name, { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone() } });
+  const nodes = new LazyMap<string, NodeDatapath>([...dp.nodes.keys()], (name) => {
+    const n = dp.nodes.get(name) as NodeDatapath;
+    return { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone() } };
+  });
   return { nodes, nodeByIp: dp.nodeByIp };
 }
 
@@ -136,7 +150,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
     drop: outcome.kind === 'dropped' ? drop : null,
     notSimulated: outcome.kind === 'error' ? { node: outcome.node, text: outcome.text } : null,
     delivered: outcome.kind === 'delivered' ? { node: outcome.node, target: outcome.target, via: outcome.via, ifindex: outcome.ifindex } : null,
-    endpoints: cluster.endpoints.map((e) => ({ ip: formatIpv4(e.pod.ip), endpointId: e.pod.endpointId, identity: e.identity, namespace: e.pod.namespace, pod: e.pod.name, labels: cluster.identities.labelStrings(e.identity) ?? [], node: e.node.name })),
+    endpoints: endpointViews(cluster),
     explanation: null,
   };
   return { result: { ...result, explanation: explainPolicyDrop(cluster, result) }, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
