@@ -134,7 +134,7 @@ function parseOne(c: Collector, item: unknown, names: Map<string, Position>): Ex
 /** Parses an expectations file; throws one InputError listing every problem. */
 export function parseExpectations(text: string, file: string): Expectation[] {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const c = new Collector(file, lines);
   const list = Array.isArray(docs) ? docs : [];
   const syntax = syntaxProblems(list, text, (o) => c.at(o));

@@ -1,20 +1,28 @@
 // Chooses the cluster: -f PATH… (files, directories, `-` for stdin; scenario documents and
 // Kubernetes manifests mixed freely), --scenario NAME, or the embedded default (seed note 000).
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
-import { listShippedScenarios, loadDefaultScenario, loadInputs, loadScenarioFile, resolveShippedScenario } from '../scenario/load.js';
+import { listShippedScenarios, loadDefaultScenario, loadInputs, loadScenarioFile, readStdin, resolveShippedScenario, type LoadOptions } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 
 export interface ClusterOptions {
   readonly file?: string[];
   readonly scenario?: string;
+  /** --max-input-size: bytes one input may have (default 64 MiB). */
+  readonly maxInputSize?: string;
+}
+
+function maxInputSize(o: ClusterOptions): LoadOptions {
+  if (o.maxInputSize === undefined) return {};
+  if (!/^[1-9]\d{0,15}$/.test(o.maxInputSize)) throw new UsageError(`bad --max-input-size '${o.maxInputSize}' (expected a number of bytes, e.g. 134217728)`);
+  return { maxInputSize: Number(o.maxInputSize) };
 }
 
 export function loadScenario(o: ClusterOptions): Scenario {
   const files = o.file ?? [];
+  const limits = maxInputSize(o);
   if (files.length > 0 && o.scenario) throw new UsageError('use either -f/--file or --scenario, not both');
-  if (files.length > 0) return loadInputs(files, () => readFileSync(0, 'utf8'));
+  if (files.length > 0) return loadInputs(files, () => readStdin(limits), limits);
   if (o.scenario) {
     const found = resolveShippedScenario(o.scenario);
     if (!found) throw new UsageError(`unknown scenario '${o.scenario}' (expected one of: ${listShippedScenarios().join(', ')})`);

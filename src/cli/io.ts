@@ -3,6 +3,8 @@ export interface Io {
   readonly stdout: (s: string) => void;
   readonly stderr: (s: string) => void;
   readonly stdoutIsTTY: boolean;
+  /** For progress indicators, which only ever go to a terminal. */
+  readonly stderrIsTTY?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -18,6 +20,7 @@ export function processIo(): Io {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
   };
 }

@@ -6,9 +6,11 @@ import { parseIpv4 } from '../net/ip.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
 import { renderHubble } from '../render/hubble.js';
+import { isDiagramFormat, renderDiagram } from '../render/diagram-output.js';
 import { colourStyle, PLAIN } from '../render/style.js';
 import { renderTrace, type Level } from '../render/text.js';
-import { DEFAULT_SPORT, traceFlow, traceWithReply } from '../trace/run.js';
+import { DEFAULT_SPORT, traceFlow, traceWithReply, withConntrackCopy } from '../trace/run.js';
+import { requireTerminal, runStepMode } from '../interactive/step-cli.js';
 import type { TraceResult } from '../trace/tree.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { loadScenario, skippedSummary, type ClusterOptions } from './cluster-source.js';
@@ -17,6 +19,13 @@ import { parseProto, resolveDestination, resolveSource, type ArgPos } from './en
 import type { Io } from './io.js';
 import { mapsCommand } from './maps-cmd.js';
 import { validateCommand } from './validate-cmd.js';
+import { shellCommand } from './commands/shell.js';
+import { checkCommand, diffCommand, matrixCommand } from './commands/index.js';
+import { exerciseCommand } from './commands/exercise.js';
+import { devicesCommand } from './commands/devices.js';
+import { explainCommand } from './commands/explain.js';
+import { completionCommand } from './commands/completion.js';
+import { traceExplainer } from '../explain/topics/index.js';
 
 export const HELP_AFTER = `
 Exit codes: 0 forwarded, 1 dropped, 2 bad input, bad usage or a path that is not
@@ -33,7 +42,7 @@ Examples:
 interface TraceOpts {
   file?: string[];
   scenario?: string;
-  output: 'text' | 'json' | 'monitor' | 'hubble';
+  output: 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
   level: Level;
   sport: string;
   arp?: boolean;
@@ -42,6 +51,8 @@ interface TraceOpts {
   ct?: 'new' | 'established' | 'reply';
   color?: boolean;
   debug?: boolean;
+  step?: boolean;
+  explain?: boolean;
 }
 
 const CT_FLAG: Record<'new' | 'established' | 'reply', CtStatus> = { new: 'CT_NEW', established: 'CT_ESTABLISHED', reply: 'CT_REPLY' };
@@ -86,7 +97,8 @@ function useColour(io: Io, flag: boolean | undefined): boolean {
 function clusterOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
-    .option('--scenario <name>', 'a shipped scenario by name (default, l3-policy)');
+    .option('--scenario <name>', 'a shipped scenario by name (default, l3-policy)')
+    .option('--max-input-size <bytes>', 'refuse an input file (or stdin) larger than this (default: 67108864, 64 MiB)');
 }
 
 function buildProgram(io: Io, result: { code: number }): Command {
@@ -97,13 +109,15 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .argument('[SRC]', 'source: a pod (name, namespace/name or IP), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')
     .argument('[DST]', 'destination: a pod (name or namespace/name), svc:NAME or svc:NAMESPACE/NAME, or an IPv4 address')
     .argument('[PROTO]', 'icmp (default; for svc: the first service port), tcp/PORT or udp/PORT')
-    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines)').choices(['text', 'json', 'monitor', 'hubble']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines), mermaid (sequence diagram), dot (Graphviz), svg (rendered locally)').choices(['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg']).default('text'))
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(['detailed', 'summary', 'minimal']).default('detailed'))
     .option('--sport <port>', 'TCP/UDP source port', String(DEFAULT_SPORT))
     .option('--backend <ip[:port]>', 'the Service backend to pick (default: the first slot; the datapath picks at random)')
     .option('--reply', 'then trace the reply on the conntrack entries the forward trace created')
     .addOption(new Option('--ct <state>', 'assume this conntrack state instead of looking it up').choices(['new', 'established', 'reply']))
     .option('--arp', "trace the pod's ARP request for its gateway first (default: neighbour cached)")
+    .option('--explain', 'text output, detailed and summary levels: a line of prose under each step that has a topic (see: cilium-trace explain --list)')
+    .option('--step', 'walk the trace one step at a time on a terminal (Enter next, b back, m map, p packet, e explain, q quit)')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')
     .option('--debug', 'show stack traces of internal errors')
@@ -113,8 +127,9 @@ function buildProgram(io: Io, result: { code: number }): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
     .exitOverride();
   clusterOptions(program);
-  program.action((src: string | undefined, dstArg: string | undefined, proto: string | undefined, opts: TraceOpts, cmd: Command) => {
+  program.action(async (src: string | undefined, dstArg: string | undefined, proto: string | undefined, opts: TraceOpts, cmd: Command) => {
     if (!src || !dstArg) throw new UsageError('SRC and DST are required (try: cilium-trace pod1 pod3 icmp, or --help)');
+    if (opts.step) requireTerminal(io, opts.output);
     const cluster = loadClusterReporting(opts, io);
     const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? program.args, [src, dstArg, ...(proto ? [proto] : [])]);
     const dst = resolveDestination(cluster, dstPos as ArgPos);
@@ -128,10 +143,16 @@ function buildProgram(io: Io, result: { code: number }): Command {
     if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
     const ctState = opts.ct === undefined ? undefined : CT_FLAG[opts.ct];
     const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
-    const { forward, reply } = opts.reply ? traceWithReply(cluster, spec) : { forward: traceFlow(cluster, spec), reply: null };
+    const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
+    const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };
     const style = useColour(io, opts.color) ? colourStyle() : PLAIN;
-    const render = (r: TraceResult): string => (opts.output === 'json' ? renderJson(r) : opts.output === 'monitor' ? renderMonitor(r) : opts.output === 'hubble' ? renderHubble(r) : renderTrace(r, opts.level, style));
-    if (opts.reply && opts.output === 'json') {
+    if (opts.step) {
+      result.code = await runStepMode({ cluster, datapath: dp, forward, ...(opts.reply ? { reply } : {}), level: opts.level, style }, io);
+      return;
+    }
+    const render = (r: TraceResult): string => (opts.output === 'json' ? renderJson(r) : opts.output === 'monitor' ? renderMonitor(r) : opts.output === 'hubble' ? renderHubble(r) : renderTrace(r, opts.level, style, opts.explain ? traceExplainer() : undefined));
+    if (isDiagramFormat(opts.output)) io.stdout(await renderDiagram(opts.output, forward, reply));
+    else if (opts.reply && opts.output === 'json') {
       io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
     } else {
       io.stdout(render(forward));
@@ -164,6 +185,14 @@ function buildProgram(io: Io, result: { code: number }): Command {
   const validate = validateCommand(io, result, (o) => loadClusterReporting(o, io));
   clusterOptions(validate);
   program.addCommand(validate);
+  program.enablePositionalOptions().addCommand(checkCommand(io, result)); // options after a subcommand are its own (check/matrix/diff have -o, -l, -f)
+  program.addCommand(matrixCommand(io, result));
+  program.addCommand(diffCommand(io, result));
+  program.addCommand(exerciseCommand(io, result));
+  program.addCommand(shellCommand(io, result));
+  program.addCommand(clusterOptions(devicesCommand(io, result, (o) => loadClusterReporting(o, io))));
+  program.addCommand(explainCommand(io, result));
+  program.addCommand(clusterOptions(completionCommand(io, result, (o) => loadClusterReporting(o, io))));
   return program;
 }
 

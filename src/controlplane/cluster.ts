@@ -4,7 +4,6 @@
 // (lxcmap.WriteEndpoint), the tunnel map (pkg/datapath/linux/node.go), each endpoint's
 // policy map (regeneration) and the loader's programs and prog arrays.
 import { HOST_ID, REMOTE_NODE_ID, WORLD_ID } from '../cilium/identities.js';
-import { IpcacheMap } from '../maps/ipcache.js';
 import { ENDPOINT_F_HOST, LxcMap } from '../maps/lxcmap.js';
 import { PolicyMap, policyMapName } from '../maps/policymap.js';
 import { TunnelMap } from '../maps/tunnel.js';
@@ -12,7 +11,9 @@ import { CT_MAP_ANY, CT_MAP_TCP, CtMap } from '../maps/ctmap.js';
 import type { ProgArray } from '../maps/callmap.js';
 import type { Provenance } from '../maps/provenance.js';
 import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
-import type { NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
+import type { NamespaceSpec, NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
+import { LazyMap } from '../util/lazy-map.js';
+import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../datapath/node.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry } from './identity.js';
@@ -73,7 +74,9 @@ export function buildCluster(scenario: Scenario): Cluster {
   const c = scenario.cluster;
   const identities = new IdentityRegistry();
   const pods = scenario.pods.filter((p) => !p.hostNetwork);
-  const podLabels = new Map(pods.map((p) => [p, podSecurityLabels(p, c.name, namespaceLabels(scenario.namespaces, p.namespace))] as const));
+  const nsByName = new Map<string, NamespaceSpec[]>();
+  for (const ns of scenario.namespaces) if (!nsByName.has(ns.name)) nsByName.set(ns.name, [ns]);
+  const podLabels = new Map(pods.map((p) => [p, podSecurityLabels(p, c.name, namespaceLabels(nsByName.get(p.namespace) ?? [], p.namespace))] as const));
   identities.allocateAll(pods.map((p) => ({ labels: podLabels.get(p) ?? [], pinned: p.identity })));
 
   const problems = new ParseProblems();
@@ -83,19 +86,36 @@ export function buildCluster(scenario: Scenario): Cluster {
   const resolver = new PolicyResolver(rules, new SelectorCache(identities.all()), { mode: c.policyEnforcement, profile: c.profile, namedPorts: new NamedPorts(scenario.pods) });
 
   const nodeByName = new Map(scenario.nodes.map((n) => [n.name, n] as const));
+  // Each endpoint's policy is resolved when something first asks for it (a trace, a map
+  // dump, validate): the result does not depend on the order, only on the identity.
   const endpoints: EndpointRecord[] = pods.map((pod) => {
     const identity = identities.idOf(podLabels.get(pod) ?? []) ?? 0;
     const ident = identities.get(identity);
     if (!ident) throw new Error(`identity ${identity} of ${pod.name} missing`);
-    return { pod, identity, node: nodeByName.get(pod.node) as NodeSpec, policy: resolver.resolve(ident, pod) };
+    let policy: ResolvedPolicy | undefined;
+    return {
+      pod,
+      identity,
+      node: nodeByName.get(pod.node) as NodeSpec,
+      get policy(): ResolvedPolicy {
+        policy ??= resolver.resolve(ident, pod);
+        return policy;
+      },
+    };
   });
   const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
-  const nodes = new Map<string, NodeDatapath>();
   // Services are cluster-wide: every node's agent writes the same LB maps.
   const lb = fillLbMaps(serviceFrontends(scenario));
-  for (const n of [...scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    nodes.set(n.name, buildNode(scenario, n, endpoints, cidrIdentities, lb));
+  const ipcache = new SharedIpcache(ipcacheWrites(scenario, endpoints, cidrIdentities));
+  const localEndpoints = new Map<string, EndpointRecord[]>();
+  for (const e of endpoints) {
+    const list = localEndpoints.get(e.node.name);
+    if (list) list.push(e);
+    else localEndpoints.set(e.node.name, [e]);
   }
+  // Nodes are built on first use (a trace touches two or three of them).
+  const names = [...scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1)).map((n) => n.name);
+  const nodes = new LazyMap<string, NodeDatapath>(names, (name) => buildNode(scenario, nodeByName.get(name) as NodeSpec, localEndpoints.get(name) ?? [], ipcache, lb));
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
   return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { nodes, nodeByIp } };
 }
@@ -117,37 +137,43 @@ function allocateCidrIdentities(identities: IdentityRegistry, rules: readonly Pa
     .sort((a, b) => a.identity - b.identity);
 }
 
-function fillIpcache(scenario: Scenario, local: NodeSpec, endpoints: readonly EndpointRecord[], cidrs: readonly CidrIdentity[]): IpcacheMap {
-  const m = new IpcacheMap();
+/**
+ * The ipcache upserts of every agent, in the agent's order: reserved:world, policy CIDRs,
+ * every node's addresses, every endpoint. An entry of a node's own address or endpoint is
+ * written differently by that node (identity host, no tunnel endpoint).
+ */
+function* ipcacheWrites(scenario: Scenario, endpoints: readonly EndpointRecord[], cidrs: readonly CidrIdentity[]): Generator<IpcacheWrite> {
   const host = (ip: Ipv4) => ({ addr: ip, len: 32 });
-  m.upsert({ prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } });
+  yield { owner: undefined, remote: { prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } } };
   // Policy CIDRs have the lowest source precedence (generated): pods and nodes keep their /32s.
   for (const ci of cidrs) {
-    m.upsert({ prefix: ci.prefix, info: { secLabel: ci.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'policy', what: `CIDR identity ${ci.identity} for ${formatPrefix(ci.prefix)} (${ci.rules.join('; ')})` } });
+    yield { owner: undefined, remote: { prefix: ci.prefix, info: { secLabel: ci.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'policy', what: `CIDR identity ${ci.identity} for ${formatPrefix(ci.prefix)} (${ci.rules.join('; ')})` } } };
   }
   for (const n of scenario.nodes) {
-    const isLocal = n.name === local.name;
-    m.upsert({ prefix: host(n.ip), info: { secLabel: isLocal ? HOST_ID : REMOTE_NODE_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: nodeProv(n, 'InternalIP') });
-    m.upsert({
-      prefix: host(n.ciliumHostIp),
-      info: isLocal
-        ? { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }
-        : { secLabel: REMOTE_NODE_ID, tunnelEndpoint: n.ip, key: 0, nodeId: n.nodeId },
-      provenance: nodeProv(n, 'CiliumInternalIP (cilium_host)'),
-    });
+    const ipProv = nodeProv(n, 'InternalIP');
+    yield {
+      owner: n.name,
+      remote: { prefix: host(n.ip), info: { secLabel: REMOTE_NODE_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv },
+      local: () => ({ prefix: host(n.ip), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv }),
+    };
+    const hostProv = nodeProv(n, 'CiliumInternalIP (cilium_host)');
+    yield {
+      owner: n.name,
+      remote: { prefix: host(n.ciliumHostIp), info: { secLabel: REMOTE_NODE_ID, tunnelEndpoint: n.ip, key: 0, nodeId: n.nodeId }, provenance: hostProv },
+      local: () => ({ prefix: host(n.ciliumHostIp), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: hostProv }),
+    };
   }
   for (const ep of endpoints) {
-    const isLocal = ep.node.name === local.name;
-    m.upsert({
-      prefix: host(ep.pod.ip),
-      info: { secLabel: ep.identity, tunnelEndpoint: isLocal ? IP_ZERO : ep.node.ip, key: 0, nodeId: isLocal ? 0 : ep.node.nodeId },
-      provenance: podProv(ep.pod),
-    });
+    const prov = podProv(ep.pod);
+    yield {
+      owner: ep.node.name,
+      remote: { prefix: host(ep.pod.ip), info: { secLabel: ep.identity, tunnelEndpoint: ep.node.ip, key: 0, nodeId: ep.node.nodeId }, provenance: prov },
+      local: () => ({ prefix: host(ep.pod.ip), info: { secLabel: ep.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: prov }),
+    };
   }
-  return m;
 }
 
-function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly EndpointRecord[], cidrs: readonly CidrIdentity[], lb: LbMaps): NodeDatapath {
+function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache, lb: LbMaps): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
   const features: LoaderFeatures = { perPacketLb: !c.kubeProxyReplacement, nodePort: c.kubeProxyReplacement, arpResponder: true };
@@ -209,16 +235,27 @@ function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly Endpoint
     devices.set(n.tunnelDevice.ifindex, { ...n.tunnelDevice, kind: 'tunnel', tc: { ingress: ov.entry['from-overlay'], egress: ov.entry['to-overlay'] } });
   }
 
-  const policy = new Map<string, PolicyMap>();
+  // Each endpoint's policy map is filled when first read (resolving its policy then).
+  const policyOf = new Map<string, EndpointRecord>();
+  const policy = new LazyMap<string, PolicyMap>(
+    [...localEndpoints].sort((a, b) => a.pod.endpointId - b.pod.endpointId).map((ep) => {
+      const name = policyMapName(ep.pod.endpointId);
+      policyOf.set(name, ep);
+      return name;
+    }),
+    (name) => {
+      const ep = policyOf.get(name) as EndpointRecord;
+      const pm = new PolicyMap(ep.pod.endpointId);
+      for (const d of ep.policy.entries) pm.set(d.key, { proxyPort: 0, deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance });
+      return pm;
+    },
+  );
   const netns = new Map<number, PodNetns>();
-  const local = endpoints.filter((e) => e.node.name === n.name).sort((a, b) => a.pod.endpointId - b.pod.endpointId);
+  const local = [...localEndpoints].sort((a, b) => a.pod.endpointId - b.pod.endpointId);
   for (const ep of local) {
     const p = ep.pod;
     lxc.upsert({ ip: p.ip, info: { ifindex: p.hostVeth.ifindex, lxcId: p.endpointId, flags: 0, mac: p.mac, nodeMac: p.hostVeth.mac }, provenance: podProv(p) });
-    const pm = new PolicyMap(p.endpointId);
-    for (const d of ep.policy.entries) pm.set(d.key, { proxyPort: 0, deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance });
-    policy.set(policyMapName(p.endpointId), pm);
-    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: pm.name }, features, ids);
+    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId) }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
     devices.set(p.hostVeth.ifindex, { ...p.hostVeth, kind: 'lxc', tc: { ingress: obj.entry['from-container'] } });
@@ -234,7 +271,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, endpoints: readonly Endpoint
     config,
     devices,
     netns,
-    maps: { ipcache: fillIpcache(scenario, n, endpoints, cidrs), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap() },
+    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap() },
     cgroup: features.nodePort ? loadSockPrograms(ids) : new Map(),
     hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };

@@ -36,11 +36,42 @@ export function resolveTargetPort(port: ServicePort, pod: PodSpec): number | und
   return pod.containerPorts.find((c) => c.name === port.targetPort && c.protocol === port.protocol)?.port;
 }
 
+/**
+ * Pods by namespace and by `key=value` label, in input order, so a Service only looks at the
+ * pods that carry its first selector label (large clusters have thousands of each).
+ */
+class PodIndex {
+  private readonly byNamespace = new Map<string, PodSpec[]>();
+  private readonly byLabel = new Map<string, PodSpec[]>();
+
+  constructor(pods: readonly PodSpec[]) {
+    for (const p of pods) {
+      push(this.byNamespace, p.namespace, p);
+      for (const [k, v] of Object.entries(p.labels)) push(this.byLabel, `${p.namespace}\u0000${k}\u0000${v}`, p);
+    }
+  }
+
+  /** The pods `svc` selects, in input order. */
+  selected(svc: ServiceSpec): PodSpec[] {
+    if (!svc.selector) return [];
+    const first = Object.entries(svc.selector)[0];
+    const candidates = first === undefined ? this.byNamespace.get(svc.namespace) : this.byLabel.get(`${svc.namespace}\u0000${first[0]}\u0000${first[1]}`);
+    return (candidates ?? []).filter((p) => selects(svc, p));
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
   const out: Omit<ServiceFrontend, 'revNat'>[] = [];
   const services = [...scenario.services].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+  const index = new PodIndex(scenario.pods);
   for (const svc of services) {
-    const pods = scenario.pods.filter((p) => selects(svc, p)).sort((a, b) => a.ip - b.ip);
+    const pods = index.selected(svc).sort((a, b) => a.ip - b.ip);
     for (const port of svc.ports) {
       const backends = pods.flatMap((pod) => {
         const p = resolveTargetPort(port, pod);

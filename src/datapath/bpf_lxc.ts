@@ -221,7 +221,11 @@ export function tailHandleArp(ctx: Ctx): Ret {
   return ctx.tb.frame('tail_handle_arp', FILE, () => {
     const cfg = lxcConfig(ctx);
     const req = ctx.pkt;
-    if (req.dst === cfg.lxcIpv4) return drop('DROP_UNKNOWN_TARGET', 'arp_respond', 'bpf/lib/arp.h');
+    if (req.dst === cfg.lxcIpv4) {
+      // Requests for the pod's own IP (duplicate address detection) go to the stack unanswered.
+      ctx.tb.add({ kind: 'note', text: 'target is LXC_IPV4 itself: not answered, CTX_ACT_OK' });
+      return CTX_ACT_OK;
+    }
     const nodeMac = ctx.node.devices.get(ctx.ifindex)?.mac ?? req.ethDst;
     ctx.tb.frame('arp_respond', 'bpf/lib/arp.h', () => {
       ctx.tb.add({ kind: 'note', text: `ARP who-has ${formatIpv4(req.dst)}: answer with NODE_MAC ${nodeMac} (the host-side veth MAC), whatever the target` });

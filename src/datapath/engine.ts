@@ -207,6 +207,11 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
       return { node, device: tun, dir: 'ingress', pkt: dec.inner, tunnelKey: dec.key, cb: new Map() };
     }
     case 'lxc/ingress':
+      if (pkt.ethertype === ETH_P_ARP) {
+        const text = 'an ARP request handed to the host stack is not simulated';
+        tb.add({ kind: 'not_simulated', text });
+        return { kind: 'error', node: node.name, text };
+      }
       return hostStack(cluster, tb, node, pkt, ev.device.name);
     default: {
       const text = `the kernel stack after ${ev.device.name} tc ${ev.dir} (CTX_ACT_OK) is not simulated yet`;

@@ -43,7 +43,7 @@ function hopTitle(n: Extract<TraceNode, { kind: 'hop' }>, s: Style): string {
   return s.bold(`${n.node} / ${n.where} — ${n.hook}${prog}`);
 }
 
-function line(n: TraceNode, s: Style, withProvenance: boolean): string[] {
+export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] {
   switch (n.kind) {
     case 'hop': return [hopTitle(n, s)];
     case 'fn': return [`${s.accent(n.fn)}  ${s.dim(n.file)}`];
@@ -81,16 +81,17 @@ function line(n: TraceNode, s: Style, withProvenance: boolean): string[] {
 
 const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
 
-function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[]): void {
+function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[], explain?: (node: TraceNode) => string | undefined): void {
   for (const n of nodes) {
     if (level === 'summary' && n.kind === 'fn') {
-      renderNodes(n.children, depth, level, s, out);
+      renderNodes(n.children, depth, level, s, out, explain);
       continue;
     }
     if (level === 'summary' && !SUMMARY_KINDS.has(n.kind)) continue;
     const pad = '  '.repeat(depth);
     for (const l of line(n, s, level === 'detailed')) out.push(pad + l);
-    if ('children' in n) renderNodes(n.children, depth + 1, level, s, out);
+    for (const l of explain?.(n)?.split('\n') ?? []) out.push(pad + s.dim(`  » ${l}`)); // --explain: prose under the step
+    if ('children' in n) renderNodes(n.children, depth + 1, level, s, out, explain);
   }
 }
 
@@ -131,7 +132,7 @@ function explanationLines(r: TraceResult, s: Style): string[] {
   return out;
 }
 
-export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN): string {
+export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN, explain?: (node: TraceNode) => string | undefined): string {
   const out: string[] = [headerLine(r)];
   if (level === 'minimal') {
     for (const h of r.hops) {
@@ -146,7 +147,7 @@ export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN): str
   if (level === 'detailed') for (const note of r.context.notes) out.push(s.dim(`note: ${note}`));
   for (const h of r.hops) {
     out.push('');
-    renderNodes([h], 0, level, s, out);
+    renderNodes([h], 0, level, s, out, explain);
   }
   // The explanation comes before the verdict: the last line is always the verdict.
   out.push(...explanationLines(r, s));

@@ -153,8 +153,14 @@ export function assemble(sink: Sink, nodes: readonly NodeDraft[], pods: readonly
   const nodeIds = allocateNodeIds(nodes);
   const builtNodes: Array<Built<NodeDraft, NodeSpec>> = [];
   const builtPods = new Map<PodDraft, PodSpec>();
+  const byNode = new Map<string, PodDraft[]>();
+  for (const p of pods) {
+    const list = byNode.get(p.node.value);
+    if (list) list.push(p);
+    else byNode.set(p.node.value, [p]);
+  }
   for (const n of nodes) {
-    const onNode = pods.filter((p) => p.node.value === n.name.value);
+    const onNode = byNode.get(n.name.value) ?? [];
     const local = onNode.filter((p) => !p.hostNetwork);
     if (local.length >= MAX_ENDPOINT_ID) {
       sink.report(n.pos, `node ${n.name.value} has ${local.length} pods (expected at most ${MAX_ENDPOINT_ID - 1}, as endpoint IDs are 1..${MAX_ENDPOINT_ID})`);

@@ -1,5 +1,5 @@
 // The `cluster` section: datapath-wide settings, every one optional with Cilium's default.
-import { isScalar } from 'yaml';
+import { isScalar } from './ast.js';
 import type { ClusterSettings } from './types.js';
 import { dnsLabel } from './checks.js';
 import { CILIUM_VERSIONS, ENFORCEMENT_MODES, MASQUERADE_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';

@@ -2,7 +2,7 @@
 // streams, `kind: List` with `items`), dispatched by kind to the Scenario reader or the
 // Kubernetes readers, then validated together so duplicates across files are found, and
 // assembled into the Scenario model. Kinds not modelled are listed in `skipped`.
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { isMap, isScalar, type YNode } from './ast.js';
 import { InputError, type Position } from '../errors.js';
 import { assemble, type ServiceDraft } from './assemble.js';
 import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
@@ -13,7 +13,7 @@ import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type MapView, type Reader } from './raw.js';
-import { syntaxProblems } from './syntax.js';
+import { parseYamlText } from './yaml-text.js';
 import type { NamespaceSpec, Scenario, SkippedObject } from './types.js';
 
 /** One input: its text and the name messages and provenance show for it. */
@@ -48,35 +48,34 @@ export function readInputs(inputs: readonly InputText[], fallbackName: string): 
   return scenario;
 }
 
-function isEmpty(node: Node | null): node is null {
+function isEmpty(node: YNode | null): node is null {
   return node === null || (isScalar(node) && node.value === null && !node.source);
 }
 
 function collectFile(sink: Sink, input: InputText, out: InputObject[]): void {
   // Editors hide a byte-order mark; drop it so line 1 columns match what users see.
   const text = input.text.replace(/^\uFEFF/, '');
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
-  const at = (offset: number): Position => ({ file: input.file, ...lc.linePos(offset) });
-  const syntax = syntaxProblems(docs, text, at);
-  if (syntax.length > 0) {
-    for (const p of syntax) sink.report(p.pos, p.message);
+  const parsed = parseYamlText(input.file, text);
+  if (parsed.problems.length > 0) {
+    for (const p of parsed.problems) sink.report(p.pos, p.message);
     return;
   }
-  const nonEmpty = docs.filter((d) => !isEmpty(d.contents));
+  const nonEmpty = parsed.docs.filter((d): d is YNode => !isEmpty(d));
   if (nonEmpty.length === 0) {
-    sink.report(at(0), EMPTY_FILE);
+    sink.report({ file: input.file, line: 1, col: 1 }, EMPTY_FILE);
     return;
   }
   for (const doc of nonEmpty) {
-    if (!doc.contents) continue;
-    const src = new Source(input.file, lc, doc, sink);
-    collectObject(src, rootEntry(src, doc.contents), out);
+    const src = new Source(input.file, sink);
+    collectObject(src, rootEntry(src, doc), out, new Set());
   }
 }
 
-/** An object, or the items of a List (kubectl's `kind: List`, or a typed PodList, …). */
-function collectObject(src: Source, e: Entry, out: InputObject[]): void {
+/**
+ * An object, or the items of a List (kubectl's `kind: List`, or a typed PodList, …). A
+ * List reached again through YAML aliases is read once (`enclosing`: the Lists around it).
+ */
+function collectObject(src: Source, e: Entry, out: InputObject[], enclosing: Set<YNode>): void {
   const m = looseMap(src, e);
   if (!m) return;
   const kind = m.req('kind', str);
@@ -84,7 +83,13 @@ function collectObject(src: Source, e: Entry, out: InputObject[]): void {
   const items = m.entry('items');
   if (kind.value === 'List' || (kind.value.endsWith('List') && items)) {
     if (!items || (isScalar(items.node) && items.node.value === null)) return;
-    for (const item of list(src, items) ?? []) collectObject(src, item, out);
+    if (enclosing.has(e.node)) {
+      src.report(e.pos, `${kind.value} contains itself (through a YAML alias)`);
+      return;
+    }
+    enclosing.add(e.node);
+    for (const item of list(src, items) ?? []) collectObject(src, item, out, enclosing);
+    enclosing.delete(e.node);
     return;
   }
   out.push({ src, entry: e, map: m, kind: kind.value, kindPos: kind.pos });

@@ -4,7 +4,7 @@
 // the same drafts the Scenario format produces, with Kubernetes' own defaults. Missing
 // data that Kubernetes would have filled in on a live cluster (pod IPs, pod CIDRs, node
 // addresses) is an error that says which field is empty.
-import { isScalar, isSeq } from 'yaml';
+import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import { dnsLabel, dnsSubdomain, firstAt, Invalid, ipAddress, k8sPortName, podCidr, reportDuplicates } from './checks.js';

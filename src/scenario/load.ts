@@ -1,10 +1,11 @@
 // Entry points: parse YAML text (cilium-trace Scenario documents and Kubernetes objects,
 // freely mixed) into the validated, defaulted Scenario model; read files, directories and
 // stdin; and find the scenarios shipped in the package's scenarios/ folder.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, UsageError, type Problem } from '../errors.js';
+import { decodeUtf8, DEFAULT_READ_LIMITS, readFdCapped, readFileCapped, tooLargeProblem, type ReadLimits } from './input-bytes.js';
 import { readInputs, type InputText } from './inputs.js';
 import type { Scenario } from './types.js';
 
@@ -44,21 +45,66 @@ function unreadable(display: string, message: string): Problem {
   return { pos: { file: display, line: 1, col: 1 }, message };
 }
 
-/** Reads and parses one file; unreadable files are input errors at line 1. */
-export function loadScenarioFile(path: string, displayName: string = path): Scenario {
-  let text: string;
+/** Options of a load: the limits on each input (see input-bytes.ts). */
+export type LoadOptions = Partial<ReadLimits>;
+
+function limitsOf(o: LoadOptions): ReadLimits {
+  return { ...DEFAULT_READ_LIMITS, ...o };
+}
+
+/**
+ * The text of one input file, or a problem: unreadable, larger than the size limit, or not
+ * UTF-8 text.
+ */
+function readText(path: string, display: string, limits: ReadLimits, problems: Problem[]): string | undefined {
+  let read;
   try {
-    text = readFileSync(path, 'utf8');
+    read = readFileCapped(path, limits.maxInputSize);
   } catch (err) {
-    throw new InputError([unreadable(displayName, `cannot read file (${fsErrorText(err)})`)]);
+    problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`));
+    return undefined;
   }
+  return bytesToText(display, read, limits, problems);
+}
+
+function bytesToText(display: string, read: ReturnType<typeof readFdCapped> | { bytes: Uint8Array | string }, limits: ReadLimits, problems: Problem[]): string | undefined {
+  if ('tooLarge' in read) {
+    problems.push(tooLargeProblem(display, read.tooLarge, limits.maxInputSize));
+    return undefined;
+  }
+  if (typeof read.bytes === 'string') {
+    if (read.bytes.length > limits.maxInputSize && Buffer.byteLength(read.bytes) > limits.maxInputSize) {
+      problems.push(tooLargeProblem(display, Buffer.byteLength(read.bytes), limits.maxInputSize));
+      return undefined;
+    }
+    return read.bytes;
+  }
+  const decoded = decodeUtf8(display, read.bytes);
+  if ('problem' in decoded) {
+    problems.push(decoded.problem);
+    return undefined;
+  }
+  return decoded.text;
+}
+
+/** Standard input, read to its end (at most one byte more than the limit). */
+export function readStdin(limits: LoadOptions = {}): Uint8Array | { tooLarge: number } {
+  const r = readFdCapped(0, limitsOf(limits).maxInputSize);
+  return 'tooLarge' in r ? r : r.bytes;
+}
+
+/** Reads and parses one file; unreadable files are input errors at line 1. */
+export function loadScenarioFile(path: string, displayName: string = path, options: LoadOptions = {}): Scenario {
+  const problems: Problem[] = [];
+  const text = readText(path, displayName, limitsOf(options), problems);
+  if (text === undefined) throw new InputError(problems);
   return parseScenario(text, displayName);
 }
 
 /** Files a directory contributes: *.yaml, *.yml and *.json, sorted by name, not recursive. */
 const INPUT_FILE = /\.(ya?ml|json)$/;
 
-function directoryInputs(dir: string, problems: Problem[]): InputText[] {
+function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[]): InputText[] {
   const prefix = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
   const names = readdirSync(dir)
     .filter((f) => INPUT_FILE.test(f))
@@ -69,10 +115,12 @@ function directoryInputs(dir: string, problems: Problem[]): InputText[] {
     const display = prefix.endsWith('/') ? `${prefix}${name}` : `${prefix}/${name}`;
     try {
       if (!statSync(path).isFile()) continue;
-      out.push({ file: display, text: readFileSync(path, 'utf8') });
     } catch (err) {
       problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`));
+      continue;
     }
+    const text = readText(path, display, limits, problems);
+    if (text !== undefined) out.push({ file: display, text });
   }
   if (names.length === 0) problems.push(unreadable(dir, 'directory has no .yaml, .yml or .json files'));
   return out;
@@ -83,29 +131,37 @@ function directoryInputs(dir: string, problems: Problem[]): InputText[] {
  * directories (their *.yaml, *.yml and *.json files in sorted order, not recursive) and
  * `-` for standard input (read once, shown as <stdin>). Messages name files as the user
  * typed them, and a directory's files as `<dir>/<file>`. Without a Scenario document the
- * scenario is named after the first path.
+ * scenario is named after the first path. `readStdin` gives standard input's bytes (or
+ * text), or says it was larger than the limit.
  */
-export function loadInputs(paths: readonly string[], readStdin: () => string): Scenario {
+export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | string | { tooLarge: number } = () => readStdin(options), options: LoadOptions = {}): Scenario {
   const [first] = paths;
   if (first === undefined) throw new UsageError('no input given (expected -f FILE, -f DIRECTORY or -f -)');
+  const limits = limitsOf(options);
   const inputs: InputText[] = [];
   const problems: Problem[] = [];
   let stdinRead = false;
   for (const path of paths) {
     if (path === '-') {
-      if (!stdinRead) inputs.push({ file: STDIN_NAME, text: readStdin() });
+      if (!stdinRead) {
+        const got = stdin();
+        const text = bytesToText(STDIN_NAME, typeof got === 'string' || got instanceof Uint8Array ? { bytes: got } : got, limits, problems);
+        if (text !== undefined) inputs.push({ file: STDIN_NAME, text });
+      }
       stdinRead = true;
       continue;
     }
     try {
       if (statSync(path).isDirectory()) {
-        inputs.push(...directoryInputs(path, problems));
+        inputs.push(...directoryInputs(path, limits, problems));
         continue;
       }
-      inputs.push({ file: path, text: readFileSync(path, 'utf8') });
     } catch (err) {
       problems.push(unreadable(path, `cannot read file (${fsErrorText(err)})`));
+      continue;
     }
+    const text = readText(path, path, limits, problems);
+    if (text !== undefined) inputs.push({ file: path, text });
   }
   if (problems.length > 0) throw new InputError(problems);
   return readInputs(inputs, nameFromPath(first));

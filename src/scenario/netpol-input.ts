@@ -2,7 +2,7 @@
 // (pkg/apis/networking/validation) and kept as written: an absent `from`, `ports`,
 // `ingress` or `policyTypes` stays undefined and an empty list stays empty, because the
 // two mean different things. The control plane converts it as Cilium does.
-import { isScalar } from 'yaml';
+import { isScalar } from './ast.js';
 import { k8sPortName, Invalid } from './checks.js';
 import { K8S_PROTOCOLS, POLICY_TYPES, type FieldSet } from './fields.js';
 import { cidrValue, readExcepts, readK8sSelector } from './selectors.js';

@@ -133,7 +133,11 @@ export function checkNodes(sink: Sink, nodes: readonly NodeDraft[]): void {
 function checkPodCidrs(sink: Sink, nodes: readonly NodeDraft[]): void {
   const ordered = [...nodes].sort((a, b) => sink.compare(a.podCIDR.pos, b.podCIDR.pos));
   ordered.forEach((n, i) => {
-    const earlier = ordered.slice(0, i).find((o) => prefixesOverlap(o.podCIDR.value, n.podCIDR.value));
+    let earlier: NodeDraft | undefined;
+    for (let j = 0; j < i && !earlier; j++) {
+      const o = ordered[j] as NodeDraft;
+      if (prefixesOverlap(o.podCIDR.value, n.podCIDR.value)) earlier = o;
+    }
     if (!earlier) return;
     sink.report(
       n.podCIDR.pos,

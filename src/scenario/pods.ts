@@ -96,8 +96,10 @@ export function checkPods(sink: Sink, pods: readonly PodDraft[], nodes: NodesRea
     (c, first) => `duplicate pod '${c.key}' (first defined at ${firstAt(first.pos, c.pos)})`,
   );
   const known = [...nodes.names].sort().join(', ');
+  const byName = new Map<string, NodeDraft>();
+  for (const n of nodes.drafts) if (!byName.has(n.name.value)) byName.set(n.name.value, n);
   for (const p of pods) {
-    const node = nodes.drafts.find((n) => n.name.value === p.node.value);
+    const node = byName.get(p.node.value);
     if (node && p.hostNetwork) checkHostNetworkIp(sink, p, node);
     else if (node) checkPodIp(sink, p, node);
     // Nodes with mistakes (or no usable nodes at all) were reported already; do not pile on.

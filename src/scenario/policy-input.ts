@@ -4,7 +4,7 @@
 // the CRD schema and Cilium's rule sanitizer do; what the rules mean is the control
 // plane's business. Valid Cilium fields that are not simulated are rejected with "not
 // supported yet", so a policy is never silently half-applied.
-import { isScalar, isSeq } from 'yaml';
+import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
 import { dnsLabel, dnsSubdomain, firstAt, labelKeyProblem, reportDuplicates } from './checks.js';
 import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';

@@ -1,9 +1,12 @@
 // Typed, positioned reading of a parsed YAML document. Readers never throw: they record
 // a Problem and return undefined, so one pass reports every mistake in the file.
-import { isAlias, isMap, isScalar, isSeq, Scalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Position, Problem } from '../errors.js';
+import { isMap, isScalar, isSeq, ScalarNode, type YNode } from './ast.js';
 import { Invalid } from './checks.js';
 import { FIELDS, UNSUPPORTED_FIELDS, type FieldSet } from './fields.js';
+
+/** A node of the loader's YAML model (ast.ts). */
+export type Node = YNode;
 
 /** A value together with the position of the YAML token it came from. */
 export interface Field<T> {
@@ -50,35 +53,23 @@ export class Sink {
 export class Source {
   constructor(
     readonly file: string,
-    private readonly lc: LineCounter,
-    private readonly doc: Document,
     readonly sink: Sink = new Sink(),
   ) {
     sink.addFile(file);
   }
 
-  at(offset: number): Position {
-    const { line, col } = this.lc.linePos(offset);
-    return { file: this.file, line, col };
-  }
-
   /** Position of a node; a mapping is placed at its first key, as editors show it. */
   posOf(node: Node): Position {
-    if (isMap(node)) {
-      const first = node.items[0]?.key;
-      if (isScalar(first) && first.range) return this.at(first.range[0]);
-    }
-    return this.at(node.range?.[0] ?? 0);
+    return { file: this.file, line: node.line, col: node.col };
   }
 
   report(pos: Position, message: string): undefined {
     return this.sink.report(pos, message);
   }
 
-  /** Follows aliases (`*anchor`) to the node they name. */
-  deref(value: unknown): Node | undefined {
-    const node = isAlias(value) ? value.resolve(this.doc) : value;
-    return isMap(node) || isSeq(node) || isScalar(node) ? node : undefined;
+  /** Aliases are resolved when the document is read; an undefined one is null. */
+  deref(value: Node | null | undefined): Node | undefined {
+    return value ?? undefined;
   }
 }
 
@@ -141,8 +132,9 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
   const known: readonly string[] = FIELDS[set];
   const entries = new Map<string, Entry>();
   const rejected = new Set<string>();
-  for (const pair of e.node.items) {
-    const key = src.deref(pair.key);
+  const { keys, values } = e.node;
+  for (let i = 0; i < keys.length; i++) {
+    const key = src.deref(keys[i]);
     if (!key || !isScalar(key) || typeof key.value !== 'string') {
       src.report(key ? src.posOf(key) : src.posOf(e.node), `field name is ${key ? describe(key) : 'missing'} (expected a string)`);
       continue;
@@ -155,7 +147,7 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
       rejected.add(name);
       continue;
     }
-    entries.set(name, valueEntry(src, name, keyPos, pair.value));
+    entries.set(name, valueEntry(src, name, keyPos, values[i] ?? null));
   }
   return new MapView(src, e.label, src.posOf(e.node), entries, rejected);
 }
@@ -167,19 +159,20 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
 export function looseMap(src: Source, e: Entry, label: string = e.label): MapView | undefined {
   if (!isMap(e.node)) return typeError(src, e, 'a mapping');
   const entries = new Map<string, Entry>();
-  for (const pair of e.node.items) {
-    const key = src.deref(pair.key);
+  const { keys, values } = e.node;
+  for (let i = 0; i < keys.length; i++) {
+    const key = src.deref(keys[i]);
     if (!key || !isScalar(key) || typeof key.value !== 'string') continue;
-    entries.set(key.value, valueEntry(src, key.value, src.posOf(key), pair.value));
+    entries.set(key.value, valueEntry(src, key.value, src.posOf(key), values[i] ?? null));
   }
   return new MapView(src, label, src.posOf(e.node), entries, new Set());
 }
 
-function valueEntry(src: Source, label: string, keyPos: Position, value: unknown): Entry {
+function valueEntry(src: Source, label: string, keyPos: Position, value: Node | null): Entry {
   const node = src.deref(value);
   // `key:` with nothing after it: point at the key, not at the end of the line.
   if (!node || (isScalar(node) && node.value === null && !node.source)) {
-    return { label, node: node ?? new Scalar(null), pos: keyPos, keyPos };
+    return { label, node: node ?? new ScalarNode(null, undefined, keyPos.line, keyPos.col), pos: keyPos, keyPos };
   }
   return { label, node, pos: src.posOf(node), keyPos };
 }
@@ -263,14 +256,15 @@ export function stringMap(noun: string): Reader<StringPair[]> {
   return (src, e) => {
     if (!isMap(e.node)) return typeError(src, e, 'a mapping of strings to strings');
     const out: StringPair[] = [];
-    for (const pair of e.node.items) {
-      const k = src.deref(pair.key);
+    const { keys, values } = e.node;
+    for (let i = 0; i < keys.length; i++) {
+      const k = src.deref(keys[i]);
       if (!k || !isScalar(k) || typeof k.value !== 'string') {
         src.report(k ? src.posOf(k) : e.pos, `${noun} key is ${k ? describe(k) : 'missing'} (expected a string)`);
         continue;
       }
       const keyPos = src.posOf(k);
-      const v = valueEntry(src, `${noun} '${k.value}'`, keyPos, pair.value);
+      const v = valueEntry(src, `${noun} '${k.value}'`, keyPos, values[i] ?? null);
       const value = isScalar(v.node) && typeof v.node.value === 'string' ? { value: v.node.value, pos: v.pos } : quoteHint(src, v);
       if (value) out.push({ key: { value: k.value, pos: keyPos }, value });
     }

@@ -25,23 +25,46 @@ function offsetOf(err: YAMLError, text: string): number {
   return start;
 }
 
+/** The message for a key written twice in one mapping, the key read from the text at `offset`. */
+export function duplicateKeyMessage(text: string, offset: number): string {
+  const key = /^\s*["']?([^"':\n]*)/.exec(text.slice(offset, offset + 1100))?.[1]?.trim() ?? '';
+  return `duplicate key '${key}' (expected each key once per mapping)`;
+}
+
 function messageOf(err: YAMLError, text: string): string {
-  if (err.code === 'DUPLICATE_KEY') {
-    const key = /^\s*["']?([^"':\n]*)/.exec(text.slice(err.pos[0]))?.[1]?.trim() ?? '';
-    return `duplicate key '${key}' (expected each key once per mapping)`;
-  }
+  if (err.code === 'DUPLICATE_KEY') return duplicateKeyMessage(text, err.pos[0]);
   return `invalid YAML: ${lowerFirst(err.message)}`;
 }
 
-/** yaml's errors and warnings, at most one per line since the first explains the rest. */
-export function syntaxProblems(docs: readonly Document.Parsed[], text: string, at: (offset: number) => Position): Problem[] {
+/** An error found outside the yaml package (duplicate keys), for one document. */
+export interface ExtraError {
+  readonly offset: number;
+  readonly message: string;
+}
+
+/**
+ * yaml's errors and warnings, at most one per line since the first explains the rest.
+ * `extra[i]` are more errors of document i (duplicate keys found by the loader itself),
+ * merged with yaml's by position.
+ */
+export function syntaxProblems(docs: readonly Document.Parsed[], text: string, at: (offset: number) => Position, extra: ReadonlyArray<readonly ExtraError[]> = []): Problem[] {
   const seen = new Set<number>();
   const out: Problem[] = [];
-  for (const err of docs.flatMap((d) => [...d.errors, ...d.warnings])) {
-    const pos = at(offsetOf(err, text));
-    if (seen.has(pos.line)) continue;
-    seen.add(pos.line);
-    out.push({ pos, message: messageOf(err, text) });
-  }
+  docs.forEach((d, i) => {
+    const mine = [...(extra[i] ?? [])];
+    const errors: ExtraError[] = [];
+    for (const err of d.errors) {
+      const offset = offsetOf(err, text);
+      while (mine.length > 0 && (mine[0] as ExtraError).offset < offset) errors.push(mine.shift() as ExtraError);
+      errors.push({ offset, message: messageOf(err, text) });
+    }
+    errors.push(...mine, ...d.warnings.map((w) => ({ offset: offsetOf(w, text), message: messageOf(w, text) })));
+    for (const e of errors) {
+      const pos = at(e.offset);
+      if (seen.has(pos.line)) continue;
+      seen.add(pos.line);
+      out.push({ pos, message: e.message });
+    }
+  });
   return out;
 }

@@ -10,6 +10,7 @@ import { replyOf, type L4, type Packet } from '../net/packet.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
 import type { EndpointView, PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
+import { LazyMap } from '../util/lazy-map.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =

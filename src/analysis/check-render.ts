@@ -1,0 +1,129 @@
+// Renderers of `check` results: an aligned text table with a block per failure (the step
+// that decided, the policy entries behind it, the trace, why and what would allow it),
+// JSON (schema cilium-trace/check/v1) and JUnit XML. Pure functions to strings.
+import { renderTrace } from '../render/text.js';
+import type { Position } from '../errors.js';
+import type { CheckResult } from './check.js';
+import { expectedText } from './check.js';
+import { renderJunit, type JunitCase } from './junit.js';
+import { isPolicyDrop } from './outcome.js';
+import { alignColumns } from './table.js';
+
+export type GoldenStatus = 'match' | 'differ' | 'missing' | 'updated' | 'created';
+
+export interface GoldenResult {
+  /** As shown to the user: DIR/<file>.txt */
+  readonly file: string;
+  readonly status: GoldenStatus;
+  /** Unified diff stored → traced; '' unless the status is differ or missing. */
+  readonly diff: string;
+}
+
+export interface CheckReport {
+  readonly cluster: string;
+  readonly results: readonly CheckResult[];
+  /** Parallel to results when --golden was given. */
+  readonly goldens: readonly GoldenResult[] | null;
+  readonly goldenDir: string | null;
+  readonly goldenLevel: string;
+}
+
+export function goldenFailed(g: GoldenResult): boolean {
+  return g.status === 'differ' || g.status === 'missing';
+}
+
+const posText = (p: Position): string => `${p.file}:${p.line}:${p.col}`;
+
+function indent(text: string, pad: string): string[] {
+  return text.trimEnd().split('\n').map((l) => (l === '' ? '' : pad + l));
+}
+
+/** The block a reviewer reads for one failing expectation. */
+export function failureBlock(r: CheckResult): string[] {
+  const out = [`FAIL ${r.label} (${posText(r.expectation.pos)})`];
+  if (r.expectation.name) out.push(`  flow: ${r.flow}`);
+  out.push(`  ${r.failure ?? ''}`);
+  out.push(`  decided by: ${r.decidedBy.text}`);
+  const prov = r.decidedBy.provenance;
+  if (r.actual.verdict === 'FORWARDED' && prov.length > 0) out.push('  allowed by:', ...prov.map((p) => `    ↳ ${p}`));
+  else if (prov.length > 0) out.push(...prov.map((p) => `    ↳ ${p}`));
+  out.push('  trace:', ...indent(renderTrace(r.trace, 'minimal'), '    '));
+  const e = r.trace.explanation;
+  if (e && isPolicyDrop(r.actual)) {
+    out.push('  why:', ...e.lines.map((l) => `    ${l}`));
+    if (e.suggestion && r.expectation.expect === 'FORWARDED') out.push('  what would allow it (the smallest policy to add):', ...indent(e.suggestion, '    '));
+  }
+  return out;
+}
+
+function goldenSummary(report: CheckReport): string[] {
+  const g = report.goldens;
+  if (!g) return [];
+  const count = (s: GoldenStatus) => g.filter((x) => x.status === s).length;
+  const parts = (['match', 'differ', 'missing', 'updated', 'created'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'match' ? 'match' : s}`);
+  const out = ['', `golden traces in ${report.goldenDir ?? '?'} (level ${report.goldenLevel}): ${parts.join(', ') || 'none'}`];
+  for (const x of g) {
+    if (x.status === 'missing') out.push(`missing: ${x.file} (run with --update to write it)`);
+    if (x.status === 'differ') out.push(`differs: ${x.file} (run with --update to accept the new trace)`, ...x.diff.trimEnd().split('\n'));
+  }
+  return out;
+}
+
+export function renderCheckText(report: CheckReport): string {
+  const rows = report.results.map((r) => [
+    r.pass ? 'PASS' : 'FAIL',
+    r.expectation.name ?? '-',
+    r.flow,
+    expectedText(r.expectation),
+    r.actual.verdict,
+    r.actual.reason ?? '-',
+    r.decidedBy.text,
+  ]);
+  const out = alignColumns([['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'], ...rows]);
+  const failed = report.results.filter((r) => !r.pass);
+  out.push('', `${report.results.length} expectation${report.results.length === 1 ? '' : 's'}: ${report.results.length - failed.length} passed, ${failed.length} failed`);
+  for (const r of failed) out.push('', ...failureBlock(r));
+  out.push(...goldenSummary(report));
+  return out.join('\n') + '\n';
+}
+
+export function checkToJson(report: CheckReport): unknown {
+  const failed = report.results.filter((r) => !r.pass).length;
+  const g = report.goldens;
+  return {
+    schema: 'cilium-trace/check/v1',
+    cluster: report.cluster,
+    summary: {
+      expectations: report.results.length,
+      passed: report.results.length - failed,
+      failed,
+      goldens: g ? { dir: report.goldenDir, level: report.goldenLevel, differ: g.filter((x) => x.status === 'differ').length, missing: g.filter((x) => x.status === 'missing').length } : null,
+    },
+    results: report.results.map((r, i) => ({
+      name: r.expectation.name,
+      position: posText(r.expectation.pos),
+      flow: { from: r.expectation.from.value, to: r.expectation.to.value, proto: r.trace.packet.proto, port: r.trace.packet.dport },
+      expect: { verdict: r.expectation.expect, reason: r.expectation.reason },
+      actual: { verdict: r.actual.verdict, reason: r.actual.reason, macro: r.actual.macro, fn: r.actual.fn, direction: r.actual.direction },
+      pass: r.pass,
+      failure: r.failure,
+      decidedBy: { text: r.decidedBy.text, provenance: r.decidedBy.provenance },
+      explanation: r.trace.explanation ? { lines: r.trace.explanation.lines, suggestion: r.trace.explanation.suggestion } : null,
+      golden: g?.[i] ? { file: g[i].file, status: g[i].status, diff: g[i].diff === '' ? null : g[i].diff } : null,
+    })),
+  };
+}
+
+export function renderCheckJunit(report: CheckReport, suite: string): string {
+  const cases: JunitCase[] = report.results.map((r, i) => {
+    const golden = report.goldens?.[i];
+    const classname = `cilium-trace.check.${report.cluster}`;
+    if (!r.pass) return { name: r.label, classname, failure: { message: r.failure ?? 'failed', type: r.actual.verdict, body: failureBlock(r).join('\n') + '\n' } };
+    if (golden && goldenFailed(golden)) {
+      const message = golden.status === 'missing' ? `golden trace ${golden.file} is missing` : `golden trace ${golden.file} differs`;
+      return { name: r.label, classname, failure: { message, type: 'GOLDEN', body: golden.diff } };
+    }
+    return { name: r.label, classname, failure: null };
+  });
+  return renderJunit(suite, cases);
+}

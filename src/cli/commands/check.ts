@@ -1,0 +1,114 @@
+// `cilium-trace check`: run a cluster's expectations (each a flow and the verdict it must
+// get), print a table, optionally JUnit XML and golden-trace comparisons. Exit 0 when all
+// pass, 1 when any fails (or a golden trace differs), 2 for bad input.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { EXIT, InputError, UsageError, type Problem } from '../../errors.js';
+import { renderTrace, type Level } from '../../render/text.js';
+import { goldenFileName, runCheck, type CheckResult } from '../../analysis/check.js';
+import { checkToJson, goldenFailed, renderCheckJunit, renderCheckText, type GoldenResult } from '../../analysis/check-render.js';
+import { parseExpectations } from '../../analysis/expectations.js';
+import { unifiedDiff } from '../../analysis/udiff.js';
+import type { Io } from '../io.js';
+import { addClusterOptions, clusterOptionsOf, loadCluster, newCommand } from './common.js';
+import { resolveFlows, type ResolvedFlow } from './flow-spec.js';
+
+interface CheckOpts {
+  expectations?: string;
+  junit?: string;
+  output: 'text' | 'json';
+  golden?: string;
+  update?: boolean;
+  level: Level;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : 'error';
+    throw new InputError([{ pos: { file: path, line: 1, col: 1 }, message: `cannot read file (${code === 'ENOENT' ? 'no such file' : code})` }]);
+  }
+}
+
+function writeText(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path} (${e instanceof Error && 'code' in e ? String(e.code) : 'error'})`);
+  }
+}
+
+/** A stored golden trace, or null when there is none yet; unreadable files are bad input. */
+function readGolden(path: string, shown: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : 'error';
+    if (code === 'ENOENT') return null;
+    throw new InputError([{ pos: { file: shown, line: 1, col: 1 }, message: `cannot read golden file (${code})` }]);
+  }
+}
+
+/** Golden files must not collide: two expectations writing one file would hide a change. */
+function checkGoldenNames(results: readonly CheckResult[]): string[] {
+  const seen = new Map<string, CheckResult>();
+  const problems: Problem[] = [];
+  const names = results.map((r) => {
+    const name = goldenFileName(r);
+    const first = seen.get(name);
+    if (first) problems.push({ pos: r.expectation.pos, message: `golden file ${name} is also the file of the expectation at line ${first.expectation.pos.line} (expected unique names: add name: …)` });
+    else seen.set(name, r);
+    return name;
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  return names;
+}
+
+function compareGoldens(results: readonly CheckResult[], dir: string, level: Level, update: boolean): GoldenResult[] {
+  const names = checkGoldenNames(results);
+  const shownDir = dir.replace(/\/+$/, '') || dir;
+  if (update) mkdirSync(dir, { recursive: true });
+  return results.map((r, i) => {
+    const name = names[i] as string;
+    const file = `${shownDir}/${name}`;
+    const traced = renderTrace(r.trace, level);
+    const stored = readGolden(join(dir, name), file);
+    if (stored === traced) return { file, status: 'match', diff: '' };
+    if (update) {
+      writeText(join(dir, name), traced);
+      return { file, status: stored === null ? 'created' : 'updated', diff: '' };
+    }
+    const diff = unifiedDiff(stored ?? '', traced, stored === null ? '/dev/null' : file, `${r.label} (traced now)`);
+    return { file, status: stored === null ? 'missing' : 'differ', diff };
+  });
+}
+
+export function checkCommand(io: Io, result: { code: number }): Command {
+  const cmd = newCommand('check', io)
+    .description('check expected verdicts of flows (and golden traces); exit 1 when any fails')
+    .usage('-f CLUSTER -e EXPECTATIONS [--junit FILE] [--golden DIR [--update]]')
+    .option('-e, --expectations <file>', 'YAML list of {name, from, to, proto, port, expect: FORWARDED|DROPPED, reason}')
+    .option('--junit <file>', 'also write a JUnit XML report to this file')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--golden <dir>', 'compare each trace with DIR/<name>.txt and show a unified diff when it differs')
+    .option('--update', 'with --golden: write the traces as the new golden files')
+    .addOption(new Option('-l, --level <level>', 'detail of the golden traces').choices(['detailed', 'summary', 'minimal']).default('minimal'));
+  addClusterOptions(cmd);
+  cmd.action((opts: CheckOpts, c: Command) => {
+    if (!opts.expectations) throw new UsageError('no expectations given (expected -e FILE; expectations inside a scenario file are not supported yet)');
+    if (opts.update && !opts.golden) throw new UsageError('--update needs --golden DIR');
+    const expectations = parseExpectations(readText(opts.expectations), opts.expectations);
+    const cluster = loadCluster(clusterOptionsOf(c), io);
+    const flows = resolveFlows(cluster, expectations);
+    const results = runCheck(cluster, expectations.map((e, i) => ({ expectation: e, ...(flows[i] as ResolvedFlow) })));
+    const goldens = opts.golden ? compareGoldens(results, opts.golden, opts.level, opts.update === true) : null;
+    const report = { cluster: cluster.scenario.name, results, goldens, goldenDir: opts.golden ?? null, goldenLevel: opts.level };
+    if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${basename(opts.expectations)}`));
+    io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : renderCheckText(report));
+    const failed = results.some((r) => !r.pass) || (goldens ?? []).some(goldenFailed);
+    result.code = failed ? EXIT.DROPPED : EXIT.FORWARDED;
+  });
+  return cmd;
+}

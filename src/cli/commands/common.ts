@@ -1,0 +1,86 @@
+// Shared plumbing of the check, matrix and diff commands: the commander conventions of
+// main.ts (exitOverride, output through io, help width 80), cluster options accepted both
+// before and after the command name, and loading with the "skipped objects" note.
+import { Command, Option } from 'commander';
+import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
+import { UsageError } from '../../errors.js';
+import { loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import type { Io } from '../io.js';
+import type { PortSpec } from '../../analysis/matrix.js';
+
+export function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+/** main.ts's conventions: help width 80, output through io, commander errors thrown (exit 2). */
+export function conventions<T extends Command>(cmd: T, io: Io): T {
+  cmd
+    .configureHelp({ helpWidth: 80 })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .showHelpAfterError(false)
+    .exitOverride();
+  return cmd;
+}
+
+export function newCommand(name: string, io: Io): Command {
+  return conventions(new Command(name), io);
+}
+
+export function addClusterOptions(cmd: Command, suffix = '', what = 'cluster input', alias = ''): Command {
+  const long = suffix === '' ? '-f, --file <path>' : `--f${suffix}, --file${suffix} <path>`;
+  return cmd
+    .addOption(new Option(long, `${what}${alias}: a scenario file, Kubernetes manifests, a directory of them, or - for stdin; repeatable`).argParser(collect))
+    .option(`--scenario${suffix} <name>`, `${what}: a shipped scenario by name`);
+}
+
+/** -f/--scenario written after the command name, else before it (the root program's). */
+export function clusterOptionsOf(cmd: Command): ClusterOptions {
+  const own = cmd.opts<{ file?: string[]; scenario?: string }>();
+  const root = cmd.parent?.opts<{ file?: string[]; scenario?: string }>() ?? {};
+  const file = [...(root.file ?? []), ...(own.file ?? [])];
+  const scenario = own.scenario ?? root.scenario;
+  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}) };
+}
+
+export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
+  const scenario = loadScenario(opts);
+  const skipped = skippedSummary(scenario);
+  if (skipped) io.stderr(skipped + '\n');
+  return buildCluster(scenario);
+}
+
+/** A repeatable "-p PROTO[/PORT]" value: icmp, tcp/80, udp/53. */
+export function parsePortSpec(text: string): PortSpec {
+  const m = /^(icmp|tcp|udp)(?:\/(\d{1,5}))?$/i.exec(text);
+  const proto = m?.[1]?.toLowerCase() as PortSpec['proto'] | undefined;
+  if (!m || !proto) throw new UsageError(`bad --port '${text}' (expected icmp, tcp/PORT or udp/PORT)`);
+  if (proto === 'icmp') {
+    if (m[2] !== undefined) throw new UsageError(`bad --port '${text}': icmp takes no port (expected icmp)`);
+    return { proto, port: null };
+  }
+  const port = Number(m[2]);
+  if (m[2] === undefined || port < 1 || port > 65535) throw new UsageError(`bad --port '${text}' (expected ${proto}/PORT with PORT 1..65535)`);
+  return { proto, port };
+}
+
+/** "--selector k=v" values. */
+export function parseSelector(text: string): readonly [string, string] {
+  const i = text.indexOf('=');
+  if (i <= 0) throw new UsageError(`bad --selector '${text}' (expected KEY=VALUE, e.g. app=web)`);
+  return [text.slice(0, i), text.slice(i + 1)];
+}
+
+/** Progress on stderr, only on a terminal and only for work that takes more than a moment (1,000 traces ≈ 0.2 s). */
+export function progressReporter(io: Io, what: string, minimum = 1000): ((done: number, total: number) => void) | undefined {
+  if (io.stderrIsTTY !== true) return undefined;
+  let shown = -1;
+  return (done, total) => {
+    if (total < minimum) return;
+    const pct = Math.floor((done * 100) / total);
+    if (pct !== shown) {
+      shown = pct;
+      io.stderr(`\r${what}: ${done}/${total} distinct flows traced (${pct}%)`);
+    }
+    if (done === total) io.stderr('\r\x1b[K');
+  };
+}

@@ -1,0 +1,43 @@
+// `cilium-trace devices [--node NODE] [--calls]`: the tc filters the loader attached to every
+// device (as `tc filter show dev DEV ingress|egress` prints them), and with --calls the
+// prog arrays slot by slot and the bpf_sock programs at the cgroup v2 root.
+import { Command } from 'commander';
+import { EXIT, UsageError } from '../../errors.js';
+import type { Cluster } from '../../controlplane/cluster.js';
+import type { NodeDatapath } from '../../datapath/node.js';
+import { renderDevices } from '../../render/devices.js';
+import type { ClusterOptions } from '../cluster-source.js';
+import type { Io } from '../io.js';
+
+interface DevicesOpts extends ClusterOptions {
+  readonly node?: string;
+  readonly calls?: boolean;
+}
+
+/** The nodes to show: the one named, or all of them by name. */
+export function selectNodes(cluster: Cluster, name: string | undefined): NodeDatapath[] {
+  const names = [...cluster.datapath.nodes.keys()].sort();
+  if (name === undefined) return names.map((n) => cluster.datapath.nodes.get(n) as NodeDatapath);
+  const node = cluster.datapath.nodes.get(name);
+  if (!node) throw new UsageError(`unknown node '${name}' (expected one of: ${names.join(', ')})`);
+  return [node];
+}
+
+export function devicesCommand(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
+  const cmd = new Command('devices')
+    .description("the BPF programs attached to each device, as `tc filter show dev DEV ingress|egress` prints them; with --calls also every prog array's slots and the cgroup programs")
+    .option('--node <node>', 'only this node (default: every node, each under a `node NAME` line)')
+    .option('--calls', 'also list each prog array (cilium_calls_*, cilium_call_policy) slot by slot and the bpf_sock programs at the cgroup v2 root')
+    .configureHelp({ helpWidth: 80 })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .exitOverride();
+  cmd.action((_opts: unknown, c: Command) => {
+    // Cluster options may be written before or after `devices`; both levels declare them.
+    const opts = c.optsWithGlobals<DevicesOpts>();
+    const cluster = load(opts);
+    const nodes = selectNodes(cluster, opts.node);
+    io.stdout(renderDevices(nodes, { calls: opts.calls === true, nodeHeaders: opts.node === undefined }));
+    result.code = EXIT.FORWARDED;
+  });
+  return cmd;
+}

@@ -1,0 +1,85 @@
+// `cilium-trace exercise list | show N | check N -f FILE… | hint N [--level K]`: broken
+// clusters to repair (scenarios/exercises/). check exits 0 when every flow behaves as the
+// exercise says, 1 when some flow is still wrong, 2 for bad input.
+import { isAbsolute, relative } from 'node:path';
+import { Command, Option } from 'commander';
+import { EXIT, UsageError } from '../../errors.js';
+import { findExercise, listExercises, type Exercise } from '../../exercises/catalog.js';
+import { checkExercise } from '../../exercises/check.js';
+import { renderCheck, renderHint, renderList, renderShow } from '../../exercises/render.js';
+import type { Io } from '../io.js';
+
+function conventions(cmd: Command, io: Io): Command {
+  return cmd
+    .configureHelp({ helpWidth: 80 })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .showHelpAfterError(false)
+    .exitOverride();
+}
+
+/** The exercise's cluster directory as the user can type it: relative inside the working directory. */
+function where(e: Exercise, cwd: string): string {
+  const abs = `${e.dir}/cluster`;
+  const rel = relative(cwd, abs);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+export function exerciseCommand(io: Io, result: { code: number }, cwd: () => string = () => process.cwd()): Command {
+  const cmd = conventions(new Command('exercise'), io)
+    .description('broken clusters to repair: list, show N, check N -f YOUR-FILES, hint N')
+    .usage('list | show N | check N -f PATH… | hint N [--level K]')
+    .addHelpText('after', `
+check -f: a FILE replaces the exercise's cluster file of the same name (a new name
+is added); a DIRECTORY stands for the whole cluster. Exit codes of check: 0 solved,
+1 not solved yet, 2 bad input.
+
+Example:
+  cilium-trace exercise show 3
+  cp -r <the cluster directory show prints> ex3 && $EDITOR ex3/frontend-egress.yaml
+  cilium-trace exercise check 3 -f ex3
+`);
+
+  cmd.addCommand(conventions(new Command('list'), io)
+    .description('the exercises, by number')
+    .action(() => {
+      io.stdout(renderList(listExercises()));
+      result.code = EXIT.FORWARDED;
+    }));
+
+  cmd.addCommand(conventions(new Command('show'), io)
+    .description('what users report, the flows that must work or stay blocked, and the cluster files')
+    .argument('<N>', 'exercise number (or name)')
+    .action((n: string) => {
+      const e = findExercise(n);
+      io.stdout(renderShow(e, where(e, cwd())));
+      result.code = EXIT.FORWARDED;
+    }));
+
+  cmd.addCommand(conventions(new Command('check'), io)
+    .description('trace every flow of the exercise on its cluster with your files in it: solved, or what still fails')
+    .argument('<N>', 'exercise number (or name)')
+    .addOption(new Option('-f, --file <path>', "your fix: a file (replaces the exercise's file of the same name; a new name is added) or a directory (the whole cluster); repeatable").argParser(collect))
+    .action((n: string, opts: { file?: string[] }) => {
+      const e = findExercise(n);
+      const c = checkExercise(e, opts.file ?? []);
+      io.stdout(renderCheck(c, where(e, cwd())));
+      result.code = c.solved ? EXIT.FORWARDED : EXIT.DROPPED;
+    }));
+
+  cmd.addCommand(conventions(new Command('hint'), io)
+    .description('a hint, the gentlest first (--level 1) to the answer (the last level)')
+    .argument('<N>', 'exercise number (or name)')
+    .option('--level <K>', 'hint level', '1')
+    .action((n: string, opts: { level: string }) => {
+      const e = findExercise(n);
+      const k = Number(opts.level);
+      if (!/^\d+$/.test(opts.level) || k < 1 || k > e.hints.length) throw new UsageError(`bad --level '${opts.level}' (expected 1..${e.hints.length})`);
+      io.stdout(renderHint(e, k, where(e, cwd())));
+      result.code = EXIT.FORWARDED;
+    }));
+  return cmd;
+}

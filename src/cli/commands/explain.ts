@@ -1,0 +1,51 @@
+// `cilium-trace explain TOPIC` / `explain --list`: a few plain sentences on a drop reason,
+// observation point, program or function, map, reserved identity or device: what it is, when
+// it happens, what to check next and which Cilium file to read. Needs no cluster.
+import { Command } from 'commander';
+import { EXIT, UsageError } from '../../errors.js';
+import { closeMatches, findTopic, renderTopic, renderTopicList } from '../../explain/topics/index.js';
+import type { Io } from '../io.js';
+
+export const EXPLAIN_HELP_AFTER = `
+Examples:
+  cilium-trace explain 133              drop reason -133 (DROP_POLICY)
+  cilium-trace explain POLICY_DENIED    the same, by its Hubble name
+  cilium-trace explain to-endpoint      an observation point (TRACE_TO_LXC)
+  cilium-trace explain handle_policy    a program a trace shows
+  cilium-trace explain cilium_policy_01703
+  cilium-trace explain world            a reserved identity (also: explain 2)
+`;
+
+/** The text for a topic name, or a usage error naming the close matches. */
+export function explainText(query: string): string {
+  const t = findTopic(query);
+  if (t) return renderTopic(t, query);
+  const close = /^\s*-?\d+\s*$/.test(query) ? [] : closeMatches(query);
+  const hint = close.length > 0 ? `close matches: ${close.join(', ')}`
+    : /^\s*-?\d+\s*$/.test(query) ? 'numbers name drop reasons 130..194 and identities 0..10, 256..65535 and from 16777216' : 'no close match';
+  throw new UsageError(`unknown topic '${query}' (${hint}; all topics: cilium-trace explain --list)`);
+}
+
+export function explainCommand(io: Io, result: { code: number }): Command {
+  const cmd = new Command('explain')
+    .description('explain a drop reason (133, DROP_POLICY, POLICY_DENIED), observation point (to-endpoint), program, function, map or reserved identity in a few sentences')
+    .usage('[options] TOPIC')
+    .argument('[TOPIC...]', 'what to explain (case-insensitive)')
+    .option('--list', 'list every topic')
+    .addHelpText('after', EXPLAIN_HELP_AFTER)
+    .configureHelp({ helpWidth: 80 })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .exitOverride();
+  cmd.action((words: string[], opts: { list?: boolean }) => {
+    const query = words.join(' ');
+    if (opts.list) {
+      if (query !== '') throw new UsageError('explain --list takes no topic');
+      io.stdout(renderTopicList());
+    } else {
+      if (query === '') throw new UsageError('explain needs a TOPIC (e.g. explain 133, explain cilium_ipcache) or --list');
+      io.stdout(explainText(query));
+    }
+    result.code = EXIT.FORWARDED;
+  });
+  return cmd;
+}

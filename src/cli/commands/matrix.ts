@@ -1,0 +1,67 @@
+// `cilium-trace matrix`: every pod × every pod (and Service port) as a truth table of
+// verdicts, computed by the same traceFlow as a single trace, one trace per cache key.
+import { Option, type Command } from 'commander';
+import { EXIT } from '../../errors.js';
+import { computeMatrix, type Matrix, type MatrixOptions } from '../../analysis/matrix.js';
+import { matrixToJson, renderMatrixCsv, renderMatrixMarkdown, renderMatrixText } from '../../analysis/matrix-render.js';
+import { prettyJson } from '../../analysis/json.js';
+import type { Io } from '../io.js';
+import { addClusterOptions, clusterOptionsOf, collect, loadCluster, newCommand, parsePortSpec, parseSelector, progressReporter } from './common.js';
+
+export type MatrixFormat = 'text' | 'csv' | 'markdown' | 'json';
+
+export interface MatrixCliOpts {
+  port?: string[];
+  services?: boolean;
+  namespace?: string[];
+  selector?: string[];
+  cache: boolean;
+  output: MatrixFormat;
+}
+
+/** The matrix options of matrix and diff. */
+export function addMatrixOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-p, --port <proto/port>', 'protocol and port of the flows: icmp, tcp/PORT, udp/PORT; repeatable (default: icmp)').argParser(collect))
+    .option('--services', 'add a column per Service port (traced to the ClusterIP)')
+    .addOption(new Option('--namespace <ns>', 'only pods (and Services) of this namespace; repeatable').argParser(collect))
+    .addOption(new Option('--selector <key=value>', 'only pods with this label; repeatable (all must match)').argParser(collect))
+    .option('--no-cache', 'trace every cell instead of one flow per cache key (slow; to check the cache)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'csv', 'markdown', 'json']).default('text'));
+}
+
+export function matrixOptionsOf(o: MatrixCliOpts, io: Io): MatrixOptions {
+  const progress = progressReporter(io, 'matrix');
+  return {
+    ports: (o.port ?? ['icmp']).map(parsePortSpec),
+    services: o.services === true,
+    namespaces: o.namespace ?? [],
+    selectors: (o.selector ?? []).map(parseSelector),
+    keying: o.cache ? 'symmetric' : 'none',
+    ...(progress ? { progress } : {}),
+  };
+}
+
+export function renderMatrix(m: Matrix, format: MatrixFormat): string {
+  switch (format) {
+    case 'text': return renderMatrixText(m);
+    case 'csv': return renderMatrixCsv(m);
+    case 'markdown': return renderMatrixMarkdown(m);
+    case 'json': return prettyJson(matrixToJson(m));
+  }
+}
+
+export function matrixCommand(io: Io, result: { code: number }): Command {
+  const cmd = newCommand('matrix', io)
+    .description('connectivity matrix: the verdict of every pod → pod (and Service) flow')
+    .usage('[-f CLUSTER] [-p PROTO/PORT]... [--services] [--namespace NS] [--selector K=V] [-o text|csv|markdown|json]');
+  addClusterOptions(cmd);
+  addMatrixOptions(cmd);
+  cmd.action((opts: MatrixCliOpts, c: Command) => {
+    const mo = matrixOptionsOf(opts, io);
+    const cluster = loadCluster(clusterOptionsOf(c), io);
+    io.stdout(renderMatrix(computeMatrix(cluster, mo), opts.output));
+    result.code = EXIT.FORWARDED;
+  });
+  return cmd;
+}

@@ -1,0 +1,510 @@
+// A fast reader for the YAML most cluster files are written in: block mappings and lists,
+// one-line flow collections (`{ app: web }`, `[a, b]`), plain and simply quoted scalars,
+// comments and `---` between documents — what `kubectl get -o yaml` prints and what people
+// write by hand. It builds the loader's model (ast.ts) directly, several times faster and
+// with far less memory than the general `yaml` package, which matters for clusters of tens
+// of thousands of pods.
+//
+// It gives up (returns undefined) on anything else — anchors and aliases, tags, block
+// scalars, multi-line scalars or flow collections, escapes, tabs, control characters, any
+// syntax error, duplicate keys, deep nesting, too many documents — and the caller then
+// parses the text with the `yaml` package, which reports errors exactly. So for every text
+// it accepts it must build what the `yaml` package (YAML 1.2 core schema) would build; the
+// differential property test in test/fuzz checks that.
+import { MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
+
+/** Thrown to abandon the fast path; never escapes fastParseYaml. */
+class GiveUp {}
+const GIVE_UP = new GiveUp();
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const LBRACE = 123;
+const RBRACE = 125;
+const LBRACKET = 91;
+const RBRACKET = 93;
+const COMMA = 44;
+const BACKSLASH = 92;
+
+/** Characters the fast reader leaves to the full parser wherever they appear. */
+const UNSUPPORTED_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+/** yaml's limit on implicit keys (1024 characters); longer keys go to the full parser. */
+const MAX_KEY_LENGTH = 1000;
+
+/** Characters a plain scalar may not start with (YAML c-indicator), besides `-`, handled apart. */
+function badPlainStart(c: number): boolean {
+  switch (c) {
+    case 63: // ?
+    case COLON:
+    case COMMA:
+    case LBRACKET:
+    case RBRACKET:
+    case LBRACE:
+    case RBRACE:
+    case HASH:
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case 124: // |
+    case 62: // >
+    case SQUOTE:
+    case DQUOTE:
+    case 37: // %
+    case 64: // @
+    case 96: // `
+      return true;
+    default:
+      return false;
+  }
+}
+
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT = /^0o[0-7]+$/;
+const INT = /^[-+]?[0-9]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** A plain scalar as the YAML 1.2 core schema resolves it, tested in the yaml package's order. */
+export function resolvePlain(s: string): unknown {
+  const c = s.charCodeAt(0);
+  // Most scalars start with a letter that no core tag starts with: a string.
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+    if (c === 110 || c === 78) return NULL_RE.test(s) ? null : s; // n N
+    if (c === 116 || c === 84 || c === 102 || c === 70) return BOOL_RE.test(s) ? (c === 116 || c === 84) : s; // t T f F
+    return s;
+  }
+  if (s === '' || NULL_RE.test(s)) return null;
+  if (INT_OCT.test(s)) return parseInt(s.substring(2), 8);
+  if (INT.test(s)) return parseInt(s, 10);
+  if (INT_HEX.test(s)) return parseInt(s.substring(2), 16);
+  if (FLOAT_NAN.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
+  return s;
+}
+
+export interface FastLimits {
+  readonly maxDepth: number;
+  readonly maxDocuments: number;
+}
+
+/**
+ * The documents of `text` (null for an empty one), or undefined when the text is not in the
+ * subset this reader handles (then use the `yaml` package).
+ */
+export function fastParseYaml(text: string, limits: FastLimits): Array<YNode | null> | undefined {
+  if (text.indexOf('\r') >= 0 || text.indexOf('\t') >= 0 || UNSUPPORTED_CHARS.test(text)) return undefined;
+  try {
+    return new FastReader(text, limits).documents();
+  } catch (e) {
+    if (e === GIVE_UP) return undefined;
+    throw e;
+  }
+}
+
+class FastReader {
+  /** Start and end (exclusive, at the newline) of the current line, its indent and number. */
+  private ls = 0;
+  private le = 0;
+  private ind = 0;
+  private lineNo = 0;
+  private eof = false;
+  /** One copy of each key and short value: they repeat on every object of a large file. */
+  private readonly strings = new Map<string, string>();
+
+  constructor(
+    private readonly text: string,
+    private readonly limits: FastLimits,
+  ) {
+    this.load(0);
+  }
+
+  private load(start: number): void {
+    const t = this.text;
+    if (start >= t.length) {
+      this.eof = true;
+      this.ls = this.le = t.length;
+      this.ind = 0;
+      return;
+    }
+    this.ls = start;
+    const nl = t.indexOf('\n', start);
+    this.le = nl < 0 ? t.length : nl;
+    this.lineNo++;
+    let i = start;
+    while (i < this.le && t.charCodeAt(i) === SPACE) i++;
+    this.ind = i - start;
+  }
+
+  private intern(s: string): string {
+    if (s.length > 24) return s;
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private nextLine(): void {
+    if (!this.eof) this.load(this.le + 1);
+  }
+
+  /** Skips blank and comment-only lines. */
+  private skip(): void {
+    const t = this.text;
+    while (!this.eof) {
+      const cs = this.ls + this.ind;
+      if (cs < this.le && t.charCodeAt(cs) !== HASH) return;
+      this.nextLine();
+    }
+  }
+
+  /** `---` at column 0 (possibly followed by a comment); `...` and `--- content` give up. */
+  private isMarker(): boolean {
+    if (this.ind !== 0) return false;
+    const t = this.text;
+    const ls = this.ls;
+    const c = t.charCodeAt(ls);
+    if ((c !== DASH && c !== 46) || t.charCodeAt(ls + 1) !== c || t.charCodeAt(ls + 2) !== c) return false;
+    if (ls + 3 < this.le && t.charCodeAt(ls + 3) !== SPACE) return false; // `---x` is a plain scalar
+    if (c === 46) throw GIVE_UP; // `...`
+    let i = ls + 3;
+    while (i < this.le && t.charCodeAt(i) === SPACE) i++;
+    if (i < this.le && t.charCodeAt(i) !== HASH) throw GIVE_UP; // content after ---
+    return true;
+  }
+
+  private isSeqItem(at: number): boolean {
+    return this.text.charCodeAt(at) === DASH && (at + 1 === this.le || this.text.charCodeAt(at + 1) === SPACE);
+  }
+
+  documents(): Array<YNode | null> {
+    const docs: Array<YNode | null> = [];
+    this.skip();
+    if (this.eof) return docs;
+    if (!this.isMarker()) docs.push(this.body());
+    while (!this.eof) {
+      if (!this.isMarker()) throw GIVE_UP;
+      if (docs.length >= this.limits.maxDocuments) throw GIVE_UP;
+      this.nextLine();
+      this.skip();
+      if (this.eof || this.isMarker()) docs.push(null);
+      else docs.push(this.body());
+    }
+    return docs;
+  }
+
+  /** One document's root node; what follows must be the next `---` or the end. */
+  private body(): YNode {
+    const node = this.node(1);
+    this.skip();
+    if (!this.eof && !this.isMarker()) throw GIVE_UP;
+    return node;
+  }
+
+  /** The block node starting on the current (significant) line. */
+  private node(depth: number): YNode {
+    if (depth > this.limits.maxDepth) throw GIVE_UP;
+    const cs = this.ls + this.ind;
+    if (this.isSeqItem(cs)) return this.seq(this.ind, depth);
+    return this.map(this.ind, cs, depth);
+  }
+
+  private seq(indent: number, depth: number): SeqNode {
+    const t = this.text;
+    const items: YNode[] = [];
+    const line = this.lineNo;
+    const col = indent + 1;
+    for (;;) {
+      this.skip();
+      if (this.eof || this.ind < indent) break;
+      if (this.ind > indent) throw GIVE_UP;
+      if (indent === 0 && this.isMarker()) break;
+      const d = this.ls + this.ind;
+      if (!this.isSeqItem(d)) break; // the mapping this list is a value of goes on
+      let p = d + 1;
+      while (p < this.le && t.charCodeAt(p) === SPACE) p++;
+      if (p === this.le || t.charCodeAt(p) === HASH) {
+        this.nextLine();
+        this.skip();
+        if (this.eof || this.ind <= indent || (this.ind === 0 && this.isMarker())) throw GIVE_UP; // empty item
+        items.push(this.node(depth + 1));
+      } else if (this.isSeqItem(p)) {
+        throw GIVE_UP; // `- - x`
+      } else if (this.isKeyAt(p)) {
+        items.push(this.map(p - this.ls, p, depth + 1));
+      } else {
+        items.push(this.inline(p, depth + 1));
+        this.nextLine();
+      }
+    }
+    return new SeqNode(items, line, col);
+  }
+
+  /** A block mapping at `indent`; its first key starts at `first` (after `- ` in a list item). */
+  private map(indent: number, first: number, depth: number): MapNode {
+    if (depth > this.limits.maxDepth) throw GIVE_UP;
+    const t = this.text;
+    const keys: ScalarNode[] = [];
+    const values: YNode[] = [];
+    let start = first;
+    let line = 0;
+    let col = 0;
+    for (;;) {
+      if (keys.length > 0) {
+        this.skip();
+        if (this.eof || this.ind < indent) break;
+        if (this.ind > indent) throw GIVE_UP;
+        if (indent === 0 && this.isMarker()) break;
+        start = this.ls + this.ind;
+        if (this.isSeqItem(start)) throw GIVE_UP; // a list where a key belongs
+      }
+      const keyLine = this.lineNo;
+      const keyCol = start - this.ls + 1;
+      const { key, after } = this.key(start, keyLine, keyCol);
+      if (keys.length === 0) {
+        line = keyLine;
+        col = keyCol;
+      }
+      let p = after;
+      while (p < this.le && t.charCodeAt(p) === SPACE) p++;
+      let value: YNode;
+      if (p === this.le || t.charCodeAt(p) === HASH) {
+        this.nextLine();
+        this.skip();
+        if (!this.eof && this.ind > indent && !(this.ind === 0 && this.isMarker())) value = this.node(depth + 1);
+        else if (!this.eof && this.ind === indent && this.isSeqItem(this.ls + this.ind)) value = this.seq(indent, depth + 1);
+        else value = new ScalarNode(null, '', keyLine, keyCol);
+      } else {
+        value = this.inline(p, depth + 1);
+        this.nextLine();
+      }
+      addPair(keys, values, key, value);
+    }
+    return new MapNode(keys, values, line, col);
+  }
+
+  /** Is there an implicit key (`key:` followed by a space or the end of the line) at `p`? */
+  private isKeyAt(p: number): boolean {
+    const t = this.text;
+    const le = this.le;
+    const c = t.charCodeAt(p);
+    if (c === LBRACE || c === LBRACKET) return false;
+    let i = p;
+    if (c === DQUOTE || c === SQUOTE) {
+      i = this.quoteEnd(p);
+      if (i < 0) return false;
+      while (i < le && t.charCodeAt(i) === SPACE) i++;
+      return i < le && t.charCodeAt(i) === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE);
+    }
+    for (; i < le; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE)) return true;
+      if (ch === HASH && i > p && t.charCodeAt(i - 1) === SPACE) return false;
+    }
+    return false;
+  }
+
+  /** Offset just after the closing quote of the quoted scalar at `p` on this line, or -1. */
+  private quoteEnd(p: number): number {
+    const t = this.text;
+    const q = t.charCodeAt(p);
+    for (let i = p + 1; i < this.le; i++) {
+      const ch = t.charCodeAt(i);
+      if (q === DQUOTE && ch === BACKSLASH) return -1;
+      if (ch === q) {
+        if (q === SQUOTE && t.charCodeAt(i + 1) === SQUOTE && i + 1 < this.le) {
+          i++;
+          continue;
+        }
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  private quoted(p: number, line: number): { node: ScalarNode; after: number } {
+    const end = this.quoteEnd(p);
+    if (end < 0) throw GIVE_UP;
+    let s = this.text.slice(p + 1, end - 1);
+    if (this.text.charCodeAt(p) === SQUOTE && s.indexOf("''") >= 0) s = s.replace(/''/g, "'");
+    s = this.intern(s);
+    return { node: new ScalarNode(s, s, line, p - this.ls + 1), after: end };
+  }
+
+  /** The key of a block mapping entry at `p` and the offset after its `:`. */
+  private key(p: number, line: number, col: number): { key: ScalarNode; after: number } {
+    const t = this.text;
+    const le = this.le;
+    const c = t.charCodeAt(p);
+    if (c === DQUOTE || c === SQUOTE) {
+      const { node, after } = this.quoted(p, line);
+      let i = after;
+      while (i < le && t.charCodeAt(i) === SPACE) i++;
+      if (!(i < le && t.charCodeAt(i) === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE))) throw GIVE_UP;
+      if (after - p > MAX_KEY_LENGTH) throw GIVE_UP;
+      return { key: node, after: i + 1 };
+    }
+    if (badPlainStart(c) || (c === DASH && (p + 1 === le || t.charCodeAt(p + 1) === SPACE))) throw GIVE_UP;
+    for (let i = p; i < le; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE)) {
+        let e = i;
+        while (e > p && t.charCodeAt(e - 1) === SPACE) e--;
+        if (e - p > MAX_KEY_LENGTH) throw GIVE_UP;
+        const s = this.intern(t.slice(p, e));
+        return { key: new ScalarNode(resolvePlain(s), s, line, col), after: i + 1 };
+      }
+      if (ch === HASH && i > p && t.charCodeAt(i - 1) === SPACE) break;
+    }
+    throw GIVE_UP; // not a `key: value` line
+  }
+
+  /** A value written on the line of its key or list item: a scalar or a one-line flow collection. */
+  private inline(p: number, depth: number): YNode {
+    const t = this.text;
+    const le = this.le;
+    const c = t.charCodeAt(p);
+    let node: YNode;
+    let after: number;
+    if (c === DQUOTE || c === SQUOTE) {
+      ({ node, after } = this.quoted(p, this.lineNo));
+    } else if (c === LBRACE || c === LBRACKET) {
+      ({ node, after } = this.flow(p, depth));
+    } else {
+      if (badPlainStart(c) || (c === DASH && (p + 1 === le || t.charCodeAt(p + 1) === SPACE))) throw GIVE_UP;
+      let end = le;
+      for (let i = p; i < le; i++) {
+        const ch = t.charCodeAt(i);
+        if (ch === HASH && t.charCodeAt(i - 1) === SPACE) {
+          end = i;
+          break;
+        }
+        if (ch === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE)) throw GIVE_UP; // `a: b: c`
+      }
+      while (end > p && t.charCodeAt(end - 1) === SPACE) end--;
+      const s = this.intern(t.slice(p, end));
+      return new ScalarNode(resolvePlain(s), s, this.lineNo, p - this.ls + 1);
+    }
+    // After a quoted scalar or a flow collection: only spaces and a comment.
+    let i = after;
+    while (i < le && t.charCodeAt(i) === SPACE) i++;
+    if (i < le && !(t.charCodeAt(i) === HASH && i > after)) throw GIVE_UP;
+    return node;
+  }
+
+  /** A flow collection that opens and closes on this line. */
+  private flow(p: number, depth: number): { node: YNode; after: number } {
+    if (depth > this.limits.maxDepth) throw GIVE_UP;
+    const t = this.text;
+    const le = this.le;
+    const line = this.lineNo;
+    const isMap = t.charCodeAt(p) === LBRACE;
+    const close = isMap ? RBRACE : RBRACKET;
+    const keys: ScalarNode[] = [];
+    const values: YNode[] = [];
+    const items: YNode[] = [];
+    let firstKey: ScalarNode | undefined;
+    let i = p + 1;
+    const spaces = () => {
+      while (i < le && t.charCodeAt(i) === SPACE) i++;
+    };
+    spaces();
+    if (i < le && t.charCodeAt(i) === close) {
+      i++;
+    } else {
+      for (;;) {
+        spaces();
+        if (i >= le) throw GIVE_UP;
+        if (isMap) {
+          const k = this.flowScalar(i, true);
+          i = k.after;
+          spaces();
+          if (t.charCodeAt(i) !== COLON) throw GIVE_UP;
+          i++;
+          if (i < le && t.charCodeAt(i) !== SPACE) throw GIVE_UP;
+          spaces();
+          const v = this.flowItem(i, depth + 1);
+          i = v.after;
+          firstKey ??= k.node;
+          addPair(keys, values, k.node, v.node);
+        } else {
+          const v = this.flowItem(i, depth + 1);
+          i = v.after;
+          items.push(v.node);
+        }
+        spaces();
+        const ch = t.charCodeAt(i);
+        if (i < le && ch === close) {
+          i++;
+          break;
+        }
+        if (!(i < le && ch === COMMA)) throw GIVE_UP;
+        i++;
+        spaces();
+        if (i >= le || t.charCodeAt(i) === close) throw GIVE_UP; // trailing comma
+      }
+    }
+    const col = p - this.ls + 1;
+    if (isMap) return { node: new MapNode(keys, values, firstKey?.line ?? line, firstKey?.col ?? col), after: i };
+    return { node: new SeqNode(items, line, col), after: i };
+  }
+
+  private flowItem(i: number, depth: number): { node: YNode; after: number } {
+    const c = this.text.charCodeAt(i);
+    if (c === LBRACE || c === LBRACKET) return this.flow(i, depth);
+    return this.flowScalar(i, false);
+  }
+
+  /** A scalar inside a flow collection; a plain one ends at `,` `]` `}` (or `:` for a key). */
+  private flowScalar(i: number, isKey: boolean): { node: ScalarNode; after: number } {
+    const t = this.text;
+    const le = this.le;
+    const c = t.charCodeAt(i);
+    if (c === DQUOTE || c === SQUOTE) return this.quoted(i, this.lineNo);
+    if (i >= le || badPlainStart(c) || (c === DASH && (i + 1 === le || t.charCodeAt(i + 1) === SPACE))) throw GIVE_UP;
+    let j = i;
+    for (; j < le; j++) {
+      const ch = t.charCodeAt(j);
+      if (ch === COMMA || ch === RBRACKET || ch === RBRACE) break;
+      if (ch === COLON) {
+        if (isKey && (j + 1 === le || t.charCodeAt(j + 1) === SPACE)) break;
+        throw GIVE_UP; // `a:b` in flow, or a single-pair mapping in a list
+      }
+      if (ch === LBRACKET || ch === LBRACE || ch === HASH) throw GIVE_UP;
+    }
+    let e = j;
+    while (e > i && t.charCodeAt(e - 1) === SPACE) e--;
+    if (e === i) throw GIVE_UP;
+    const s = this.intern(t.slice(i, e));
+    return { node: new ScalarNode(resolvePlain(s), s, this.lineNo, i - this.ls + 1), after: j };
+  }
+}
+
+/** Adds a pair; a key written twice goes to the full parser, which reports it. */
+function addPair(keys: ScalarNode[], values: YNode[], key: ScalarNode, value: YNode): void {
+  const k = key.value;
+  if (k !== k) throw GIVE_UP; // NaN keys: let the full parser decide
+  if (keys.length < 16) {
+    for (const other of keys) if (other.value === k) throw GIVE_UP;
+  } else {
+    let set = KEYSETS.get(keys);
+    if (!set) {
+      set = new Set(keys.map((x) => x.value));
+      KEYSETS.set(keys, set);
+    }
+    if (set.has(k)) throw GIVE_UP;
+    set.add(k);
+  }
+  keys.push(key);
+  values.push(value);
+}
+
+/** Key sets of large mappings being read, so duplicate detection stays linear. */
+const KEYSETS = new WeakMap<ScalarNode[], Set<unknown>>();
