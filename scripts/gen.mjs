@@ -3,6 +3,7 @@
 // Writes a realistic cluster as Kubernetes manifests (multi-document YAML) to FILE or stdout,
 // the same bytes for the same arguments. A pair of pods to trace goes to stderr.
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateCluster } from './lib/gen-cluster.mjs';
 
@@ -48,7 +49,7 @@ try {
   process.stderr.write(`gen: ${e.message}\n`);
   process.exit(2);
 }
-if (args.output) writeFileSync(args.output, out.text);
+if (args.output) writeFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), args.output), out.text);
 else process.stdout.write(out.text);
 const c = out.counts;
 process.stderr.write(`gen: ${c.nodes} nodes, ${c.namespaces} namespaces, ${c.deployments} deployments, ${c.pods} pods, ${c.services} services, ${c.policies} policies (${c.cnp} CNP, ${c.knp} NetworkPolicy, ${c.cidr} CIDR, ${c.deny} deny, ${c.ccnp} CCNP)\n`);

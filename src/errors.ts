@@ -15,8 +15,25 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * A message as one line of plain text: control characters (newlines, tabs, escape
+ * sequences), line separators and bidirectional overrides that input may carry into a
+ * message are written as escapes (`\n`, `\u001b`), so an error is always one line and
+ * cannot restyle the terminal.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    switch (c) {
+      case '\n': return '\\n';
+      case '\r': return '\\r';
+      case '\t': return '\\t';
+      default: return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    }
+  });
+}
+
 export function formatProblem(p: Problem): string {
-  return `${p.pos.file}:${p.pos.line}:${p.pos.col}: ${p.message}`;
+  return oneLine(`${p.pos.file}:${p.pos.line}:${p.pos.col}: ${p.message}`);
 }
 
 function comparePos(a: Position, b: Position): number {
@@ -41,7 +58,7 @@ export class InputError extends Error {
 /** Bad command-line usage (no file position). Exit 2. */
 export class UsageError extends Error {
   constructor(message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = 'UsageError';
   }
 }

@@ -1,6 +1,6 @@
 // Chooses the cluster: -f PATH… (files, directories, `-` for stdin; scenario documents and
 // Kubernetes manifests mixed freely), --scenario NAME, or the embedded default (seed note 000).
-import { UsageError } from '../errors.js';
+import { oneLine, UsageError } from '../errors.js';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import { listShippedScenarios, loadDefaultScenario, loadInputs, loadScenarioFile, readStdin, resolveShippedScenario, type LoadOptions } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
@@ -41,5 +41,5 @@ export function skippedSummary(s: Scenario): string | undefined {
   const byKind = new Map<string, number>();
   for (const k of s.skipped) byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + 1);
   const kinds = [...byKind.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} (${n})`).join(', ');
-  return `cilium-trace: skipped ${s.skipped.length} object${s.skipped.length === 1 ? '' : 's'} not modelled: ${kinds}`;
+  return oneLine(`cilium-trace: skipped ${s.skipped.length} object${s.skipped.length === 1 ? '' : 's'} not modelled: ${kinds}`);
 }

@@ -17,7 +17,7 @@ import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../datapath/node.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry } from './identity.js';
-import { namespaceLabels, podSecurityLabels } from './labels.js';
+import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';
 import { NamedPorts } from './named-ports.js';
 import { PolicyResolver, type ResolvedPolicy } from './policy.js';
 import { ParseProblems, parsePolicies, type ParsedRule } from './policy-rules.js';
@@ -74,9 +74,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   const c = scenario.cluster;
   const identities = new IdentityRegistry();
   const pods = scenario.pods.filter((p) => !p.hostNetwork);
-  const nsByName = new Map<string, NamespaceSpec[]>();
-  for (const ns of scenario.namespaces) if (!nsByName.has(ns.name)) nsByName.set(ns.name, [ns]);
-  const podLabels = new Map(pods.map((p) => [p, podSecurityLabels(p, c.name, namespaceLabels(nsByName.get(p.namespace) ?? [], p.namespace))] as const));
+  const podLabels = securityLabels(scenario, pods);
   identities.allocateAll(pods.map((p) => ({ labels: podLabels.get(p) ?? [], pinned: p.identity })));
 
   const problems = new ParseProblems();
@@ -118,6 +116,31 @@ export function buildCluster(scenario: Scenario): Cluster {
   const nodes = new LazyMap<string, NodeDatapath>(names, (name) => buildNode(scenario, nodeByName.get(name) as NodeSpec, localEndpoints.get(name) ?? [], ipcache, lb));
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
   return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { nodes, nodeByIp } };
+}
+
+/**
+ * Every pod's security labels. Pods of one Deployment share their labels, namespace and
+ * service account, so each distinct combination is computed once (and shares one array).
+ */
+function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Map<PodSpec, readonly Label[]> {
+  const nsByName = new Map<string, NamespaceSpec[]>();
+  for (const ns of scenario.namespaces) if (!nsByName.has(ns.name)) nsByName.set(ns.name, [ns]);
+  const nsLabels = new Map<string, Record<string, string>>();
+  const bySignature = new Map<string, readonly Label[]>();
+  const out = new Map<PodSpec, readonly Label[]>();
+  for (const p of pods) {
+    let sig = `${p.namespace}\u0000${p.serviceAccount}`;
+    for (const k in p.labels) if (Object.hasOwn(p.labels, k)) sig += `\u0000${k}\u0001${p.labels[k]}`;
+    let labels = bySignature.get(sig);
+    if (!labels) {
+      let ns = nsLabels.get(p.namespace);
+      if (!ns) nsLabels.set(p.namespace, (ns = namespaceLabels(nsByName.get(p.namespace) ?? [], p.namespace)));
+      labels = podSecurityLabels(p, scenario.cluster.name, ns);
+      bySignature.set(sig, labels);
+    }
+    out.set(p, labels);
+  }
+  return out;
 }
 
 /** ipcache.AllocateCIDRs for every resultant prefix of every CIDR peer of every rule. */

@@ -88,7 +88,15 @@ export function sortLabels(labels: readonly Label[]): Label[] {
   return [...labels].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
 }
 
+const KEYS = new WeakMap<readonly Label[], string>();
+
 /** Canonical allocator key: `source:key=value;` for each label, sorted by key. */
 export function labelsKey(labels: readonly Label[]): string {
-  return sortLabels(labels).map((l) => `${l.source}:${l.key}=${l.value};`).join('');
+  // Label arrays are not changed once built; pods that share one share its key.
+  let key = KEYS.get(labels);
+  if (key === undefined) {
+    key = sortLabels(labels).map((l) => `${l.source}:${l.key}=${l.value};`).join('');
+    KEYS.set(labels, key);
+  }
+  return key;
 }

@@ -48,8 +48,37 @@ export function describeKey(k: PolicyKey): string {
   return `{identity ${k.identity}, ${port}, ${k.direction}}`;
 }
 
+/** Keys of one direction by kind, each in the order the entries were first inserted. */
+class DirectionIndex {
+  readonly all = new Set<string>();
+  /** {id, 0, 0} with id != 0. */
+  readonly l3Only = new Set<string>();
+  /** {0, port, proto} with port or proto set. */
+  readonly l4Only = new Set<string>();
+  readonly byIdentity = new Map<number, Set<string>>();
+
+  add(id: string, k: PolicyKey): void {
+    this.all.add(id);
+    if (isL3Only(k)) this.l3Only.add(id);
+    if (k.identity === 0 && (k.dport !== 0 || k.proto !== 0)) this.l4Only.add(id);
+    let ids = this.byIdentity.get(k.identity);
+    if (!ids) this.byIdentity.set(k.identity, (ids = new Set()));
+    ids.add(id);
+  }
+
+  delete(id: string, k: PolicyKey): void {
+    this.all.delete(id);
+    this.l3Only.delete(id);
+    this.l4Only.delete(id);
+    this.byIdentity.get(k.identity)?.delete(id);
+  }
+}
+
 export class MapState {
   private readonly byKey = new Map<string, MapStateEntry>();
+  // Indexes in step with byKey (same insertion order), so the deny-precedence rules below
+  // visit the same entries in the same order as a scan of the whole map, without the scan.
+  private readonly index: Record<TrafficDirection, DirectionIndex> = { ingress: new DirectionIndex(), egress: new DirectionIndex() };
   readonly suppressed: SuppressedInsert[] = [];
 
   get(k: PolicyKey): MapStateEntry | undefined {
@@ -58,7 +87,9 @@ export class MapState {
 
   /** A plain write (AllowAllIdentities writes keys directly). */
   set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
-    this.byKey.set(keyId(k), { key: k, deny, provenance });
+    const id = keyId(k);
+    if (!this.byKey.has(id)) this.index[k.direction].add(id, k);
+    this.byKey.set(id, { key: k, deny, provenance });
   }
 
   entries(): MapStateEntry[] {
@@ -67,8 +98,14 @@ export class MapState {
       a.key.identity - b.key.identity || a.key.dport - b.key.dport || a.key.proto - b.key.proto);
   }
 
-  private inDirection(dir: TrafficDirection): MapStateEntry[] {
-    return [...this.byKey.values()].filter((e) => e.key.direction === dir);
+  /** The entries of these keys as they are now (a snapshot: inserts during the loop are not seen). */
+  private snapshot(ids: ReadonlySet<string> | undefined): MapStateEntry[] {
+    const out: MapStateEntry[] = [];
+    for (const id of ids ?? []) {
+      const e = this.byKey.get(id);
+      if (e) out.push(e);
+    }
+    return out;
   }
 
   /** addKeyWithChanges: the new value wins, provenance of the same kind of entry is merged. */
@@ -79,7 +116,8 @@ export class MapState {
   }
 
   private remove(e: MapStateEntry, reason: string): void {
-    this.byKey.delete(keyId(e.key));
+    const id = keyId(e.key);
+    if (this.byKey.delete(id)) this.index[e.key.direction].delete(id, e.key);
     this.suppressed.push({ key: e.key, deny: e.deny, provenance: e.provenance, reason });
   }
 
@@ -97,28 +135,29 @@ export class MapState {
     if (deny) {
       if (isL3Only(k)) {
         const l4OnlyAllows = new Set<string>();
-        for (const e of this.inDirection(k.direction)) {
-          if (!e.deny && e.key.identity === 0 && (e.key.dport !== 0 || e.key.proto !== 0)) {
+        const dir = this.index[k.direction];
+        for (const e of this.snapshot(dir.l4Only)) {
+          if (!e.deny) {
             const companion: PolicyKey = { ...k, dport: e.key.dport, proto: e.key.proto };
             this.add(companion, true, provenance.map((p) => companionOf(p, e.key)));
             l4OnlyAllows.add(`${e.key.dport}/${e.key.proto}`);
           }
         }
-        for (const e of this.inDirection(k.direction)) {
-          if (e.key.identity === k.identity && e.key.dport !== 0 && e.key.proto !== 0 && !l4OnlyAllows.has(`${e.key.dport}/${e.key.proto}`)) {
+        for (const e of this.snapshot(dir.byIdentity.get(k.identity))) {
+          if (e.key.dport !== 0 && e.key.proto !== 0 && !l4OnlyAllows.has(`${e.key.dport}/${e.key.proto}`)) {
             this.remove(e, `deleted by the L3-only deny ${describeKey(k)}`);
           }
         }
       } else if (isAll(k)) {
-        for (const e of this.inDirection(k.direction)) this.remove(e, `deleted by the ${k.direction} deny-all entry`);
+        for (const e of this.snapshot(this.index[k.direction].all)) this.remove(e, `deleted by the ${k.direction} deny-all entry`);
       } else if (this.get(l3)?.deny) {
         return this.drop(k, deny, provenance, `covered by the L3-only deny ${describeKey(l3)}`);
       }
       return this.add(k, true, provenance);
     }
     if (k.identity === 0 && k.dport !== 0) {
-      for (const e of this.inDirection(k.direction)) {
-        if (e.deny && isL3Only(e.key)) {
+      for (const e of this.snapshot(this.index[k.direction].l3Only)) {
+        if (e.deny) {
           this.add({ ...k, identity: e.key.identity }, true, e.provenance.map((p) => companionOf(p, k)));
         }
       }

@@ -12,21 +12,26 @@ type ContainerPort = PodSpec['containerPorts'][number];
 const PROTO_NUM: Readonly<Record<ContainerPort['protocol'], number>> = { TCP: 6, UDP: 17, SCTP: 132 };
 
 export class NamedPorts {
-  /** name → set of `port/proto` over all (non-hostNetwork) pods. */
-  private readonly multi = new Map<string, Map<string, { port: number; proto: number }>>();
+  /** name → set of `port/proto` over all (non-hostNetwork) pods; built on the first egress lookup. */
+  private index: Map<string, Map<string, { port: number; proto: number }>> | undefined;
 
-  constructor(pods: readonly PodSpec[]) {
-    for (const pod of pods) {
+  constructor(private readonly pods: readonly PodSpec[]) {}
+
+  private get multi(): Map<string, Map<string, { port: number; proto: number }>> {
+    if (this.index) return this.index;
+    this.index = new Map();
+    for (const pod of this.pods) {
       if (pod.hostNetwork) continue;
       for (const c of pod.containerPorts) {
         if (!c.name) continue;
         const name = c.name.toLowerCase();
-        let set = this.multi.get(name);
-        if (!set) this.multi.set(name, (set = new Map()));
+        let set = this.index.get(name);
+        if (!set) this.index.set(name, (set = new Map()));
         const proto = PROTO_NUM[c.protocol];
         set.set(`${c.port}/${proto}`, { port: c.port, proto });
       }
     }
+    return this.index;
   }
 
   /** NamedPortMap.GetNamedPort over one endpoint's container ports. */

@@ -119,10 +119,15 @@ function contributionProvenance(c: Contribution, deny: boolean, resolved: string
   return { kind: 'policy', what, pos: c.peer.pos };
 }
 
+/** Plain code-unit order: the same on every machine, whatever its locale (no localeCompare). */
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** A key that sorts filters: direction, L3-only first, then port and protocol. */
 function filterOrder(a: L4Filter, b: L4Filter): number {
   const num = (p: number | string) => (typeof p === 'number' ? p : -1);
-  return Number(a.direction === 'egress') - Number(b.direction === 'egress') || a.proto - b.proto || num(a.port) - num(b.port) || String(a.port).localeCompare(String(b.port));
+  return Number(a.direction === 'egress') - Number(b.direction === 'egress') || a.proto - b.proto || num(a.port) - num(b.port) || codeUnitOrder(String(a.port), String(b.port));
 }
 
 export class PolicyResolver {

@@ -37,17 +37,30 @@ export function resolveTargetPort(port: ServicePort, pod: PodSpec): number | und
 }
 
 /**
- * Pods by namespace and by `key=value` label, in input order, so a Service only looks at the
- * pods that carry its first selector label (large clusters have thousands of each).
+ * The pods each Service's first selector label (or namespace, for an empty selector) picks,
+ * in input order, so a Service only looks at those (large clusters have thousands of both).
  */
 class PodIndex {
-  private readonly byNamespace = new Map<string, PodSpec[]>();
-  private readonly byLabel = new Map<string, PodSpec[]>();
+  private readonly byKey = new Map<string, PodSpec[]>();
 
-  constructor(pods: readonly PodSpec[]) {
+  constructor(pods: readonly PodSpec[], services: readonly ServiceSpec[]) {
+    const wanted = new Map<string, Set<string>>(); // namespace → label keys some Service selects on first
+    const wholeNs = new Set<string>();
+    for (const svc of services) {
+      if (!svc.selector) continue;
+      const first = Object.entries(svc.selector)[0];
+      if (first === undefined) wholeNs.add(svc.namespace);
+      else {
+        const keys = wanted.get(svc.namespace) ?? new Set<string>();
+        keys.add(first[0]);
+        wanted.set(svc.namespace, keys);
+      }
+    }
     for (const p of pods) {
-      push(this.byNamespace, p.namespace, p);
-      for (const [k, v] of Object.entries(p.labels)) push(this.byLabel, `${p.namespace}\u0000${k}\u0000${v}`, p);
+      if (wholeNs.has(p.namespace)) push(this.byKey, `${p.namespace}\u0000`, p);
+      for (const k of wanted.get(p.namespace) ?? []) {
+        if (Object.hasOwn(p.labels, k)) push(this.byKey, `${p.namespace}\u0000${k}\u0000${p.labels[k]}`, p);
+      }
     }
   }
 
@@ -55,7 +68,7 @@ class PodIndex {
   selected(svc: ServiceSpec): PodSpec[] {
     if (!svc.selector) return [];
     const first = Object.entries(svc.selector)[0];
-    const candidates = first === undefined ? this.byNamespace.get(svc.namespace) : this.byLabel.get(`${svc.namespace}\u0000${first[0]}\u0000${first[1]}`);
+    const candidates = this.byKey.get(first === undefined ? `${svc.namespace}\u0000` : `${svc.namespace}\u0000${first[0]}\u0000${first[1]}`);
     return (candidates ?? []).filter((p) => selects(svc, p));
   }
 }
@@ -69,7 +82,7 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
   const out: Omit<ServiceFrontend, 'revNat'>[] = [];
   const services = [...scenario.services].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
-  const index = new PodIndex(scenario.pods);
+  const index = new PodIndex(scenario.pods, services);
   for (const svc of services) {
     const pods = index.selected(svc).sort((a, b) => a.ip - b.ip);
     for (const port of svc.ports) {

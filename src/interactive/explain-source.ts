@@ -3,7 +3,7 @@
 import { allTopics, findTopic, renderTopic, topicOfTraceNode } from '../explain/topics/index.js';
 import type { Explainer } from './step-explain.js';
 
-export const explainer: Explainer | null = {
+export const explainer: Explainer = {
   node: (n) => {
     const t = topicOfTraceNode(n);
     return t ? { id: t.id, text: renderTopic(t) } : undefined;

@@ -3,6 +3,7 @@
 // encap and decap nodes change it; tunnel-key notes give the skb's tunnel metadata. Fields
 // the tree does not record at a point (a MAC the kernel sets without a node) are shown as
 // not recorded rather than guessed.
+import { ICMP_ECHO_ID } from '../trace/run.js';
 import type { TraceNode, TraceResult } from '../trace/tree.js';
 import type { OrderedNode } from './steps.js';
 
@@ -127,8 +128,8 @@ export function packetAt(r: TraceResult, order: readonly OrderedNode[], upto: nu
 const NOT_RECORDED = '(not recorded by the trace at this point)';
 
 function l4Line(p: PacketState): string {
-  if (p.proto === 'icmp') return `icmp ${p.icmpType === 0 ? 'echo-reply' : p.icmpType === 8 ? 'echo-request' : `type ${p.icmpType ?? '?'}`} id 1`;
-  return `${p.proto}  ${p.sport ?? '?'} > ${p.dport ?? '?'}${p.tcpFlags ? ` [${p.tcpFlags}]` : ''}`;
+  if (p.proto === 'icmp') return `icmp  ${p.icmpType === 0 ? 'echo-reply' : p.icmpType === 8 ? 'echo-request' : `type ${p.icmpType ?? '?'}`} id ${ICMP_ECHO_ID}`;
+  return `${p.proto.padEnd(6)}${p.sport ?? '?'} > ${p.dport ?? '?'}${p.tcpFlags ? ` [${p.tcpFlags}]` : ''}`;
 }
 
 /** The headers as text, outermost first. */

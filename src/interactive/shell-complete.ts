@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MAP_NAMES } from '../cli/maps-cmd.js';
 import { listShippedScenarios } from '../scenario/load.js';
-import { COMMANDS } from './shell-session.js';
+import { COMMANDS } from './shell-help.js';
 import { CT_STATES, LEVELS, OUTPUTS, TRACE_OPTIONS } from './shell-trace.js';
 
 export interface CompletionWords {

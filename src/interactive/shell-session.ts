@@ -14,7 +14,7 @@ import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
 import { renderHubble } from '../render/hubble.js';
 import type { Style } from '../render/style.js';
-import { renderTrace, type Level } from '../render/text.js';
+import { renderTrace } from '../render/text.js';
 import type { Scenario } from '../scenario/types.js';
 import { policyId } from '../scenario/policy-input.js';
 import { traceFlow, traceWithReply, withConntrackCopy } from '../trace/run.js';
@@ -25,34 +25,11 @@ import { isDiagramFormat, renderDiagram } from '../render/diagram-output.js';
 import { explainTopics } from './explain-source.js';
 import { listIdentities, listNodes, listPods, listPolicies, listServices } from './shell-listings.js';
 import { parsePolicies, policyLabel, withoutPolicy, withPolicies } from './shell-policy.js';
-import { CT_STATES, LEVELS, OUTPUTS, parseBackend, parseMaps, parseTrace, type CtFlag, type Output, type TraceDefaults, type Writers } from './shell-trace.js';
+import { commandHelp, COMMANDS, helpText, usageOf } from './shell-help.js';
+import { applySet, DEFAULT_SETTINGS } from './shell-settings.js';
+import { parseMaps, parseTrace, type TraceDefaults, type Writers } from './shell-trace.js';
 import { splitWords, type Word } from './shell-words.js';
 import type { StepRun } from './step-cli.js';
-
-/** The shell's commands: usage, and what they do (help prints both, one line each). */
-export const COMMANDS: Readonly<Record<string, readonly [string, string]>> = {
-  trace: ['trace SRC DST [PROTO[/PORT]] [OPTIONS]', 'trace a packet (help trace: the options)'],
-  maps: ['maps MAP [POD|EPID] [OPTIONS]', 'a BPF map as the cilium CLI prints it'],
-  pods: ['pods', 'node, IP, identity, endpoint id, labels'],
-  nodes: ['nodes', 'IP, pod CIDR, cilium_host address'],
-  services: ['services', 'ClusterIP, ports, backends'],
-  identities: ['identities', 'security identities and their labels'],
-  policies: ['policies', 'the policies in force, and their files'],
-  policy: ['policy add FILE | policy add | policy remove NAME', ''],
-  ct: ['ct flush', "empty every node's conntrack and NAT maps"],
-  set: ['set [backend|ct|level|output VALUE]', 'defaults of later traces (none resets)'],
-  explain: ['explain TOPIC | explain --list', 'drop reasons, programs, maps, identities'],
-  load: ['load [-f PATH]... | load --scenario NAME', 'another cluster; policies, conntrack reset'],
-  help: ['help [COMMAND]', ''],
-  exit: ['exit', 'leave (also quit, Ctrl-D)'],
-};
-
-
-const POLICY_HELP = [
-  '  policy add FILE                      add the policies in FILE',
-  '  policy add                           add the YAML that follows (end: empty line)',
-  '  policy remove NAME|NS/NAME           remove a policy',
-].join('\n');
 
 export type Status = 'ok' | 'error' | 'internal';
 
@@ -73,8 +50,6 @@ export interface SessionOptions {
   readonly debug?: boolean;
 }
 
-type Settings = TraceDefaults;
-
 function countState(dp: ClusterDatapath): number {
   let n = 0;
   for (const node of dp.nodes.values()) n += node.maps.ctTcp.entries().length + node.maps.ctAny.entries().length + node.maps.nat.entries().length;
@@ -85,7 +60,7 @@ export class ShellSession {
   private scenario: Scenario;
   private clusterValue: Cluster;
   private dp: ClusterDatapath;
-  private settings: Settings = { output: 'text', level: 'detailed', ct: undefined, backend: undefined };
+  private settings: TraceDefaults = DEFAULT_SETTINGS;
   private inline: { lines: string[]; file: string } | null = null;
   private inlineCount = 0;
   private readonly out: Writers;
@@ -198,7 +173,7 @@ export class ShellSession {
       case 'policies': noArgs(); this.print(listPolicies(this.clusterValue)); return 'ok';
       case 'policy': return this.policy(texts);
       case 'ct': {
-        if (texts.length !== 1 || texts[0] !== 'flush') throw new UsageError(`usage: ${COMMANDS['ct']?.[0]}`);
+        if (texts.length !== 1 || texts[0] !== 'flush') throw new UsageError(usageOf('ct'));
         const n = countState(this.dp);
         this.dp = withConntrackCopy(this.clusterValue.datapath);
         this.print(`conntrack and NAT maps emptied on every node (${n} entr${n === 1 ? 'y' : 'ies'} removed)`);
@@ -284,7 +259,7 @@ export class ShellSession {
       return 'ok';
     }
     if (sub === undefined) { this.print(listPolicies(this.clusterValue)); return 'ok'; }
-    throw new UsageError(`usage: ${COMMANDS['policy']?.[0]}`);
+    throw new UsageError(usageOf('policy'));
   }
 
   private addPolicies(inputs: ReadonlyArray<{ file: string; text: string }>): void {
@@ -311,37 +286,9 @@ export class ShellSession {
   }
 
   private set(args: string[]): Status {
-    const s = this.settings;
-    if (args.length === 0) {
-      this.print([
-        `backend ${s.backend ?? 'none (the first slot)'}`,
-        `ct      ${s.ct ?? 'none (looked up)'}`,
-        `level   ${s.level}`,
-        `output  ${s.output}`,
-      ].join('\n'));
-      return 'ok';
-    }
-    const [key, value, ...extra] = args;
-    if (value === undefined || extra.length > 0) throw new UsageError(`usage: ${COMMANDS['set']?.[0]}`);
-    const pick = <T extends string>(choices: readonly T[]): T => {
-      if (!(choices as readonly string[]).includes(value)) throw new UsageError(`bad ${key} '${value}' (expected one of: ${choices.join(', ')})`);
-      return value as T;
-    };
-    switch (key) {
-      case 'backend':
-        if (value !== 'none') parseBackend(value);
-        this.settings = { ...s, backend: value === 'none' ? undefined : value };
-        break;
-      case 'ct': {
-        const v = pick<CtFlag | 'none'>([...CT_STATES, 'none']);
-        this.settings = { ...s, ct: v === 'none' ? undefined : v };
-        break;
-      }
-      case 'level': this.settings = { ...s, level: pick<Level>(LEVELS) }; break;
-      case 'output': this.settings = { ...s, output: pick<Output>(OUTPUTS) }; break;
-      default: throw new UsageError(`unknown setting '${key}' (expected one of: backend, ct, level, output)`);
-    }
-    this.print(`${key} ${value}`);
+    const r = applySet(this.settings, args);
+    this.settings = r.settings;
+    this.print(r.text);
     return 'ok';
   }
 
@@ -366,7 +313,7 @@ export class ShellSession {
       else if (a === '--scenario' && v !== undefined) { scenario = v; i++; }
       else if (a.startsWith('--file=')) file.push(a.slice(7));
       else if (a.startsWith('--scenario=')) scenario = a.slice(11);
-      else throw new UsageError(`usage: ${COMMANDS['load']?.[0]}`);
+      else throw new UsageError(usageOf('load'));
     }
     const next = this.loadReporting({ ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}) });
     const cluster = buildCluster(next);
@@ -381,20 +328,9 @@ export class ShellSession {
     const [topic] = args;
     if (topic === 'trace') return this.report(this.helpOf(() => parseTrace(this.clusterValue, [{ text: '--help', col: 1 }], this.settings, this.out)));
     if (topic === 'maps') return this.report(this.helpOf(() => parseMaps([{ text: '--help', col: 1 }], this.out)));
-    if (topic !== undefined) {
-      const c = COMMANDS[topic === 'quit' ? 'exit' : topic];
-      if (!c) throw new UsageError(`no command '${topic}' (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
-      this.print(`${c[0]}${c[1] ? `\n  ${c[1]}` : ''}${topic === 'policy' ? `\n${POLICY_HELP}` : ''}`);
-      return 'ok';
-    }
-    this.print([
-      'commands (Tab completes commands, pods, svc:NS/NAME, map names; ↑ recalls a line):',
-      ...Object.entries(COMMANDS).flatMap(([name, [usage, what]]) => (name === 'policy' ? POLICY_HELP.split('\n') : [what === '' ? `  ${usage}` : usage.length > 36 ? `  ${usage}\n  ${' '.repeat(37)}${what}` : `  ${usage.padEnd(37)}${what}`])),
-      '',
-      "Traces share this shell's conntrack maps: trace a flow, then its reverse, and the",
-      'second one is a reply (CT_REPLY). Policy changes keep conntrack, as a real cluster',
-      'does. # starts a comment.',
-    ].join('\n'));
+    const text = topic === undefined ? helpText() : commandHelp(topic);
+    if (text === undefined) throw new UsageError(`no command '${topic}' (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    this.print(text);
     return 'ok';
   }
 

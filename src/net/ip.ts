@@ -1,6 +1,5 @@
-// IPv4 addresses and prefixes. The only module that imports ip-address; everything else
-// works with the numeric form (an unsigned 32-bit host-order number) and these helpers.
-import { Address4 } from 'ip-address';
+// IPv4 addresses and prefixes. Everything else works with the numeric form (an unsigned
+// 32-bit host-order number) and these helpers.
 
 export type Ipv4 = number & { readonly __brand: 'Ipv4' };
 
@@ -11,19 +10,21 @@ export interface Ipv4Prefix {
 
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-/** Parses a dotted-quad IPv4 address; undefined when malformed. */
+/**
+ * Parses a dotted-quad IPv4 address; undefined when malformed: four decimal octets 0..255,
+ * without leading zeros (Cilium and Kubernetes reject them).
+ */
 export function parseIpv4(text: string): Ipv4 | undefined {
-  if (!DOTTED.test(text)) return undefined;
-  let parsed: Address4;
-  try {
-    parsed = new Address4(text);
-  } catch {
-    return undefined;
+  const m = DOTTED.exec(text);
+  if (!m) return undefined;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const o = m[i] as string;
+    if (o.length > 1 && o.startsWith('0')) return undefined;
+    const v = Number(o);
+    if (v > 255) return undefined;
+    n = n * 256 + v;
   }
-  if (parsed.subnetMask !== 32) return undefined;
-  const n = Number(parsed.bigInt());
-  // ip-address accepts leading zeros; Cilium and Kubernetes do not.
-  if (text.split('.').some((o) => o.length > 1 && o.startsWith('0'))) return undefined;
   return n as Ipv4;
 }
 

@@ -17,6 +17,11 @@ import { MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
+/** Thrown when the text has more documents than the limit: a problem, not a reason to re-read it. */
+class TooManyDocuments {
+  constructor(readonly line: number) {}
+}
+
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
@@ -100,13 +105,43 @@ export interface FastLimits {
  * subset this reader handles (then use the `yaml` package).
  */
 export function fastParseYaml(text: string, limits: FastLimits): Array<YNode | null> | undefined {
-  if (text.indexOf('\r') >= 0 || text.indexOf('\t') >= 0 || UNSUPPORTED_CHARS.test(text)) return undefined;
+  const docs: Array<YNode | null> = [];
+  return streamYaml(text, limits, { onDocument: (d) => docs.push(d) }) === true ? docs : undefined;
+}
+
+/** What streamYaml hands over, as soon as it is read. */
+export interface YamlStream {
+  /** Each document's root (null for an empty one), in order, once the document is read. */
+  onDocument(root: YNode | null): void;
+  /**
+   * With this, the items of a `kind: List` (or `kind: …List`) document's top-level `items`
+   * are handed over one by one as they are read, and left out of the document: a large
+   * List never has to be held in memory at once.
+   */
+  onListItem?(item: YNode, index: number): void;
+}
+
+/**
+ * Reads `text` and hands its documents over as they are read: true when done; false when
+ * the text is not in the subset this reader handles (then what was handed over must be
+ * discarded, and the text read with the `yaml` package); or the line of the first document
+ * over the limit on documents (then the text is refused).
+ */
+export function streamYaml(text: string, limits: FastLimits, out: YamlStream): boolean | { tooManyDocumentsAt: number } {
+  if (text.indexOf('\r') >= 0 || text.indexOf('\t') >= 0 || UNSUPPORTED_CHARS.test(text)) return false;
   try {
-    return new FastReader(text, limits).documents();
+    new FastReader(text, limits, out).documents();
+    return true;
   } catch (e) {
-    if (e === GIVE_UP) return undefined;
+    if (e === GIVE_UP) return false;
+    if (e instanceof TooManyDocuments) return { tooManyDocumentsAt: e.line };
     throw e;
   }
+}
+
+/** Is this the `kind` of a List whose items can be streamed? (collectObject's rule.) */
+function isListKind(kind: unknown): boolean {
+  return typeof kind === 'string' && kind.endsWith('List');
 }
 
 class FastReader {
@@ -116,12 +151,15 @@ class FastReader {
   private ind = 0;
   private lineNo = 0;
   private eof = false;
-  /** One copy of each key and short value: they repeat on every object of a large file. */
-  private readonly strings = new Map<string, string>();
+
+  /** Positions of the next `\nkind:` and `\n---` found so far (they only move forward). */
+  private nextKind = -2;
+  private nextMarker = -2;
 
   constructor(
     private readonly text: string,
     private readonly limits: FastLimits,
+    private readonly out: YamlStream,
   ) {
     this.load(0);
   }
@@ -141,14 +179,6 @@ class FastReader {
     let i = start;
     while (i < this.le && t.charCodeAt(i) === SPACE) i++;
     this.ind = i - start;
-  }
-
-  private intern(s: string): string {
-    if (s.length > 24) return s;
-    const hit = this.strings.get(s);
-    if (hit !== undefined) return hit;
-    this.strings.set(s, s);
-    return s;
   }
 
   private nextLine(): void {
@@ -184,20 +214,51 @@ class FastReader {
     return this.text.charCodeAt(at) === DASH && (at + 1 === this.le || this.text.charCodeAt(at + 1) === SPACE);
   }
 
-  documents(): Array<YNode | null> {
-    const docs: Array<YNode | null> = [];
+  documents(): void {
+    let count = 0;
     this.skip();
-    if (this.eof) return docs;
-    if (!this.isMarker()) docs.push(this.body());
+    if (this.eof) return;
+    if (!this.isMarker()) {
+      count++;
+      this.out.onDocument(this.body());
+    }
     while (!this.eof) {
       if (!this.isMarker()) throw GIVE_UP;
-      if (docs.length >= this.limits.maxDocuments) throw GIVE_UP;
+      if (count >= this.limits.maxDocuments) throw new TooManyDocuments(this.lineNo);
+      count++;
       this.nextLine();
       this.skip();
-      if (this.eof || this.isMarker()) docs.push(null);
-      else docs.push(this.body());
+      if (this.eof || this.isMarker()) this.out.onDocument(null);
+      else this.out.onDocument(this.body());
     }
-    return docs;
+  }
+
+  /** The `kind:` written at column 0 of the document whose root mapping starts at `from`. */
+  private kindOfDocument(from: number): string | undefined {
+    const t = this.text;
+    if (this.nextMarker !== -1 && this.nextMarker < from) {
+      let m = t.indexOf('\n---', from);
+      while (m >= 0 && !(m + 4 >= t.length || t.charCodeAt(m + 4) === SPACE || t.charCodeAt(m + 4) === 10)) m = t.indexOf('\n---', m + 1);
+      this.nextMarker = m < 0 ? -1 : m + 1;
+    }
+    const end = this.nextMarker === -1 ? t.length : this.nextMarker;
+    if (this.nextKind !== -1 && this.nextKind < from) {
+      if (from === 0 && t.startsWith('kind:')) this.nextKind = 0;
+      else {
+        const k = t.indexOf('\nkind:', Math.max(from - 1, 0));
+        this.nextKind = k < 0 ? -1 : k + 1;
+      }
+    }
+    if (this.nextKind === -1 || this.nextKind >= end) return undefined;
+    const start = this.nextKind + 'kind:'.length;
+    let e = t.indexOf('\n', start);
+    if (e < 0) e = t.length;
+    let value = t.slice(start, e);
+    const hash = value.indexOf(' #');
+    if (hash >= 0) value = value.slice(0, hash);
+    value = value.trim();
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0]) value = value.slice(1, -1);
+    return value;
   }
 
   /** One document's root node; what follows must be the next `---` or the end. */
@@ -209,14 +270,17 @@ class FastReader {
   }
 
   /** The block node starting on the current (significant) line. */
-  private node(depth: number): YNode {
+  private node(depth: number, stream = false): YNode {
     if (depth > this.limits.maxDepth) throw GIVE_UP;
     const cs = this.ls + this.ind;
-    if (this.isSeqItem(cs)) return this.seq(this.ind, depth);
+    if (this.isSeqItem(cs)) return this.seq(this.ind, depth, stream);
     return this.map(this.ind, cs, depth);
   }
 
-  private seq(indent: number, depth: number): SeqNode {
+  /** A block list; with `stream`, its items go to onListItem instead of into the list. */
+  private seq(indent: number, depth: number, stream = false): SeqNode {
+    const emit = stream ? this.out.onListItem : undefined;
+    let index = 0;
     const t = this.text;
     const items: YNode[] = [];
     const line = this.lineNo;
@@ -228,21 +292,24 @@ class FastReader {
       if (indent === 0 && this.isMarker()) break;
       const d = this.ls + this.ind;
       if (!this.isSeqItem(d)) break; // the mapping this list is a value of goes on
+      let item: YNode;
       let p = d + 1;
       while (p < this.le && t.charCodeAt(p) === SPACE) p++;
       if (p === this.le || t.charCodeAt(p) === HASH) {
         this.nextLine();
         this.skip();
         if (this.eof || this.ind <= indent || (this.ind === 0 && this.isMarker())) throw GIVE_UP; // empty item
-        items.push(this.node(depth + 1));
+        item = this.node(depth + 1);
       } else if (this.isSeqItem(p)) {
         throw GIVE_UP; // `- - x`
       } else if (this.isKeyAt(p)) {
-        items.push(this.map(p - this.ls, p, depth + 1));
+        item = this.map(p - this.ls, p, depth + 1);
       } else {
-        items.push(this.inline(p, depth + 1));
+        item = this.inline(p, depth + 1);
         this.nextLine();
       }
+      if (emit) emit.call(this.out, item, index++);
+      else items.push(item);
     }
     return new SeqNode(items, line, col);
   }
@@ -276,11 +343,14 @@ class FastReader {
       while (p < this.le && t.charCodeAt(p) === SPACE) p++;
       let value: YNode;
       if (p === this.le || t.charCodeAt(p) === HASH) {
+        const emptyCol = p - this.ls + 1; // where yaml places an empty value
+        // A List document's `items` may be handed over one by one (see YamlStream).
+        const stream = depth === 1 && key.value === 'items' && this.out.onListItem !== undefined && this.isList(keys, values, first);
         this.nextLine();
         this.skip();
-        if (!this.eof && this.ind > indent && !(this.ind === 0 && this.isMarker())) value = this.node(depth + 1);
-        else if (!this.eof && this.ind === indent && this.isSeqItem(this.ls + this.ind)) value = this.seq(indent, depth + 1);
-        else value = new ScalarNode(null, '', keyLine, keyCol);
+        if (!this.eof && this.ind > indent && !(this.ind === 0 && this.isMarker())) value = this.node(depth + 1, stream);
+        else if (!this.eof && this.ind === indent && this.isSeqItem(this.ls + this.ind)) value = this.seq(indent, depth + 1, stream);
+        else value = new ScalarNode(null, '', keyLine, emptyCol);
       } else {
         value = this.inline(p, depth + 1);
         this.nextLine();
@@ -288,6 +358,16 @@ class FastReader {
       addPair(keys, values, key, value);
     }
     return new MapNode(keys, values, line, col);
+  }
+
+  /** Is the document whose root mapping is being read (keys so far, starting at `start`) a List? */
+  private isList(keys: readonly ScalarNode[], values: readonly YNode[], start: number): boolean {
+    const i = keys.findIndex((k) => k.value === 'kind');
+    if (i >= 0) {
+      const v = values[i];
+      return v !== undefined && v.kind === 'scalar' && isListKind(v.value);
+    }
+    return isListKind(this.kindOfDocument(start));
   }
 
   /** Is there an implicit key (`key:` followed by a space or the end of the line) at `p`? */
@@ -334,7 +414,6 @@ class FastReader {
     if (end < 0) throw GIVE_UP;
     let s = this.text.slice(p + 1, end - 1);
     if (this.text.charCodeAt(p) === SQUOTE && s.indexOf("''") >= 0) s = s.replace(/''/g, "'");
-    s = this.intern(s);
     return { node: new ScalarNode(s, s, line, p - this.ls + 1), after: end };
   }
 
@@ -358,7 +437,7 @@ class FastReader {
         let e = i;
         while (e > p && t.charCodeAt(e - 1) === SPACE) e--;
         if (e - p > MAX_KEY_LENGTH) throw GIVE_UP;
-        const s = this.intern(t.slice(p, e));
+        const s = t.slice(p, e);
         return { key: new ScalarNode(resolvePlain(s), s, line, col), after: i + 1 };
       }
       if (ch === HASH && i > p && t.charCodeAt(i - 1) === SPACE) break;
@@ -389,7 +468,7 @@ class FastReader {
         if (ch === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE)) throw GIVE_UP; // `a: b: c`
       }
       while (end > p && t.charCodeAt(end - 1) === SPACE) end--;
-      const s = this.intern(t.slice(p, end));
+      const s = t.slice(p, end);
       return new ScalarNode(resolvePlain(s), s, this.lineNo, p - this.ls + 1);
     }
     // After a quoted scalar or a flow collection: only spaces and a comment.
@@ -482,7 +561,7 @@ class FastReader {
     let e = j;
     while (e > i && t.charCodeAt(e - 1) === SPACE) e--;
     if (e === i) throw GIVE_UP;
-    const s = this.intern(t.slice(i, e));
+    const s = t.slice(i, e);
     return { node: new ScalarNode(resolvePlain(s), s, this.lineNo, i - this.ls + 1), after: j };
   }
 }

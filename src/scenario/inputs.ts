@@ -13,7 +13,7 @@ import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type MapView, type Reader } from './raw.js';
-import { parseYamlText } from './yaml-text.js';
+import { readYamlText } from './yaml-text.js';
 import type { NamespaceSpec, Scenario, SkippedObject } from './types.js';
 
 /** One input: its text and the name messages and provenance show for it. */
@@ -31,6 +31,49 @@ interface InputObject {
   readonly kindPos: Position;
 }
 
+/** What an object read on the spot contributed. */
+interface Contribution {
+  readonly pods?: PodDraft[];
+  readonly policies?: PolicyDraft[];
+  readonly namespaces?: NamespaceDraft[];
+  readonly services?: ServiceDraft[];
+  readonly skipped?: SkippedObject[];
+}
+
+/** Kinds read only once every input is in: Scenario (its cluster section), Node and CiliumNode. */
+const DEFERRED_KINDS = new Set([KIND, 'Node', 'CiliumNode']);
+
+/**
+ * The objects of all inputs, in input order. Most are read as soon as they are met, so the
+ * YAML they came from can be dropped right away (a 50,000-pod List is never held whole);
+ * Scenario documents, Nodes and CiliumNodes wait for build(), which needs them all first.
+ */
+class Collected {
+  readonly slots: Array<{ readonly deferred: InputObject } | { readonly read: Contribution }> = [];
+  count = 0;
+  firstPos: Position | undefined;
+
+  constructor(private readonly sink: Sink) {}
+
+  add(o: InputObject): void {
+    this.count++;
+    this.firstPos ??= o.map.pos;
+    this.slots.push(DEFERRED_KINDS.has(o.kind) ? { deferred: o } : { read: readNow(this.sink, o) });
+  }
+
+  mark(): { slots: number; count: number; firstPos: Position | undefined; problems: number } {
+    return { slots: this.slots.length, count: this.count, firstPos: this.firstPos, problems: this.sink.problems.length };
+  }
+
+  /** Forgets everything added (and reported) since `m`. */
+  rollback(m: ReturnType<Collected['mark']>): void {
+    this.slots.length = m.slots;
+    this.count = m.count;
+    this.firstPos = m.firstPos;
+    this.sink.problems.length = m.problems;
+  }
+}
+
 const EMPTY_FILE = 'file is empty (expected a cilium-trace Scenario or Kubernetes objects)';
 
 /**
@@ -41,9 +84,9 @@ const EMPTY_FILE = 'file is empty (expected a cilium-trace Scenario or Kubernete
 export function readInputs(inputs: readonly InputText[], fallbackName: string): Scenario {
   const sink = new Sink();
   for (const input of inputs) sink.addFile(input.file);
-  const objects: InputObject[] = [];
-  for (const input of inputs) collectFile(sink, input, objects);
-  const scenario = build(sink, objects, inputs[0]?.file ?? '', fallbackName);
+  const collected = new Collected(sink);
+  for (const input of inputs) collectFile(sink, input, collected);
+  const scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName);
   if (sink.problems.length > 0 || !scenario) throw new InputError(sink.problems);
   return scenario;
 }
@@ -52,30 +95,38 @@ function isEmpty(node: YNode | null): node is null {
   return node === null || (isScalar(node) && node.value === null && !node.source);
 }
 
-function collectFile(sink: Sink, input: InputText, out: InputObject[]): void {
+function collectFile(sink: Sink, input: InputText, out: Collected): void {
   // Editors hide a byte-order mark; drop it so line 1 columns match what users see.
   const text = input.text.replace(/^\uFEFF/, '');
-  const parsed = parseYamlText(input.file, text);
-  if (parsed.problems.length > 0) {
-    for (const p of parsed.problems) sink.report(p.pos, p.message);
+  const mark = out.mark();
+  let nonEmpty = 0;
+  const itemSrc = new Source(input.file, sink);
+  const problems = readYamlText(input.file, text, {
+    onDocument: (root) => {
+      if (isEmpty(root)) return;
+      nonEmpty++;
+      const src = new Source(input.file, sink);
+      collectObject(src, rootEntry(src, root), out, new Set());
+    },
+    // The items of a large List, as they are read (the List document then has none left).
+    onListItem: (item, i) => collectObject(itemSrc, { label: `items[${i}]`, node: item, pos: itemSrc.posOf(item) }, out, new Set()),
+    restart: () => {
+      out.rollback(mark);
+      nonEmpty = 0;
+    },
+  });
+  if (problems.length > 0) {
+    for (const p of problems) sink.report(p.pos, p.message);
     return;
   }
-  const nonEmpty = parsed.docs.filter((d): d is YNode => !isEmpty(d));
-  if (nonEmpty.length === 0) {
-    sink.report({ file: input.file, line: 1, col: 1 }, EMPTY_FILE);
-    return;
-  }
-  for (const doc of nonEmpty) {
-    const src = new Source(input.file, sink);
-    collectObject(src, rootEntry(src, doc), out, new Set());
-  }
+  if (nonEmpty === 0) sink.report({ file: input.file, line: 1, col: 1 }, EMPTY_FILE);
 }
 
 /**
  * An object, or the items of a List (kubectl's `kind: List`, or a typed PodList, …). A
  * List reached again through YAML aliases is read once (`enclosing`: the Lists around it).
  */
-function collectObject(src: Source, e: Entry, out: InputObject[], enclosing: Set<YNode>): void {
+function collectObject(src: Source, e: Entry, out: Collected, enclosing: Set<YNode>): void {
   const m = looseMap(src, e);
   if (!m) return;
   const kind = m.req('kind', str);
@@ -92,7 +143,42 @@ function collectObject(src: Source, e: Entry, out: InputObject[], enclosing: Set
     enclosing.delete(e.node);
     return;
   }
-  out.push({ src, entry: e, map: m, kind: kind.value, kindPos: kind.pos });
+  out.add({ src, entry: e, map: m, kind: kind.value, kindPos: kind.pos });
+}
+
+/** Reads an object that needs nothing from the other inputs (policies, Pods, Services, …). */
+function readNow(sink: Sink, o: InputObject): Contribution {
+  if (Object.hasOwn(POLICY_KINDS, o.kind)) {
+    const p = readPolicy(o.src, o.entry);
+    return p ? { policies: [p] } : {};
+  }
+  switch (o.kind) {
+    case 'Namespace': {
+      checkApiVersion(o);
+      const ns = readNamespace(o.map);
+      return ns ? { namespaces: [ns] } : {};
+    }
+    case 'Pod': {
+      checkApiVersion(o);
+      const r = readPod(o.map);
+      if (r && 'pod' in r) return { pods: [r.pod] };
+      return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
+    }
+    case 'Service': {
+      checkApiVersion(o);
+      const r = readService(o.map);
+      if (r && 'service' in r) return { services: [r.service] };
+      return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
+    }
+    default: {
+      const api = o.map.entry('apiVersion');
+      if (api && isScalar(api.node) && api.node.value === API_VERSION) {
+        sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND})`);
+        return {};
+      }
+      return { skipped: [{ kind: o.kind, name: skippedName(o.map), pos: o.map.pos }] };
+    }
+  }
 }
 
 interface ScenarioDoc {
@@ -128,10 +214,11 @@ function skippedName(m: MapView): string {
   return ns ? `${ns}/${name}` : name;
 }
 
-function build(sink: Sink, objects: readonly InputObject[], firstFile: string, fallbackName: string): Scenario | undefined {
+function build(sink: Sink, collected: Collected, firstFile: string, fallbackName: string): Scenario | undefined {
+  const deferred = collected.slots.flatMap((s) => ('deferred' in s ? [s.deferred] : []));
   // Scenario documents first: the cluster section decides the tunnel device names.
   const scenarioOf = new Map<InputObject, ScenarioDoc>();
-  for (const o of objects) {
+  for (const o of deferred) {
     const d = o.kind === KIND ? readScenarioDoc(o) : undefined;
     if (d) scenarioOf.set(o, d);
   }
@@ -145,11 +232,11 @@ function build(sink: Sink, objects: readonly InputObject[], firstFile: string, f
       sink.report(e.keyPos ?? e.pos, `second cluster section (the first is at ${firstAt(firstPos, e.keyPos ?? e.pos)}; cluster settings belong in one Scenario document)`);
     }
   }
-  const fallbackPos = scenarios[0]?.root.pos ?? objects[0]?.map.pos ?? { file: firstFile, line: 1, col: 1 };
+  const fallbackPos = scenarios[0]?.root.pos ?? collected.firstPos ?? { file: firstFile, line: 1, col: 1 };
   const cluster = readCluster(first?.root.src, first?.root.entry('cluster'), fallbackPos);
 
   const ciliumNodes = new Map<string, CiliumNodeInfo>();
-  for (const o of objects.filter((x) => x.kind === 'CiliumNode')) {
+  for (const o of deferred.filter((x) => x.kind === 'CiliumNode')) {
     checkApiVersion(o);
     const cn = readCiliumNode(o.map);
     if (cn && !ciliumNodes.has(cn.name)) ciliumNodes.set(cn.name, cn);
@@ -161,12 +248,17 @@ function build(sink: Sink, objects: readonly InputObject[], firstFile: string, f
   const namespaces: NamespaceDraft[] = [];
   const services: ServiceDraft[] = [];
   const skipped: SkippedObject[] = [];
-  for (const o of objects) {
-    if (Object.hasOwn(POLICY_KINDS, o.kind)) {
-      const p = readPolicy(o.src, o.entry);
-      if (p) policies.push(p);
+  for (const slot of collected.slots) {
+    if ('read' in slot) {
+      const c = slot.read;
+      if (c.pods) pods.push(...c.pods);
+      if (c.policies) policies.push(...c.policies);
+      if (c.namespaces) namespaces.push(...c.namespaces);
+      if (c.services) services.push(...c.services);
+      if (c.skipped) skipped.push(...c.skipped);
       continue;
     }
+    const o = slot.deferred;
     switch (o.kind) {
       case KIND: {
         const root = scenarioOf.get(o)?.root;
@@ -179,47 +271,19 @@ function build(sink: Sink, objects: readonly InputObject[], firstFile: string, f
         }
         break;
       }
-      case 'CiliumNode':
-        break;
       case 'Node':
         checkApiVersion(o);
         readNode(o.map, cluster.tunnelProtocol, ciliumNodes, nodes);
         break;
-      case 'Namespace': {
-        checkApiVersion(o);
-        const ns = readNamespace(o.map);
-        if (ns) namespaces.push(ns);
+      default: // CiliumNode: read above
         break;
-      }
-      case 'Pod': {
-        checkApiVersion(o);
-        const r = readPod(o.map);
-        if (r && 'pod' in r) pods.push(r.pod);
-        else if (r) skipped.push({ kind: o.kind, name: r.skipped, pos: o.map.pos });
-        break;
-      }
-      case 'Service': {
-        checkApiVersion(o);
-        const r = readService(o.map);
-        if (r && 'service' in r) services.push(r.service);
-        else if (r) skipped.push({ kind: o.kind, name: r.skipped, pos: o.map.pos });
-        break;
-      }
-      default: {
-        const api = o.map.entry('apiVersion');
-        if (api && isScalar(api.node) && api.node.value === API_VERSION) {
-          sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND})`);
-        } else {
-          skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
-        }
-      }
     }
   }
 
-  if (nodes.seen === 0 && objects.length > 0) {
+  if (nodes.seen === 0 && collected.count > 0) {
     const s = scenarios[0]?.root;
     if (s) sink.report(s.entry('nodes')?.pos ?? s.pos, `no nodes (expected at least one in 'nodes' or as a Node object)`);
-    else sink.report(objects[0]?.map.pos ?? fallbackPos, 'no nodes (expected Node objects, e.g. from kubectl get nodes -o yaml, or a Scenario with nodes)');
+    else sink.report(collected.firstPos ?? fallbackPos, 'no nodes (expected Node objects, e.g. from kubectl get nodes -o yaml, or a Scenario with nodes)');
   }
   checkNodes(sink, nodes.drafts);
   checkPods(sink, pods, nodes);
@@ -235,7 +299,7 @@ function build(sink: Sink, objects: readonly InputObject[], firstFile: string, f
     (c, f) => `duplicate Service '${c.key}' (first defined at ${firstAt(f.pos, c.pos)})`,
   );
   const built = assemble(sink, nodes.drafts, pods, services);
-  if (objects.length === 0) return undefined;
+  if (collected.count === 0) return undefined;
   const meta = scenarios[0]?.meta;
   return {
     name: meta?.name ?? fallbackName,

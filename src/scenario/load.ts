@@ -137,6 +137,7 @@ function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[]): 
 export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | string | { tooLarge: number } = () => readStdin(options), options: LoadOptions = {}): Scenario {
   const [first] = paths;
   if (first === undefined) throw new UsageError('no input given (expected -f FILE, -f DIRECTORY or -f -)');
+  if (paths.includes('')) throw new UsageError('empty path in -f (expected a file, a directory or - for stdin)');
   const limits = limitsOf(options);
   const inputs: InputText[] = [];
   const problems: Problem[] = [];

@@ -1,7 +1,7 @@
 // Typed, positioned reading of a parsed YAML document. Readers never throw: they record
 // a Problem and return undefined, so one pass reports every mistake in the file.
 import type { Position, Problem } from '../errors.js';
-import { isMap, isScalar, isSeq, ScalarNode, type YNode } from './ast.js';
+import { isMap, isScalar, isSeq, ScalarNode, type MapNode, type YNode } from './ast.js';
 import { Invalid } from './checks.js';
 import { FIELDS, UNSUPPORTED_FIELDS, type FieldSet } from './fields.js';
 
@@ -97,7 +97,7 @@ export class MapView {
     /** How messages name this mapping: `metadata`, `nodes[1]`, `the document`. */
     readonly label: string,
     readonly pos: Position,
-    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly entries: { get(key: string): Entry | undefined },
     /** Keys present but reported as unknown or unsupported. */
     readonly rejected: ReadonlySet<string>,
   ) {}
@@ -154,18 +154,51 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
 
 /**
  * Reads a mapping without checking its keys: Kubernetes objects as kubectl prints them
- * carry many fields (status, managedFields, …) that cilium-trace does not need.
+ * carry many fields (status, managedFields, …) that cilium-trace does not need, so an
+ * entry is only made when a reader asks for its key.
  */
 export function looseMap(src: Source, e: Entry, label: string = e.label): MapView | undefined {
   if (!isMap(e.node)) return typeError(src, e, 'a mapping');
-  const entries = new Map<string, Entry>();
-  const { keys, values } = e.node;
-  for (let i = 0; i < keys.length; i++) {
-    const key = src.deref(keys[i]);
-    if (!key || !isScalar(key) || typeof key.value !== 'string') continue;
-    entries.set(key.value, valueEntry(src, key.value, src.posOf(key), values[i] ?? null));
+  return new MapView(src, label, src.posOf(e.node), new LooseEntries(src, e.node), new Set());
+}
+
+/** The string-keyed entries of a mapping, made on first use (the last of equal keys wins). */
+class LooseEntries {
+  private readonly made = new Map<string, Entry | null>();
+  private index: Map<string, number> | undefined;
+
+  constructor(
+    private readonly src: Source,
+    private readonly node: MapNode,
+  ) {}
+
+  get(key: string): Entry | undefined {
+    const hit = this.made.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const i = this.find(key);
+    const k = i < 0 ? undefined : this.node.keys[i];
+    const entry = k ? valueEntry(this.src, key, this.src.posOf(k), this.node.values[i] ?? null) : null;
+    this.made.set(key, entry);
+    return entry ?? undefined;
   }
-  return new MapView(src, label, src.posOf(e.node), entries, new Set());
+
+  private find(key: string): number {
+    const keys = this.node.keys;
+    if (keys.length <= 8) {
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i];
+        if (isScalar(k) && k.value === key) return i;
+      }
+      return -1;
+    }
+    if (!this.index) {
+      this.index = new Map();
+      keys.forEach((k, i) => {
+        if (isScalar(k) && typeof k.value === 'string') this.index?.set(k.value, i);
+      });
+    }
+    return this.index.get(key) ?? -1;
+  }
 }
 
 function valueEntry(src: Source, label: string, keyPos: Position, value: Node | null): Entry {

@@ -3,10 +3,12 @@
 // aliases and how far they expand ("billion laughs"). Block-style YAML goes through the
 // fast reader; anything else through the `yaml` package, driven token by token so the
 // limits are checked before a document is composed. Every problem is one positioned line.
-import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { CST, Document, Node } from 'yaml';
 import type { Position, Problem } from '../errors.js';
 import { MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
-import { fastParseYaml } from './fast-yaml.js';
+import { streamYaml, type YamlStream } from './fast-yaml.js';
 import { duplicateKeyMessage, syntaxProblems, type ExtraError } from './syntax.js';
 
 /** The loader's limits on one input text (see the README, "Robustness and performance"). */
@@ -37,13 +39,47 @@ class LimitHit {
 
 const NUL = '\u0000';
 
+let yamlModule: typeof Yaml | undefined;
+
+/** The `yaml` package, loaded on first use: the fast reader reads most files without it. */
+function yaml(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlModule;
+}
+
 /** Parses one file's text into documents, or says what is wrong with it. */
 export function parseYamlText(file: string, text: string): ParsedYaml {
+  let docs: Array<YNode | null> = [];
+  const problems = readYamlText(file, text, {
+    onDocument: (d) => docs.push(d),
+    restart: () => {
+      docs = [];
+    },
+  });
+  return problems.length > 0 ? { docs: [], problems } : { docs, problems: [] };
+}
+
+/** Where readYamlText hands documents over; `restart` discards what was handed over so far. */
+export interface YamlReader extends YamlStream {
+  restart(): void;
+}
+
+/**
+ * Reads one file's text and hands its documents (and the items of large Lists) to `out` as
+ * they are read, so they need not all be in memory at once; returns the problems instead
+ * when the text is not usable (then nothing was handed over, or `restart` was called).
+ */
+export function readYamlText(file: string, text: string, out: YamlReader): Problem[] {
   const nul = text.indexOf(NUL);
-  if (nul >= 0) return { docs: [], problems: [{ pos: positionIn(file, text, nul), message: 'not UTF-8 text (a NUL character: binary or UTF-16 data?)' }] };
-  const fast = fastParseYaml(text, YAML_LIMITS);
-  if (fast) return { docs: fast, problems: [] };
-  return slowParse(file, text);
+  if (nul >= 0) return [{ pos: positionIn(file, text, nul), message: 'not UTF-8 text (a NUL character: binary or UTF-16 data?)' }];
+  const fast = streamYaml(text, YAML_LIMITS, out);
+  if (fast === true) return [];
+  out.restart();
+  if (fast !== false) return [{ pos: { file, line: fast.tooManyDocumentsAt, col: 1 }, message: tooManyDocuments() }];
+  const slow = slowParse(file, text);
+  if (slow.problems.length > 0) return slow.problems;
+  for (const d of slow.docs) out.onDocument(d);
+  return [];
 }
 
 /** Line and column (1-based, in characters) of an offset, without a LineCounter. */
@@ -57,7 +93,9 @@ export function positionIn(file: string, text: string, offset: number): Position
   return { file, line, col: offset - lineStart + 1 };
 }
 
-function slowParse(file: string, text: string): ParsedYaml {
+/** The `yaml` package's path alone (the fast reader's reference; also for tests). */
+export function slowParse(file: string, text: string): ParsedYaml {
+  const { Composer, LineCounter, Parser } = yaml();
   const lc = new LineCounter();
   const at = (offset: number): Position => ({ file, ...lc.linePos(offset) });
   const parser = new Parser(lc.addNewLine);
@@ -88,6 +126,10 @@ function slowParse(file: string, text: string): ParsedYaml {
   return { docs: converted, problems: [] };
 }
 
+function tooManyDocuments(): string {
+  return `too many YAML documents (more than ${YAML_LIMITS.maxDocuments} in one file)`;
+}
+
 /** Checks each document token (count, depth, aliases) before the composer sees it. */
 function* guarded(tokens: Generator<CST.Token>): Generator<CST.Token> {
   let documents = 0;
@@ -95,7 +137,7 @@ function* guarded(tokens: Generator<CST.Token>): Generator<CST.Token> {
     if (token.type === 'document') {
       documents++;
       if (documents > YAML_LIMITS.maxDocuments) {
-        throw new LimitHit(token.offset, `too many YAML documents (more than ${YAML_LIMITS.maxDocuments} in one file)`);
+        throw new LimitHit(token.offset, tooManyDocuments());
       }
       checkTokenTree(token);
     }
@@ -149,7 +191,10 @@ class Converter {
     private readonly at: (offset: number) => Position,
   ) {}
 
+  private readonly y = yaml();
+
   private pos(node: Node): { line: number; col: number } {
+    const { isMap, isScalar } = this.y;
     if (isMap(node)) {
       const first = node.items[0]?.key;
       if (isScalar(first) && first.range) return this.at(first.range[0]);
@@ -158,6 +203,7 @@ class Converter {
   }
 
   node(n: unknown): YNode | null {
+    const { isAlias, isMap, isScalar, isSeq } = this.y;
     if (isAlias(n)) {
       const offset = n.range?.[0] ?? 0;
       this.firstAlias ??= { offset, name: n.source };

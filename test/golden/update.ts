@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { ROOT, runCli } from '../support/run-cli.js';
 import { GOLDEN_CASES, formatGolden } from './cases.js';
 
+// `node --test dist/test/` loads every file: only an explicit `npm run golden:update` rewrites.
+if (process.env['NODE_TEST_CONTEXT'] !== undefined) process.exit(0);
 process.chdir(ROOT);
 const dir = join(ROOT, 'test', 'golden', 'cases');
 mkdirSync(dir, { recursive: true });

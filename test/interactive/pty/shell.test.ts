@@ -1,7 +1,6 @@
 // `cilium-trace shell` in a real terminal (tmux): prompt, Tab completion, history, a trace,
 // trace --step and back, inline policy add, exit.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { TMUX_MISSING, TmuxSession, tmuxAvailable } from './tmux.js';
 
 const skip = tmuxAvailable() ? false : TMUX_MISSING;
