@@ -5,6 +5,8 @@ import type { EnforcementMode, Entity, L4Protocol, PolicyKind, RoutingMode, Sele
 
 export const API_VERSION = 'cilium-trace/v1';
 export const KIND = 'Scenario';
+/** A list of expectations for `cilium-trace check`, in its own file (same apiVersion). */
+export const EXPECTATIONS_KIND = 'Expectations';
 export const POLICY_API_VERSION = 'cilium.io/v2';
 export const POLICY_KIND = 'CiliumNetworkPolicy';
 
@@ -43,6 +45,10 @@ export const POLICY_TYPES = ['Ingress', 'Egress'] as const;
 export const MAX_PORTS = 40;
 export const MAX_ICMP_FIELDS = 40;
 
+/** What an expectation (`expect:`, or an expectations file) may say about a flow, and its protocols (any case). */
+export const EXPECTED_VERDICTS = ['FORWARDED', 'DROPPED'] as const;
+export const EXPECT_PROTOS = ['icmp', 'tcp', 'udp'] as const;
+
 /** Default UDP port of each tunnel protocol (Cilium's defaults, not IANA's 4789 for VXLAN). */
 export const TUNNEL_PORTS: Readonly<Record<TunnelProtocol, number>> = { vxlan: 8472, geneve: 6081 };
 
@@ -71,7 +77,7 @@ const OBJECT_META = [
  * other Kubernetes objects are read loosely and need no field set.
  */
 export const FIELDS = {
-  scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies'],
+  scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies', 'expect'],
   scenarioMetadata: ['name', 'description'],
   cluster: ['name', 'cilium', 'routing', 'tunnelProtocol', 'tunnelPort', 'bpfHostRouting', 'kubeProxyReplacement', 'masquerade', 'policyEnforcement', 'mtu'],
   node: ['name', 'ip', 'podCIDR', 'nodeId', 'hostEndpointId', 'device', 'ciliumNet', 'ciliumHost', 'tunnelDevice'],
@@ -101,6 +107,8 @@ export const FIELDS = {
   networkPolicyPeer: ['podSelector', 'namespaceSelector', 'ipBlock'],
   networkPolicyPort: ['protocol', 'port', 'endPort'],
   ipBlock: ['cidr', 'except'],
+  /** An item of a Scenario's `expect:` list or of an expectations file (expect-input.ts). */
+  expectation: ['name', 'from', 'to', 'proto', 'port', 'expect', 'reason'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FieldSet = keyof typeof FIELDS;

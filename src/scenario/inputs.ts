@@ -7,12 +7,13 @@ import { InputError, type Position } from '../errors.js';
 import { assemble, type ServiceDraft } from './assemble.js';
 import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
 import { readCluster } from './cluster.js';
-import { API_VERSION, K8S_KINDS, KIND, POLICY_KINDS } from './fields.js';
+import { readExpectationsMap, readScenarioExpectations, type Expectation } from './expect-input.js';
+import { API_VERSION, EXPECTATIONS_KIND, K8S_KINDS, KIND, POLICY_KINDS } from './fields.js';
 import { implicitNamespace, readCiliumNode, readNamespace, readNode, readPod, readService, type CiliumNodeInfo, type NamespaceDraft } from './k8s.js';
 import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
-import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type MapView, type Reader } from './raw.js';
+import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type Field, type MapView, type Reader } from './raw.js';
 import { readYamlText } from './yaml-text.js';
 import type { NamespaceSpec, Scenario, SkippedObject } from './types.js';
 
@@ -41,7 +42,8 @@ interface Contribution {
 }
 
 /** Kinds read only once every input is in: Scenario (its cluster section), Node and CiliumNode. */
-const DEFERRED_KINDS = new Set([KIND, 'Node', 'CiliumNode']);
+// Expectations files are read in input order with the scenarios' `expect:` lists (names unique across them).
+const DEFERRED_KINDS = new Set([KIND, 'Node', 'CiliumNode', EXPECTATIONS_KIND]);
 
 /**
  * The objects of all inputs, in input order. Most are read as soon as they are met, so the
@@ -160,7 +162,7 @@ function readNow(sink: Sink, o: InputObject): Contribution {
     }
     case 'Pod': {
       checkApiVersion(o);
-      const r = readPod(o.map);
+      const r = readPod(o.map, o.entry.node);
       if (r && 'pod' in r) return { pods: [r.pod] };
       return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
     }
@@ -171,9 +173,8 @@ function readNow(sink: Sink, o: InputObject): Contribution {
       return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
     }
     default: {
-      const api = o.map.entry('apiVersion');
-      if (api && isScalar(api.node) && api.node.value === API_VERSION) {
-        sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND})`);
+      if (isCiliumTrace(o)) {
+        sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND} or ${EXPECTATIONS_KIND})`);
         return {};
       }
       return { skipped: [{ kind: o.kind, name: skippedName(o.map), pos: o.map.pos }] };
@@ -202,6 +203,12 @@ function readScenarioDoc(o: InputObject): ScenarioDoc | undefined {
 }
 
 /** "name" or "namespace/name" of an object we do not model, for the skipped list. */
+/** Written as one of cilium-trace's own kinds (apiVersion cilium-trace/v1). */
+function isCiliumTrace(o: InputObject): boolean {
+  const api = o.map.entry('apiVersion');
+  return api !== undefined && isScalar(api.node) && api.node.value === API_VERSION;
+}
+
 function skippedName(m: MapView): string {
   const meta = m.entry('metadata');
   const mm = meta && isMap(meta.node) ? looseMap(m.src, meta) : undefined;
@@ -248,6 +255,8 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   const namespaces: NamespaceDraft[] = [];
   const services: ServiceDraft[] = [];
   const skipped: SkippedObject[] = [];
+  const expectations: Expectation[] = [];
+  const expectationNames = new Map<string, Position>();
   for (const slot of collected.slots) {
     if ('read' in slot) {
       const c = slot.read;
@@ -269,11 +278,16 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
           const p = readPolicy(root.src, item);
           if (p) policies.push(p);
         }
+        readScenarioExpectations(root, expectationNames, expectations);
         break;
       }
       case 'Node':
         checkApiVersion(o);
         readNode(o.map, cluster.tunnelProtocol, ciliumNodes, nodes);
+        break;
+      case EXPECTATIONS_KIND:
+        if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations);
+        else skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
         break;
       default: // CiliumNode: read above
         break;
@@ -312,13 +326,22 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     namespaces: allNamespaces(sink, namespaces, built.pods, services, policies),
     services: services.map((s) => s.spec),
     skipped,
+    expectations,
   };
 }
 
 /** The apiVersion of a modelled Kubernetes kind (a wrong one is reported; reading goes on). */
 function checkApiVersion(o: InputObject): void {
   const expected = Object.hasOwn(K8S_KINDS, o.kind) ? K8S_KINDS[o.kind] : undefined;
-  if (expected) o.map.req('apiVersion', exactly(expected, 'apiVersion'));
+  if (expected) o.map.req('apiVersion', apiVersionReader(expected));
+}
+
+/** One reader per expected apiVersion, not one per object. */
+const API_VERSION_READERS = new Map<string, Reader<Field<string>>>();
+function apiVersionReader(expected: string): Reader<Field<string>> {
+  let r = API_VERSION_READERS.get(expected);
+  if (!r) API_VERSION_READERS.set(expected, (r = exactly(expected, 'apiVersion')));
+  return r;
 }
 
 /**
@@ -334,11 +357,15 @@ function allNamespaces(
 ): NamespaceSpec[] {
   const out = new Map<string, NamespaceSpec>();
   for (const n of declared) if (!out.has(n.spec.name)) out.set(n.spec.name, n.spec);
-  const used: Array<{ name: string; pos: Position }> = [
-    ...pods.map((p) => ({ name: p.namespace, pos: p.pos })),
-    ...services.map((s) => ({ name: s.spec.namespace, pos: s.spec.pos })),
-    ...policies.flatMap((p) => (p.spec.namespace === null ? [] : [{ name: p.spec.namespace, pos: p.spec.pos }])),
-  ];
+  // Uses of declared namespaces change nothing: leave them out before sorting (large inputs
+  // declare their namespaces and have tens of thousands of pods).
+  const used: Array<{ name: string; pos: Position }> = [];
+  const use = (name: string, pos: Position): void => {
+    if (!out.has(name)) used.push({ name, pos });
+  };
+  for (const p of pods) use(p.namespace, p.pos);
+  for (const s of services) use(s.spec.namespace, s.spec.pos);
+  for (const p of policies) if (p.spec.namespace !== null) use(p.spec.namespace, p.spec.pos);
   used.sort((a, b) => sink.compare(a.pos, b.pos));
   for (const u of used) if (!out.has(u.name)) out.set(u.name, implicitNamespace(u.name, u.pos));
   return [...out.values()];

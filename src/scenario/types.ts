@@ -4,6 +4,7 @@
 import type { Position } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
+import type { Expectation } from './expect-input.js';
 
 export type CiliumProfile = '1.13';
 export type RoutingMode = 'tunnel' | 'native';
@@ -218,4 +219,6 @@ export interface Scenario {
   readonly namespaces: readonly NamespaceSpec[];
   readonly services: readonly ServiceSpec[];
   readonly skipped: readonly SkippedObject[];
+  /** The `expect:` lists of the Scenario documents, in input order: used by `check` only. */
+  readonly expectations: readonly Expectation[];
 }

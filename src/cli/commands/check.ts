@@ -1,15 +1,19 @@
 // `cilium-trace check`: run a cluster's expectations (each a flow and the verdict it must
-// get), print a table, optionally JUnit XML and golden-trace comparisons. Exit 0 when all
-// pass, 1 when any fails (or a golden trace differs), 2 for bad input.
+// get), print a table, optionally JUnit XML and golden-trace comparisons. Expectations come
+// from the scenario's `expect:` lists (read with the scenario) and/or an expectations file
+// (-e), in that order. Exit 0 when all pass, 1 when any fails (or a golden trace differs),
+// 2 for bad input.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT, InputError, UsageError, type Problem } from '../../errors.js';
 import { renderTrace, type Level } from '../../render/text.js';
 import { goldenFileName, runCheck, type CheckResult } from '../../analysis/check.js';
 import { checkToJson, goldenFailed, renderCheckJunit, renderCheckText, type GoldenResult } from '../../analysis/check-render.js';
-import { parseExpectations } from '../../analysis/expectations.js';
+import { parseExpectations, type Expectation } from '../../analysis/expectations.js';
 import { unifiedDiff } from '../../analysis/udiff.js';
+import type { Cluster } from '../../controlplane/cluster.js';
+import { firstAt } from '../../scenario/checks.js';
 import type { Io } from '../io.js';
 import { addClusterOptions, clusterOptionsOf, loadCluster, newCommand } from './common.js';
 import { resolveFlows, type ResolvedFlow } from './flow-spec.js';
@@ -58,7 +62,7 @@ function checkGoldenNames(results: readonly CheckResult[]): string[] {
   const names = results.map((r) => {
     const name = goldenFileName(r);
     const first = seen.get(name);
-    if (first) problems.push({ pos: r.expectation.pos, message: `golden file ${name} is also the file of the expectation at line ${first.expectation.pos.line} (expected unique names: add name: …)` });
+    if (first) problems.push({ pos: r.expectation.pos, message: `golden file ${name} is also the file of the expectation at ${firstAt(first.expectation.pos, r.expectation.pos)} (expected unique names: add name: …)` });
     else seen.set(name, r);
     return name;
   });
@@ -85,11 +89,40 @@ function compareGoldens(results: readonly CheckResult[], dir: string, level: Lev
   });
 }
 
+/** Runs `read`; an InputError's problems are collected instead of thrown. */
+function collecting<T>(problems: Problem[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    problems.push(...e.problems);
+    return undefined;
+  }
+}
+
+/**
+ * The cluster and every expectation: the scenario's `expect:` lists first, then the file's
+ * (whose names must differ from the scenario's). Problems of both are reported together.
+ */
+function loadAll(file: string | undefined, load: () => Cluster): { cluster: Cluster; expectations: Expectation[] } {
+  const problems: Problem[] = [];
+  const cluster = collecting(problems, load);
+  const own = cluster?.scenario.expectations ?? [];
+  const taken = new Map(own.flatMap((e) => (e.name === null ? [] : [[e.name, e.pos] as const])));
+  // -e naming a file that was also an input (`-f dir/` holding it) runs its expectations once.
+  const alreadyRead = file !== undefined && own.some((e) => resolve(e.pos.file) === resolve(file));
+  const fromFile = file === undefined || alreadyRead ? [] : collecting(problems, () => parseExpectations(readText(file), file, taken));
+  if (problems.length > 0 || !cluster || !fromFile) throw new InputError(problems);
+  const expectations = [...own, ...fromFile];
+  if (expectations.length === 0) throw new UsageError("no expectations (expected an expect: list in the scenario, a kind: Expectations input, or -e FILE)");
+  return { cluster, expectations };
+}
+
 export function checkCommand(io: Io, result: { code: number }): Command {
   const cmd = newCommand('check', io)
     .description('check expected verdicts of flows (and golden traces); exit 1 when any fails')
-    .usage('-f CLUSTER -e EXPECTATIONS [--junit FILE] [--golden DIR [--update]]')
-    .option('-e, --expectations <file>', 'YAML list of {name, from, to, proto, port, expect: FORWARDED|DROPPED, reason}')
+    .usage('-f CLUSTER [-e EXPECTATIONS] [--junit FILE] [--golden DIR [--update]]')
+    .option('-e, --expectations <file>', "YAML list of {name, from, to, proto, port, expect: FORWARDED|DROPPED, reason}; run after the scenario's own expect: list")
     .option('--junit <file>', 'also write a JUnit XML report to this file')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--golden <dir>', 'compare each trace with DIR/<name>.txt and show a unified diff when it differs')
@@ -97,15 +130,14 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     .addOption(new Option('-l, --level <level>', 'detail of the golden traces').choices(['detailed', 'summary', 'minimal']).default('minimal'));
   addClusterOptions(cmd);
   cmd.action((opts: CheckOpts, c: Command) => {
-    if (!opts.expectations) throw new UsageError('no expectations given (expected -e FILE; expectations inside a scenario file are not supported yet)');
     if (opts.update && !opts.golden) throw new UsageError('--update needs --golden DIR');
-    const expectations = parseExpectations(readText(opts.expectations), opts.expectations);
-    const cluster = loadCluster(clusterOptionsOf(c), io);
+    const { cluster, expectations } = loadAll(opts.expectations, () => loadCluster(clusterOptionsOf(c), io));
     const flows = resolveFlows(cluster, expectations);
     const results = runCheck(cluster, expectations.map((e, i) => ({ expectation: e, ...(flows[i] as ResolvedFlow) })));
     const goldens = opts.golden ? compareGoldens(results, opts.golden, opts.level, opts.update === true) : null;
     const report = { cluster: cluster.scenario.name, results, goldens, goldenDir: opts.golden ?? null, goldenLevel: opts.level };
-    if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${basename(opts.expectations)}`));
+    const sources = [...new Set(expectations.map((e) => basename(e.pos.file)))].join(' ');
+    if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${sources}`));
     io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : renderCheckText(report));
     const failed = results.some((r) => !r.pass) || (goldens ?? []).some(goldenFailed);
     result.code = failed ? EXIT.DROPPED : EXIT.FORWARDED;

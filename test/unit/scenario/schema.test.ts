@@ -3,11 +3,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Node } from 'yaml';
+import { allDropReasons } from '../../../src/cilium/drop-reasons.js';
 import {
   CILIUM_VERSIONS,
   ENFORCEMENT_MODES,
   ENTITIES,
+  EXPECT_PROTOS,
+  EXPECTED_VERDICTS,
   FIELDS,
   ICMP_FAMILIES,
   K8S_PROTOCOLS,
@@ -28,6 +31,7 @@ interface SchemaNode {
   readonly anyOf?: readonly SchemaNode[];
   readonly type?: string;
   readonly enum?: readonly string[];
+  readonly pattern?: string;
   readonly const?: string;
   readonly properties?: Readonly<Record<string, SchemaNode>>;
   readonly items?: SchemaNode;
@@ -89,6 +93,11 @@ describe('schema/scenario.schema.json', () => {
     assert.deepEqual(resolve({ $ref: '#/definitions/entity' }).enum, ENTITIES);
     assert.deepEqual(prop(objectSchema('policy'), 'kind').enum, Object.keys(POLICY_KINDS));
     assert.deepEqual(prop(objectSchema('policy'), 'apiVersion').enum, [...new Set(Object.values(POLICY_KINDS))]);
+    assert.deepEqual(prop(objectSchema('expectation'), 'expect').enum, EXPECTED_VERDICTS);
+    assert.deepEqual(prop(objectSchema('expectation'), 'reason').enum, allDropReasons().map((r) => r.hubble));
+    const proto = new RegExp(prop(objectSchema('expectation'), 'proto').pattern ?? '');
+    assert.deepEqual(['icmp', 'TCP', 'Udp', 'sctp', 'tcp/80'].map((p) => proto.test(p)), [true, true, true, false, false]);
+    assert.deepEqual(EXPECT_PROTOS.map((p) => proto.test(p)), [true, true, true]);
   });
 
   /** Walks a YAML node alongside the schema, asserting every mapping key is known. */
@@ -120,6 +129,13 @@ describe('schema/scenario.schema.json', () => {
     }
     return checked;
   }
+
+  it('knows every key of the CI example (its expect: list included)', () => {
+    const text = readFileSync(fromRoot('scenarios', 'ci-example', 'cluster.yaml'), 'utf8');
+    const doc = parseAllDocuments(text)[0];
+    assert.ok(doc && !Array.isArray(doc) && text.includes('\nexpect:\n'));
+    assert.ok(walk((doc as { contents: Node }).contents, SCHEMA, 'ci-example') > 10);
+  });
 
   for (const name of listShippedScenarios()) {
     it(`knows every key of scenarios/${name}.yaml`, () => {
