@@ -2,7 +2,7 @@
 // numbered, legend below), CSV (one line per cell), Markdown and JSON. Pure and
 // deterministic: no terminal width, rows and columns in the matrix's sorted order.
 import type { Verdict } from '../trace/tree.js';
-import { cellAt, type Matrix, type MatrixSection } from './matrix.js';
+import type { Matrix, MatrixSection } from './matrix.js';
 import { isPolicyDrop, type CellOutcome } from './outcome.js';
 import { csvField, padEnd, textWidth } from './table.js';
 
@@ -22,7 +22,9 @@ function detail(o: CellOutcome): string {
 }
 
 function usedOutcomes(s: MatrixSection): number[] {
-  return [...new Set(s.cells)].sort((a, b) => a - b);
+  const seen: boolean[] = [];
+  for (let i = 0; i < s.cells.length; i++) seen[s.cells[i] ?? 0] = true;
+  return seen.flatMap((used, k) => (used ? [k] : []));
 }
 
 /** Column numbers written downwards, right-aligned, so each column is one character wide. */
@@ -49,19 +51,44 @@ function legendLines(m: Matrix): string[] {
   return ['columns:', ...[...cols.entries()].sort((a, b) => a[0] - b[0]).map(([n, l]) => `  ${String(n).padStart(w)} ${l}`)];
 }
 
+/** The glyph of every outcome, by outcome index (cells index outcomes). */
+function glyphTable(m: Matrix): string[] {
+  return m.outcomes.map(glyphOf);
+}
+
+const UTF16 = new TextDecoder('utf-16le');
+
+const oneUnit = (g: string): boolean => g.length === 1 && (g.charCodeAt(0) < 0xd800 || g.charCodeAt(0) > 0xdfff);
+
+/**
+ * One glyph per cell of `cells`, as one string: UTF-16LE bytes decoded at once when every
+ * glyph is one code unit (appending glyph by glyph is slow on rows of thousands of cells).
+ */
+function glyphRow(glyphs: readonly string[], cells: Uint32Array): string {
+  if (!glyphs.every(oneUnit)) return Array.from(cells, (k) => glyphs[k] ?? '').join('');
+  const codes = glyphs.map((g) => g.charCodeAt(0));
+  const bytes = new Uint8Array(cells.length * 2);
+  for (let k = 0; k < cells.length; k++) {
+    const c = codes[cells[k] ?? 0] ?? 0x3f;
+    bytes[2 * k] = c & 0xff;
+    bytes[2 * k + 1] = c >> 8;
+  }
+  return UTF16.decode(bytes);
+}
+
 export function renderMatrixText(m: Matrix): string {
   const out: string[] = [];
   const w = String(Math.max(1, m.rows.length)).length;
   const labels = m.rows.map((r, i) => `${String(i + 1).padStart(w)} ${r.label}`);
   const labelWidth = Math.max(0, ...labels.map(textWidth));
+  const glyphs = glyphTable(m);
   for (const s of m.sections) {
     if (out.length > 0) out.push('');
     out.push(`${s.title}: ${m.rows.length} source${m.rows.length === 1 ? '' : 's'} × ${s.columns.length} destination${s.columns.length === 1 ? '' : 's'} (rows: from, columns: to)`);
     out.push(...numberHeader(s.columns, labelWidth + 2));
+    const nc = s.columns.length;
     m.rows.forEach((_, i) => {
-      let line = '';
-      for (let j = 0; j < s.columns.length; j++) line += glyphOf(cellAt(m, s, i, j));
-      out.push(`${padEnd(labels[i] ?? '', labelWidth)}  ${line}`);
+      out.push(`${padEnd(labels[i] ?? '', labelWidth)}  ${glyphRow(glyphs, s.cells.subarray(i * nc, (i + 1) * nc))}`);
     });
     const other = usedOutcomes(s).map((k) => m.outcomes[k] as CellOutcome).filter((o) => glyphOf(o) === GLYPHS.other || glyphOf(o) === GLYPHS.notSimulated);
     for (const o of other) out.push(`${glyphOf(o)} ${detail(o)}`);
@@ -71,17 +98,31 @@ export function renderMatrixText(m: Matrix): string {
   return out.join('\n') + '\n';
 }
 
-export function renderMatrixCsv(m: Matrix): string {
-  const out = ['section,from,to,proto,port,verdict,reason'];
+export const CSV_HEADER = 'section,from,to,proto,port,verdict,reason';
+
+/**
+ * The CSV, one line per cell, in pieces (the header, then one piece per section row) that
+ * concatenate to renderMatrixCsv: a large matrix is written without building one string of
+ * every line (1,000 × 1,000 cells are about 100 MB).
+ */
+export function* matrixCsvChunks(m: Matrix): Generator<string> {
+  yield `${CSV_HEADER}\n`;
+  const outcomes = m.outcomes.map((o) => `${csvField(o.verdict)},${csvField(o.reason ?? '')}\n`);
   for (const s of m.sections) {
-    m.rows.forEach((r, i) => {
-      s.columns.forEach((c, j) => {
-        const o = cellAt(m, s, i, j);
-        out.push([s.title, r.label, c.label, c.proto, c.port === null ? '' : String(c.port), o.verdict, o.reason ?? ''].map(csvField).join(','));
-      });
-    });
+    const title = csvField(s.title);
+    const columns = s.columns.map((c) => `,${csvField(c.label)},${csvField(c.proto)},${csvField(c.port === null ? '' : String(c.port))},`);
+    const nc = columns.length;
+    for (let i = 0; i < m.rows.length; i++) {
+      const from = `${title},${csvField(m.rows[i]?.label ?? '')}`;
+      let chunk = '';
+      for (let j = 0; j < nc; j++) chunk += from + columns[j] + outcomes[s.cells[i * nc + j] ?? 0];
+      if (chunk !== '') yield chunk;
+    }
   }
-  return out.join('\n') + '\n';
+}
+
+export function renderMatrixCsv(m: Matrix): string {
+  return [...matrixCsvChunks(m)].join('');
 }
 
 function mdCell(s: string): string {
@@ -90,13 +131,16 @@ function mdCell(s: string): string {
 
 export function renderMatrixMarkdown(m: Matrix): string {
   const out: string[] = [];
+  const glyphs = glyphTable(m);
   for (const s of m.sections) {
     if (out.length > 0) out.push('');
     out.push(`### ${s.title}`, '');
     out.push(`| from \\ to | ${s.columns.map((c) => String(c.n)).join(' | ')} |`);
     out.push(`|---|${s.columns.map(() => ':-:').join('|')}|`);
+    const nc = s.columns.length;
     m.rows.forEach((r, i) => {
-      out.push(`| ${i + 1} \`${mdCell(r.label)}\` | ${s.columns.map((_, j) => glyphOf(cellAt(m, s, i, j))).join(' | ')} |`);
+      const cells = Array.from(s.cells.subarray(i * nc, (i + 1) * nc), (k) => glyphs[k] ?? '');
+      out.push(`| ${i + 1} \`${mdCell(r.label)}\` | ${cells.join(' | ')} |`);
     });
     const other = usedOutcomes(s).map((k) => m.outcomes[k] as CellOutcome).filter((o) => glyphOf(o) === GLYPHS.other || glyphOf(o) === GLYPHS.notSimulated);
     if (other.length > 0) out.push('', ...other.map((o) => `- ${glyphOf(o)} ${mdCell(detail(o))}`));

@@ -3,6 +3,7 @@
 // (no cache, no narrowed endpoint list).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCluster, type Cluster } from '../../src/controlplane/cluster.js';
 import { loadInputs, parseScenario } from '../../src/scenario/load.js';
@@ -18,10 +19,11 @@ import { build, type PodDef } from '../controlplane/policy-support.js';
 
 const PORTS: readonly PortSpec[] = [{ proto: 'icmp', port: null }, { proto: 'tcp', port: 80 }, { proto: 'udp', port: 53 }];
 
+// Every shipped scenario, read from the directory so a new one is covered too: each
+// scenarios/*.yaml, each Kubernetes example under scenarios/k8s/, the CI example before and after.
 const SHIPPED: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ...['default', 'geneve', 'l3-policy', 'native', 'services', 'world-host'].map((n) => [n, [`scenarios/${n}.yaml`]] as const),
-  ['k8s/netpol-recipes', ['scenarios/k8s/netpol-recipes']],
-  ['k8s/star-wars', ['scenarios/k8s/star-wars']],
+  ...readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f.replace(/\.yaml$/, ''), [`scenarios/${f}`]] as const),
+  ...readdirSync(join(ROOT, 'scenarios', 'k8s')).sort().map((d) => [`k8s/${d}`, [`scenarios/k8s/${d}`]] as const),
   ['ci-example before', ['scenarios/ci-example/cluster.yaml', 'scenarios/ci-example/before']],
   ['ci-example after', ['scenarios/ci-example/cluster.yaml', 'scenarios/ci-example/after']],
 ];
@@ -46,6 +48,10 @@ function assertCellsAreTraces(cluster: Cluster, m: Matrix): number {
 }
 
 describe('matrix cells equal single traces', () => {
+  it('covers every shipped scenario', () => {
+    for (const n of ['default', 'geneve', 'l3-policy', 'native', 'services', 'world-host', 'k8s/netpol-recipes', 'k8s/star-wars', 'ci-example after']) assert.ok(SHIPPED.some(([name]) => name === n), n);
+  });
+
   for (const [name, paths] of SHIPPED) {
     it(`scenario ${name}`, () => {
       const cluster = load(paths);
@@ -89,6 +95,13 @@ describe('matrix options', () => {
     const seen: number[] = [];
     const m = computeMatrix(cluster, { ports: [PORTS[0] as PortSpec], services: false, namespaces: [], selectors: [], keying: 'symmetric', progress: (done, total) => { seen.push(done); assert.ok(done <= total); } });
     assert.equal(seen.length, m.stats.traces);
+  });
+  it('reports keyed cells a row at a time, ending at every cell', () => {
+    const seen: Array<[number, number]> = [];
+    const m = computeMatrix(cluster, { ports: PORTS.slice(0, 2), services: true, namespaces: [], selectors: [], keying: 'symmetric', cellProgress: (done, total) => { seen.push([done, total]); } });
+    assert.equal(seen.length, m.rows.length * 3);
+    assert.deepEqual(seen[seen.length - 1], [m.stats.cells, m.stats.cells]);
+    assert.ok(seen.every(([d], i) => i === 0 || d > (seen[i - 1]?.[0] ?? 0)));
   });
 });
 

@@ -83,4 +83,17 @@ describe('matrix progress', () => {
     assert.equal(err, '\rmatrix: 1/4 distinct flows traced (25%)\rmatrix: 2/4 distinct flows traced (50%)\rmatrix: 3/4 distinct flows traced (75%)\rmatrix: 4/4 distinct flows traced (100%)\r\x1b[K');
     assert.equal(progressReporter({ stdout: () => {}, stderr: () => {}, stdoutIsTTY: true, env: {} }, 'matrix'), undefined);
   });
+
+  it('keyed cells of a large matrix, in their own words; nothing below the minimum', () => {
+    let err = '';
+    const io = { stdout: () => {}, stderr: (s: string) => { err += s; }, stdoutIsTTY: false, stderrIsTTY: true, env: {} };
+    const report = progressReporter(io, 'matrix', 4, 'cells keyed');
+    assert.ok(report);
+    report(1, 2);
+    report(2, 2);
+    assert.equal(err, '');
+    report(2, 4);
+    report(4, 4);
+    assert.equal(err, '\rmatrix: 2/4 cells keyed (50%)\rmatrix: 4/4 cells keyed (100%)\r\x1b[K');
+  });
 });

@@ -3,7 +3,7 @@
 import { Option, type Command } from 'commander';
 import { EXIT } from '../../errors.js';
 import { computeMatrix, type Matrix, type MatrixOptions } from '../../analysis/matrix.js';
-import { matrixToJson, renderMatrixCsv, renderMatrixMarkdown, renderMatrixText } from '../../analysis/matrix-render.js';
+import { matrixCsvChunks, matrixToJson, renderMatrixCsv, renderMatrixMarkdown, renderMatrixText } from '../../analysis/matrix-render.js';
 import { prettyJson } from '../../analysis/json.js';
 import type { Io } from '../io.js';
 import { addClusterOptions, clusterOptionsOf, collect, loadCluster, newCommand, parsePortSpec, parseSelector, progressReporter } from './common.js';
@@ -32,6 +32,8 @@ export function addMatrixOptions(cmd: Command): Command {
 
 export function matrixOptionsOf(o: MatrixCliOpts, io: Io): MatrixOptions {
   const progress = progressReporter(io, 'matrix');
+  // Keying takes about 60 ns a cell: 4,000,000 cells ≈ 0.25 s.
+  const cellProgress = progressReporter(io, 'matrix', 4_000_000, 'cells keyed');
   return {
     ports: (o.port ?? ['icmp']).map(parsePortSpec),
     services: o.services === true,
@@ -39,6 +41,7 @@ export function matrixOptionsOf(o: MatrixCliOpts, io: Io): MatrixOptions {
     selectors: (o.selector ?? []).map(parseSelector),
     keying: o.cache ? 'symmetric' : 'none',
     ...(progress ? { progress } : {}),
+    ...(cellProgress ? { cellProgress } : {}),
   };
 }
 
@@ -60,7 +63,10 @@ export function matrixCommand(io: Io, result: { code: number }): Command {
   cmd.action((opts: MatrixCliOpts, c: Command) => {
     const mo = matrixOptionsOf(opts, io);
     const cluster = loadCluster(clusterOptionsOf(c), io);
-    io.stdout(renderMatrix(computeMatrix(cluster, mo), opts.output));
+    const m = computeMatrix(cluster, mo);
+    // CSV, the format for large matrices, is written piece by piece (one line per cell).
+    if (opts.output === 'csv') for (const chunk of matrixCsvChunks(m)) io.stdout(chunk);
+    else io.stdout(renderMatrix(m, opts.output));
     result.code = EXIT.FORWARDED;
   });
   return cmd;
