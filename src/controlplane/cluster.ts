@@ -16,13 +16,13 @@ import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../datapath/node.js';
 import { InputError } from '../errors.js';
-import { IdentityRegistry } from './identity.js';
+import { IdentityRegistry, type Identity } from './identity.js';
 import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';
 import { NamedPorts } from './named-ports.js';
 import { PolicyResolver, type ResolvedPolicy } from './policy.js';
 import { ParseProblems, parsePolicies, type ParsedRule } from './policy-rules.js';
 import { SelectorCache } from './selector-cache.js';
-import { fillLbMaps, serviceFrontends } from './services.js';
+import { lbMapsOf } from './services.js';
 import { hostRoutes } from './routes.js';
 import type { LbMaps } from '../maps/lbmap.js';
 import { NatMap } from '../maps/natmap.js';
@@ -67,6 +67,29 @@ export interface Cluster {
   readonly datapath: ClusterDatapath;
 }
 
+/** An endpoint whose policy is resolved on first read (a class: 100,000s are made). */
+class Endpoint implements EndpointRecord {
+  readonly #ident: Identity;
+  readonly #resolver: PolicyResolver;
+  #policy: ResolvedPolicy | undefined;
+
+  constructor(
+    readonly pod: PodSpec,
+    readonly identity: number,
+    readonly node: NodeSpec,
+    ident: Identity,
+    resolver: PolicyResolver,
+  ) {
+    this.#ident = ident;
+    this.#resolver = resolver;
+  }
+
+  get policy(): ResolvedPolicy {
+    this.#policy ??= this.#resolver.resolve(this.#ident, this.pod);
+    return this.#policy;
+  }
+}
+
 const podProv = (p: PodSpec): Provenance => ({ kind: 'pod', what: `pod ${p.namespace}/${p.name}`, pos: p.pos });
 const nodeProv = (n: NodeSpec, what: string): Provenance => ({ kind: 'node', what: `node ${n.name}: ${what}`, pos: n.pos });
 
@@ -75,7 +98,14 @@ export function buildCluster(scenario: Scenario): Cluster {
   const identities = new IdentityRegistry();
   const pods = scenario.pods.filter((p) => !p.hostNetwork);
   const podLabels = securityLabels(scenario, pods);
-  identities.allocateAll(pods.map((p) => ({ labels: podLabels.get(p) ?? [], pinned: p.identity })));
+  // Pods of one Deployment share one label array: ask once for each (pinned ones always).
+  const requests = new Map<readonly Label[] | PodSpec, { labels: readonly Label[]; pinned: number | undefined }>();
+  pods.forEach((p, i) => {
+    const labels = podLabels[i] ?? [];
+    if (p.identity !== undefined) requests.set(p, { labels, pinned: p.identity });
+    else if (!requests.has(labels)) requests.set(labels, { labels, pinned: undefined });
+  });
+  identities.allocateAll([...requests.values()]);
 
   const problems = new ParseProblems();
   const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile }, problems);
@@ -86,25 +116,16 @@ export function buildCluster(scenario: Scenario): Cluster {
   const nodeByName = new Map(scenario.nodes.map((n) => [n.name, n] as const));
   // Each endpoint's policy is resolved when something first asks for it (a trace, a map
   // dump, validate): the result does not depend on the order, only on the identity.
-  const endpoints: EndpointRecord[] = pods.map((pod) => {
-    const identity = identities.idOf(podLabels.get(pod) ?? []) ?? 0;
+  const endpoints: EndpointRecord[] = pods.map((pod, i) => {
+    const identity = identities.idOf(podLabels[i] ?? []) ?? 0;
     const ident = identities.get(identity);
     if (!ident) throw new Error(`identity ${identity} of ${pod.name} missing`);
-    let policy: ResolvedPolicy | undefined;
-    return {
-      pod,
-      identity,
-      node: nodeByName.get(pod.node) as NodeSpec,
-      get policy(): ResolvedPolicy {
-        policy ??= resolver.resolve(ident, pod);
-        return policy;
-      },
-    };
+    return new Endpoint(pod, identity, nodeByName.get(pod.node) as NodeSpec, ident, resolver);
   });
   const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
   // Services are cluster-wide: every node's agent writes the same LB maps.
-  const lb = fillLbMaps(serviceFrontends(scenario));
-  const ipcache = new SharedIpcache(ipcacheWrites(scenario, endpoints, cidrIdentities));
+  const lb = lbMapsOf(scenario);
+  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities), endpoints, (e) => podProv(e.pod));
   const localEndpoints = new Map<string, EndpointRecord[]>();
   for (const e of endpoints) {
     const list = localEndpoints.get(e.node.name);
@@ -122,15 +143,22 @@ export function buildCluster(scenario: Scenario): Cluster {
  * Every pod's security labels. Pods of one Deployment share their labels, namespace and
  * service account, so each distinct combination is computed once (and shares one array).
  */
-function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Map<PodSpec, readonly Label[]> {
+function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Array<readonly Label[]> {
   const nsByName = new Map<string, NamespaceSpec[]>();
   for (const ns of scenario.namespaces) if (!nsByName.has(ns.name)) nsByName.set(ns.name, [ns]);
   const nsLabels = new Map<string, Record<string, string>>();
   const bySignature = new Map<string, readonly Label[]>();
-  const out = new Map<PodSpec, readonly Label[]>();
+  // The loader shares one labels object between the pods of a Deployment: look those up first.
+  const byObject = new Map<object, { ns: string; sa: string; labels: readonly Label[] }>();
+  const out: Array<readonly Label[]> = [];
   for (const p of pods) {
-    let sig = `${p.namespace}\u0000${p.serviceAccount}`;
-    for (const k in p.labels) if (Object.hasOwn(p.labels, k)) sig += `\u0000${k}\u0001${p.labels[k]}`;
+    const known = byObject.get(p.labels);
+    if (known && known.ns === p.namespace && known.sa === p.serviceAccount) {
+      out.push(known.labels);
+      continue;
+    }
+    // Labels in insertion order, as JSON (one flat string; names hold no NUL).
+    const sig = `${p.namespace}\u0000${p.serviceAccount}\u0000${JSON.stringify(p.labels)}`;
     let labels = bySignature.get(sig);
     if (!labels) {
       let ns = nsLabels.get(p.namespace);
@@ -138,7 +166,8 @@ function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Map<PodSp
       labels = podSecurityLabels(p, scenario.cluster.name, ns);
       bySignature.set(sig, labels);
     }
-    out.set(p, labels);
+    byObject.set(p.labels, { ns: p.namespace, sa: p.serviceAccount, labels });
+    out.push(labels);
   }
   return out;
 }
@@ -162,10 +191,11 @@ function allocateCidrIdentities(identities: IdentityRegistry, rules: readonly Pa
 
 /**
  * The ipcache upserts of every agent, in the agent's order: reserved:world, policy CIDRs,
- * every node's addresses, every endpoint. An entry of a node's own address or endpoint is
- * written differently by that node (identity host, no tunnel endpoint).
+ * every node's addresses; then every endpoint (SharedIpcache writes those). An entry of a
+ * node's own address or endpoint is written differently by that node (identity host, no
+ * tunnel endpoint).
  */
-function* ipcacheWrites(scenario: Scenario, endpoints: readonly EndpointRecord[], cidrs: readonly CidrIdentity[]): Generator<IpcacheWrite> {
+function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[]): Generator<IpcacheWrite> {
   const host = (ip: Ipv4) => ({ addr: ip, len: 32 });
   yield { owner: undefined, remote: { prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } } };
   // Policy CIDRs have the lowest source precedence (generated): pods and nodes keep their /32s.
@@ -186,17 +216,9 @@ function* ipcacheWrites(scenario: Scenario, endpoints: readonly EndpointRecord[]
       local: () => ({ prefix: host(n.ciliumHostIp), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: hostProv }),
     };
   }
-  for (const ep of endpoints) {
-    const prov = podProv(ep.pod);
-    yield {
-      owner: ep.node.name,
-      remote: { prefix: host(ep.pod.ip), info: { secLabel: ep.identity, tunnelEndpoint: ep.node.ip, key: 0, nodeId: ep.node.nodeId }, provenance: prov },
-      local: () => ({ prefix: host(ep.pod.ip), info: { secLabel: ep.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: prov }),
-    };
-  }
 }
 
-function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache, lb: LbMaps): NodeDatapath {
+function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
   const features: LoaderFeatures = { perPacketLb: !c.kubeProxyReplacement, nodePort: c.kubeProxyReplacement, arpResponder: true };

@@ -7,10 +7,12 @@
 // Left out: L7 rules, toFQDNs, toServices, fromRequires (rejected by the loader).
 import type { Position, Problem } from '../errors.js';
 import { formatPrefix, type Ipv4Prefix } from '../net/ip.js';
-import type { CidrRule, CiliumProfile, Entity, IcmpRule, LabelSelector, NetworkPolicyPeer, NetworkPolicyPort, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from '../scenario/types.js';
+import { compact } from '../util/compact.js';
+import type { CidrRule, CiliumProfile, Entity, IcmpRule, LabelSelector, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from '../scenario/types.js';
 import { cidrSelectors, subtractPrefixes } from './cidr.js';
 import { POD_NAMESPACE_LABEL, POD_NAMESPACE_META_LABELS, POLICY_LABEL_CLUSTER } from './labels.js';
 import { formatLabelSelector, hasKey, hasSource, makeSelector, requirementsOf, WILDCARD, type Requirement, type Selector } from './selector.js';
+import { LazyRule, type RuleHead } from './lazy-rule.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -168,7 +170,7 @@ function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRu
   for (const p of ports ?? []) {
     if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
     const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP] : [PROTO[p.protocol]];
-    for (const proto of protos) list.push({ port: p.port, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), proto, pos: p.pos });
+    for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort: p.endPort, proto, pos: p.pos }));
   }
   for (const i of icmps ?? []) {
     if (i.family === 'IPv6') {
@@ -199,35 +201,48 @@ function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: 
   const ports = portRefs(s.ports, s.icmps, opts, problems, notes);
   const written = (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) > 0;
   const emptyL3 = written && acc.peers.length === 0;
-  return { section: { rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, ...(emptyL3 ? { emptyL3 } : {}) }, prefixes: acc.prefixes };
+  return { section: compact<RuleSection>({ rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, emptyL3: emptyL3 ? true : undefined }), prefixes: acc.prefixes };
 }
 
 function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: ParseOptions, problems: ParseProblems): ParsedRule {
   const ref = ruleRef(p, index, r.pos);
-  const base = makeSelector(requirementsOf(r.endpointSelector, 'any'));
-  const matchesInit = hasKey(base, 'reserved', 'init');
-  // The PodSelector should only reflect the namespace the policy lives in (not for reserved:init).
-  const subject = p.namespace !== null && !matchesInit ? makeSelector(addMatch(base.reqs, POD_NAMESPACE_LABEL, p.namespace)) : base;
-  const sections: RuleSection[] = [];
-  const prefixes: Ipv4Prefix[] = [];
-  const notes: string[] = [];
   const groups: Array<[readonly PolicyRuleSection[] | undefined, Direction, boolean, string]> = [
     [r.ingress, 'ingress', false, 'ingress'], [r.ingressDeny, 'ingress', true, 'ingressDeny'],
     [r.egress, 'egress', false, 'egress'], [r.egressDeny, 'egress', true, 'egressDeny'],
   ];
-  for (const [list, dir, deny, field] of groups) {
-    (list ?? []).forEach((s, i) => {
-      const out = ciliumSection(ref, dir, deny, `${field}[${i}]`, s, p.namespace, matchesInit, opts, problems, notes);
-      sections.push(out.section);
-      prefixes.push(...out.prefixes);
-    });
+  // Known up front: the CIDR prefixes (every ipcache has them) and every endPort problem.
+  const prefixes: Ipv4Prefix[] = [];
+  for (const [list] of groups) {
+    for (const s of list ?? []) {
+      for (const c of s.cidrs ?? []) for (const x of subtractPrefixes(c.cidr, c.except)) if (x.len > 0) prefixes.push(x);
+      for (const port of s.ports ?? []) if (port.endPort !== undefined) checkEndPort(port.pos, opts, problems);
+    }
   }
-  return {
-    ref, subject, subjectText: `endpointSelector ${formatLabelSelector(r.endpointSelector)}`, subjectWritten: r.endpointSelector,
+  let head: (RuleHead & { matchesInit: boolean }) | undefined;
+  const selectors = (): RuleHead & { matchesInit: boolean } => {
+    if (head) return head;
+    const base = makeSelector(requirementsOf(r.endpointSelector, 'any'));
+    const matchesInit = hasKey(base, 'reserved', 'init');
+    // The PodSelector should only reflect the namespace the policy lives in (not for reserved:init).
+    const subject = p.namespace !== null && !matchesInit ? makeSelector(addMatch(base.reqs, POD_NAMESPACE_LABEL, p.namespace)) : base;
+    head = { subject, subjectText: `endpointSelector ${formatLabelSelector(r.endpointSelector)}`, matchesInit };
+    return head;
+  };
+  const known = {
+    ref, subjectWritten: r.endpointSelector, cidrPrefixes: prefixes,
     hasIngress: (r.ingress?.length ?? 0) + (r.ingressDeny?.length ?? 0) > 0,
     hasEgress: (r.egress?.length ?? 0) + (r.egressDeny?.length ?? 0) > 0,
-    sections, cidrPrefixes: prefixes, notes,
   };
+  return new LazyRule(known, selectors, () => {
+    const { matchesInit } = selectors();
+    const sections: RuleSection[] = [];
+    const notes: string[] = [];
+    const reported = new ParseProblems(); // endPort problems were reported above
+    for (const [list, dir, deny, field] of groups) {
+      (list ?? []).forEach((s, i) => sections.push(ciliumSection(ref, dir, deny, `${field}[${i}]`, s, p.namespace, matchesInit, opts, reported, notes).section));
+    }
+    return { sections, notes };
+  });
 }
 
 // ---- Kubernetes NetworkPolicy -----------------------------------------------------------
@@ -257,7 +272,7 @@ function knpPorts(ports: readonly NetworkPolicyPort[] | undefined, opts: ParseOp
   for (const p of ports) {
     if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
     // parsePorts: protocol defaults to TCP, an absent port is "0" (every port of the protocol).
-    out.push({ port: p.port ?? 0, ...(p.endPort !== undefined ? { endPort: p.endPort } : {}), proto: PROTO[p.protocol], pos: p.pos });
+    out.push(compact<PortRef>({ port: p.port ?? 0, endPort: p.endPort, proto: PROTO[p.protocol], pos: p.pos }));
   }
   return out;
 }
@@ -267,6 +282,32 @@ function parseNetworkPolicy(p: PolicySpec, opts: ParseOptions, problems: ParsePr
   if (!np) return undefined;
   const ns = p.namespace ?? 'default';
   const ref = ruleRef(p, 0, p.pos);
+  // Known up front: the ipBlock prefixes (every ipcache has them) and every endPort problem.
+  const prefixes: Ipv4Prefix[] = [];
+  for (const direction of ['ingress', 'egress'] as const) {
+    for (const rule of np[direction] ?? []) {
+      for (const port of rule.ports ?? []) if (port.endPort !== undefined) checkEndPort(port.pos, opts, problems);
+      for (const peer of rule.peers ?? []) {
+        if (peer.ipBlock) for (const x of subtractPrefixes(peer.ipBlock.cidr, peer.ipBlock.except)) if (x.len > 0) prefixes.push(x);
+      }
+    }
+  }
+  const types = np.policyTypes;
+  // Every rule makes at least one section; with none, policyTypes may add a default deny (below).
+  const known = {
+    ref, subjectWritten: np.podSelector, cidrPrefixes: prefixes,
+    hasIngress: (np.ingress?.length ?? 0) > 0 || !!types?.includes('Ingress') || !types?.includes('Egress'),
+    hasEgress: (np.egress?.length ?? 0) > 0 || !!types?.includes('Egress'),
+  };
+  const head = (): RuleHead => ({
+    subject: makeSelector(addMatch(requirementsOf(np.podSelector, 'k8s'), POD_NAMESPACE_LABEL, ns)),
+    subjectText: `podSelector ${formatLabelSelector(np.podSelector)}`,
+  });
+  return new LazyRule(known, head, () => ({ sections: knpSections(p, np, ns, ref, opts), notes: [] }));
+}
+
+function knpSections(p: PolicySpec, np: NetworkPolicyInput, ns: string, ref: RuleRef, opts: ParseOptions): RuleSection[] {
+  const problems = new ParseProblems(); // endPort problems were reported by parseNetworkPolicy
   const sections: RuleSection[] = [];
   const prefixes: Ipv4Prefix[] = [];
   const counts = { ingress: 0, egress: 0 };
@@ -285,12 +326,12 @@ function parseNetworkPolicy(p: PolicySpec, opts: ParseOptions, problems: ParsePr
       rule.peers.forEach((peer, j) => {
         const peers: Peer[] = [];
         const sel = knpPeerSelector(peer, ns);
-        if (sel) peers.push({ selector: sel, kind: 'endpoints', text: knpPeerText(side, j, peer), pos: peer.pos, ...(peer.podSelector || peer.namespaceSelector ? { written: peer.podSelector ?? peer.namespaceSelector } : {}) });
+        if (sel) peers.push(compact<Peer>({ selector: sel, kind: 'endpoints', text: knpPeerText(side, j, peer), pos: peer.pos, written: peer.podSelector ?? peer.namespaceSelector }));
         if (peer.ipBlock) {
           const acc = { peers, prefixes };
           cidrPeers([peer.ipBlock], (c) => `${side}[${j}] ipBlock ${cidrText(c)}`, acc);
         }
-        sections.push({ rule: ref, direction, deny: false, path, pos: peer.pos, peers, ports, ...(peers.length === 0 ? { emptyL3: true } : {}) });
+        sections.push(compact<RuleSection>({ rule: ref, direction, deny: false, path, pos: peer.pos, peers, ports, emptyL3: peers.length === 0 ? true : undefined }));
         counts[direction]++;
       });
     });
@@ -305,11 +346,7 @@ function parseNetworkPolicy(p: PolicySpec, opts: ParseOptions, problems: ParsePr
     sections.push({ rule: ref, direction: 'egress', deny: false, path: 'policyTypes Egress (no egress rules: default deny)', pos: p.pos, peers: [], ports: undefined });
     counts.egress++;
   }
-  const subject = makeSelector(addMatch(requirementsOf(np.podSelector, 'k8s'), POD_NAMESPACE_LABEL, ns));
-  return {
-    ref, subject, subjectText: `podSelector ${formatLabelSelector(np.podSelector)}`, subjectWritten: np.podSelector,
-    hasIngress: counts.ingress > 0, hasEgress: counts.egress > 0, sections, cidrPrefixes: prefixes, notes: [],
-  };
+  return sections;
 }
 
 /** All rules of all policies, in input order. Throws nothing; problems are collected. */

@@ -79,47 +79,116 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
-  const out: Omit<ServiceFrontend, 'revNat'>[] = [];
-  const services = [...scenario.services].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
-  const index = new PodIndex(scenario.pods, services);
+/** A frontend without its backends: what the agent writes it under. */
+type FrontendKey = Omit<ServiceFrontend, 'backends'>;
+
+function sortedServices(scenario: Scenario): ServiceSpec[] {
+  return [...scenario.services].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+}
+
+/**
+ * Every frontend in the agent's order (services by namespace/name, each port's cluster IP,
+ * then its NodePort on every node), numbered by rev-NAT id, as `make` completes it.
+ */
+function frontends<F>(scenario: Scenario, services: readonly ServiceSpec[], make: (key: FrontendKey, svc: ServiceSpec, port: ServicePort) => F): F[] {
+  const out: F[] = [];
   for (const svc of services) {
-    const pods = index.selected(svc).sort((a, b) => a.ip - b.ip);
     for (const port of svc.ports) {
-      const backends = pods.flatMap((pod) => {
-        const p = resolveTargetPort(port, pod);
-        return p === undefined ? [] : [{ pod, port: p }];
-      });
-      if (svc.clusterIP !== undefined) out.push({ service: svc, port, address: svc.clusterIP, dport: port.port, nodePort: false, backends });
+      if (svc.clusterIP !== undefined) out.push(make({ service: svc, port, address: svc.clusterIP, dport: port.port, nodePort: false, revNat: out.length + 1 }, svc, port));
       if (svc.type !== 'ClusterIP' && port.nodePort !== undefined) {
-        for (const n of scenario.nodes) out.push({ service: svc, port, address: n.ip, dport: port.nodePort, nodePort: true, backends });
+        for (const n of scenario.nodes) out.push(make({ service: svc, port, address: n.ip, dport: port.nodePort, nodePort: true, revNat: out.length + 1 }, svc, port));
       }
     }
   }
-  return out.map((f, i) => ({ ...f, revNat: i + 1 }));
+  return out;
 }
 
-export function fillLbMaps(frontends: readonly ServiceFrontend[]): LbMaps {
-  const lb = new LbMaps();
-  const backendIds = new Map<string, number>();
-  const all = frontends.flatMap((f) => f.backends.map((b) => ({ ip: b.pod.ip as number, port: b.port, b })));
-  for (const { ip, port } of all.sort((a, b) => a.ip - b.ip || a.port - b.port)) {
-    const k = `${ip}:${port}`;
-    if (!backendIds.has(k)) backendIds.set(k, backendIds.size + 1);
-  }
-  for (const { ip, port, b } of all) {
-    const id = backendIds.get(`${ip}:${port}`) ?? 0;
-    lb.backends.set(id, { address: ip as Ipv4, port, proto: 0, flags: 0, provenance: { kind: 'pod', what: `pod ${b.pod.namespace}/${b.pod.name}`, pos: b.pod.pos } });
-  }
-  for (const f of frontends) {
-    const prov: Provenance = { kind: 'service', what: `Service ${f.service.namespace}/${f.service.name} port ${f.port.name ?? f.port.port}`, pos: f.port.pos };
-    const type: Lb4Service['type'] = f.nodePort ? 'NodePort' : 'ClusterIP';
-    const flags = f.nodePort ? SVC_FLAG_NODEPORT : 0;
-    lb.setService({ address: f.address, dport: f.dport, slot: 0, scope: 0 }, { backendId: 0, count: f.backends.length, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
-    f.backends.forEach((b, i) => {
-      lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: backendIds.get(`${b.pod.ip}:${b.port}`) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
+export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
+  const services = sortedServices(scenario);
+  const index = new PodIndex(scenario.pods, services);
+  const selected = new Map<ServiceSpec, PodSpec[]>();
+  const lists = new Map<ServicePort, BackendRef[]>();
+  // One backend list per Service port, shared by its frontends.
+  const backendsOf = (svc: ServiceSpec, port: ServicePort): BackendRef[] => {
+    let list = lists.get(port);
+    if (list) return list;
+    let pods = selected.get(svc);
+    if (!pods) selected.set(svc, (pods = index.selected(svc).sort((a, b) => a.ip - b.ip)));
+    list = pods.flatMap((pod) => {
+      const p = resolveTargetPort(port, pod);
+      return p === undefined ? [] : [{ pod, port: p }];
     });
-    lb.revNat.set(f.revNat, { address: f.address, port: f.dport });
-  }
+    lists.set(port, list);
+    return list;
+  };
+  return frontends(scenario, services, (k, svc, port) => ({ service: k.service, port: k.port, address: k.address, dport: k.dport, nodePort: k.nodePort, backends: backendsOf(svc, port), revNat: k.revNat }));
+}
+
+/**
+ * Backend lists of the frontends, each list once: the frontends of one Service port (its
+ * cluster IP, then every node's NodePort) follow each other and share one list, and writing
+ * a list again right after itself changes nothing.
+ */
+function distinctBackendLists(frontends: readonly ServiceFrontend[]): Array<readonly BackendRef[]> {
+  const out: Array<readonly BackendRef[]> = [];
+  for (const f of frontends) if (f.backends !== out[out.length - 1]) out.push(f.backends);
+  return out;
+}
+
+/** A backend's key for id allocation: address and port as one number. */
+const backendKey = (ip: number, port: number): number => (ip >>> 0) * 65536 + port;
+
+/**
+ * The LB maps of the cluster (every node's agent writes the same). Frontends and rev-NAT
+ * entries are known from the Services alone; backends need every pod matched against every
+ * selector, so they are worked out when a lookup first hits a frontend or the map is dumped
+ * (LbMaps.deferService): a trace of pod to pod traffic never needs them.
+ */
+export function lbMapsOf(scenario: Scenario): LbMaps {
+  const lb = new LbMaps();
+  const keys = frontends(scenario, sortedServices(scenario), (key) => key);
+  let full: { frontends: ServiceFrontend[]; ids: Map<number, number> } | undefined;
+  const resolved = (): { frontends: ServiceFrontend[]; ids: Map<number, number> } => {
+    if (!full) {
+      const all = serviceFrontends(scenario);
+      full = { frontends: all, ids: fillBackends(lb, all) };
+    }
+    return full;
+  };
+  keys.forEach((key, i) => {
+    lb.deferService({ address: key.address, dport: key.dport, scope: 0 }, (m) => {
+      const { frontends: all, ids } = resolved();
+      writeFrontend(m, all[i] as ServiceFrontend, ids);
+    });
+    lb.revNat.set(key.revNat, { address: key.address, port: key.dport });
+  });
   return lb;
+}
+
+/** Backend ids and entries; returns the id of each backend (by backendKey). */
+function fillBackends(lb: LbMaps, all: readonly ServiceFrontend[]): Map<number, number> {
+  const lists = distinctBackendLists(all);
+  // Backend ids in address, port order (the agent allocates them incrementally); of pods
+  // sharing an address and port (hostNetwork), the last frontend's names the backend.
+  const last = new Map<number, BackendRef>();
+  for (const list of lists) for (const b of list) last.set(backendKey(b.pod.ip, b.port), b);
+  const ids = new Map<number, number>();
+  for (const k of [...last.keys()].sort((a, b) => a - b)) {
+    const b = last.get(k) as BackendRef;
+    const id = ids.size + 1;
+    ids.set(k, id);
+    lb.backends.set(id, { address: b.pod.ip, port: b.port, proto: 0, flags: 0, provenance: { kind: 'pod', what: `pod ${b.pod.namespace}/${b.pod.name}`, pos: b.pod.pos } });
+  }
+  return ids;
+}
+
+/** A frontend's master entry (slot 0) and one slot per backend. */
+function writeFrontend(lb: LbMaps, f: ServiceFrontend, ids: ReadonlyMap<number, number>): void {
+  const prov: Provenance = { kind: 'service', what: `Service ${f.service.namespace}/${f.service.name} port ${f.port.name ?? f.port.port}`, pos: f.port.pos };
+  const type: Lb4Service['type'] = f.nodePort ? 'NodePort' : 'ClusterIP';
+  const flags = f.nodePort ? SVC_FLAG_NODEPORT : 0;
+  lb.setService({ address: f.address, dport: f.dport, slot: 0, scope: 0 }, { backendId: 0, count: f.backends.length, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
+  f.backends.forEach((b, i) => {
+    lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: ids.get(backendKey(b.pod.ip, b.port)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
+  });
 }

@@ -61,21 +61,51 @@ export function formatLbValue(k: Lb4Key, s: Lb4Service, backends: LbMaps['backen
   return b ? `${formatIpv4(b.address)}:${b.port} (${s.revNat}) (${k.slot})` : `backend ${s.backendId} not found`;
 }
 
+/** A frontend (address, port, scope) as one number: the slots of a frontend share it. */
+function frontendId(k: { readonly address: Ipv4; readonly dport: number; readonly scope: number }): number {
+  return ((k.address >>> 0) * 65536 + k.dport) * 2 + k.scope;
+}
+
 export class LbMaps {
-  readonly services = new Map<string, { key: Lb4Key; value: Lb4Service }>();
+  private readonly services = new Map<string, { key: Lb4Key; value: Lb4Service }>();
+  /** Writes of frontends not made yet, per frontend, in the order they were registered. */
+  private readonly deferred = new Map<number, Array<(lb: LbMaps) => void>>();
   readonly backends = new Map<number, Lb4Backend>();
   readonly revNat = new Map<number, { address: Ipv4; port: number }>();
 
   setService(key: Lb4Key, value: Lb4Service): void {
+    if (this.deferred.size > 0) this.flush(frontendId(key)); // earlier writes first
     this.services.set(keyId(key), { key, value });
   }
 
+  /**
+   * Registers the writes of one frontend (its master entry and backend slots), made the
+   * first time a lookup asks for that frontend or the map is dumped. The agent writes every
+   * frontend up front; with NodePort on every node a large cluster has 100,000s of slots,
+   * of which a trace looks up a handful, and every lookup and dump sees the same entries.
+   */
+  deferService(frontend: { readonly address: Ipv4; readonly dport: number; readonly scope: 0 | 1 }, write: (lb: LbMaps) => void): void {
+    const id = frontendId(frontend);
+    const list = this.deferred.get(id);
+    if (list) list.push(write);
+    else this.deferred.set(id, [write]);
+  }
+
+  private flush(id: number): void {
+    const writes = this.deferred.get(id);
+    if (!writes) return;
+    this.deferred.delete(id);
+    for (const w of writes) w(this);
+  }
+
   lookupService(key: Lb4Key): Lb4Service | undefined {
+    if (this.deferred.size > 0) this.flush(frontendId(key));
     return this.services.get(keyId(key))?.value;
   }
 
   /** `cilium bpf lb list`: frontends sorted by address and port, slots in order. */
   dump(): string {
+    for (const id of [...this.deferred.keys()]) this.flush(id);
     const rows = [...this.services.values()].sort((a, b) => a.key.address - b.key.address || a.key.dport - b.key.dport || a.key.scope - b.key.scope || a.key.slot - b.key.slot);
     if (rows.length === 0) return 'No entries found.\n';
     let text = 'SERVICE ADDRESS\tBACKEND ADDRESS (REVNAT_ID) (SLOT)\n';

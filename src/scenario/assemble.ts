@@ -3,7 +3,8 @@
 import type { Position } from '../errors.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import { macFromBytes, type Mac } from '../net/mac.js';
-import { allocateInRange, sha256Bytes } from '../util/hash.js';
+import { allocateInRange } from '../util/hash.js';
+import { sha256Scratch } from '../util/sha256.js';
 import { firstAt, reportDuplicates, type Claim } from './checks.js';
 import { DEFAULT_IFINDEX, DEVICE_ROLES, type DeviceDraft, type DeviceRole, type NodeDraft } from './nodes.js';
 import type { PodDraft } from './pods.js';
@@ -24,7 +25,7 @@ const MAX_ENDPOINT_ID = 4095;
 const FIRST_VETH_IFINDEX = 7;
 
 export function derivedMac(key: string): Mac {
-  return macFromBytes(sha256Bytes(key));
+  return macFromBytes(sha256Scratch(key)); // = macFromBytes(sha256Bytes(key))
 }
 
 /** Where a value came from: its own token when written, else the object it defaults for. */
@@ -45,27 +46,30 @@ function allocateNodeIds(nodes: readonly NodeDraft[]): Map<string, number> {
   return ids;
 }
 
-/** Endpoint IDs are node-local: the host endpoint first, then pods in `<ns>/<name>` order. */
-function allocateEndpointIds(node: NodeDraft, pods: readonly PodDraft[]): { host: number; pods: Map<PodDraft, number> } {
+/**
+ * Endpoint IDs are node-local: the host endpoint first, then pods in `<ns>/<name>` order
+ * (`sorted`: the node's pods in that order).
+ */
+function allocateEndpointIds(node: NodeDraft, sorted: readonly PodDraft[]): { host: number; pods: Map<PodDraft, number> } {
   const taken = new Set<number>();
   if (node.hostEndpointId) taken.add(node.hostEndpointId.value);
-  for (const p of pods) if (p.endpointId) taken.add(p.endpointId.value);
+  for (const p of sorted) if (p.endpointId) taken.add(p.endpointId.value);
   const host = node.hostEndpointId?.value ?? allocateInRange(`host:${node.name.value}`, 1, MAX_ENDPOINT_ID, taken);
   const ids = new Map<PodDraft, number>();
-  for (const p of [...pods].sort(byId)) ids.set(p, p.endpointId?.value ?? allocateInRange(`ep:${p.id}`, 1, MAX_ENDPOINT_ID, taken));
+  for (const p of sorted) ids.set(p, p.endpointId?.value ?? allocateInRange(`ep:${p.id}`, 1, MAX_ENDPOINT_ID, taken));
   return { host, pods: ids };
 }
 
 /** veth pairs take two consecutive ifindexes: the pod side (even) and the host side (odd). */
-function allocateVethIfindexes(node: NodeDraft, pods: readonly PodDraft[]): Map<PodDraft, number> {
+function allocateVethIfindexes(node: NodeDraft, sorted: readonly PodDraft[]): Map<PodDraft, number> {
   const taken = new Set(DEVICE_ROLES.map((r) => node.devices[r].ifindex?.value ?? DEFAULT_IFINDEX[r]));
-  for (const p of pods) {
+  for (const p of sorted) {
     const pinned = p.hostVeth.ifindex?.value;
     if (pinned !== undefined) taken.add(pinned).add(pinned - 1);
   }
   const out = new Map<PodDraft, number>();
   let next = FIRST_VETH_IFINDEX;
-  for (const p of [...pods].sort(byId)) {
+  for (const p of sorted) {
     const pinned = p.hostVeth.ifindex?.value;
     if (pinned !== undefined) {
       out.set(p, pinned);
@@ -108,30 +112,29 @@ function defaultCiliumHostIp(n: NodeDraft): Ipv4 {
 }
 
 function buildPod(p: PodDraft, node: NodeSpec, endpointId: number, vethIfindex: number): PodSpec {
-  const common = {
+  // A hostNetwork pod is no Cilium endpoint: it has no endpoint ID, veth or MAC of its own.
+  // It is modelled with endpointId 0 and its node's native device as both "eth0" and
+  // "host veth", and its IP is the node's (it never claims an address of its own).
+  const host = p.hostNetwork;
+  // One object literal, no spreads (they are slow): large clusters build 100,000s of these.
+  const spec: PodSpec = {
     name: p.name.value,
     namespace: p.namespace,
     node: p.node.value,
     labels: p.labels,
     serviceAccount: p.serviceAccount,
-    ...(p.identity ? { identity: p.identity.value } : {}),
     containerPorts: p.containerPorts,
     pos: p.pos,
-  };
-  // A hostNetwork pod is no Cilium endpoint: it has no endpoint ID, veth or MAC of its own.
-  // It is modelled with endpointId 0 and its node's native device as both "eth0" and
-  // "host veth", and its IP is the node's (it never claims an address of its own).
-  if (p.hostNetwork) {
-    return { ...common, ip: p.ip?.value ?? node.ip, endpointId: 0, mac: node.device.mac, hostVeth: node.device, hostNetwork: true };
-  }
-  return {
-    ...common,
     ip: p.ip?.value ?? node.ip,
-    endpointId,
-    mac: p.mac?.value ?? derivedMac(`${p.id}/eth0`),
-    hostVeth: device(p.hostVeth, vethIfindex, `${p.id}/hostveth`),
-    hostNetwork: false,
+    endpointId: host ? 0 : endpointId,
+    mac: host ? node.device.mac : (p.mac?.value ?? derivedMac(`${p.id}/eth0`)),
+    hostVeth: host ? node.device : device(p.hostVeth, vethIfindex, `${p.id}/hostveth`),
+    hostNetwork: host,
   };
+  if (!p.identity) return spec;
+  // A pinned identity goes after serviceAccount, where the model has always had it.
+  const { name, namespace, node: nodeName, labels, serviceAccount, ...rest } = spec;
+  return { name, namespace, node: nodeName, labels, serviceAccount, identity: p.identity.value, ...rest };
 }
 
 export interface Assembled {
@@ -166,8 +169,9 @@ export function assemble(sink: Sink, nodes: readonly NodeDraft[], pods: readonly
       sink.report(n.pos, `node ${n.name.value} has ${local.length} pods (expected at most ${MAX_ENDPOINT_ID - 1}, as endpoint IDs are 1..${MAX_ENDPOINT_ID})`);
       continue;
     }
-    const eps = allocateEndpointIds(n, local);
-    const ifindexes = allocateVethIfindexes(n, local);
+    const sorted = local.sort(byId); // `local` is this loop's own copy
+    const eps = allocateEndpointIds(n, sorted);
+    const ifindexes = allocateVethIfindexes(n, sorted);
     const node = { draft: n, spec: buildNode(n, nodeIds.get(n.name.value) ?? 0, eps.host) };
     const localPods = onNode.map((p) => ({ draft: p, spec: buildPod(p, node.spec, eps.pods.get(p) ?? 0, ifindexes.get(p) ?? 0) }));
     for (const p of localPods) builtPods.set(p.draft, p.spec);
@@ -187,9 +191,19 @@ function firstUse(later: Claim, first: Claim): string {
   return `(first used by ${first.owner} at ${firstAt(first.pos, later.pos)})`;
 }
 
+/** Does any value occur twice? (Claims, with their messages, are only made when one does.) */
+function hasRepeats<T>(values: readonly T[]): boolean {
+  return new Set(values).size < values.length;
+}
+
 /** Endpoint IDs, ifindexes and interface names are unique per node. */
 function checkNodeLocal(src: Sink, node: Built<NodeDraft, NodeSpec>, pods: ReadonlyArray<Built<PodDraft, PodSpec>>): void {
   const { draft: n, spec } = node;
+  const clash =
+    hasRepeats([spec.hostEndpointId, ...pods.map((p) => p.spec.endpointId)]) ||
+    hasRepeats([...DEVICE_ROLES.map((r) => spec[r].ifindex), ...pods.map((p) => p.spec.hostVeth.ifindex)]) ||
+    hasRepeats([...DEVICE_ROLES.map((r) => n.devices[r].name), ...pods.map((p) => p.spec.hostVeth.name)]);
+  if (!clash) return;
   const where = `node ${spec.name}`;
   const eps = [claim(String(spec.hostEndpointId), `the host endpoint of ${where}`, n.hostEndpointId, n.pos)];
   const ifindexes: Claim[] = [];
@@ -219,6 +233,23 @@ function checkClusterWide(
   pods: ReadonlyArray<Built<PodDraft, PodSpec>>,
   services: readonly ServiceDraft[],
 ): void {
+  // Claims (with their messages) are made only when a value repeats. Derived MACs never
+  // clash with each other (see reportDuplicates): with no MAC written anywhere, as in
+  // Kubernetes input, there is nothing to check. Addresses are compared as unsigned
+  // numbers, equal exactly when their dotted forms (the claim keys) are.
+  const writtenMac = nodes.some(({ draft }) => DEVICE_ROLES.some((r) => draft.devices[r].mac)) || pods.some(({ draft }) => draft.mac || draft.hostVeth.mac);
+  const ipValues: number[] = [];
+  const macValues: string[] = [];
+  for (const { spec } of nodes) {
+    ipValues.push(spec.ip >>> 0, spec.ciliumHostIp >>> 0);
+    if (writtenMac) for (const role of DEVICE_ROLES) macValues.push(spec[role].mac);
+  }
+  for (const { spec } of pods) {
+    ipValues.push(spec.ip >>> 0);
+    if (writtenMac) macValues.push(spec.mac, spec.hostVeth.mac);
+  }
+  for (const s of services) if (s.spec.clusterIP !== undefined) ipValues.push(s.spec.clusterIP >>> 0);
+  if (!hasRepeats(ipValues) && !hasRepeats(macValues)) return;
   const ips: Claim[] = [];
   const macs: Claim[] = [];
   for (const { draft: n, spec } of nodes) {

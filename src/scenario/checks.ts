@@ -124,7 +124,18 @@ export function firstAt(first: Position, later: Position): string {
  * is reported on its own.
  */
 export function reportDuplicates(sink: Sink, claims: readonly Claim[], message: (later: Claim, first: Claim) => string): void {
-  const ordered = [...claims].sort((a, b) => sink.compare(a.pos, b.pos));
+  // Only keys claimed more than once can report anything: sort just their claims (the
+  // relative order of the reports is the same), and nothing at all in the usual case.
+  if (claims.length < 2) return;
+  const counts = new Map<string, number>();
+  let repeated = 0;
+  for (const c of claims) {
+    const n = counts.get(c.key) ?? 0;
+    if (n === 1) repeated++;
+    counts.set(c.key, n + 1);
+  }
+  if (repeated === 0) return;
+  const ordered = claims.filter((c) => (counts.get(c.key) ?? 0) > 1).sort((a, b) => sink.compare(a.pos, b.pos));
   const first = new Map<string, Claim>();
   for (const c of ordered) {
     const earlier = first.get(c.key);

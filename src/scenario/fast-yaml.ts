@@ -77,14 +77,31 @@ const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
+function allDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 /** A plain scalar as the YAML 1.2 core schema resolves it, tested in the yaml package's order. */
 export function resolvePlain(s: string): unknown {
   const c = s.charCodeAt(0);
   // Most scalars start with a letter that no core tag starts with: a string.
   if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+    // null and booleans have 4 or 5 letters: skip the tests for every other name, tier, type, …
+    if (s.length !== 4 && s.length !== 5) return s;
     if (c === 110 || c === 78) return NULL_RE.test(s) ? null : s; // n N
     if (c === 116 || c === 84 || c === 102 || c === 70) return BOOL_RE.test(s) ? (c === 116 || c === 84) : s; // t T f F
     return s;
+  }
+  // Shortcuts for what clusters are full of, with the results of the tests below: ports
+  // (digits only: INT) and addresses (two dots or more: no number, null or bool has that).
+  if (c >= 48 && c <= 57) {
+    if (allDigits(s)) return parseInt(s, 10);
+    const dot = s.indexOf('.');
+    if (dot >= 0 && s.indexOf('.', dot + 1) >= 0) return s;
   }
   if (s === '' || NULL_RE.test(s)) return null;
   if (INT_OCT.test(s)) return parseInt(s.substring(2), 8);
@@ -155,6 +172,21 @@ class FastReader {
   /** Positions of the next `\nkind:` and `\n---` found so far (they only move forward). */
   private nextKind = -2;
   private nextMarker = -2;
+
+  /** Offset just after what key(), quoted(), flow() and flowScalar() read last (no result objects). */
+  private end = 0;
+
+  /**
+   * Keys, values and list items of the collections being read, stacked: each collection
+   * copies its own span out at the end, so its arrays are exactly as long as needed (tens of
+   * thousands of small mappings would otherwise each carry two mostly empty growth buffers).
+   */
+  private readonly keyStack: ScalarNode[] = [];
+  private readonly valueStack: YNode[] = [];
+  private readonly itemStack: YNode[] = [];
+  /** Tops of the stacks (not their lengths: shrinking an array's length is slow; stale slots get overwritten). */
+  private pairTop = 0;
+  private itemTop = 0;
 
   constructor(
     private readonly text: string,
@@ -282,7 +314,8 @@ class FastReader {
     const emit = stream ? this.out.onListItem : undefined;
     let index = 0;
     const t = this.text;
-    const items: YNode[] = [];
+    const items = this.itemStack;
+    const base = this.itemTop;
     const line = this.lineNo;
     const col = indent + 1;
     for (;;) {
@@ -309,22 +342,26 @@ class FastReader {
         this.nextLine();
       }
       if (emit) emit.call(this.out, item, index++);
-      else items.push(item);
+      else items[this.itemTop++] = item;
     }
-    return new SeqNode(items, line, col);
+    const own = items.slice(base, this.itemTop);
+    this.itemTop = base;
+    return new SeqNode(own, line, col);
   }
 
   /** A block mapping at `indent`; its first key starts at `first` (after `- ` in a list item). */
   private map(indent: number, first: number, depth: number): MapNode {
     if (depth > this.limits.maxDepth) throw GIVE_UP;
     const t = this.text;
-    const keys: ScalarNode[] = [];
-    const values: YNode[] = [];
+    const keys = this.keyStack;
+    const values = this.valueStack;
+    const base = this.pairTop;
+    let seen: Set<unknown> | undefined;
     let start = first;
     let line = 0;
     let col = 0;
     for (;;) {
-      if (keys.length > 0) {
+      if (this.pairTop > base) {
         this.skip();
         if (this.eof || this.ind < indent) break;
         if (this.ind > indent) throw GIVE_UP;
@@ -334,18 +371,18 @@ class FastReader {
       }
       const keyLine = this.lineNo;
       const keyCol = start - this.ls + 1;
-      const { key, after } = this.key(start, keyLine, keyCol);
-      if (keys.length === 0) {
+      const key = this.key(start, keyLine, keyCol);
+      if (this.pairTop === base) {
         line = keyLine;
         col = keyCol;
       }
-      let p = after;
+      let p = this.end;
       while (p < this.le && t.charCodeAt(p) === SPACE) p++;
       let value: YNode;
       if (p === this.le || t.charCodeAt(p) === HASH) {
         const emptyCol = p - this.ls + 1; // where yaml places an empty value
         // A List document's `items` may be handed over one by one (see YamlStream).
-        const stream = depth === 1 && key.value === 'items' && this.out.onListItem !== undefined && this.isList(keys, values, first);
+        const stream = depth === 1 && key.value === 'items' && this.out.onListItem !== undefined && this.isList(base, first);
         this.nextLine();
         this.skip();
         if (!this.eof && this.ind > indent && !(this.ind === 0 && this.isMarker())) value = this.node(depth + 1, stream);
@@ -355,16 +392,19 @@ class FastReader {
         value = this.inline(p, depth + 1);
         this.nextLine();
       }
-      addPair(keys, values, key, value);
+      seen = addPair(keys, values, base, this.pairTop, seen, key, value);
+      this.pairTop++;
     }
-    return new MapNode(keys, values, line, col);
+    const own = new MapNode(keys.slice(base, this.pairTop), values.slice(base, this.pairTop), line, col);
+    this.pairTop = base;
+    return own;
   }
 
-  /** Is the document whose root mapping is being read (keys so far, starting at `start`) a List? */
-  private isList(keys: readonly ScalarNode[], values: readonly YNode[], start: number): boolean {
-    const i = keys.findIndex((k) => k.value === 'kind');
-    if (i >= 0) {
-      const v = values[i];
+  /** Is the document whose root mapping is being read (its keys so far from `base`, starting at `start`) a List? */
+  private isList(base: number, start: number): boolean {
+    for (let i = base; i < this.pairTop; i++) {
+      if (this.keyStack[i]?.value !== 'kind') continue;
+      const v = this.valueStack[i];
       return v !== undefined && v.kind === 'scalar' && isListKind(v.value);
     }
     return isListKind(this.kindOfDocument(start));
@@ -409,26 +449,30 @@ class FastReader {
     return -1;
   }
 
-  private quoted(p: number, line: number): { node: ScalarNode; after: number } {
+  /** The quoted scalar at `p`; this.end is set after its closing quote. */
+  private quoted(p: number, line: number): ScalarNode {
     const end = this.quoteEnd(p);
     if (end < 0) throw GIVE_UP;
     let s = this.text.slice(p + 1, end - 1);
     if (this.text.charCodeAt(p) === SQUOTE && s.indexOf("''") >= 0) s = s.replace(/''/g, "'");
-    return { node: new ScalarNode(s, s, line, p - this.ls + 1), after: end };
+    this.end = end;
+    return new ScalarNode(s, s, line, p - this.ls + 1);
   }
 
-  /** The key of a block mapping entry at `p` and the offset after its `:`. */
-  private key(p: number, line: number, col: number): { key: ScalarNode; after: number } {
+  /** The key of a block mapping entry at `p`; this.end is set after its `:`. */
+  private key(p: number, line: number, col: number): ScalarNode {
     const t = this.text;
     const le = this.le;
     const c = t.charCodeAt(p);
     if (c === DQUOTE || c === SQUOTE) {
-      const { node, after } = this.quoted(p, line);
+      const node = this.quoted(p, line);
+      const after = this.end;
       let i = after;
       while (i < le && t.charCodeAt(i) === SPACE) i++;
       if (!(i < le && t.charCodeAt(i) === COLON && (i + 1 === le || t.charCodeAt(i + 1) === SPACE))) throw GIVE_UP;
       if (after - p > MAX_KEY_LENGTH) throw GIVE_UP;
-      return { key: node, after: i + 1 };
+      this.end = i + 1;
+      return node;
     }
     if (badPlainStart(c) || (c === DASH && (p + 1 === le || t.charCodeAt(p + 1) === SPACE))) throw GIVE_UP;
     for (let i = p; i < le; i++) {
@@ -438,7 +482,8 @@ class FastReader {
         while (e > p && t.charCodeAt(e - 1) === SPACE) e--;
         if (e - p > MAX_KEY_LENGTH) throw GIVE_UP;
         const s = t.slice(p, e);
-        return { key: new ScalarNode(resolvePlain(s), s, line, col), after: i + 1 };
+        this.end = i + 1;
+        return new ScalarNode(resolvePlain(s), s, line, col);
       }
       if (ch === HASH && i > p && t.charCodeAt(i - 1) === SPACE) break;
     }
@@ -451,11 +496,10 @@ class FastReader {
     const le = this.le;
     const c = t.charCodeAt(p);
     let node: YNode;
-    let after: number;
     if (c === DQUOTE || c === SQUOTE) {
-      ({ node, after } = this.quoted(p, this.lineNo));
+      node = this.quoted(p, this.lineNo);
     } else if (c === LBRACE || c === LBRACKET) {
-      ({ node, after } = this.flow(p, depth));
+      node = this.flow(p, depth);
     } else {
       if (badPlainStart(c) || (c === DASH && (p + 1 === le || t.charCodeAt(p + 1) === SPACE))) throw GIVE_UP;
       let end = le;
@@ -472,14 +516,15 @@ class FastReader {
       return new ScalarNode(resolvePlain(s), s, this.lineNo, p - this.ls + 1);
     }
     // After a quoted scalar or a flow collection: only spaces and a comment.
+    const after = this.end;
     let i = after;
     while (i < le && t.charCodeAt(i) === SPACE) i++;
     if (i < le && !(t.charCodeAt(i) === HASH && i > after)) throw GIVE_UP;
     return node;
   }
 
-  /** A flow collection that opens and closes on this line. */
-  private flow(p: number, depth: number): { node: YNode; after: number } {
+  /** A flow collection that opens and closes on this line; this.end is set after it. */
+  private flow(p: number, depth: number): YNode {
     if (depth > this.limits.maxDepth) throw GIVE_UP;
     const t = this.text;
     const le = this.le;
@@ -489,6 +534,7 @@ class FastReader {
     const keys: ScalarNode[] = [];
     const values: YNode[] = [];
     const items: YNode[] = [];
+    let seen: Set<unknown> | undefined;
     let firstKey: ScalarNode | undefined;
     let i = p + 1;
     const spaces = () => {
@@ -503,20 +549,19 @@ class FastReader {
         if (i >= le) throw GIVE_UP;
         if (isMap) {
           const k = this.flowScalar(i, true);
-          i = k.after;
+          i = this.end;
           spaces();
           if (t.charCodeAt(i) !== COLON) throw GIVE_UP;
           i++;
           if (i < le && t.charCodeAt(i) !== SPACE) throw GIVE_UP;
           spaces();
           const v = this.flowItem(i, depth + 1);
-          i = v.after;
-          firstKey ??= k.node;
-          addPair(keys, values, k.node, v.node);
+          i = this.end;
+          firstKey ??= k;
+          seen = addPair(keys, values, 0, keys.length, seen, k, v);
         } else {
-          const v = this.flowItem(i, depth + 1);
-          i = v.after;
-          items.push(v.node);
+          items.push(this.flowItem(i, depth + 1));
+          i = this.end;
         }
         spaces();
         const ch = t.charCodeAt(i);
@@ -531,18 +576,19 @@ class FastReader {
       }
     }
     const col = p - this.ls + 1;
-    if (isMap) return { node: new MapNode(keys, values, firstKey?.line ?? line, firstKey?.col ?? col), after: i };
-    return { node: new SeqNode(items, line, col), after: i };
+    this.end = i;
+    if (isMap) return new MapNode(keys, values, firstKey?.line ?? line, firstKey?.col ?? col);
+    return new SeqNode(items, line, col);
   }
 
-  private flowItem(i: number, depth: number): { node: YNode; after: number } {
+  private flowItem(i: number, depth: number): YNode {
     const c = this.text.charCodeAt(i);
     if (c === LBRACE || c === LBRACKET) return this.flow(i, depth);
     return this.flowScalar(i, false);
   }
 
   /** A scalar inside a flow collection; a plain one ends at `,` `]` `}` (or `:` for a key). */
-  private flowScalar(i: number, isKey: boolean): { node: ScalarNode; after: number } {
+  private flowScalar(i: number, isKey: boolean): ScalarNode {
     const t = this.text;
     const le = this.le;
     const c = t.charCodeAt(i);
@@ -562,28 +608,30 @@ class FastReader {
     while (e > i && t.charCodeAt(e - 1) === SPACE) e--;
     if (e === i) throw GIVE_UP;
     const s = t.slice(i, e);
-    return { node: new ScalarNode(resolvePlain(s), s, this.lineNo, i - this.ls + 1), after: j };
+    this.end = j;
+    return new ScalarNode(resolvePlain(s), s, this.lineNo, i - this.ls + 1);
   }
 }
 
-/** Adds a pair; a key written twice goes to the full parser, which reports it. */
-function addPair(keys: ScalarNode[], values: YNode[], key: ScalarNode, value: YNode): void {
+/**
+ * Puts a pair at `top` of the mapping whose pairs start at `base` in keys/values; a key
+ * written twice goes to the full parser, which reports it. Large mappings keep a set of
+ * their keys (`seen`, returned) so duplicate detection stays linear.
+ */
+function addPair(keys: ScalarNode[], values: YNode[], base: number, top: number, seen: Set<unknown> | undefined, key: ScalarNode, value: YNode): Set<unknown> | undefined {
   const k = key.value;
   if (k !== k) throw GIVE_UP; // NaN keys: let the full parser decide
-  if (keys.length < 16) {
-    for (const other of keys) if (other.value === k) throw GIVE_UP;
+  if (top - base < 16) {
+    for (let i = base; i < top; i++) if (keys[i]?.value === k) throw GIVE_UP;
   } else {
-    let set = KEYSETS.get(keys);
-    if (!set) {
-      set = new Set(keys.map((x) => x.value));
-      KEYSETS.set(keys, set);
+    if (!seen) {
+      seen = new Set();
+      for (let i = base; i < top; i++) seen.add(keys[i]?.value);
     }
-    if (set.has(k)) throw GIVE_UP;
-    set.add(k);
+    if (seen.has(k)) throw GIVE_UP;
+    seen.add(k);
   }
-  keys.push(key);
-  values.push(value);
+  keys[top] = key;
+  values[top] = value;
+  return seen;
 }
-
-/** Key sets of large mappings being read, so duplicate detection stays linear. */
-const KEYSETS = new WeakMap<ScalarNode[], Set<unknown>>();

@@ -4,10 +4,12 @@
 // the same drafts the Scenario format produces, with Kubernetes' own defaults. Missing
 // data that Kubernetes would have filled in on a live cluster (pod IPs, pod CIDRs, node
 // addresses) is an error that says which field is empty.
-import { isScalar, isSeq } from './ast.js';
+import { isScalar, isSeq, type YNode } from './ast.js';
+import { readPodFast } from './k8s-pod-fast.js';
+import { compact } from '../util/compact.js';
 import type { Position } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
-import { dnsLabel, dnsSubdomain, firstAt, Invalid, ipAddress, k8sPortName, podCidr, reportDuplicates } from './checks.js';
+import { dnsLabel, dnsSubdomain, firstAt, ipAddress, k8sPortName, podCidr, reportDuplicates } from './checks.js';
 import { K8S_PROTOCOLS } from './fields.js';
 import { readIntOrName } from './netpol-input.js';
 import { defaultDevices, type NodeCollector, type NodeDraft } from './nodes.js';
@@ -15,6 +17,7 @@ import { defaultVethName, readLabels, type PodDraft } from './pods.js';
 import type { ServiceDraft } from './assemble.js';
 import { bool, int, list, looseMap, oneOf, parsed, str, stringMap, type Entry, type Field, type MapView, type Reader, type Source } from './raw.js';
 import type { NamespaceSpec, PodSpec, ServicePort, ServiceSpec, TunnelProtocol } from './types.js';
+import { isIpv6 } from '../net/ipv6.js';
 
 /** A present, non-null field (kubectl prints `null` and "" for unset fields in places). */
 function field(m: MapView | undefined, key: string): Entry | undefined {
@@ -51,11 +54,21 @@ interface Meta {
   readonly labels: Record<string, string>;
 }
 
-function readMeta(obj: MapView, nameCheck: (text: string, label: string) => string | Invalid, namespaced: boolean): Meta | undefined {
-  const meta = obj.req('metadata', (src, e) => looseMap(src, e));
-  const name = get(meta, 'name', parsed(nameCheck));
+// Readers made once, not per object: a large input has tens of thousands of pods.
+const namespaceField = parsed(dnsLabel('namespace'));
+const metadataMap: Reader<MapView> = (src, e) => looseMap(src, e);
+const nodeNameField = parsed(dnsSubdomain('node name'));
+const namespaceNameField = parsed(dnsLabel('namespace name'));
+const podNameField = parsed(dnsSubdomain('pod name'));
+const serviceNameField = parsed(dnsLabel('service name'));
+const serviceAccountNameField = parsed(dnsSubdomain('serviceAccountName'));
+const serviceAccountField = parsed(dnsSubdomain('serviceAccount'));
+
+function readMeta(obj: MapView, nameField: Reader<Field<string>>, namespaced: boolean): Meta | undefined {
+  const meta = obj.req('metadata', metadataMap);
+  const name = get(meta, 'name', nameField);
   if (meta && !field(meta, 'name')) obj.src.report(meta.pos, `missing required field 'name' in metadata`);
-  const namespace = namespaced ? (get(meta, 'namespace', parsed(dnsLabel('namespace')))?.value ?? 'default') : '';
+  const namespace = namespaced ? (get(meta, 'namespace', namespaceField)?.value ?? 'default') : '';
   const labels = get(meta, 'labels', readLabels) ?? {};
   return name ? { name, namespace, labels } : undefined;
 }
@@ -99,7 +112,7 @@ const cidrField = parsed(podCidr);
 const ipField = parsed(ipAddress);
 
 export function readCiliumNode(obj: MapView): CiliumNodeInfo | undefined {
-  const meta = readMeta(obj, dnsSubdomain('node name'), false);
+  const meta = readMeta(obj, nodeNameField, false);
   const spec = section(obj, 'spec');
   const ipam = spec ? section(spec, 'ipam') : undefined;
   const cidr = firstV4(ipam, 'podCIDRs');
@@ -120,7 +133,7 @@ export function readCiliumNode(obj: MapView): CiliumNodeInfo | undefined {
  */
 export function readNode(obj: MapView, tunnel: TunnelProtocol, ciliumNodes: ReadonlyMap<string, CiliumNodeInfo>, into: NodeCollector): void {
   into.seen++;
-  const meta = readMeta(obj, dnsSubdomain('node name'), false);
+  const meta = readMeta(obj, nodeNameField, false);
   if (meta) into.names.add(meta.name.value);
   const spec = section(obj, 'spec');
   const status = section(obj, 'status');
@@ -168,7 +181,7 @@ export interface NamespaceDraft {
 }
 
 export function readNamespace(obj: MapView): NamespaceDraft | undefined {
-  const meta = readMeta(obj, dnsLabel('namespace name'), false);
+  const meta = readMeta(obj, namespaceNameField, false);
   if (!meta) return undefined;
   const labels = { ...meta.labels, [NAMESPACE_NAME_LABEL]: meta.name.value };
   return { spec: { name: meta.name.value, labels, pos: obj.pos }, namePos: meta.name.pos };
@@ -183,7 +196,10 @@ export function implicitNamespace(name: string, pos: Position): NamespaceSpec {
 
 type ContainerPort = PodSpec['containerPorts'][number];
 
-const readProtocol: Reader<Field<'TCP' | 'UDP' | 'SCTP'>> = (src, e) => oneOf(K8S_PROTOCOLS)(src, { ...e, label: 'protocol' });
+const protocolField = oneOf(K8S_PROTOCOLS);
+const readProtocol: Reader<Field<'TCP' | 'UDP' | 'SCTP'>> = (src, e) => protocolField(src, { ...e, label: 'protocol' });
+const portField = int(1, 65535);
+const containerPortName = parsed((t) => k8sPortName(t, 'container port name'));
 
 /** spec.containers[].ports[]: {name, containerPort, protocol (default TCP)}; names unique in the pod. */
 function readContainerPorts(spec: MapView | undefined): ContainerPort[] {
@@ -198,11 +214,12 @@ function readContainerPorts(spec: MapView | undefined): ContainerPort[] {
     for (const p of list(spec.src, ports) ?? []) {
       const pm = looseMap(spec.src, p);
       if (!pm) continue;
-      const name = get(pm, 'name', parsed((t) => k8sPortName(t, 'container port name')));
-      const port = pm.req('containerPort', int(1, 65535));
+      const name = get(pm, 'name', containerPortName);
+      const port = pm.req('containerPort', portField);
       const protocol = get(pm, 'protocol', readProtocol)?.value ?? 'TCP';
       if (name) names.push({ key: name.value, owner: name.value, pos: name.pos });
-      if (port) out.push({ ...(name ? { name: name.value } : {}), port: port.value, protocol });
+      // Two literals, not `...(name ? { name } : {})`: a conditional spread costs ~1 µs per port.
+      if (port) out.push(name ? { name: name.value, port: port.value, protocol } : { port: port.value, protocol });
     }
   }
   reportDuplicates(spec.src.sink, names, (c, first) => `duplicate container port name '${c.key}' (first defined at ${firstAt(first.pos, c.pos)})`);
@@ -213,11 +230,14 @@ export type PodRead = { readonly pod: PodDraft } | { readonly skipped: string } 
 
 /**
  * A Pod. Pods that have finished (phase Succeeded or Failed) have no Cilium endpoint any
- * more and are skipped. hostNetwork pods keep their node's IP (status.podIP).
+ * more and are skipped. hostNetwork pods keep their node's IP (status.podIP). With its
+ * YAML `node`, a pod in the common shape is read by readPodFast.
  */
-export function readPod(obj: MapView): PodRead {
+export function readPod(obj: MapView, yaml?: YNode): PodRead {
   const src = obj.src;
-  const meta = readMeta(obj, dnsSubdomain('pod name'), true);
+  const fast = yaml && readPodFast(src, yaml);
+  if (fast) return { pod: fast };
+  const meta = readMeta(obj, podNameField, true);
   const spec = section(obj, 'spec');
   const status = section(obj, 'status');
   const phase = get(status, 'phase', str)?.value;
@@ -225,7 +245,7 @@ export function readPod(obj: MapView): PodRead {
   const hostNetwork = get(spec, 'hostNetwork', bool)?.value ?? false;
   const node = get(spec, 'nodeName', str);
   const serviceAccount =
-    get(spec, 'serviceAccountName', parsed(dnsSubdomain('serviceAccountName'))) ?? get(spec, 'serviceAccount', parsed(dnsSubdomain('serviceAccount')));
+    get(spec, 'serviceAccountName', serviceAccountNameField) ?? get(spec, 'serviceAccount', serviceAccountField);
   const containerPorts = readContainerPorts(spec);
   const ipEntry = podIpEntry(status);
   const ip = ipEntry ? ipField(src, { ...ipEntry, label: 'podIP' }) : undefined;
@@ -244,7 +264,7 @@ export function readPod(obj: MapView): PodRead {
     namespace: meta.namespace,
     id,
     node,
-    ...(ip ? { ip } : {}),
+    ip, // undefined for a hostNetwork pod without status.podIP (no conditional spread: slow per pod)
     labels: meta.labels,
     serviceAccount: serviceAccount?.value ?? 'default',
     hostVeth: { name: defaultVethName(id), pos: obj.pos },
@@ -284,7 +304,7 @@ export type ServiceRead = { readonly service: ServiceDraft } | { readonly skippe
  */
 export function readService(obj: MapView): ServiceRead {
   const src = obj.src;
-  const meta = readMeta(obj, dnsLabel('service name'), true);
+  const meta = readMeta(obj, serviceNameField, true);
   const spec = section(obj, 'spec');
   const type = get(spec, 'type', oneOf(SERVICE_TYPES))?.value ?? 'ClusterIP';
   if (type === 'ExternalName') return meta ? { skipped: `${meta.namespace}/${meta.name.value}` } : undefined;
@@ -301,20 +321,20 @@ export function readService(obj: MapView): ServiceRead {
     src.report(missingAt(obj, [obj, 'spec']), `service ${id} has no cluster IP (spec.clusterIP is empty; expected a created Service as kubectl get -o yaml shows it, or "None")`);
   }
   if (!ports || (ipEntry && !headless && !clusterIP)) return undefined;
-  const spec_: ServiceSpec = {
+  const spec_ = compact<ServiceSpec>({
     name: meta.name.value,
     namespace: meta.namespace,
     type,
-    ...(clusterIP ? { clusterIP: clusterIP.value } : {}),
+    clusterIP: clusterIP?.value,
     ports,
-    ...(selector && selector.length > 0 ? { selector: Object.fromEntries(selector.map((p) => [p.key.value, p.value.value])) } : {}),
+    selector: selector && selector.length > 0 ? Object.fromEntries(selector.map((p) => [p.key.value, p.value.value])) : undefined,
     pos: obj.pos,
-  };
-  return { service: { spec: spec_, id, namePos: meta.name.pos, ...(clusterIP ? { clusterIpPos: clusterIP.pos } : {}) } };
+  });
+  return { service: compact<ServiceDraft>({ spec: spec_, id, namePos: meta.name.pos, clusterIpPos: clusterIP?.pos }) };
 }
 
 function serviceIp(src: Source, e: Entry): Field<Ipv4> | undefined {
-  if (isScalar(e.node) && typeof e.node.value === 'string' && isV6(e.node.value)) {
+  if (isScalar(e.node) && typeof e.node.value === 'string' && isIpv6(e.node.value)) {
     return src.report(e.pos, `IPv6 cluster IP '${e.node.value}' is not supported yet (expected an IPv4 address)`);
   }
   return ipField(src, { ...e, label: 'clusterIP' });
@@ -352,14 +372,7 @@ function readServicePorts(spec: MapView | undefined, type: ServiceSpec['type'], 
       ok = false;
       continue;
     }
-    out.push({
-      ...(name ? { name: name.value } : {}),
-      port: port.value,
-      protocol,
-      targetPort: targetPort?.value ?? port.value,
-      ...(nodePort ? { nodePort: nodePort.value } : {}),
-      pos: pm.pos,
-    });
+    out.push(compact<ServicePort>({ name: name?.value, port: port.value, protocol, targetPort: targetPort?.value ?? port.value, nodePort: nodePort?.value, pos: pm.pos }));
   }
   reportDuplicates(spec.src.sink, names, (c, first) => `duplicate port name '${c.key}' (first defined at ${firstAt(first.pos, c.pos)})`);
   reportDuplicates(spec.src.sink, pairs, (c, first) => `duplicate port ${c.key} (first defined at ${firstAt(first.pos, c.pos)})`);

@@ -7,6 +7,7 @@ import { k8sPortName, Invalid } from './checks.js';
 import { K8S_PROTOCOLS, POLICY_TYPES, type FieldSet } from './fields.js';
 import { cidrValue, readExcepts, readK8sSelector } from './selectors.js';
 import { int, listOf, oneOf, readMap, str, typeError, type Field, type Reader } from './raw.js';
+import { compact } from '../util/compact.js';
 import type { CidrRule, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule } from './types.js';
 
 export const readNetworkPolicySpec: Reader<NetworkPolicyInput> = (src, e) => {
@@ -24,12 +25,7 @@ export const readNetworkPolicySpec: Reader<NetworkPolicyInput> = (src, e) => {
   }
   const ingress = m.opt('ingress', listOf(rule('networkPolicyIngressRule', 'from')));
   const egress = m.opt('egress', listOf(rule('networkPolicyEgressRule', 'to')));
-  return {
-    podSelector,
-    ...(policyTypes ? { policyTypes: [...new Set(policyTypes.map((t) => t.value))] } : {}),
-    ...(ingress ? { ingress } : {}),
-    ...(egress ? { egress } : {}),
-  };
+  return compact<NetworkPolicyInput>({ podSelector, policyTypes: policyTypes ? [...new Set(policyTypes.map((t) => t.value))] : undefined, ingress, egress });
 };
 
 const readPolicyType: Reader<Field<'Ingress' | 'Egress'>> = (src, e) => oneOf(POLICY_TYPES)(src, { ...e, label: 'policy type' });
@@ -40,7 +36,7 @@ function rule(set: FieldSet, peersKey: 'from' | 'to'): Reader<NetworkPolicyRule>
     if (!m) return undefined;
     const peers = m.opt(peersKey, listOf(readPeer));
     const ports = m.opt('ports', listOf(readPort));
-    return { ...(peers ? { peers } : {}), ...(ports ? { ports } : {}), pos: m.pos };
+    return compact<NetworkPolicyRule>({ peers, ports, pos: m.pos });
   };
 }
 
@@ -56,12 +52,7 @@ const readPeer: Reader<NetworkPolicyPeer> = (src, e) => {
   if (m.entry('ipBlock') && given.length > 1) {
     return src.report(m.pos, 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (write them as two peers)');
   }
-  return {
-    ...(podSelector ? { podSelector } : {}),
-    ...(namespaceSelector ? { namespaceSelector } : {}),
-    ...(ipBlock ? { ipBlock } : {}),
-    pos: m.pos,
-  };
+  return compact<NetworkPolicyPeer>({ podSelector, namespaceSelector, ipBlock, pos: m.pos });
 };
 
 /** ipBlock: a prefix (host bits allowed, as the API server allows them) and excepts strictly inside it. */
@@ -91,7 +82,7 @@ const readPort: Reader<NetworkPolicyPort> = (src, e) => {
     if (endPort.value < port.value) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port.value} (expected endPort >= port)`);
   }
   if (m.entry('port') && !port) return undefined;
-  return { ...(port ? { port: port.value } : {}), ...(endPort ? { endPort: endPort.value } : {}), protocol, pos: m.pos };
+  return compact<NetworkPolicyPort>({ port: port?.value, endPort: endPort?.value, protocol, pos: m.pos });
 };
 
 /** IntOrString ports of Kubernetes: an integer 1..65535 or a port name (not a quoted number). */

@@ -3,11 +3,12 @@
 import type { Position } from '../errors.js';
 import { formatIpv4, formatPrefix, prefixContains, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
-import { sha256Hex } from '../util/hash.js';
+import { hexOf, sha256Scratch } from '../util/sha256.js';
 import { dnsLabel, dnsSubdomain, firstAt, ifName, labelKeyProblem, labelValueProblem, reportDuplicates, reservedInPrefix } from './checks.js';
 import { ifindexField, ipField, macField, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
 import { int, list, parsed, readMap, str, stringMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
 import type { PodSpec } from './types.js';
+import { isMap, isScalar, type YNode as Node } from './ast.js';
 
 export interface PodDraft {
   readonly pos: Position;
@@ -57,7 +58,7 @@ function readPod(src: Source, e: Entry): PodDraft | undefined {
 
 /** Cilium names the host side of a pod's veth lxc + 12 hex digits of a hash. */
 export function defaultVethName(id: string): string {
-  return `lxc${sha256Hex(id).slice(0, 12)}`;
+  return hexOf(sha256Scratch(id), 6, 'lxc'); // `lxc${sha256Hex(id).slice(0, 12)}`, without the rest
 }
 
 /** Host side of the pod's veth. */
@@ -74,9 +75,42 @@ function readHostVeth(pod: MapView, id: string): DeviceDraft {
   };
 }
 
+const labelMap = stringMap('label');
+
+/**
+ * Labels whose keys and values are all valid strings, read without the positioned pairs
+ * stringMap makes (most pods of a large cluster); undefined when something needs reporting.
+ */
+export function validLabels(node: Node): Record<string, string> | undefined {
+  if (!isMap(node)) return undefined;
+  const out: Record<string, string> = {};
+  const { keys, values } = node;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = values[i];
+    if (!isScalar(k) || typeof k.value !== 'string' || !isScalar(v) || typeof v.value !== 'string') return undefined;
+    if (!validLabelKey(k.value) || labelValueProblem(v.value) !== undefined) return undefined;
+    out[k.value] = v.value;
+  }
+  return out;
+}
+
+/** Label keys found valid so far: pods of one Deployment repeat the same few keys. */
+const VALID_KEYS = new Set<string>();
+
+function validLabelKey(key: string): boolean {
+  if (VALID_KEYS.has(key)) return true;
+  if (labelKeyProblem(key) !== undefined) return false;
+  if (VALID_KEYS.size >= 4096) VALID_KEYS.clear();
+  VALID_KEYS.add(key);
+  return true;
+}
+
 /** Kubernetes labels (metadata.labels): checked keys, string values. */
 export function readLabels(src: Source, e: Entry): Record<string, string> | undefined {
-  const pairs = stringMap('label')(src, e);
+  const valid = validLabels(e.node);
+  if (valid) return valid;
+  const pairs = labelMap(src, e);
   if (!pairs) return undefined;
   const ok = pairs.filter(({ key, value }) => {
     const problem = labelKeyProblem(key.value);
@@ -120,13 +154,12 @@ function checkHostNetworkIp(sink: Sink, p: PodDraft, node: NodeDraft): void {
 function checkPodIp(src: Sink, p: PodDraft, node: NodeDraft): void {
   if (!p.ip) return;
   const cidr = node.podCIDR.value;
-  const ip = formatIpv4(p.ip.value);
   if (!prefixContains(cidr, p.ip.value)) {
-    src.report(p.ip.pos, `pod IP ${ip} is outside ${node.name.value}'s pod CIDR ${formatPrefix(cidr)}`);
+    src.report(p.ip.pos, `pod IP ${formatIpv4(p.ip.value)} is outside ${node.name.value}'s pod CIDR ${formatPrefix(cidr)}`);
     return;
   }
   const reserved = reservedInPrefix(cidr, p.ip.value);
-  if (reserved) src.report(p.ip.pos, `pod IP ${ip} is ${reserved} (expected a host address)`);
+  if (reserved) src.report(p.ip.pos, `pod IP ${formatIpv4(p.ip.value)} is ${reserved} (expected a host address)`);
 }
 
 function labelsKey(p: PodDraft): string {

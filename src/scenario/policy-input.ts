@@ -6,6 +6,7 @@
 // supported yet", so a policy is never silently half-applied.
 import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
+import { compact } from '../util/compact.js';
 import { dnsLabel, dnsSubdomain, firstAt, labelKeyProblem, reportDuplicates } from './checks.js';
 import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
 import { readNetworkPolicySpec } from './netpol-input.js';
@@ -48,7 +49,7 @@ export function readPolicy(src: Source, e: Entry): PolicyDraft | undefined {
   const rules = kind === 'NetworkPolicy' ? undefined : readRules(m);
   const networkPolicy = kind === 'NetworkPolicy' ? readKnpSpec(m) : undefined;
   if (!apiVersion || !meta || (kind === 'NetworkPolicy' ? !networkPolicy : !rules)) return undefined;
-  const spec: PolicySpec = { kind, name: meta.name.value, namespace, rules: rules ?? [], ...(networkPolicy ? { networkPolicy } : {}), pos: m.pos };
+  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, pos: m.pos });
   return { spec, namePos: meta.name.pos };
 }
 
@@ -107,14 +108,7 @@ const readRule: Reader<PolicyRule> = (src, e) => {
   m.opt('description', str);
   m.opt('labels', list); // rule labels only name the rule in `cilium policy get`
   if (!endpointSelector) return undefined;
-  return {
-    endpointSelector,
-    ...(ingress ? { ingress } : {}),
-    ...(egress ? { egress } : {}),
-    ...(ingressDeny ? { ingressDeny } : {}),
-    ...(egressDeny ? { egressDeny } : {}),
-    pos: m.pos,
-  };
+  return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
 };
 
 type Side = 'from' | 'to';
@@ -140,16 +134,7 @@ function sections(set: FieldSet, side: Side, deny: boolean): Reader<PolicyRuleSe
       // Cilium v1.13 sanitizes allow rules only (Rule.Sanitize skips ingressDeny/egressDeny).
       if (!deny) checkCombinations(m, side);
       const cidrs = cidr || cidrSet ? [...(cidr ?? []), ...(cidrSet ?? [])] : undefined;
-      return [
-        {
-          ...(peers ? { peers } : {}),
-          ...(entities ? { entities: entities.map((x) => x.value) } : {}),
-          ...(cidrs ? { cidrs } : {}),
-          ...(ports ? { ports } : {}),
-          ...(icmps ? { icmps } : {}),
-          pos: m.pos,
-        },
-      ];
+      return [compact<PolicyRuleSection>({ peers, entities: entities?.map((x) => x.value), cidrs, ports, icmps, pos: m.pos })];
     });
   };
 }
@@ -224,7 +209,7 @@ const readPortProtocol: Reader<PortRule> = (src, e) => {
     if (typeof port === 'string') return src.report(endPort.pos, `endPort needs a numeric port (port is the named port '${port}')`);
     if (endPort.value < port) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port} (expected endPort >= port)`);
   }
-  return { port, ...(endPort && endPort.value > 0 ? { endPort: endPort.value } : {}), protocol, pos: m.pos };
+  return compact<PortRule>({ port, endPort: endPort && endPort.value > 0 ? endPort.value : undefined, protocol, pos: m.pos });
 };
 
 /** An IANA service name (pkg/iana IsSvcName): matched case-insensitively. */

@@ -126,12 +126,24 @@ function unsupportedMessage(key: string, set: FieldSet): string {
   return `'${key}' is not supported yet (supported: ${supported})`;
 }
 
+/** The fields of a set as a Set, made once per set (policies read thousands of mappings). */
+const KNOWN_FIELDS = new Map<FieldSet, ReadonlySet<string>>();
+function knownFields(set: FieldSet): ReadonlySet<string> {
+  let known = KNOWN_FIELDS.get(set);
+  if (!known) KNOWN_FIELDS.set(set, (known = new Set(FIELDS[set])));
+  return known;
+}
+
+/** No key rejected: one shared empty set (large inputs read hundreds of thousands of mappings). */
+const NOTHING_REJECTED: ReadonlySet<string> = new Set();
+
 /** Reads a mapping, reporting keys that are not in `set` (and not-yet-supported ones). */
 export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefined {
   if (!isMap(e.node)) return typeError(src, e, 'a mapping');
   const known: readonly string[] = FIELDS[set];
+  const isKnown = knownFields(set);
   const entries = new Map<string, Entry>();
-  const rejected = new Set<string>();
+  let rejected: Set<string> | undefined;
   const { keys, values } = e.node;
   for (let i = 0; i < keys.length; i++) {
     const key = src.deref(keys[i]);
@@ -141,15 +153,15 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
     }
     const name = key.value;
     const keyPos = src.posOf(key);
-    if (!known.includes(name)) {
+    if (!isKnown.has(name)) {
       const unsupported = UNSUPPORTED_FIELDS[set]?.includes(name) ?? false;
       src.report(keyPos, unsupported ? unsupportedMessage(name, set) : `unknown field '${name}' (expected one of: ${known.join(', ')})`);
-      rejected.add(name);
+      (rejected ??= new Set()).add(name);
       continue;
     }
     entries.set(name, valueEntry(src, name, keyPos, values[i] ?? null));
   }
-  return new MapView(src, e.label, src.posOf(e.node), entries, rejected);
+  return new MapView(src, e.label, src.posOf(e.node), entries, rejected ?? NOTHING_REJECTED);
 }
 
 /**
@@ -159,12 +171,16 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
  */
 export function looseMap(src: Source, e: Entry, label: string = e.label): MapView | undefined {
   if (!isMap(e.node)) return typeError(src, e, 'a mapping');
-  return new MapView(src, label, src.posOf(e.node), new LooseEntries(src, e.node), new Set());
+  return new MapView(src, label, src.posOf(e.node), new LooseEntries(src, e.node), NOTHING_REJECTED);
 }
 
-/** The string-keyed entries of a mapping, made on first use (the last of equal keys wins). */
+
+/**
+ * The string-keyed entries of a mapping, made on first use (the last of equal keys wins) and
+ * kept by key index, so asking twice gives the same Entry.
+ */
 class LooseEntries {
-  private readonly made = new Map<string, Entry | null>();
+  private made: Array<Entry | undefined> | undefined;
   private index: Map<string, number> | undefined;
 
   constructor(
@@ -173,13 +189,15 @@ class LooseEntries {
   ) {}
 
   get(key: string): Entry | undefined {
-    const hit = this.made.get(key);
-    if (hit !== undefined) return hit ?? undefined;
     const i = this.find(key);
-    const k = i < 0 ? undefined : this.node.keys[i];
-    const entry = k ? valueEntry(this.src, key, this.src.posOf(k), this.node.values[i] ?? null) : null;
-    this.made.set(key, entry);
-    return entry ?? undefined;
+    if (i < 0) return undefined;
+    const hit = this.made?.[i];
+    if (hit) return hit;
+    const k = this.node.keys[i];
+    if (!k) return undefined;
+    const entry = valueEntry(this.src, key, this.src.posOf(k), this.node.values[i] ?? null);
+    (this.made ??= new Array<Entry | undefined>(this.node.keys.length))[i] = entry;
+    return entry;
   }
 
   private find(key: string): number {
@@ -316,9 +334,14 @@ function quoteHint(src: Source, e: Entry): undefined {
 
 /** A list whose items are each read with `read`; undefined if the list itself is wrong. */
 export function listOf<T>(read: Reader<T>): Reader<T[]> {
-  return (src, e) =>
-    list(src, e)?.flatMap((item) => {
+  return (src, e) => {
+    const items = list(src, e);
+    if (!items) return undefined;
+    const out: T[] = [];
+    for (const item of items) {
       const v = read(src, item);
-      return v === undefined ? [] : [v];
-    });
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  };
 }

@@ -7,6 +7,7 @@ import { labelKeyProblem, labelValueProblem } from './checks.js';
 import { SELECTOR_OPERATORS } from './fields.js';
 import { listOf, oneOf, readMap, str, stringMap, type Entry, type Field, type MapView, type Reader, type Source } from './raw.js';
 import type { LabelSelector, SelectorOperator } from './types.js';
+import { isIpv6 } from '../net/ipv6.js';
 
 /** Label sources an endpoint selector may name (pkg/labels in Cilium v1.13). */
 const SELECTOR_SOURCES = ['any', 'k8s', 'reserved', 'container', 'unspec'] as const;
@@ -19,7 +20,7 @@ const RESERVED_LABELS = Object.keys(RESERVED_IDENTITIES).filter((n) => n !== 'un
  * masked. `bare` also takes a plain address, meaning /32 (api.CIDR, fromCIDR/toCIDR).
  */
 export function cidrValue(text: string, label: string, bare: boolean): Ipv4Prefix | string {
-  if (text.includes(':')) return `IPv6 ${label} '${text}' is not supported yet (expected an IPv4 prefix)`;
+  if (isIpv6(text)) return `IPv6 ${label} '${text}' is not supported yet (expected an IPv4 prefix)`;
   if (bare && !text.includes('/')) {
     const ip = parseIpv4(text);
     return ip === undefined ? `invalid ${label} '${text}' (expected an IPv4 prefix, e.g. 10.0.0.0/8, or an address)` : { addr: ip, len: 32 };

@@ -3,12 +3,11 @@
 // aliases and how far they expand ("billion laughs"). Block-style YAML goes through the
 // fast reader; anything else through the `yaml` package, driven token by token so the
 // limits are checked before a document is composed. Every problem is one positioned line.
-import { createRequire } from 'node:module';
-import type * as Yaml from 'yaml';
 import type { CST, Document, Node } from 'yaml';
 import type { Position, Problem } from '../errors.js';
 import { MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
 import { streamYaml, type YamlStream } from './fast-yaml.js';
+import { yamlLib } from '../util/yaml-lib.js';
 import { duplicateKeyMessage, syntaxProblems, type ExtraError } from './syntax.js';
 
 /** The loader's limits on one input text (see the README, "Robustness and performance"). */
@@ -39,13 +38,8 @@ class LimitHit {
 
 const NUL = '\u0000';
 
-let yamlModule: typeof Yaml | undefined;
-
 /** The `yaml` package, loaded on first use: the fast reader reads most files without it. */
-function yaml(): typeof Yaml {
-  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
-  return yamlModule;
-}
+const yaml = yamlLib;
 
 /** Parses one file's text into documents, or says what is wrong with it. */
 export function parseYamlText(file: string, text: string): ParsedYaml {

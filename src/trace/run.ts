@@ -71,7 +71,11 @@ function injectionOf(cluster: Cluster, spec: FlowSpec, packet: Packet, isReply: 
 
 const VIEWS = new WeakMap<Cluster, readonly EndpointView[]>();
 
-/** Hubble's endpoint view of the cluster, built once per cluster and shared by every trace. */
+/**
+ * Hubble's endpoint view of the cluster, built once per cluster and shared by every trace,
+ * when a renderer first reads a result's `endpoints` (text output never does; on a
+ * 50,000-pod cluster building it costs more than the trace).
+ */
 function endpointViews(cluster: Cluster): readonly EndpointView[] {
   let v = VIEWS.get(cluster);
   if (!v) {
@@ -112,7 +116,7 @@ export function traceWithReply(cluster: Cluster, spec: FlowSpec, dp: ClusterData
   const rep = runFlow(cluster, replySpec, dp, back.l4);
   const notes = [...rep.result.context.notes.filter((n) => !n.startsWith('conntrack') && !n.startsWith('ct:')), 'reply: traced on the conntrack entries the forward trace created'];
   if (src.kind === 'world') notes.push('reverse SNAT of a masqueraded connection is not simulated yet');
-  return { forward: fwd.result, reply: { ...rep.result, context: { ...rep.result.context, notes } } };
+  return { forward: fwd.result, reply: withEndpointsOf(cluster, { ...withoutEndpoints(rep.result), context: { ...rep.result.context, notes } }) };
 }
 
 function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4Override?: L4): { result: TraceResult; final: Packet | undefined } {
@@ -135,7 +139,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
   if (spec.proto !== 'icmp' && spec.sport === DEFAULT_SPORT) notes.push(`source port ${DEFAULT_SPORT} (default; use --sport)`);
   if (spec.proto === 'icmp' && !l4Override) notes.push(`icmp echo id ${ICMP_ECHO_ID}`);
   const drop = outcome.kind === 'dropped' ? findDrop(hops, outcome.node) : null;
-  const result: TraceResult = {
+  const result: WithoutEndpoints = {
     schema: 'cilium-trace/trace/v1',
     packet: summary,
     context: {
@@ -151,8 +155,28 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
     drop: outcome.kind === 'dropped' ? drop : null,
     notSimulated: outcome.kind === 'error' ? { node: outcome.node, text: outcome.text } : null,
     delivered: outcome.kind === 'delivered' ? { node: outcome.node, target: outcome.target, via: outcome.via, ifindex: outcome.ifindex } : null,
-    endpoints: endpointViews(cluster),
     explanation: null,
   };
-  return { result: { ...result, explanation: explainPolicyDrop(cluster, result) }, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
+  const explained = withEndpointsOf(cluster, { ...result, explanation: explainPolicyDrop(cluster, withEndpointsOf(cluster, result)) });
+  return { result: explained, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
+}
+
+type WithoutEndpoints = Omit<TraceResult, 'endpoints'>;
+
+/** A result's fields but `endpoints` (copying them with a spread would build the views). */
+function withoutEndpoints(r: TraceResult): WithoutEndpoints {
+  const { schema, packet, context, hops, verdict, drop, notSimulated, delivered, explanation } = r;
+  return { schema, packet, context, hops, verdict, drop, notSimulated, delivered, explanation };
+}
+
+/** The result with `endpoints` (in its place, before `explanation`) built on first read. */
+function withEndpointsOf(cluster: Cluster, r: WithoutEndpoints): TraceResult {
+  const { explanation, ...rest } = r;
+  return {
+    ...rest,
+    get endpoints(): readonly EndpointView[] {
+      return endpointViews(cluster);
+    },
+    explanation,
+  };
 }

@@ -1,12 +1,25 @@
 // Deterministic allocation helpers. Nothing in cilium-trace is random: numbers the real
 // agent picks at random (identities, endpoint ids, node ids, MACs) are derived here from
 // stable names, so the same input gives the same bytes on every machine.
-import { createHash } from 'node:crypto';
+// SHA-256 is computed in plain TypeScript (sha256.ts): no node:crypto to load at start-up,
+// and no Hash object per name when a large cluster derives 100,000s of them.
+import { hexOf, sha256 } from './sha256.js';
 
 /** 32-bit FNV-1a of a UTF-8 string. */
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Names are ASCII; anything else is hashed over its UTF-8 bytes, as Buffer gives them.
+    if (c >= 0x80) return fnv1aBytes(h, Buffer.from(text.slice(i), 'utf8'));
+    h ^= c;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+function fnv1aBytes(h: number, bytes: Uint8Array): number {
+  for (const byte of bytes) {
     h ^= byte;
     h = Math.imul(h, 0x01000193) >>> 0;
   }
@@ -14,11 +27,11 @@ export function fnv1a(text: string): number {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hexOf(sha256(text));
 }
 
 export function sha256Bytes(text: string): Uint8Array {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return sha256(text);
 }
 
 /**
