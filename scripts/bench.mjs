@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --runs N] [--scale-runs N] [--root DIR] [--quick]
+// npm run bench [-- --runs N] [--scale-runs N] [--root DIR] [--quick] [--only startup,scale,matrix]
 // Prints, on this machine:
 //  1. start-up: `cilium-trace pod1 pod3 icmp` wall time / `node -e 0` wall time, the two
 //     spawned alternately N times, medians (target <= 1.5);
@@ -7,7 +7,8 @@
 //     scripts/lib/gen-cluster.mjs, seed 1): load + control plane + one trace, wall time and
 //     peak RSS (targets <= 3 s, <= 1.5 GiB);
 //  3. the same with the pods doubled: time ratio (target <= 2.2);
-//  4. the connectivity matrix of a 1,000-pod cluster (1,000 x 1,000 cells), if available.
+//  4. the connectivity matrix of a 1,000-pod cluster (1,000 x 1,000 cells), if available
+//     (target <= 3 s), and its growth: 500 and 2,000 pods, time ratio per x4 cells.
 // Each scale figure runs in a fresh process: the first run (cold, as the CLI runs) and the
 // median of the repeated runs in that process. --root measures another checkout (built).
 import { spawnSync } from 'node:child_process';
@@ -21,7 +22,7 @@ import { generateCluster } from './lib/gen-cluster.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string' }, 'scale-runs': { type: 'string' }, root: { type: 'string' }, quick: { type: 'boolean' }, timeout: { type: 'string' },
+    runs: { type: 'string' }, 'scale-runs': { type: 'string' }, root: { type: 'string' }, quick: { type: 'boolean' }, timeout: { type: 'string' }, only: { type: 'string' },
     nodes: { type: 'string' }, pods: { type: 'string' }, policies: { type: 'string' }, services: { type: 'string' },
   },
 });
@@ -36,6 +37,10 @@ const SCALE = {
   services: Number(values.services ?? 2000),
 };
 
+/** --only startup,scale,matrix: the items to run (default: all). */
+const ONLY = values.only === undefined ? undefined : new Set(values.only.split(',').map((x) => x.trim()));
+const want = (item) => ONLY === undefined || ONLY.has(item);
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -48,8 +53,8 @@ out(`machine: ${availableParallelism()} CPUs (nproc), ${cpus()[0]?.model ?? 'unk
 out(`measuring: ${ROOT}`);
 
 // ---- 1. start-up ---------------------------------------------------------------------------
-{
-  const bin = join(ROOT, 'bin', 'cilium-trace.js');
+if (want('startup')) {
+  const bin = join(ROOT, 'bin', 'cilium-trace.cjs');
   const trace = [];
   const bare = [];
   const time = (args) => {
@@ -95,20 +100,36 @@ function cluster(o, name) {
 
 const fmtScale = (m) => `${(m.cold / 1000).toFixed(2)} s cold, ${(m.median / 1000).toFixed(2)} s median of ${m.runs} in one process, peak RSS ${(m.rss / 2 ** 30).toFixed(2)} GiB`;
 
-const base = cluster(SCALE, 'scale.yaml');
-const desc = `${SCALE.nodes} nodes / ${SCALE.pods} pods / ${SCALE.policies} policies / ${SCALE.services} services`;
-const traceArgs = (c) => ['-f', c.file, c.hints.src, c.hints.dst, c.hints.proto];
-const m1 = measure(`2. scale (${desc})`, traceArgs(base));
-if (m1) out(`2. scale (${desc}, ${(base.bytes / 2 ** 20).toFixed(0)} MiB of YAML): load + control plane + one trace: ${fmtScale(m1)} (targets <= 3 s, <= 1.5 GiB)`);
+if (want('scale')) {
+  const base = cluster(SCALE, 'scale.yaml');
+  const desc = `${SCALE.nodes} nodes / ${SCALE.pods} pods / ${SCALE.policies} policies / ${SCALE.services} services`;
+  const traceArgs = (c) => ['-f', c.file, c.hints.src, c.hints.dst, c.hints.proto];
+  const m1 = measure(`2. scale (${desc})`, traceArgs(base));
+  if (m1) out(`2. scale (${desc}, ${(base.bytes / 2 ** 20).toFixed(0)} MiB of YAML): load + control plane + one trace: ${fmtScale(m1)} (targets <= 3 s, <= 1.5 GiB)`);
 
-const doubled = cluster({ ...SCALE, pods: SCALE.pods * 2 }, 'scale2.yaml');
-const m2 = measure(`3. scale, pods doubled`, traceArgs(doubled));
-if (m2) out(`3. pods doubled (${SCALE.pods * 2} pods, policies fixed): ${fmtScale(m2)}; time ratio ${(m2.cold / (m1?.cold ?? NaN)).toFixed(2)} cold, ${(m2.median / (m1?.median ?? NaN)).toFixed(2)} median (target <= 2.2)`);
+  const doubled = cluster({ ...SCALE, pods: SCALE.pods * 2 }, 'scale2.yaml');
+  const m2 = measure(`3. scale, pods doubled`, traceArgs(doubled));
+  if (m2) out(`3. pods doubled (${SCALE.pods * 2} pods, policies fixed): ${fmtScale(m2)}; time ratio ${(m2.cold / (m1?.cold ?? NaN)).toFixed(2)} cold, ${(m2.median / (m1?.median ?? NaN)).toFixed(2)} median (target <= 2.2)`);
+}
 
-if (existsSync(join(ROOT, 'dist', 'src', 'analysis', 'matrix.js'))) {
-  const mat = cluster({ nodes: 50, pods: 1000, policies: 100, services: 40 }, 'matrix.yaml');
-  const m3 = measure('4. matrix', ['matrix', '-f', mat.file, '-p', 'tcp/8080', '-o', 'csv'], 1);
-  if (m3) out(`4. matrix 1,000 x 1,000 (50 nodes, 1000 pods, 100 policies, 40 services; tcp/8080): ${(m3.cold / 1000).toFixed(2)} s, peak RSS ${(m3.rss / 2 ** 30).toFixed(2)} GiB`);
+if (!want('matrix')) {
+  // not asked for
+} else if (existsSync(join(ROOT, 'dist', 'src', 'analysis', 'matrix.js'))) {
+  // The exact CLI run (load + control plane + every cell + CSV), first run in a fresh process;
+  // then the same cluster shape at half and double the pods: time ratio per x4 cells.
+  const matrixRun = (pods) => {
+    const c = cluster({ nodes: 50, pods, policies: 100, services: 40 }, `matrix-${pods}.yaml`);
+    return measure(`4. matrix ${pods} x ${pods}`, ['matrix', '-f', c.file, '-p', 'tcp/8080', '-o', 'csv'], SCALE_RUNS);
+  };
+  const m3 = matrixRun(1000);
+  if (m3) out(`4. matrix 1,000 x 1,000 (50 nodes, 1000 pods, 100 policies, 40 services; tcp/8080; -o csv): ${fmtScale(m3)} (target <= 3 s cold)`);
+  const half = matrixRun(500);
+  const dbl = matrixRun(2000);
+  if (m3 && half && dbl) {
+    const s = (m) => `${(m.cold / 1000).toFixed(2)} s`;
+    const r = (a, b, k) => (b[k] / a[k]).toFixed(2);
+    out(`   growth: 500 x 500 ${s(half)}, 1,000 x 1,000 ${s(m3)}, 2,000 x 2,000 ${s(dbl)} cold; each step x4 cells: time x${r(half, m3, 'cold')}, x${r(m3, dbl, 'cold')} cold (x${r(half, m3, 'median')}, x${r(m3, dbl, 'median')} median) (target: at most about x4, the cell ratio)`);
+  }
 } else {
   out('4. matrix: not available');
 }

@@ -5,6 +5,8 @@ import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
 import { formatIpv4, formatPrefix, parseIpv4, prefixContains, type Ipv4 } from '../net/ip.js';
 import type { FlowSource } from '../trace/run.js';
 import type { ServiceSpec } from '../scenario/types.js';
+import { nameHint } from '../util/similar.js';
+import { isIpv6 } from '../net/ipv6.js';
 
 export interface ArgPos {
   readonly text: string;
@@ -30,8 +32,10 @@ function resolveHostNetworkPod(cluster: Cluster, arg: ArgPos): Cluster['hostNetw
   return cluster.hostNetworkPods.find((h) => h.pod.name === name && (ns === undefined || h.pod.namespace === ns));
 }
 
-function podList(cluster: Cluster): string {
-  return cluster.endpoints.map((e) => `${e.pod.namespace}/${e.pod.name}`).sort().join(', ');
+/** The pods to suggest for an unknown name: all, or the closest ten on a large cluster. */
+function podList(cluster: Cluster, query: string): string {
+  const q = query.includes('/') ? query : `default/${query}`;
+  return nameHint(q, cluster.endpoints.map((e) => `${e.pod.namespace}/${e.pod.name}`));
 }
 
 /** The node that owns an address: a pod's node, or the node whose InternalIP/cilium_host IP it is. */
@@ -59,7 +63,8 @@ export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4): FlowS
     if (ep) return { kind: 'pod', ip: ep.pod.ip };
     const hn = resolveHostNetworkPod(cluster, arg);
     if (hn) return { kind: 'host', node: hn.node.name, ip: hn.node.ip };
-    throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster)})`);
+    if (isIpv6(arg.text)) throw problem(arg, `IPv6 source '${arg.text}' is not simulated yet (expected an IPv4 address, a pod or node:NAME)`);
+    throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster, arg.text)})`);
   }
   if (cluster.endpoints.some((e) => e.pod.ip === ip)) return { kind: 'pod', ip };
   const node = cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip);
@@ -95,7 +100,8 @@ export function resolveDestination(cluster: Cluster, arg: ArgPos): Destination {
   if (ep) return { ip: ep.pod.ip };
   const hn = resolveHostNetworkPod(cluster, arg);
   if (hn) return { ip: hn.node.ip };
-  throw problem(arg, `unknown pod '${arg.text}' (expected a pod, svc:NAME or an IPv4 address; pods: ${podList(cluster)})`);
+  if (isIpv6(arg.text)) throw problem(arg, `IPv6 destination '${arg.text}' is not simulated yet (expected an IPv4 address, a pod or svc:NAME)`);
+  throw problem(arg, `unknown pod '${arg.text}' (expected a pod, svc:NAME or an IPv4 address; pods: ${podList(cluster, arg.text)})`);
 }
 
 export function parseProto(arg: ArgPos | undefined): { proto: 'icmp' | 'tcp' | 'udp'; dport: number | null } {

@@ -4,13 +4,13 @@
 import { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { validateCluster } from '../controlplane/validate.js';
-import type { Io } from './io.js';
+import { commanderOutput, type Io } from './io.js';
 
 export function validateCommand(io: Io, result: { code: number }, load: (opts: { file?: string[]; scenario?: string }) => import('../controlplane/cluster.js').Cluster): Command {
   const cmd = new Command('validate')
     .description('report likely mistakes in the policies without tracing: rules selecting nothing, peers matching no pod, named ports resolving nowhere')
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .exitOverride();
   cmd.action((_opts: unknown, c: Command) => {
     const cluster = load(c.optsWithGlobals<{ file?: string[]; scenario?: string }>());

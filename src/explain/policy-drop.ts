@@ -5,7 +5,7 @@
 // The proposed policy is the smallest CiliumNetworkPolicy that allows exactly this flow:
 // in the enforcing endpoint's namespace, selecting that endpoint and the peer as narrowly as
 // the cluster's identities allow.
-import { stringify } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 import { LOCAL_IDENTITY_FLAG, reservedName } from '../cilium/identities.js';
 import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
 import type { Identity } from '../controlplane/identity.js';
@@ -130,7 +130,7 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
     metadata: { name, namespace: ns },
     spec: { endpointSelector, [pol.direction]: [{ ...peer.rule, ...portRule(r) }] },
   };
-  return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: stringify(policy), suggestionName: name };
+  return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: yamlLib().stringify(policy), suggestionName: name };
 }
 
 export { formatLabel };

@@ -1,7 +1,5 @@
 // The small style object renderers receive. Colour is decided once in cli/; renderers never
 // look at the terminal. PLAIN is the identity style used for files, pipes and tests.
-import { Chalk } from 'chalk';
-
 export interface Style {
   readonly bold: (s: string) => string;
   readonly dim: (s: string) => string;
@@ -14,7 +12,9 @@ export interface Style {
 const id = (s: string): string => s;
 export const PLAIN: Style = { bold: id, dim: id, ok: id, bad: id, warn: id, accent: id };
 
-export function colourStyle(): Style {
+/** Colour for a terminal; chalk is loaded only then, so piped output starts faster. */
+export async function colourStyle(): Promise<Style> {
+  const { Chalk } = await import('chalk');
   const c = new Chalk({ level: 1 });
   return { bold: c.bold, dim: c.dim, ok: c.green, bad: c.red, warn: c.yellow, accent: c.cyan };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/run-cli.js';
 
-const BIN = join(ROOT, 'bin', 'cilium-trace.js');
+const BIN = join(ROOT, 'bin', 'cilium-trace.cjs');
 
 function cli(args: readonly string[], input?: string) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, runCli } from '../support/run-cli.js';
 
-const BIN = join(ROOT, 'bin', 'cilium-trace.js');
+const BIN = join(ROOT, 'bin', 'cilium-trace.cjs');
 
 /** Commands; `@` marks a path relative to the package root (adjusted when the cwd differs). */
 const COMMANDS: ReadonlyArray<readonly string[]> = [

@@ -23,7 +23,7 @@ export interface CaseRun {
  * they are one line and exit 2, but do not say `cilium-trace: …` yet. Allowed here until
  * the CLI's commander output is changed (reported to the maintainers).
  */
-export const COMMANDER_ERROR_PREFIX_ALLOWED = true;
+export const COMMANDER_ERROR_PREFIX_ALLOWED = false;
 
 const POSITIONED = /^[^\n]+?:\d+:\d+: \S/;
 const USAGE = /^cilium-trace: \S/;

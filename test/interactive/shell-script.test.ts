@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ROOT } from '../support/run-cli.js';
 
 function shell(input: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cilium-trace.js'), 'shell', ...args], { input, cwd: ROOT, encoding: 'utf8', timeout: 60000, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cilium-trace.cjs'), 'shell', ...args], { input, cwd: ROOT, encoding: 'utf8', timeout: 60000, env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(r.error, undefined);
   return r;
 }

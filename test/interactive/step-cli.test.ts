@@ -24,7 +24,7 @@ test('--step needs stdin and stdout to be terminals, and text output', () => {
 });
 
 test('--step from a pipe: the real binary exits 2 with one line instead of hanging', () => {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cilium-trace.js'), 'pod1', 'pod3', 'icmp', '--step'], { input: '\r\rq', encoding: 'utf8', timeout: 20000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'cilium-trace.cjs'), 'pod1', 'pod3', 'icmp', '--step'], { input: '\r\rq', encoding: 'utf8', timeout: 20000 });
   assert.equal(r.error, undefined);
   assert.equal(r.status, 2);
   assert.equal(r.stdout, '');

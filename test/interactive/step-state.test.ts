@@ -163,7 +163,7 @@ test('q quits with an empty screen; unknown keys change nothing but the message'
   assert.match(u.screen, /unknown key "z" \(\? lists the keys\)/);
 });
 
-test('the screen is exactly the terminal size, and colour is only escapes around the same text', () => {
+test('the screen is exactly the terminal size, and colour is only escapes around the same text', async () => {
   const m = model();
   for (const size of [{ columns: 80, rows: 24 }, { columns: 40, rows: 12 }, SIZE]) {
     for (const st of [INITIAL, at(20), reduce(m, at(20), 'map', size), reduce(m, at(48), 'packet', size)]) {
@@ -173,7 +173,7 @@ test('the screen is exactly the terminal size, and colour is only escapes around
     }
   }
   const st = reduce(m, at(20), 'map', SIZE);
-  const coloured = render(m, st, SIZE, colourStyle());
+  const coloured = render(m, st, SIZE, await colourStyle());
   assert.match(coloured, ANSI);
   assert.equal(coloured.replace(ANSI, ''), render(m, st, SIZE));
 });

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
 import { loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
-import type { Io } from '../io.js';
+import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
 export function collect(v: string, prev: string[] | undefined): string[] {
@@ -16,7 +16,7 @@ export function collect(v: string, prev: string[] | undefined): string[] {
 export function conventions<T extends Command>(cmd: T, io: Io): T {
   cmd
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false)
     .exitOverride();
   return cmd;
@@ -70,8 +70,11 @@ export function parseSelector(text: string): readonly [string, string] {
   return [text.slice(0, i), text.slice(i + 1)];
 }
 
-/** Progress on stderr, only on a terminal and only for work that takes more than a moment (1,000 traces ≈ 0.2 s). */
-export function progressReporter(io: Io, what: string, minimum = 1000): ((done: number, total: number) => void) | undefined {
+/**
+ * Progress on stderr, only on a terminal and only for work that takes more than a moment
+ * (1,000 traces ≈ 0.2 s; the count, not the clock, decides, so output never depends on timing).
+ */
+export function progressReporter(io: Io, what: string, minimum = 1000, unit = 'distinct flows traced'): ((done: number, total: number) => void) | undefined {
   if (io.stderrIsTTY !== true) return undefined;
   let shown = -1;
   return (done, total) => {
@@ -79,7 +82,7 @@ export function progressReporter(io: Io, what: string, minimum = 1000): ((done: 
     const pct = Math.floor((done * 100) / total);
     if (pct !== shown) {
       shown = pct;
-      io.stderr(`\r${what}: ${done}/${total} distinct flows traced (${pct}%)`);
+      io.stderr(`\r${what}: ${done}/${total} ${unit} (${pct}%)`);
     }
     if (done === total) io.stderr('\r\x1b[K');
   };

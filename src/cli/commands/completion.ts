@@ -8,7 +8,7 @@ import type { Cluster } from '../../controlplane/cluster.js';
 import { allTopics } from '../../explain/topics/index.js';
 import { listShippedScenarios } from '../../scenario/load.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import type { Io } from '../io.js';
+import { commanderOutput, type Io } from '../io.js';
 import { MAP_NAMES } from '../maps-cmd.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -245,7 +245,7 @@ export function completionCommand(io: Io, result: { code: number }, load: (opts:
     .usage('[options] bash|zsh|fish')
     .argument('<SHELL>', 'bash, zsh or fish')
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .exitOverride();
   cmd.action((shell: string, _opts: unknown, c: Command) => {
     if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell '${shell}' (expected one of: ${SHELLS.join(', ')})`);

@@ -7,7 +7,7 @@ import type { Cluster } from '../../controlplane/cluster.js';
 import type { NodeDatapath } from '../../datapath/node.js';
 import { renderDevices } from '../../render/devices.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import type { Io } from '../io.js';
+import { commanderOutput, type Io } from '../io.js';
 
 interface DevicesOpts extends ClusterOptions {
   readonly node?: string;
@@ -29,7 +29,7 @@ export function devicesCommand(io: Io, result: { code: number }, load: (opts: Cl
     .option('--node <node>', 'only this node (default: every node, each under a `node NAME` line)')
     .option('--calls', 'also list each prog array (cilium_calls_*, cilium_call_policy) slot by slot and the bpf_sock programs at the cgroup v2 root')
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .exitOverride();
   cmd.action((_opts: unknown, c: Command) => {
     // Cluster options may be written before or after `devices`; both levels declare them.

@@ -7,12 +7,12 @@ import { EXIT, UsageError } from '../../errors.js';
 import { findExercise, listExercises, type Exercise } from '../../exercises/catalog.js';
 import { checkExercise } from '../../exercises/check.js';
 import { renderCheck, renderHint, renderList, renderShow } from '../../exercises/render.js';
-import type { Io } from '../io.js';
+import { commanderOutput, type Io } from '../io.js';
 
 function conventions(cmd: Command, io: Io): Command {
   return cmd
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .showHelpAfterError(false)
     .exitOverride();
 }

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { EXIT, UsageError } from '../../errors.js';
 import { closeMatches, findTopic, renderTopic, renderTopicList } from '../../explain/topics/index.js';
-import type { Io } from '../io.js';
+import { commanderOutput, type Io } from '../io.js';
 
 export const EXPLAIN_HELP_AFTER = `
 Examples:
@@ -34,7 +34,7 @@ export function explainCommand(io: Io, result: { code: number }): Command {
     .option('--list', 'list every topic')
     .addHelpText('after', EXPLAIN_HELP_AFTER)
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .exitOverride();
   cmd.action((words: string[], opts: { list?: boolean }) => {
     const query = words.join(' ');

@@ -2,10 +2,9 @@
 // terminal (prompt, Tab completion, history), or as a script from a pipe or file (a class
 // demo: `cilium-trace shell < scenarios/demo/seed-walkthrough.cilium-trace`).
 import { Command, Option } from 'commander';
-import type { Io } from '../io.js';
+import { commanderOutput, useColour, type Io } from '../io.js';
 import { colourStyle, PLAIN } from '../../render/style.js';
-import { ShellSession } from '../../interactive/shell-session.js';
-import { runInteractive, runScript, type StepHook } from '../../interactive/shell-repl.js';
+import type { StepHook } from '../../interactive/shell-repl.js';
 
 const HELP_AFTER = `
 Commands in the shell: trace, maps, pods, nodes, services, identities, policies,
@@ -33,13 +32,6 @@ interface ShellOpts {
   debug?: boolean;
 }
 
-function useColour(io: Io, flag: boolean | undefined): boolean {
-  if (flag !== undefined) return flag;
-  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
-  if (io.env['FORCE_COLOR'] !== undefined && io.env['FORCE_COLOR'] !== '0') return true;
-  return io.stdoutIsTTY;
-}
-
 export function shellCommand(io: Io, result: { code: number }): Command {
   const cmd = new Command('shell')
     .description('an interactive shell on one loaded cluster (trace, maps, policy add/remove, ct flush, …); from a pipe it runs a script')
@@ -53,7 +45,7 @@ export function shellCommand(io: Io, result: { code: number }): Command {
     .addHelpText('after', HELP_AFTER)
     .showHelpAfterError(false)
     .configureHelp({ helpWidth: 80 })
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (s, write) => write(s) })
+    .configureOutput(commanderOutput(io))
     .exitOverride();
   cmd.action(async (own: ShellOpts, self: Command) => {
     // -f/--scenario may also come before `shell` (the root program's options).
@@ -61,7 +53,10 @@ export function shellCommand(io: Io, result: { code: number }): Command {
     const file = [...(root.file ?? []), ...(own.file ?? [])];
     const scenario = own.scenario ?? root.scenario;
     const interactive = process.stdin.isTTY === true && io.stdoutIsTTY;
-    const style = useColour(io, own.color ?? (self.parent?.getOptionValueSource('color') === 'cli' ? root.color : undefined)) ? colourStyle() : PLAIN;
+    const style = useColour(io, own.color ?? (self.parent?.getOptionValueSource('color') === 'cli' ? root.color : undefined)) ? await colourStyle() : PLAIN;
+    // Loaded here, not at start-up: the shell (and node:readline) is not what most runs need.
+    const { ShellSession } = await import('../../interactive/shell-session.js');
+    const { runInteractive, runScript } = await import('../../interactive/shell-repl.js');
     const hook: StepHook = {};
     const session = new ShellSession({
       cluster: { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}) },

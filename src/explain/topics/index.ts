@@ -10,6 +10,7 @@ import { mapTopics } from './maps.js';
 import { pointTopics } from './points.js';
 import { programTopics } from './programs.js';
 import { KIND_HEADINGS, KIND_ORDER, type Topic } from './types.js';
+import { levenshtein } from '../../util/similar.js';
 
 export type { Topic, TopicKind } from './types.js';
 
@@ -66,20 +67,6 @@ export function findTopic(query: string): Topic | undefined {
   const exact = byName().get(q.toLowerCase());
   if (exact) return exact;
   return allTopics().find((t) => t.pattern?.test(q) === true);
-}
-
-function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] as number;
-      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length] as number;
 }
 
 /** Topic ids whose names are close to the query (edit distance, or one containing the other). */

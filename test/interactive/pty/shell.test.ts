@@ -8,7 +8,7 @@ const skip = tmuxAvailable() ? false : TMUX_MISSING;
 test('the shell on a terminal', { skip, timeout: 120000 }, async () => {
   const t = new TmuxSession('shell');
   try {
-    t.start('node bin/cilium-trace.js shell', 120, 50);
+    t.start('node bin/cilium-trace.cjs shell', 120, 50);
     await t.waitFor(/^cilium-trace shell · cluster seed-000: 2 nodes, 3 pods, 0 services, 0 policies$/m);
     await t.waitFor(/^cilium-trace>$/m);
     // Tab completes the command, then the pod name's common prefix, then lists the choices.

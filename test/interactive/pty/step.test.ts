@@ -25,7 +25,7 @@ test('cilium-trace pod1 pod3 icmp --step in a terminal: Enter, m, p, b, q', { sk
   const { index, total } = ipcacheStep();
   const t = new TmuxSession('step');
   try {
-    t.start('node bin/cilium-trace.js pod1 pod3 icmp --step');
+    t.start('node bin/cilium-trace.cjs pod1 pod3 icmp --step');
     await t.waitFor(new RegExp(`cilium-trace --step · step 1 of ${total}`));
     assert.match(t.screen(), /^> node1 \/ default\/pod1 netns — kernel$/m);
     assert.match(t.screen(), /Enter\/space next · b back · m map · p packet · e explain · \? keys · q quit/);
@@ -54,7 +54,7 @@ test('cilium-trace pod1 pod3 icmp --step in a terminal: Enter, m, p, b, q', { sk
 test('--step refuses without a terminal on stdin, even inside one', { skip, timeout: 60000 }, async () => {
   const t = new TmuxSession('step-pipe');
   try {
-    t.start('echo | node bin/cilium-trace.js pod1 pod3 icmp --step');
+    t.start('echo | node bin/cilium-trace.cjs pod1 pod3 icmp --step');
     const s = await t.waitFor(/\[exit \d+\]/);
     assert.match(s, /^cilium-trace: --step needs a terminal \(stdin and stdout must be a TTY\); leave out --step to print the whole trace\n\[exit 2\]$/m);
   } finally {

@@ -1,0 +1,109 @@
+// The root command's action: `cilium-trace SRC DST [PROTO[/PORT]]`. Output formats other
+// than text, --step and --explain load their modules when asked for, so a plain trace
+// starts with only what it uses.
+import type { Command } from 'commander';
+import { EXIT, UsageError } from '../errors.js';
+import { parseIpv4 } from '../net/ip.js';
+import { PLAIN, colourStyle } from '../render/style.js';
+import { renderTrace, type Level } from '../render/text.js';
+import { DEFAULT_SPORT, traceFlow, traceWithReply, withConntrackCopy } from '../trace/run.js';
+import type { TraceResult } from '../trace/tree.js';
+import type { CtStatus } from '../cilium/trace-points.js';
+import type { Cluster } from '../controlplane/cluster.js';
+import type { ClusterOptions } from './cluster-source.js';
+import { parseProto, resolveDestination, resolveSource, type ArgPos } from './endpoints.js';
+import { useColour, type Io } from './io.js';
+
+export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
+export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg'];
+export { DEFAULT_SPORT };
+
+export interface TraceOpts extends ClusterOptions {
+  output: TraceOutput;
+  level: Level;
+  sport: string;
+  arp?: boolean;
+  backend?: string;
+  reply?: boolean;
+  ct?: 'new' | 'established' | 'reply';
+  color?: boolean;
+  debug?: boolean;
+  step?: boolean;
+  explain?: boolean;
+}
+
+const CT_FLAG: Record<'new' | 'established' | 'reply', CtStatus> = { new: 'CT_NEW', established: 'CT_ESTABLISHED', reply: 'CT_REPLY' };
+
+function parseBackend(text: string): { ip: number; port?: number } {
+  const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d{1,5}))?$/.exec(text);
+  const ip = m?.[1] === undefined ? undefined : parseIpv4(m[1]);
+  if (!m || ip === undefined) throw new UsageError(`bad --backend '${text}' (expected IP or IP:PORT)`);
+  return m[2] === undefined ? { ip } : { ip, port: Number(m[2]) };
+}
+
+/** Where each positional argument starts on the command line (1-based column), for errors. */
+function argPositions(argv: readonly string[], values: readonly string[]): ArgPos[] {
+  const cols: number[] = [];
+  let col = 1;
+  for (const a of argv) { cols.push(col); col += a.length + 1; }
+  let from = 0;
+  return values.map((v) => {
+    const i = argv.indexOf(v, from);
+    if (i >= 0) from = i + 1;
+    return { text: v, col: i >= 0 ? (cols[i] ?? 1) : 1 };
+  });
+}
+
+/** The text of one trace in a non-diagram format. */
+async function renderer(opts: TraceOpts, style: typeof PLAIN): Promise<(r: TraceResult) => string> {
+  switch (opts.output) {
+    case 'json': return (await import('../render/json.js')).renderJson;
+    case 'monitor': return (await import('../render/monitor.js')).renderMonitor;
+    case 'hubble': return (await import('../render/hubble.js')).renderHubble;
+    default: {
+      const explainer = opts.explain ? (await import('../explain/topics/index.js')).traceExplainer() : undefined;
+      return (r) => renderTrace(r, opts.level, style, explainer);
+    }
+  }
+}
+
+export function traceAction(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster) {
+  return async (src: string | undefined, dstArg: string | undefined, proto: string | undefined, opts: TraceOpts, cmd: Command): Promise<void> => {
+    if (!src || !dstArg) throw new UsageError('SRC and DST are required (try: cilium-trace pod1 pod3 icmp, or --help)');
+    const stepCli = opts.step ? await import('../interactive/step-cli.js') : undefined;
+    stepCli?.requireTerminal(io, opts.output);
+    const cluster = load(opts);
+    const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? cmd.args, [src, dstArg, ...(proto ? [proto] : [])]);
+    const dst = resolveDestination(cluster, dstPos as ArgPos);
+    const source = resolveSource(cluster, srcPos as ArgPos, dst.ip);
+    const firstPort = dst.service?.ports[0];
+    const { proto: p, dport } = protoPos === undefined && firstPort !== undefined
+      ? { proto: firstPort.protocol === 'UDP' ? 'udp' as const : 'tcp' as const, dport: firstPort.port }
+      : parseProto(protoPos);
+    const backend = opts.backend === undefined ? undefined : parseBackend(opts.backend);
+    if (!/^\d{1,5}$/.test(opts.sport) || Number(opts.sport) < 1 || Number(opts.sport) > 65535) throw new UsageError(`bad --sport '${opts.sport}' (expected 1..65535)`);
+    if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
+    const ctState = opts.ct === undefined ? undefined : CT_FLAG[opts.ct];
+    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
+    const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
+    const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };
+    const style = useColour(io, opts.color) ? await colourStyle() : PLAIN;
+    if (stepCli) {
+      result.code = await stepCli.runStepMode({ cluster, datapath: dp, forward, ...(opts.reply ? { reply } : {}), level: opts.level, style }, io);
+      return;
+    }
+    if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg') {
+      const { renderDiagram } = await import('../render/diagram-output.js');
+      io.stdout(await renderDiagram(opts.output, forward, reply));
+    } else if (opts.reply && opts.output === 'json') {
+      const { traceToJson } = await import('../render/json.js');
+      io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
+    } else {
+      const render = await renderer(opts, style);
+      io.stdout(render(forward));
+      if (opts.reply) io.stdout(reply ? (opts.output === 'text' ? `\n${style.bold('reply:')}\n` : '') + render(reply) : (opts.output === 'text' ? '\nno reply: the forward packet was not delivered\n' : ''));
+    }
+    const verdicts = [forward.verdict, ...(opts.reply ? [reply?.verdict ?? 'DROPPED'] : [])];
+    result.code = verdicts.every((v) => v === 'FORWARDED') ? EXIT.FORWARDED : verdicts.includes('NOT_SIMULATED') && !verdicts.includes('DROPPED') ? EXIT.BAD_INPUT : EXIT.DROPPED;
+  };
+}
