@@ -1,15 +1,24 @@
 #!/usr/bin/env node
-// npm run build, after tsc: bundles the compiled CLI (dist/src) into dist/cilium-trace.cjs and
-// records V8's code cache for it by running a typical trace (dist/cilium-trace.cjs.cache).
-// bin/cilium-trace.cjs runs the two; see the comment there for why.
+// npm run build, after tsc: bundles the compiled CLI (dist/src) in two parts and records
+// V8's code cache for the first by running a typical trace. bin/cilium-trace.cjs runs them;
+// see the comment there for why.
+//   dist/cilium-trace.cjs        the core: what a trace needs (main, loader, control plane,
+//                                datapath, text renderer), read and run at every start;
+//   dist/cilium-trace-extra.cjs  everything main.ts and the renderers load with import():
+//                                subcommands, other output formats, step mode, explanations,
+//                                chalk. Loaded on first use; it shares the core's module
+//                                instances (one InputError class, one commander) through
+//                                a registry the core exports.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'dist', 'cilium-trace.cjs');
+const CORE = join(ROOT, 'dist', 'cilium-trace.cjs');
+const EXTRA = join(ROOT, 'dist', 'cilium-trace-extra.cjs');
+const ENTRY = "export { main } from './dist/src/cli/main.js';\nexport { processIo } from './dist/src/cli/io.js';\n";
 
 /**
  * commander requires node:child_process for subcommands that are separate executables;
@@ -27,18 +36,27 @@ const noChildProcess = {
   },
 };
 
-rmSync(`${OUT}.cache`, { force: true });
-await build({
-  stdin: {
-    contents: "export { main } from './dist/src/cli/main.js';\nexport { processIo } from './dist/src/cli/io.js';\n",
-    resolveDir: ROOT,
-    sourcefile: 'cli-entry.js',
+/** A module's name in the registry: its path in the package, or a package name. */
+const moduleName = (path) => relative(ROOT, path).split('\\').join('/');
+
+/** Core: every import() is left to the extra part, through __cilium_trace_extra(name). */
+const deferImports = {
+  name: 'defer-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) => {
+      if (a.kind !== 'dynamic-import' || a.path === '@hpcc-js/wasm-graphviz') return undefined;
+      const name = a.path.startsWith('.') ? moduleName(resolve(a.resolveDir, a.path)) : a.path;
+      return { path: name, namespace: 'extra' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'extra' }, (a) => ({ contents: `module.exports = __cilium_trace_extra(${JSON.stringify(a.path)});\n`, loader: 'js' }));
   },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  outfile: OUT,
   // Loaded on first use from node_modules: yaml when a file needs the full YAML parser,
   // ip-address to recognise IPv6 in error paths, Graphviz for -o svg.
   external: ['yaml', 'ip-address', '@hpcc-js/wasm-graphviz'],
@@ -48,10 +66,46 @@ await build({
   // The modules find the package root and load `yaml` relative to their own URL.
   define: { 'import.meta.url': '__cilium_trace_url' },
   banner: { js: "var __cilium_trace_url = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [noChildProcess],
   logLevel: 'warning',
-});
+};
 
+// 1. Which modules the core holds (a dry run), then the core with a registry of them all.
+const dry = await build({ ...common, stdin: { contents: ENTRY, resolveDir: ROOT, sourcefile: 'cli-entry.js' }, write: false, metafile: true, outfile: CORE, plugins: [noChildProcess, deferImports] });
+const coreFiles = Object.keys(dry.metafile.inputs).filter((f) => f.startsWith('dist/src/'));
+const corePackages = [...new Set(Object.keys(dry.metafile.inputs).flatMap((f) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []))];
+const registered = [...coreFiles.map((f) => [f, `./${f}`]), ...corePackages.map((p) => [p, p])];
+const registry = registered.map(([, spec], i) => `import * as m${i} from ${JSON.stringify(spec)};`).join('\n')
+  + `\nexport const modules = { ${registered.map(([name], i) => `${JSON.stringify(name)}: m${i}`).join(', ')} };\n`;
+await build({ ...common, stdin: { contents: ENTRY + registry, resolveDir: ROOT, sourcefile: 'cli-entry.js' }, outfile: CORE, plugins: [noChildProcess, deferImports] });
+
+// 2. The extra part: each module the core defers, with the core's modules taken from it.
+const deferred = [...readFileSync(CORE, 'utf8').matchAll(/__cilium_trace_extra\("([^"]+)"\)/g)].map((m) => m[1]).filter((n, i, all) => all.indexOf(n) === i);
+const fromCore = {
+  name: 'from-core',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) => {
+      if (a.kind === 'entry-point' || a.namespace === 'core') return undefined;
+      const name = a.path.startsWith('.') ? moduleName(resolve(a.resolveDir, a.path)) : a.path;
+      return registered.some(([n]) => n === name) ? { path: name, namespace: 'core' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'core' }, (a) => ({ contents: `module.exports = __cilium_trace_core[${JSON.stringify(a.path)}];\n`, loader: 'js' }));
+  },
+};
+const extraEntry = deferred.map((n, i) => `import * as m${i} from ${JSON.stringify(n.startsWith('dist/') ? `./${n}` : n)};`).join('\n')
+  + `\nexport const modules = { ${deferred.map((n, i) => `${JSON.stringify(n)}: m${i}`).join(', ')} };\n`;
+await build({ ...common, stdin: { contents: extraEntry, resolveDir: ROOT, sourcefile: 'cli-extra-entry.js' }, outfile: EXTRA, plugins: [noChildProcess, fromCore] });
+
+// esbuild escapes non-ASCII text in strings but leaves it in regular expression literals.
+// Escaped there too (one \uXXXX per UTF-16 unit, which means the same in every regex mode),
+// the bundles are pure ASCII and the launcher reads them as latin1: a plain copy, no decoding.
+// Each file is written as the function expression the launcher runs (CommonJS's wrapper plus
+// the link between the two parts), so V8 compiles the text as read, without a copy.
+for (const [file, param] of [[CORE, '__cilium_trace_extra'], [EXTRA, '__cilium_trace_core']]) {
+  const ascii = readFileSync(file, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(file, `(function (exports, require, module, __filename, __dirname, ${param}) {${ascii}\n})`, 'latin1');
+}
+
+rmSync(`${CORE}.cache`, { force: true });
 const train = spawnSync(process.execPath, [join(ROOT, 'scripts', 'lib', 'train-code-cache.cjs')], { stdio: 'inherit' });
 if (train.status !== 0) {
   // The launcher runs the bundle without a cache; only start-up is slower.

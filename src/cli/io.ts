@@ -1,4 +1,7 @@
 // The CLI's window on the world, injectable so tests run main() in-process.
+import { fstatSync, statSync, writeSync, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as Tty from 'node:tty';
 import { oneLine } from '../errors.js';
 
 export interface Io {
@@ -10,19 +13,67 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export function processIo(): Io {
-  // A closed pipe (cilium-trace … | head) ends output quietly, as other Unix tools do.
-  const quietOnEpipe = (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+/**
+ * Is this fd a terminal? The file is asked first: pipes and files (CI, `| less`, `> out`) and
+ * /dev/null never are, and loading node:tty (which loads net and the streams) is a sizeable
+ * part of a trace's start-up.
+ */
+function isTerminal(fd: number): boolean {
+  let st: Stats;
+  try {
+    st = fstatSync(fd);
+  } catch {
+    return false; // closed
+  }
+  if (!st.isCharacterDevice()) return false;
+  try {
+    if (st.rdev === statSync('/dev/null').rdev) return false;
+  } catch {
+    // no /dev/null here: ask the terminal driver
+  }
+  return (createRequire(import.meta.url)('node:tty') as typeof Tty).isatty(fd);
+}
+
+/**
+ * Writes all of a string to fd before returning, as process.stdout does on Linux for files,
+ * pipes and terminals, without creating the stream. A closed pipe (`cilium-trace … | head`)
+ * ends the program quietly, as other Unix tools do; an fd someone made non-blocking (EAGAIN)
+ * is handed to Node's stream, which queues the rest.
+ */
+function fdWriter(fd: 1 | 2): (s: string) => void {
+  let stream: NodeJS.WriteStream | undefined;
+  const viaStream = (data: string | Uint8Array): void => {
+    if (!stream) {
+      stream = fd === 1 ? process.stdout : process.stderr;
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw e;
+      });
+    }
+    stream.write(data);
   };
-  process.stdout.on('error', quietOnEpipe);
-  process.stderr.on('error', quietOnEpipe);
+  return (s) => {
+    if (stream) return viaStream(s);
+    const buf = Buffer.from(s, 'utf8');
+    for (let off = 0; off < buf.length; ) {
+      try {
+        off += writeSync(fd, buf, off, buf.length - off);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        if (code !== 'EAGAIN') throw e;
+        return viaStream(buf.subarray(off));
+      }
+    }
+  };
+}
+
+export function processIo(): Io {
   return {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    stdout: fdWriter(1),
+    stderr: fdWriter(2),
+    stdoutIsTTY: isTerminal(1),
+    stderrIsTTY: isTerminal(2),
     env: process.env,
   };
 }

@@ -12,7 +12,17 @@ const BIN = join(ROOT, 'bin', 'cilium-trace.cjs');
 const run = (args: string[], node: string[] = []) => spawnSync(process.execPath, [...node, BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
 
 test('the bundle gives the same bytes and exit codes as the modules', async () => {
-  for (const args of [['pod1', 'pod3', 'icmp'], ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'], ['maps', 'ipcache'], ['-o', 'json', 'pod1', 'pod2', 'tcp/80'], ['nosuchpod', 'pod1']]) {
+  // The core bundle and, through import(), the extra one: subcommands, formats, explanations.
+  const runs = [
+    ['pod1', 'pod3', 'icmp'], ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'], ['nosuchpod', 'pod1'], ['--outptu'],
+    ['maps', 'ipcache'], ['maps', 'policy', 'pod2', '--why'], ['validate', '--scenario', 'l3-policy'], ['devices', '--calls'],
+    ['-o', 'json', 'pod1', 'pod2', 'tcp/80'], ['-o', 'monitor', 'pod1', 'pod3'], ['-o', 'hubble', '--reply', 'pod1', 'pod3'], ['-o', 'mermaid', 'pod1', 'pod3'],
+    ['--explain', '--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'], ['explain', 'POLICY_DENIED'], ['--help'],
+    ['check', '-f', 'scenarios/ci-example/', '-f', 'scenarios/ci-example/after'], ['matrix', '--scenario', 'l3-policy', '-p', 'tcp/80'],
+    ['diff', '-f', 'scenarios/ci-example/cluster.yaml', '-f', 'scenarios/ci-example/before', '-f2', 'scenarios/ci-example/cluster.yaml', '-f2', 'scenarios/ci-example/after'],
+    ['exercise', 'list'], ['completion', 'bash'],
+  ];
+  for (const args of runs) {
     const spawned = run(args);
     const inProcess = await runCli(args);
     assert.equal(spawned.stdout, inProcess.stdout, args.join(' '));
@@ -26,13 +36,18 @@ test('the code cache recorded at build time is accepted by this Node', () => {
   assert.equal(loadBundle(true).script.cachedDataRejected, false);
 });
 
-test('a plain trace loads no YAML library, no colour library and no shell, crypto or child_process module', () => {
-  // Printed at exit: the built-in modules and files this run loaded.
-  const probe = "process.on('exit', () => process.stderr.write(JSON.stringify({ builtins: process.moduleLoadList, files: Object.keys(require.cache) })))";
-  const r = spawnSync(process.execPath, ['-e', `${probe}; process.argv.splice(1, 0, ${JSON.stringify(BIN)}); require(${JSON.stringify(BIN)})`, 'pod1', 'pod3', 'icmp'], { cwd: ROOT, encoding: 'utf8' });
+test('a plain trace reads only the core bundle: no extra part, YAML library, shell, crypto or child_process module', () => {
+  // Printed at exit: the built-in modules this run loaded and the files it read or required.
+  const probe = [
+    "const fs = require('node:fs'); const read = []; const orig = fs.readFileSync;",
+    'fs.readFileSync = function (f, ...rest) { read.push(String(f)); return orig.call(this, f, ...rest); };',
+    "process.on('exit', () => process.stderr.write(JSON.stringify({ builtins: process.moduleLoadList, files: [...read, ...Object.keys(require.cache)] })));",
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-e', `${probe}; process.argv.splice(1, 0, ${JSON.stringify(BIN)}); require(${JSON.stringify(BIN)}).main()`, 'pod1', 'pod3', 'icmp'], { cwd: ROOT, encoding: 'utf8' });
   const loaded = JSON.parse(r.stderr) as { builtins: string[]; files: string[] };
-  for (const m of ['readline', 'crypto', 'child_process']) assert.ok(!loaded.builtins.includes(`NativeModule ${m}`), `${m} was loaded`);
-  for (const m of ['node_modules/yaml', 'node_modules/chalk']) assert.ok(!loaded.files.some((f) => f.includes(m)), `${m} was loaded`);
+  assert.ok(loaded.files.some((f) => f.endsWith('dist/cilium-trace.cjs')), 'the core bundle was not read');
+  for (const m of ['readline', 'crypto', 'child_process', 'tty']) assert.ok(!loaded.builtins.includes(`NativeModule ${m}`), `${m} was loaded`);
+  for (const f of ['cilium-trace-extra.cjs', 'node_modules/yaml', 'node_modules/ip-address', 'node_modules/chalk']) assert.ok(!loaded.files.some((x) => x.includes(f)), `${f} was read`);
 });
 
 test('commander usage errors are one cilium-trace line with the user text escaped, exit 2', async () => {

@@ -38,7 +38,12 @@ describe('source hygiene', () => {
   it('files are written only where the user names them (check --junit, --golden --update)', () => {
     const writers = /\b(?:writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|mkdirSync|mkdir|rmSync|rm|unlinkSync|unlink|renameSync|rename|copyFileSync|cpSync|writeSync|truncateSync|symlinkSync|chmodSync)\s*\(/;
     const allowed = (file: string) => file.startsWith('src/cli/commands/') || file.startsWith('src/analysis/');
-    assert.deepEqual(offenders(writers, allowed), []);
+    // src/cli/io.ts writes the output itself, to fd 1 and 2 only (its writer takes `fd: 1 | 2`).
+    const io = SOURCES.find((s) => s.file === 'src/cli/io.ts')?.text ?? '';
+    assert.match(io, /function fdWriter\(fd: 1 \| 2\)/);
+    assert.deepEqual([...io.matchAll(new RegExp(writers.source, 'g'))].map((m) => m[0]), ['writeSync(']);
+    assert.match(io, /writeSync\(fd, /);
+    assert.deepEqual(offenders(writers, (f) => allowed(f) || f === 'src/cli/io.ts'), []);
     // Opening files for writing counts too.
     assert.deepEqual(offenders(/openSync\([^)]*['"][wa]\+?['"]/, allowed), []);
   });
