@@ -24,12 +24,7 @@ const CACHE = `${BUNDLE}.cache`;
  */
 function runBundle(file, cachedData, value) {
   const source = fs.readFileSync(file, 'latin1'); // ASCII only: no decoding
-  const script = new vm.Script(source, {
-    filename: file,
-    cachedData,
-    // The bundles' only dynamic import is the Graphviz renderer (-o svg), resolved as usual.
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ?? ((specifier) => import(specifier)),
-  });
+  const script = new vm.Script(source, { filename: file, cachedData });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file), value);
   return { exports: mod.exports, script };
@@ -47,7 +42,8 @@ function loadBundle(useCache) {
   }
   let extra;
   const fromExtra = (name) => {
-    extra ??= runBundle(EXTRA, undefined, core.exports.modules).exports.modules;
+    // The extra part imports ES-module packages (Graphviz) through this file's import().
+    extra ??= runBundle(EXTRA, undefined, { modules: core.exports.modules, importPackage: (pkg) => import(pkg) }).exports.modules;
     const m = extra[name];
     if (m === undefined) throw new Error(`module ${name} is missing from ${EXTRA}`);
     return m;

@@ -88,12 +88,28 @@ const fromCore = {
       const name = a.path.startsWith('.') ? moduleName(resolve(a.resolveDir, a.path)) : a.path;
       return registered.some(([n]) => n === name) ? { path: name, namespace: 'core' } : undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: 'core' }, (a) => ({ contents: `module.exports = __cilium_trace_core[${JSON.stringify(a.path)}];\n`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'core' }, (a) => ({ contents: `module.exports = __cilium_trace_core.modules[${JSON.stringify(a.path)}];\n`, loader: 'js' }));
+  },
+};
+
+/**
+ * The Graphviz renderer is an ES module, loaded with import(). Run by vm.Script, the bundle's
+ * own import() would need Node's experimental loader hooks, so the launcher's import() is
+ * used: `__cilium_trace_core.importPackage(name)`.
+ */
+const launcherImport = {
+  name: 'launcher-import',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      return { contents: text.replace(/\bimport\((['"])(@hpcc-js\/wasm-graphviz)\1\)/g, '__cilium_trace_core.importPackage($1$2$1)'), loader: 'js' };
+    });
   },
 };
 const extraEntry = deferred.map((n, i) => `import * as m${i} from ${JSON.stringify(n.startsWith('dist/') ? `./${n}` : n)};`).join('\n')
   + `\nexport const modules = { ${deferred.map((n, i) => `${JSON.stringify(n)}: m${i}`).join(', ')} };\n`;
-await build({ ...common, stdin: { contents: extraEntry, resolveDir: ROOT, sourcefile: 'cli-extra-entry.js' }, outfile: EXTRA, plugins: [noChildProcess, fromCore] });
+await build({ ...common, stdin: { contents: extraEntry, resolveDir: ROOT, sourcefile: 'cli-extra-entry.js' }, outfile: EXTRA, plugins: [noChildProcess, fromCore, launcherImport] });
+if (!readFileSync(EXTRA, 'utf8').includes('__cilium_trace_core.importPackage(')) throw new Error('bundle: the Graphviz import was not found in the extra part');
 
 // esbuild escapes non-ASCII text in strings but leaves it in regular expression literals.
 // Escaped there too (one \uXXXX per UTF-16 unit, which means the same in every regex mode),

@@ -16,7 +16,7 @@ test('the bundle gives the same bytes and exit codes as the modules', async () =
   const runs = [
     ['pod1', 'pod3', 'icmp'], ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'], ['nosuchpod', 'pod1'], ['--outptu'],
     ['maps', 'ipcache'], ['maps', 'policy', 'pod2', '--why'], ['validate', '--scenario', 'l3-policy'], ['devices', '--calls'],
-    ['-o', 'json', 'pod1', 'pod2', 'tcp/80'], ['-o', 'monitor', 'pod1', 'pod3'], ['-o', 'hubble', '--reply', 'pod1', 'pod3'], ['-o', 'mermaid', 'pod1', 'pod3'],
+    ['-o', 'json', 'pod1', 'pod2', 'tcp/80'], ['-o', 'monitor', 'pod1', 'pod3'], ['-o', 'hubble', '--reply', 'pod1', 'pod3'], ['-o', 'mermaid', 'pod1', 'pod3'], ['-o', 'svg', 'pod1', 'pod2'],
     ['--explain', '--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'], ['explain', 'POLICY_DENIED'], ['--help'],
     ['check', '-f', 'scenarios/ci-example/', '-f', 'scenarios/ci-example/after'], ['matrix', '--scenario', 'l3-policy', '-p', 'tcp/80'],
     ['diff', '-f', 'scenarios/ci-example/cluster.yaml', '-f', 'scenarios/ci-example/before', '-f2', 'scenarios/ci-example/cluster.yaml', '-f2', 'scenarios/ci-example/after'],
