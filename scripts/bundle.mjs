@@ -8,7 +8,7 @@
 //                                subcommands, other output formats, step mode, explanations,
 //                                chalk. Loaded on first use; it shares the core's module
 //                                instances (one InputError class, one commander) through
-//                                a registry the core exports.
+//                                a registry of them the core exports.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -69,24 +69,25 @@ const common = {
   logLevel: 'warning',
 };
 
-// 1. Which modules the core holds (a dry run), then the core with a registry of them all.
+// 1. Which modules the core holds and which it defers (a dry run).
 const dry = await build({ ...common, stdin: { contents: ENTRY, resolveDir: ROOT, sourcefile: 'cli-entry.js' }, write: false, metafile: true, outfile: CORE, plugins: [noChildProcess, deferImports] });
 const coreFiles = Object.keys(dry.metafile.inputs).filter((f) => f.startsWith('dist/src/'));
 const corePackages = [...new Set(Object.keys(dry.metafile.inputs).flatMap((f) => /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1] ?? []))];
-const registered = [...coreFiles.map((f) => [f, `./${f}`]), ...corePackages.map((p) => [p, p])];
-const registry = registered.map(([, spec], i) => `import * as m${i} from ${JSON.stringify(spec)};`).join('\n')
-  + `\nexport const modules = { ${registered.map(([name], i) => `${JSON.stringify(name)}: m${i}`).join(', ')} };\n`;
-await build({ ...common, stdin: { contents: ENTRY + registry, resolveDir: ROOT, sourcefile: 'cli-entry.js' }, outfile: CORE, plugins: [noChildProcess, deferImports] });
+const inCore = new Map([...coreFiles.map((f) => [f, `./${f}`]), ...corePackages.map((p) => [p, p])]);
+const deferred = [...dry.outputFiles[0].text.matchAll(/__cilium_trace_extra\("([^"]+)"\)/g)].map((m) => m[1]).filter((n, i, all) => all.indexOf(n) === i);
+/** The core modules the extra part imports: the core exports these (and only these) to it. */
+const shared = new Set();
 
 // 2. The extra part: each module the core defers, with the core's modules taken from it.
-const deferred = [...readFileSync(CORE, 'utf8').matchAll(/__cilium_trace_extra\("([^"]+)"\)/g)].map((m) => m[1]).filter((n, i, all) => all.indexOf(n) === i);
 const fromCore = {
   name: 'from-core',
   setup(b) {
     b.onResolve({ filter: /.*/ }, (a) => {
       if (a.kind === 'entry-point' || a.namespace === 'core') return undefined;
       const name = a.path.startsWith('.') ? moduleName(resolve(a.resolveDir, a.path)) : a.path;
-      return registered.some(([n]) => n === name) ? { path: name, namespace: 'core' } : undefined;
+      if (!inCore.has(name)) return undefined;
+      shared.add(name);
+      return { path: name, namespace: 'core' };
     });
     b.onLoad({ filter: /.*/, namespace: 'core' }, (a) => ({ contents: `module.exports = __cilium_trace_core.modules[${JSON.stringify(a.path)}];\n`, loader: 'js' }));
   },
@@ -110,6 +111,12 @@ const extraEntry = deferred.map((n, i) => `import * as m${i} from ${JSON.stringi
   + `\nexport const modules = { ${deferred.map((n, i) => `${JSON.stringify(n)}: m${i}`).join(', ')} };\n`;
 await build({ ...common, stdin: { contents: extraEntry, resolveDir: ROOT, sourcefile: 'cli-extra-entry.js' }, outfile: EXTRA, plugins: [noChildProcess, fromCore, launcherImport] });
 if (!readFileSync(EXTRA, 'utf8').includes('__cilium_trace_core.importPackage(')) throw new Error('bundle: the Graphviz import was not found in the extra part');
+
+// 3. The core, with a registry of the modules the extra part shares.
+const registered = [...shared].sort();
+const registry = registered.map((name, i) => `import * as m${i} from ${JSON.stringify(inCore.get(name))};`).join('\n')
+  + `\nexport const modules = { ${registered.map((name, i) => `${JSON.stringify(name)}: m${i}`).join(', ')} };\n`;
+await build({ ...common, stdin: { contents: ENTRY + registry, resolveDir: ROOT, sourcefile: 'cli-entry.js' }, outfile: CORE, plugins: [noChildProcess, deferImports] });
 
 // esbuild escapes non-ASCII text in strings but leaves it in regular expression literals.
 // Escaped there too (one \uXXXX per UTF-16 unit, which means the same in every regex mode),
