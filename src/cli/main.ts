@@ -4,10 +4,12 @@
 // that subcommand runs (all of them for help and completion).
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, InputError, UsageError } from '../errors.js';
-import { buildCluster, type Cluster } from '../controlplane/cluster.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from './cluster-source.js';
-import { commanderOutput, type Io } from './io.js';
-import { DEFAULT_SPORT, TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
+import type { Cluster } from '../controlplane/cluster.js';
+import type { ClusterOptions } from './cluster-source.js';
+import { collect, conventions, loadCluster } from './commands/common.js';
+import type { Io } from './io.js';
+import { DEFAULT_SPORT } from '../trace/run.js';
+import { TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
 
 export const HELP_AFTER = `
 Exit codes: 0 forwarded, 1 dropped, 2 bad input, bad usage or a path that is not
@@ -42,17 +44,6 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: tru
   { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result, c.load) },
 ];
 
-function loadClusterReporting(opts: ClusterOptions, io: Io): Cluster {
-  const scenario = loadScenario(opts);
-  const skipped = skippedSummary(scenario);
-  if (skipped) io.stderr(skipped + '\n');
-  return buildCluster(scenario);
-}
-
-function collect(v: string, prev: string[] | undefined): string[] {
-  return [...(prev ?? []), v];
-}
-
 function clusterOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
@@ -62,7 +53,7 @@ function clusterOptions(cmd: Command): Command {
 
 /** The root program: the trace itself, without subcommands. */
 function traceProgram(c: Context): Command {
-  const program = new Command('cilium-trace');
+  const program = conventions(new Command('cilium-trace'), c.io);
   program
     .description('Trace a packet through a simulated Cilium v1.13 eBPF datapath, step by step.')
     .usage('[options] SRC DST [PROTO[/PORT]]')
@@ -82,10 +73,6 @@ function traceProgram(c: Context): Command {
     .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText('after', HELP_AFTER)
-    .showHelpAfterError(false)
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(c.io))
-    .exitOverride()
     .enablePositionalOptions(); // options after a subcommand are its own (check/matrix/diff have -o, -l, -f)
   clusterOptions(program);
   program.action(traceAction(c.io, c.result, c.load));
@@ -114,7 +101,7 @@ function subcommandsFor(program: Command, argv: readonly string[]): readonly str
 }
 
 async function buildProgram(argv: readonly string[], io: Io, result: { code: number }): Promise<Command> {
-  const c: Context = { io, result, load: (o) => loadClusterReporting(o, io) };
+  const c: Context = { io, result, load: (o) => loadCluster(o, io) };
   const program = traceProgram(c);
   const wanted = subcommandsFor(program, argv);
   for (const sub of SUBCOMMANDS) {

@@ -16,7 +16,6 @@ import { useColour, type Io } from './io.js';
 
 export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
 export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg'];
-export { DEFAULT_SPORT };
 
 export interface TraceOpts extends ClusterOptions {
   output: TraceOutput;

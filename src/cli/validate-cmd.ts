@@ -4,14 +4,12 @@
 import { Command } from 'commander';
 import { EXIT } from '../errors.js';
 import { validateCluster } from '../controlplane/validate.js';
-import { commanderOutput, type Io } from './io.js';
+import type { Io } from './io.js';
+import { newCommand } from './commands/common.js';
 
 export function validateCommand(io: Io, result: { code: number }, load: (opts: { file?: string[]; scenario?: string }) => import('../controlplane/cluster.js').Cluster): Command {
-  const cmd = new Command('validate')
-    .description('report likely mistakes in the policies without tracing: rules selecting nothing, peers matching no pod, named ports resolving nowhere')
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(io))
-    .exitOverride();
+  const cmd = newCommand('validate', io)
+    .description('report likely mistakes in the policies without tracing: rules selecting nothing, peers matching no pod, named ports resolving nowhere');
   cmd.action((_opts: unknown, c: Command) => {
     const cluster = load(c.optsWithGlobals<{ file?: string[]; scenario?: string }>());
     const problems = validateCluster(cluster);

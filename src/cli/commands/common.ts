@@ -1,4 +1,4 @@
-// Shared plumbing of the check, matrix and diff commands: the commander conventions of
+// Shared plumbing of the subcommands (and the root program): the commander conventions of
 // main.ts (exitOverride, output through io, help width 80), cluster options accepted both
 // before and after the command name, and loading with the "skipped objects" note.
 import { Command, Option } from 'commander';

@@ -8,8 +8,9 @@ import type { Cluster } from '../../controlplane/cluster.js';
 import { allTopics } from '../../explain/topics/index.js';
 import { listShippedScenarios } from '../../scenario/load.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import { commanderOutput, type Io } from '../io.js';
+import type { Io } from '../io.js';
 import { MAP_NAMES } from '../maps-cmd.js';
+import { newCommand } from './common.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -240,13 +241,10 @@ export function completionScript(shell: Shell, d: CompletionData): string {
 }
 
 export function completionCommand(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
-  const cmd = new Command('completion')
+  const cmd = newCommand('completion', io)
     .description('print a shell completion script (bash, zsh or fish) with the pod, node and service names of the cluster')
     .usage('[options] bash|zsh|fish')
-    .argument('<SHELL>', 'bash, zsh or fish')
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(io))
-    .exitOverride();
+    .argument('<SHELL>', 'bash, zsh or fish');
   cmd.action((shell: string, _opts: unknown, c: Command) => {
     if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell '${shell}' (expected one of: ${SHELLS.join(', ')})`);
     const cluster = load(c.optsWithGlobals<ClusterOptions>());

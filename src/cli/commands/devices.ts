@@ -7,7 +7,8 @@ import type { Cluster } from '../../controlplane/cluster.js';
 import type { NodeDatapath } from '../../datapath/node.js';
 import { renderDevices } from '../../render/devices.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import { commanderOutput, type Io } from '../io.js';
+import type { Io } from '../io.js';
+import { newCommand } from './common.js';
 
 interface DevicesOpts extends ClusterOptions {
   readonly node?: string;
@@ -24,13 +25,10 @@ export function selectNodes(cluster: Cluster, name: string | undefined): NodeDat
 }
 
 export function devicesCommand(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
-  const cmd = new Command('devices')
+  const cmd = newCommand('devices', io)
     .description("the BPF programs attached to each device, as `tc filter show dev DEV ingress|egress` prints them; with --calls also every prog array's slots and the cgroup programs")
     .option('--node <node>', 'only this node (default: every node, each under a `node NAME` line)')
-    .option('--calls', 'also list each prog array (cilium_calls_*, cilium_call_policy) slot by slot and the bpf_sock programs at the cgroup v2 root')
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(io))
-    .exitOverride();
+    .option('--calls', 'also list each prog array (cilium_calls_*, cilium_call_policy) slot by slot and the bpf_sock programs at the cgroup v2 root');
   cmd.action((_opts: unknown, c: Command) => {
     // Cluster options may be written before or after `devices`; both levels declare them.
     const opts = c.optsWithGlobals<DevicesOpts>();

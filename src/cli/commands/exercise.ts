@@ -7,15 +7,8 @@ import { EXIT, UsageError } from '../../errors.js';
 import { findExercise, listExercises, type Exercise } from '../../exercises/catalog.js';
 import { checkExercise } from '../../exercises/check.js';
 import { renderCheck, renderHint, renderList, renderShow } from '../../exercises/render.js';
-import { commanderOutput, type Io } from '../io.js';
-
-function conventions(cmd: Command, io: Io): Command {
-  return cmd
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(io))
-    .showHelpAfterError(false)
-    .exitOverride();
-}
+import type { Io } from '../io.js';
+import { conventions } from './common.js';
 
 /** The exercise's cluster directory as the user can type it: relative inside the working directory. */
 function where(e: Exercise, cwd: string): string {

@@ -4,7 +4,8 @@
 import { Command } from 'commander';
 import { EXIT, UsageError } from '../../errors.js';
 import { closeMatches, findTopic, renderTopic, renderTopicList } from '../../explain/topics/index.js';
-import { commanderOutput, type Io } from '../io.js';
+import type { Io } from '../io.js';
+import { newCommand } from './common.js';
 
 export const EXPLAIN_HELP_AFTER = `
 Examples:
@@ -27,15 +28,12 @@ export function explainText(query: string): string {
 }
 
 export function explainCommand(io: Io, result: { code: number }): Command {
-  const cmd = new Command('explain')
+  const cmd = newCommand('explain', io)
     .description('explain a drop reason (133, DROP_POLICY, POLICY_DENIED), observation point (to-endpoint), program, function, map or reserved identity in a few sentences')
     .usage('[options] TOPIC')
     .argument('[TOPIC...]', 'what to explain (case-insensitive)')
     .option('--list', 'list every topic')
-    .addHelpText('after', EXPLAIN_HELP_AFTER)
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(io))
-    .exitOverride();
+    .addHelpText('after', EXPLAIN_HELP_AFTER);
   cmd.action((words: string[], opts: { list?: boolean }) => {
     const query = words.join(' ');
     if (opts.list) {

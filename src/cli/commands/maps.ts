@@ -3,21 +3,19 @@ import { Command } from 'commander';
 import { EXIT } from '../../errors.js';
 import type { Cluster } from '../../controlplane/cluster.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import { commanderOutput, type Io } from '../io.js';
+import type { Io } from '../io.js';
 import { mapsCommand } from '../maps-cmd.js';
+import { newCommand } from './common.js';
 
 export function mapsCommandDef(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
-  const maps = new Command('maps')
+  const maps = newCommand('maps', io)
     .description("print a node's simulated BPF map in the cilium CLI's own format")
     .usage('MAP [POD|EPID] [--node NODE]')
     .argument('<MAP>', 'ipcache | endpoint | policy | tunnel | lb | ct | nat | calls')
     .argument('[TARGET]', 'for policy: a pod (name or namespace/name) or an endpoint id')
-    .configureHelp({ helpWidth: 80 })
     .option('--why', 'maps policy: after the table, which rule made each entry (file:line)')
     .option('--after <flow>', 'maps ct / maps nat: the entries after tracing "SRC DST [PROTO[/PORT]]" and its reply')
-    .option('--node <node>', "node whose map to print (default: the first node by name; for policy: the pod's node)")
-    .configureOutput(commanderOutput(io))
-    .exitOverride();
+    .option('--node <node>', "node whose map to print (default: the first node by name; for policy: the pod's node)");
   maps.action((map: string, target: string | undefined, _opts: unknown, cmd: Command) => {
     // Cluster options may be written before or after `maps`; both levels declare them.
     const opts = cmd.optsWithGlobals<{ node?: string; file?: string[]; scenario?: string; why?: boolean; after?: string }>();

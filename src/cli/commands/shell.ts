@@ -2,9 +2,10 @@
 // terminal (prompt, Tab completion, history), or as a script from a pipe or file (a class
 // demo: `cilium-trace shell < scenarios/demo/seed-walkthrough.cilium-trace`).
 import { Command, Option } from 'commander';
-import { commanderOutput, useColour, type Io } from '../io.js';
+import { useColour, type Io } from '../io.js';
 import { colourStyle, PLAIN } from '../../render/style.js';
 import type { StepHook } from '../../interactive/shell-repl.js';
+import { newCommand } from './common.js';
 
 const HELP_AFTER = `
 Commands in the shell: trace, maps, pods, nodes, services, identities, policies,
@@ -33,7 +34,7 @@ interface ShellOpts {
 }
 
 export function shellCommand(io: Io, result: { code: number }): Command {
-  const cmd = new Command('shell')
+  const cmd = newCommand('shell', io)
     .description('an interactive shell on one loaded cluster (trace, maps, policy add/remove, ct flush, …); from a pipe it runs a script')
     .usage('[-f PATH|--scenario NAME] [--no-echo]')
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests or a directory of them; repeatable (default: the embedded cluster of seed note 000)').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]))
@@ -42,11 +43,7 @@ export function shellCommand(io: Io, result: { code: number }): Command {
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .option('--debug', 'show stack traces of internal errors')
-    .addHelpText('after', HELP_AFTER)
-    .showHelpAfterError(false)
-    .configureHelp({ helpWidth: 80 })
-    .configureOutput(commanderOutput(io))
-    .exitOverride();
+    .addHelpText('after', HELP_AFTER);
   cmd.action(async (own: ShellOpts, self: Command) => {
     // -f/--scenario may also come before `shell` (the root program's options).
     const root = self.parent?.opts<{ file?: string[]; scenario?: string; color?: boolean }>() ?? {};
