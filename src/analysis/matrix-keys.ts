@@ -42,7 +42,7 @@
 // and relation are equal execute alike under a renaming of identities.
 import type { Cluster } from '../controlplane/cluster.js';
 import { serviceFrontends } from '../controlplane/services.js';
-import type { NodeDatapath } from '../datapath/node.js';
+import type { NodeDatapath } from '../node-state/node.js';
 import { formatPolicyKey, policyMapName, type PolicyMap, type TrafficDirection } from '../maps/policymap.js';
 import { formatPrefix, prefixContains, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 

@@ -1,7 +1,7 @@
 // `cilium-trace maps MAP [--node NODE]`: a node's simulated BPF map in the cilium CLI's format.
 import { InputError, UsageError } from '../errors.js';
 import type { Cluster } from '../controlplane/cluster.js';
-import type { NodeDatapath } from '../datapath/node.js';
+import type { NodeDatapath } from '../node-state/node.js';
 import { formatPortProto, policyMapName } from '../maps/policymap.js';
 import { provenanceText } from '../maps/provenance.js';
 import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';

@@ -14,7 +14,7 @@ import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../ne
 import type { NamespaceSpec, NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
-import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../datapath/node.js';
+import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../node-state/node.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
 import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';

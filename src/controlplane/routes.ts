@@ -5,7 +5,7 @@
 // native device and a default route out of it.
 import { IP_ZERO, type Ipv4 } from '../net/ip.js';
 import type { NodeSpec, Scenario } from '../scenario/types.js';
-import type { HostRoute } from '../datapath/node.js';
+import type { HostRoute } from '../node-state/node.js';
 
 export function hostRoutes(scenario: Scenario, n: NodeSpec, routeMtu: number): HostRoute[] {
   const routes: HostRoute[] = [

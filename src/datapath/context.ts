@@ -7,7 +7,7 @@ import type { ObjectConfig, ProgramRef } from '../maps/callmap.js';
 import type { Packet } from '../net/packet.js';
 import type { TraceBuilder } from '../trace/builder.js';
 import type { CtStatus } from '../cilium/trace-points.js';
-import type { ClusterDatapath, NodeDatapath } from './node.js';
+import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 
 export type Ret =
   | { readonly kind: 'ok' }

@@ -10,7 +10,7 @@ import { dropInfo, type Ctx, type DatapathOptions, type Ret, type TunnelKey } fr
 import { podArpRequest, podReceive, podTransmit } from './kernel/netns.js';
 import { decapsulate, describeRoute, encapsulate } from './kernel/tunnel.js';
 import { traceRoute } from './kernel/stack.js';
-import type { ClusterDatapath, Device, HostRoute, NodeDatapath } from './node.js';
+import type { ClusterDatapath, Device, HostRoute, NodeDatapath } from '../node-state/node.js';
 import { runProgram } from './programs.js';
 import { eventMeta } from './lib/trace.js';
 

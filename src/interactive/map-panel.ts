@@ -2,7 +2,7 @@
 // format, on the node the step ran on, with the row the step hit marked. Conntrack and NAT
 // maps are the copy the trace ran on, so they hold what the trace wrote; rows a later step
 // writes are marked as such (the dump is the map after the trace, not a snapshot).
-import type { ClusterDatapath, NodeDatapath } from '../datapath/node.js';
+import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP } from '../maps/lbmap.js';
 import { NAT_MAP } from '../maps/natmap.js';
 import { PROTO_NAMES, policyMapName, type PolicyMap } from '../maps/policymap.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
-import type { ClusterDatapath } from '../datapath/node.js';
+import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
 import { mapsCommand } from '../cli/maps-cmd.js';

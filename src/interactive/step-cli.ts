@@ -2,7 +2,7 @@
 // Without a terminal on both stdin and stdout it refuses at once (exit 2) instead of waiting
 // for keys that never come.
 import type { Cluster } from '../controlplane/cluster.js';
-import type { ClusterDatapath } from '../datapath/node.js';
+import type { ClusterDatapath } from '../node-state/node.js';
 import { EXIT, UsageError } from '../errors.js';
 import type { Io } from '../cli/io.js';
 import { verdictLine, type Level } from '../render/text.js';

@@ -1,7 +1,7 @@
 // What --step walks: the traces (forward, and the reply with --reply), their nodes in
 // pre-order, the steps shown at the chosen level, and the datapath copy the traces ran on
 // (its conntrack and NAT maps hold what the traces wrote). Built once; read-only after.
-import type { ClusterDatapath } from '../datapath/node.js';
+import type { ClusterDatapath } from '../node-state/node.js';
 import { line, verdictLine, type Level } from '../render/text.js';
 import { PLAIN } from '../render/style.js';
 import type { TraceNode } from '../trace/tree.js';

@@ -9,7 +9,7 @@
 // A real tag is a hash of the program's instructions; here it is a hash of (object, section),
 // so the same program text has the same tag on every device and node.
 // Prog arrays print as seed note 002 does: `cilium_calls_00908[6] = tail_handle_arp`.
-import type { Device, NodeDatapath } from '../datapath/node.js';
+import type { Device, NodeDatapath } from '../node-state/node.js';
 import type { ProgramRef } from '../maps/callmap.js';
 import { sha256Hex } from '../util/hash.js';
 

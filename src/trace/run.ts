@@ -2,7 +2,7 @@
 // packet into the source pod's netns and collects the tree into a TraceResult.
 import type { Cluster } from '../controlplane/cluster.js';
 import { runTrace, type Injection } from '../datapath/engine.js';
-import type { ClusterDatapath, NodeDatapath } from '../datapath/node.js';
+import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 import { explainPolicyDrop } from '../explain/policy-drop.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';

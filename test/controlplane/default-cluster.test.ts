@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDefaultScenario } from '../../src/scenario/load.js';
 import { buildCluster, type Cluster } from '../../src/controlplane/cluster.js';
-import { deviceByName, type NodeDatapath } from '../../src/datapath/node.js';
+import { deviceByName, type NodeDatapath } from '../../src/node-state/node.js';
 import type { ProgArray } from '../../src/maps/callmap.js';
 
 const cluster: Cluster = buildCluster(loadDefaultScenario());

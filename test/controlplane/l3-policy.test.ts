@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../../src/scenario/load.js';
 import { buildCluster, type Cluster, type EndpointRecord } from '../../src/controlplane/cluster.js';
-import { deviceByName, type NodeDatapath } from '../../src/datapath/node.js';
+import { deviceByName, type NodeDatapath } from '../../src/node-state/node.js';
 import { lxcCallsMapName, netdevCallsMapName } from '../../src/maps/callmap.js';
 import { policyMapName, type PolicyMap } from '../../src/maps/policymap.js';
 

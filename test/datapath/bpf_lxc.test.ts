@@ -17,7 +17,7 @@ import { ETH_P_IP, type Packet } from '../../src/net/packet.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
 import type { TraceNode } from '../../src/trace/tree.js';
 import type { Ctx, Ret } from '../../src/datapath/context.js';
-import type { NodeDatapath } from '../../src/datapath/node.js';
+import type { NodeDatapath } from '../../src/node-state/node.js';
 import { runProgram } from '../../src/datapath/programs.js';
 
 const SRC_EP = 1703;

@@ -16,7 +16,7 @@ import { ETH_P_IP, type Packet } from '../../src/net/packet.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
 import type { TraceNode } from '../../src/trace/tree.js';
 import type { Ctx, Ret, TunnelKey } from '../../src/datapath/context.js';
-import type { DatapathConfig, Device, NodeDatapath } from '../../src/datapath/node.js';
+import type { DatapathConfig, Device, NodeDatapath } from '../../src/node-state/node.js';
 import { runProgram } from '../../src/datapath/programs.js';
 
 const prov = { kind: 'agent' as const, what: 'test' };

@@ -25,6 +25,32 @@ test('src/datapath imports neither scenario/ nor controlplane/', () => {
   assert.deepEqual(offenders, []);
 });
 
+test('the control plane and the renderers import nothing from src/datapath/ (shared types live in src/node-state/)', () => {
+  const offenders: string[] = [];
+  for (const dir of ['controlplane', 'render', 'node-state']) {
+    for (const file of tsFiles(join(ROOT, 'src', dir))) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        const spec = m[1] ?? '';
+        if (/(^|\/)datapath\//.test(spec)) offenders.push(`${relative(ROOT, file)} imports ${spec}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('src/node-state imports neither the datapath, the control plane nor the scenario', () => {
+  const offenders: string[] = [];
+  for (const file of tsFiles(join(ROOT, 'src', 'node-state'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/from\s+'([^']+)'/g)) {
+      const spec = m[1] ?? '';
+      if (/\/(scenario|controlplane|datapath)\//.test(spec)) offenders.push(`${relative(ROOT, file)} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
 test('no Math.random or Date in the source (output must be deterministic)', () => {
   const offenders: string[] = [];
   for (const file of tsFiles(join(ROOT, 'src'))) {

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { EXIT, UsageError } from '../../errors.js';
 import type { Cluster } from '../../controlplane/cluster.js';
-import type { NodeDatapath } from '../../datapath/node.js';
+import type { NodeDatapath } from '../../node-state/node.js';
 import { renderDevices } from '../../render/devices.js';
 import type { ClusterOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';

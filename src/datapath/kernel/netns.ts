@@ -6,7 +6,7 @@ import { formatIpv4 } from '../../net/ip.js';
 import type { Mac } from '../../net/mac.js';
 import { ETH_P_ARP, describeInner, type Packet } from '../../net/packet.js';
 import type { TraceBuilder } from '../../trace/builder.js';
-import type { NodeDatapath, PodNetns } from '../node.js';
+import type { NodeDatapath, PodNetns } from '../../node-state/node.js';
 
 export const BROADCAST = 'ff:ff:ff:ff:ff:ff' as Mac;
 

@@ -4,7 +4,7 @@
 // beyond saying where Cilium's iptables rules would act.
 import { formatIpv4, formatPrefix, maskOf, type Ipv4 } from '../../net/ip.js';
 import type { TraceBuilder } from '../../trace/builder.js';
-import type { HostRoute, NodeDatapath } from '../node.js';
+import type { HostRoute, NodeDatapath } from '../../node-state/node.js';
 
 export function routeLookup(node: NodeDatapath, dst: Ipv4): HostRoute | undefined {
   return node.hostRoutes.find((r) => ((dst & maskOf(r.dst.len)) >>> 0) === r.dst.addr);

@@ -7,7 +7,7 @@ import { fnv1a } from '../../util/hash.js';
 import { formatIpv4 } from '../../net/ip.js';
 import type { Packet } from '../../net/packet.js';
 import type { TunnelKey } from '../context.js';
-import type { NodeDatapath } from '../node.js';
+import type { NodeDatapath } from '../../node-state/node.js';
 
 const PORT_MIN = 32768;
 const PORT_MAX = 60999; // net.ipv4.ip_local_port_range, used when the device says srcport 0 0

@@ -1,7 +1,8 @@
 // What the datapath may see of a node: its maps, its devices with their tc attachments,
 // the pods' network namespaces (routes and neighbours the CNI set up), and the compile-time
 // configuration (node_config.h). Built by the control plane's loader; read-only here.
-// Nothing in src/datapath imports the scenario or the control plane.
+// Shared by both sides of the wall: the control plane's loader writes it, the datapath and
+// the renderers read it; it imports neither (nor the scenario).
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { IpcacheMap } from '../maps/ipcache.js';
