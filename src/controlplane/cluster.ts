@@ -14,6 +14,7 @@ import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../ne
 import type { NamespaceSpec, NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
+import { releaseOfProfile } from '../cilium/releases/release.js';
 import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../node-state/node.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
@@ -136,7 +137,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   const names = [...scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1)).map((n) => n.name);
   const nodes = new LazyMap<string, NodeDatapath>(names, (name) => buildNode(scenario, nodeByName.get(name) as NodeSpec, localEndpoints.get(name) ?? [], ipcache, lb));
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
-  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { nodes, nodeByIp } };
+  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { release: releaseOfProfile(c.profile), nodes, nodeByIp } };
 }
 
 /**

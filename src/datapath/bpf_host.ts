@@ -53,7 +53,7 @@ function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
   return ctx.tb.frame('do_netdev', FILE, () => {
     let identity = WORLD_ID;
     if (fromHost) {
-      identity = ctx.tb.frame('inherit_identity_from_host', FILE, () => {
+      identity = ctx.tb.frame('inherit_identity_from_host', 'bpf/lib/identity.h', () => {
         const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
         const id = magic === MARK_MAGIC_HOST ? HOST_ID : WORLD_ID;
         ctx.tb.add({ kind: 'note', text: magic === MARK_MAGIC_HOST ? 'skb->mark 0x0c00 (MARK_MAGIC_HOST): identity host (1)' : `skb->mark 0x${ctx.pkt.mark.toString(16)}: no host mark, identity world (2) until the ipcache says better` });

@@ -40,7 +40,7 @@ interface Event {
 }
 
 export function runTrace(cluster: ClusterDatapath, inj: Injection, opts: DatapathOptions): { hops: TraceNode[]; outcome: Outcome } {
-  const tb = new TraceBuilder();
+  const tb = new TraceBuilder(cluster.release);
   const node = cluster.nodes.get(inj.node);
   if (!node) throw new Error(`no node ${inj.node}`);
   if (inj.from === 'host') return { hops: tb.hops, outcome: hostOriginated(cluster, tb, node, inj.packet, opts) };

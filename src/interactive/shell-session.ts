@@ -228,7 +228,7 @@ export class ShellSession {
       const old = this.dp.nodes.get(name);
       return [name, old ? { ...n, maps: { ...n.maps, ctTcp: old.maps.ctTcp, ctAny: old.maps.ctAny, nat: old.maps.nat } } : n] as const;
     }));
-    this.dp = withConntrackCopy({ nodes, nodeByIp: cluster.datapath.nodeByIp });
+    this.dp = withConntrackCopy({ release: cluster.datapath.release, nodes, nodeByIp: cluster.datapath.nodeByIp });
     this.scenario = next;
     this.clusterValue = cluster;
   }

@@ -29,7 +29,7 @@ export function describeStep(n: TraceNode | null, host: string, r: TraceResult):
       `The packet reaches ${n.where} on ${n.node} (${n.hook}).`,
       n.program ? `The BPF program ${n.program} attached there runs now; the steps below are its code path.` : 'No BPF program runs here: this is the kernel (or the wire) moving the packet on.',
     ];
-    case 'fn': return [`${n.fn} is a function of Cilium's ${n.file} (v1.13). The steps nested under it are what it did for this packet.`];
+    case 'fn': return [`${n.fn} is defined in Cilium's ${n.line === null ? n.file : `${n.file}:${n.line}`}. The steps nested under it are what it did for this packet.`];
     case 'lookup': return [
       `A lookup in ${n.map} on ${host}, key ${n.key}.`,
       n.result === null ? `Miss: no entry for this key${n.note ? ` (${n.note})` : ''}.` : `Hit: ${n.result}${n.note ? ` (${n.note})` : ''}.`,

@@ -3,6 +3,7 @@
 // configuration (node_config.h). Built by the control plane's loader; read-only here.
 // Shared by both sides of the wall: the control plane's loader writes it, the datapath and
 // the renderers read it; it imports neither (nor the scenario).
+import type { CiliumRelease } from '../cilium/releases/release.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { IpcacheMap } from '../maps/ipcache.js';
@@ -89,6 +90,8 @@ export interface NodeDatapath {
 
 /** All nodes plus the underlay: which node owns which address on the wire. */
 export interface ClusterDatapath {
+  /** The release whose datapath the programs model (names, slots, formats, citations). */
+  readonly release: CiliumRelease;
   readonly nodes: ReadonlyMap<string, NodeDatapath>;
   readonly nodeByIp: ReadonlyMap<number, string>;
 }

@@ -8,7 +8,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 function step(n: TraceNode): Json {
   switch (n.kind) {
     case 'hop': return { hop: { node: n.node, where: n.where, hook: n.hook, program: n.program ?? null }, steps: n.children.map(step) };
-    case 'fn': return { fn: n.fn, file: n.file, steps: n.children.map(step) };
+    case 'fn': return { fn: n.fn, file: n.file, line: n.line, steps: n.children.map(step) };
     case 'lookup': return { map: n.map, key: n.key, result: n.result, note: n.note ?? null, provenance: (n.provenance ?? []).map((p) => ({ kind: p.kind, what: p.what, file: p.pos?.file ?? null, line: p.pos?.line ?? null })) };
     case 'tail_call': return { tail_call: { map: n.map, slot: n.slot, slot_name: n.slotName, program: n.program } };
     case 'inlined': return { inlined: { slot: n.slot, slot_name: n.slotName, program: n.program, why: n.why } };

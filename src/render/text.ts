@@ -46,7 +46,7 @@ function hopTitle(n: Extract<TraceNode, { kind: 'hop' }>, s: Style): string {
 export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] {
   switch (n.kind) {
     case 'hop': return [hopTitle(n, s)];
-    case 'fn': return [`${s.accent(n.fn)}  ${s.dim(n.file)}`];
+    case 'fn': return [`${s.accent(n.fn)}  ${s.dim(n.line === null ? n.file : `${n.file}:${n.line}`)}`];
     case 'lookup': {
       const out = [`lookup ${n.map} ${n.key} → ${n.result === null ? s.dim('miss') : n.result}${n.note ? s.dim(`  (${n.note})`) : ''}`];
       if (withProvenance) for (const p of n.provenance ?? []) out.push(s.dim(`  ↳ ${provenanceText(p)}`));

@@ -1,12 +1,22 @@
 // Builds the trace tree while the datapath runs: a stack of open nodes. `frame` opens a
-// function node around a body, so the tree mirrors the simulated call chain.
+// function node around a body, so the tree mirrors the simulated call chain. Each frame
+// cites where the modelled release defines the function (file and line).
+import type { CiliumRelease } from '../cilium/releases/release.js';
 import type { TraceNode } from './tree.js';
 
 type Container = Extract<TraceNode, { children: TraceNode[] }>;
 
+/**
+ * Set by the test suite: a frame whose name the release does not define in the cited file is
+ * a bug in the simulation, and fails the trace instead of printing a citation without a line.
+ */
+const STRICT_CITATIONS = process.env['CILIUM_TRACE_STRICT_CITATIONS'] === '1';
+
 export class TraceBuilder {
   readonly hops: TraceNode[] = [];
   private readonly stack: Container[] = [];
+
+  constructor(private readonly release: CiliumRelease) {}
 
   private get top(): TraceNode[] {
     const t = this.stack[this.stack.length - 1];
@@ -26,7 +36,11 @@ export class TraceBuilder {
   }
 
   frame<T>(fn: string, file: string, body: () => T): T {
-    const f: Container = { kind: 'fn', fn, file, children: [] };
+    const line = this.release.site(file, fn);
+    if (line === undefined && STRICT_CITATIONS) {
+      throw new Error(`uncited frame: Cilium ${this.release.version} defines no ${fn} in ${file} (scripts/bpf-sites.mjs, bpf-index)`);
+    }
+    const f: Container = { kind: 'fn', fn, file, line: line ?? null, children: [] };
     this.top.push(f);
     this.stack.push(f);
     try {

@@ -91,7 +91,7 @@ export function withConntrackCopy(dp: ClusterDatapath): ClusterDatapath {
     const n = dp.nodes.get(name) as NodeDatapath;
     return { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone() } };
   });
-  return { nodes, nodeByIp: dp.nodeByIp };
+  return { release: dp.release, nodes, nodeByIp: dp.nodeByIp };
 }
 
 export function traceFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath = withConntrackCopy(cluster.datapath)): TraceResult {

@@ -33,7 +33,7 @@ export type TraceNode =
   /** A place the packet is processed: a device hook, a netns, the kernel, the wire. */
   | { readonly kind: 'hop'; readonly node: string; readonly where: string; readonly hook: string; readonly program?: string; readonly children: TraceNode[] }
   /** A simulated C function (bpf/*.c, bpf/lib/*.h). */
-  | { readonly kind: 'fn'; readonly fn: string; readonly file: string; readonly children: TraceNode[] }
+  | { readonly kind: 'fn'; readonly fn: string; readonly file: string; /** where the modelled release defines it; null if it does not */ readonly line: number | null; readonly children: TraceNode[] }
   | { readonly kind: 'lookup'; readonly map: string; readonly key: string; readonly result: string | null; readonly note?: string; readonly provenance?: readonly Provenance[] }
   | { readonly kind: 'tail_call'; readonly map: string; readonly slot: number; readonly slotName: string; readonly program: string | null }
   /** A conditional tail call compiled as a direct call (invoke_tailcall_if with COND 0). */

@@ -15,6 +15,7 @@ import { ipv4, IP_ZERO, maskOf } from '../../src/net/ip.js';
 import { mac } from '../../src/net/mac.js';
 import { ETH_P_IP, type Packet } from '../../src/net/packet.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
+import { V1_13_0 } from '../../src/cilium/releases/release.js';
 import type { TraceNode } from '../../src/trace/tree.js';
 import type { Ctx, Ret } from '../../src/datapath/context.js';
 import type { NodeDatapath } from '../../src/node-state/node.js';
@@ -71,9 +72,9 @@ function packet(dst: string, l4: Packet['l4']): Packet {
 }
 
 function run(node: NodeDatapath, entry: ProgramRef, pkt: Packet): { ret: Ret; nodes: TraceNode[]; ctx: Ctx } {
-  const tb = new TraceBuilder();
+  const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'lxc', 'tc ingress');
-  const ctx: Ctx = { cluster: { nodes: new Map([['n1', node]]), nodeByIp: new Map() }, node, tb, opts: {}, prog: entry, pkt, ifindex: 19, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', node]]), nodeByIp: new Map() }, node, tb, opts: {}, prog: entry, pkt, ifindex: 19, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
   const ret = runProgram(ctx, entry);
   const flat = (ns: readonly TraceNode[]): TraceNode[] => ns.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
   return { ret, nodes: flat(tb.hops), ctx };

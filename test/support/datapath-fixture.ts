@@ -14,6 +14,7 @@ import { ipv4, IP_ZERO, maskOf, type Ipv4 } from '../../src/net/ip.js';
 import { mac } from '../../src/net/mac.js';
 import { ETH_P_IP, type Packet } from '../../src/net/packet.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
+import { V1_13_0 } from '../../src/cilium/releases/release.js';
 import type { TraceNode } from '../../src/trace/tree.js';
 import type { Ctx, Ret, TunnelKey } from '../../src/datapath/context.js';
 import type { DatapathConfig, Device, NodeDatapath } from '../../src/node-state/node.js';
@@ -131,9 +132,9 @@ export interface Run {
 }
 
 export function runEntry(f: Fixture, prog: ProgramRef, pkt: Packet, ifindex: number, tunnelKey?: TunnelKey): Run {
-  const tb = new TraceBuilder();
+  const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'dev', 'tc');
-  const ctx: Ctx = { cluster: { nodes: new Map([['n1', f.node]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1']]) }, node: f.node, tb, opts: {}, prog, pkt, ifindex, cb: new Map(), tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1']]) }, node: f.node, tb, opts: {}, prog, pkt, ifindex, cb: new Map(), tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
   const ret = runProgram(ctx, prog);
   const flat = (ns: readonly TraceNode[]): TraceNode[] => ns.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
   return { ret, nodes: flat(tb.hops), ctx };

@@ -16,7 +16,7 @@ function ctxSetEncapInfo(ctx: Ctx, nodeIp: Ipv4, seclabel: number): Ret {
   return ctx.tb.frame('ctx_set_encap_info', 'bpf/lib/overloadable_skb.h', () => {
     const key = { tunnelId: seclabel, remoteIpv4: nodeIp, ttl: IPDEFTTL };
     ctx.tb.add({ kind: 'note', text: `bpf_tunnel_key: tunnel_id=${key.tunnelId} (source identity) remote_ipv4=${formatIpv4(nodeIp)} tunnel_ttl=${IPDEFTTL}` });
-    ctx.tb.frame('ctx_set_tunnel_key', 'bpf/lib/overloadable_skb.h', () => {
+    ctx.tb.frame('ctx_set_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
       ctx.tb.add({ kind: 'note', text: 'bpf_skb_set_tunnel_key(ctx, &key, sizeof(key), BPF_F_ZERO_CSUM_TX)' });
     });
     ctx.tunnelKey = key;

@@ -1,0 +1,45 @@
+// The Cilium release a profile models, and where that release defines each C name a trace
+// cites. A trace frame names a function, macro, label or macro-generated program with the
+// file and line of its definition at exactly this release, so every step can be checked
+// against the source (`git show <commit>:<file>`).
+import { SITES_V1_13_0 } from './sites-v1.13.0.js';
+
+export interface CiliumRelease {
+  /** The profile name users select: 1.13. */
+  readonly profile: string;
+  /** The release it pins: v1.13.0. */
+  readonly version: string;
+  /** The upstream commit "Prepare for release …", abbreviated as git prints it. */
+  readonly commit: string;
+  /** Line of the definition of `name` in `file` at this release, if it defines it there. */
+  readonly site: (file: string, name: string) => number | undefined;
+}
+
+function siteTable(text: string): (file: string, name: string) => number | undefined {
+  let table: Map<string, number> | undefined;
+  return (file, name) => {
+    if (!table) {
+      table = new Map();
+      for (const row of text.split('\n')) {
+        const [f, n, line] = row.split('\t');
+        if (f && n && line) table.set(`${f}\t${n}`, Number(line));
+      }
+    }
+    return table.get(`${file}\t${name}`);
+  };
+}
+
+export const V1_13_0: CiliumRelease = {
+  profile: '1.13',
+  version: 'v1.13.0',
+  commit: 'c9723a8df3',
+  site: siteTable(SITES_V1_13_0),
+};
+
+export const RELEASES: readonly CiliumRelease[] = [V1_13_0];
+
+export function releaseOfProfile(profile: string): CiliumRelease {
+  const r = RELEASES.find((x) => x.profile === profile);
+  if (!r) throw new Error(`no release for profile ${profile}`);
+  return r;
+}
