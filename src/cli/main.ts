@@ -10,6 +10,7 @@ import { collect, conventions, loadCluster } from './commands/common.js';
 import type { Io } from './io.js';
 import { DEFAULT_SPORT } from '../trace/run.js';
 import { TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
+import { versionText } from '../version.js';
 
 export const HELP_AFTER = `
 Exit codes: 0 forwarded, 1 dropped, 2 bad input, bad usage or a path that is not
@@ -55,7 +56,8 @@ function clusterOptions(cmd: Command): Command {
 function traceProgram(c: Context): Command {
   const program = conventions(new Command('cilium-trace'), c.io);
   program
-    .description('Trace a packet through a simulated Cilium v1.13 eBPF datapath, step by step.')
+    .description('Trace a packet through a simulated Cilium v1.13.0 eBPF datapath, step by step.')
+    .version(versionText(), '-V, --version', 'print the version and the Cilium releases it models')
     .usage('[options] SRC DST [PROTO[/PORT]]')
     .argument('[SRC]', 'source: a pod (name, namespace/name or IP), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')
     .argument('[DST]', 'destination: a pod (name or namespace/name), svc:NAME or svc:NAMESPACE/NAME, or an IPv4 address')

@@ -145,6 +145,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
     context: {
       cluster: cluster.scenario.name,
       profile: c.profile,
+      cilium: datapath.release.version,
       routing: c.routing === 'tunnel' ? `tunnel ${c.tunnelProtocol}:${c.tunnelPort}` : 'native',
       hostRouting: c.bpfHostRouting ? 'BPF' : 'legacy',
       socketLb: c.kubeProxyReplacement,

@@ -102,6 +102,8 @@ export interface PacketSummary {
 export interface TraceContext {
   readonly cluster: string;
   readonly profile: string;
+  /** The release the profile models: v1.13.0. */
+  readonly cilium: string;
   readonly routing: string; // "tunnel vxlan:8472" or "native"
   readonly hostRouting: 'BPF' | 'legacy';
   readonly socketLb: boolean;

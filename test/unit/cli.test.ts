@@ -87,3 +87,10 @@ test('every text trace starts with the parsed packet and ends with the verdict',
     assert.match(lines[lines.length - 1] ?? '', /^(FORWARDED|DROPPED|NOT SIMULATED) — /, `${c.name}: last line`);
   }
 });
+
+test('--version prints the tool version of package.json and the release each profile models', async () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const r = await runCli(['--version']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, `cilium-trace ${pkg.version}\nmodels the datapath of:\n  profile 1.13: Cilium v1.13.0 (upstream commit c9723a8df3)\n`);
+});

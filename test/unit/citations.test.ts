@@ -1,0 +1,55 @@
+// Every step checkable against the source: the release tables the trace frames cite from
+// (src/cilium/releases/sites-*.ts) must agree, row by row, with the bpf-index made from each
+// release's own source (../shared/reference/bpf-index, beside the project in CI). And the test
+// suite runs with strict citations, so any frame of any trace it makes that names something the
+// release does not define in the cited file fails that test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RELEASES, V1_13_0 } from '../../src/cilium/releases/release.js';
+import { SITES_V1_13_0 } from '../../src/cilium/releases/sites-v1.13.0.js';
+import { TraceBuilder } from '../../src/trace/builder.js';
+import { ROOT } from '../support/run-cli.js';
+
+const INDEX_DIR = join(ROOT, '..', 'shared', 'reference', 'bpf-index');
+const TABLES: Readonly<Record<string, string>> = { 'v1.13.0': SITES_V1_13_0 };
+
+function indexRows(version: string): Set<string> {
+  const rows = new Set<string>();
+  for (const line of readFileSync(join(INDEX_DIR, `bpf-index-${version}.tsv`), 'utf8').split('\n')) {
+    const [name, , file, first] = line.split('\t');
+    if (name && file && first) rows.add(`${file}\t${name}\t${first}`);
+  }
+  return rows;
+}
+
+for (const release of RELEASES) {
+  test(`every citation of ${release.version} is a definition in the bpf-index of ${release.version}`, (t) => {
+    if (!existsSync(INDEX_DIR)) return t.skip('the bpf-index (../shared/reference/bpf-index) is not beside this checkout');
+    const table = TABLES[release.version];
+    assert.ok(table, `no citation table for ${release.version}`);
+    const index = indexRows(release.version);
+    const rows = table.split('\n').filter((r) => r !== '');
+    assert.ok(rows.length > 50, `only ${rows.length} rows`);
+    assert.deepEqual(rows.filter((r) => !index.has(r)), []);
+  });
+}
+
+test('handle_ipv4_from_lxc is cited at bpf/bpf_lxc.c:727 of v1.13.0, sock_select_slot only in bpf/bpf_sock.c', () => {
+  assert.equal(V1_13_0.site('bpf/bpf_lxc.c', 'handle_ipv4_from_lxc'), 727);
+  assert.equal(V1_13_0.site('bpf/lib/lb.h', 'sock_select_slot'), undefined);
+  assert.equal(V1_13_0.site('bpf/include/bpf/ctx/skb.h', 'ctx_set_tunnel_key'), 47);
+  assert.equal(V1_13_0.site('bpf/lib/identity.h', 'inherit_identity_from_host'), 93);
+});
+
+test('the suite traces with strict citations: a frame the release does not define fails the trace', () => {
+  assert.equal(process.env['CILIUM_TRACE_STRICT_CITATIONS'], '1', 'run the tests with npm test (it sets CILIUM_TRACE_STRICT_CITATIONS=1)');
+  const tb = new TraceBuilder(V1_13_0);
+  tb.hop('n1', 'lxc', 'tc ingress');
+  assert.throws(() => tb.frame('nodeport_nat_ipv4_fwd', 'bpf/lib/nodeport.h', () => 0), /defines no nodeport_nat_ipv4_fwd in bpf\/lib\/nodeport\.h/);
+  assert.equal(tb.frame('handle_ipv4_from_lxc', 'bpf/bpf_lxc.c', () => 7), 7);
+  const hop = tb.hops[0];
+  assert.ok(hop && 'children' in hop);
+  assert.deepEqual(hop.children.map((n) => (n.kind === 'fn' ? [n.fn, n.file, n.line] : null)), [['handle_ipv4_from_lxc', 'bpf/bpf_lxc.c', 727]]);
+});
