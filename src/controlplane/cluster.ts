@@ -8,14 +8,14 @@ import { ENDPOINT_F_HOST, LxcMap } from '../maps/lxcmap.js';
 import { PolicyMap, policyMapName } from '../maps/policymap.js';
 import { TunnelMap } from '../maps/tunnel.js';
 import { CT_MAP_ANY, CT_MAP_TCP, CtMap } from '../maps/ctmap.js';
-import type { ProgArray } from '../maps/callmap.js';
+import type { ProgArray, ProgramRef } from '../maps/callmap.js';
 import type { Provenance } from '../maps/provenance.js';
 import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
-import type { NamespaceSpec, NodeSpec, PodSpec, Scenario } from '../scenario/types.js';
+import type { DeviceSpec, NamespaceSpec, NodeSpec, PodSpec, ProgramPin, Scenario } from '../scenario/types.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import { releaseOfProfile } from '../cilium/releases/release.js';
-import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../node-state/node.js';
+import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath, PodNetns } from '../node-state/node.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
 import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';
@@ -263,22 +263,22 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
 
   const host = loadHostObject({ kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumHost.ifindex, device: 'cilium_host', callsMap: hostCallsMapName(n.hostEndpointId) }, features, ids);
   progArrays.set(host.calls.name, host.calls);
-  devices.set(n.ciliumHost.ifindex, { ...n.ciliumHost, kind: 'cilium_host', tc: { ingress: host.entry['to-host'], egress: host.entry['from-host'] } });
+  devices.set(n.ciliumHost.ifindex, device(n.ciliumHost, 'cilium_host', host.entry['to-host'], host.entry['from-host']));
   const net = loadNetdevObject({ kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumNet.ifindex, device: 'cilium_net', callsMap: netdevCallsMapName(n.ciliumNet.ifindex) }, 'cilium_net', features, ids);
   progArrays.set(net.calls.name, net.calls);
-  devices.set(n.ciliumNet.ifindex, { ...n.ciliumNet, kind: 'cilium_net', tc: { ingress: net.entry['to-host'] } });
+  devices.set(n.ciliumNet.ifindex, device(n.ciliumNet, 'cilium_net', net.entry['to-host'], undefined));
   // Native devices get bpf_host only when a feature needs them (AreDevicesRequired): here NodePort.
   if (features.nodePort) {
     const dev = loadNetdevObject({ kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.device.ifindex, device: n.device.name, callsMap: netdevCallsMapName(n.device.ifindex) }, 'native', features, ids);
     progArrays.set(dev.calls.name, dev.calls);
-    devices.set(n.device.ifindex, { ...n.device, kind: 'native', tc: { ingress: dev.entry['from-netdev'], egress: dev.entry['to-netdev'] } });
+    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], dev.entry['to-netdev']));
   } else {
-    devices.set(n.device.ifindex, { ...n.device, kind: 'native', tc: {} });
+    devices.set(n.device.ifindex, device(n.device, 'native', undefined, undefined));
   }
   if (tunnelMode) {
     const ov = loadOverlayObject(features, ids);
     progArrays.set(ov.calls.name, ov.calls);
-    devices.set(n.tunnelDevice.ifindex, { ...n.tunnelDevice, kind: 'tunnel', tc: { ingress: ov.entry['from-overlay'], egress: ov.entry['to-overlay'] } });
+    devices.set(n.tunnelDevice.ifindex, device(n.tunnelDevice, 'tunnel', ov.entry['from-overlay'], ov.entry['to-overlay']));
   }
 
   // Each endpoint's policy map is filled when first read (resolving its policy then).
@@ -304,7 +304,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId) }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
-    devices.set(p.hostVeth.ifindex, { ...p.hostVeth, kind: 'lxc', tc: { ingress: obj.entry['from-container'] } });
+    devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined));
     netns.set(p.ip, {
       display: `${p.namespace}/${p.name}`, ip: p.ip, ifname: 'eth0', mac: p.mac, gateway: n.ciliumHostIp,
       routeMtu: config.routeMtu, deviceMtu: c.mtu, gatewayMac: p.hostVeth.mac, hostIfindex: p.hostVeth.ifindex,
@@ -321,4 +321,13 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     cgroup: features.nodePort ? loadSockPrograms(ids) : new Map(),
     hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };
+}
+
+/** A device with the programs the loader attached to its tc hooks; ids/tags a real node showed win. */
+function device(spec: DeviceSpec, kind: DeviceKind, ingress: ProgramRef | undefined, egress: ProgramRef | undefined): Device {
+  const pinned = (prog: ProgramRef | undefined, pin: ProgramPin | undefined): ProgramRef | undefined =>
+    prog && pin ? { ...prog, progId: pin.id, tag: pin.tag } : prog;
+  const i = pinned(ingress, spec.tcPins?.ingress);
+  const e = pinned(egress, spec.tcPins?.egress);
+  return { name: spec.name, ifindex: spec.ifindex, mac: spec.mac, kind, tc: { ...(i ? { ingress: i } : {}), ...(e ? { egress: e } : {}) } };
 }

@@ -10,7 +10,7 @@ import { dropInfo, type Ctx, type DatapathOptions, type Ret, type TunnelKey } fr
 import { podArpRequest, podReceive, podTransmit } from './kernel/netns.js';
 import { decapsulate, describeRoute, encapsulate } from './kernel/tunnel.js';
 import { traceRoute } from './kernel/stack.js';
-import type { ClusterDatapath, Device, HostRoute, NodeDatapath } from '../node-state/node.js';
+import { objectFile, type ClusterDatapath, type Device, type HostRoute, type NodeDatapath } from '../node-state/node.js';
 import { runProgram } from './programs.js';
 import { eventMeta } from './lib/trace.js';
 
@@ -96,7 +96,7 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
 
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
   const prog = ev.device.tc[ev.dir];
-  tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${prog.object}.o [${prog.section}]` : undefined);
+  tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${objectFile(ev.device, prog.object)} [${prog.section}]` : undefined);
   const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
   if (!prog) {
     tb.add({ kind: 'note', text: `no BPF program on ${ev.device.name} tc ${ev.dir}` });

@@ -23,6 +23,8 @@ export interface ProgramRef {
   readonly config: ObjectConfig;
   /** Deterministic program id, as `tc filter show` and bpftool print. */
   readonly progId: number;
+  /** The kernel's tag (a hash of the instructions), when a real node's value is pinned. */
+  readonly tag?: string;
 }
 
 export const CALL_POLICY_MAP = 'cilium_call_policy';

@@ -111,3 +111,14 @@ export interface HostRoute {
   /** `local` routes deliver to this host. */
   readonly local?: boolean;
 }
+
+/**
+ * The ELF object the loader compiled for a device (pkg/datapath/loader/loader.go at v1.13.0):
+ * bpf_host.c becomes bpf_host.o for cilium_host, bpf_host_cilium_net.o for cilium_net and
+ * bpf_netdev_<dev>.o for each native device; endpoints and the overlay keep their source's name.
+ */
+export function objectFile(device: Pick<Device, 'kind' | 'name'>, object: string): string {
+  if (device.kind === 'cilium_net') return 'bpf_host_cilium_net.o';
+  if (device.kind === 'native') return `bpf_netdev_${device.name}.o`;
+  return `${object}.o`;
+}

@@ -1,13 +1,17 @@
 // The devices view: what `tc filter show dev DEV ingress|egress` prints on a node running
-// Cilium v1.13, device by device, and (with calls) the content of every prog array and the
+// Cilium v1.13.0, device by device, and (with calls) the content of every prog array and the
 // bpf_sock programs at the cgroup v2 root.
-// Format: iproute2's bpf filter output as in seed note 001, in its newer shape with
-// `chain 0` and `not_in_hw id N tag T`; each line ends in a space, as tc prints it. The
-// filter name is `<object file>:[<section>]`; the object files are named as the v1.13 loader
-// names them (bpf_lxc.o, bpf_host.o, bpf_host_cilium_net.o, bpf_netdev_<dev>.o,
-// bpf_overlay.o; seed notes 001 and 002). Ids are the loader's deterministic program ids.
-// A real tag is a hash of the program's instructions; here it is a hash of (object, section),
-// so the same program text has the same tag on every device and node.
+// Filter names follow who attached the program: the Go loader (endpoints, cilium_host,
+// cilium_net, native devices) names the filter `cilium-<ifname>`
+// (pkg/datapath/loader/netlink.go:191 at v1.13.0); init.sh attaches the overlay programs with
+// iproute2's tc (bpf/init.sh:444-445), which names them `<object>:[<section>]`.
+// The rest is iproute2's format (tc/f_bpf.c, lib/bpf): the header line ends in a space (init.sh
+// greps for "bpf chain 0 $"), the filter line in `id N name <15 chars> tag T jited`, as seed
+// note 000 shows. Ids and tags a real node showed are pinned in the scenario (the default
+// cluster pins seed 000's); otherwise ids are the loader's deterministic ones and a tag stands
+// in for the kernel's hash of the instructions: a hash of the object, section and the
+// compile-time constants that differ (the endpoint or device), so each endpoint's program has
+// its own tag, as on a real node.
 // Prog arrays print as seed note 002 does: `cilium_calls_00908[6] = tail_handle_arp`.
 import type { Device, NodeDatapath } from '../node-state/node.js';
 import type { ProgramRef } from '../maps/callmap.js';
@@ -20,29 +24,35 @@ export interface DevicesOptions {
   readonly nodeHeaders: boolean;
 }
 
-/** 16 hex digits standing in for the kernel's program tag (a hash of the instructions). */
-export function programTag(prog: Pick<ProgramRef, 'object' | 'section'>): string {
-  return sha256Hex(`${prog.object}:[${prog.section}]`).slice(0, 16);
+/** The constants compiled into this copy of the program that make its instructions differ. */
+function compiledFor(prog: ProgramRef): string {
+  const c = prog.config;
+  switch (c.kind) {
+    case 'lxc': return `LXC_ID=${c.lxcId}`;
+    case 'host': return `HOST_EP_ID=${c.hostEpId} ifindex=${c.ifindex}`;
+    case 'overlay': return 'overlay';
+    case 'sock': return 'sock';
+  }
 }
 
-/** The ELF object the v1.13 loader compiled for this device (pkg/datapath/loader, init.sh). */
-export function objectFileName(device: Device): string {
-  switch (device.kind) {
-    case 'lxc': return 'bpf_lxc.o';
-    case 'cilium_host': return 'bpf_host.o';
-    case 'cilium_net': return 'bpf_host_cilium_net.o';
-    case 'native': return `bpf_netdev_${device.name}.o`;
-    case 'tunnel': return 'bpf_overlay.o';
-  }
+/** The kernel's program tag: pinned from a real node, else 16 hex digits standing in for it. */
+export function programTag(prog: ProgramRef): string {
+  return prog.tag ?? sha256Hex(`${prog.object}:[${prog.section}] ${compiledFor(prog)}`).slice(0, 16);
+}
+
+/** The tc filter's name: `cilium-<ifname>` from the Go loader, `<object>:[<section>]` from init.sh. */
+export function filterName(device: Device, prog: ProgramRef): string {
+  return device.kind === 'tunnel' ? `${prog.object}.o:[${prog.section}]` : `cilium-${device.name}`;
 }
 
 /** `tc filter show dev DEV HOOK`: two lines per attached bpf filter, nothing when none. */
 export function tcFilterShow(device: Device, hook: 'ingress' | 'egress'): string[] {
   const prog = device.tc[hook];
   if (!prog) return [];
+  // The kernel keeps BPF_OBJ_NAME_LEN - 1 = 15 characters of the program name.
   return [
     'filter protocol all pref 1 bpf chain 0 ',
-    `filter protocol all pref 1 bpf chain 0 handle 0x1 ${objectFileName(device)}:[${prog.section}] direct-action not_in_hw id ${prog.progId} tag ${programTag(prog)} `,
+    `filter protocol all pref 1 bpf chain 0 handle 0x1 ${filterName(device, prog)} direct-action not_in_hw id ${prog.progId} name ${prog.name.slice(0, 15)} tag ${programTag(prog)} jited`,
   ];
 }
 

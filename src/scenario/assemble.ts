@@ -83,7 +83,8 @@ function allocateVethIfindexes(node: NodeDraft, sorted: readonly PodDraft[]): Ma
 }
 
 function device(d: DeviceDraft, ifindex: number, macKey: string): DeviceSpec {
-  return { name: d.name, ifindex, mac: d.mac?.value ?? derivedMac(macKey) };
+  const spec: DeviceSpec = { name: d.name, ifindex, mac: d.mac?.value ?? derivedMac(macKey) };
+  return d.tc ? { ...spec, tcPins: d.tc } : spec;
 }
 
 function buildNode(n: NodeDraft, nodeId: number, hostEndpointId: number): NodeSpec {

@@ -3,10 +3,10 @@
 import type { Position } from '../errors.js';
 import { formatIpv4, formatPrefix, prefixContains, prefixesOverlap, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
-import { dnsSubdomain, firstAt, ifName, ipAddress, macAddress, podCidr, reportDuplicates, reservedInPrefix } from './checks.js';
+import { dnsSubdomain, firstAt, ifName, Invalid, ipAddress, macAddress, podCidr, reportDuplicates, reservedInPrefix } from './checks.js';
 import type { FieldSet } from './fields.js';
 import { int, list, parsed, readMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
-import type { TunnelProtocol } from './types.js';
+import type { ProgramPin, TcPins, TunnelProtocol } from './types.js';
 
 export const MAX_IFINDEX = 2147483647;
 
@@ -16,6 +16,8 @@ export interface DeviceDraft {
   readonly namePos?: Position;
   readonly ifindex?: Field<number>;
   readonly mac?: Field<Mac>;
+  /** Program ids and tags a real node showed for this device's tc hooks (seed notes). */
+  readonly tc?: TcPins;
   /** Where the device is described (its mapping, or the owner when absent). */
   readonly pos: Position;
 }
@@ -110,8 +112,33 @@ function deviceFrom(m: MapView | undefined, ownerPos: Position, fixedName: strin
     namePos: name?.pos,
     ifindex: m?.opt('ifindex', ifindexField),
     mac: m?.opt('mac', macField),
+    ...tcPinsOf(m),
     pos: m?.pos ?? ownerPos,
   };
+}
+
+const progTag = parsed((text: string): string | Invalid => (/^[0-9a-f]{16}$/.test(text) ? text : new Invalid(`invalid program tag '${text}' (expected 16 lowercase hex digits, as tc and bpftool print it)`)));
+
+function programPin(src: Source, e: Entry): ProgramPin | undefined {
+  const m = readMap(src, e, 'tcProgram');
+  const id = m?.req('id', int(1, 4294967295));
+  const tag = m?.req('tag', progTag);
+  return id && tag ? { id: id.value, tag: tag.value } : undefined;
+}
+
+/** `tc: { ingress: { id, tag }, egress: … }` of a device mapping: pins, not behaviour. */
+export function tcPinsOf(m: MapView | undefined): { tc?: TcPins } {
+  const e = m?.entry('tc');
+  const hooks = e && m ? readMap(m.src, e, 'tcHooks') : undefined;
+  if (!hooks) return {};
+  const ingress = hooks.entry('ingress');
+  const egress = hooks.entry('egress');
+  const pins: { ingress?: ProgramPin; egress?: ProgramPin } = {};
+  const i = ingress ? programPin(hooks.src, ingress) : undefined;
+  const o = egress ? programPin(hooks.src, egress) : undefined;
+  if (i) pins.ingress = i;
+  if (o) pins.egress = o;
+  return { tc: pins };
 }
 
 /** Checks among nodes: unique names and IDs, disjoint pod CIDRs, sensible addresses. */

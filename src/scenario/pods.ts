@@ -5,7 +5,7 @@ import { formatIpv4, formatPrefix, prefixContains, type Ipv4 } from '../net/ip.j
 import type { Mac } from '../net/mac.js';
 import { hexOf, sha256Scratch } from '../util/sha256.js';
 import { dnsLabel, dnsSubdomain, firstAt, ifName, labelKeyProblem, labelValueProblem, reportDuplicates, reservedInPrefix } from './checks.js';
-import { ifindexField, ipField, macField, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
+import { ifindexField, ipField, macField, tcPinsOf, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
 import { int, list, parsed, readMap, str, stringMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
 import type { PodSpec } from './types.js';
 import { isMap, isScalar, type YNode as Node } from './ast.js';
@@ -71,6 +71,7 @@ function readHostVeth(pod: MapView, id: string): DeviceDraft {
     namePos: name?.pos,
     ifindex: m?.opt('ifindex', ifindexField),
     mac: m?.opt('mac', macField),
+    ...tcPinsOf(m),
     pos: m?.pos ?? pod.pos,
   };
 }

@@ -26,10 +26,23 @@ export interface ClusterSettings {
   readonly pos: Position;
 }
 
+/** A program id and tag as `tc filter show` printed them on a real node. */
+export interface ProgramPin {
+  readonly id: number;
+  readonly tag: string;
+}
+
+export interface TcPins {
+  readonly ingress?: ProgramPin;
+  readonly egress?: ProgramPin;
+}
+
 export interface DeviceSpec {
   readonly name: string;
   readonly ifindex: number;
   readonly mac: Mac;
+  /** Pinned ids/tags of the programs on its tc hooks (otherwise the loader's own). */
+  readonly tcPins?: TcPins;
 }
 
 export interface NodeSpec {

@@ -51,19 +51,19 @@ describe('shipped scenarios', () => {
     assert.deepEqual(pod1.labels, { app: 'client' });
     const pod2 = pod(s, 'pod2');
     assert.equal(pod2.endpointId, 505);
-    assert.deepEqual(pod2.hostVeth, { name: 'lxc1466f225c091', ifindex: 21, mac: 'e6:5b:ce:77:aa:3d' });
+    assert.deepEqual(pod2.hostVeth, { name: 'lxc1466f225c091', ifindex: 21, mac: 'e6:5b:ce:77:aa:3d', tcPins: { ingress: { id: 1717, tag: 'a6c2cf4a8cf17a1c' } } });
     const [node1, node2] = s.nodes;
     assert.equal(node2?.nodeId, 32012);
     assert.equal(node1 && formatIpv4(node1.ciliumHostIp), '10.0.0.2');
     assert.deepEqual(node1?.ciliumHost, { name: 'cilium_host', ifindex: 4, mac: '3a:65:ff:db:e0:28' });
-    assert.deepEqual(node1?.tunnelDevice, { name: 'cilium_vxlan', ifindex: 5, mac: '82:89:58:47:c7:bd' });
+    assert.deepEqual(node1?.tunnelDevice, { name: 'cilium_vxlan', ifindex: 5, mac: '82:89:58:47:c7:bd', tcPins: { ingress: { id: 1509, tag: '10c7559775622132' } } });
     assert.deepEqual(node1?.ciliumNet.name, 'cilium_net');
     assert.deepEqual(node1 && formatPrefix(node1.podCIDR), '10.0.0.0/24');
   });
 
   it('records positions of the YAML mappings', () => {
     const s = loadDefaultScenario();
-    assert.deepEqual(pod(s, 'pod1').pos, { file: 'scenarios/default.yaml', line: 42, col: 5 });
+    assert.deepEqual(pod(s, 'pod1').pos, { file: 'scenarios/default.yaml', line: 47, col: 5 });
     assert.deepEqual(s.nodes[0]?.pos, { file: 'scenarios/default.yaml', line: 23, col: 5 });
     assert.deepEqual(s.cluster.pos, { file: 'scenarios/default.yaml', line: 12, col: 3 });
   });
