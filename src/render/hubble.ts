@@ -2,6 +2,7 @@
 // (api/v1/flow/flow.proto field names and enums), so jq snippets written for Hubble work.
 // Time is left out on purpose (output must be byte-stable). Traffic direction follows the
 // observation point (FROM_ENDPOINT and TO_* toward the network are EGRESS, the rest INGRESS).
+import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
 import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
 import type { EndpointView, EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 import { connectionSummary } from './monitor.js';
@@ -11,8 +12,15 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const EGRESS_POINTS = new Set(['TRACE_FROM_LXC', 'TRACE_TO_OVERLAY', 'TRACE_TO_STACK', 'TRACE_TO_NETWORK', 'TRACE_TO_PROXY']);
 const MATCH_TYPES: Readonly<Record<string, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4 };
 
-function endpoint(r: TraceResult, ip: string): Json {
+/**
+ * Hubble's view of an address: the endpoint, else the identity the observing node's ipcache
+ * gives it (a node address is host on its own node and remote-node elsewhere: the outer
+ * header of a tunnelled packet never carries a pod's identity), else the flow's own.
+ */
+function endpoint(r: TraceResult, ip: string, observer: string): Json {
   const e: EndpointView | undefined = r.endpoints.find((x) => x.ip === ip);
+  const nodeAddress = e ? undefined : r.nodeAddresses.find((x) => x.ip === ip);
+  if (nodeAddress) return nodeAddress.node === observer ? { identity: HOST_ID, labels: ['reserved:host'] } : { identity: REMOTE_NODE_ID, labels: ['reserved:remote-node'] };
   if (!e) return { identity: r.packet.src.ip === ip ? (r.packet.src.identity ?? 2) : (r.packet.dst.identity ?? 2), labels: [] };
   return { ID: e.endpointId, identity: e.identity, namespace: e.namespace, labels: [...e.labels], pod_name: e.pod };
 }
@@ -29,8 +37,8 @@ function base(r: TraceResult, ev: EventMeta, verdict: string): { [k: string]: Js
     verdict,
     IP: { source: ev.tuple.src, destination: ev.tuple.dst, ipVersion: 'IPv4' },
     l4: l4(ev),
-    source: endpoint(r, ev.tuple.src),
-    destination: endpoint(r, ev.tuple.dst),
+    source: endpoint(r, ev.tuple.src, ev.node),
+    destination: endpoint(r, ev.tuple.dst, ev.node),
     Type: 'L3_L4',
     node_name: ev.node,
   };

@@ -9,7 +9,7 @@ import type { Mac } from '../net/mac.js';
 import { replyOf, type L4, type Packet } from '../net/packet.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
-import type { EndpointView, PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
+import type { EndpointView, NodeAddressView, PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
 import { LazyMap } from '../util/lazy-map.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
@@ -81,6 +81,17 @@ function endpointViews(cluster: Cluster): readonly EndpointView[] {
   if (!v) {
     v = cluster.endpoints.map((e) => ({ ip: formatIpv4(e.pod.ip), endpointId: e.pod.endpointId, identity: e.identity, namespace: e.pod.namespace, pod: e.pod.name, labels: cluster.identities.labelStrings(e.identity) ?? [], node: e.node.name }));
     VIEWS.set(cluster, v);
+  }
+  return v;
+}
+
+const NODE_ADDRESSES = new WeakMap<Cluster, readonly NodeAddressView[]>();
+
+function nodeAddressViews(cluster: Cluster): readonly NodeAddressView[] {
+  let v = NODE_ADDRESSES.get(cluster);
+  if (!v) {
+    v = cluster.scenario.nodes.flatMap((n) => [{ ip: formatIpv4(n.ip), node: n.name }, { ip: formatIpv4(n.ciliumHostIp), node: n.name }]);
+    NODE_ADDRESSES.set(cluster, v);
   }
   return v;
 }
@@ -162,7 +173,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
   return { result: explained, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
 }
 
-type WithoutEndpoints = Omit<TraceResult, 'endpoints'>;
+type WithoutEndpoints = Omit<TraceResult, 'endpoints' | 'nodeAddresses'>;
 
 /** A result's fields but `endpoints` (copying them with a spread would build the views). */
 function withoutEndpoints(r: TraceResult): WithoutEndpoints {
@@ -177,6 +188,9 @@ function withEndpointsOf(cluster: Cluster, r: WithoutEndpoints): TraceResult {
     ...rest,
     get endpoints(): readonly EndpointView[] {
       return endpointViews(cluster);
+    },
+    get nodeAddresses(): readonly NodeAddressView[] {
+      return nodeAddressViews(cluster);
     },
     explanation,
   };

@@ -65,6 +65,11 @@ export interface EndpointView {
   readonly node: string;
 }
 
+export interface NodeAddressView {
+  readonly ip: string;
+  readonly node: string;
+}
+
 export type Verdict = 'FORWARDED' | 'DROPPED' | 'NOT_SIMULATED';
 
 export interface TraceResult {
@@ -77,6 +82,8 @@ export interface TraceResult {
   readonly notSimulated: { readonly node: string; readonly text: string } | null;
   /** What the cluster knows of each address the events mention (Hubble's endpoint view). */
   readonly endpoints: readonly EndpointView[];
+  /** Addresses of the nodes (InternalIP and cilium_host): host on their own node, remote-node elsewhere. */
+  readonly nodeAddresses: readonly NodeAddressView[];
   /** For policy drops: why, and the smallest policy that would allow the flow. */
   readonly explanation: PolicyExplanation | null;
   readonly delivered: { readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number } | null;
