@@ -53,5 +53,7 @@ export function traceSteps(r: TraceResult): Step[] {
 }
 
 export function stepText(s: Step): string {
-  return s.result === '' ? s.sig : `${s.sig} → ${s.result}`;
+  if (s.result === '') return s.sig;
+  // A rewrite's result is already "before → after": `rewrite ttl 64 → 63`, not `→ 64 → 63`.
+  return s.sig.startsWith('rewrite ') ? `${s.sig} ${s.result}` : `${s.sig} → ${s.result}`;
 }

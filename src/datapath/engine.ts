@@ -99,7 +99,7 @@ function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: Da
   tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${objectFile(ev.device, prog.object)} [${prog.section}]` : undefined);
   const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
   if (!prog) {
-    tb.add({ kind: 'note', text: `no BPF program on ${ev.device.name} tc ${ev.dir}` });
+    tb.add({ kind: 'kernel', op: 'tc', text: `no BPF program on ${ev.device.name} tc ${ev.dir}: the packet passes` });
     return { ret: { kind: 'ok' }, ctx };
   }
   return { ret: runProgram(ctx, prog), ctx };

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unifiedDiff } from '../../src/analysis/udiff.js';
+import { stepText } from '../../src/analysis/steps.js';
+import { test } from 'node:test';
 
 describe('unifiedDiff', () => {
   it('equal texts: empty', () => {
@@ -111,3 +113,8 @@ function apply(a: string, diff: string): string {
   while (i < src.length) out.push(src[i++] as string);
   return out.join('');
 }
+
+test('F20: a rewrite step reads `rewrite ttl 64 → 63`, not `rewrite ttl → 64 → 63`', () => {
+  assert.equal(stepText({ depth: 1, sig: 'rewrite ttl', result: '64 → 63', provenance: [], map: null }), 'rewrite ttl 64 → 63');
+  assert.equal(stepText({ depth: 1, sig: 'lookup cilium_lxc 10.0.1.105:0', result: 'miss', provenance: [], map: 'cilium_lxc' }), 'lookup cilium_lxc 10.0.1.105:0 → miss');
+});

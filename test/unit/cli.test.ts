@@ -94,3 +94,13 @@ test('--version prints the tool version of package.json and the release each pro
   assert.equal(r.code, 0);
   assert.equal(r.stdout, `cilium-trace ${pkg.version}\nmodels the datapath of:\n  profile 1.13: Cilium v1.13.0 (upstream commit c9723a8df3)\n`);
 });
+
+test('F20: in -l summary no hop header stands empty (a hook without a program says the packet passes)', async () => {
+  for (const args of [['--scenario', 'world-host', '203.0.113.7', 'frontend', 'tcp/80'], ['--scenario', 'geneve', 'client', 'web', 'tcp/80'], ['--scenario', 'world-host', 'frontend', '8.8.8.8', 'tcp/443']]) {
+    const r = await runCli([...args, '-l', 'summary']);
+    const lines = r.stdout.split('\n');
+    lines.forEach((l, i) => {
+      if (/^\S.* — (tc|kernel|wire)/.test(l)) assert.match(lines[i + 1] ?? '', /^  \S/, `${args.join(' ')}: hop "${l}" has nothing under it`);
+    });
+  }
+});
