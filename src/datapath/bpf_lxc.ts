@@ -121,7 +121,8 @@ function handleIpv4FromLxc(ctx: Ctx): Ret {
     ctx.tb.add({ kind: 'policy', direction: 'egress', endpoint: cfg.lxcId, remoteId: dstId, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: !verdict.provenance.every((p) => p.kind === 'agent' && p.what.includes('not enforced')), deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', ctNew: status === 'CT_NEW', provenance: verdict.provenance, ev: eventMeta(ctx) });
     if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
     if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel);
+    // CT_NEW: ct_create4 with map_related = CT_MAP_ANY4 (bpf_lxc.c), so also the ICMP related entry.
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel, ctx.node.maps.ctAny);
     if (isReply && ctx.ctBuffer?.nodePort && ctx.node.config.enableNodePort) {
       // The reply of a NodePort connection to a local backend: reverse DNAT in slot 17.
       ctx.tb.add({ kind: 'note', text: 'CT_REPLY on a node_port entry: reverse NodePort translation' });
@@ -210,7 +211,7 @@ function ipv4Policy(ctx: Ctx): Ret {
     ctx.tb.add({ kind: 'policy', direction: 'ingress', endpoint: cfg.lxcId, remoteId: srcLabel, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: !verdict.provenance.every((p) => p.kind === 'agent' && p.what.includes('not enforced')), deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', ctNew: status === 'CT_NEW', provenance: verdict.provenance, ev: eventMeta(ctx) });
     if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
     if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel);
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel, ctx.node.maps.ctAny);
     sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, ctx.pkt.src);
     return redirectEp(ctx, ifindex, fromHost);
   });

@@ -148,7 +148,7 @@ const FUNCTIONS: Readonly<Record<string, F>> = {
     ['ct_create4', 'cilium_ct4_global', 'cilium_ct_any4_global']],
   ct_create4: ['bpf/lib/conntrack.h',
     'Creates the conntrack entry of a new connection, keyed by the original-direction tuple.',
-    'Egress entries carry flag OUT, ingress entries IN; the entry remembers the source identity, the rev_nat_index of a load-balanced connection and TCP flags seen. Lifetimes: TCP established 21600 s, non-TCP 60 s, SYN 60 s.',
+    'Egress entries carry flag OUT, ingress entries IN; the entry remembers the source identity, the rev_nat_index of a load-balanced connection and TCP flags seen. Lifetimes: TCP established 21600 s, non-TCP 60 s, SYN 60 s. From bpf_lxc (map_related = cilium_ct_any4_global) the same entry is also stored under the ICMP tuple with ports 0 and flag related, so ICMP errors about the connection are CT_RELATED.',
     'The create line of the trace shows the entry as cilium bpf ct list global prints it.',
     ['ct_lookup4', 'cilium_ct4_global']],
   lb4_lookup_service: ['bpf/lib/lb.h',
