@@ -9,7 +9,8 @@ import { connectionSummary } from './monitor.js';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const EGRESS_POINTS = new Set(['TRACE_FROM_LXC', 'TRACE_TO_OVERLAY', 'TRACE_TO_STACK', 'TRACE_TO_NETWORK', 'TRACE_TO_PROXY']);
-const MATCH_TYPES: Readonly<Record<string, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4 };
+// POLICY_MATCH_* of bpf/lib/common.h, named as pkg/monitor/api/types.go prints them.
+const MATCH_TYPES: Readonly<Record<string, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4, 'L3-Proto': 5, 'Proto-Only': 6 };
 
 function endpoint(r: TraceResult, ip: string): Json {
   const e: EndpointView | undefined = r.endpoints.find((x) => x.ip === ip);

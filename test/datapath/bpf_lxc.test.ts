@@ -103,7 +103,7 @@ test('same node, no matching entry: DROP_POLICY (133) in the ingress policy of t
   const d = drops[0];
   assert.ok(d && d.kind === 'drop' && d.drop.code === 133 && d.drop.name === 'POLICY_DENIED' && d.fn === 'policy_can_access_ingress' && d.direction === 'ingress');
   const probes = nodes.filter((n) => n.kind === 'lookup' && n.map === 'cilium_policy_00505');
-  assert.equal(probes.length, 5, 'all five v1.13 key shapes are probed');
+  assert.equal(probes.length, 6, 'all six v1.13.0 key shapes are probed (policy.h __policy_can_access)');
 });
 
 test('a deny entry gives DROP_POLICY_DENY (181)', () => {

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProgramRef } from '../../src/maps/callmap.js';
 import type { Packet } from '../../src/net/packet.js';
+import { renderMonitor } from '../../src/render/monitor.js';
+import type { TraceNode, TraceResult } from '../../src/trace/tree.js';
 import { EP1, EP2, fixture, runEntry, tcpPacket, type Fixture, type Run } from '../support/datapath-fixture.js';
 
 function fromContainer(f: Fixture, ep: typeof EP1): ProgramRef {
@@ -17,6 +19,86 @@ function fromContainer(f: Fixture, ep: typeof EP1): ProgramRef {
 function send(f: Fixture, src: typeof EP1, pkt: Packet): Run {
   return runEntry(f, fromContainer(f, src), { ...pkt, ethDst: f.node.devices.get(src.ifindex)?.mac ?? pkt.ethDst }, src.ifindex);
 }
+
+const udp = (src: string, dst: string, dport: number): Packet => ({ ...tcpPacket(src, dst, dport), l4: { proto: 'udp', sport: 43210, dport } });
+const ping = (src: string, dst: string): Packet => ({ ...tcpPacket(src, dst, 0), l4: { proto: 'icmp', type: 8, code: 0, id: 1 } });
+
+function policyLookups(r: Run, map: string): string[] {
+  return r.nodes.flatMap((n) => (n.kind === 'lookup' && n.map === map ? [`${n.key} → ${n.result ?? 'miss'}`] : []));
+}
+
+function policyNodes(r: Run): Array<Extract<TraceNode, { kind: 'policy' }>> {
+  return r.nodes.flatMap((n) => (n.kind === 'policy' ? [n] : []));
+}
+
+const monitor = (r: Run): string => renderMonitor({ hops: r.ctx.tb.hops } as unknown as TraceResult);
+
+test('policy.h:208-215 probe 3 L3-Proto: {47204, 0, TCP} lets tcp/8080 in, after the L3-L4 and L4-Only misses', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 0, proto: 6 });
+  const r = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 8080));
+  assert.deepEqual(r.ret, { kind: 'redirect', ifindex: EP2.ifindex, peer: true, ingress: true });
+  assert.deepEqual(policyLookups(r, 'cilium_policy_00505'), [
+    '{identity=47204 dport=8080 proto=TCP ingress} → miss',
+    '{identity=0 dport=8080 proto=TCP ingress} → miss',
+    '{identity=47204 dport=0 proto=TCP ingress} → Allow proxy_port=NONE',
+  ]);
+  const ingress = policyNodes(r).find((n) => n.direction === 'ingress');
+  assert.ok(ingress && ingress.allowed && ingress.match === 'L3-Proto');
+  assert.match(monitor(r), /^Policy verdict log: flow 0x[0-9a-f]+ local EP ID 505, remote ID 47204, proto 6, ingress, action allow, match L3-Proto, 10\.0\.0\.157:43210 -> 10\.0\.0\.243:8080 tcp SYN$/m);
+});
+
+test('policy.h:217-223 probe 4 Proto-Only: {0, 0, UDP} lets any peer in on udp/5353', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: 0, dport: 0, proto: 17 });
+  const r = send(f, EP1, udp(EP1.ip, EP2.ip, 5353));
+  assert.equal(r.ret.kind, 'redirect');
+  assert.deepEqual(policyLookups(r, 'cilium_policy_00505'), [
+    '{identity=47204 dport=5353 proto=UDP ingress} → miss',
+    '{identity=0 dport=5353 proto=UDP ingress} → miss',
+    '{identity=47204 dport=0 proto=UDP ingress} → miss',
+    '{identity=0 dport=0 proto=UDP ingress} → Allow proxy_port=NONE',
+  ]);
+  assert.equal(policyNodes(r).find((n) => n.direction === 'ingress')?.match, 'Proto-Only');
+});
+
+test('policy.h:180-251 all six probes in order, then DROP_POLICY (133) with match none', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 80, proto: 6 });
+  const r = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 8080));
+  assert.equal(r.ret.kind === 'drop' && r.ret.macro, 'DROP_POLICY');
+  assert.deepEqual(policyLookups(r, 'cilium_policy_00505'), [
+    '{identity=47204 dport=8080 proto=TCP ingress} → miss',
+    '{identity=0 dport=8080 proto=TCP ingress} → miss',
+    '{identity=47204 dport=0 proto=TCP ingress} → miss',
+    '{identity=0 dport=0 proto=TCP ingress} → miss',
+    '{identity=47204 dport=0 proto=ANY ingress} → miss',
+    '{identity=0 dport=0 proto=ANY ingress} → miss',
+  ]);
+  const ingress = policyNodes(r).find((n) => n.direction === 'ingress');
+  assert.ok(ingress && !ingress.allowed && !ingress.deny && ingress.match === 'none');
+});
+
+test('policy.h:208-231 probe 3 comes before probe 5: an L3-Proto allow wins over an L3-Only deny of the same identity', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 0, proto: 6 });
+  f.allow(EP2.id, { identity: EP1.identity, dport: 0, proto: 0 }, true);
+  const allowed = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 8080));
+  assert.equal(allowed.ret.kind, 'redirect');
+  assert.equal(policyNodes(allowed).find((n) => n.direction === 'ingress')?.match, 'L3-Proto');
+  const denied = send(f, EP1, udp(EP1.ip, EP2.ip, 53));
+  assert.equal(denied.ret.kind === 'drop' && denied.ret.macro, 'DROP_POLICY_DENY');
+  const pol = policyNodes(denied).find((n) => n.direction === 'ingress');
+  assert.ok(pol && pol.deny && pol.match === 'L3-Only', 'policy.h:256: a deny hit keeps the match type of its probe');
+});
+
+test('policy.h:142-159 ENABLE_ICMP_RULE: an echo request probes the ICMP type 8 as the port', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 8, proto: 1 });
+  const r = send(f, EP1, ping(EP1.ip, EP2.ip));
+  assert.equal(r.ret.kind, 'redirect');
+  assert.deepEqual(policyLookups(r, 'cilium_policy_00505'), ['{identity=47204 dport=8 proto=ICMP ingress} → Allow proxy_port=NONE']);
+});
 
 test('conntrack.h:996-1015 ct_create4 with map_related (bpf_lxc.c:887, :1834): each side also stores the ICMP related entry', () => {
   const f = fixture();
