@@ -2,6 +2,7 @@
 // (api/v1/flow/flow.proto field names and enums), so jq snippets written for Hubble work.
 // Time is left out on purpose (output must be byte-stable). Traffic direction follows the
 // observation point (FROM_ENDPOINT and TO_* toward the network are EGRESS, the rest INGRESS).
+import { dropReasonByCode } from '../cilium/drop-reasons.js';
 import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
 import type { EndpointView, EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 import { connectionSummary } from './monitor.js';
@@ -63,21 +64,22 @@ function flow(r: TraceResult, n: TraceNode): Json | undefined {
           event_type: { type: 1, sub_type: n.drop.code },
           traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
           drop_reason_desc: n.drop.name,
-          is_reply: false,
           Summary: connectionSummary(n.ev),
         },
         node_name: n.ev.node,
       };
     case 'policy':
-      if (!n.enforced || (n.allowed && !n.ctNew)) return undefined;
+      if (!n.notify) return undefined;
+      // pkg/hubble/parser/threefour: a negative verdict is DROPPED with drop reason -verdict, and
+      // is_reply stays unset (decodeIsReply knows it only for verdict >= 0).
       return {
         flow: {
-          ...base(r, n.ev, n.allowed ? 'FORWARDED' : 'DROPPED'),
-          ...(n.allowed ? {} : { drop_reason: n.deny ? 181 : 133, drop_reason_desc: n.deny ? 'POLICY_DENY' : 'POLICY_DENIED' }),
+          ...base(r, n.ev, n.verdict < 0 ? 'DROPPED' : 'FORWARDED'),
+          ...(n.verdict < 0 ? { drop_reason: -n.verdict, drop_reason_desc: dropReasonByCode(-n.verdict)?.hubble ?? 'DROP_REASON_UNKNOWN' } : {}),
           event_type: { type: 5, sub_type: n.direction === 'ingress' ? 1 : 2 },
           traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
           policy_match_type: MATCH_TYPES[n.match] ?? 0,
-          is_reply: false,
+          ...(n.verdict < 0 ? {} : { is_reply: false }),
           Summary: connectionSummary(n.ev),
         },
         node_name: n.ev.node,

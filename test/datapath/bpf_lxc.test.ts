@@ -27,7 +27,7 @@ const DST_ID = 14753;
 const prov = { kind: 'agent' as const, what: 'test' };
 
 function lxcCfg(lxcId: number, seclabel: number, ip: string, ifindex: number): Extract<ObjectConfig, { kind: 'lxc' }> {
-  return { kind: 'lxc', lxcId, seclabel, lxcIpv4: ipv4(ip), ifindex, callsMap: `cilium_calls_0${lxcId}`.replace(/^cilium_calls_0(\d{4})$/, 'cilium_calls_0$1'), policyMap: `cilium_policy_${String(lxcId).padStart(5, '0')}` };
+  return { kind: 'lxc', lxcId, seclabel, lxcIpv4: ipv4(ip), ifindex, callsMap: `cilium_calls_0${lxcId}`.replace(/^cilium_calls_0(\d{4})$/, 'cilium_calls_0$1'), policyMap: `cilium_policy_${String(lxcId).padStart(5, '0')}`, policyVerdictLogFilter: 0x3 };
 }
 
 function p(object: 'bpf_lxc', name: string, config: ObjectConfig): ProgramRef {

@@ -44,7 +44,7 @@ test('policy.h:208-215 probe 3 L3-Proto: {47204, 0, TCP} lets tcp/8080 in, after
     '{identity=47204 dport=0 proto=TCP ingress} → Allow proxy_port=NONE',
   ]);
   const ingress = policyNodes(r).find((n) => n.direction === 'ingress');
-  assert.ok(ingress && ingress.allowed && ingress.match === 'L3-Proto');
+  assert.ok(ingress && ingress.allowed && ingress.match === 'L3-Proto' && ingress.verdict === 0);
   assert.match(monitor(r), /^Policy verdict log: flow 0x[0-9a-f]+ local EP ID 505, remote ID 47204, proto 6, ingress, action allow, match L3-Proto, 10\.0\.0\.157:43210 -> 10\.0\.0\.243:8080 tcp SYN$/m);
 });
 
@@ -76,7 +76,7 @@ test('policy.h:180-251 all six probes in order, then DROP_POLICY (133) with matc
     '{identity=0 dport=0 proto=ANY ingress} → miss',
   ]);
   const ingress = policyNodes(r).find((n) => n.direction === 'ingress');
-  assert.ok(ingress && !ingress.allowed && !ingress.deny && ingress.match === 'none');
+  assert.ok(ingress && !ingress.allowed && !ingress.deny && ingress.match === 'none' && ingress.verdict === -133);
 });
 
 test('policy.h:208-231 probe 3 comes before probe 5: an L3-Proto allow wins over an L3-Only deny of the same identity', () => {
@@ -89,7 +89,7 @@ test('policy.h:208-231 probe 3 comes before probe 5: an L3-Proto allow wins over
   const denied = send(f, EP1, udp(EP1.ip, EP2.ip, 53));
   assert.equal(denied.ret.kind === 'drop' && denied.ret.macro, 'DROP_POLICY_DENY');
   const pol = policyNodes(denied).find((n) => n.direction === 'ingress');
-  assert.ok(pol && pol.deny && pol.match === 'L3-Only', 'policy.h:256: a deny hit keeps the match type of its probe');
+  assert.ok(pol && pol.deny && pol.match === 'L3-Only' && pol.verdict === -181, 'policy.h:256: a deny hit keeps the match type of its probe');
 });
 
 test('policy.h:142-159 ENABLE_ICMP_RULE: an echo request probes the ICMP type 8 as the port', () => {
@@ -98,6 +98,89 @@ test('policy.h:142-159 ENABLE_ICMP_RULE: an echo request probes the ICMP type 8 
   const r = send(f, EP1, ping(EP1.ip, EP2.ip));
   assert.equal(r.ret.kind, 'redirect');
   assert.deepEqual(policyLookups(r, 'cilium_policy_00505'), ['{identity=47204 dport=8 proto=ICMP ingress} → Allow proxy_port=NONE']);
+});
+
+test('bpf_lxc.c:826-835 and :1735-1769 CT_REPLY skips policy enforcement: no lookup, no verdict, the reply passes enforced policies', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 80, proto: 6 });
+  f.allow(EP2.id, { identity: 1, dport: 1, proto: 6, direction: 'egress' }); // EP2 egress enforced, nothing for EP1
+  f.allow(EP1.id, { identity: 1, dport: 1, proto: 6 }); // EP1 ingress enforced, nothing for EP2
+  const forward = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 80));
+  assert.equal(forward.ret.kind, 'redirect');
+  const reply = send(f, EP2, { ...tcpPacket(EP2.ip, EP1.ip, 43210), l4: { proto: 'tcp', sport: 80, dport: 43210, flags: 'SYN, ACK' } });
+  assert.deepEqual(reply.ret, { kind: 'redirect', ifindex: EP1.ifindex, peer: true, ingress: true });
+  assert.deepEqual(reply.nodes.filter((n) => n.kind === 'ct').map((n) => n.kind === 'ct' && `${n.dir} ${n.result}`), ['CT_EGRESS CT_REPLY', 'CT_INGRESS CT_REPLY']);
+  assert.deepEqual(reply.nodes.filter((n) => n.kind === 'lookup' && n.map.startsWith('cilium_policy_')), []);
+  assert.deepEqual(policyNodes(reply), []);
+  assert.deepEqual(reply.nodes.flatMap((n) => (n.kind === 'policy_skip' ? [`${n.direction} ${n.endpoint} ${n.status}`] : [])), ['egress 505 CT_REPLY', 'ingress 1703 CT_REPLY']);
+  assert.doesNotMatch(monitor(reply), /Policy verdict/);
+  assert.ok(!reply.nodes.some((n) => n.kind === 'ct_create'), 'no entry is created for a reply');
+});
+
+test('bpf_lxc.c:1795-1798 with policy_log.h:58: a denied ingress sends "action deny, match none" (filter bit 0x1)', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 80, proto: 6 });
+  const r = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 8080));
+  const ingress = policyNodes(r).find((n) => n.direction === 'ingress');
+  assert.ok(ingress && ingress.enforced && ingress.notify, 'the miss has no provenance, yet the direction is enforced');
+  const lines = monitor(r).split('\n');
+  const verdict = lines.findIndex((l) => /^Policy verdict log: flow 0x[0-9a-f]+ local EP ID 505, remote ID 47204, proto 6, ingress, action deny, match none, 10\.0\.0\.157:43210 -> 10\.0\.0\.243:8080 tcp SYN$/.test(l));
+  const dropLine = lines.findIndex((l) => l.startsWith('xx drop (Policy denied)'));
+  assert.ok(verdict >= 0 && dropLine === verdict + 1, 'the verdict event comes right before the drop notification');
+});
+
+test('policy_log.h:58 policy_verdict_filter_allow: no event in a direction whose filter bit is clear (egress allow-all here)', () => {
+  const f = fixture();
+  const policyProg = f.node.maps.progArrays.get('cilium_call_policy')?.lookup(EP2.id);
+  assert.ok(policyProg && policyProg.config.kind === 'lxc');
+  f.node.maps.progArrays.get('cilium_call_policy')?.set(EP2.id, { ...policyProg, config: { ...policyProg.config, policyVerdictLogFilter: 0x2 } });
+  f.allow(EP2.id, { identity: EP1.identity, dport: 80, proto: 6 });
+  const r = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 80));
+  assert.equal(r.ret.kind, 'redirect');
+  const [egress, ingress] = policyNodes(r);
+  assert.ok(egress && egress.enforced && egress.notify && egress.match === 'all', 'EP1 has filter 0x3: its egress verdict is sent');
+  assert.ok(ingress && !ingress.enforced && !ingress.notify && ingress.match === 'L3-L4', 'EP2 loaded with filter 0x2: no ingress event');
+  assert.deepEqual(monitor(r).split('\n').filter((l) => l.startsWith('Policy verdict')).map((l) => /(ingress|egress), action (\w+)/.exec(l)?.slice(1).join(' ')), ['egress allow']);
+});
+
+test('bpf_lxc.c:1795 an allowed CT_ESTABLISHED packet sends no verdict event', () => {
+  const f = fixture();
+  f.allow(EP2.id, { identity: EP1.identity, dport: 80, proto: 6 });
+  send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 80));
+  const again = send(f, EP1, tcpPacket(EP1.ip, EP2.ip, 80));
+  assert.deepEqual(again.nodes.filter((n) => n.kind === 'ct').map((n) => n.kind === 'ct' && n.result), ['CT_ESTABLISHED', 'CT_ESTABLISHED']);
+  assert.deepEqual(policyNodes(again).map((n) => [n.direction, n.allowed, n.notify]), [['egress', true, false], ['ingress', true, false]]);
+});
+
+test('bpf_lxc.c:1165 send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …): an egress deny to the world carries dst identity 2', () => {
+  const f = fixture();
+  f.allow(EP1.id, { identity: EP2.identity, dport: 80, proto: 6, direction: 'egress' });
+  const r = send(f, EP1, tcpPacket(EP1.ip, '8.8.8.8', 443));
+  assert.equal(r.ret.kind === 'drop' && r.ret.macro, 'DROP_POLICY');
+  const drops = r.nodes.flatMap((n) => (n.kind === 'drop' ? [n] : []));
+  assert.equal(drops.length, 1);
+  assert.deepEqual(drops.map((d) => [d.srcId, d.dstId, d.dstEp, d.fn, d.direction]), [[EP1.identity, 2, 0, 'policy_can_egress4', 'egress']]);
+  assert.match(monitor(r), /^xx drop \(Policy denied\) flow 0x[0-9a-f]+ to endpoint 0, ifindex 19, file 2:0, , identity 47204->world: 10\.0\.0\.157:43210 -> 8\.8\.8\.8:443 tcp SYN$/m);
+  assert.match(monitor(r), /^Policy verdict log: flow 0x[0-9a-f]+ local EP ID 1703, remote ID world, proto 6, egress, action deny, match none, /m);
+});
+
+test('bpf_lxc.c:1165 an egress deny to a pod carries the peer pod\'s identity', () => {
+  const f = fixture();
+  f.allow(EP1.id, { identity: EP2.identity, dport: 80, proto: 6, direction: 'egress' });
+  const r = send(f, EP1, tcpPacket(EP1.ip, '10.0.1.105', 8080));
+  const d = r.nodes.find((n) => n.kind === 'drop');
+  assert.ok(d && d.kind === 'drop' && d.drop.code === 133 && d.srcId === EP1.identity && d.dstId === 14753 && d.dstEp === 0);
+});
+
+test('policy.h:325-326 is_encap in policy_can_egress: UDP to TUNNEL_PORT is DROP_ENCAP_PROHIBITED (170), a deny verdict event, dst identity in the drop', () => {
+  const f = fixture();
+  const r = send(f, EP1, udp(EP1.ip, '10.0.1.105', 8472));
+  assert.equal(r.ret.kind === 'drop' && r.ret.macro, 'DROP_ENCAP_PROHIBITED');
+  assert.deepEqual(policyLookups(r, 'cilium_policy_01703'), [], 'no policy map lookup');
+  const pol = policyNodes(r)[0];
+  assert.ok(pol && pol.verdict === -170 && pol.match === 'none' && pol.notify);
+  const d = r.nodes.find((n) => n.kind === 'drop');
+  assert.ok(d && d.kind === 'drop' && d.fn === 'policy_can_egress' && d.dstId === 14753);
 });
 
 test('conntrack.h:996-1015 ct_create4 with map_related (bpf_lxc.c:887, :1834): each side also stores the ICMP related entry', () => {

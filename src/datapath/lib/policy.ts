@@ -43,6 +43,21 @@ export function policyCanAccess(ctx: Ctx, mapName: string, direction: TrafficDir
   return ctx.tb.frame(fn, 'bpf/lib/policy.h', () => policyLookup(ctx, mapName, direction, remoteId, fn));
 }
 
+/**
+ * policy_can_egress4 → policy_can_egress: under HAVE_ENCAP a pod may not send to the tunnel
+ * port (is_encap), checked before __policy_can_access, so only where policy is looked up.
+ */
+export function policyCanEgress4(ctx: Ctx, mapName: string, remoteId: number): PolicyVerdict {
+  return ctx.tb.frame('policy_can_egress4', 'bpf/lib/policy.h', () => {
+    const p = ctx.pkt;
+    if (ctx.node.config.tunnelMode && p.l4.proto === 'udp' && p.l4.dport === ctx.node.config.tunnelPort) {
+      ctx.tb.add({ kind: 'note', text: `is_encap: pod traffic to UDP ${ctx.node.config.tunnelPort} (TUNNEL_PORT) is prohibited` });
+      return { ret: drop('DROP_ENCAP_PROHIBITED', 'policy_can_egress', 'bpf/lib/policy.h'), match: 'none', provenance: [] };
+    }
+    return policyLookup(ctx, mapName, 'egress', remoteId, 'policy_can_egress4');
+  });
+}
+
 function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, remoteId: number, fn: string): PolicyVerdict {
   const map = ctx.node.maps.policy.get(mapName);
   const dport = policyPort(ctx.pkt);

@@ -80,7 +80,7 @@ const MAPS: Readonly<Record<string, M>> = {
   cilium_ct4_global: {
     title: 'LRU hash, 524288 entries by default (Helm sizes it from memory), one per node: TCP conntrack',
     what: 'The conntrack table for TCP: one entry per connection and endpoint direction.',
-    when: "ct_lookup4 decides with it whether a packet is new, established or a reply (replies skip policy denial and get reverse NAT); ct_create4 adds entries for new connections, and bpf_lxc's also an ICMP related entry in cilium_ct_any4_global. Keys are the original-direction tuple with flag IN or OUT; service entries of per-packet LB remember the chosen backend.",
+    when: "ct_lookup4 decides with it whether a packet is new, established or a reply (replies skip policy enforcement and get reverse NAT); ct_create4 adds entries for new connections, and bpf_lxc's also an ICMP related entry in cilium_ct_any4_global. Keys are the original-direction tuple with flag IN or OUT; service entries of per-packet LB remember the chosen backend.",
     next: 'cilium-trace maps ct --node NODE --after "SRC DST tcp/PORT" (on a node: cilium bpf ct list global).',
     source: ['bpf/lib/conntrack.h', 'pkg/maps/ctmap'],
     aliases: ['ct', 'conntrack', 'ct4'],
