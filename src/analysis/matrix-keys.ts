@@ -32,7 +32,9 @@
 // endpoint's policy once (pairKey). Of the two identities the datapath only ever
 //   5. looks up the remote identity in the policy maps (policy_can_egress4 in the source's
 //      map with the destination's identity, policy_can_access_ingress in the destination's
-//      map with the source's), probing only keys of that identity or of identity 0, and
+//      map with the source's), probing only keys of that identity or of identity 0 (the six
+//      __policy_can_access shapes of v1.13.0: L3-L4, L4-Only, L3-Proto {id, 0, proto},
+//      Proto-Only {0, 0, proto}, L3-Only, all; a slice holds every port/proto), and
 //      compares identities with reserved ones (HOST_ID, WORLD_ID, REMOTE_NODE_ID, 0, CIDR
 //      identities >= 2^24), which a pod identity in [256, 2^24) never equals;
 // everything else carries the identities along unread (VNI, marks, CT entries, events).

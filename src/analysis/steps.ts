@@ -25,6 +25,7 @@ function stepOf(n: TraceNode): Omit<Step, 'depth'> | null {
     case 'inlined': return { sig: `slot ${n.slot} (${n.slotName}) inlined`, result: n.program, ...none };
     case 'trace_point': return { sig: `trace ${n.point}`, result: `identity ${n.srcId}->${n.dstId}${n.dstEp ? ` endpoint ${n.dstEp}` : ''} state ${n.reason}`, ...none };
     case 'policy': return { sig: `policy ${n.direction} of endpoint ${n.endpoint} for identity ${n.remoteId}`, result: `${n.allowed ? 'ALLOWED' : n.deny ? 'DENIED (deny rule)' : 'DENIED'} (match ${n.match})`, provenance: n.provenance.map(provenanceText), map: null };
+    case 'policy_skip': return { sig: `policy ${n.direction} of endpoint ${n.endpoint}`, result: `skipped (${n.status})`, ...none };
     case 'ct': return { sig: `ct ${n.dir} ${n.map} ${n.tuple}`, result: n.result, ...none };
     case 'ct_create': return { sig: `create ${n.map} ${n.key}`, result: n.value, ...none };
     case 'rewrite': return { sig: `rewrite ${n.field}`, result: `${n.from} → ${n.to}`, ...none };

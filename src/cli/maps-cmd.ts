@@ -2,7 +2,8 @@
 import { InputError, UsageError } from '../errors.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import type { NodeDatapath } from '../node-state/node.js';
-import { formatPortProto, policyMapName } from '../maps/policymap.js';
+import { matchTypeOfKey } from '../datapath/lib/policy.js';
+import { describePolicyPort, formatPortProto, policyMapName } from '../maps/policymap.js';
 import { provenanceText } from '../maps/provenance.js';
 import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';
 import { DEFAULT_SPORT, traceWithReply, withConntrackCopy } from '../trace/run.js';
@@ -60,7 +61,8 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
   const lines = ['', `why (${pm.name}, rows in the order above):`];
   for (const { key, entry } of pm.sortedEntries()) {
     const who = labelsOf(key.identity)?.[0] ?? String(key.identity);
-    lines.push(`  ${entry.deny ? 'Deny' : 'Allow'} ${key.direction === 'ingress' ? 'Ingress' : 'Egress'} ${who} ${formatPortProto(key)} (identity ${key.identity}):`);
+    // The table's PORT/PROTO cell says ANY for {id, 0, TCP} too: name the key and the match a hit on it reports.
+    lines.push(`  ${entry.deny ? 'Deny' : 'Allow'} ${key.direction === 'ingress' ? 'Ingress' : 'Egress'} ${who} ${formatPortProto(key)} (identity ${key.identity}, ${describePolicyPort(key)}, match ${matchTypeOfKey(key)}):`);
     for (const p of entry.provenance) lines.push(`    ${provenanceText(p)}`);
   }
   return table + lines.join('\n') + '\n';

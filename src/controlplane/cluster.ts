@@ -301,7 +301,9 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
   for (const ep of local) {
     const p = ep.pod;
     lxc.upsert({ ip: p.ip, info: { ifindex: p.hostVeth.ifindex, lxcId: p.endpointId, flags: 0, mac: p.mac, nodeMac: p.hostVeth.mac }, provenance: podProv(p) });
-    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId) }, features, ids);
+    // POLICY_VERDICT_LOG_FILTER as pkg/endpoint/bpf.go GetPolicyVerdictLogFilter sets it: a bit per enforced direction.
+    const policyVerdictLogFilter = (ep.policy.ingressEnforced ? 0x1 : 0) | (ep.policy.egressEnforced ? 0x2 : 0);
+    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId), policyVerdictLogFilter }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
     devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined));

@@ -4,18 +4,19 @@
 // IPv4 only; left out: service CT entries and reverse NAT on replies, proxy
 // redirects, hairpin, egress gateway, IPsec, the host firewall's to_host redirect.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
+import type { CtStatus } from '../cilium/trace-points.js';
 import { WORLD_ID } from '../cilium/identities.js';
 import { formatIpv4, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
-import { CTX_ACT_OK, drop, lxcConfig, type Ctx, type Ret } from './context.js';
+import { CTX_ACT_OK, drop, dropInfo, lxcConfig, type Ctx, type Ret } from './context.js';
 import { describeRoute, routeLookup } from './kernel/stack.js';
 import { ctCreate4, ctCreateService, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
-import { policyCanAccess } from './lib/policy.js';
+import { policyCanAccess, policyCanEgress4, type PolicyVerdict } from './lib/policy.js';
 import { lb4LookupService, lb4RevNat, lb4SelectBackend, lb4Xlate } from './lib/lb.js';
 import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
 import { eventMeta, sendTraceNotify } from './lib/trace.js';
@@ -92,36 +93,65 @@ export function tailIpv4CtEgress(ctx: Ctx): Ret {
 
 function tailIpv4CtEgressBody(ctx: Ctx): Ret {
   ctx.ctBuffer = ctLookup4(ctx, 'CT_EGRESS');
-  return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_FROM_LXC_CONT, 'tail_handle_ipv4_cont', PER_PACKET_LB_OFF, () => handleIpv4FromLxc(ctx));
+  return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_FROM_LXC_CONT, 'tail_handle_ipv4_cont', PER_PACKET_LB_OFF, () => tailHandleIpv4ContBody(ctx));
 }
 
 /** Slot 25, CILIUM_CALL_IPV4_FROM_LXC_CONT. */
 export function tailHandleIpv4Cont(ctx: Ctx): Ret {
-  return ctx.tb.frame('tail_handle_ipv4_cont', FILE, () => {
-    const ret = handleIpv4FromLxc(ctx);
-    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4_from_lxc', FILE, 'egress') : ret;
+  return ctx.tb.frame('tail_handle_ipv4_cont', FILE, () => tailHandleIpv4ContBody(ctx));
+}
+
+/** tail_handle_ipv4_cont: send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …): the drop carries the resolved destination identity. */
+function tailHandleIpv4ContBody(ctx: Ctx): Ret {
+  const out = { dstId: 0 };
+  const ret = handleIpv4FromLxc(ctx, out);
+  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4_from_lxc', FILE, 'egress', { srcId: lxcConfig(ctx).seclabel, dstId: out.dstId, dstEp: 0 }) : ret;
+}
+
+const POLICY_DIR_BIT = { ingress: 0x1, egress: 0x2 } as const; // POLICY_INGRESS, POLICY_EGRESS (bpf/lib/common.h)
+
+/**
+ * The policy decision and its verdict event: bpf_lxc calls send_policy_verdict_notify when
+ * `verdict != CTX_ACT_OK || ct_status != CT_ESTABLISHED`, and policy_verdict_filter_allow
+ * (bpf/lib/policy_log.h) passes it when POLICY_VERDICT_LOG_FILTER has the direction's bit.
+ */
+function policyVerdictNode(ctx: Ctx, direction: 'ingress' | 'egress', remoteId: number, verdict: PolicyVerdict, status: CtStatus): void {
+  const cfg = lxcConfig(ctx);
+  const enforced = (cfg.policyVerdictLogFilter & POLICY_DIR_BIT[direction]) !== 0;
+  const denied = verdict.ret.kind === 'drop';
+  ctx.tb.add({
+    kind: 'policy', direction, endpoint: cfg.lxcId, remoteId, allowed: !denied, match: verdict.match, enforced,
+    deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', verdict: verdict.ret.kind === 'drop' ? -dropInfo(verdict.ret.macro).code : 0,
+    notify: enforced && (denied || status !== 'CT_ESTABLISHED'), provenance: verdict.provenance, ev: eventMeta(ctx),
   });
 }
 
-function handleIpv4FromLxc(ctx: Ctx): Ret {
+/** handle_ipv4_from_lxc and ipv4_policy: "Skip policy enforcement for return traffic." */
+function skipPolicyForReply(ctx: Ctx, direction: 'ingress' | 'egress', status: CtStatus): void {
+  const why = 'ct_status == CT_REPLY || ct_status == CT_RELATED → goto skip_policy_enforcement';
+  ctx.tb.add({ kind: 'policy_skip', direction, endpoint: lxcConfig(ctx).lxcId, status, why });
+}
+
+function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
   const cfg = lxcConfig(ctx);
   return ctx.tb.frame('handle_ipv4_from_lxc', FILE, () => {
     const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst);
     const dstId = info && info.info.secLabel ? info.info.secLabel : WORLD_ID;
+    out.dstId = dstId;
     const tunnelEndpoint = info?.info.tunnelEndpoint ?? IP_ZERO;
     const status = ctx.ctBuffer?.status;
     if (!status) return drop('DROP_INVALID_TC_BUFFER');
 
-    if (ctx.pkt.l4.proto === 'udp' && ctx.pkt.l4.dport === ctx.node.config.tunnelPort && ctx.node.config.tunnelMode) {
-      ctx.tb.add({ kind: 'note', text: `is_encap: pod traffic to UDP ${ctx.node.config.tunnelPort} (TUNNEL_PORT) is prohibited` });
-      return drop('DROP_ENCAP_PROHIBITED');
-    }
-    const verdict = policyCanAccess(ctx, cfg.policyMap, 'egress', dstId, 'policy_can_egress4');
     const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
-    ctx.tb.add({ kind: 'policy', direction: 'egress', endpoint: cfg.lxcId, remoteId: dstId, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: !verdict.provenance.every((p) => p.kind === 'agent' && p.what.includes('not enforced')), deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', ctNew: status === 'CT_NEW', provenance: verdict.provenance, ev: eventMeta(ctx) });
-    if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
-    if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel);
+    if (isReply) {
+      skipPolicyForReply(ctx, 'egress', status);
+    } else {
+      const verdict = policyCanEgress4(ctx, cfg.policyMap, dstId);
+      policyVerdictNode(ctx, 'egress', dstId, verdict, status);
+      if (verdict.ret.kind === 'drop') return verdict.ret;
+    }
+    // skip_policy_enforcement: CT_NEW creates the entry and its ICMP related entry (map_related = CT_MAP_ANY4).
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel, ctx.node.maps.ctAny);
     if (isReply && ctx.ctBuffer?.nodePort && ctx.node.config.enableNodePort) {
       // The reply of a NodePort connection to a local backend: reverse DNAT in slot 17.
       ctx.tb.add({ kind: 'note', text: 'CT_REPLY on a node_port entry: reverse NodePort translation' });
@@ -204,13 +234,16 @@ function ipv4Policy(ctx: Ctx): Ret {
     const fromHost = ctx.cb.get('CB_FROM_HOST') === 1;
     const status = ctx.ctBuffer?.status ?? 'CT_NEW';
     const revNat = ctx.ctBuffer?.revNat ?? 0;
-    if (status === 'CT_REPLY' && revNat !== 0) lb4RevNat(ctx, revNat);
-    const verdict = policyCanAccess(ctx, cfg.policyMap, 'ingress', srcLabel, 'policy_can_access_ingress');
-    const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
-    ctx.tb.add({ kind: 'policy', direction: 'ingress', endpoint: cfg.lxcId, remoteId: srcLabel, allowed: verdict.ret.kind !== 'drop', match: verdict.match, enforced: !verdict.provenance.every((p) => p.kind === 'agent' && p.what.includes('not enforced')), deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', ctNew: status === 'CT_NEW', provenance: verdict.provenance, ev: eventMeta(ctx) });
-    if (verdict.ret.kind === 'drop' && !isReply) return verdict.ret;
-    if (verdict.ret.kind === 'drop') ctx.tb.add({ kind: 'note', text: 'policy verdict ignored for a reply (CT_REPLY/CT_RELATED), as v1.13 does' });
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel);
+    if (status === 'CT_REPLY' || status === 'CT_RELATED') {
+      skipPolicyForReply(ctx, 'ingress', status);
+      // Reverse NAT applies to return traffic only (no loopback entries are simulated).
+      if (revNat !== 0) lb4RevNat(ctx, revNat);
+    } else {
+      const verdict = policyCanAccess(ctx, cfg.policyMap, 'ingress', srcLabel, 'policy_can_access_ingress');
+      policyVerdictNode(ctx, 'ingress', srcLabel, verdict, status);
+      if (verdict.ret.kind === 'drop') return verdict.ret;
+    }
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel, ctx.node.maps.ctAny);
     sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, ctx.pkt.src);
     return redirectEp(ctx, ifindex, fromHost);
   });

@@ -11,7 +11,7 @@ import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
 import type { Identity } from '../controlplane/identity.js';
 import { formatLabel, type Label } from '../controlplane/labels.js';
 import { provenanceText } from '../maps/provenance.js';
-import { formatPortProto } from '../maps/policymap.js';
+import { describePolicyPort } from '../maps/policymap.js';
 import type { TraceNode, TraceResult } from '../trace/tree.js';
 
 export interface PolicyExplanation {
@@ -114,7 +114,7 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
   const sameIdentity = ep.policy.entries.filter((e) => e.key.direction === pol.direction && e.key.identity === pol.remoteId);
   lines.push(sameIdentity.length === 0
     ? `None of them has an entry for identity ${pol.remoteId} in ${pol.direction}, and no wildcard entry covers ${what}.`
-    : `Entries for identity ${pol.remoteId} exist only for other ports: ${[...new Set(sameIdentity.map((e) => (e.key.dport === 0 && e.key.proto === 0 ? 'any port' : formatPortProto(e.key))))].join(', ')}; nothing allows ${what}.`);
+    : `Entries for identity ${pol.remoteId} exist only for other ports: ${[...new Set(sameIdentity.map((e) => describePolicyPort(e.key)))].join(', ')}; nothing allows ${what}.`);
   const ns = ep.pod.namespace;
   const self = cluster.identities.get(ep.identity);
   const endpointSelector = { matchLabels: self ? narrowestLabels(cluster, self) : {} };

@@ -47,6 +47,10 @@ export function describeStep(n: TraceNode | null, host: string, r: TraceResult):
       n.enforced ? 'Policy is enforced for this endpoint in this direction.' : 'Policy is not enforced in this direction (no rule selects the endpoint for it): the map holds an allow-all entry.',
       ...n.provenance.map((p) => `Because of: ${provenanceText(p)}.`),
     ];
+    case 'policy_skip': return [
+      `The ${n.direction} policy of endpoint ${n.endpoint} is not looked up: the packet is return traffic (${n.status}) of a connection conntrack already knows.`,
+      `v1.13 bpf_lxc: ${n.why}. So no policy-map entry, no verdict event; a deny rule added later does not stop the replies of an open connection.`,
+    ];
     case 'ct': return [
       `A conntrack lookup in ${n.map} (${n.dir}) for ${n.tuple}: ${n.result}${n.assumed ? ', assumed with --ct rather than looked up' : ''}.`,
       ...(CT_MEANING[n.result] ? [`${n.result}: ${CT_MEANING[n.result]}.`] : []),

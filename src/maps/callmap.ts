@@ -9,7 +9,11 @@ export type BpfObject = 'bpf_lxc' | 'bpf_host' | 'bpf_overlay' | 'bpf_sock';
 
 /** Compile-time constants of one loaded object (what ep_config.h / node_config.h give it). */
 export type ObjectConfig =
-  | { readonly kind: 'lxc'; readonly lxcId: number; readonly seclabel: number; readonly lxcIpv4: number; readonly ifindex: number; readonly callsMap: string; readonly policyMap: string }
+  | {
+    readonly kind: 'lxc'; readonly lxcId: number; readonly seclabel: number; readonly lxcIpv4: number; readonly ifindex: number; readonly callsMap: string; readonly policyMap: string;
+    /** POLICY_VERDICT_LOG_FILTER (ep_config.h): 0x1 ingress, 0x2 egress policy enabled (pkg/endpoint/bpf.go GetPolicyVerdictLogFilter). */
+    readonly policyVerdictLogFilter: number;
+  }
   | { readonly kind: 'host'; readonly hostEpId: number; readonly ifindex: number; readonly device: string; readonly callsMap: string }
   | { readonly kind: 'overlay'; readonly seclabel: number; readonly callsMap: string }
   | { readonly kind: 'sock' };

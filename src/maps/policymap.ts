@@ -44,6 +44,13 @@ export function formatPortProto(k: Pick<PolicyKey, 'dport' | 'proto'>): string {
   return `${k.dport}/${protoName(k.proto)}`;
 }
 
+/** A key's port and protocol in words (not the CLI's cell, which prints ANY for any port 0 but ICMP's). */
+export function describePolicyPort(k: Pick<PolicyKey, 'dport' | 'proto'>): string {
+  if (k.proto === 0) return 'any port';
+  if (k.proto === 1) return `icmp type ${k.dport}`;
+  return k.dport === 0 ? `any ${protoName(k.proto)} port` : `${k.dport}/${protoName(k.proto)}`;
+}
+
 /** The key as the trace shows it: {identity, dport, proto, direction}. */
 export function formatPolicyKey(k: PolicyKey): string {
   return `{identity=${k.identity} dport=${k.dport} proto=${protoName(k.proto)} ${k.direction}}`;

@@ -3,6 +3,7 @@
 // Time is left out on purpose (output must be byte-stable). Traffic direction follows the
 // observation point (FROM_ENDPOINT and TO_* toward the network are EGRESS, the rest INGRESS).
 import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
+import { dropReasonByCode } from '../cilium/drop-reasons.js';
 import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
 import type { EndpointView, EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 import { connectionSummary } from './monitor.js';
@@ -10,7 +11,8 @@ import { connectionSummary } from './monitor.js';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const EGRESS_POINTS = new Set(['TRACE_FROM_LXC', 'TRACE_TO_OVERLAY', 'TRACE_TO_STACK', 'TRACE_TO_NETWORK', 'TRACE_TO_PROXY']);
-const MATCH_TYPES: Readonly<Record<string, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4 };
+// POLICY_MATCH_* of bpf/lib/common.h, named as pkg/monitor/api/types.go prints them.
+const MATCH_TYPES: Readonly<Record<string, number>> = { none: 0, 'L3-Only': 1, 'L3-L4': 2, 'L4-Only': 3, all: 4, 'L3-Proto': 5, 'Proto-Only': 6 };
 
 /**
  * Hubble's view of an address: the endpoint, else the identity the observing node's ipcache
@@ -70,21 +72,22 @@ function flow(r: TraceResult, n: TraceNode): Json | undefined {
           event_type: { type: 1, sub_type: n.drop.code },
           traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
           drop_reason_desc: n.drop.name,
-          is_reply: false,
           Summary: connectionSummary(n.ev),
         },
         node_name: n.ev.node,
       };
     case 'policy':
-      if (!n.enforced || (n.allowed && !n.ctNew)) return undefined;
+      if (!n.notify) return undefined;
+      // pkg/hubble/parser/threefour: a negative verdict is DROPPED with drop reason -verdict, and
+      // is_reply stays unset (decodeIsReply knows it only for verdict >= 0).
       return {
         flow: {
-          ...base(r, n.ev, n.allowed ? 'FORWARDED' : 'DROPPED'),
-          ...(n.allowed ? {} : { drop_reason: n.deny ? 181 : 133, drop_reason_desc: n.deny ? 'POLICY_DENY' : 'POLICY_DENIED' }),
+          ...base(r, n.ev, n.verdict < 0 ? 'DROPPED' : 'FORWARDED'),
+          ...(n.verdict < 0 ? { drop_reason: -n.verdict, drop_reason_desc: dropReasonByCode(-n.verdict)?.hubble ?? 'DROP_REASON_UNKNOWN' } : {}),
           event_type: { type: 5, sub_type: n.direction === 'ingress' ? 1 : 2 },
           traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
           policy_match_type: MATCH_TYPES[n.match] ?? 0,
-          is_reply: false,
+          ...(n.verdict < 0 ? {} : { is_reply: false }),
           Summary: connectionSummary(n.ev),
         },
         node_name: n.ev.node,

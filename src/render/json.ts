@@ -14,6 +14,7 @@ function step(n: TraceNode): Json {
     case 'inlined': return { inlined: { slot: n.slot, slot_name: n.slotName, program: n.program, why: n.why } };
     case 'trace_point': return { trace_point: { point: n.point, monitor: n.monitor, src_identity: n.srcId, dst_identity: n.dstId, dst_endpoint: n.dstEp, ifindex: n.ifindex, reason: n.reason } };
     case 'policy': return { policy: { direction: n.direction, endpoint: n.endpoint, remote_identity: n.remoteId, allowed: n.allowed, match: n.match, deny: n.deny, provenance: n.provenance.map((p) => ({ kind: p.kind, what: p.what, file: p.pos?.file ?? null, line: p.pos?.line ?? null })) } };
+    case 'policy_skip': return { policy_skipped: { direction: n.direction, endpoint: n.endpoint, ct_status: n.status, why: n.why } };
     case 'ct': return { ct: { map: n.map, dir: n.dir, tuple: n.tuple, result: n.result, assumed: n.assumed } };
     case 'ct_create': return { ct_create: { map: n.map, key: n.key, value: n.value } };
     case 'rewrite': return { rewrite: { field: n.field, from: n.from, to: n.to } };

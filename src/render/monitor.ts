@@ -53,10 +53,12 @@ function line(n: TraceNode): string | undefined {
       if (!n.notify) return undefined; // bpf_sock refuses the syscall; there is no drop event
       return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${FILE_IDS[n.notifier] ?? 0}:0, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
     case 'policy': {
-      // Sent only for enforced directions, on a deny, or on an allowed new connection.
-      if (!n.enforced || (n.allowed && !n.ctNew)) return undefined;
+      // The datapath decided whether send_policy_verdict_notify emits (see the node's notify).
+      if (!n.notify) return undefined;
       const proto = n.ev.tuple.proto === 'icmp' ? 1 : n.ev.tuple.proto === 'tcp' ? 6 : 17;
-      return `Policy verdict log: flow ${hex(n.ev.hash)} local EP ID ${n.endpoint}, remote ID ${monitorIdentity(n.remoteId)}, proto ${proto}, ${n.direction}, action ${n.allowed ? 'allow' : 'deny'}, match ${n.match}, ${connectionSummary(n.ev)}`;
+      // GetPolicyActionString: verdict < 0 deny, > 0 redirect (proxy port), else allow.
+      const action = n.verdict < 0 ? 'deny' : n.verdict > 0 ? 'redirect' : 'allow';
+      return `Policy verdict log: flow ${hex(n.ev.hash)} local EP ID ${n.endpoint}, remote ID ${monitorIdentity(n.remoteId)}, proto ${proto}, ${n.direction}, action ${action}, match ${n.match}, ${connectionSummary(n.ev)}`;
     }
     default:
       return undefined;

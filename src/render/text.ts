@@ -60,9 +60,10 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
       const enf = n.match === 'all' ? ' — allow-all entry' : '';
       const out = [`policy ${n.direction} of endpoint ${n.endpoint} for identity ${n.remoteId}: ${verdict} (match ${n.match})${enf}`];
       if (withProvenance) for (const p of n.provenance) out.push(s.dim(`  ↳ ${provenanceText(p)}`));
-      if (!n.allowed && withProvenance && n.provenance.length === 0) out.push(s.dim(`  ↳ no entry in the policy map allows identity ${n.remoteId} on this port/protocol`));
+      if (n.verdict === -133 && withProvenance) out.push(s.dim(`  ↳ no entry in the policy map allows identity ${n.remoteId} on this port/protocol`));
       return out;
     }
+    case 'policy_skip': return [`policy ${n.direction} of endpoint ${n.endpoint}: skipped for return traffic (${n.status}), no lookup — ${n.why}`];
     case 'ct': return [`ct ${n.dir} ${n.map} ${n.tuple} → ${n.result}${n.assumed ? ' (assumed, --ct)' : ''}`];
     case 'ct_create': return [`create ${n.map} ${n.key}`, s.dim(`  ${n.value}`)];
     case 'rewrite': return [`rewrite ${n.field} ${n.from} → ${n.to}`];
@@ -79,7 +80,7 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
   }
 }
 
-const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
+const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
 
 function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[], explain?: (node: TraceNode) => string | undefined): void {
   for (const n of nodes) {
@@ -104,6 +105,7 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
   const ev: string[] = [];
   for (const n of flatten(hop.children)) {
     if (n.kind === 'policy') ev.push(`${n.direction} ${n.allowed ? 'allow' : 'deny'} (${n.match})`);
+    else if (n.kind === 'policy_skip') ev.push(`${n.direction} policy skipped (${n.status === 'CT_RELATED' ? 'related' : 'reply'})`);
     else if (n.kind === 'encap') ev.push(`encap ${n.type} vni ${n.vni} ${n.outerSrc} > ${n.outerDst}:${n.dport}`);
     else if (n.kind === 'decap') ev.push(`decap vni ${n.vni}`);
     else if (n.kind === 'redirect') ev.push(`${n.helper} ifindex ${n.ifindex} ${n.device}`);

@@ -39,7 +39,14 @@ export type TraceNode =
   /** A conditional tail call compiled as a direct call (invoke_tailcall_if with COND 0). */
   | { readonly kind: 'inlined'; readonly slot: number; readonly slotName: string; readonly program: string; readonly why: string }
   | { readonly kind: 'trace_point'; readonly point: string; readonly monitor: string; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly source: number; readonly ifindex: number; readonly reason: string; readonly origIp: string; readonly ev: EventMeta }
-  | { readonly kind: 'policy'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly remoteId: number; readonly allowed: boolean; readonly match: string; readonly enforced: boolean; readonly deny: boolean; readonly ctNew: boolean; readonly provenance: readonly Provenance[]; readonly ev: EventMeta }
+  /**
+   * A policy decision. `enforced`: policy is enabled in this direction (the endpoint's
+   * POLICY_VERDICT_LOG_FILTER bit); `notify`: send_policy_verdict_notify emits a verdict event;
+   * `verdict`: that event's verdict field (0 allowed, else minus the DROP_* code).
+   */
+  | { readonly kind: 'policy'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly remoteId: number; readonly allowed: boolean; readonly match: string; readonly enforced: boolean; readonly deny: boolean; readonly verdict: number; readonly notify: boolean; readonly provenance: readonly Provenance[]; readonly ev: EventMeta }
+  /** bpf_lxc's policy enforcement skipped for return traffic (CT_REPLY, CT_RELATED): no lookup, no verdict event. */
+  | { readonly kind: 'policy_skip'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly status: string; readonly why: string }
   | { readonly kind: 'ct'; readonly map: string; readonly dir: 'CT_EGRESS' | 'CT_INGRESS'; readonly tuple: string; readonly result: string; readonly assumed: boolean }
   | { readonly kind: 'ct_create'; readonly map: string; readonly key: string; readonly value: string }
   | { readonly kind: 'rewrite'; readonly field: string; readonly from: string; readonly to: string }

@@ -41,7 +41,8 @@ const peer = fc.oneof(
   fc.constantFrom('host', 'remote-node', 'world', 'cluster', 'all').map((e) => `{ fromEntities: [${e}]`),
   fc.constantFrom('10.0.2.0/24', '192.168.0.0/16', '10.0.1.11/32').map((c) => `{ fromCIDR: [${c}]`),
 );
-const ports = fc.constantFrom('', ', toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]', ', toPorts: [{ ports: [{ port: http, protocol: TCP }] }]', ', toPorts: [{ ports: [{ port: "53", protocol: ANY }] }]', ', toPorts: [{ ports: [{ port: "30080", protocol: TCP }] }]');
+// Port "0" with a protocol makes the L3-Proto {id, 0, proto} and Proto-Only {0, 0, proto} keys.
+const ports = fc.constantFrom('', ', toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]', ', toPorts: [{ ports: [{ port: http, protocol: TCP }] }]', ', toPorts: [{ ports: [{ port: "53", protocol: ANY }] }]', ', toPorts: [{ ports: [{ port: "30080", protocol: TCP }] }]', ', toPorts: [{ ports: [{ port: "0", protocol: TCP }] }]', ', toPorts: [{ ports: [{ port: "0", protocol: UDP }] }]');
 const section = fc.tuple(fc.constantFrom('ingress', 'egress', 'ingressDeny', 'egressDeny'), peer, ports).map(([s, p, port]) => {
   const rule = s.startsWith('egress') ? p.replace('fromEndpoints', 'toEndpoints').replace('fromEntities', 'toEntities').replace('fromCIDR', 'toCIDR') : p;
   return `  ${s}: [${rule}${port} }]`;
@@ -148,6 +149,49 @@ spec:
       const row = (l: string) => m.rows.findIndex((r) => r.label === `default/${l}`);
       assert.equal(cellAt(m, s, row('h2'), row('h1')).verdict, 'FORWARDED');
       assert.equal(cellAt(m, s, row('h2'), row('h3')).verdict, 'DROPPED');
+      assert.deepEqual(wrongCells(cluster, m), []);
+    });
+  }
+});
+
+// policy.h __policy_can_access probes 3 (L3-Proto {id, 0, proto}) and 4 (Proto-Only {0, 0, proto}):
+// the cells they decide must equal single traces, with the keys sharing cells between pods.
+describe('matrix cache keys: L3-Proto and Proto-Only entries', () => {
+  const pods = [['s1', 'n1', '10.0.1.10', 'server'], ['s2', 'n2', '10.0.2.10', 'server'], ['c1', 'n1', '10.0.1.20', 'client'], ['c3', 'n3', '10.0.3.20', 'client'], ['o2', 'n2', '10.0.2.30', 'other']];
+  const text = [`apiVersion: cilium-trace/v1
+kind: Scenario
+metadata: { name: proto }
+cluster: { routing: tunnel, kubeProxyReplacement: true, bpfHostRouting: true, masquerade: bpf }
+nodes:
+${NODES.map((n, i) => `  - { name: ${n}, ip: 192.168.0.${i + 1}, podCIDR: 10.0.${i + 1}.0/24 }`).join('\n')}
+`, ...pods.map(([name, node, ip, app]) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: default, labels: { app: ${app} } }
+spec: { nodeName: ${node}, containers: [{ name: c }] }
+status: { podIP: ${ip} }
+`), `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: server, namespace: default }
+spec:
+  endpointSelector: { matchLabels: { app: server } }
+  ingress:
+    - { fromEndpoints: [{ matchLabels: { app: client } }], toPorts: [{ ports: [{ port: "0", protocol: TCP }] }] }
+    - { fromEntities: [all], toPorts: [{ ports: [{ port: "0", protocol: UDP }] }] }
+`].join('---\n');
+  const cluster = buildCluster(parseScenario(text, 'proto.yaml'));
+  for (const keying of ['symmetric', 'exact'] as const) {
+    it(`keying ${keying}`, () => {
+      const m = computeMatrix(cluster, { ports: [{ proto: 'tcp', port: 8080 }, { proto: 'udp', port: 5353 }, { proto: 'icmp', port: null }], services: false, namespaces: [], selectors: [], keying });
+      const row = (l: string) => m.rows.findIndex((r) => r.label === `default/${l}`);
+      const at = (proto: string, src: string, dst: string) => {
+        const s = m.sections.find((x) => x.title.includes(proto));
+        assert.ok(s, proto);
+        return cellAt(m, s, row(src), row(dst)).verdict;
+      };
+      assert.equal(at('tcp', 'c3', 's1'), 'FORWARDED', 'L3-Proto {client, 0, TCP}');
+      assert.equal(at('tcp', 'o2', 's1'), 'DROPPED', 'no L3-Proto entry for other');
+      assert.equal(at('udp', 'o2', 's2'), 'FORWARDED', 'Proto-Only {0, 0, UDP}');
+      assert.equal(at('icmp', 'c1', 's2'), 'DROPPED');
       assert.deepEqual(wrongCells(cluster, m), []);
     });
   }

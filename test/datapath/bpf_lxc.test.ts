@@ -28,7 +28,7 @@ const DST_ID = 14753;
 const prov = { kind: 'agent' as const, what: 'test' };
 
 function lxcCfg(lxcId: number, seclabel: number, ip: string, ifindex: number): Extract<ObjectConfig, { kind: 'lxc' }> {
-  return { kind: 'lxc', lxcId, seclabel, lxcIpv4: ipv4(ip), ifindex, callsMap: `cilium_calls_0${lxcId}`.replace(/^cilium_calls_0(\d{4})$/, 'cilium_calls_0$1'), policyMap: `cilium_policy_${String(lxcId).padStart(5, '0')}` };
+  return { kind: 'lxc', lxcId, seclabel, lxcIpv4: ipv4(ip), ifindex, callsMap: `cilium_calls_0${lxcId}`.replace(/^cilium_calls_0(\d{4})$/, 'cilium_calls_0$1'), policyMap: `cilium_policy_${String(lxcId).padStart(5, '0')}`, policyVerdictLogFilter: 0x3 };
 }
 
 function p(object: 'bpf_lxc', name: string, config: ObjectConfig): ProgramRef {
@@ -104,7 +104,7 @@ test('same node, no matching entry: DROP_POLICY (133) in the ingress policy of t
   const d = drops[0];
   assert.ok(d && d.kind === 'drop' && d.drop.code === 133 && d.drop.name === 'POLICY_DENIED' && d.fn === 'policy_can_access_ingress' && d.direction === 'ingress');
   const probes = nodes.filter((n) => n.kind === 'lookup' && n.map === 'cilium_policy_00505');
-  assert.equal(probes.length, 5, 'all five v1.13 key shapes are probed');
+  assert.equal(probes.length, 6, 'all six v1.13.0 key shapes are probed (policy.h __policy_can_access)');
 });
 
 test('a deny entry gives DROP_POLICY_DENY (181)', () => {

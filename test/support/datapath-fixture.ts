@@ -41,7 +41,7 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
     ipv4Mask: maskOf(24), routerIp: ipv4('10.0.0.2'), nodeIp: ipv4('1.2.3.167'), hostIfindex: 4, encapIfindex: 5,
     deviceMtu: 1500, routeMtu: 1450, hostEpId: 554, ...config,
   };
-  const lxcCfg = (e: typeof EP1) => ({ kind: 'lxc' as const, lxcId: e.id, seclabel: e.identity, lxcIpv4: ipv4(e.ip), ifindex: e.ifindex, callsMap: `cilium_calls_${String(e.id).padStart(5, '0')}`, policyMap: `cilium_policy_${String(e.id).padStart(5, '0')}` });
+  const lxcCfg = (e: typeof EP1) => ({ kind: 'lxc' as const, lxcId: e.id, seclabel: e.identity, lxcIpv4: ipv4(e.ip), ifindex: e.ifindex, callsMap: `cilium_calls_${String(e.id).padStart(5, '0')}`, policyMap: `cilium_policy_${String(e.id).padStart(5, '0')}`, policyVerdictLogFilter: 0x3 });
   const hostCfg: ObjectConfig = { kind: 'host', hostEpId: 554, ifindex: 2, device: 'eth0', callsMap: 'cilium_calls_netdev_00002' };
   const hostnsCfg: ObjectConfig = { kind: 'host', hostEpId: 554, ifindex: 4, device: 'cilium_host', callsMap: 'cilium_calls_hostns_00554' };
   const ovCfg: ObjectConfig = { kind: 'overlay', seclabel: 2, callsMap: 'cilium_calls_overlay_2' };

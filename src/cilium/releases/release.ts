@@ -2,6 +2,7 @@
 // cites. A trace frame names a function, macro, label or macro-generated program with the
 // file and line of its definition at exactly this release, so every step can be checked
 // against the source (`git show <commit>:<file>`).
+import { DROPS_V1_13_0 } from './drops-v1.13.0.js';
 import { SITES_V1_13_0 } from './sites-v1.13.0.js';
 
 export interface CiliumRelease {
@@ -13,6 +14,11 @@ export interface CiliumRelease {
   readonly commit: string;
   /** Line of the definition of `name` in `file` at this release, if it defines it there. */
   readonly site: (file: string, name: string) => number | undefined;
+  /**
+   * Lines of the send_drop_notify* calls inside `fn` of `file` (in source order): the line a
+   * drop notification carries (bpf/lib/drop.h passes __LINE__ of the call).
+   */
+  readonly dropSites: (file: string, fn: string) => readonly number[];
 }
 
 function siteTable(text: string): (file: string, name: string) => number | undefined {
@@ -29,11 +35,28 @@ function siteTable(text: string): (file: string, name: string) => number | undef
   };
 }
 
+function dropTable(text: string): (file: string, fn: string) => readonly number[] {
+  let table: Map<string, number[]> | undefined;
+  return (file, fn) => {
+    if (!table) {
+      table = new Map();
+      for (const row of text.split('\n')) {
+        const [f, n, line] = row.split('\t');
+        if (!f || !n || !line) continue;
+        const k = `${f}\t${n}`;
+        table.set(k, [...(table.get(k) ?? []), Number(line)]);
+      }
+    }
+    return table.get(`${file}\t${fn}`) ?? [];
+  };
+}
+
 export const V1_13_0: CiliumRelease = {
   profile: '1.13',
   version: 'v1.13.0',
   commit: 'c9723a8df3',
   site: siteTable(SITES_V1_13_0),
+  dropSites: dropTable(DROPS_V1_13_0),
 };
 
 export const RELEASES: readonly CiliumRelease[] = [V1_13_0];

@@ -3,7 +3,7 @@
 // CT_INGRESS), then reversed as the original direction; a miss is CT_NEW. ct_create4 stores
 // the entry keyed by the original-direction tuple with TUPLE_F_OUT (egress) or TUPLE_F_IN.
 // TCP uses cilium_ct4_global, everything else cilium_ct_any4_global.
-import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, TUPLE_F_SERVICE, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
+import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, TUPLE_F_RELATED, TUPLE_F_SERVICE, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
 import type { CtStatus } from '../../cilium/trace-points.js';
 import { frameLength, ipProto } from '../../net/packet.js';
 import type { Packet } from '../../net/packet.js';
@@ -13,6 +13,8 @@ export type CtDir = 'CT_EGRESS' | 'CT_INGRESS';
 
 /** ct_entry flag bit 5 (node_port): the connection came in through NodePort. */
 export const CT_FLAG_NODE_PORT = 1 << 5;
+/** ct_entry flag bit 4 (seen_non_syn): set on ICMP related entries ("For ICMP, there is no SYN"). */
+const CT_FLAG_SEEN_NON_SYN = 1 << 4;
 
 function ports(p: Packet): { sport: number; dport: number } {
   // ICMP: ct_lookup4 puts the echo identifier in tuple->dport for a request and in
@@ -61,7 +63,13 @@ export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: num
   });
 }
 
-export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
+/**
+ * ct_create4(map_main, map_related, …). With a related map (bpf_lxc passes CT_MAP_ANY4; the
+ * NodePort, NAT and service callers pass NULL) it also stores the same entry, plus
+ * seen_non_syn, under the ICMP tuple {daddr, saddr, ports 0, flags | TUPLE_F_RELATED}, so ICMP
+ * errors about the connection are CT_RELATED (cilium-trace traces no ICMP errors).
+ */
+export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number, mapRelated?: CtMap): void {
   ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const tuple = originalTuple(ctx.pkt, dir);
@@ -75,6 +83,12 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number): void {
     };
     map.set(tuple, entry);
     ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+    if (mapRelated) {
+      const icmpTuple: CtTuple = { ...tuple, nexthdr: 1, sport: 0, dport: 0, flags: tuple.flags | TUPLE_F_RELATED };
+      const related = { ...entry, flags: entry.flags | CT_FLAG_SEEN_NON_SYN, provenance: { kind: 'agent' as const, what: 'created by this trace (ICMP related entry)' } };
+      mapRelated.set(icmpTuple, related);
+      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple).trimEnd(), value: formatCtEntry(related).trimEnd() });
+    }
   });
 }
 

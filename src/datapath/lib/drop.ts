@@ -1,6 +1,9 @@
 // send_drop_notify of bpf/lib/drop.h: the terminal function of a dropped packet. Called by
 // entry and tail programs only; the drop node names the function that decided the drop and
-// carries what the notification carries (identities, endpoint, ifindex).
+// carries what the notification carries (identities, endpoint, ifindex). Without `who`, the
+// identities of bpf_lxc's send_drop_notify(ctx, SECLABEL, 0, 0, …) on egress and of
+// tail_ipv4_policy's (src_label, SECLABEL, LXC_ID) on ingress; tail_handle_ipv4_cont passes
+// its resolved dst_id (send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …)) as `who`.
 import type { Ctx, Ret } from '../context.js';
 import { dropInfo } from '../context.js';
 import { eventMeta } from './trace.js';

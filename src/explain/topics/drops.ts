@@ -43,7 +43,7 @@ const PROSE: Readonly<Record<string, DropProse>> = {
   },
   DROP_POLICY: {
     what: "Policy denied: no entry of the endpoint's policy map (cilium_policy_<EPID>) allows this peer identity, port and protocol in this direction.",
-    when: "__policy_can_access tries five keys in order ({identity, port, proto}, {0, port, proto}, {0, 0, proto}, {identity, 0, 0}, {0, 0, 0}) and takes the first hit; when none exists the packet is dropped with -133. A direction is enforced once any rule selecting the endpoint has ingress (egress) rules, or always with policy enforcement mode 'always'. Egress drops happen in the sender's bpf_lxc (handle_ipv4_from_lxc), ingress drops in the destination's policy program (ipv4_policy). Replies of tracked connections are not dropped (v1.13 looks them up but ignores a negative verdict).",
+    when: "__policy_can_access tries six keys in order ({identity, port, proto} L3-L4, {0, port, proto} L4-Only, {identity, 0, proto} L3-Proto, {0, 0, proto} Proto-Only, {identity, 0, 0} L3-Only, {0, 0, 0} all) and takes the first hit; when none exists the packet is dropped with -133. A direction is enforced once any rule selecting the endpoint has ingress (egress) rules, or always with policy enforcement mode 'always'. Egress drops happen in the sender's bpf_lxc (handle_ipv4_from_lxc), ingress drops in the destination's policy program (ipv4_policy). Replies of tracked connections (CT_REPLY, CT_RELATED) skip policy enforcement: no lookup at all.",
     next: "Read the endpoint's policy map with its provenance (cilium-trace maps policy POD --why; on a node: cilium bpf policy get EPID). Check the peer's identity in cilium_ipcache and its labels (cilium identity get ID): a peer selector that does not match those labels is the usual cause. A policy drop in a trace ends with 'why:' and the smallest policy that would allow it.",
     source: ['bpf/lib/policy.h (__policy_can_access)', 'bpf/bpf_lxc.c (handle_ipv4_from_lxc, ipv4_policy)', 'pkg/policy (rules to map entries)'],
     see: ['cilium_policy_*', 'policy_can_egress4', 'policy_can_access_ingress', 'DROP_POLICY_DENY'],
@@ -171,9 +171,9 @@ const PROSE: Readonly<Record<string, DropProse>> = {
     ['bpf/lib/fib.h (redirect_direct_v4)', 'bpf/lib/nodeport.h'], ['redirect_direct_v4', 'FIB']),
   DROP_ENCAP_PROHIBITED: generic(
     "Encapsulation traffic is prohibited: a pod sent UDP to the tunnel port (8472 for VXLAN, 6081 for Geneve).",
-    "bpf_lxc drops pod traffic to TUNNEL_PORT before the egress policy check, so a pod cannot inject packets into the overlay.",
+    "policy_can_egress (is_encap) drops pod traffic to TUNNEL_PORT before it looks the policy map up, so a pod cannot inject packets into the overlay; replies skip the egress policy check and with it this one.",
     "Check the destination port; if an application really uses it, move the tunnel (--tunnel-port).",
-    ['bpf/bpf_lxc.c (handle_ipv4_from_lxc)'], ['cilium_vxlan']),
+    ['bpf/lib/policy.h (policy_can_egress, is_encap)', 'bpf/bpf_lxc.c (handle_ipv4_from_lxc)'], ['cilium_vxlan']),
   DROP_INVALID_IDENTITY: generic(
     'Invalid identity: a packet arrived through the tunnel with VNI 1 (host), which no node ever sends.',
     'bpf_overlay handle_ipv4 takes the source identity from the VNI; a node sends its own host traffic with identity 6 (remote-node) on the wire, so identity 1 is rejected.',

@@ -175,7 +175,7 @@ export function topicOfTraceNode(n: TraceNode): Topic | undefined {
 
 /**
  * For `--explain`: one or two lines of prose under each step that has a topic, each topic
- * once per trace (a trace looks the same policy map up five times). Make one per rendered trace.
+ * once per trace (a trace looks the same policy map up six times). Make one per rendered trace.
  */
 export function traceExplainer(): (n: TraceNode) => string | undefined {
   const seen = new Set<string>();

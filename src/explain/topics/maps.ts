@@ -35,7 +35,7 @@ const MAPS: Readonly<Record<string, M>> = {
   'cilium_policy_*': {
     title: 'cilium_policy_<EPID, 5 digits>: hash (v1.14+: LPM trie), 16384 entries, one per endpoint',
     what: "One endpoint's policy: which identities may reach it (ingress) or be reached by it (egress), on which port and protocol.",
-    when: "Key {identity, port (network order), protocol, direction}, value {proxy port, deny flag, packet and byte counters}. The agent computes it from every rule selecting the endpoint: selectors become the identities they currently match, no toPorts becomes port 0/proto 0, a wildcard peer becomes identity 0, an unenforced direction gets the allow-all key {0, 0, 0}, and in Kubernetes mode identity 1 (host) is always allowed in. The datapath probes five key shapes in order and takes the first hit.",
+    when: "Key {identity, port (network order), protocol, direction}, value {proxy port, deny flag, packet and byte counters}. The agent computes it from every rule selecting the endpoint: selectors become the identities they currently match, no toPorts becomes port 0/proto 0, a wildcard peer becomes identity 0, an unenforced direction gets the allow-all key {0, 0, 0}, and in Kubernetes mode identity 1 (host) is always allowed in. The datapath probes six key shapes in order ({identity, port, proto} L3-L4, {0, port, proto} L4-Only, {identity, 0, proto} L3-Proto, {0, 0, proto} Proto-Only, {identity, 0, 0} L3-Only, {0, 0, 0} all) and takes the first hit.",
     next: 'cilium-trace maps policy POD --why shows the entries with the rule that made each (on a node: cilium bpf policy get EPID).',
     source: ['bpf/lib/policy.h', 'pkg/maps/policymap/policymap.go', 'pkg/policy (resolve.go, mapstate.go)'],
     aliases: ['cilium_policy', 'policy', 'policymap', 'cilium_policy_<EPID>'],
@@ -80,7 +80,7 @@ const MAPS: Readonly<Record<string, M>> = {
   cilium_ct4_global: {
     title: 'LRU hash, 524288 entries by default (Helm sizes it from memory), one per node: TCP conntrack',
     what: 'The conntrack table for TCP: one entry per connection and endpoint direction.',
-    when: "ct_lookup4 decides with it whether a packet is new, established or a reply (replies skip policy denial and get reverse NAT); ct_create4 adds entries for new connections. Keys are the original-direction tuple with flag IN or OUT; service entries of per-packet LB remember the chosen backend.",
+    when: "ct_lookup4 decides with it whether a packet is new, established or a reply (replies skip policy enforcement and get reverse NAT); ct_create4 adds entries for new connections, and bpf_lxc's also an ICMP related entry in cilium_ct_any4_global. Keys are the original-direction tuple with flag IN or OUT; service entries of per-packet LB remember the chosen backend.",
     next: 'cilium-trace maps ct --node NODE --after "SRC DST tcp/PORT" (on a node: cilium bpf ct list global).',
     source: ['bpf/lib/conntrack.h', 'pkg/maps/ctmap'],
     aliases: ['ct', 'conntrack', 'ct4'],

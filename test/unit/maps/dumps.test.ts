@@ -260,7 +260,7 @@ describe('cilium bpf ct list global', () => {
 });
 
 describe('prog arrays', () => {
-  const cfg = { kind: 'lxc', lxcId: 505, seclabel: 14753, lxcIpv4: ipv4('10.0.0.243'), ifindex: 21, callsMap: 'cilium_calls_00505', policyMap: 'cilium_policy_00505' } as const;
+  const cfg = { kind: 'lxc', lxcId: 505, seclabel: 14753, lxcIpv4: ipv4('10.0.0.243'), ifindex: 21, callsMap: 'cilium_calls_00505', policyMap: 'cilium_policy_00505', policyVerdictLogFilter: 0x3 } as const;
   const ref = (name: string, section: string, progId: number): ProgramRef => ({ object: 'bpf_lxc', name, section, config: cfg, progId });
 
   test('map names', () => {
