@@ -43,7 +43,7 @@ export function cilFromContainer(ctx: Ctx): Ret {
 export function tailHandleIpv4(ctx: Ctx): Ret {
   return ctx.tb.frame('tail_handle_ipv4', FILE, () => {
     const ret = ctx.tb.frame('__tail_handle_ipv4', FILE, () => tailHandleIpv4Inner(ctx));
-    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, '__tail_handle_ipv4', FILE, 'egress') : ret;
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, '__tail_handle_ipv4', FILE, 'egress', undefined, { fn: 'tail_handle_ipv4' }) : ret;
   });
 }
 
@@ -105,7 +105,7 @@ export function tailHandleIpv4Cont(ctx: Ctx): Ret {
 function tailHandleIpv4ContBody(ctx: Ctx): Ret {
   const out = { dstId: 0 };
   const ret = handleIpv4FromLxc(ctx, out);
-  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4_from_lxc', FILE, 'egress', { srcId: lxcConfig(ctx).seclabel, dstId: out.dstId, dstEp: 0 }) : ret;
+  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4_from_lxc', FILE, 'egress', { srcId: lxcConfig(ctx).seclabel, dstId: out.dstId, dstEp: 0 }, { fn: 'tail_handle_ipv4_cont' }) : ret;
 }
 
 const POLICY_DIR_BIT = { ingress: 0x1, egress: 0x2 } as const; // POLICY_INGRESS, POLICY_EGRESS (bpf/lib/common.h)

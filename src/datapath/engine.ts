@@ -68,7 +68,7 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
     const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
     const ret = runProgram(ctx, sockProg);
     if (ret.kind === 'drop') {
-      tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? sockProg.name, file: ret.file ?? 'bpf/bpf_sock.c', direction: 'egress', notifier: 'bpf/bpf_sock.c', notify: false, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx, 0) });
+      tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? sockProg.name, file: ret.file ?? 'bpf/bpf_sock.c', direction: 'egress', notifier: 'bpf/bpf_sock.c', notifierFn: sockProg.name, notifyLine: null, notify: false, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx, 0) });
       return { hops: tb.hops, outcome: { kind: 'dropped', node: node.name } };
     }
     if (ret.kind === 'unsimulated') {
@@ -115,7 +115,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
       return { kind: 'error', node: node.name, text: ret.text };
     }
     if (ret.kind === 'drop') {
-      if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null, notifier: ret.file ?? '', notify: true, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx) });
+      if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null, notifier: ret.file ?? '', notifierFn: ret.fn ?? ctx.prog.name, notifyLine: null, notify: true, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx) });
       return { kind: 'dropped', node: node.name };
     }
     const next: Event | Outcome = ret.kind === 'redirect' ? followRedirect(tb, node, ctx, ret) : afterOk(cluster, tb, ev, ctx);

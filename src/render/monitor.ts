@@ -1,11 +1,13 @@
 // `cilium monitor` lines (v1.13, INFO verbosity, aggregation none) from the trace tree:
 // trace notifications (pkg/monitor/datapath_trace.go), drops (datapath_drop.go) and policy
 // verdicts (datapath_policy.go), in the order the datapath emits them.
-// Differences said in the docs: the flow hash is a deterministic stand-in for skb->hash, and
-// the drop's source line is 0 (cilium-trace does not track C line numbers).
+// A drop carries the file id of bpf/source_names_to_ids.h and the line of the
+// send_drop_notify call at the modelled release (`file 2:1165`). Said in the docs: the flow
+// hash is a deterministic stand-in for skb->hash.
 import { reservedName } from '../cilium/identities.js';
 import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 
+/** __source_file_name_to_id of bpf/source_names_to_ids.h (v1.13.0). */
 const FILE_IDS: Readonly<Record<string, number>> = {
   'bpf/bpf_host.c': 1, 'bpf/bpf_lxc.c': 2, 'bpf/bpf_overlay.c': 3, 'bpf/bpf_xdp.c': 4,
   'bpf/lib/arp.h': 101, 'bpf/lib/drop.h': 102, 'bpf/lib/egress_policies.h': 103, 'bpf/lib/icmp6.h': 104, 'bpf/lib/nodeport.h': 105,
@@ -51,7 +53,7 @@ function line(n: TraceNode): string | undefined {
       return `${traceSummary(n)} flow ${hex(n.ev.hash)} , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)} state ${n.reason} ifindex ${n.ev.ifname ?? n.ifindex} orig-ip ${n.origIp}: ${connectionSummary(n.ev)}`;
     case 'drop':
       if (!n.notify) return undefined; // bpf_sock refuses the syscall; there is no drop event
-      return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${FILE_IDS[n.notifier] ?? 0}:0, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
+      return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${FILE_IDS[n.notifier] ?? 0}:${n.notifyLine ?? 0}, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
     case 'policy': {
       // The datapath decided whether send_policy_verdict_notify emits (see the node's notify).
       if (!n.notify) return undefined;

@@ -52,6 +52,18 @@ export class TraceBuilder {
     }
   }
 
+  /**
+   * The line a drop notification carries: the send_drop_notify* call inside `fn` of `file` at
+   * the modelled release (`nth` picks among several calls, in source order).
+   */
+  dropLine(file: string, fn: string, nth = 0): number | null {
+    const line = this.release.dropSites(file, fn)[nth];
+    if (line === undefined && STRICT_CITATIONS) {
+      throw new Error(`uncited drop: Cilium ${this.release.version} has no send_drop_notify call #${nth} in ${fn} of ${file} (scripts/drop-sites.mjs)`);
+    }
+    return line ?? null;
+  }
+
   /** A tail call never returns: the called program continues at the hop's top level. */
   resetToHop(): void {
     this.stack.length = Math.min(this.stack.length, 1);

@@ -58,7 +58,7 @@ export type TraceNode =
   | { readonly kind: 'note'; readonly text: string }
   | { readonly kind: 'not_simulated'; readonly text: string }
   | { readonly kind: 'return'; readonly value: string }
-  | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; readonly notifier: string; /** false when no drop notification exists (a socket call failing) */ readonly notify: boolean; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
+  | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; /** the file and function whose send_drop_notify call sent it, and that call's line at the release */ readonly notifier: string; readonly notifierFn: string; readonly notifyLine: number | null; /** false when no drop notification exists (a socket call failing) */ readonly notify: boolean; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
   | { readonly kind: 'deliver'; readonly node: string; readonly target: string; readonly ifname: string; readonly via: string; readonly ifindex: number; readonly packet: string };
 
 /** NOT_SIMULATED: the path left what cilium-trace simulates; the trace says where and why. */
