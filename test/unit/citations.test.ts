@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELEASES, V1_13_0 } from '../../src/cilium/releases/release.js';
 import { SITES_V1_13_0 } from '../../src/cilium/releases/sites-v1.13.0.js';
+import { DROPS_V1_13_0 } from '../../src/cilium/releases/drops-v1.13.0.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
 import { ROOT } from '../support/run-cli.js';
 
@@ -33,6 +34,29 @@ for (const release of RELEASES) {
     const rows = table.split('\n').filter((r) => r !== '');
     assert.ok(rows.length > 50, `only ${rows.length} rows`);
     assert.deepEqual(rows.filter((r) => !index.has(r)), []);
+  });
+}
+
+const DROP_TABLES: Readonly<Record<string, string>> = { 'v1.13.0': DROPS_V1_13_0 };
+
+for (const release of RELEASES) {
+  test(`every drop site of ${release.version} lies inside the function the bpf-index says it is in`, (t) => {
+    if (!existsSync(INDEX_DIR)) return t.skip('the bpf-index (../shared/reference/bpf-index) is not beside this checkout');
+    const spans = new Map<string, Array<[number, number | undefined]>>();
+    for (const line of readFileSync(join(INDEX_DIR, `bpf-index-${release.version}.tsv`), 'utf8').split('\n')) {
+      const [name, , file, first, last] = line.split('\t');
+      if (!name || !file || !first) continue;
+      const k = `${file}\t${name}`;
+      spans.set(k, [...(spans.get(k) ?? []), [Number(first), last ? Number(last) : undefined]]);
+    }
+    const table = DROP_TABLES[release.version];
+    assert.ok(table);
+    const bad = table.split('\n').filter((r) => r !== '').filter((r) => {
+      const [file, fn, line] = r.split('\t');
+      const n = Number(line);
+      return !(spans.get(`${file}\t${fn}`) ?? []).some(([a, b]) => a <= n && (b === undefined || n <= b));
+    });
+    assert.deepEqual(bad, []);
   });
 }
 
