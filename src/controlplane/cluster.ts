@@ -227,6 +227,10 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     tunnelProtocol: c.tunnelProtocol,
     tunnelPort: c.tunnelPort,
     enableHostRouting: c.bpfHostRouting,
+    // config.go:897-906: with BPF host routing the direct routing device is the native device,
+    // and with a single device (every node here has one) ENABLE_SKIP_FIB.
+    directRoutingDevIfindex: c.bpfHostRouting ? n.device.ifindex : 0,
+    enableSkipFib: c.bpfHostRouting,
     enablePerPacketLb: features.perPacketLb,
     enableNodePort: features.nodePort,
     enableSocketLb: c.kubeProxyReplacement,

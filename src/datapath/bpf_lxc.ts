@@ -9,10 +9,10 @@ import { formatIpv4, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
 import { CTX_ACT_OK, drop, lxcConfig, type Ctx, type Ret } from './context.js';
-import { describeRoute, routeLookup } from './kernel/stack.js';
 import { ctCreate4, ctCreateService, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
+import { redirectDirectV4 } from './lib/fib.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
 import { policyCanAccess } from './lib/policy.js';
@@ -146,26 +146,17 @@ function handleIpv4FromLxc(ctx: Ctx): Ret {
       }
       return ret;
     }
-    if (ctx.node.config.enableHostRouting) return redirectDirectV4(ctx, dstId);
+    if (ctx.node.config.enableHostRouting) return hostRoutingRedirect(ctx, dstId);
     return passToStack(ctx, dstId);
   });
 }
 
-/** redirect_direct_v4 (bpf/lib/fib.h): FIB lookup, then bpf_redirect_neigh out of the device. */
-function redirectDirectV4(ctx: Ctx, dstId: number): Ret {
+/** bpf_lxc.c:1089-1098: ENABLE_HOST_ROUTING sends the packet out with redirect_direct_v4 (fib.h). */
+function hostRoutingRedirect(ctx: Ctx, dstId: number): Ret {
   const cfg = lxcConfig(ctx);
-  return ctx.tb.frame('redirect_direct_v4', 'bpf/lib/fib.h', () => {
-    const route = routeLookup(ctx.node, ctx.pkt.dst);
-    const dev = route ? [...ctx.node.devices.values()].find((d) => d.name === route.dev) : undefined;
-    ctx.tb.add({ kind: 'lookup', map: 'FIB (bpf_fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? describeRoute(route) : null });
-    if (!route || !dev || route.local) return drop('DROP_NO_FIB', 'redirect_direct_v4', 'bpf/lib/fib.h');
-    const nextHop = route.via ?? ctx.pkt.dst;
-    ctx.cb.set('NEXT_HOP', nextHop);
-    ctx.tb.add({ kind: 'note', text: `bpf_redirect_neigh(${dev.name}, nexthop ${formatIpv4(nextHop)}): the kernel resolves the neighbour` });
-    ipv4L3(ctx, dev.mac, ctx.pkt.ethDst);
-    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', cfg.seclabel, dstId, 0, dev.ifindex, ctx.ctBuffer?.status ?? 'unknown');
-    return { kind: 'redirect', ifindex: dev.ifindex, peer: false, ingress: false } as const;
-  });
+  const { ret, oif } = redirectDirectV4(ctx);
+  if (ret.kind === 'redirect') sendTraceNotify(ctx, 'TRACE_TO_NETWORK', cfg.seclabel, dstId, 0, oif, ctx.ctBuffer?.status ?? 'unknown');
+  return ret;
 }
 
 /** pass_to_stack: router MAC, TTL, the identity in skb->mark, TRACE_TO_STACK, CTX_ACT_OK. */

@@ -166,7 +166,7 @@ const PROSE: Readonly<Record<string, DropProse>> = {
   DROP_NAT_UNSUPP_PROTO: generic('Unsupported protocol for NAT masquerade: BPF SNAT met a protocol it cannot translate.', 'The SNAT engine has translations for TCP, UDP and ICMP echo traffic; a packet that needs masquerading but has no translation ends here.', 'Check the protocol of the packet and whether it must be masqueraded.', ['bpf/lib/nat.h']),
   DROP_NO_FIB: generic(
     'FIB lookup failed: the kernel routing table gave no usable route for the packet the datapath wanted to forward itself.',
-    'With BPF host routing, redirect_direct_v4 asks the kernel FIB (bpf_fib_lookup) for the egress device and next hop; NodePort forwarding does the same. No route, or a local route, ends here.',
+    'NodePort forwarding asks the kernel FIB (fib_lookup) for the egress device and next hop; no route, or a local route, ends here. (redirect_direct_v4 of BPF host routing returns CTX_ACT_DROP instead, without a drop notification.)',
     "Check the node's routes for the destination (ip route get DST) and the device the route names.",
     ['bpf/lib/fib.h (redirect_direct_v4)', 'bpf/lib/nodeport.h'], ['redirect_direct_v4', 'FIB']),
   DROP_ENCAP_PROHIBITED: generic(
