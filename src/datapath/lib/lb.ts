@@ -3,7 +3,7 @@
 // datapath picks a slot at random (prandom or the socket cookie); cilium-trace picks the
 // first slot by default and says so, or the backend given with --backend.
 import { formatIpv4, type Ipv4 } from '../../net/ip.js';
-import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP, formatLbKey, formatLbValue, type Lb4Backend, type Lb4Key, type Lb4Service } from '../../maps/lbmap.js';
+import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP, formatBackendValue, formatLbKey, formatLbValue, type Lb4Backend, type Lb4Key, type Lb4Service } from '../../maps/lbmap.js';
 import type { Ctx } from '../context.js';
 
 export interface Selected {
@@ -45,7 +45,7 @@ export function lb4SelectBackend(ctx: Ctx, address: Ipv4, dport: number, svc: Lb
       return undefined;
     }
     const b = chosen.backend;
-    ctx.tb.add({ kind: 'lookup', map: LB_BACKENDS_MAP, key: String(chosen.backendId), result: `ANY://${formatIpv4(b.address)}:${b.port}`, provenance: [b.provenance] });
+    ctx.tb.add({ kind: 'lookup', map: LB_BACKENDS_MAP, key: String(chosen.backendId), result: formatBackendValue(b), provenance: [b.provenance], note: `port ${b.port}` });
     return chosen;
   });
 }

@@ -106,7 +106,7 @@ const PROGRAMS: Readonly<Record<string, P>> = {
     title: 'bpf/bpf_sock.c, cgroup/connect4 at the cgroup v2 root (socket LB only)',
     section: 'cgroup/connect4',
     what: "Socket load-balancing at connect(): a connection to a Service VIP:port is rewritten to a backend before any packet exists.",
-    when: "Loaded only with socket LB (kube-proxy replacement). __sock4_xlate_fwd looks the address up in cilium_lb4_services_v2, picks a backend slot, reads cilium_lb4_backends_v2, records the translation in cilium_lb4_reverse_sk and rewrites the socket's destination. Packets then leave the pod addressed to the backend: no per-packet DNAT and no service conntrack entry.",
+    when: "Loaded only with socket LB (kube-proxy replacement). __sock4_xlate_fwd looks the address up in cilium_lb4_services_v2, picks a backend slot, reads cilium_lb4_backends_v3, records the translation in cilium_lb4_reverse_sk and rewrites the socket's destination. Packets then leave the pod addressed to the backend: no per-packet DNAT and no service conntrack entry.",
     next: 'Compare the trace\'s socket hop with the LB maps (cilium-trace maps lb). A Service without backends makes connect() fail.',
     source: ['bpf/bpf_sock.c', 'bpf/init.sh (attach)'],
     see: ['__sock4_xlate_fwd', 'cilium_lb4_services_v2', 'cilium_lb4_reverse_sk'],
