@@ -9,14 +9,14 @@ import { formatIpv4, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
 import { CTX_ACT_OK, drop, lxcConfig, type Ctx, type Ret } from './context.js';
-import { ctCreate4, ctCreateService, ctLookup4 } from './lib/conntrack.js';
+import { ctCreate4, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
 import { redirectDirectV4 } from './lib/fib.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
 import { policyCanAccess } from './lib/policy.js';
-import { lb4LookupService, lb4RevNat, lb4SelectBackend, lb4Xlate } from './lib/lb.js';
+import { lb4Local, lb4LookupService, lb4RevNat } from './lib/lb.js';
 import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
 import { eventMeta, sendTraceNotify } from './lib/trace.js';
 
@@ -53,14 +53,17 @@ function tailHandleIpv4Inner(ctx: Ctx): Ret {
   if (!valid) return drop('DROP_INVALID_SIP');
   if (ctx.node.config.enablePerPacketLb) {
     const lb = perPacketLb(ctx);
-    if (lb.kind === 'drop') return lb;
+    if (lb.kind !== 'ok') return lb;
   } else {
     ctx.tb.add({ kind: 'note', text: 'socket LB (kube-proxy replacement) translated services at connect time; no per-packet service lookup' });
   }
   return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_CT_EGRESS, 'tail_ipv4_ct_egress', PER_PACKET_LB_OFF, () => tailIpv4CtEgressBody(ctx));
 }
 
-/** ENABLE_PER_PACKET_LB: lb4_extract_key → lb4_lookup_service → lb4_local (CT_SERVICE, backend, DNAT). */
+/**
+ * ENABLE_PER_PACKET_LB (bpf_lxc.c:1205-1248): lb4_extract_key → lb4_lookup_service → lb4_local
+ * (CT_SERVICE, backend, DNAT); lb4_ctx_store_state keeps rev_nat_index for the CT entry.
+ */
 function perPacketLb(ctx: Ctx): Ret {
   const p = ctx.pkt;
   const l4 = p.l4;
@@ -70,16 +73,7 @@ function perPacketLb(ctx: Ctx): Ret {
   }
   const svc = lb4LookupService(ctx, p.dst, l4.dport);
   if (!svc) return CTX_ACT_OK;
-  return ctx.tb.frame('lb4_local', 'bpf/lib/lb.h', () => {
-    if (svc.count === 0) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-    ctx.tb.add({ kind: 'note', text: 'ct_lookup4(CT_SERVICE): CT_NEW, select a backend' });
-    const sel = lb4SelectBackend(ctx, p.dst, l4.dport, svc, 'lb4_select_backend_id');
-    if (!sel) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-    ctCreateService(ctx, sel.backendId, svc.revNat);
-    ctx.lbRevNat = svc.revNat;
-    lb4Xlate(ctx, sel);
-    return CTX_ACT_OK;
-  });
+  return lb4Local(ctx, { address: p.dst, dport: l4.dport }, svc, p.src);
 }
 
 /** Slot 29 (TAIL_CT_LOOKUP4): CT lookup in the egress direction, result parked for slot 25. */

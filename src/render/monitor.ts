@@ -2,7 +2,9 @@
 // trace notifications (pkg/monitor/datapath_trace.go), drops (datapath_drop.go) and policy
 // verdicts (datapath_policy.go), in the order the datapath emits them.
 // Differences said in the docs: the flow hash is a deterministic stand-in for skb->hash, and
-// the drop's source line is 0 (cilium-trace does not track C line numbers).
+// the drop's source line is 0 (cilium-trace does not track C line numbers). Socket LB's
+// trace-sock events are not printed: v1.13.0's formatter shows them only with -v
+// (pkg/monitor/format/format.go:131-135), and a refused connect() has no event at all.
 import { reservedName } from '../cilium/identities.js';
 import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 

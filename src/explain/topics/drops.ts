@@ -128,7 +128,7 @@ const PROSE: Readonly<Record<string, DropProse>> = {
     ['bpf/bpf_lxc.c (__tail_handle_ipv4)', 'bpf/lib/policy.h'], ['DROP_FRAG_NOT_FOUND']),
   DROP_NO_SERVICE: generic(
     'Service backend not found: the destination is a Service frontend but no backend could be chosen.',
-    "lb4_local drops when the frontend's master entry in cilium_lb4_services_v2 has count 0 (a Service with no ready endpoints) or the chosen backend id is missing from cilium_lb4_backends_v3. With socket LB (bpf_sock), the same condition makes connect()/sendmsg() fail with an error instead: no packet exists, so no drop notification is sent; cilium-trace still shows the reason.",
+    "lb4_local drops when the frontend's master entry in cilium_lb4_services_v2 has count 0 (a Service with no ready endpoints) or the chosen backend id is missing from cilium_lb4_backends_v3. With socket LB (bpf_sock) a Service without backends is not a drop at all: __sock4_xlate_fwd returns -EHOSTUNREACH and connect()/sendmsg() fail; no packet exists, so there is no drop notification and no drop reason (cilium-trace shows it as a refused connect, EHOSTUNREACH).",
     "Check the Service's endpoints (kubectl get endpoints/endpointslices) and the LB maps (cilium-trace maps lb; on a node: cilium bpf lb list).",
     ['bpf/lib/lb.h (lb4_local)', 'bpf/bpf_sock.c (__sock4_xlate_fwd)'], ['cilium_lb4_services_v2', 'cilium_lb4_backends_v3', 'lb4_local']),
   DROP_NO_TUNNEL_ENDPOINT: generic(
