@@ -7,7 +7,11 @@ import type { TraceNode, TraceResult, Verdict } from '../trace/tree.js';
 /** The part of a trace's outcome that does not name pods or nodes (shared by matrix cells). */
 export interface CellOutcome {
   readonly verdict: Verdict;
-  /** Hubble drop reason (POLICY_DENIED), null unless DROPPED. */
+  /**
+   * Hubble drop reason (POLICY_DENIED), null unless DROPPED; for a socket call bpf_sock
+   * refused (no packet, no drop event, no drop reason) the errno, EHOSTUNREACH, with
+   * macro SYS_REJECT.
+   */
   readonly reason: string | null;
   readonly macro: string | null;
   readonly fn: string | null;
@@ -15,6 +19,8 @@ export interface CellOutcome {
 }
 
 export function cellOutcome(r: TraceResult): CellOutcome {
+  const f = r.verdict === 'DROPPED' ? r.refused : null;
+  if (f) return { verdict: r.verdict, reason: f.errno, macro: 'SYS_REJECT', fn: f.fn, direction: null };
   const d = r.verdict === 'DROPPED' ? r.drop : null;
   return { verdict: r.verdict, reason: d?.name ?? null, macro: d?.macro ?? null, fn: d?.fn ?? null, direction: d?.direction ?? null };
 }
@@ -69,6 +75,10 @@ export function decidingStep(r: TraceResult): DecidingStep {
     const denied = [...policies].reverse().find((p) => !p.n.allowed);
     if (denied && POLICY_DROPS.has(r.drop.code)) return { text: policyText(r, denied), provenance: denied.n.provenance.map(provenanceText) };
     return { text: `${r.drop.macro} in ${r.drop.fn} on ${r.drop.node}`, provenance: [] };
+  }
+  if (r.verdict === 'DROPPED' && r.refused) {
+    const f = r.refused;
+    return { text: `${f.syscall}() refused with -${f.errno} by ${f.fn} on ${f.node} (no packet sent)`, provenance: [] };
   }
   if (r.verdict === 'FORWARDED') {
     const last = policies[policies.length - 1];

@@ -36,6 +36,8 @@ function stepOf(n: TraceNode): Omit<Step, 'depth'> | null {
     case 'not_simulated': return { sig: 'not simulated', result: n.text, ...none };
     case 'return': return { sig: 'return', result: n.value, ...none };
     case 'drop': return { sig: 'drop', result: `${n.drop.macro} (${n.drop.code}) [${n.drop.name}] in ${n.fn}`, ...none };
+    case 'trace_sock': return { sig: `trace-sock ${n.point}`, result: `${n.dst}:${n.dport} ${n.proto}`, ...none };
+    case 'refused': return { sig: `refused ${n.syscall}()`, result: `-${n.errno} (${n.code}) in ${n.fn}`, ...none };
     case 'deliver': return { sig: 'deliver', result: `${n.target} ${n.ifname}`, ...none };
   }
 }

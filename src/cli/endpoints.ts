@@ -62,7 +62,7 @@ export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4): FlowS
     const ep = resolvePod(cluster, arg);
     if (ep) return { kind: 'pod', ip: ep.pod.ip };
     const hn = resolveHostNetworkPod(cluster, arg);
-    if (hn) return { kind: 'host', node: hn.node.name, ip: hn.node.ip };
+    if (hn) return { kind: 'host', node: hn.node.name, ip: hn.node.ip, pod: `${hn.pod.namespace}/${hn.pod.name}` };
     if (isIpv6(arg.text)) throw problem(arg, `IPv6 source '${arg.text}' is not simulated yet (expected an IPv4 address, a pod or node:NAME)`);
     throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster, arg.text)})`);
   }

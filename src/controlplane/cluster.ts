@@ -124,8 +124,8 @@ export function buildCluster(scenario: Scenario): Cluster {
     return new Endpoint(pod, identity, nodeByName.get(pod.node) as NodeSpec, ident, resolver);
   });
   const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
-  // Services are cluster-wide: every node's agent writes the same LB maps.
-  const lb = lbMapsOf(scenario);
+  // Every node's agent writes the Services' frontends, its own NodePort addresses among them.
+  const lbOf = lbMapsOf(scenario);
   const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities), endpoints, (e) => podProv(e.pod));
   const localEndpoints = new Map<string, EndpointRecord[]>();
   for (const e of endpoints) {
@@ -135,7 +135,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   }
   // Nodes are built on first use (a trace touches two or three of them).
   const names = [...scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1)).map((n) => n.name);
-  const nodes = new LazyMap<string, NodeDatapath>(names, (name) => buildNode(scenario, nodeByName.get(name) as NodeSpec, localEndpoints.get(name) ?? [], ipcache, lb));
+  const nodes = new LazyMap<string, NodeDatapath>(names, (name) => buildNode(scenario, nodeByName.get(name) as NodeSpec, localEndpoints.get(name) ?? [], ipcache, lbOf(nodeByName.get(name) as NodeSpec)));
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
   return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { release: releaseOfProfile(c.profile), nodes, nodeByIp } };
 }
@@ -228,6 +228,10 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     tunnelProtocol: c.tunnelProtocol,
     tunnelPort: c.tunnelPort,
     enableHostRouting: c.bpfHostRouting,
+    // config.go:897-906: with BPF host routing the direct routing device is the native device,
+    // and with a single device (every node here has one) ENABLE_SKIP_FIB.
+    directRoutingDevIfindex: c.bpfHostRouting ? n.device.ifindex : 0,
+    enableSkipFib: c.bpfHostRouting,
     enablePerPacketLb: features.perPacketLb,
     enableNodePort: features.nodePort,
     enableSocketLb: c.kubeProxyReplacement,

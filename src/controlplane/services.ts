@@ -1,14 +1,16 @@
 // Services → load-balancer maps, as the v1.13 agent's service manager writes them
 // (pkg/service/service.go upsertServiceIntoLBMaps, pkg/maps/lbmap): one frontend per
-// Service port (ClusterIP:port, and for NodePort every node IP:nodePort), a master entry in
-// slot 0, backend slots 1..n in sorted backend order, backend ids and rev-NAT ids allocated
-// deterministically (the agent allocates them incrementally). Backends are the pods the
-// selector matches in the Service's namespace, with targetPort resolved per pod (a named
-// targetPort that a pod does not declare leaves that pod out, as EndpointSlices do).
-import { LbMaps, SVC_FLAG_NODEPORT, type Lb4Service } from '../maps/lbmap.js';
+// Service port (its ClusterIP:port, and with kube-proxy replacement a NodePort frontend on
+// each of the node's own LoadBalancerNodeAddresses: its device address and the 0.0.0.0
+// surrogate, pkg/k8s/service.go:235-242, pkg/datapath/linux/node_addressing.go:92-96), a
+// master entry in slot 0, backend slots 1..n in sorted backend order, backend ids and rev-NAT
+// ids allocated deterministically (the agent allocates them incrementally, per node). Backends
+// are the pods the selector matches in the Service's namespace, with targetPort resolved per
+// pod (a named targetPort that a pod does not declare leaves that pod out, as EndpointSlices do).
+import { LbMaps, SVC_FLAG_NODEPORT, SVC_FLAG_ROUTABLE, type Lb4Backend, type Lb4Service } from '../maps/lbmap.js';
 import type { Provenance } from '../maps/provenance.js';
-import type { Ipv4 } from '../net/ip.js';
-import type { PodSpec, Scenario, ServicePort, ServiceSpec } from '../scenario/types.js';
+import { IP_ZERO, type Ipv4 } from '../net/ip.js';
+import type { NodeSpec, PodSpec, Scenario, ServicePort, ServiceSpec } from '../scenario/types.js';
 
 export interface BackendRef {
   readonly pod: PodSpec;
@@ -88,21 +90,36 @@ function sortedServices(scenario: Scenario): ServiceSpec[] {
 
 /**
  * Every frontend in the agent's order (services by namespace/name, each port's cluster IP,
- * then its NodePort on every node), numbered by rev-NAT id, as `make` completes it.
+ * then its NodePort on each address `nodePortAddrs` gives), numbered by rev-NAT id, as
+ * `make` completes it.
  */
-function frontends<F>(scenario: Scenario, services: readonly ServiceSpec[], make: (key: FrontendKey, svc: ServiceSpec, port: ServicePort) => F): F[] {
+function frontends<F>(services: readonly ServiceSpec[], nodePortAddrs: readonly Ipv4[], make: (key: FrontendKey, svc: ServiceSpec, port: ServicePort) => F): F[] {
   const out: F[] = [];
   for (const svc of services) {
     for (const port of svc.ports) {
       if (svc.clusterIP !== undefined) out.push(make({ service: svc, port, address: svc.clusterIP, dport: port.port, nodePort: false, revNat: out.length + 1 }, svc, port));
       if (svc.type !== 'ClusterIP' && port.nodePort !== undefined) {
-        for (const n of scenario.nodes) out.push(make({ service: svc, port, address: n.ip, dport: port.nodePort, nodePort: true, revNat: out.length + 1 }, svc, port));
+        for (const ip of nodePortAddrs) out.push(make({ service: svc, port, address: ip, dport: port.nodePort, nodePort: true, revNat: out.length + 1 }, svc, port));
       }
     }
   }
   return out;
 }
 
+/**
+ * The NodePort frontends one node's agent writes: only with kube-proxy replacement
+ * (EnableNodePort, pkg/k8s/service.go:217), on LoadBalancerNodeAddresses(): the node's
+ * device address, then the 0.0.0.0 surrogate that socket LB's wildcard lookup uses.
+ */
+function nodePortAddresses(scenario: Scenario, node: NodeSpec): readonly Ipv4[] {
+  return scenario.cluster.kubeProxyReplacement ? [node.ip, IP_ZERO] : [];
+}
+
+/**
+ * The frontends a client anywhere in the cluster can address (analysis view): every cluster
+ * IP, and every NodePort on every node's address. Each node's own LB map holds its own
+ * subset (lbMapsOf); rev-NAT ids here are positions in this list only.
+ */
 export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
   const services = sortedServices(scenario);
   const index = new PodIndex(scenario.pods, services);
@@ -121,7 +138,7 @@ export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
     lists.set(port, list);
     return list;
   };
-  return frontends(scenario, services, (k, svc, port) => ({ service: k.service, port: k.port, address: k.address, dport: k.dport, nodePort: k.nodePort, backends: backendsOf(svc, port), revNat: k.revNat }));
+  return frontends(services, scenario.nodes.map((n) => n.ip), (k, svc, port) => ({ service: k.service, port: k.port, address: k.address, dport: k.dport, nodePort: k.nodePort, backends: backendsOf(svc, port), revNat: k.revNat }));
 }
 
 /**
@@ -139,34 +156,40 @@ function distinctBackendLists(frontends: readonly ServiceFrontend[]): Array<read
 const backendKey = (ip: number, port: number): number => (ip >>> 0) * 65536 + port;
 
 /**
- * The LB maps of the cluster (every node's agent writes the same). Frontends and rev-NAT
- * entries are known from the Services alone; backends need every pod matched against every
- * selector, so they are worked out when a lookup first hits a frontend or the map is dumped
- * (LbMaps.deferService): a trace of pod to pod traffic never needs them.
+ * The LB maps of each node. Frontends and rev-NAT entries are known from the Services and
+ * the node alone; backends need every pod matched against every selector, so they are worked
+ * out once for the cluster when a lookup first hits a frontend or a map is dumped
+ * (LbMaps.deferService): a trace of pod to pod traffic never needs them. Backend ids and the
+ * backend map are the same on every node.
  */
-export function lbMapsOf(scenario: Scenario): LbMaps {
-  const lb = new LbMaps();
-  const keys = frontends(scenario, sortedServices(scenario), (key) => key);
-  let full: { frontends: ServiceFrontend[]; ids: Map<number, number> } | undefined;
-  const resolved = (): { frontends: ServiceFrontend[]; ids: Map<number, number> } => {
+export function lbMapsOf(scenario: Scenario): (node: NodeSpec) => LbMaps {
+  const services = sortedServices(scenario);
+  const backends = new Map<number, Lb4Backend>();
+  let full: { byPort: Map<ServicePort, readonly BackendRef[]>; ids: Map<number, number> } | undefined;
+  const resolved = (): { byPort: Map<ServicePort, readonly BackendRef[]>; ids: Map<number, number> } => {
     if (!full) {
       const all = serviceFrontends(scenario);
-      full = { frontends: all, ids: fillBackends(lb, all) };
+      const byPort = new Map<ServicePort, readonly BackendRef[]>();
+      for (const f of all) byPort.set(f.port, f.backends);
+      full = { byPort, ids: fillBackends(backends, all) };
     }
     return full;
   };
-  keys.forEach((key, i) => {
-    lb.deferService({ address: key.address, dport: key.dport, scope: 0 }, (m) => {
-      const { frontends: all, ids } = resolved();
-      writeFrontend(m, all[i] as ServiceFrontend, ids);
-    });
-    lb.revNat.set(key.revNat, { address: key.address, port: key.dport });
-  });
-  return lb;
+  return (node) => {
+    const lb = new LbMaps(backends);
+    for (const key of frontends(services, nodePortAddresses(scenario, node), (k) => k)) {
+      lb.deferService({ address: key.address, dport: key.dport, scope: 0 }, (m) => {
+        const { byPort, ids } = resolved();
+        writeFrontend(m, { ...key, backends: byPort.get(key.port) ?? [] }, ids);
+      });
+      lb.revNat.set(key.revNat, { address: key.address, port: key.dport });
+    }
+    return lb;
+  };
 }
 
 /** Backend ids and entries; returns the id of each backend (by backendKey). */
-function fillBackends(lb: LbMaps, all: readonly ServiceFrontend[]): Map<number, number> {
+function fillBackends(backends: Map<number, Lb4Backend>, all: readonly ServiceFrontend[]): Map<number, number> {
   const lists = distinctBackendLists(all);
   // Backend ids in address, port order (the agent allocates them incrementally); of pods
   // sharing an address and port (hostNetwork), the last frontend's names the backend.
@@ -177,7 +200,7 @@ function fillBackends(lb: LbMaps, all: readonly ServiceFrontend[]): Map<number, 
     const b = last.get(k) as BackendRef;
     const id = ids.size + 1;
     ids.set(k, id);
-    lb.backends.set(id, { address: b.pod.ip, port: b.port, proto: 0, flags: 0, provenance: { kind: 'pod', what: `pod ${b.pod.namespace}/${b.pod.name}`, pos: b.pod.pos } });
+    backends.set(id, { address: b.pod.ip, port: b.port, proto: 0, flags: 0, clusterId: 0, provenance: { kind: 'pod', what: `pod ${b.pod.namespace}/${b.pod.name}`, pos: b.pod.pos } });
   }
   return ids;
 }
@@ -186,7 +209,9 @@ function fillBackends(lb: LbMaps, all: readonly ServiceFrontend[]): Map<number, 
 function writeFrontend(lb: LbMaps, f: ServiceFrontend, ids: ReadonlyMap<number, number>): void {
   const prov: Provenance = { kind: 'service', what: `Service ${f.service.namespace}/${f.service.name} port ${f.port.name ?? f.port.port}`, pos: f.port.pos };
   const type: Lb4Service['type'] = f.nodePort ? 'NodePort' : 'ClusterIP';
-  const flags = f.nodePort ? SVC_FLAG_NODEPORT : 0;
+  // updateMasterService (pkg/maps/lbmap/lbmap.go:559-560): routable unless a surrogate or a ClusterIP.
+  const routable = f.nodePort && f.address !== IP_ZERO;
+  const flags = (f.nodePort ? SVC_FLAG_NODEPORT : 0) | (routable ? SVC_FLAG_ROUTABLE : 0);
   lb.setService({ address: f.address, dport: f.dport, slot: 0, scope: 0 }, { backendId: 0, count: f.backends.length, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
   f.backends.forEach((b, i) => {
     lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: ids.get(backendKey(b.pod.ip, b.port)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });

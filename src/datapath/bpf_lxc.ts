@@ -10,14 +10,14 @@ import { formatIpv4, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
 import { CTX_ACT_OK, drop, dropInfo, lxcConfig, type Ctx, type Ret } from './context.js';
-import { describeRoute, routeLookup } from './kernel/stack.js';
-import { ctCreate4, ctCreateService, ctLookup4 } from './lib/conntrack.js';
+import { ctCreate4, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
+import { redirectDirectV4 } from './lib/fib.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
 import { policyCanAccess, policyCanEgress4, type PolicyVerdict } from './lib/policy.js';
-import { lb4LookupService, lb4RevNat, lb4SelectBackend, lb4Xlate } from './lib/lb.js';
+import { lb4Local, lb4LookupService, lb4RevNat } from './lib/lb.js';
 import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
 import { eventMeta, sendTraceNotify } from './lib/trace.js';
 
@@ -54,14 +54,17 @@ function tailHandleIpv4Inner(ctx: Ctx): Ret {
   if (!valid) return drop('DROP_INVALID_SIP');
   if (ctx.node.config.enablePerPacketLb) {
     const lb = perPacketLb(ctx);
-    if (lb.kind === 'drop') return lb;
+    if (lb.kind !== 'ok') return lb;
   } else {
     ctx.tb.add({ kind: 'note', text: 'socket LB (kube-proxy replacement) translated services at connect time; no per-packet service lookup' });
   }
   return invokeTailcallIf(ctx, ctx.node.config.enablePerPacketLb, CILIUM_CALL.IPV4_CT_EGRESS, 'tail_ipv4_ct_egress', PER_PACKET_LB_OFF, () => tailIpv4CtEgressBody(ctx));
 }
 
-/** ENABLE_PER_PACKET_LB: lb4_extract_key → lb4_lookup_service → lb4_local (CT_SERVICE, backend, DNAT). */
+/**
+ * ENABLE_PER_PACKET_LB (bpf_lxc.c:1205-1248): lb4_extract_key → lb4_lookup_service → lb4_local
+ * (CT_SERVICE, backend, DNAT); lb4_ctx_store_state keeps rev_nat_index for the CT entry.
+ */
 function perPacketLb(ctx: Ctx): Ret {
   const p = ctx.pkt;
   const l4 = p.l4;
@@ -71,16 +74,7 @@ function perPacketLb(ctx: Ctx): Ret {
   }
   const svc = lb4LookupService(ctx, p.dst, l4.dport);
   if (!svc) return CTX_ACT_OK;
-  return ctx.tb.frame('lb4_local', 'bpf/lib/lb.h', () => {
-    if (svc.count === 0) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-    ctx.tb.add({ kind: 'note', text: 'ct_lookup4(CT_SERVICE): CT_NEW, select a backend' });
-    const sel = lb4SelectBackend(ctx, p.dst, l4.dport, svc, 'lb4_select_backend_id');
-    if (!sel) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-    ctCreateService(ctx, sel.backendId, svc.revNat);
-    ctx.lbRevNat = svc.revNat;
-    lb4Xlate(ctx, sel);
-    return CTX_ACT_OK;
-  });
+  return lb4Local(ctx, { address: p.dst, dport: l4.dport }, svc, p.src);
 }
 
 /** Slot 29 (TAIL_CT_LOOKUP4): CT lookup in the egress direction, result parked for slot 25. */
@@ -176,26 +170,17 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       }
       return ret;
     }
-    if (ctx.node.config.enableHostRouting) return redirectDirectV4(ctx, dstId);
+    if (ctx.node.config.enableHostRouting) return hostRoutingRedirect(ctx, dstId);
     return passToStack(ctx, dstId);
   });
 }
 
-/** redirect_direct_v4 (bpf/lib/fib.h): FIB lookup, then bpf_redirect_neigh out of the device. */
-function redirectDirectV4(ctx: Ctx, dstId: number): Ret {
+/** bpf_lxc.c:1089-1098: ENABLE_HOST_ROUTING sends the packet out with redirect_direct_v4 (fib.h). */
+function hostRoutingRedirect(ctx: Ctx, dstId: number): Ret {
   const cfg = lxcConfig(ctx);
-  return ctx.tb.frame('redirect_direct_v4', 'bpf/lib/fib.h', () => {
-    const route = routeLookup(ctx.node, ctx.pkt.dst);
-    const dev = route ? [...ctx.node.devices.values()].find((d) => d.name === route.dev) : undefined;
-    ctx.tb.add({ kind: 'lookup', map: 'FIB (bpf_fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? describeRoute(route) : null });
-    if (!route || !dev || route.local) return drop('DROP_NO_FIB', 'redirect_direct_v4', 'bpf/lib/fib.h');
-    const nextHop = route.via ?? ctx.pkt.dst;
-    ctx.cb.set('NEXT_HOP', nextHop);
-    ctx.tb.add({ kind: 'note', text: `bpf_redirect_neigh(${dev.name}, nexthop ${formatIpv4(nextHop)}): the kernel resolves the neighbour` });
-    ipv4L3(ctx, dev.mac, ctx.pkt.ethDst);
-    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', cfg.seclabel, dstId, 0, dev.ifindex, ctx.ctBuffer?.status ?? 'unknown');
-    return { kind: 'redirect', ifindex: dev.ifindex, peer: false, ingress: false } as const;
-  });
+  const { ret, oif } = redirectDirectV4(ctx);
+  if (ret.kind === 'redirect') sendTraceNotify(ctx, 'TRACE_TO_NETWORK', cfg.seclabel, dstId, 0, oif, ctx.ctBuffer?.status ?? 'unknown');
+  return ret;
 }
 
 /** pass_to_stack: router MAC, TTL, the identity in skb->mark, TRACE_TO_STACK, CTX_ACT_OK. */

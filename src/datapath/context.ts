@@ -7,6 +7,7 @@ import type { ObjectConfig, ProgramRef } from '../maps/callmap.js';
 import type { Packet } from '../net/packet.js';
 import type { TraceBuilder } from '../trace/builder.js';
 import type { CtStatus } from '../cilium/trace-points.js';
+import type { SockCgroup } from '../trace/tree.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 
 export type Ret =
@@ -14,7 +15,9 @@ export type Ret =
   | { readonly kind: 'redirect'; readonly ifindex: number; readonly peer: boolean; readonly ingress: boolean }
   | { readonly kind: 'drop'; readonly macro: DropMacro; readonly fn?: string; readonly file?: string }
   /** The path continues into something cilium-trace does not simulate: the trace stops here, saying so. */
-  | { readonly kind: 'unsimulated'; readonly text: string };
+  | { readonly kind: 'unsimulated'; readonly text: string }
+  /** SYS_REJECT of a cgroup sock_addr program after try_set_retval(-errno): the syscall fails, no packet exists. */
+  | { readonly kind: 'refused'; readonly errno: 'EHOSTUNREACH'; readonly code: number };
 
 export const unsimulated = (text: string): Ret => ({ kind: 'unsimulated', text });
 
@@ -45,6 +48,14 @@ export interface CtBuffer {
   readonly nodePort: boolean;
 }
 
+/** What a bpf_sock program learns about the calling socket besides its address. */
+export interface SockInfo {
+  /** ctx_in_hostns(): the socket lives in the host network namespace (host process, hostNetwork pod). */
+  readonly inHostns: boolean;
+  /** The caller's cgroup, for the trace-sock event's cgroup_id (and Hubble's view of it). */
+  readonly cgroup: SockCgroup;
+}
+
 export interface Ctx {
   readonly cluster: ClusterDatapath;
   readonly node: NodeDatapath;
@@ -64,6 +75,8 @@ export interface Ctx {
   nodePort: boolean;
   /** A tail call never returns in C: once the callee reported a drop, callers must not again. */
   dropNotified: boolean;
+  /** Set only while a bpf_sock program runs (struct bpf_sock_addr, not an skb). */
+  readonly sock?: SockInfo;
 }
 
 export function lxcConfig(ctx: Ctx): Extract<ObjectConfig, { kind: 'lxc' }> {

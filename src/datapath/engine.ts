@@ -1,11 +1,13 @@
 // The engine moves a packet between attach points: from the source pod's netns to the
 // host-side veth's tc ingress, through redirects, the kernel's tunnel devices, the native
 // devices and the wire, to a delivery or a drop. At each device it runs the program the
-// loader attached to that hook; what happens after CTX_ACT_OK is the kernel's part.
+// loader attached to that hook; what happens after CTX_ACT_OK is the kernel's part. Before
+// any packet exists, connect()/sendmsg() of a pod or of the host netns (host processes and
+// hostNetwork pods alike: bpf_sock sits at the cgroup v2 root) runs the cgroup programs.
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import { ETH_P_ARP, describeInner, describeOuter, type Packet } from '../net/packet.js';
 import { TraceBuilder } from '../trace/builder.js';
-import type { TraceNode } from '../trace/tree.js';
+import type { SockCgroup, TraceNode } from '../trace/tree.js';
 import { dropInfo, type Ctx, type DatapathOptions, type Ret, type TunnelKey } from './context.js';
 import { podArpRequest, podReceive, podTransmit } from './kernel/netns.js';
 import { decapsulate, describeRoute, encapsulate } from './kernel/tunnel.js';
@@ -19,7 +21,8 @@ const HOP_LIMIT = 32;
 /** Where the packet enters: a pod's netns, a node's own stack, or a node's native device from outside. */
 export type Injection =
   | { readonly from: 'pod'; readonly node: string; readonly srcIp: Ipv4; readonly packet: Packet; readonly traceArp: boolean; readonly isReply?: boolean }
-  | { readonly from: 'host'; readonly node: string; readonly packet: Packet }
+  /** `pod`: the hostNetwork pod (namespace/name) whose process sends, if not a host process. */
+  | { readonly from: 'host'; readonly node: string; readonly packet: Packet; readonly isReply?: boolean; readonly pod?: string }
   | { readonly from: 'network'; readonly node: string; readonly packet: Packet };
 
 /** The MAC the simulated upstream router uses on every node's segment. */
@@ -28,6 +31,8 @@ const UPSTREAM_MAC = '02:00:00:00:00:01' as Packet['ethSrc'];
 export type Outcome =
   | { readonly kind: 'delivered'; readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number; readonly packet?: Packet }
   | { readonly kind: 'dropped'; readonly node: string }
+  /** A bpf_sock program refused the socket call: no packet was ever sent. */
+  | { readonly kind: 'refused'; readonly node: string }
   | { readonly kind: 'error'; readonly node: string; readonly text: string };
 
 interface Event {
@@ -43,7 +48,7 @@ export function runTrace(cluster: ClusterDatapath, inj: Injection, opts: Datapat
   const tb = new TraceBuilder(cluster.release);
   const node = cluster.nodes.get(inj.node);
   if (!node) throw new Error(`no node ${inj.node}`);
-  if (inj.from === 'host') return { hops: tb.hops, outcome: hostOriginated(cluster, tb, node, inj.packet, opts) };
+  if (inj.from === 'host') return { hops: tb.hops, outcome: hostOriginated(cluster, tb, node, inj, opts) };
   if (inj.from === 'network') {
     const native = nativeDevice(node);
     tb.hop(node.name, `network → ${native.name}`, 'wire');
@@ -60,22 +65,11 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
   const veth = node.devices.get(ns.hostIfindex);
   if (!veth) throw new Error(`no host veth ${ns.hostIfindex}`);
   let packet = inj.packet;
-  const hook = packet.l4.proto === 'udp' ? 'sendmsg4' : 'connect4';
-  const sockProg = node.cgroup.get(hook);
   // A reply is written on an accepted/connected socket: no connect4/sendmsg4 translation.
-  if (sockProg && packet.l4.proto !== 'icmp' && inj.isReply !== true) {
-    tb.hop(node.name, `${ns.display} socket`, `cgroup/${hook}`, `bpf_sock.o [${sockProg.section}]`);
-    const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
-    const ret = runProgram(ctx, sockProg);
-    if (ret.kind === 'drop') {
-      tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? sockProg.name, file: ret.file ?? 'bpf/bpf_sock.c', direction: 'egress', notifier: 'bpf/bpf_sock.c', notifierFn: sockProg.name, notifyLine: null, notify: false, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx, 0) });
-      return { hops: tb.hops, outcome: { kind: 'dropped', node: node.name } };
-    }
-    if (ret.kind === 'unsimulated') {
-      tb.add({ kind: 'not_simulated', text: ret.text });
-      return { hops: tb.hops, outcome: { kind: 'error', node: node.name, text: ret.text } };
-    }
-    packet = ctx.pkt;
+  if (inj.isReply !== true) {
+    const sock = runSockHook(cluster, tb, node, `${ns.display} socket`, packet, opts, { inHostns: false, cgroup: { kind: 'pod', ip: formatIpv4(ns.ip) } });
+    if ('outcome' in sock) return { hops: tb.hops, outcome: sock.outcome };
+    packet = sock.packet;
   }
   if (packet.dst === ns.ip) {
     // The pod's own address is local to its netns: the kernel loops it back on lo.
@@ -92,6 +86,30 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
   const first = podTransmit(tb, node, ns, packet, inj.traceArp);
   const outcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: first, tunnelKey: undefined, cb: new Map() }, opts);
   return { hops: tb.hops, outcome };
+}
+
+/**
+ * cgroup/connect4 (TCP) or cgroup/sendmsg4 (UDP) at the cgroup v2 root, when socket LB loaded
+ * them: the socket's destination may become a Service backend before any packet exists, or
+ * the call is refused. ICMP (ping sockets) never reaches these hooks.
+ */
+function runSockHook(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, where: string, packet: Packet, opts: DatapathOptions, sock: { readonly inHostns: boolean; readonly cgroup: SockCgroup }): { packet: Packet } | { outcome: Outcome } {
+  const hook = packet.l4.proto === 'udp' ? 'sendmsg4' : 'connect4';
+  const sockProg = node.cgroup.get(hook);
+  if (!sockProg || packet.l4.proto === 'icmp') return { packet };
+  tb.hop(node.name, where, `cgroup/${hook}`, `bpf_sock.o [${sockProg.section}]`);
+  const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false, sock };
+  const ret = runProgram(ctx, sockProg);
+  if (ret.kind === 'refused') return { outcome: { kind: 'refused', node: node.name } };
+  if (ret.kind === 'drop') {
+    tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? sockProg.name, file: ret.file ?? 'bpf/bpf_sock.c', direction: 'egress', notifier: 'bpf/bpf_sock.c', notifierFn: sockProg.name, notifyLine: null, notify: false, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx, 0) });
+    return { outcome: { kind: 'dropped', node: node.name } };
+  }
+  if (ret.kind === 'unsimulated') {
+    tb.add({ kind: 'not_simulated', text: ret.text });
+    return { outcome: { kind: 'error', node: node.name, text: ret.text } };
+  }
+  return { packet: ctx.pkt };
 }
 
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
@@ -114,6 +132,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
       tb.add({ kind: 'not_simulated', text: ret.text });
       return { kind: 'error', node: node.name, text: ret.text };
     }
+    if (ret.kind === 'refused') return { kind: 'error', node: node.name, text: `${ctx.prog.name} returned SYS_REJECT at a tc hook` };
     if (ret.kind === 'drop') {
       if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null, notifier: ret.file ?? '', notifierFn: ret.fn ?? ctx.prog.name, notifyLine: null, notify: true, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx) });
       return { kind: 'dropped', node: node.name };
@@ -245,8 +264,18 @@ function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapat
   return forward(cluster, tb, node, { ...pkt, ttl: pkt.ttl - 1 }, route);
 }
 
-/** A packet the host itself sends (SRC is a node address): route, source address, host mark. */
-function hostOriginated(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, opts: DatapathOptions): Outcome {
+/**
+ * A packet the host itself sends (SRC is a node address): socket LB at connect()/sendmsg()
+ * (the host netns is under the same cgroup v2 root), then route, source address, host mark.
+ */
+function hostOriginated(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, inj: Extract<Injection, { from: 'host' }>, opts: DatapathOptions): Outcome {
+  let pkt = inj.packet;
+  if (inj.isReply !== true) {
+    const where = inj.pod === undefined ? 'host netns socket' : `${inj.pod} (hostNetwork) socket`;
+    const sock = runSockHook(cluster, tb, node, where, pkt, opts, { inHostns: true, cgroup: inj.pod === undefined ? { kind: 'host' } : { kind: 'pod', ip: formatIpv4(node.ip) } });
+    if ('outcome' in sock) return sock.outcome;
+    pkt = sock.packet;
+  }
   tb.hop(node.name, 'host netns', 'kernel');
   const route = traceRoute(tb, node, pkt.dst);
   if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(pkt.dst)}` };

@@ -74,6 +74,8 @@ export function describeStep(n: TraceNode | null, host: string, r: TraceResult):
     case 'not_simulated': return [`cilium-trace stops simulating here: ${n.text}.`];
     case 'return': return [`The program returns ${n.value}.${n.value.includes('CTX_ACT_OK') ? ' CTX_ACT_OK hands the packet on to the kernel stack.' : ''}`];
     case 'drop': return [`The packet is dropped: ${n.drop.macro} (${n.drop.code}) "${n.drop.text}" in ${n.fn}.`, n.notify ? 'A drop notification is sent: `cilium monitor --type drop` and Hubble show it.' : 'No drop notification exists for this case.'];
+    case 'trace_sock': return [`A socket trace event (${n.point}): socket LB reports the destination ${n.point === 'XLATE_PRE_DIRECTION_FWD' ? 'before' : 'after'} translation, ${n.dst}:${n.dport}. Hubble shows it as a SOCK flow; \`cilium monitor\` prints it only with -v.`];
+    case 'refused': return [`The ${n.syscall}() system call fails with -${n.errno} (${n.code}): ${n.fn} returned SYS_REJECT. No packet is ever sent, so no drop notification exists and Hubble shows no drop.`];
     case 'deliver': return [`Delivered to ${n.target} (${n.ifname}) by ${n.via}.`];
   }
 }
@@ -84,7 +86,7 @@ export function explainLines(n: TraceNode | null, host: string, r: TraceResult, 
     out.push('', 'explanations are not available in this build (no explain topics)');
     return out;
   }
-  const topic = n !== null ? explainer.node(n) : r.drop ? explainer.query(r.drop.macro) : undefined;
+  const topic = n !== null ? explainer.node(n) : r.drop ? explainer.query(r.drop.macro) : r.refused ? explainer.query(r.refused.fn) : undefined;
   if (topic === undefined) return out;
   out.push('', `cilium-trace explain ${topic.id}:`, ...topic.text.trimEnd().split('\n'));
   return out;

@@ -1,14 +1,16 @@
-// Load-balancer maps: cilium_lb4_services_v2, cilium_lb4_backends_v2, cilium_lb4_reverse_nat.
-// Mirrors pkg/maps/lbmap (types.go, ipv4.go) and bpf/lib/lb.h of v1.13: a service frontend
+// Load-balancer maps: cilium_lb4_services_v2, cilium_lb4_backends_v3, cilium_lb4_reverse_nat.
+// Mirrors pkg/maps/lbmap (types.go, ipv4.go) and bpf/lib/lb.h of v1.13.0: a service frontend
 // VIP:port has a master entry in slot 0 (backend count, rev_nat_index, flags) and one entry
-// per backend in slots 1..count holding a backend id. Dump: cilium/cmd/bpf_lb_list.go.
-// Left out: IPv6, session affinity, source ranges, Maglev.
+// per backend in slots 1..count holding a backend id. The datapath's LB4_BACKEND_MAP is
+// cilium_lb4_backends_v3 (pkg/datapath/linux/config/config.go:201): u32 backend id →
+// struct lb4_backend {address, port, proto, flags, cluster_id} (bpf/lib/common.h:941-951).
+// Dump: cilium/cmd/bpf_lb_list.go. Left out: IPv6, session affinity, source ranges, Maglev.
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { Provenance } from './provenance.js';
 import { tabwrite } from './tabwriter.js';
 
 export const LB_SERVICES_MAP = 'cilium_lb4_services_v2';
-export const LB_BACKENDS_MAP = 'cilium_lb4_backends_v2';
+export const LB_BACKENDS_MAP = 'cilium_lb4_backends_v3';
 export const LB_REVNAT_MAP = 'cilium_lb4_reverse_nat';
 export const LB_REVERSE_SK_MAP = 'cilium_lb4_reverse_sk';
 
@@ -37,7 +39,15 @@ export interface Lb4Backend {
   readonly port: number;
   readonly proto: number; // always 0 in v1.13
   readonly flags: number; // 0 active
+  /** cluster_id (ClusterMesh); 0, or left out, in a single cluster. */
+  readonly clusterId?: number;
   readonly provenance: Provenance;
+}
+
+/** Backend4ValueV3.String() (pkg/maps/lbmap/ipv4.go:526-529): proto://addr[@cluster], no port. */
+export function formatBackendValue(b: Lb4Backend): string {
+  const cluster = b.clusterId ? `@${b.clusterId}` : '';
+  return `${b.proto === 0 ? 'ANY' : String(b.proto)}://${formatIpv4(b.address)}${cluster}`;
 }
 
 function keyId(k: Lb4Key): string {
@@ -48,10 +58,10 @@ export function formatLbKey(k: Lb4Key): string {
   return `${formatIpv4(k.address)}:${k.dport}${k.scope === 1 ? '/i' : ''}`;
 }
 
-/** Service4Value flags string of the master entry: type, then extras. */
+/** ServiceFlags.String() of the master entry (pkg/loadbalancer): type, then extras. */
 export function formatSvcFlags(s: Lb4Service): string {
   const extras: string[] = [];
-  if (s.type === 'ClusterIP' && !(s.flags & SVC_FLAG_ROUTABLE)) extras.push('non-routable');
+  if (!(s.flags & SVC_FLAG_ROUTABLE)) extras.push('non-routable');
   return [s.type, ...extras].join(', ');
 }
 
@@ -70,8 +80,10 @@ export class LbMaps {
   private readonly services = new Map<string, { key: Lb4Key; value: Lb4Service }>();
   /** Writes of frontends not made yet, per frontend, in the order they were registered. */
   private readonly deferred = new Map<number, Array<(lb: LbMaps) => void>>();
-  readonly backends = new Map<number, Lb4Backend>();
   readonly revNat = new Map<number, { address: Ipv4; port: number }>();
+
+  /** `backends` (cilium_lb4_backends_v3) may be shared: every node's agent writes the same ids. */
+  constructor(readonly backends: Map<number, Lb4Backend> = new Map()) {}
 
   setService(key: Lb4Key, value: Lb4Service): void {
     if (this.deferred.size > 0) this.flush(frontendId(key)); // earlier writes first

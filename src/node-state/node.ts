@@ -21,6 +21,8 @@ export interface DatapathConfig {
   readonly tunnelProtocol: 'vxlan' | 'geneve';
   readonly tunnelPort: number; // TUNNEL_PORT
   readonly enableHostRouting: boolean; // ENABLE_HOST_ROUTING (BPF host routing)
+  readonly directRoutingDevIfindex?: number; // DIRECT_ROUTING_DEV_IFINDEX (absent: not defined)
+  readonly enableSkipFib?: boolean; // ENABLE_SKIP_FIB: BPF host routing with a single native device
   readonly enablePerPacketLb: boolean; // ENABLE_PER_PACKET_LB (socket LB not full)
   readonly enableNodePort: boolean; // ENABLE_NODEPORT (kube-proxy replacement)
   readonly enableSocketLb: boolean;

@@ -193,6 +193,7 @@ function endingText(r: TraceResult): string {
     const d = r.drop;
     return `DROPPED: ${d.macro} "${d.text}" in ${d.fn}${d.direction ? ` (${d.direction})` : ''}`;
   }
+  if (r.verdict === 'DROPPED' && r.refused) return `DROPPED: ${r.refused.syscall}() refused, -${r.refused.errno} in ${r.refused.fn}`;
   return `NOT SIMULATED: ${r.notSimulated?.text ?? 'unknown'}`;
 }
 

@@ -2,6 +2,9 @@
 // (api/v1/flow/flow.proto field names and enums), so jq snippets written for Hubble work.
 // Time is left out on purpose (output must be byte-stable). Traffic direction follows the
 // observation point (FROM_ENDPOINT and TO_* toward the network are EGRESS, the rest INGRESS).
+// Socket LB's trace-sock events become SOCK flows as pkg/hubble/parser/sock/parser.go (v1.13.0)
+// decodes them: source = the pod the cgroup id belongs to, port 0; events of host processes
+// (no pod cgroup) are skipped, as --hubble-skip-unknown-cgroup-ids (default true) does.
 import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
 import { dropReasonByCode } from '../cilium/drop-reasons.js';
 import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
@@ -46,8 +49,40 @@ function base(r: TraceResult, ev: EventMeta, verdict: string): { [k: string]: Js
   };
 }
 
+const SOCK_POINTS: Readonly<Record<string, { sub: number; hubble: string; verdict: string }>> = {
+  XLATE_PRE_DIRECTION_FWD: { sub: 1, hubble: 'SOCK_XLATE_POINT_PRE_DIRECTION_FWD', verdict: 'TRACED' },
+  XLATE_POST_DIRECTION_FWD: { sub: 2, hubble: 'SOCK_XLATE_POINT_POST_DIRECTION_FWD', verdict: 'TRANSLATED' },
+};
+
+function sockFlow(r: TraceResult, n: Extract<TraceNode, { kind: 'trace_sock' }>): Json | undefined {
+  if (n.cgroup.kind !== 'pod') return undefined;
+  const p = SOCK_POINTS[n.point] ?? { sub: 0, hubble: 'SOCK_XLATE_POINT_UNKNOWN', verdict: 'VERDICT_UNKNOWN' };
+  const ports = { source_port: 0, destination_port: n.dport };
+  const service = r.packet.dst.service !== null && n.dst === r.packet.dst.ip && n.dport === r.packet.dport ? r.packet.dst.service.split('/') : null;
+  return {
+    flow: {
+      verdict: p.verdict,
+      IP: { source: n.cgroup.ip, destination: n.dst, ipVersion: 'IPv4' },
+      l4: n.proto === 'tcp' ? { TCP: ports } : { UDP: ports },
+      source: endpoint(r, n.cgroup.ip, n.node),
+      destination: endpoint(r, n.dst, n.node),
+      Type: 'SOCK',
+      node_name: n.node,
+      event_type: { type: 7, sub_type: p.sub },
+      ...(service ? { destination_service: { name: service[1] ?? '', namespace: service[0] ?? '' } } : {}),
+      sock_xlate_point: p.hubble,
+      socket_cookie: n.cookie,
+      cgroup_id: n.cgroupId,
+      Summary: n.proto.toUpperCase(),
+    },
+    node_name: n.node,
+  };
+}
+
 function flow(r: TraceResult, n: TraceNode): Json | undefined {
   switch (n.kind) {
+    case 'trace_sock':
+      return sockFlow(r, n);
     case 'trace_point': {
       const point = TRACE_POINTS[n.point as TracePoint];
       return {

@@ -3,7 +3,9 @@
 // verdicts (datapath_policy.go), in the order the datapath emits them.
 // A drop carries the file id of bpf/source_names_to_ids.h and the line of the
 // send_drop_notify call at the modelled release (`file 2:1165`). Said in the docs: the flow
-// hash is a deterministic stand-in for skb->hash.
+// hash is a deterministic stand-in for skb->hash. Socket LB's trace-sock events are not
+// printed: v1.13.0's formatter shows them only with -v (pkg/monitor/format/format.go:131-135),
+// and a refused connect() has no event at all.
 import { reservedName } from '../cilium/identities.js';
 import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 

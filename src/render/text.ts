@@ -35,6 +35,10 @@ export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
     const where = d.direction ? ` (${d.direction})` : '';
     return `${s.bad('DROPPED')} — ${d.macro} (${d.code}) "${d.text}" [${d.name}] in ${d.fn}${where} on ${d.node}`;
   }
+  if (r.verdict === 'DROPPED' && r.refused) {
+    const f = r.refused;
+    return `${s.bad('DROPPED')} — ${f.syscall}() refused with -${f.errno} (${f.code}) by ${f.fn} on ${f.node}: no packet is sent, no drop reason, no drop event`;
+  }
   return `${s.warn('NOT SIMULATED')} — ${r.notSimulated?.text ?? 'unknown'} (on ${r.notSimulated?.node ?? '?'})`;
 }
 
@@ -76,11 +80,13 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
     case 'not_simulated': return [s.warn(`not simulated: ${n.text}`)];
     case 'return': return [`→ ${n.value}`];
     case 'drop': return [s.bad(`DROP ${n.drop.macro} (${n.drop.code}) "${n.drop.text}" [${n.drop.name}] in ${n.fn} ${n.file}`)];
+    case 'trace_sock': return [`trace-sock ${n.point === 'XLATE_PRE_DIRECTION_FWD' ? 'pre-xlate-fwd' : 'post-xlate-fwd'} dst ${n.dst}:${n.dport} ${n.proto}`];
+    case 'refused': return [s.bad(`REFUSED ${n.syscall}() → -${n.errno} (${n.code}) in ${n.fn} ${n.file}: SYS_REJECT, no packet is sent, no drop notification`)];
     case 'deliver': return [s.ok(`delivered to ${n.target} ${n.ifname}: ${n.packet}`)];
   }
 }
 
-const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'deliver', 'not_simulated', 'trace_point', 'kernel']);
+const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'refused', 'deliver', 'not_simulated', 'trace_point', 'trace_sock', 'kernel']);
 
 function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[], explain?: (node: TraceNode) => string | undefined): void {
   for (const n of nodes) {
@@ -111,11 +117,12 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'redirect') ev.push(`${n.helper} ifindex ${n.ifindex} ${n.device}`);
     else if (n.kind === 'rewrite' && n.field === 'ttl') ev.push(`ttl ${n.to}`);
     else if (n.kind === 'drop') ev.push(`${n.drop.macro} in ${n.fn}`);
+    else if (n.kind === 'refused') ev.push(`${n.syscall}() -${n.errno} in ${n.fn}`);
     else if (n.kind === 'deliver') ev.push(`rx ${n.ifname}`);
     else if (n.kind === 'kernel' && n.op === 'wire') ev.push(n.text.replace(/ \(underlay.*\)$/, ''));
     else if (n.kind === 'kernel' && n.op === 'tx') ev.push(`tx ${n.text}`);
     else if (n.kind === 'return') ev.push(n.value);
-    else if (n.kind === 'lookup' && n.map === 'cilium_lb4_services_v2' && n.result === null) ev.push('not a service');
+    else if (n.kind === 'lookup' && n.map === 'cilium_lb4_services_v2' && n.result === null && !ev.includes('not a service')) ev.push('not a service');
     else if (n.kind === 'rewrite' && n.field !== 'ttl' && n.field !== 'eth') ev.push(`${n.field} ${n.from} → ${n.to}`);
     else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
     else if (n.kind === 'note' && n.text.startsWith('no BPF program')) ev.push('no BPF program');

@@ -42,7 +42,8 @@ export interface ItemSource {
 export type ExpectationNames = Map<string, Position>;
 
 const KEYS: readonly string[] = FIELDS.expectation;
-const REASONS: ReadonlySet<string> = new Set(allDropReasons().map((r) => r.hubble));
+// EHOSTUNREACH: a connect()/sendmsg() socket LB refuses (a Service without backends) has no drop reason.
+const REASONS: ReadonlySet<string> = new Set([...allDropReasons().map((r) => r.hubble), 'EHOSTUNREACH']);
 
 /** A scalar's text: strings as they are, numbers and booleans as written by String(). */
 export function scalarText(node: YNode | null | undefined): string | undefined {

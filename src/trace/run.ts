@@ -15,7 +15,8 @@ import { LazyMap } from '../util/lazy-map.js';
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =
   | { readonly kind: 'pod'; readonly ip: Ipv4 }
-  | { readonly kind: 'host'; readonly node: string; readonly ip: Ipv4 }
+  /** `pod`: a hostNetwork pod (namespace/name) in the node's host netns, else a host process. */
+  | { readonly kind: 'host'; readonly node: string; readonly ip: Ipv4; readonly pod?: string }
   | { readonly kind: 'world'; readonly ip: Ipv4; readonly entryNode: string };
 
 export interface FlowSpec {
@@ -60,9 +61,20 @@ function findDrop(nodes: readonly TraceNode[], node: string): TraceResult['drop'
   return null;
 }
 
+function findRefused(nodes: readonly TraceNode[], node: string): TraceResult['refused'] {
+  for (const n of nodes) {
+    if (n.kind === 'refused') return { syscall: n.syscall, errno: n.errno, code: n.code, fn: n.fn, file: n.file, node };
+    if ('children' in n) {
+      const inner = findRefused(n.children, n.kind === 'hop' ? n.node : node);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
 function injectionOf(cluster: Cluster, spec: FlowSpec, packet: Packet, isReply: boolean): Injection {
   const s = spec.src;
-  if (s.kind === 'host') return { from: 'host', node: s.node, packet };
+  if (s.kind === 'host') return { from: 'host', node: s.node, packet, isReply, ...(s.pod === undefined ? {} : { pod: s.pod }) };
   if (s.kind === 'world') return { from: 'network', node: s.entryNode, packet };
   const ep = cluster.endpoints.find((e) => e.pod.ip === s.ip);
   if (!ep) throw new Error(`source ${formatIpv4(s.ip)} is not a pod`);
@@ -163,8 +175,9 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
       notes,
     },
     hops,
-    verdict: outcome.kind === 'delivered' ? 'FORWARDED' : outcome.kind === 'dropped' ? 'DROPPED' : 'NOT_SIMULATED',
+    verdict: outcome.kind === 'delivered' ? 'FORWARDED' : outcome.kind === 'dropped' || outcome.kind === 'refused' ? 'DROPPED' : 'NOT_SIMULATED',
     drop: outcome.kind === 'dropped' ? drop : null,
+    refused: outcome.kind === 'refused' ? findRefused(hops, outcome.node) : null,
     notSimulated: outcome.kind === 'error' ? { node: outcome.node, text: outcome.text } : null,
     delivered: outcome.kind === 'delivered' ? { node: outcome.node, target: outcome.target, via: outcome.via, ifindex: outcome.ifindex } : null,
     explanation: null,
@@ -177,8 +190,8 @@ type WithoutEndpoints = Omit<TraceResult, 'endpoints' | 'nodeAddresses'>;
 
 /** A result's fields but `endpoints` (copying them with a spread would build the views). */
 function withoutEndpoints(r: TraceResult): WithoutEndpoints {
-  const { schema, packet, context, hops, verdict, drop, notSimulated, delivered, explanation } = r;
-  return { schema, packet, context, hops, verdict, drop, notSimulated, delivered, explanation };
+  const { schema, packet, context, hops, verdict, drop, refused, notSimulated, delivered, explanation } = r;
+  return { schema, packet, context, hops, verdict, drop, refused, notSimulated, delivered, explanation };
 }
 
 /** The result with `endpoints` (in its place, before `explanation`) built on first read. */

@@ -47,7 +47,7 @@ export type TraceNode =
   | { readonly kind: 'policy'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly remoteId: number; readonly allowed: boolean; readonly match: string; readonly enforced: boolean; readonly deny: boolean; readonly verdict: number; readonly notify: boolean; readonly provenance: readonly Provenance[]; readonly ev: EventMeta }
   /** bpf_lxc's policy enforcement skipped for return traffic (CT_REPLY, CT_RELATED): no lookup, no verdict event. */
   | { readonly kind: 'policy_skip'; readonly direction: 'ingress' | 'egress'; readonly endpoint: number; readonly status: string; readonly why: string }
-  | { readonly kind: 'ct'; readonly map: string; readonly dir: 'CT_EGRESS' | 'CT_INGRESS'; readonly tuple: string; readonly result: string; readonly assumed: boolean }
+  | { readonly kind: 'ct'; readonly map: string; readonly dir: 'CT_EGRESS' | 'CT_INGRESS' | 'CT_SERVICE'; readonly tuple: string; readonly result: string; readonly assumed: boolean }
   | { readonly kind: 'ct_create'; readonly map: string; readonly key: string; readonly value: string }
   | { readonly kind: 'rewrite'; readonly field: string; readonly from: string; readonly to: string }
   | { readonly kind: 'encap'; readonly type: 'vxlan' | 'geneve'; readonly vni: number; readonly outerSrc: string; readonly outerDst: string; readonly sport: number; readonly dport: number; readonly ttl: number }
@@ -59,7 +59,17 @@ export type TraceNode =
   | { readonly kind: 'not_simulated'; readonly text: string }
   | { readonly kind: 'return'; readonly value: string }
   | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; /** the file and function whose send_drop_notify call sent it, and that call's line at the release */ readonly notifier: string; readonly notifierFn: string; readonly notifyLine: number | null; /** false when no drop notification exists (a socket call failing) */ readonly notify: boolean; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
+  /** send_trace_sock_notify4 (bpf/lib/trace_sock.h): socket LB's XLATE_PRE/XLATE_POST event. */
+  | { readonly kind: 'trace_sock'; readonly point: SockXlatePoint; readonly dst: string; readonly dport: number; readonly proto: 'tcp' | 'udp'; readonly cookie: number; readonly cgroupId: number; readonly node: string; readonly cgroup: SockCgroup }
+  /** A cgroup sock_addr program returned SYS_REJECT: the syscall fails with -errno; no packet, no drop event. */
+  | { readonly kind: 'refused'; readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string }
   | { readonly kind: 'deliver'; readonly node: string; readonly target: string; readonly ifname: string; readonly via: string; readonly ifindex: number; readonly packet: string };
+
+/** enum xlate_point of bpf/lib/trace_sock.h, forward direction (connect/sendmsg). */
+export type SockXlatePoint = 'XLATE_PRE_DIRECTION_FWD' | 'XLATE_POST_DIRECTION_FWD';
+
+/** Whose cgroup made the call: a pod (its IP, as Hubble's cgroup manager knows it) or a host process. */
+export type SockCgroup = { readonly kind: 'pod'; readonly ip: string } | { readonly kind: 'host' };
 
 /** NOT_SIMULATED: the path left what cilium-trace simulates; the trace says where and why. */
 export interface EndpointView {
@@ -87,6 +97,8 @@ export interface TraceResult {
   readonly verdict: Verdict;
   readonly drop: (DropInfo & { readonly fn: string; readonly file: string; readonly node: string; readonly direction: 'ingress' | 'egress' | null }) | null;
   readonly notSimulated: { readonly node: string; readonly text: string } | null;
+  /** DROPPED without a packet: a socket call bpf_sock refused (no drop reason exists for it). */
+  readonly refused: { readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string; readonly node: string } | null;
   /** What the cluster knows of each address the events mention (Hubble's endpoint view). */
   readonly endpoints: readonly EndpointView[];
   /** Addresses of the nodes (InternalIP and cilium_host): host on their own node, remote-node elsewhere. */

@@ -112,9 +112,11 @@ function wrongCells(cluster: Cluster, m: Matrix): string[] {
 }
 
 // A hostNetwork pod's column is its node's address, which is also every NodePort's frontend:
-// where the backend runs decides the verdict, so symmetric nodes must not share such cells
-// (h2 → h1:30080 reaches the backend on n1 directly, h2 → h3:30080 arrives through n3's
-// NodePort, SNATed, as remote-node, which the backend's ingress policy denies).
+// where the backend runs decides the verdict, so symmetric nodes must not share such cells.
+// Socket LB sits at the cgroup v2 root, so a hostNetwork pod's connect() to any node's
+// NodePort is translated on its own node (the 0.0.0.0 surrogate, bpf_sock.c:195-206): h1 →
+// h3:30080 reaches the backend on n1 from the local host, h2 → h3:30080 arrives as
+// remote-node, which the backend's ingress policy (host only) denies.
 describe('matrix cache keys: a NodePort on the hostNetwork columns', () => {
   const pods = [['web', 'n1', '10.0.1.10', 'web'], ['c1', 'n1', '10.0.1.20', 'client'], ['c3', 'n3', '10.0.3.20', 'client'], ['h1', 'n1', '192.168.0.1', 'agent'], ['h2', 'n2', '192.168.0.2', 'agent'], ['h3', 'n3', '192.168.0.3', 'agent']];
   const text = [`apiVersion: cilium-trace/v1
@@ -137,7 +139,7 @@ kind: CiliumNetworkPolicy
 metadata: { name: web, namespace: default }
 spec:
   endpointSelector: { matchLabels: { app: web } }
-  ingress: [{ fromEntities: [remote-node] }]
+  ingress: [{ fromEntities: [host] }]
 `].join('---\n');
   const cluster = buildCluster(parseScenario(text, 'nodeport.yaml'));
   for (const keying of ['symmetric', 'exact'] as const) {
@@ -147,7 +149,7 @@ spec:
       const s = m.sections[0];
       assert.ok(s);
       const row = (l: string) => m.rows.findIndex((r) => r.label === `default/${l}`);
-      assert.equal(cellAt(m, s, row('h2'), row('h1')).verdict, 'FORWARDED');
+      assert.equal(cellAt(m, s, row('h1'), row('h3')).verdict, 'FORWARDED');
       assert.equal(cellAt(m, s, row('h2'), row('h3')).verdict, 'DROPPED');
       assert.deepEqual(wrongCells(cluster, m), []);
     });

@@ -45,10 +45,11 @@ test('connect4: a ClusterIP is translated to its backend before any packet exist
   assert.equal(r.ctx.pkt.l4.proto === 'tcp' && r.ctx.pkt.l4.dport, 8080);
 });
 
-test('connect4: no backends is DROP_NO_SERVICE; not a service leaves the address alone', () => {
+test('bpf_sock.c:324-325,463-466 connect4: no backends is -EHOSTUNREACH and SYS_REJECT (no drop); not a service leaves the address alone', () => {
   const f = fixture();
   const none = runEntry(f, f.progs.connect4, tcpPacket(EP1.ip, '10.96.0.11', 80), 0);
-  assert.equal(none.ret.kind === 'drop' && none.ret.macro, 'DROP_NO_SERVICE');
+  assert.deepEqual(none.ret, { kind: 'refused', errno: 'EHOSTUNREACH', code: -113 });
+  assert.ok(!none.nodes.some((n) => n.kind === 'drop'));
   const plain = runEntry(f, f.progs.connect4, tcpPacket(EP1.ip, '8.8.8.8', 443), 0);
   assert.deepEqual(plain.ret, { kind: 'ok' });
   assert.equal(plain.ctx.pkt.dst, ipv4('8.8.8.8'));

@@ -122,7 +122,8 @@ test('every function the datapath sources frame by name has a topic', () => {
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/\.frame\(\s*'([^']+)'/g)) names.add(m[1] as string);
     // names passed to helpers that frame them: policyCanAccess(…, 'policy_can_egress4'), lookupIp4RemoteEndpoint(…, 'ipcache_lookup4'), …
-    for (const m of text.matchAll(/(?:policyCanAccess|lookupIp4RemoteEndpoint|lb4SelectBackend)\([^)]*'([a-z_0-9]+)'\)/g)) names.add(m[1] as string);
+    for (const m of text.matchAll(/(?:policyCanAccess|lookupIp4RemoteEndpoint)\([^)]*'([a-z_0-9]+)'\)/g)) names.add(m[1] as string);
+    for (const m of text.matchAll(/(?:lb4LookupBackendSlot|lb4LookupBackend)\(ctx, '([a-z_0-9]+)'/g)) names.add(m[1] as string);
   }
   assert.ok(names.size > 40, `found ${names.size} framed names`);
   assert.deepEqual([...names].filter((n) => !findTopic(n)).sort(), []);

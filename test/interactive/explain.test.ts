@@ -67,7 +67,7 @@ test('explain a map, by name or by a concrete name of a pattern map', async () =
   for (const name of ['cilium_calls_01703', 'cilium_calls_hostns_00554', 'cilium_calls_netdev_00002', 'cilium_calls_overlay_2']) {
     assert.equal(findTopic(name)?.id, 'cilium_calls_*', name);
   }
-  for (const name of ['cilium_call_policy', 'cilium_tunnel_map', 'cilium_ct4_global', 'cilium_ct_any4_global', 'cilium_lb4_services_v2', 'cilium_lb4_backends_v2', 'cilium_lb4_reverse_nat', 'cilium_snat_v4_external', 'cilium_lxc']) {
+  for (const name of ['cilium_call_policy', 'cilium_tunnel_map', 'cilium_ct4_global', 'cilium_ct_any4_global', 'cilium_lb4_services_v2', 'cilium_lb4_backends_v3', 'cilium_lb4_reverse_nat', 'cilium_snat_v4_external', 'cilium_lxc']) {
     assert.equal(findTopic(name)?.id, name);
   }
 });

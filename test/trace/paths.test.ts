@@ -100,9 +100,9 @@ test('socket LB: connect() to a ClusterIP leaves the pod addressed to the backen
   assert.equal(other.delivered?.target, 'default/pod3', '--backend picks the other one');
 });
 
-test('a Service without backends: DROP_NO_SERVICE (158), with socket LB and with per-packet LB', () => {
+test('a Service without backends: socket LB refuses connect() (EHOSTUNREACH, no drop reason); per-packet LB drops DROP_NO_SERVICE (158)', () => {
   const kpr = traceFlow(withServices(loadDefaultScenario(), web({ app: 'server' })), spec(pod('10.0.0.157'), '10.96.0.11', 'tcp', 80));
-  assert.deepEqual([kpr.verdict, kpr.drop?.code, kpr.drop?.name], ['DROPPED', 158, 'SERVICE_BACKEND_NOT_FOUND']);
+  assert.deepEqual([kpr.verdict, kpr.drop, kpr.refused?.errno, kpr.refused?.code, kpr.refused?.fn], ['DROPPED', null, 'EHOSTUNREACH', -113, 'cil_sock4_connect']);
   const l3sc = loadScenarioFile(join(ROOT, 'scenarios', 'l3-policy.yaml'), 'scenarios/l3-policy.yaml');
   const ppl = traceFlow(withServices(l3sc, web({ id: 'app1' })), spec(pod('10.11.90.17'), '10.96.0.11', 'tcp', 80));
   assert.deepEqual([ppl.verdict, ppl.drop?.code, ppl.drop?.fn], ['DROPPED', 158, 'lb4_local']);

@@ -92,22 +92,60 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number, mapRelated?: C
   });
 }
 
+/** CT_SERVICE_LIFETIME_NONTCP: the agent's --bpf-ct-timeout-service-any, 60 s by default. */
+const CT_SERVICE_LIFETIME_NONTCP = 60;
+
+/** lb4_local's service tuple: the packet toward the frontend, flag TUPLE_F_SERVICE. */
+function serviceTuple(p: Packet): CtTuple {
+  const { sport, dport } = ports(p);
+  return { daddr: p.dst, saddr: p.src, dport, sport, nexthdr: ipProto(p), flags: TUPLE_F_SERVICE };
+}
+
 /**
- * The CT_SERVICE entry of per-packet load-balancing (lb4_local): keyed by the packet's tuple
- * toward the Service address with TUPLE_F_SERVICE; the backend id lives in the rx_bytes union.
+ * ct_lookup4(CT_SERVICE) in lb4_local (lb.h:1597): one lookup of the service tuple, no
+ * forward-direction retry (conntrack.h:757); a hit comes back as CT_REPLY (:744-750), with
+ * the backend id (kept in rx_bytes) and rev_nat_index of the entry. --ct does not apply here.
+ */
+export function ctLookupService(ctx: Ctx): { status: 'CT_NEW' | 'CT_REPLY'; backendId: number; revNat: number } {
+  return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
+    const map = ctMap(ctx);
+    const tuple = serviceTuple(ctx.pkt);
+    const hit = map.lookup(tuple);
+    ctx.tb.add({ kind: 'ct', map: map.name, dir: 'CT_SERVICE', tuple: formatCtKey(tuple).trimEnd(), result: hit ? 'CT_REPLY' : 'CT_NEW', assumed: false });
+    if (hit) ctx.tb.add({ kind: 'note', text: `an existing CT_SERVICE entry (reported as CT_REPLY): backend_id ${hit.rxBytes}, rev_nat_index ${hit.revNat}` });
+    return hit ? { status: 'CT_REPLY' as const, backendId: hit.rxBytes, revNat: hit.revNat } : { status: 'CT_NEW' as const, backendId: 0, revNat: 0 };
+  });
+}
+
+/**
+ * ct_create4(CT_SERVICE) in lb4_local (lb.h:1621): keyed by the packet's tuple toward the
+ * Service address with TUPLE_F_SERVICE; the backend id lives in the rx_bytes union. Packet and
+ * byte counters are only counted for CT_INGRESS/CT_EGRESS (conntrack.h:948-954), while
+ * __ct_update_timeout records the SYN and the report time in the tx fields (:65-71, :104-113).
  */
 export function ctCreateService(ctx: Ctx, backendId: number, revNat: number): void {
   ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
     const p = ctx.pkt;
     if (p.l4.proto === 'icmp') return;
     const map = ctMap(ctx);
-    const tuple: CtTuple = { daddr: p.dst, saddr: p.src, dport: p.l4.dport, sport: p.l4.sport, nexthdr: ipProto(p), flags: TUPLE_F_SERVICE };
+    const tuple = serviceTuple(p);
+    const tcp = p.l4.proto === 'tcp';
     const entry = {
-      lifetime: SIM_CLOCK + (p.l4.proto === 'tcp' ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP), rxPackets: 0, rxBytes: backendId, txPackets: 1, txBytes: frameLength(p),
-      txFlagsSeen: 0, rxFlagsSeen: 0, flags: 0, revNat, srcSecId: 0, ifindex: 0, lastTxReport: 0, lastRxReport: 0,
+      lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_SERVICE_LIFETIME_NONTCP), rxPackets: 0, rxBytes: backendId, txPackets: 0, txBytes: 0,
+      txFlagsSeen: tcp ? 0x02 : 0, rxFlagsSeen: 0, flags: 0, revNat, srcSecId: 0, ifindex: 0, lastTxReport: SIM_CLOCK, lastRxReport: 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace (CT_SERVICE)' },
     };
     map.set(tuple, entry);
     ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
   });
+}
+
+/** ct_update4_backend_id + ct_update4_rev_nat_index: a stale CT_SERVICE entry gets the new backend. */
+export function ctUpdateService(ctx: Ctx, backendId: number, revNat: number): void {
+  const map = ctMap(ctx);
+  const tuple = serviceTuple(ctx.pkt);
+  const old = map.lookup(tuple);
+  if (!old) return;
+  map.set(tuple, { ...old, rxBytes: backendId, revNat });
+  ctx.tb.add({ kind: 'note', text: `ct_update4_backend_id, ct_update4_rev_nat_index: ${formatCtKey(tuple).trimEnd()} now backend_id ${backendId}, rev_nat_index ${revNat}` });
 }

@@ -7,12 +7,15 @@ import type { LxcEntry } from '../../maps/lxcmap.js';
 import { drop, type Ctx, type Ret } from '../context.js';
 import { tailCallPolicy } from './tailcall.js';
 
-export function ipv4L3(ctx: Ctx, srcMac: string, dstMac: string): void {
+/** ipv4_l3: TTL, then the MACs unless they are NULL (redirect_direct_v4 passes NULL, NULL). */
+export function ipv4L3(ctx: Ctx, srcMac?: string, dstMac?: string): void {
   ctx.tb.frame('ipv4_l3', 'bpf/lib/l3.h', () => {
     const p = ctx.pkt;
     ctx.tb.add({ kind: 'rewrite', field: 'ttl', from: String(p.ttl), to: String(p.ttl - 1) });
+    ctx.pkt = { ...p, ttl: p.ttl - 1 };
+    if (srcMac === undefined || dstMac === undefined) return;
     ctx.tb.add({ kind: 'rewrite', field: 'eth', from: `${p.ethSrc} > ${p.ethDst}`, to: `${srcMac} > ${dstMac}` });
-    ctx.pkt = { ...p, ttl: p.ttl - 1, ethSrc: srcMac as typeof p.ethSrc, ethDst: dstMac as typeof p.ethDst };
+    ctx.pkt = { ...ctx.pkt, ethSrc: srcMac as typeof p.ethSrc, ethDst: dstMac as typeof p.ethDst };
   });
 }
 

@@ -16,7 +16,7 @@ import { drop, type Ctx, type Ret } from '../context.js';
 import { sendDropNotify } from './drop.js';
 import { encapAndRedirectWithNodeid } from './encap.js';
 import { lookupIp4RemoteEndpoint } from './eps.js';
-import { lb4LookupService, lb4RevNat, lb4SelectBackend, lb4Xlate } from './lb.js';
+import { lb4Local, lb4LookupService, lb4RevNat } from './lb.js';
 import { ctCreate4, ctLookup4 } from './conntrack.js';
 import { describeRoute, routeLookup } from '../kernel/stack.js';
 import { epTailCall } from './tailcall.js';
@@ -46,15 +46,8 @@ export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
       ctx.cb.set('CB_SRC_LABEL', srcId);
       return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_NAT_INGRESS);
     }
-    const ret = ctx.tb.frame('lb4_local', 'bpf/lib/lb.h', (): Ret | null => {
-      if (svc.count === 0) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-      const sel = lb4SelectBackend(ctx, v.dst, v.dport, svc, 'lb4_select_backend_id');
-      if (!sel) return drop('DROP_NO_SERVICE', 'lb4_local', 'bpf/lib/lb.h');
-      lb4Xlate(ctx, sel);
-      ctx.lbRevNat = svc.revNat;
-      return null;
-    });
-    if (ret) return ret;
+    const ret = lb4Local(ctx, { address: v.dst, dport: v.dport }, svc, v.src);
+    if (ret.kind !== 'ok') return ret;
     if (!(svc.flags & SVC_FLAG_NODEPORT)) return drop('DROP_IS_CLUSTER_IP', 'nodeport_lb4', FILE);
     const local = ctx.node.maps.lxc.lookup(ctx.pkt.dst);
     ctx.nodePort = true;

@@ -128,9 +128,9 @@ const PROSE: Readonly<Record<string, DropProse>> = {
     ['bpf/bpf_lxc.c (__tail_handle_ipv4)', 'bpf/lib/policy.h'], ['DROP_FRAG_NOT_FOUND']),
   DROP_NO_SERVICE: generic(
     'Service backend not found: the destination is a Service frontend but no backend could be chosen.',
-    "lb4_local drops when the frontend's master entry in cilium_lb4_services_v2 has count 0 (a Service with no ready endpoints) or the chosen backend id is missing from cilium_lb4_backends_v2. With socket LB (bpf_sock), the same condition makes connect()/sendmsg() fail with an error instead: no packet exists, so no drop notification is sent; cilium-trace still shows the reason.",
+    "lb4_local drops when the frontend's master entry in cilium_lb4_services_v2 has count 0 (a Service with no ready endpoints) or the chosen backend id is missing from cilium_lb4_backends_v3. With socket LB (bpf_sock) a Service without backends is not a drop at all: __sock4_xlate_fwd returns -EHOSTUNREACH and connect()/sendmsg() fail; no packet exists, so there is no drop notification and no drop reason (cilium-trace shows it as a refused connect, EHOSTUNREACH).",
     "Check the Service's endpoints (kubectl get endpoints/endpointslices) and the LB maps (cilium-trace maps lb; on a node: cilium bpf lb list).",
-    ['bpf/lib/lb.h (lb4_local)', 'bpf/bpf_sock.c (__sock4_xlate_fwd)'], ['cilium_lb4_services_v2', 'cilium_lb4_backends_v2', 'lb4_local']),
+    ['bpf/lib/lb.h (lb4_local)', 'bpf/bpf_sock.c (__sock4_xlate_fwd)'], ['cilium_lb4_services_v2', 'cilium_lb4_backends_v3', 'lb4_local']),
   DROP_NO_TUNNEL_ENDPOINT: generic(
     'No tunnel endpoint: cilium_tunnel_map has no node for the destination, so the packet cannot be encapsulated.',
     "encap_and_redirect_lxc falls back to cilium_tunnel_map when the ipcache entry has no tunnel endpoint; a miss returns this code. bpf_lxc treats it as 'not in the cluster' and passes the packet to the stack (world traffic), so as a real drop it is rare, hence the '(datapath BUG!)' in its text.",
@@ -166,7 +166,7 @@ const PROSE: Readonly<Record<string, DropProse>> = {
   DROP_NAT_UNSUPP_PROTO: generic('Unsupported protocol for NAT masquerade: BPF SNAT met a protocol it cannot translate.', 'The SNAT engine has translations for TCP, UDP and ICMP echo traffic; a packet that needs masquerading but has no translation ends here.', 'Check the protocol of the packet and whether it must be masqueraded.', ['bpf/lib/nat.h']),
   DROP_NO_FIB: generic(
     'FIB lookup failed: the kernel routing table gave no usable route for the packet the datapath wanted to forward itself.',
-    'With BPF host routing, redirect_direct_v4 asks the kernel FIB (bpf_fib_lookup) for the egress device and next hop; NodePort forwarding does the same. No route, or a local route, ends here.',
+    'NodePort forwarding asks the kernel FIB (fib_lookup) for the egress device and next hop; no route, or a local route, ends here. (redirect_direct_v4 of BPF host routing returns CTX_ACT_DROP instead, without a drop notification.)',
     "Check the node's routes for the destination (ip route get DST) and the device the route names.",
     ['bpf/lib/fib.h (redirect_direct_v4)', 'bpf/lib/nodeport.h'], ['redirect_direct_v4', 'FIB']),
   DROP_ENCAP_PROHIBITED: generic(

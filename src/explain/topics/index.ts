@@ -165,6 +165,7 @@ export function topicOfTraceNode(n: TraceNode): Topic | undefined {
       return findTopic(n.map);
     case 'trace_point': return findTopic(n.point);
     case 'drop': return findTopic(n.drop.macro);
+    case 'refused': return findTopic(n.fn);
     case 'redirect': return findTopic(n.helper === 'redirect_peer' ? 'ctx_redirect_peer' : 'ctx_redirect');
     case 'encap':
     case 'decap':

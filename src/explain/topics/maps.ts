@@ -101,15 +101,15 @@ const MAPS: Readonly<Record<string, M>> = {
     next: 'cilium-trace maps lb (on a node: cilium bpf lb list).',
     source: ['bpf/lib/lb.h', 'pkg/maps/lbmap'],
     aliases: ['lb', 'services', 'lb4_services'],
-    see: ['lb4_lookup_service', 'cilium_lb4_backends_v2', 'cilium_lb4_reverse_nat'],
+    see: ['lb4_lookup_service', 'cilium_lb4_backends_v3', 'cilium_lb4_reverse_nat'],
   },
-  cilium_lb4_backends_v2: {
-    title: 'hash, 65536 entries: backend id → {address, port, state} (v1.14+: cilium_lb4_backends_v3)',
-    what: 'The Service backends by id: address, port and state (active, terminating, quarantined, maintenance).',
+  cilium_lb4_backends_v3: {
+    title: 'hash, 65536 entries: backend id (u32) → {address, port, proto, state, cluster_id}',
+    what: 'The Service backends by id: address, port, state (active, terminating, quarantined, maintenance) and ClusterMesh cluster id. The CLI prints a value as ANY://10.0.1.105 (no port; @N for a cluster id).',
     when: 'After a slot of cilium_lb4_services_v2 gave a backend id, this map gives the address to DNAT (or connect) to. A missing id is DROP_NO_SERVICE.',
     next: 'cilium-trace maps lb (on a node: cilium bpf lb list --backends).',
     source: ['bpf/lib/lb.h', 'pkg/maps/lbmap'],
-    aliases: ['backends', 'lb4_backends'],
+    aliases: ['backends', 'lb4_backends', 'cilium_lb4_backends_v2'],
     see: ['cilium_lb4_services_v2', 'lb4_local'],
   },
   cilium_lb4_reverse_nat: {
