@@ -27,12 +27,18 @@ function l3(ctx: Ctx): { src: Ipv4; dst: Ipv4 } {
   return o ? { src: o.src, dst: o.dst } : { src: ctx.pkt.src, dst: ctx.pkt.dst };
 }
 
-/** Reserved identities below UNMANAGED, and remote-node / kube-apiserver (identity_is_reserved). */
+/** identity_is_reserved (identity.h:57-60): below UNMANAGED_ID (3), or remote-node / kube-apiserver. */
 function isReserved(id: number): boolean {
   return id < 3 || id === 6 || id === 7;
 }
 
-/** resolve_srcid_ipv4: the ipcache identity of the source replaces a reserved one (never by HOST). */
+/**
+ * resolve_srcid_ipv4 (bpf_host.c:407-455 at v1.13.0). A reserved identity is refined from the
+ * ipcache (never to HOST_ID). From the host that result is used; from the network src_id stays
+ * WORLD_ID unless identity_from_ipcache_ok() and the ipcache identity is not reserved (:451-453),
+ * so a remote node (6) stays world. SECCTX_FROM_IPCACHE is enabled only without legacy host
+ * routing (pkg/datapath/loader/loader.go:160-164). v1.13.1 changed this (cbe609ac15).
+ */
 function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number {
   return ctx.tb.frame('resolve_srcid_ipv4', FILE, () => {
     let fromIpcache = fromMark;
@@ -41,10 +47,20 @@ function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number
       const label = info?.info.secLabel ?? 0;
       if (label && label !== HOST_ID) fromIpcache = label;
     }
-    // from the host: the ipcache identity; from the network: src_id starts as WORLD_ID, which is
-    // reserved, so the ipcache identity wins there too.
-    const id = fromHost ? fromIpcache : fromIpcache || WORLD_ID;
-    ctx.tb.add({ kind: 'note', text: `source identity ${id}` });
+    let id = WORLD_ID;
+    let why: string;
+    if (fromHost) {
+      id = fromIpcache;
+      why = 'from the host: the refined identity';
+    } else if (!ctx.node.config.enableHostRouting) {
+      why = `SECCTX_FROM_IPCACHE is off with legacy host routing: src_id stays WORLD_ID${fromIpcache !== WORLD_ID ? ` (the ipcache says ${fromIpcache})` : ''}`;
+    } else if (isReserved(fromIpcache)) {
+      why = fromIpcache === WORLD_ID ? 'the ipcache identity is world' : `the ipcache identity ${fromIpcache} is reserved (identity_is_reserved): src_id stays WORLD_ID (v1.13.0; v1.13.1+ uses the remote-node identity)`;
+    } else {
+      id = fromIpcache;
+      why = 'identity_from_ipcache_ok() and not reserved: the ipcache identity';
+    }
+    ctx.tb.add({ kind: 'note', text: `source identity ${id} (${why})` });
     return id;
   });
 }
@@ -53,7 +69,7 @@ function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
   return ctx.tb.frame('do_netdev', FILE, () => {
     let identity = WORLD_ID;
     if (fromHost) {
-      identity = ctx.tb.frame('inherit_identity_from_host', FILE, () => {
+      identity = ctx.tb.frame('inherit_identity_from_host', 'bpf/lib/identity.h', () => {
         const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
         const id = magic === MARK_MAGIC_HOST ? HOST_ID : WORLD_ID;
         ctx.tb.add({ kind: 'note', text: magic === MARK_MAGIC_HOST ? 'skb->mark 0x0c00 (MARK_MAGIC_HOST): identity host (1)' : `skb->mark 0x${ctx.pkt.mark.toString(16)}: no host mark, identity world (2) until the ipcache says better` });
@@ -108,6 +124,7 @@ function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
       if (np) return np;
     }
     const { dst } = l3(ctx);
+    if (fromHost) rewriteDmacToHost(ctx);
     const ep = lookupIp4Endpoint(ctx, dst);
     if (ep) {
       if (ep.info.flags & 1) {
@@ -141,6 +158,17 @@ function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
     if (!info || info.info.secLabel === WORLD_ID) return drop('DROP_UNROUTABLE', 'handle_ipv4', FILE);
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return CTX_ACT_OK;
+  });
+}
+
+/** rewrite_dmac_to_host (bpf_host.c:67-82): from cilium_host, the destination MAC becomes cilium_net's. */
+function rewriteDmacToHost(ctx: Ctx): void {
+  ctx.tb.frame('rewrite_dmac_to_host', FILE, () => {
+    const net = [...ctx.node.devices.values()].find((d) => d.kind === 'cilium_net');
+    if (!net) return;
+    ctx.tb.add({ kind: 'note', text: `eth daddr becomes CILIUM_NET_MAC ${net.mac}, so the packet counts as addressed to the host (PACKET_HOST)` });
+    ctx.tb.add({ kind: 'rewrite', field: 'eth', from: `${ctx.pkt.ethSrc} > ${ctx.pkt.ethDst}`, to: `${ctx.pkt.ethSrc} > ${net.mac}` });
+    ctx.pkt = { ...ctx.pkt, ethDst: net.mac };
   });
 }
 

@@ -43,7 +43,7 @@ function handleIpv4(ctx: Ctx): Ret {
     const key = ctx.tunnelKey;
     if (!key) return drop('DROP_NO_TUNNEL_KEY', 'handle_ipv4', FILE);
     let identity = key.tunnelId;
-    ctx.tb.frame('ctx_get_tunnel_key', 'bpf/lib/overloadable_skb.h', () => {
+    ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
       ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}: source identity ${identity} (from the VNI)` });
     });
     if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);

@@ -1,7 +1,8 @@
 // A hand-built node for datapath tests in the shape of Cilium's bpf/tests: maps filled
 // directly, no scenario and no control plane. One node "n1" (1.2.3.167, pod CIDR 10.0.0.0/24)
 // with two endpoints (1703: 10.0.0.157 identity 47204, 505: 10.0.0.243 identity 14753),
-// cilium_host 10.0.0.2, cilium_vxlan 5, eth0 2, and the remote node 1.2.3.168 (10.0.1.0/24).
+// cilium_host 10.0.0.2, cilium_net 3, cilium_vxlan 5, eth0 2, and the remote node 1.2.3.168
+// (10.0.1.0/24).
 import { IpcacheMap } from '../../src/maps/ipcache.js';
 import { LxcMap } from '../../src/maps/lxcmap.js';
 import { PolicyMap, type PolicyKey } from '../../src/maps/policymap.js';
@@ -79,6 +80,7 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
   const devices = new Map<number, Device>([
     [2, { name: 'eth0', ifindex: 2, mac: mac('52:54:00:4e:1a:67'), kind: 'native', tc: { ingress: prog('bpf_host', 'cil_from_netdev', hostCfg), egress: prog('bpf_host', 'cil_to_netdev', hostCfg) } }],
     [4, { name: 'cilium_host', ifindex: 4, mac: mac('3a:65:ff:db:e0:28'), kind: 'cilium_host', tc: { egress: prog('bpf_host', 'cil_from_host', hostnsCfg) } }],
+    [3, { name: 'cilium_net', ifindex: 3, mac: mac('1e:0d:43:9b:62:f1'), kind: 'cilium_net', tc: {} }],
     [5, { name: 'cilium_vxlan', ifindex: 5, mac: mac('82:89:58:47:c7:bd'), kind: 'tunnel', tc: { ingress: prog('bpf_overlay', 'cil_from_overlay', ovCfg), egress: prog('bpf_overlay', 'cil_to_overlay', ovCfg) } }],
     [EP1.ifindex, { name: 'lxcdb54060a47de', ifindex: EP1.ifindex, mac: mac('5a:e7:3b:d0:b8:c5'), kind: 'lxc', tc: { ingress: prog('bpf_lxc', 'cil_from_container', lxcCfg(EP1)) } }],
     [EP2.ifindex, { name: 'lxc1466f225c091', ifindex: EP2.ifindex, mac: mac('e6:5b:ce:77:aa:3d'), kind: 'lxc', tc: { ingress: prog('bpf_lxc', 'cil_from_container', lxcCfg(EP2)) } }],
