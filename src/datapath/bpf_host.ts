@@ -1,9 +1,10 @@
 // bpf/bpf_host.c of Cilium v1.13: cil_from_netdev / cil_to_netdev on native devices (loaded
 // when a feature needs devices, here NodePort), cil_from_host on cilium_host egress (packets
 // the host stack routes toward pods) and cil_to_host on cilium_host/cilium_net ingress.
-// do_netdev → resolve_srcid_ipv4 → tail call 7 (from netdev) or 22 (from host) → handle_ipv4.
-// Left out: host firewall, NodePort LB and BPF masquerade (Services are not simulated yet),
-// IPsec, the proxy marks of inherit_identity_from_host.
+// do_netdev → resolve_srcid_ipv4 → tail call 7 (from netdev) or 22 (from host) → handle_ipv4;
+// NodePort (nodeport_lb4) and BPF SNAT (handle_nat_fwd) live in lib/nodeport.ts and lib/nat.ts.
+// Left out: host firewall, IPsec, VTEP, bandwidth manager, health checks, VLAN filtering, the
+// proxy marks of inherit_identity_from_host.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import { HOST_ID, WORLD_ID } from '../cilium/identities.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
@@ -14,6 +15,7 @@ import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4LocalDelivery } from './lib/l3.js';
 import { epTailCall } from './lib/tailcall.js';
 import { handleNatFwd, nodeportLb4, skipNodeport } from './lib/nodeport.js';
+import { ctxSnatDone } from './lib/nat.js';
 import { sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_host.c';
@@ -172,14 +174,23 @@ function rewriteDmacToHost(ctx: Ctx): void {
   });
 }
 
-/** Attachment: tc egress of a native device. */
+/**
+ * Attachment: tc egress of a native device (bpf_host.c:1104-1220). With NodePort, an skb not
+ * yet SNAT-done goes through handle_nat_fwd, which mostly ends in tail call 38; otherwise the
+ * program reports TO_NETWORK itself, with ifindex 0 (:1216).
+ */
 export function cilToNetdev(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_netdev', FILE, () => {
     if (ctx.node.config.enableNodePort) {
-      const r = handleNatFwd(ctx);
-      if (r.kind === 'drop') return sendDropNotify(ctx, r, 'cil_to_netdev', FILE, 'egress');
+      if (ctxSnatDone(ctx)) {
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, handle_nat_fwd is skipped` });
+      } else {
+        const { ret, tailCalled } = handleNatFwd(ctx);
+        if (tailCalled) return ret;
+        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 });
+      }
     }
-    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
+    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, 0, 'unknown');
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return CTX_ACT_OK;
   });

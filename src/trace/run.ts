@@ -115,7 +115,6 @@ export function traceWithReply(cluster: Cluster, spec: FlowSpec, dp: ClusterData
   const replySpec: FlowSpec = { ...spec, src, dstIp: back.dst, traceArp: false, ctState: undefined };
   const rep = runFlow(cluster, replySpec, dp, back.l4);
   const notes = [...rep.result.context.notes.filter((n) => !n.startsWith('conntrack') && !n.startsWith('ct:')), 'reply: traced on the conntrack entries the forward trace created'];
-  if (src.kind === 'world') notes.push('reverse SNAT of a masqueraded connection is not simulated yet');
   return { forward: fwd.result, reply: withEndpointsOf(cluster, { ...withoutEndpoints(rep.result), context: { ...rep.result.context, notes } }) };
 }
 

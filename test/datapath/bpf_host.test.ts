@@ -8,12 +8,13 @@ import type { TraceNode } from '../../src/trace/tree.js';
 
 const tracePoints = (r: Run) => r.nodes.filter((n): n is Extract<TraceNode, { kind: 'trace_point' }> => n.kind === 'trace_point');
 
-test('from-netdev, not a service: nodeport_lb4 misses, slot 36 finds no SNAT mapping, recirculates to slot 7, local delivery', () => {
+test('nat.h:501-506 from-netdev, not a service: slot 36 punts dport 80 without a SNAT lookup, recirculates to slot 7, local delivery', () => {
   const f = fixture();
   const r = runEntry(f, f.progs.netdevIngress, tcpPacket('203.0.113.7', EP2.ip, 80), 2);
   assert.deepEqual(r.ret, { kind: 'redirect', ifindex: EP2.ifindex, peer: true, ingress: true });
   assert.deepEqual(tailCalls(r), ['cilium_calls_netdev_00002[7]', 'cilium_calls_netdev_00002[36]', 'cilium_calls_netdev_00002[7]', 'cilium_call_policy[505]']);
-  assert.ok(r.nodes.some((n) => n.kind === 'lookup' && n.map === 'cilium_snat_v4_external' && n.result === null));
+  assert.ok(!r.nodes.some((n) => n.kind === 'lookup' && n.map === 'cilium_snat_v4_external'), 'snat_v4_rev_nat_can_skip: no map lookup');
+  assert.ok(r.nodes.some((n) => n.kind === 'note' && n.text.startsWith('snat_v4_rev_nat_can_skip: destination port 80 is outside [32768, 65535]')));
   const pol = r.nodes.find((n) => n.kind === 'policy');
   assert.ok(pol && pol.kind === 'policy' && pol.remoteId === 2, 'world, from resolve_srcid_ipv4');
 });
