@@ -15,6 +15,7 @@ import type { NamespaceSpec, NodeSpec, PodSpec, Scenario } from '../scenario/typ
 import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import type { ClusterDatapath, DatapathConfig, Device, NodeDatapath, PodNetns } from '../datapath/node.js';
+import { NfConntrack } from '../datapath/kernel/netfilter.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
 import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';
@@ -328,7 +329,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     config,
     devices,
     netns,
-    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap() },
+    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap(), nfConntrack: new NfConntrack() },
     cgroup: features.nodePort ? loadSockPrograms(ids) : new Map(),
     hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };

@@ -12,6 +12,7 @@ import type { TunnelMap } from '../maps/tunnel.js';
 import type { CtMap } from '../maps/ctmap.js';
 import type { LbMaps } from '../maps/lbmap.js';
 import type { NatMap } from '../maps/natmap.js';
+import type { NfConntrack } from './kernel/netfilter.js';
 
 /** node_config.h and agent options that change which code runs. */
 export interface DatapathConfig {
@@ -76,6 +77,8 @@ export interface NodeMaps {
   readonly lb: LbMaps;
   /** cilium_snat_v4_external (written by NodePort SNAT and BPF masquerading during a trace). */
   readonly nat: NatMap;
+  /** Not a BPF map: the kernel's nf_conntrack NAT bindings of iptables masquerading, kept beside the CT maps. */
+  readonly nfConntrack?: NfConntrack;
 }
 
 export interface NodeDatapath {

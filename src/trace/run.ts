@@ -89,7 +89,7 @@ function endpointViews(cluster: Cluster): readonly EndpointView[] {
 export function withConntrackCopy(dp: ClusterDatapath): ClusterDatapath {
   const nodes = new LazyMap<string, NodeDatapath>([...dp.nodes.keys()], (name) => {
     const n = dp.nodes.get(name) as NodeDatapath;
-    return { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone() } };
+    return { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone(), ...(n.maps.nfConntrack ? { nfConntrack: n.maps.nfConntrack.clone() } : {}) } };
   });
   return { nodes, nodeByIp: dp.nodeByIp };
 }

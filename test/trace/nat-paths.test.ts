@@ -1,14 +1,19 @@
-// End-to-end NAT paths (control plane → maps → datapath): BPF masquerade and its reverse, the
-// host-local SNAT of the outer VXLAN packet, the prog arrays the loader fills.
+// End-to-end NAT paths (control plane → maps → datapath → kernel): BPF masquerade and its
+// reverse, the host-local SNAT of the outer VXLAN packet, the prog arrays the loader fills,
+// and iptables masquerading in the kernel (POSTROUTING before tc egress).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { buildCluster } from '../../src/controlplane/cluster.js';
 import { ipv4 } from '../../src/net/ip.js';
-import { loadDefaultScenario } from '../../src/scenario/load.js';
+import { loadDefaultScenario, loadScenarioFile } from '../../src/scenario/load.js';
 import { traceWithReply, withConntrackCopy, type FlowSpec } from '../../src/trace/run.js';
+import { renderTrace } from '../../src/render/text.js';
 import type { TraceNode } from '../../src/trace/tree.js';
+import { ROOT } from '../support/run-cli.js';
 
 const seed = buildCluster(loadDefaultScenario());
+const worldHost = buildCluster(loadScenarioFile(join(ROOT, 'scenarios', 'world-host.yaml'), 'scenarios/world-host.yaml'));
 
 function flat(nodes: readonly TraceNode[]): TraceNode[] {
   return nodes.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
@@ -45,4 +50,20 @@ test('nodeport.h:1719-1773 pod1 → 8.8.8.8 --reply: masqueraded as 1.2.3.167:43
   assert.equal(reply?.delivered?.target, 'default/pod1');
   assert.ok(reply && flat(reply.hops).some((n) => n.kind === 'rewrite' && n.field === 'daddr:dport' && n.from === '1.2.3.167:43210' && n.to === '10.0.0.157:43210'));
   assert.ok(reply && !reply.context.notes.some((t) => t.includes('not simulated')), reply?.context.notes.join('; '));
+});
+
+test('iptables.go:1143-1150 iptables MASQUERADE runs in POSTROUTING (ip_output) before tc egress: the wire shows 172.16.0.11, the reply comes back', () => {
+  const { forward, reply } = traceWithReply(worldHost, spec('10.1.0.20', '1.1.1.1', 'tcp', 443));
+  assert.equal(forward.verdict, 'FORWARDED');
+  const minimal = renderTrace(forward, 'minimal');
+  assert.match(minimal, /wire: 172\.16\.0\.11 > 1\.1\.1\.1 leaves the cluster through eth0/);
+  assert.doesNotMatch(minimal, /wire: 10\.1\.0\.20 > 1\.1\.1\.1/);
+  const nodes = flat(forward.hops);
+  const masq = nodes.findIndex((n) => n.kind === 'rewrite' && n.field === 'saddr:sport' && n.to === '172.16.0.11:43210 (port kept)');
+  const tx = nodes.findIndex((n) => n.kind === 'kernel' && n.op === 'tx' && n.text === 'eth0 (ifindex 2)');
+  assert.ok(masq >= 0 && tx > masq, 'MASQUERADE before the device transmit');
+  assert.ok(!nodes.some((n) => n.kind === 'not_simulated'));
+  assert.equal(reply?.verdict, 'FORWARDED');
+  assert.equal(reply?.delivered?.target, 'shop/frontend');
+  assert.ok(reply && flat(reply.hops).some((n) => n.kind === 'rewrite' && n.field === 'daddr:dport' && n.from === '172.16.0.11:43210' && n.to === '10.1.0.20:43210'));
 });
