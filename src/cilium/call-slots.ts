@@ -1,6 +1,7 @@
-// Tail-call slot numbers of Cilium v1.13 (bpf/lib/common.h CILIUM_CALL_*), the prog-array
-// size CILIUM_CALL_SIZE, and the map ids of bpf/lib/ids.h. Only the slots the simulator
-// fills or reads are named here; the numbers are the real ones.
+// Tail-call slot numbers of Cilium v1.13.0 (bpf/lib/common.h:83-127 CILIUM_CALL_*), the
+// prog-array size CILIUM_CALL_SIZE (common.h:128, 40 at v1.13.0), and the map ids of
+// bpf/lib/ids.h. Only the slots the simulator fills or reads are named here; the numbers are
+// the real ones.
 
 export const CILIUM_CALL = {
   DROP_NOTIFY: 1,
@@ -12,16 +13,17 @@ export const CILIUM_CALL = {
   IPV4_TO_ENDPOINT: 13,
   IPV4_NODEPORT_NAT_EGRESS: 15,
   IPV4_NODEPORT_REVNAT: 17,
-  IPV4_ENCAP_NODEPORT_NAT: 19,
+  IPV4_NODEPORT_NAT_FWD: 19,
   IPV4_FROM_HOST: 22,
   IPV4_FROM_LXC_CONT: 25,
   IPV4_CT_INGRESS: 27,
   IPV4_CT_INGRESS_POLICY_ONLY: 28,
   IPV4_CT_EGRESS: 29,
   IPV4_NODEPORT_NAT_INGRESS: 36,
+  IPV4_NODEPORT_SNAT_FWD: 38,
 } as const;
 
-export const CILIUM_CALL_SIZE = 38;
+export const CILIUM_CALL_SIZE = 40;
 
 /** Name of a slot for display, e.g. 7 -> CILIUM_CALL_IPV4_FROM_LXC. */
 export function callSlotName(slot: number, object: 'bpf_lxc' | 'bpf_host' | 'bpf_overlay'): string {

@@ -85,7 +85,8 @@ function stateDump(cluster: Cluster, map: 'ct' | 'nat', nodeName: string | undef
     traceWithReply(cluster, { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, dp);
   }
   const node = pickNode({ ...cluster, datapath: dp }, nodeName);
-  if (map === 'nat') return node.maps.nat.dump();
+  // `cilium bpf nat list` prints each map's DumpEntries with Println (cilium/cmd/bpf_nat_list.go:69-73).
+  if (map === 'nat') return node.maps.nat.dump() + '\n';
   // `cilium bpf ct list global` prints both maps, then an empty line (Println).
   return [...node.maps.ctTcp.dumpLines(), ...node.maps.ctAny.dumpLines()].join('') + '\n';
 }

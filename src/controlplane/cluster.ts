@@ -16,6 +16,7 @@ import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import { releaseOfProfile } from '../cilium/releases/release.js';
 import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath, PodNetns } from '../node-state/node.js';
+import { NfConntrack } from '../node-state/nf-conntrack.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
 import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';
@@ -219,6 +220,17 @@ function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[]): Gen
   }
 }
 
+/**
+ * Native routing with masquerading needs --ipv4-native-routing-cidr (pkg/option/config.go:3522-3531);
+ * the scenario has no such field, so the smallest prefix holding every node's pod CIDR stands in.
+ */
+function coveringPrefix(cidrs: readonly Ipv4Prefix[]): Ipv4Prefix {
+  let len = Math.min(...cidrs.map((c) => c.len));
+  const first = cidrs[0]?.addr ?? 0;
+  while (len > 0 && cidrs.some((c) => ((c.addr ^ first) & maskOf(len)) !== 0)) len--;
+  return { addr: ((first & maskOf(len)) >>> 0) as Ipv4, len };
+}
+
 function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
@@ -239,6 +251,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     enableArpResponder: features.arpResponder,
     enableIcmpRule: true,
     ipv4Mask: maskOf(n.podCIDR.len),
+    ...(tunnelMode ? {} : { ipv4NativeRoutingCidr: { prefix: coveringPrefix(scenario.nodes.map((x) => x.podCIDR)), derived: true } }),
     routerIp: n.ciliumHostIp,
     nodeIp: n.ip,
     hostIfindex: n.ciliumHost.ifindex,
@@ -323,7 +336,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     config,
     devices,
     netns,
-    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap() },
+    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap(), nfConntrack: new NfConntrack() },
     cgroup: features.nodePort ? loadSockPrograms(ids) : new Map(),
     hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };

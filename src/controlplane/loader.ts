@@ -3,7 +3,9 @@
 // Mirrors pkg/datapath/loader/loader.go (reloadHostDatapath, endpoint attach) and bpf/init.sh
 // of v1.13, with the slot occupancy of the reference (bpf_lxc.c, bpf_host.c, bpf_overlay.c
 // __section_tail declarations and their declare_tailcall_if conditions). IPv4-only, so the
-// IPv6 slots and the dual-stack-only tail calls (28, 11) are absent.
+// IPv6 slots and the dual-stack-only tail calls (28, 11, and 19 CILIUM_CALL_IPV4_NODEPORT_NAT_FWD:
+// declare_tailcall_if in nodeport.h:2365-2370) are absent. pkg/bpf/collection.go puts every
+// "2/N" section of an object into its CILIUM_MAP_CALLS; init.sh's tc does the same for bpf_overlay.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import { CALL_POLICY_MAP, OVERLAY_CALLS_MAP, ProgArray, hostCallsMapName, lxcCallsMapName, netdevCallsMapName, type BpfObject, type ObjectConfig, type ProgramRef } from '../maps/callmap.js';
 
@@ -39,7 +41,11 @@ export function loadLxcObject(cfg: Extract<ObjectConfig, { kind: 'lxc' }>, f: Lo
   if (f.arpResponder) tail(CILIUM_CALL.ARP, 'tail_handle_arp');
   tail(CILIUM_CALL.IPV4_FROM_LXC, 'tail_handle_ipv4');
   tail(CILIUM_CALL.IPV4_TO_ENDPOINT, 'tail_ipv4_to_endpoint');
-  if (f.nodePort) tail(CILIUM_CALL.IPV4_NODEPORT_REVNAT, 'tail_rev_nodeport_lb4');
+  if (f.nodePort) {
+    // nodeport.h's __section_tail programs land in every object that includes it (bpf_lxc too).
+    tail(CILIUM_CALL.IPV4_NODEPORT_REVNAT, 'tail_rev_nodeport_lb4');
+    tail(CILIUM_CALL.IPV4_NODEPORT_SNAT_FWD, 'tail_handle_snat_fwd_ipv4');
+  }
   if (f.perPacketLb) {
     tail(CILIUM_CALL.IPV4_FROM_LXC_CONT, 'tail_handle_ipv4_cont');
     tail(CILIUM_CALL.IPV4_CT_EGRESS, 'tail_ipv4_ct_egress');
@@ -57,6 +63,7 @@ function hostTailCalls(calls: ProgArray, cfg: ObjectConfig, f: LoaderFeatures, i
     tail(CILIUM_CALL.IPV4_NODEPORT_NAT_EGRESS, 'tail_nodeport_nat_egress_ipv4');
     tail(CILIUM_CALL.IPV4_NODEPORT_REVNAT, 'tail_rev_nodeport_lb4');
     tail(CILIUM_CALL.IPV4_NODEPORT_NAT_INGRESS, 'tail_nodeport_nat_ingress_ipv4');
+    tail(CILIUM_CALL.IPV4_NODEPORT_SNAT_FWD, 'tail_handle_snat_fwd_ipv4');
   }
   tail(CILIUM_CALL.IPV4_FROM_HOST, 'tail_handle_ipv4_from_host');
 }
@@ -100,6 +107,7 @@ export function loadOverlayObject(f: LoaderFeatures, ids: ProgIdAllocator): Load
     tail(CILIUM_CALL.IPV4_NODEPORT_NAT_EGRESS, 'tail_nodeport_nat_egress_ipv4');
     tail(CILIUM_CALL.IPV4_NODEPORT_REVNAT, 'tail_rev_nodeport_lb4');
     tail(CILIUM_CALL.IPV4_NODEPORT_NAT_INGRESS, 'tail_nodeport_nat_ingress_ipv4');
+    tail(CILIUM_CALL.IPV4_NODEPORT_SNAT_FWD, 'tail_handle_snat_fwd_ipv4');
   }
   return { entry, calls };
 }

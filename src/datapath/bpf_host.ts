@@ -1,9 +1,10 @@
 // bpf/bpf_host.c of Cilium v1.13: cil_from_netdev / cil_to_netdev on native devices (loaded
 // when a feature needs devices, here NodePort), cil_from_host on cilium_host egress (packets
 // the host stack routes toward pods) and cil_to_host on cilium_host/cilium_net ingress.
-// do_netdev → resolve_srcid_ipv4 → tail call 7 (from netdev) or 22 (from host) → handle_ipv4.
-// Left out: host firewall, NodePort LB and BPF masquerade (Services are not simulated yet),
-// IPsec, the proxy marks of inherit_identity_from_host.
+// do_netdev → resolve_srcid_ipv4 → tail call 7 (from netdev) or 22 (from host) → handle_ipv4;
+// NodePort (nodeport_lb4) and BPF SNAT (handle_nat_fwd) live in lib/nodeport.ts and lib/nat.ts.
+// Left out: host firewall, IPsec, VTEP, bandwidth manager, health checks, VLAN filtering, the
+// proxy marks of inherit_identity_from_host.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import { HOST_ID, WORLD_ID } from '../cilium/identities.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
@@ -14,6 +15,7 @@ import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4LocalDelivery } from './lib/l3.js';
 import { epTailCall } from './lib/tailcall.js';
 import { handleNatFwd, nodeportLb4, skipNodeport } from './lib/nodeport.js';
+import { ctxSnatDone } from './lib/nat.js';
 import { sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_host.c';
@@ -27,12 +29,18 @@ function l3(ctx: Ctx): { src: Ipv4; dst: Ipv4 } {
   return o ? { src: o.src, dst: o.dst } : { src: ctx.pkt.src, dst: ctx.pkt.dst };
 }
 
-/** Reserved identities below UNMANAGED, and remote-node / kube-apiserver (identity_is_reserved). */
+/** identity_is_reserved (identity.h:57-60): below UNMANAGED_ID (3), or remote-node / kube-apiserver. */
 function isReserved(id: number): boolean {
   return id < 3 || id === 6 || id === 7;
 }
 
-/** resolve_srcid_ipv4: the ipcache identity of the source replaces a reserved one (never by HOST). */
+/**
+ * resolve_srcid_ipv4 (bpf_host.c:407-455 at v1.13.0). A reserved identity is refined from the
+ * ipcache (never to HOST_ID). From the host that result is used; from the network src_id stays
+ * WORLD_ID unless identity_from_ipcache_ok() and the ipcache identity is not reserved (:451-453),
+ * so a remote node (6) stays world. SECCTX_FROM_IPCACHE is enabled only without legacy host
+ * routing (pkg/datapath/loader/loader.go:160-164). v1.13.1 changed this (cbe609ac15).
+ */
 function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number {
   return ctx.tb.frame('resolve_srcid_ipv4', FILE, () => {
     let fromIpcache = fromMark;
@@ -41,10 +49,20 @@ function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number
       const label = info?.info.secLabel ?? 0;
       if (label && label !== HOST_ID) fromIpcache = label;
     }
-    // from the host: the ipcache identity; from the network: src_id starts as WORLD_ID, which is
-    // reserved, so the ipcache identity wins there too.
-    const id = fromHost ? fromIpcache : fromIpcache || WORLD_ID;
-    ctx.tb.add({ kind: 'note', text: `source identity ${id}` });
+    let id = WORLD_ID;
+    let why: string;
+    if (fromHost) {
+      id = fromIpcache;
+      why = 'from the host: the refined identity';
+    } else if (!ctx.node.config.enableHostRouting) {
+      why = `SECCTX_FROM_IPCACHE is off with legacy host routing: src_id stays WORLD_ID${fromIpcache !== WORLD_ID ? ` (the ipcache says ${fromIpcache})` : ''}`;
+    } else if (isReserved(fromIpcache)) {
+      why = fromIpcache === WORLD_ID ? 'the ipcache identity is world' : `the ipcache identity ${fromIpcache} is reserved (identity_is_reserved): src_id stays WORLD_ID (v1.13.0; v1.13.1+ uses the remote-node identity)`;
+    } else {
+      id = fromIpcache;
+      why = 'identity_from_ipcache_ok() and not reserved: the ipcache identity';
+    }
+    ctx.tb.add({ kind: 'note', text: `source identity ${id} (${why})` });
     return id;
   });
 }
@@ -108,6 +126,7 @@ function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
       if (np) return np;
     }
     const { dst } = l3(ctx);
+    if (fromHost) rewriteDmacToHost(ctx);
     const ep = lookupIp4Endpoint(ctx, dst);
     if (ep) {
       if (ep.info.flags & 1) {
@@ -144,14 +163,34 @@ function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
   });
 }
 
-/** Attachment: tc egress of a native device. */
+/** rewrite_dmac_to_host (bpf_host.c:67-82): from cilium_host, the destination MAC becomes cilium_net's. */
+function rewriteDmacToHost(ctx: Ctx): void {
+  ctx.tb.frame('rewrite_dmac_to_host', FILE, () => {
+    const net = [...ctx.node.devices.values()].find((d) => d.kind === 'cilium_net');
+    if (!net) return;
+    ctx.tb.add({ kind: 'note', text: `eth daddr becomes CILIUM_NET_MAC ${net.mac}, so the packet counts as addressed to the host (PACKET_HOST)` });
+    ctx.tb.add({ kind: 'rewrite', field: 'eth', from: `${ctx.pkt.ethSrc} > ${ctx.pkt.ethDst}`, to: `${ctx.pkt.ethSrc} > ${net.mac}` });
+    ctx.pkt = { ...ctx.pkt, ethDst: net.mac };
+  });
+}
+
+/**
+ * Attachment: tc egress of a native device (bpf_host.c:1104-1220). With NodePort, an skb not
+ * yet SNAT-done goes through handle_nat_fwd, which mostly ends in tail call 38; otherwise the
+ * program reports TO_NETWORK itself, with ifindex 0 (:1216).
+ */
 export function cilToNetdev(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_netdev', FILE, () => {
     if (ctx.node.config.enableNodePort) {
-      const r = handleNatFwd(ctx);
-      if (r.kind === 'drop') return sendDropNotify(ctx, r, 'cil_to_netdev', FILE, 'egress');
+      if (ctxSnatDone(ctx)) {
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, handle_nat_fwd is skipped` });
+      } else {
+        const { ret, tailCalled } = handleNatFwd(ctx);
+        if (tailCalled) return ret;
+        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 });
+      }
     }
-    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
+    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, 0, 'unknown');
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return CTX_ACT_OK;
   });

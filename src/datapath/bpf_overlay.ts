@@ -1,7 +1,8 @@
 // bpf/bpf_overlay.c of Cilium v1.13, attached to cilium_vxlan / cilium_geneve and built by
 // init.sh with -DSECLABEL=2 -DFROM_ENCAP_DEV=1. cil_from_overlay sees decapsulated packets
 // (tc ingress), cil_to_overlay sees packets about to be encapsulated by the kernel (egress).
-// Left out: NodePort LB on the overlay (Services are not simulated yet), IPsec, VTEP.
+// NodePort (nodeport_lb4, handle_nat_fwd) lives in lib/nodeport.ts. Left out: IPsec, VTEP,
+// the bandwidth manager, IPv6 host remapping.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
 import { formatIpv4 } from '../net/ip.js';
@@ -11,7 +12,8 @@ import { sendDropNotify } from './lib/drop.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4LocalDelivery } from './lib/l3.js';
 import { epTailCall } from './lib/tailcall.js';
-import { nodeportLb4, skipNodeport } from './lib/nodeport.js';
+import { handleNatFwd, nodeportLb4, skipNodeport } from './lib/nodeport.js';
+import { ctxSnatDone } from './lib/nat.js';
 import { sendTraceNotify } from './lib/trace.js';
 
 const FILE = 'bpf/bpf_overlay.c';
@@ -57,12 +59,21 @@ function handleIpv4(ctx: Ctx): Ret {
   });
 }
 
+/**
+ * cil_to_overlay (bpf_overlay.c:534-569): with NodePort, an skb already SNAT-done skips the NAT
+ * code; any other goes through handle_nat_fwd, which ends in tail call 38 (TO_OVERLAY there).
+ * The program itself reports nothing.
+ */
 export function cilToOverlay(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_overlay', FILE, () => {
     if (ctx.node.config.enableNodePort) {
-      ctx.tb.frame('handle_nat_fwd', 'bpf/lib/nodeport.h', () => {
-        ctx.tb.add({ kind: 'note', text: 'inner source is a pod address in the tunnel: nothing to translate' });
-      });
+      if (ctxSnatDone(ctx)) {
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, goto out` });
+      } else {
+        const { ret, tailCalled } = handleNatFwd(ctx);
+        if (tailCalled) return ret;
+        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_overlay', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 });
+      }
     }
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return CTX_ACT_OK;

@@ -12,6 +12,7 @@ import { dropInfo, type Ctx, type DatapathOptions, type Ret, type TunnelKey } fr
 import { podArpRequest, podReceive, podTransmit } from './kernel/netns.js';
 import { decapsulate, describeRoute, encapsulate } from './kernel/tunnel.js';
 import { traceRoute } from './kernel/stack.js';
+import { postroutingMasquerade, preroutingDenat } from './kernel/netfilter.js';
 import { objectFile, type ClusterDatapath, type Device, type HostRoute, type NodeDatapath } from '../node-state/node.js';
 import { runProgram } from './programs.js';
 import { eventMeta } from './lib/trace.js';
@@ -251,9 +252,10 @@ function deviceNamed(node: NodeDatapath, name: string): Device | undefined {
 }
 
 /** A packet the stack received from a device (CTX_ACT_OK): deliver locally or forward. */
-function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, indev: string): Event | Outcome {
+function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, received: Packet, indev: string): Event | Outcome {
   tb.hop(node.name, 'host stack', 'kernel');
   tb.add({ kind: 'kernel', op: 'rx', text: `ip_rcv on ${indev}` });
+  const pkt = preroutingDenat(tb, node, received);
   const route = traceRoute(tb, node, pkt.dst);
   if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(pkt.dst)}` };
   if (route.local) {
@@ -291,15 +293,13 @@ function hostOriginated(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDa
 }
 
 function forward(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, route: HostRoute): Event | Outcome {
-  void cluster;
   const dev = deviceNamed(node, route.dev);
   if (!dev) return { kind: 'error', node: node.name, text: `route device ${route.dev} not found` };
   const cb = new Map<string, number>();
   if (route.via !== undefined && dev.kind === 'native') cb.set('NEXT_HOP', route.via);
-  if (dev.kind === 'native' && route.dst.len === 0 && node.config.masquerade === 'iptables' && pkt.src !== node.ip) {
-    tb.add({ kind: 'not_simulated', text: `iptables MASQUERADE (Cilium's CILIUM_POST_nat rule) rewrites the source to ${formatIpv4(node.ip)} after tc egress; netfilter is not simulated, so the source is shown unchanged` });
-  }
+  const nodeIps = new Set([...cluster.nodeByIp.keys()]);
+  const masq = postroutingMasquerade(tb, node, pkt, dev, nodeIps);
   tb.add({ kind: 'kernel', op: 'tx', text: `${route.dev} (ifindex ${dev.ifindex})` });
-  const out: Packet = dev.kind === 'native' ? { ...pkt, ethSrc: dev.mac } : { ...pkt, ethSrc: dev.mac, ethDst: dev.mac };
+  const out: Packet = dev.kind === 'native' ? { ...masq, ethSrc: dev.mac } : { ...masq, ethSrc: dev.mac, ethDst: dev.mac };
   return { node, device: dev, dir: 'egress', pkt: out, tunnelKey: undefined, cb };
 }

@@ -7,7 +7,7 @@ import { cilFromOverlay, cilToOverlay, tailHandleIpv4Overlay } from './bpf_overl
 import { cilFromHost, cilFromNetdev, cilToNetdev, tailHandleIpv4FromHost, tailHandleIpv4FromNetdev } from './bpf_host.js';
 import { drop, unsimulated } from './context.js';
 import { cilSock4Connect } from './bpf_sock.js';
-import { tailNodeportNatEgressIpv4, tailNodeportNatIngressIpv4, tailRevNodeportLb4 } from './lib/nodeport.js';
+import { tailHandleSnatFwdIpv4, tailNodeportNatEgressIpv4, tailNodeportNatIngressIpv4, tailRevNodeportLb4 } from './lib/nodeport.js';
 
 type Program = (ctx: Ctx) => Ret;
 
@@ -33,6 +33,9 @@ const PROGRAMS: Readonly<Record<string, Program>> = {
   'bpf_host/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_lxc/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_overlay/tail_rev_nodeport_lb4': tailRevNodeportLb4,
+  'bpf_host/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
+  'bpf_overlay/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
+  'bpf_lxc/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
   'bpf_sock/cil_sock4_sendmsg': cilSock4Connect,
   'bpf_host/tail_handle_ipv4_from_host': tailHandleIpv4FromHost,
 };

@@ -226,7 +226,7 @@ export class ShellSession {
     // established, and the datapath checks the new policy on their next packet.
     const nodes = new Map([...cluster.datapath.nodes].map(([name, n]) => {
       const old = this.dp.nodes.get(name);
-      return [name, old ? { ...n, maps: { ...n.maps, ctTcp: old.maps.ctTcp, ctAny: old.maps.ctAny, nat: old.maps.nat } } : n] as const;
+      return [name, old ? { ...n, maps: { ...n.maps, ctTcp: old.maps.ctTcp, ctAny: old.maps.ctAny, nat: old.maps.nat, ...(old.maps.nfConntrack ? { nfConntrack: old.maps.nfConntrack } : {}) } } : n] as const;
     }));
     this.dp = withConntrackCopy({ release: cluster.datapath.release, nodes, nodeByIp: cluster.datapath.nodeByIp });
     this.scenario = next;

@@ -1,5 +1,5 @@
 // cilium_snat_v4_external: the BPF SNAT table of NodePort and BPF masquerading.
-// Mirrors pkg/maps/nat (NatKey4 / NatEntry4) and bpf/lib/nat.h of v1.13: a connection has an
+// Mirrors pkg/maps/nat (NatKey4 / NatEntry4) and bpf/lib/nat.h of v1.13.0: a connection has an
 // OUT entry keyed by the original tuple (value: the address and port it is rewritten to) and
 // an IN entry keyed by the reply tuple (value: what the reply is rewritten back to).
 // The clock is the simulated one of the CT maps.
@@ -26,10 +26,14 @@ export function formatNatKey(t: CtTuple): string {
   return `${PROTO[t.nexthdr] ?? t.nexthdr} ${t.flags & 1 ? 'IN' : 'OUT'} ${formatIpv4(t.saddr)}:${t.sport} -> ${formatIpv4(t.daddr)}:${t.dport} `;
 }
 
-/** NatEntry4.ToString: XLATE_SRC for egress (OUT) entries, XLATE_DST for ingress (IN) ones. */
+/**
+ * NatEntry4.Dump (pkg/maps/nat/ipv4.go:43-57): XLATE_SRC for egress (OUT) entries, XLATE_DST
+ * for ingress (IN) ones; Created is NatDumpCreated's "%dsec" (nat.go:71-76). struct nat_entry
+ * has created, host_local and two pads (nat.h:30-35): there is nothing else to print.
+ */
 export function formatNatEntry(t: CtTuple, e: NatEntry): string {
   const kind = t.flags & 1 ? 'XLATE_DST' : 'XLATE_SRC';
-  return `${kind} ${formatIpv4(e.toAddr)}:${e.toPort} Created=${SIM_CLOCK - e.created}sec ago NeedsCT=1 HostLocal=${e.hostLocal ? 1 : 0}`;
+  return `${kind} ${formatIpv4(e.toAddr)}:${e.toPort} Created=${SIM_CLOCK - e.created}sec HostLocal=${e.hostLocal ? 1 : 0}`;
 }
 
 export class NatMap {

@@ -14,6 +14,7 @@ import type { TunnelMap } from '../maps/tunnel.js';
 import type { CtMap } from '../maps/ctmap.js';
 import type { LbMaps } from '../maps/lbmap.js';
 import type { NatMap } from '../maps/natmap.js';
+import type { NfConntrack } from './nf-conntrack.js';
 
 /** node_config.h and agent options that change which code runs. */
 export interface DatapathConfig {
@@ -30,6 +31,11 @@ export interface DatapathConfig {
   readonly enableArpResponder: boolean;
   readonly enableIcmpRule: boolean;
   readonly ipv4Mask: number; // IPV4_MASK, the local pod CIDR mask
+  /**
+   * --ipv4-native-routing-cidr; when unset IPV4_SNAT_EXCLUSION_DST_CIDR is the local pod CIDR
+   * (pkg/datapath/config.go:121-128). `derived`: the scenario cannot set it, the control plane chose it.
+   */
+  readonly ipv4NativeRoutingCidr?: { readonly prefix: Ipv4Prefix; readonly derived: boolean };
   readonly routerIp: Ipv4; // cilium_host IP (IPV4_GATEWAY)
   readonly nodeIp: Ipv4; // IPV4_NODEPORT / the native device address
   readonly hostIfindex: number; // HOST_IFINDEX (cilium_host)
@@ -73,8 +79,10 @@ export interface NodeMaps {
   readonly ctAny: CtMap;
   /** cilium_lb4_services_v2, cilium_lb4_backends_v2, cilium_lb4_reverse_nat. */
   readonly lb: LbMaps;
-  /** cilium_snat_v4_external (written by NodePort SNAT during a trace). */
+  /** cilium_snat_v4_external (written by NodePort SNAT and BPF masquerading during a trace). */
   readonly nat: NatMap;
+  /** Not a BPF map: the kernel's nf_conntrack NAT bindings of iptables masquerading, kept beside the CT maps. */
+  readonly nfConntrack?: NfConntrack;
 }
 
 export interface NodeDatapath {

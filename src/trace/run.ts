@@ -112,7 +112,7 @@ function nodeAddressViews(cluster: Cluster): readonly NodeAddressView[] {
 export function withConntrackCopy(dp: ClusterDatapath): ClusterDatapath {
   const nodes = new LazyMap<string, NodeDatapath>([...dp.nodes.keys()], (name) => {
     const n = dp.nodes.get(name) as NodeDatapath;
-    return { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone() } };
+    return { ...n, maps: { ...n.maps, ctTcp: n.maps.ctTcp.clone(), ctAny: n.maps.ctAny.clone(), nat: n.maps.nat.clone(), ...(n.maps.nfConntrack ? { nfConntrack: n.maps.nfConntrack.clone() } : {}) } };
   });
   return { release: dp.release, nodes, nodeByIp: dp.nodeByIp };
 }
@@ -138,7 +138,6 @@ export function traceWithReply(cluster: Cluster, spec: FlowSpec, dp: ClusterData
   const replySpec: FlowSpec = { ...spec, src, dstIp: back.dst, traceArp: false, ctState: undefined };
   const rep = runFlow(cluster, replySpec, dp, back.l4);
   const notes = [...rep.result.context.notes.filter((n) => !n.startsWith('conntrack') && !n.startsWith('ct:')), 'reply: traced on the conntrack entries the forward trace created'];
-  if (src.kind === 'world') notes.push('reverse SNAT of a masqueraded connection is not simulated yet');
   return { forward: fwd.result, reply: withEndpointsOf(cluster, { ...withoutEndpoints(rep.result), context: { ...rep.result.context, notes } }) };
 }
 

@@ -53,8 +53,10 @@ test('a piped script: trace, maps, inline policy, the trace dropped, an error, c
   assert.match(out, /^cilium-trace> maps ct --node node2\nICMP IN 10\.0\.0\.157:1 -> 10\.0\.1\.105:0 expires=1060 /m);
   assert.match(out, /^\.\.\. {3}name: pod3-from-nobody$/m);
   assert.match(out, /^added CiliumNetworkPolicy default\/pod3-from-nobody \(<inline 1>:1\)$/m);
-  // Each node's ct_create4 also wrote the ICMP related entry (conntrack.h map_related): 2 + 2.
-  assert.match(out, /^conntrack and NAT maps emptied on every node \(4 entries removed\)$/m);
+  // node1: the ICMP OUT entry and its related entry (conntrack.h map_related), and for the outer
+  // VXLAN packet on eth0 a host-local NAT pair and its conntrack entry (nat.h:619-623, :280-283);
+  // node2: the ICMP IN entry and its related entry.
+  assert.match(out, /^conntrack and NAT maps emptied on every node \(7 entries removed\)$/m);
   assert.match(out, /^removed CiliumNetworkPolicy default\/pod3-from-nobody \(from <inline 1>:1\); 0 policies in force$/m);
   assert.equal(out.match(/^cilium-trace> /gm)?.length, 9, 'nothing after exit ran');
   assert.equal(r.stderr, "<command line>:1:12: unknown pod 'nosuchpod' (expected a pod, svc:NAME or an IPv4 address; pods: default/pod1, default/pod2, default/pod3)\n");

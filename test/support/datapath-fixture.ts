@@ -1,7 +1,8 @@
 // A hand-built node for datapath tests in the shape of Cilium's bpf/tests: maps filled
 // directly, no scenario and no control plane. One node "n1" (1.2.3.167, pod CIDR 10.0.0.0/24)
 // with two endpoints (1703: 10.0.0.157 identity 47204, 505: 10.0.0.243 identity 14753),
-// cilium_host 10.0.0.2, cilium_vxlan 5, eth0 2, and the remote node 1.2.3.168 (10.0.1.0/24).
+// cilium_host 10.0.0.2, cilium_net 3, cilium_vxlan 5, eth0 2, and the remote node 1.2.3.168
+// (10.0.1.0/24). Every object has slots 17 and 38 (NodePort on).
 import { IpcacheMap } from '../../src/maps/ipcache.js';
 import { LxcMap } from '../../src/maps/lxcmap.js';
 import { PolicyMap, type PolicyKey } from '../../src/maps/policymap.js';
@@ -30,7 +31,7 @@ function prog(object: BpfObject, name: string, config: ObjectConfig): ProgramRef
 
 export interface Fixture {
   readonly node: NodeDatapath;
-  readonly progs: { readonly netdevIngress: ProgramRef; readonly fromHost: ProgramRef; readonly fromOverlay: ProgramRef; readonly connect4: ProgramRef };
+  readonly progs: { readonly netdevIngress: ProgramRef; readonly netdevEgress: ProgramRef; readonly fromHost: ProgramRef; readonly fromOverlay: ProgramRef; readonly toOverlay: ProgramRef; readonly connect4: ProgramRef };
   allow(ep: number, key: Omit<PolicyKey, 'direction'> & { direction?: PolicyKey['direction'] }, deny?: boolean): void;
 }
 
@@ -51,15 +52,16 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
     for (const [s, p] of slots) a.set(s, p);
     arrays.set(name, a);
   };
-  for (const e of [EP1, EP2]) array(lxcCfg(e).callsMap, [[7, prog('bpf_lxc', 'tail_handle_ipv4', lxcCfg(e))]]);
+  for (const e of [EP1, EP2]) array(lxcCfg(e).callsMap, [[7, prog('bpf_lxc', 'tail_handle_ipv4', lxcCfg(e))], [17, prog('bpf_lxc', 'tail_rev_nodeport_lb4', lxcCfg(e))], [38, prog('bpf_lxc', 'tail_handle_snat_fwd_ipv4', lxcCfg(e))]]);
   array('cilium_call_policy', [[EP1.id, prog('bpf_lxc', 'handle_policy', lxcCfg(EP1))], [EP2.id, prog('bpf_lxc', 'handle_policy', lxcCfg(EP2))]], 65535);
   const hostTails = (c: ObjectConfig): Array<[number, ProgramRef]> => [
     [7, prog('bpf_host', 'tail_handle_ipv4_from_netdev', c)], [15, prog('bpf_host', 'tail_nodeport_nat_egress_ipv4', c)],
     [17, prog('bpf_host', 'tail_rev_nodeport_lb4', c)], [22, prog('bpf_host', 'tail_handle_ipv4_from_host', c)], [36, prog('bpf_host', 'tail_nodeport_nat_ingress_ipv4', c)],
+    [38, prog('bpf_host', 'tail_handle_snat_fwd_ipv4', c)],
   ];
   array('cilium_calls_netdev_00002', hostTails(hostCfg));
   array('cilium_calls_hostns_00554', hostTails(hostnsCfg));
-  array('cilium_calls_overlay_2', [[7, prog('bpf_overlay', 'tail_handle_ipv4', ovCfg)], [15, prog('bpf_overlay', 'tail_nodeport_nat_egress_ipv4', ovCfg)], [17, prog('bpf_overlay', 'tail_rev_nodeport_lb4', ovCfg)], [36, prog('bpf_overlay', 'tail_nodeport_nat_ingress_ipv4', ovCfg)]]);
+  array('cilium_calls_overlay_2', [[7, prog('bpf_overlay', 'tail_handle_ipv4', ovCfg)], [15, prog('bpf_overlay', 'tail_nodeport_nat_egress_ipv4', ovCfg)], [17, prog('bpf_overlay', 'tail_rev_nodeport_lb4', ovCfg)], [36, prog('bpf_overlay', 'tail_nodeport_nat_ingress_ipv4', ovCfg)], [38, prog('bpf_overlay', 'tail_handle_snat_fwd_ipv4', ovCfg)]]);
 
   const ipcache = new IpcacheMap();
   const up = (p: string, len: number, secLabel: number, te = IP_ZERO) => ipcache.upsert({ prefix: { addr: ipv4(p), len }, info: { secLabel, tunnelEndpoint: te, key: 0, nodeId: 0 }, provenance: prov });
@@ -80,6 +82,7 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
   const devices = new Map<number, Device>([
     [2, { name: 'eth0', ifindex: 2, mac: mac('52:54:00:4e:1a:67'), kind: 'native', tc: { ingress: prog('bpf_host', 'cil_from_netdev', hostCfg), egress: prog('bpf_host', 'cil_to_netdev', hostCfg) } }],
     [4, { name: 'cilium_host', ifindex: 4, mac: mac('3a:65:ff:db:e0:28'), kind: 'cilium_host', tc: { egress: prog('bpf_host', 'cil_from_host', hostnsCfg) } }],
+    [3, { name: 'cilium_net', ifindex: 3, mac: mac('1e:0d:43:9b:62:f1'), kind: 'cilium_net', tc: {} }],
     [5, { name: 'cilium_vxlan', ifindex: 5, mac: mac('82:89:58:47:c7:bd'), kind: 'tunnel', tc: { ingress: prog('bpf_overlay', 'cil_from_overlay', ovCfg), egress: prog('bpf_overlay', 'cil_to_overlay', ovCfg) } }],
     [EP1.ifindex, { name: 'lxcdb54060a47de', ifindex: EP1.ifindex, mac: mac('5a:e7:3b:d0:b8:c5'), kind: 'lxc', tc: { ingress: prog('bpf_lxc', 'cil_from_container', lxcCfg(EP1)) } }],
     [EP2.ifindex, { name: 'lxc1466f225c091', ifindex: EP2.ifindex, mac: mac('e6:5b:ce:77:aa:3d'), kind: 'lxc', tc: { ingress: prog('bpf_lxc', 'cil_from_container', lxcCfg(EP2)) } }],
@@ -111,7 +114,10 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
   for (const p of policies.values()) unenforced(p);
   return {
     node,
-    progs: { netdevIngress: devices.get(2)?.tc.ingress as ProgramRef, fromHost: devices.get(4)?.tc.egress as ProgramRef, fromOverlay: devices.get(5)?.tc.ingress as ProgramRef, connect4: cgroup.get('connect4') as ProgramRef },
+    progs: {
+      netdevIngress: devices.get(2)?.tc.ingress as ProgramRef, netdevEgress: devices.get(2)?.tc.egress as ProgramRef, fromHost: devices.get(4)?.tc.egress as ProgramRef,
+      fromOverlay: devices.get(5)?.tc.ingress as ProgramRef, toOverlay: devices.get(5)?.tc.egress as ProgramRef, connect4: cgroup.get('connect4') as ProgramRef,
+    },
     allow(ep, key, deny = false) {
       const p = policies.get(`cilium_policy_${String(ep).padStart(5, '0')}`);
       if (!p) throw new Error(`no endpoint ${ep}`);

@@ -197,5 +197,7 @@ test('--ct established on a single packet is marked as assumed', () => {
   const r = traceFlow(seed, { ...spec(pod('10.0.0.157'), '10.0.1.105', 'tcp', 80), ctState: 'CT_ESTABLISHED' });
   assert.ok(flat(r.hops).some((n) => n.kind === 'ct' && n.result === 'CT_ESTABLISHED' && n.assumed));
   assert.ok(r.context.notes.includes('ct: CT_ESTABLISHED (assumed, --ct)'));
-  assert.ok(!flat(r.hops).some((n) => n.kind === 'ct_create'), 'no entry is created for an established connection');
+  // --ct stands in for conntrack state only: the outer VXLAN packet still gets its host-local
+  // NAT pair on node1's eth0 (nat.h:619-623), which is not a conntrack entry.
+  assert.ok(!flat(r.hops).some((n) => n.kind === 'ct_create' && n.map !== 'cilium_snat_v4_external'), 'no conntrack entry is created for an established connection');
 });

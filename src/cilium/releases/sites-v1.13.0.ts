@@ -31,6 +31,9 @@ bpf/bpf_overlay.c	tail_handle_ipv4	336
 bpf/bpf_sock.c	__sock4_xlate_fwd	288
 bpf/bpf_sock.c	cil_sock4_connect	455
 bpf/bpf_sock.c	cil_sock4_sendmsg	607
+bpf/bpf_sock.c	sock4_update_revnat	134
+bpf/bpf_sock.c	sock4_wildcard_lookup	178
+bpf/bpf_sock.c	sock4_wildcard_lookup_full	211
 bpf/bpf_sock.c	sock_select_slot	105
 bpf/include/bpf/ctx/skb.h	ctx_get_tunnel_key	46
 bpf/include/bpf/ctx/skb.h	ctx_redirect	61
@@ -57,7 +60,11 @@ bpf/lib/fib.h	redirect_direct_v4	77
 bpf/lib/identity.h	inherit_identity_from_host	93
 bpf/lib/l3.h	ipv4_l3	41
 bpf/lib/l3.h	ipv4_local_delivery	137
+bpf/lib/lb.h	__lb4_lookup_backend	1303
+bpf/lib/lb.h	__lb4_lookup_backend_slot	1321
 bpf/lib/lb.h	lb4_local	1573
+bpf/lib/lb.h	lb4_lookup_backend	1309
+bpf/lib/lb.h	lb4_lookup_backend_slot	1327
 bpf/lib/lb.h	lb4_lookup_service	1281
 bpf/lib/lb.h	lb4_rev_nat	1156
 bpf/lib/lb.h	lb4_select_backend_id	1346
@@ -78,6 +85,7 @@ bpf/lib/overloadable_skb.h	ctx_snat_done_set	168
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info	149
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	136
 bpf/lib/policy.h	policy_can_access_ingress	285
+bpf/lib/policy.h	policy_can_egress	318
 bpf/lib/policy.h	policy_can_egress4	353
 bpf/lib/policy.h	policy_clear_mark	375
 `;

@@ -1,7 +1,7 @@
 // The host's IP stack, as far as Cilium's paths need it: a route lookup in the node's table
 // (filled by the control plane as the agent and system set it up), local delivery, and
-// forwarding out of a device. Kernel behaviour, not Cilium code; netfilter is not simulated
-// beyond saying where Cilium's iptables rules would act.
+// forwarding out of a device. Kernel behaviour, not Cilium code; of netfilter only the mark of
+// host traffic and iptables masquerading (kernel/netfilter.ts) are simulated.
 import { formatIpv4, formatPrefix, maskOf, type Ipv4 } from '../../net/ip.js';
 import type { TraceBuilder } from '../../trace/builder.js';
 import type { HostRoute, NodeDatapath } from '../../node-state/node.js';

@@ -149,3 +149,70 @@ export function ctUpdateService(ctx: Ctx, backendId: number, revNat: number): vo
   map.set(tuple, { ...old, rxBytes: backendId, revNat });
   ctx.tb.add({ kind: 'note', text: `ct_update4_backend_id, ct_update4_rev_nat_index: ${formatCtKey(tuple).trimEnd()} now backend_id ${backendId}, rev_nat_index ${revNat}` });
 }
+
+/** The ct_state a caller of ct_create4 fills in (the fields cilium-trace keeps). */
+export interface CtStateNew {
+  readonly srcSecId: number;
+  readonly nodePort: boolean;
+  readonly ifindex: number;
+  readonly revNat: number;
+}
+
+/**
+ * ct_create4(map, NULL, tuple, ctx, dir, ct_state, …) as nodeport.h and nat.h call it: no
+ * related ICMP entry (map_related is NULL), every value from the caller's ct_state.
+ * `len` is ctx_full_len (the outer frame for an encapsulated skb).
+ */
+export function ctCreate4State(ctx: Ctx, dir: CtDir, state: CtStateNew, len: number = frameLength(ctx.pkt)): void {
+  ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
+    const map = ctMap(ctx);
+    const tuple = originalTuple(ctx.pkt, dir);
+    const tcp = ipProto(ctx.pkt) === 6;
+    const entry = {
+      lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
+      rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: dir === 'CT_INGRESS' ? len : 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: dir === 'CT_EGRESS' ? len : 0,
+      txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
+      flags: state.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: state.revNat, srcSecId: state.srcSecId, ifindex: state.ifindex,
+      lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
+      provenance: { kind: 'agent' as const, what: 'created by this trace' },
+    };
+    map.set(tuple, entry);
+    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+  });
+}
+
+/** The key of the packet's own connection as its reply would be stored (flag `flags`). */
+function packetKey(p: Packet, flags: number): CtTuple {
+  const { sport, dport } = ports(p);
+  return { daddr: p.dst, saddr: p.src, dport, sport, nexthdr: ipProto(p), flags };
+}
+
+/**
+ * ct_is_reply4 (conntrack.h:622-636): an egress packet is a reply when its tuple, flag
+ * TUPLE_F_IN, is a stored entry (the entry of a connection the other side opened).
+ */
+export function ctIsReply4(ctx: Ctx): boolean {
+  return ctx.tb.frame('ct_is_reply4', 'bpf/lib/conntrack.h', () => {
+    const map = ctMap(ctx);
+    const key = packetKey(ctx.pkt, TUPLE_F_IN);
+    const hit = map.lookup(key);
+    ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: hit ? 'is_reply' : 'not a reply' });
+    return hit !== undefined;
+  });
+}
+
+/**
+ * ct_has_nodeport_egress_entry4 (conntrack.h:1030-1044): the CT_EGRESS entry nodeport_lb4
+ * created for client → backend, looked up with the reply's tuple and TUPLE_F_OUT; true when it
+ * carries node_port.
+ */
+export function ctHasNodeportEgressEntry4(ctx: Ctx): boolean {
+  return ctx.tb.frame('ct_has_nodeport_egress_entry4', 'bpf/lib/conntrack.h', () => {
+    const map = ctMap(ctx);
+    const key = packetKey(ctx.pkt, TUPLE_F_OUT);
+    const hit = map.lookup(key);
+    const nodePort = hit !== undefined && (hit.flags & CT_FLAG_NODE_PORT) !== 0;
+    ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: nodePort ? 'node_port=1' : hit ? 'node_port=0' : 'no NodePort entry' });
+    return nodePort;
+  });
+}

@@ -1,11 +1,14 @@
 // Encapsulation of bpf/lib/encap.h and ctx_set_encap_info of bpf/lib/overloadable_skb.h
 // (v1.13): encap_and_redirect_lxc -> __encap_and_redirect_lxc -> __encap_and_redirect_with_nodeid
 // -> __encap_with_nodeid -> ctx_set_encap_info. The VNI (tunnel_id) is the SOURCE security
-// identity; the host uses LOCAL_NODE_ID (6). TTL IPDEFTTL (64), BPF_F_ZERO_CSUM_TX.
+// identity; the host uses LOCAL_NODE_ID (6), in the VNI and in TO_OVERLAY. TTL IPDEFTTL (64),
+// BPF_F_ZERO_CSUM_TX. bpf_host enters through encap_and_redirect_with_nodeid, nodeport.h
+// through __encap_with_nodeid.
 // Left out: IPsec (encrypt_key != 0), VTEP, egress gateway.
 import { HOST_ID, LOCAL_NODE_ID } from '../../cilium/identities.js';
 import { formatIpv4, IP_ZERO, type Ipv4 } from '../../net/ip.js';
 import { formatTunnelKey, formatTunnelValue } from '../../maps/tunnel.js';
+import type { CtStatus } from '../../cilium/trace-points.js';
 import { drop, type Ctx, type Ret } from '../context.js';
 import { sendTraceNotify } from './trace.js';
 
@@ -24,19 +27,31 @@ function ctxSetEncapInfo(ctx: Ctx, nodeIp: Ipv4, seclabel: number): Ret {
   });
 }
 
-function encapWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+/**
+ * __encap_with_nodeid (encap.h:116-140): a host source travels as LOCAL_NODE_ID, and that is
+ * also the identity TO_OVERLAY reports (seclabel is rewritten before the notification).
+ * `reason` is the trace reason the caller passes (its CT state, or CT_NEW / CT_REPLY in nodeport.h).
+ */
+export function encapWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number, reason: CtStatus | 'unknown' = ctx.ctBuffer?.status ?? 'unknown'): Ret {
   return ctx.tb.frame('__encap_with_nodeid', FILE, () => {
-    const vni = seclabel === HOST_ID ? LOCAL_NODE_ID : seclabel;
-    const ret = ctxSetEncapInfo(ctx, tunnelEndpoint, vni);
+    const label = seclabel === HOST_ID ? LOCAL_NODE_ID : seclabel;
+    if (label !== seclabel) ctx.tb.add({ kind: 'note', text: `seclabel ${seclabel} (HOST_ID) becomes LOCAL_NODE_ID ${LOCAL_NODE_ID}: the receiver sees a packet from a remote node` });
+    const ret = ctxSetEncapInfo(ctx, tunnelEndpoint, label);
     if (ret.kind === 'drop') return ret;
     // v1.13 emits TO_OVERLAY after a successful set_tunnel_key.
-    sendTraceNotify(ctx, 'TRACE_TO_OVERLAY', seclabel, dstId, 0, ctx.node.config.encapIfindex, ctx.ctBuffer?.status ?? 'unknown');
+    sendTraceNotify(ctx, 'TRACE_TO_OVERLAY', label, dstId, 0, ctx.node.config.encapIfindex, reason);
     return ret;
   });
 }
 
-export function encapAndRedirectWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+/** __encap_and_redirect_with_nodeid (encap.h:143-156). */
+function encapAndRedirectWithNodeidInner(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
   return ctx.tb.frame('__encap_and_redirect_with_nodeid', FILE, () => encapWithNodeid(ctx, tunnelEndpoint, seclabel, dstId));
+}
+
+/** encap_and_redirect_with_nodeid (encap.h:164-174), bpf_host's entry: IPsec aside, the same as the __ variant. */
+export function encapAndRedirectWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+  return ctx.tb.frame('encap_and_redirect_with_nodeid', FILE, () => encapAndRedirectWithNodeidInner(ctx, tunnelEndpoint, seclabel, dstId));
 }
 
 /**
@@ -47,13 +62,13 @@ export function encapAndRedirectWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, secla
 export function encapAndRedirectLxc(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
   return ctx.tb.frame('encap_and_redirect_lxc', FILE, () => {
     if (tunnelEndpoint !== IP_ZERO) {
-      return ctx.tb.frame('__encap_and_redirect_lxc', FILE, () => encapAndRedirectWithNodeid(ctx, tunnelEndpoint, seclabel, dstId));
+      return ctx.tb.frame('__encap_and_redirect_lxc', FILE, () => encapAndRedirectWithNodeidInner(ctx, tunnelEndpoint, seclabel, dstId));
     }
     const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
     const hit = ctx.node.maps.tunnel.lookup(masked);
     ctx.tb.add({ kind: 'lookup', map: ctx.node.maps.tunnel.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
     if (!hit) return drop('DROP_NO_TUNNEL_ENDPOINT');
-    return encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, dstId);
+    return encapAndRedirectWithNodeidInner(ctx, hit.endpoint, seclabel, dstId);
   });
 }
 
@@ -64,6 +79,6 @@ export function encapAndRedirectNetdev(ctx: Ctx, seclabel: number): Ret {
     const hit = ctx.node.maps.tunnel.lookup(masked);
     ctx.tb.add({ kind: 'lookup', map: ctx.node.maps.tunnel.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
     if (!hit) return drop('DROP_NO_TUNNEL_ENDPOINT');
-    return encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, 0);
+    return encapAndRedirectWithNodeidInner(ctx, hit.endpoint, seclabel, 0);
   });
 }

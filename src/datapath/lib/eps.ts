@@ -5,8 +5,8 @@ import { formatRemoteEndpointInfo, type IpcacheEntry } from '../../maps/ipcache.
 import { formatIpv4, formatPrefix, type Ipv4 } from '../../net/ip.js';
 import type { Ctx } from '../context.js';
 
-export function lookupIp4Endpoint(ctx: Ctx, ip: Ipv4): LxcEntry | undefined {
-  return ctx.tb.frame('lookup_ip4_endpoint', 'bpf/lib/eps.h', () => {
+export function lookupIp4Endpoint(ctx: Ctx, ip: Ipv4, fn = 'lookup_ip4_endpoint'): LxcEntry | undefined {
+  return ctx.tb.frame(fn, 'bpf/lib/eps.h', () => {
     const hit = ctx.node.maps.lxc.lookup(ip);
     ctx.tb.add({
       kind: 'lookup', map: ctx.node.maps.lxc.name, key: formatEndpointKey(ip),

@@ -1,46 +1,60 @@
-// NodePort of bpf/lib/nodeport.h (v1.13), as bpf_host (from-netdev) and bpf_overlay run it:
-// nodeport_lb4 looks every packet up as a service frontend. A hit DNATs to a backend (local:
-// carry on to local delivery; remote: tail call 15, SNAT and forward). A miss marks the
-// packet XFER_PKT_NO_SVC and tail-calls 36 to reverse-SNAT a reply; with no mapping the packet
-// recirculates to slot 7 with the skip-nodeport flag, and handle_ipv4 runs again.
-// Left out: DSR, externalTrafficPolicy=Local, source ranges, NAT46/64, XDP acceleration.
+// NodePort of bpf/lib/nodeport.h (v1.13.0), as bpf_host (from-netdev, to-netdev) and bpf_overlay
+// run it. nodeport_lb4 looks every packet up as a service frontend: a hit DNATs to a backend
+// (local: carry on to local delivery; remote: tail call 15, encapsulate, SNAT and forward), a
+// miss marks the packet XFER_PKT_NO_SVC and tail-calls 36 to reverse-SNAT a reply (no mapping:
+// back to slot 7 with the skip-nodeport flag). On the way out handle_nat_fwd reverse-DNATs
+// NodePort replies and tail-calls 38 for BPF SNAT (nat.ts), unless the skb is already SNAT-done.
+// Left out: DSR, externalTrafficPolicy=Local, source ranges, NAT46/64, L7 LB, XDP, the host
+// firewall, egress gateway, NodePort forwarding by FIB (native routing).
 import { CILIUM_CALL } from '../../cilium/call-slots.js';
-import { WORLD_ID } from '../../cilium/identities.js';
+import { HOST_ID, WORLD_ID } from '../../cilium/identities.js';
 import { SVC_FLAG_NODEPORT } from '../../maps/lbmap.js';
-import { TUPLE_F_IN, TUPLE_F_OUT, type CtTuple } from '../../maps/ctmap.js';
-import { formatNatEntry, formatNatKey, NAT_MAP } from '../../maps/natmap.js';
-import { SIM_CLOCK } from '../../maps/ctmap.js';
 import { formatIpv4, type Ipv4 } from '../../net/ip.js';
-import { ipProto, type Packet } from '../../net/packet.js';
-import { drop, type Ctx, type Ret } from '../context.js';
+import { CTX_ACT_OK, drop, type Ctx, type Ret } from '../context.js';
 import { sendDropNotify } from './drop.js';
-import { encapAndRedirectWithNodeid } from './encap.js';
-import { lookupIp4RemoteEndpoint } from './eps.js';
+import { encapWithNodeid } from './encap.js';
+import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './eps.js';
 import { lb4Local, lb4LookupService, lb4RevNat } from './lb.js';
-import { ctCreate4, ctLookup4 } from './conntrack.js';
+import { ctCreate4State, ctHasNodeportEgressEntry4, ctLookup4 } from './conntrack.js';
+import { ctxSnatDone, ctxSnatDoneSet, l3Packet, natTarget, onL3, snatV4Nat, snatV4PrepareState, snatV4RevNat } from './nat.js';
 import { describeRoute, routeLookup } from '../kernel/stack.js';
 import { epTailCall } from './tailcall.js';
+import { sendTraceNotify } from './trace.js';
 
 const FILE = 'bpf/lib/nodeport.h';
-const NODEPORT_PORT_MIN_NAT = 32768;
-
-/** The L3/L4 the NodePort code sees: the outer headers of an encapsulated packet. */
-function view(p: Packet): { src: Ipv4; dst: Ipv4; proto: number; sport: number; dport: number } | undefined {
-  if (p.outer) return { src: p.outer.src, dst: p.outer.dst, proto: 17, sport: p.outer.sport, dport: p.outer.dport };
-  if (p.l4.proto === 'icmp') return undefined;
-  return { src: p.src, dst: p.dst, proto: ipProto(p), sport: p.l4.sport, dport: p.l4.dport };
-}
 
 export function skipNodeport(ctx: Ctx): boolean {
   return ctx.cb.get('SKIP_NODEPORT') === 1;
 }
 
-/** Returns null to let handle_ipv4 carry on (no service, or a local backend after DNAT). */
+/** NATIVE_DEV_IFINDEX: the device of a bpf_host object on a native device, else 0 (stubs.h:9-10). */
+function nativeDevIfindex(ctx: Ctx): number {
+  const c = ctx.prog.config;
+  return c.kind === 'host' && ctx.node.devices.get(c.ifindex)?.kind === 'native' ? c.ifindex : 0;
+}
+
+/** IPV4_DIRECT_ROUTING: the native device's address in native routing, 0 in tunnel mode (config.go:460-496). */
+function ipv4DirectRouting(ctx: Ctx): Ipv4 {
+  return (ctx.node.config.tunnelMode ? 0 : ctx.node.config.nodeIp) as Ipv4;
+}
+
+/** lb4_extract_key (lb.h:1184-1197): the frontend port; ICMP is DROP_NO_SERVICE, other L4 DROP_UNKNOWN_L4. */
+function lb4ExtractKey(ctx: Ctx): number | 'DROP_NO_SERVICE' | 'DROP_UNKNOWN_L4' {
+  return ctx.tb.frame('lb4_extract_key', 'bpf/lib/lb.h', () => {
+    const l4 = l3Packet(ctx.pkt).l4;
+    if (l4.proto !== 'icmp') return l4.dport;
+    ctx.tb.add({ kind: 'note', text: 'extract_l4_port: ICMP needs no service lookup: DROP_NO_SERVICE, goto skip_service_lookup' });
+    return 'DROP_NO_SERVICE';
+  });
+}
+
+/** nodeport_lb4 (nodeport.h:1895-2072). Returns null to let handle_ipv4 carry on (no service, or a local backend). */
 export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
   return ctx.tb.frame('nodeport_lb4', FILE, () => {
-    const v = view(ctx.pkt);
+    const ip = l3Packet(ctx.pkt);
+    const dport = lb4ExtractKey(ctx);
+    const v = typeof dport === 'number' ? { src: ip.src, dst: ip.dst, dport } : undefined;
     const svc = v ? lb4LookupService(ctx, v.dst, v.dport) : undefined;
-    if (!v) ctx.tb.add({ kind: 'note', text: 'lb4_extract_tuple: not TCP/UDP/SCTP (DROP_NO_SERVICE), goto skip_service_lookup' });
     if (!svc || !v) {
       ctx.tb.add({ kind: 'note', text: 'not a service: ctx_set_xfer(XFER_PKT_NO_SVC); it may be a reply to reverse-SNAT' });
       ctx.cb.set('CB_SRC_LABEL', srcId);
@@ -49,11 +63,20 @@ export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
     const ret = lb4Local(ctx, { address: v.dst, dport: v.dport }, svc, v.src);
     if (ret.kind !== 'ok') return ret;
     if (!(svc.flags & SVC_FLAG_NODEPORT)) return drop('DROP_IS_CLUSTER_IP', 'nodeport_lb4', FILE);
-    const local = ctx.node.maps.lxc.lookup(ctx.pkt.dst);
+    const local = lookupIp4Endpoint(ctx, ctx.pkt.dst, '__lookup_ip4_endpoint');
     ctx.nodePort = true;
-    ctCreate4(ctx, 'CT_EGRESS', WORLD_ID);
-    if (local && !(local.info.flags & 1)) {
-      ctx.tb.add({ kind: 'note', text: `backend ${formatIpv4(ctx.pkt.dst)} is local (endpoint ${local.info.lxcId}): XFER_PKT_NO_SVC, continue to local delivery` });
+    // nodeport.h:2016-2044: CT_EGRESS entry client → backend with node_port, remembered for the reply.
+    const ct = ctLookup4(ctx, 'CT_EGRESS');
+    const stale = ct.status !== 'CT_NEW' && ctx.opts.ctState === undefined && ct.revNat !== svc.revNat;
+    if (ct.status === 'CT_NEW' || stale) {
+      if (stale) ctx.tb.add({ kind: 'note', text: `stale entry (rev_nat_index ${ct.revNat}, not ${svc.revNat}): goto redo` });
+      ctCreate4State(ctx, 'CT_EGRESS', { srcSecId: WORLD_ID, nodePort: true, ifindex: nativeDevIfindex(ctx), revNat: svc.revNat });
+    }
+    ctx.tb.frame('neigh_record_ip4', 'bpf/lib/neigh.h', () => {
+      ctx.tb.add({ kind: 'note', text: `cilium_nodeport_neigh4[${formatIpv4(ctx.pkt.src)}] = ${ctx.pkt.ethSrc} (the client's MAC, for replies the FIB cannot resolve; this map is not kept by cilium-trace)` });
+    });
+    if (local) {
+      ctx.tb.add({ kind: 'note', text: `backend ${formatIpv4(ctx.pkt.dst)} is local (${local.info.flags & 1 ? 'a host address' : `endpoint ${local.info.lxcId}`}): ctx_set_xfer(XFER_PKT_NO_SVC), continue in handle_ipv4` });
       return null;
     }
     ctx.tb.add({ kind: 'note', text: `backend ${formatIpv4(ctx.pkt.dst)} is remote: SNAT and forward (not DSR)` });
@@ -61,138 +84,152 @@ export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
   });
 }
 
-/** Slot 36: reverse SNAT of replies; no mapping → skip-nodeport and back to slot 7. */
+/** Slot 36 (nodeport.h:1719-1773): reverse SNAT of replies; no mapping → skip-nodeport and back to slot 7. */
 export function tailNodeportNatIngressIpv4(ctx: Ctx): Ret {
   return ctx.tb.frame('tail_nodeport_nat_ingress_ipv4', FILE, () => {
-    const ret = ctx.tb.frame('snat_v4_rev_nat', 'bpf/lib/nat.h', () => {
-      const v = view(ctx.pkt);
-      if (!v) {
-        ctx.tb.add({ kind: 'note', text: 'not TCP/UDP: NAT_PUNT_TO_STACK' });
-        return null;
-      }
-      const key: CtTuple = { daddr: v.dst, saddr: v.src, dport: v.dport, sport: v.sport, nexthdr: v.proto, flags: TUPLE_F_IN };
-      const hit = ctx.node.maps.nat.lookup(key);
-      ctx.tb.add({ kind: 'lookup', map: NAT_MAP, key: formatNatKey(key).trimEnd(), result: hit ? formatNatEntry(key, hit) : null, ...(hit ? {} : { note: 'no mapping' }) });
-      return hit ?? null;
-    });
-    if (!ret) {
+    const ret = snatV4RevNat(ctx, natTarget({ addr: ipv4DirectRouting(ctx), name: 'IPV4_DIRECT_ROUTING', srcFromWorld: true }));
+    if (ret.kind === 'drop') {
       ctx.cb.set('SKIP_NODEPORT', 1);
-      ctx.tb.add({ kind: 'note', text: 'no reverse-SNAT mapping: ctx_skip_nodeport_set, recirculate to the main path' });
+      ctx.tb.add({ kind: 'note', text: `${ret.macro === 'DROP_NAT_NOT_NEEDED' ? 'NAT_PUNT_TO_STACK' : ret.macro}: no reverse SNAT, ctx_skip_nodeport_set, recirculate to the main path` });
       const r = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
       return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_ingress_ipv4', FILE, 'ingress') : r;
     }
-    // A mapping exists: translate the reply back, then rev_nodeport_lb4 (slot 17).
-    const v = view(ctx.pkt);
-    if (v && !ctx.pkt.outer) {
-      ctx.tb.add({ kind: 'rewrite', field: 'daddr:dport', from: `${formatIpv4(v.dst)}:${v.dport}`, to: `${formatIpv4(ret.toAddr)}:${ret.toPort}` });
-      const l4 = ctx.pkt.l4.proto === 'icmp' ? ctx.pkt.l4 : { ...ctx.pkt.l4, dport: ret.toPort };
-      ctx.pkt = { ...ctx.pkt, dst: ret.toAddr, l4 };
-    }
-    ctx.tb.add({ kind: 'note', text: 'ctx_snat_done_set' });
+    ctxSnatDoneSet(ctx);
     const r = epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_REVNAT);
     return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_ingress_ipv4', FILE, 'ingress') : r;
   });
 }
 
-/** Slot 15: SNAT to the node (or, toward a tunnel, the cilium_host address) and forward. */
-export function tailNodeportNatEgressIpv4(ctx: Ctx): Ret {
-  return ctx.tb.frame('tail_nodeport_nat_egress_ipv4', FILE, () => {
-    const cfg = ctx.node.config;
-    const info = cfg.tunnelMode ? lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst, 'ipcache_lookup4') : undefined;
-    const tunnelEndpoint = info && info.info.tunnelEndpoint !== 0 ? info.info.tunnelEndpoint : undefined;
-    const to = tunnelEndpoint !== undefined ? cfg.routerIp : cfg.nodeIp;
-    const v = view(ctx.pkt);
-    if (v) {
-      ctx.tb.frame('snat_v4_nat', 'bpf/lib/nat.h', () => {
-        const out: CtTuple = { daddr: v.dst, saddr: v.src, dport: v.dport, sport: v.sport, nexthdr: v.proto, flags: TUPLE_F_OUT };
-        const back: CtTuple = { daddr: to, saddr: v.dst, dport: NODEPORT_PORT_MIN_NAT, sport: v.dport, nexthdr: v.proto, flags: TUPLE_F_IN };
-        const outEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: to, toPort: NODEPORT_PORT_MIN_NAT };
-        const backEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: v.src, toPort: v.sport };
-        ctx.node.maps.nat.set(out, outEntry);
-        ctx.node.maps.nat.set(back, backEntry);
-        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(out).trimEnd(), value: formatNatEntry(out, outEntry) });
-        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(back).trimEnd(), value: formatNatEntry(back, backEntry) });
-        ctx.tb.add({ kind: 'rewrite', field: 'saddr:sport', from: `${formatIpv4(v.src)}:${v.sport}`, to: `${formatIpv4(to)}:${NODEPORT_PORT_MIN_NAT}` });
-        const l4 = ctx.pkt.l4.proto === 'icmp' ? ctx.pkt.l4 : { ...ctx.pkt.l4, sport: NODEPORT_PORT_MIN_NAT };
-        ctx.pkt = { ...ctx.pkt, src: to, l4 };
-      });
-    }
-    if (tunnelEndpoint !== undefined) {
-      // The request came from outside: the tunnel carries WORLD_ID, so the backend's policy sees world.
-      ctx.tb.add({ kind: 'note', text: 'encapsulate with identity WORLD_ID (2): the request came from outside the cluster' });
-      const r = encapAndRedirectWithNodeid(ctx, tunnelEndpoint, WORLD_ID, info?.info.secLabel ?? 0);
-      return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_nodeport_nat_egress_ipv4', FILE, 'egress') : r;
-    }
-    return { kind: 'unsimulated', text: 'NodePort forwarding to a remote backend in native routing (fib_redirect_v4) is not simulated yet' };
-  });
-}
-
 /**
- * handle_nat_fwd (cil_to_netdev) → tail_handle_nat_fwd_ipv4 (inlined: slot 19 is a tail call
- * only with dual stack, host firewall or egress gateway) → nodeport_nat_ipv4_fwd →
- * snat_v4_prepare_state decides whether BPF masquerading applies → snat_v4_nat.
+ * Slot 15 (nodeport.h:1775-1889): toward a tunnel endpoint, __encap_with_nodeid with WORLD_ID
+ * first (TO_OVERLAY, state new, on the packet before SNAT), then SNAT to IPV4_GATEWAY,
+ * ctx_snat_done_set and the redirect to the tunnel device.
  */
-export function handleNatFwd(ctx: Ctx): Ret {
-  return ctx.tb.frame('handle_nat_fwd', FILE, () => {
-    ctx.tb.add({ kind: 'inlined', slot: CILIUM_CALL.IPV4_ENCAP_NODEPORT_NAT, slotName: 'CILIUM_CALL_IPV4_ENCAP_NODEPORT_NAT', program: 'tail_handle_nat_fwd_ipv4', why: 'IPv4-only, no host firewall, no egress gateway: invoke_tailcall_if compiles a direct call' });
-    return ctx.tb.frame('nodeport_nat_ipv4_fwd', FILE, () => {
-      const v = view(ctx.pkt);
-      const cfg = ctx.node.config;
-      const why = ctx.tb.frame('snat_v4_prepare_state', 'bpf/lib/nat.h', (): string | null => {
-        if (cfg.masquerade !== 'bpf') return 'BPF masquerading is off (ENABLE_MASQUERADE not defined)';
-        if (!v) return 'not TCP/UDP: nothing to translate';
-        if (v.src === cfg.nodeIp) return `source ${formatIpv4(v.src)} is this node: no SNAT needed`;
-        const ep = ctx.node.maps.lxc.lookup(v.src);
-        if (!ep || ep.info.flags & 1) return `source ${formatIpv4(v.src)} is not a local endpoint`;
-        const info = ctx.node.maps.ipcache.lookup(v.dst);
-        const id = info?.info.secLabel ?? 2;
-        if (id !== 2 && id < (1 << 24)) return `destination identity ${id} is inside the cluster: no masquerading`;
-        return null;
-      });
-      if (why !== null || !v) {
-        ctx.tb.add({ kind: 'note', text: why ?? 'nothing to translate' });
-        return CTX_ACT_OK_RET;
+export function tailNodeportNatEgressIpv4(ctx: Ctx): Ret {
+  const ret = ctx.tb.frame('tail_nodeport_nat_egress_ipv4', FILE, (): Ret => {
+    const cfg = ctx.node.config;
+    const target = natTarget({ addr: ipv4DirectRouting(ctx), name: 'IPV4_DIRECT_ROUTING', srcFromWorld: true });
+    let verdict: Ret | undefined;
+    if (cfg.tunnelMode) {
+      const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst, 'ipcache_lookup4');
+      if (info && info.info.tunnelEndpoint !== 0) {
+        // The request came from outside: the tunnel carries WORLD_ID, so the backend's policy sees world.
+        const r = encapWithNodeid(ctx, info.info.tunnelEndpoint, WORLD_ID, info.info.secLabel, 'CT_NEW');
+        if (r.kind === 'drop') return r;
+        target.addr = cfg.routerIp;
+        target.name = 'IPV4_GATEWAY';
+        verdict = r;
       }
-      const port = NODEPORT_PORT_MIN_NAT;
-      ctx.tb.frame('snat_v4_nat', 'bpf/lib/nat.h', () => {
-        const out: CtTuple = { daddr: v.dst, saddr: v.src, dport: v.dport, sport: v.sport, nexthdr: v.proto, flags: TUPLE_F_OUT };
-        const back: CtTuple = { daddr: cfg.nodeIp, saddr: v.dst, dport: port, sport: v.dport, nexthdr: v.proto, flags: TUPLE_F_IN };
-        const outEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: cfg.nodeIp, toPort: port };
-        const backEntry = { created: SIM_CLOCK, hostLocal: false, toAddr: v.src, toPort: v.sport };
-        ctx.node.maps.nat.set(out, outEntry);
-        ctx.node.maps.nat.set(back, backEntry);
-        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(out).trimEnd(), value: formatNatEntry(out, outEntry) });
-        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(back).trimEnd(), value: formatNatEntry(back, backEntry) });
-        ctx.tb.add({ kind: 'rewrite', field: 'saddr:sport', from: `${formatIpv4(v.src)}:${v.sport}`, to: `${formatIpv4(cfg.nodeIp)}:${port} (IPV4_MASQUERADE)` });
-        const l4 = ctx.pkt.l4.proto === 'icmp' ? ctx.pkt.l4 : { ...ctx.pkt.l4, sport: port };
-        ctx.pkt = { ...ctx.pkt, src: cfg.nodeIp, l4 };
-      });
-      return CTX_ACT_OK_RET;
-    });
+    }
+    if (!verdict && target.addr === 0) return { kind: 'unsimulated', text: 'NodePort to a backend without a tunnel endpoint in tunnel mode (SNAT to IPV4_DIRECT_ROUTING, which is 0 there, and fib_lookup) is not simulated' };
+    const nat = snatV4Nat(ctx, target);
+    if (nat.kind === 'drop' && nat.macro !== 'DROP_NAT_NOT_NEEDED') return nat;
+    ctxSnatDoneSet(ctx);
+    if (!verdict) return { kind: 'unsimulated', text: 'NodePort forwarding to a remote backend by fib_lookup (native routing) is not simulated yet' };
+    return ctx.tb.frame('ctx_redirect', 'bpf/include/bpf/ctx/skb.h', () => verdict as Ret);
+  });
+  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_nodeport_nat_egress_ipv4', FILE, 'egress') : ret;
+}
+
+/** nodeport_rev_dnat_fwd_ipv4 (nodeport.h:2075-2116): reverse DNAT of a NodePort reply leaving by this device. */
+function nodeportRevDnatFwdIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('nodeport_rev_dnat_fwd_ipv4', FILE, (): Ret => {
+    if (l3Packet(ctx.pkt).l4.proto === 'icmp') {
+      ctx.tb.add({ kind: 'note', text: 'lb4_extract_tuple: ICMP (DROP_NO_SERVICE): no RevDNAT check' });
+      return CTX_ACT_OK;
+    }
+    if (!onL3(ctx, () => ctHasNodeportEgressEntry4(ctx))) return CTX_ACT_OK;
+    const ct = ctLookup4(ctx, 'CT_INGRESS');
+    if (ct.status === 'CT_REPLY' && ct.nodePort && ct.revNat !== 0) {
+      lb4RevNat(ctx, ct.revNat);
+      ctxSnatDoneSet(ctx);
+    }
+    return CTX_ACT_OK;
   });
 }
 
-const CTX_ACT_OK_RET: Ret = { kind: 'ok' };
+/**
+ * handle_nat_fwd (nodeport.h:2489-2525) → handle_nat_fwd_ipv4, inlined → __handle_nat_fwd_ipv4
+ * (:2338-2356): RevDNAT, then, unless that marked the skb SNAT-done, tail call 38. `tailCalled`
+ * tells the caller that the program ended in slot 38 (a tail call never returns).
+ */
+export function handleNatFwd(ctx: Ctx): { ret: Ret; tailCalled: boolean } {
+  let tailCalled = false;
+  const ret = ctx.tb.frame('handle_nat_fwd', FILE, () => {
+    ctx.tb.add({ kind: 'inlined', slot: CILIUM_CALL.IPV4_NODEPORT_NAT_FWD, slotName: 'CILIUM_CALL_IPV4_NODEPORT_NAT_FWD', program: 'handle_nat_fwd_ipv4', why: 'IPv4-only, no host firewall, no egress gateway: invoke_tailcall_if returns handle_nat_fwd_ipv4(ctx) (tail_handle_nat_fwd_ipv4 is not compiled)' });
+    return ctx.tb.frame('handle_nat_fwd_ipv4', FILE, () => ctx.tb.frame('__handle_nat_fwd_ipv4', FILE, () => {
+      const r = nodeportRevDnatFwdIpv4(ctx);
+      if (r.kind === 'drop') return r;
+      if (ctxSnatDone(ctx)) {
+        ctx.tb.add({ kind: 'note', text: 'ctx_snat_done: the reply was reverse-DNATed, no SNAT tail call' });
+        return r;
+      }
+      tailCalled = true;
+      return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_SNAT_FWD);
+    }));
+  });
+  return { ret, tailCalled };
+}
+
+/** nodeport_snat_fwd_ipv4 (nodeport.h:1319-1337). */
+function nodeportSnatFwdIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('nodeport_snat_fwd_ipv4', FILE, (): Ret => {
+    const target = natTarget();
+    if (!snatV4PrepareState(ctx, target)) return CTX_ACT_OK;
+    const ret = snatV4Nat(ctx, target);
+    return ret.kind === 'drop' && ret.macro === 'DROP_NAT_NOT_NEEDED' ? CTX_ACT_OK : ret;
+  });
+}
 
 /**
- * Slot 17, tail_rev_nodeport_lb4 → rev_nodeport_lb4: the reply of a NodePort connection
- * (CT_REPLY on an entry with node_port) gets the NodePort address back as source and leaves
- * toward the client (through the tunnel if the ipcache says so, else by FIB lookup); anything
- * else recirculates to slot 7 with the skip-nodeport flag.
+ * Slot 38, tail_handle_snat_fwd_ipv4 (nodeport.h:2316-2335): BPF SNAT, then the observation
+ * point of the device: TRACE_TO_OVERLAY in bpf_overlay (tunnel mode), else TRACE_TO_NETWORK,
+ * with ifindex 0.
+ */
+export function tailHandleSnatFwdIpv4(ctx: Ctx): Ret {
+  return ctx.tb.frame('tail_handle_snat_fwd_ipv4', FILE, () => {
+    const ret = nodeportSnatFwdIpv4(ctx);
+    if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'tail_handle_snat_fwd_ipv4', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 });
+    const overlay = ctx.node.config.tunnelMode && ctx.prog.object === 'bpf_overlay';
+    sendTraceNotify(ctx, overlay ? 'TRACE_TO_OVERLAY' : 'TRACE_TO_NETWORK', 0, 0, 0, 0, 'unknown');
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return ret;
+  });
+}
+
+/**
+ * Slot 17, tail_rev_nodeport_lb4 → rev_nodeport_lb4 (nodeport.h:2128-2314): a reply whose
+ * CT_EGRESS entry carries node_port (ct_has_nodeport_egress_entry4) is looked up CT_INGRESS;
+ * CT_REPLY gets the frontend address back (lb4_rev_nat) and leaves toward the client, through
+ * the tunnel if the ipcache says so, else by FIB lookup. Anything else recirculates to slot 7.
  */
 export function tailRevNodeportLb4(ctx: Ctx): Ret {
   return ctx.tb.frame('tail_rev_nodeport_lb4', FILE, () => {
     const ret = ctx.tb.frame('rev_nodeport_lb4', FILE, (): Ret => {
-      const ct = ctLookup4(ctx, 'CT_INGRESS');
-      if (!(ct.status === 'CT_REPLY' && ct.nodePort && ct.revNat !== 0)) {
-        ctx.tb.add({ kind: 'note', text: 'not the reply of a NodePort connection: ctx_skip_nodeport_set, recirculate' });
+      const recirculate = (why: string): Ret => {
+        // bpf_lxc sets TC_INDEX_F_SKIP_RECIRCULATION before its tail call here (bpf_lxc.c:916-921).
+        if (ctx.prog.object === 'bpf_lxc') {
+          ctx.tb.add({ kind: 'note', text: `${why}: bpf_skip_recirculation (from bpf_lxc)` });
+          return drop('DROP_NAT_NO_MAPPING', 'rev_nodeport_lb4', FILE);
+        }
+        ctx.tb.add({ kind: 'note', text: `${why}: ctx_skip_nodeport_set, recirculate` });
         ctx.cb.set('SKIP_NODEPORT', 1);
         return epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
-      }
+      };
+      if (l3Packet(ctx.pkt).l4.proto === 'icmp') return recirculate('lb4_extract_tuple: ICMP (DROP_NO_SERVICE), goto out');
+      if (!onL3(ctx, () => ctHasNodeportEgressEntry4(ctx))) return recirculate('no NodePort CT_EGRESS entry, goto out');
+      const ct = ctLookup4(ctx, 'CT_INGRESS');
+      if (!(ct.status === 'CT_REPLY' && ct.nodePort && ct.revNat !== 0)) return recirculate('not the reply of a NodePort connection');
       lb4RevNat(ctx, ct.revNat);
-      ctx.tb.add({ kind: 'note', text: 'bpf_mark_snat_done' });
+      ctxSnatDoneSet(ctx);
       const info = ctx.node.config.tunnelMode ? lookupIp4RemoteEndpoint(ctx, ctx.pkt.dst, 'ipcache_lookup4') : undefined;
-      if (info && info.info.tunnelEndpoint !== 0) return encapAndRedirectWithNodeid(ctx, info.info.tunnelEndpoint, ctx.prog.config.kind === 'lxc' ? ctx.prog.config.seclabel : 2, info.info.secLabel);
+      if (info && info.info.tunnelEndpoint !== 0) {
+        // encap_redirect: __encap_with_nodeid(ctx, tunnel_endpoint, SECLABEL, dst_id, …, reason CT_REPLY).
+        const c = ctx.prog.config;
+        const seclabel = c.kind === 'lxc' ? c.seclabel : c.kind === 'host' ? HOST_ID : WORLD_ID;
+        const r = encapWithNodeid(ctx, info.info.tunnelEndpoint, seclabel, info.info.secLabel, 'CT_REPLY');
+        return r.kind === 'drop' ? r : ctx.tb.frame('ctx_redirect', 'bpf/include/bpf/ctx/skb.h', () => r);
+      }
       const route = routeLookup(ctx.node, ctx.pkt.dst);
       const dev = route ? [...ctx.node.devices.values()].find((d) => d.name === route.dev) : undefined;
       ctx.tb.add({ kind: 'lookup', map: 'FIB (fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? describeRoute(route) : null });

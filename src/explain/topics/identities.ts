@@ -46,7 +46,7 @@ const RESERVED: Readonly<Record<ReservedName, I>> = {
   ],
   'remote-node': [
     'Identity 6: the other nodes of the cluster (their addresses), and the identity a node uses for its own traffic on the wire.',
-    "Each node's ipcache maps the other nodes' addresses to 6 (their cilium_host IPs with a tunnel endpoint). A node's own traffic into the tunnel uses LOCAL_NODE_ID = 6 as VNI; the receiver refines 6 by looking up the inner source address. fromEntities: remote-node (or host, depending on the agent's options) selects it.",
+    "Each node's ipcache maps the other nodes' addresses to 6 (their cilium_host IPs with a tunnel endpoint). A node's own traffic into the tunnel uses LOCAL_NODE_ID = 6 as VNI; the receiver refines 6 by looking up the inner source address. A packet that arrives unencapsulated on a native device from another node's address is world (2) in v1.13.0, not 6: resolve_srcid_ipv4 keeps WORLD_ID for reserved ipcache identities (bpf_host.c:451-453; v1.13.1 changed it). fromEntities: remote-node (or host, depending on the agent's options) selects it.",
     'cilium-trace maps ipcache shows the remote nodes with identity=6.',
     ['reserved:remote-node', 'remote_node_id', 'local_node_id'],
   ],

@@ -59,7 +59,7 @@ const MAPS: Readonly<Record<string, M>> = {
     see: ['cilium_call_policy'],
   },
   'cilium_calls_*': {
-    title: 'prog arrays of 38 slots (CILIUM_CALL_SIZE): cilium_calls_<EPID>, cilium_calls_hostns_<EPID>, cilium_calls_netdev_<IFINDEX>, cilium_calls_overlay_2',
+    title: 'prog arrays of 40 slots (CILIUM_CALL_SIZE): cilium_calls_<EPID>, cilium_calls_hostns_<EPID>, cilium_calls_netdev_<IFINDEX>, cilium_calls_overlay_2',
     what: "A loaded object's tail-call table: slot N holds the program for CILIUM_CALL_N (1 drop notify, 6 ARP, 7 IPv4, 22 IPv4 from host, …).",
     when: "Every bpf_lxc object (one per endpoint) has cilium_calls_<EPID>; bpf_host has cilium_calls_hostns_<host EPID> on cilium_host and cilium_calls_netdev_<ifindex> on cilium_net and each native device; bpf_overlay has cilium_calls_overlay_2 (2 is the world identity init.sh compiles it with). ep_tail_call jumps within the running object's own array. Which slots are filled depends on the configuration (invoke_tailcall_if).",
     next: 'cilium-trace devices --calls lists every array slot by slot, in the format of seed note 002.',
@@ -132,7 +132,7 @@ const MAPS: Readonly<Record<string, M>> = {
   cilium_snat_v4_external: {
     title: 'LRU hash, 524288 entries by default: tuple → {to address, to port}, both directions',
     what: "BPF masquerading's and NodePort SNAT's translation table.",
-    when: 'snat_v4_nat creates a pair of entries per translated connection (outgoing: original → node address:port; incoming: the reverse) and snat_v4_rev_nat reads them for replies. Only with BPF masquerade or NodePort; iptables masquerade keeps its state in netfilter instead.',
+    when: 'snat_v4_nat creates a pair of entries per translated connection (outgoing: original → node address:port; incoming: the reverse) and snat_v4_rev_nat reads them for replies. The node\'s own connections get HostLocal=1 pairs with address and port unchanged (every VXLAN flow\'s outer packet with BPF masquerade). The value is XLATE_SRC/XLATE_DST address:port, Created and HostLocal. Only with NodePort; iptables masquerade keeps its state in netfilter instead.',
     next: 'cilium-trace maps nat --node NODE --after "SRC DST PROTO" (on a node: cilium bpf nat list).',
     source: ['bpf/lib/nat.h', 'pkg/maps/nat/nat.go'],
     aliases: ['nat', 'snat'],

@@ -40,7 +40,7 @@ const PROSE: Readonly<Record<TracePoint, PointProse>> = {
   },
   TRACE_TO_OVERLAY: {
     what: "The packet is redirected to the tunnel device (cilium_vxlan / cilium_geneve) with its tunnel key set; the kernel encapsulates it next.",
-    when: "Sent by __encap_and_redirect_with_nodeid after ctx_set_tunnel_key succeeded (v1.13; v1.16 sends it before setting the key), with ifindex ENCAP_IFINDEX. The VNI is the source identity. Monitor prints '-> overlay'. " + AGGREGATION_TO,
+    when: "Sent by __encap_with_nodeid after ctx_set_tunnel_key succeeded (v1.13; v1.16 sends it before setting the key), with ifindex ENCAP_IFINDEX and the source identity (LOCAL_NODE_ID 6 for the host). With NodePort, tail_handle_snat_fwd_ipv4 on cilium_vxlan/geneve sends a second one, identity 0->0 and ifindex 0. Monitor prints '-> overlay'. " + AGGREGATION_TO,
     source: ['bpf/lib/encap.h', 'bpf/lib/trace.h'],
     see: ['__encap_with_nodeid', 'cilium_vxlan'],
   },
@@ -78,8 +78,8 @@ const PROSE: Readonly<Record<TracePoint, PointProse>> = {
   },
   TRACE_TO_NETWORK: {
     what: 'The packet leaves the node through a native device.',
-    when: "Sent by cil_to_netdev (after NodePort/masquerade SNAT, when it is attached) and, with BPF host routing, by the pod's program after redirect_direct_v4 chose the egress device. Monitor prints '-> network'. " + AGGREGATION_TO,
-    source: ['bpf/bpf_host.c (cil_to_netdev)', 'bpf/lib/fib.h (redirect_direct_v4)'],
+    when: "With NodePort, sent on a native device by tail_handle_snat_fwd_ipv4 (slot 38, after BPF SNAT) or, for a packet already SNAT-done, by cil_to_netdev itself, both with ifindex 0; with BPF host routing also by the pod's program after redirect_direct_v4 chose the egress device. Monitor prints '-> network'. " + AGGREGATION_TO,
+    source: ['bpf/bpf_host.c (cil_to_netdev)', 'bpf/lib/nodeport.h (tail_handle_snat_fwd_ipv4)', 'bpf/lib/fib.h (redirect_direct_v4)'],
     see: ['cil_to_netdev', 'redirect_direct_v4'],
   },
 };

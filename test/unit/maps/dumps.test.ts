@@ -284,9 +284,11 @@ describe('prog arrays', () => {
     assert.equal(a.lookup(25), undefined);
   });
 
-  test('slots are bounded by max entries: CILIUM_CALL_SIZE (38) for calls maps, 65535 for cilium_call_policy', () => {
+  test('common.h:128 slots are bounded by max entries: CILIUM_CALL_SIZE (40) for calls maps, 65535 for cilium_call_policy', () => {
     const calls = new ProgArray(lxcCallsMapName(505));
-    assert.throws(() => calls.set(38, ref('x', '2/38', 1)), /slot 38 out of range/);
+    calls.set(38, ref('tail_handle_snat_fwd_ipv4', '2/38', 1));
+    assert.equal(calls.lookup(38)?.name, 'tail_handle_snat_fwd_ipv4', 'slot 38 (CILIUM_CALL_IPV4_NODEPORT_SNAT_FWD) fits');
+    assert.throws(() => calls.set(40, ref('x', '2/40', 1)), /slot 40 out of range/);
     const policy = new ProgArray(CALL_POLICY_MAP, 65535);
     policy.set(505, ref('handle_policy', '1/0x1f9', 4));
     assert.equal(policy.dump(), 'cilium_call_policy[505] = handle_policy\n');
