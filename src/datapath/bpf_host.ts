@@ -86,7 +86,7 @@ function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
     const ret = epTailCall(ctx, fromHost ? CILIUM_CALL.IPV4_FROM_HOST : CILIUM_CALL.IPV4_FROM_LXC);
     if (ret.kind === 'drop' && ret.macro === 'DROP_MISSED_TAIL_CALL') {
       // do_netdev reports a missed tail call but lets the packet reach the stack.
-      sendDropNotify(ctx, ret, 'do_netdev', FILE, 'ingress');
+      sendDropNotify(ctx, ret, 'do_netdev', FILE, 'ingress', undefined, { fn: 'do_netdev', nth: 1 }); // bpf_host.c:899, the IPv4 case
       ctx.dropNotified = false;
       return CTX_ACT_OK;
     }
@@ -116,7 +116,7 @@ export function tailHandleIpv4FromHost(ctx: Ctx): Ret {
 
 function tailHandleIpv4(ctx: Ctx, fromHost: boolean): Ret {
   const ret = ctx.tb.frame('tail_handle_ipv4', FILE, () => handleIpv4(ctx, ctx.cb.get('CB_SRC_LABEL') ?? WORLD_ID, fromHost));
-  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4', FILE, 'ingress') : ret;
+  return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4', FILE, 'ingress', undefined, { fn: 'tail_handle_ipv4' }) : ret;
 }
 
 function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
@@ -187,7 +187,7 @@ export function cilToNetdev(ctx: Ctx): Ret {
       } else {
         const { ret, tailCalled } = handleNatFwd(ctx);
         if (tailCalled) return ret;
-        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 });
+        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 }, { fn: 'cil_to_netdev', nth: 1 }); // bpf_host.c:1205, after handle_nat_fwd
       }
     }
     sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, 0, 'unknown');

@@ -32,7 +32,7 @@ export function cilFromOverlay(ctx: Ctx): Ret {
 export function tailHandleIpv4Overlay(ctx: Ctx): Ret {
   return ctx.tb.frame('tail_handle_ipv4', FILE, () => {
     const ret = handleIpv4(ctx);
-    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4', FILE, 'ingress') : ret;
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'handle_ipv4', FILE, 'ingress', undefined, { fn: 'tail_handle_ipv4' }) : ret;
   });
 }
 

@@ -100,7 +100,7 @@ describe('check --golden', () => {
       assert.match(updated.stdout, /: 7 match, 1 updated\n$/);
       const again = await runCli(['check', ...AFTER, ...EXP, '--golden', dir, '-l', 'summary', '--update']);
       assert.match(again.stdout, /\(level summary\): 8 updated\n$/);
-      assert.match(readFileSync(join(dir, 'api-to-db.txt'), 'utf8'), /^cluster shop · Cilium 1.13/m);
+      assert.match(readFileSync(join(dir, 'api-to-db.txt'), 'utf8'), /^cluster shop · Cilium v1.13.0/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -77,10 +77,11 @@ test('nodeport.h:2016-2047 nodeport_lb4: lb4_extract_key, ct_lookup4(CT_EGRESS),
   const f = fixture();
   const r = runEntry(f, f.progs.netdevIngress, tcpPacket('203.0.113.7', '1.2.3.167', 30081), 2);
   const order = fns(r).filter((n) => ['lb4_extract_key', 'lb4_lookup_service', 'lb4_local', 'ct_lookup4', 'ct_create4', 'neigh_record_ip4'].includes(n));
-  assert.deepEqual(order.slice(0, 6), ['lb4_extract_key', 'lb4_lookup_service', 'lb4_local', 'ct_lookup4', 'ct_create4', 'neigh_record_ip4']);
+  // lb4_local's own CT_SERVICE lookup and create (lb.h:1597, :1621) come first, then nodeport_lb4's CT_EGRESS pair.
+  assert.deepEqual(order.slice(0, 8), ['lb4_extract_key', 'lb4_lookup_service', 'lb4_local', 'ct_lookup4', 'ct_create4', 'ct_lookup4', 'ct_create4', 'neigh_record_ip4']);
   assert.ok(!fns(r).includes('lb4_extract_tuple'));
   assert.ok(r.nodes.some((n) => n.kind === 'ct' && n.dir === 'CT_EGRESS' && n.tuple === 'TCP OUT 203.0.113.7:43210 -> 10.0.1.105:8080' && n.result === 'CT_NEW'));
-  assert.deepEqual(ctCreates(r), ['TCP OUT 203.0.113.7:43210 -> 10.0.1.105:8080 expires=1060 RxPackets=0 RxBytes=0 RxFlagsSeen=0x00 LastRxReport=0 TxPackets=1 TxBytes=74 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0020 [ NodePort ] RevNAT=3 SourceSecurityID=2 IfIndex=2']);
+  assert.deepEqual(ctCreates(r), ['TCP OUT 1.2.3.167:30081 -> 203.0.113.7:43210 service expires=1060 RxPackets=0 RxBytes=30 RxFlagsSeen=0x00 LastRxReport=0 TxPackets=0 TxBytes=0 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0000 [ ] RevNAT=3 SourceSecurityID=0 IfIndex=0', 'TCP OUT 203.0.113.7:43210 -> 10.0.1.105:8080 expires=1060 RxPackets=0 RxBytes=0 RxFlagsSeen=0x00 LastRxReport=0 TxPackets=1 TxBytes=74 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0020 [ NodePort ] RevNAT=3 SourceSecurityID=2 IfIndex=2']);
 });
 
 test('stubs.h:9-10 NATIVE_DEV_IFINDEX is 0 in bpf_overlay: nodeport_lb4 there creates IfIndex=0', () => {

@@ -160,7 +160,7 @@ test('bpf_lxc.c:1165 send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …): an egr
   const drops = r.nodes.flatMap((n) => (n.kind === 'drop' ? [n] : []));
   assert.equal(drops.length, 1);
   assert.deepEqual(drops.map((d) => [d.srcId, d.dstId, d.dstEp, d.fn, d.direction]), [[EP1.identity, 2, 0, 'policy_can_egress4', 'egress']]);
-  assert.match(monitor(r), /^xx drop \(Policy denied\) flow 0x[0-9a-f]+ to endpoint 0, ifindex 19, file 2:0, , identity 47204->world: 10\.0\.0\.157:43210 -> 8\.8\.8\.8:443 tcp SYN$/m);
+  assert.match(monitor(r), /^xx drop \(Policy denied\) flow 0x[0-9a-f]+ to endpoint 0, ifindex 19, file 2:1165, , identity 47204->world: 10\.0\.0\.157:43210 -> 8\.8\.8\.8:443 tcp SYN$/m);
   assert.match(monitor(r), /^Policy verdict log: flow 0x[0-9a-f]+ local EP ID 1703, remote ID world, proto 6, egress, action deny, match none, /m);
 });
 

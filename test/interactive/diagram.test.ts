@@ -25,9 +25,9 @@ const POD1_POD3_MERMAID = `sequenceDiagram
     p1->>p2: tc ingress · bpf_lxc.o [from-container]
     p2->>p3: redirect ifindex 5 · tc egress · bpf_overlay.o [to-overlay]
     p3->>p3: encap vxlan VNI 47204 · outer 1.2.3.167 #gt; 1.2.3.168:8472
-    p3->>p4: tc egress · bpf_host.o [to-netdev]
+    p3->>p4: tc egress · bpf_netdev_eth0.o [to-netdev]
     p4->>p5: VXLAN VNI 47204 · 1.2.3.167 #gt; 1.2.3.168 udp 51023 #gt; 8472
-    p5->>p6: tc ingress · bpf_host.o [from-netdev]
+    p5->>p6: tc ingress · bpf_netdev_eth0.o [from-netdev]
     p6->>p7: decap vxlan VNI 47204
     p7->>p7: tc ingress · bpf_overlay.o [from-overlay]
     p7->>p8: redirect_peer ifindex 39 · rx eth0
@@ -46,7 +46,7 @@ const POD1_POD3_DOT = `digraph cilium_trace {
     p4 [label="eth0\\nnative device", fillcolor="#edf2f7", color="#2d3748"];
     s1 [label="1. tc ingress\\nbpf_lxc.o [from-container]", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
     s2 [label="2. redirect ifindex 5\\ntc egress\\nbpf_overlay.o [to-overlay]", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
-    s4 [label="4. tc egress\\nbpf_host.o [to-netdev]", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
+    s4 [label="4. tc egress\\nbpf_netdev_eth0.o [to-netdev]", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
   }
   subgraph cluster_2 {
     label="node2"; style="rounded,filled"; fillcolor="#fbfbfd"; color="#a0aec0"; fontname="Helvetica-Bold"; fontsize=13;
@@ -58,7 +58,7 @@ const POD1_POD3_DOT = `digraph cilium_trace {
   }
   p5 [label="wire\\nunderlay", shape=ellipse, style=filled, fillcolor="#edf2f7", color="#718096"];
   s5 [label="5. VXLAN VNI 47204\\n1.2.3.167 > 1.2.3.168 udp 51023 > 8472", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
-  s6 [label="6. tc ingress\\nbpf_host.o [from-netdev]", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
+  s6 [label="6. tc ingress\\nbpf_netdev_eth0.o [from-netdev]", shape=plain, style="", fontsize=10, fontcolor="#2b6cb0"];
   { rank=same; p1; p8; }
   { rank=same; p3; p7; }
   { rank=same; p4; p6; }

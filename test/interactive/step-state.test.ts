@@ -73,7 +73,7 @@ test('the listing keeps the hop title and the enclosing functions as context', (
   const i = stepWhere(m, (n) => n.kind === 'lookup' && n.map === 'cilium_ipcache');
   const screen = render(m, at(i), SIZE);
   assert.match(screen, /^ {2}node1 \/ lxcdb54060a47de — tc ingress — bpf_lxc\.o \[from-container\]$/m);
-  assert.match(screen, /^ {10}lookup_ip4_remote_endpoint {2}bpf\/lib\/eps\.h$/m);
+  assert.match(screen, /^ {10}lookup_ip4_remote_endpoint {2}bpf\/lib\/eps\.h:130$/m);
   assert.match(screen, /^> {11}lookup cilium_ipcache 10\.0\.1\.105\/32 → identity=14753/m);
 });
 
@@ -146,7 +146,7 @@ test('e explains the step from its data, with the explain topic when there is on
   const big = { columns: 110, rows: 80 };
   const s = render(m, reduce(m, at(i), 'explain', big), big);
   assert.match(s, /^ {2}A lookup in cilium_ipcache on node1, key 10\.0\.1\.105\/32\.$/m);
-  assert.match(s, /^ {2}The entry is there because of: pod default\/pod3 \(scenarios\/default\.yaml:58\)\.$/m);
+  assert.match(s, /^ {2}The entry is there because of: pod default\/pod3 \(scenarios\/default\.yaml:71\)\.$/m);
   assert.match(s, /^ {2}cilium-trace explain cilium_ipcache:$/m);
   const none = model();
   assert.match(render(none, reduce(none, at(i), 'explain', big), big), /explanations are not available in this build/);

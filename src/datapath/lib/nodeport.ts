@@ -237,6 +237,6 @@ export function tailRevNodeportLb4(ctx: Ctx): Ret {
       if (route.via !== undefined) ctx.cb.set('NEXT_HOP', route.via);
       return ctx.tb.frame('ctx_redirect', 'bpf/include/bpf/ctx/skb.h', () => ({ kind: 'redirect', ifindex: dev.ifindex, peer: false, ingress: false } as const));
     });
-    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_rev_nodeport_lb4', FILE, 'egress') : ret;
+    return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_rev_nodeport_lb4', FILE, 'egress', undefined, { fn: 'tail_rev_nodeport_lb4', nth: 1 }) : ret;
   });
 }
