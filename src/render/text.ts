@@ -125,7 +125,7 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'lookup' && n.map === 'cilium_lb4_services_v2' && n.result === null && !ev.includes('not a service')) ev.push('not a service');
     else if (n.kind === 'rewrite' && n.field !== 'ttl' && n.field !== 'eth') ev.push(`${n.field} ${n.from} → ${n.to}`);
     else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
-    else if (n.kind === 'note' && n.text.startsWith('no BPF program')) ev.push('no BPF program');
+    else if (n.kind === 'kernel' && n.op === 'tc') ev.push('no BPF program');
   }
   return ev.join(' · ');
 }
