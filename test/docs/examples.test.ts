@@ -48,7 +48,7 @@ function examples(doc: string): Example[] {
 function matches(actual: string[], expected: string[]): string | null {
   const segments: string[][] = [[]];
   for (const l of expected) {
-    if (l === '...' || l === '…') segments.push([]);
+    if (l.trim() === '...' || l.trim() === '…') segments.push([]);
     else (segments[segments.length - 1] as string[]).push(l);
   }
   const elided = segments.length > 1;
@@ -81,7 +81,7 @@ for (const doc of DOCS) {
       const both = (run.stdout + run.stderr).replace(/\n$/, '').split('\n');
       const problem = matches(stdoutOnly, ex.expected) === null ? null : matches(both, ex.expected);
       const actual = run.stderr === '' || run.stdout === '' ? both : stdoutOnly;
-      if (problem && process.env['UPDATE_DOC_EXAMPLES'] === '1' && !ex.expected.some((l) => l === '...' || l === '…')) {
+      if (problem && process.env['UPDATE_DOC_EXAMPLES'] === '1' && !ex.expected.some((l) => l.trim() === '...' || l.trim() === '…')) {
         rewrites.push({ at: ex.line, length: ex.expected.length, lines: actual }); // ex.line is the command's 1-based line: the body follows it
         continue;
       }
