@@ -12,7 +12,7 @@ interface Flow {
   readonly node_name: string;
 }
 
-test('hubble: the outer VXLAN packet 1.2.3.167 > 1.2.3.168 is host -> remote-node on node1 and remote-node -> host on node2', async () => {
+test('pkg/hubble/parser/common/endpoint.go:48-53, :88-94 (v1.13.0): datapath label 0, so the ipcache identity: the outer VXLAN packet 1.2.3.167 > 1.2.3.168 is host -> remote-node on node1 and remote-node -> host on node2', async () => {
   const run = await runCli(['pod1', 'pod3', 'icmp', '-o', 'hubble']);
   assert.equal(run.code, 0, run.stderr);
   const flows = run.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { flow: Flow }).flow);

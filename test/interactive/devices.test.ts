@@ -29,7 +29,7 @@ test('devices --node node1 --calls (golden)', async () => {
   await golden('devices-node1-calls', ['devices', '--node', 'node1', '--calls']);
 });
 
-test("seed note 000's tc filter lines, byte for byte (Go loader names cilium-<ifname>, init.sh names the overlay's object:[section])", async () => {
+test("pkg/datapath/loader/netlink.go:191 and bpf/init.sh:444-445 (v1.13.0): seed note 000's tc filter lines, byte for byte (the Go loader names cilium-<ifname>, init.sh's tc names the overlay's object:[section])", async () => {
   const run = await runCli(['devices', '--node', 'node1']);
   const lines = run.stdout.split('\n');
   for (const seed of [
