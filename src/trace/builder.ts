@@ -35,8 +35,21 @@ export class TraceBuilder {
     this.stack.push(h);
   }
 
+  /** The line of a function's definition, or of a label inside the innermost open function that has it. */
+  private cite(file: string, fn: string): number | undefined {
+    const labels = this.release.labelSites(file, fn);
+    if (labels.size > 0) {
+      for (let i = this.stack.length - 1; i >= 0; i--) {
+        const open = this.stack[i];
+        const line = open && open.kind === 'fn' ? labels.get(open.fn) : undefined;
+        if (line !== undefined) return line;
+      }
+    }
+    return this.release.site(file, fn);
+  }
+
   frame<T>(fn: string, file: string, body: () => T): T {
-    const line = this.release.site(file, fn);
+    const line = this.cite(file, fn);
     if (line === undefined && STRICT_CITATIONS) {
       throw new Error(`uncited frame: Cilium ${this.release.version} defines no ${fn} in ${file} (scripts/bpf-sites.mjs, bpf-index)`);
     }
@@ -59,7 +72,7 @@ export class TraceBuilder {
   dropLine(file: string, fn: string, nth = 0): number | null {
     const line = this.release.dropSites(file, fn)[nth];
     if (line === undefined && STRICT_CITATIONS) {
-      throw new Error(`uncited drop: Cilium ${this.release.version} has no send_drop_notify call #${nth} in ${fn} of ${file} (scripts/drop-sites.mjs)`);
+      throw new Error(`uncited drop: Cilium ${this.release.version} has no send_drop_notify call #${nth} in ${fn} of ${file} (scripts/source-sites.mjs)`);
     }
     return line ?? null;
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { RELEASES, V1_13_0 } from '../../src/cilium/releases/release.js';
 import { SITES_V1_13_0 } from '../../src/cilium/releases/sites-v1.13.0.js';
 import { DROPS_V1_13_0 } from '../../src/cilium/releases/drops-v1.13.0.js';
+import { LABELS_V1_13_0 } from '../../src/cilium/releases/labels-v1.13.0.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
 import { ROOT } from '../support/run-cli.js';
 
@@ -59,6 +60,46 @@ for (const release of RELEASES) {
     assert.deepEqual(bad, []);
   });
 }
+
+const LABEL_TABLES: Readonly<Record<string, string>> = { 'v1.13.0': LABELS_V1_13_0 };
+
+for (const release of RELEASES) {
+  test(`every label site of ${release.version} is a label of that file in the bpf-index, inside its enclosing function`, (t) => {
+    if (!existsSync(INDEX_DIR)) return t.skip('the bpf-index (../shared/reference/bpf-index) is not beside this checkout');
+    const labels = new Set<string>();
+    const spans = new Map<string, Array<[number, number | undefined]>>();
+    for (const line of readFileSync(join(INDEX_DIR, `bpf-index-${release.version}.tsv`), 'utf8').split('\n')) {
+      const [name, kind, file, first, last] = line.split('\t');
+      if (!name || !file || !first) continue;
+      if (kind === 'label') labels.add(`${file}\t${name}`);
+      const k = `${file}\t${name}`;
+      spans.set(k, [...(spans.get(k) ?? []), [Number(first), last ? Number(last) : undefined]]);
+    }
+    const table = LABEL_TABLES[release.version];
+    assert.ok(table);
+    const rows = table.split('\n').filter((r) => r !== '');
+    assert.ok(rows.length > 20);
+    const bad = rows.filter((r) => {
+      const [file, fn, label, line] = r.split('\t');
+      const n = Number(line);
+      return !labels.has(`${file}\t${label}`) || !(spans.get(`${file}\t${fn}`) ?? []).some(([a, b]) => a <= n && (b === undefined || n <= b));
+    });
+    assert.deepEqual(bad, []);
+  });
+}
+
+test('a label is cited where the enclosing function has it: pass_to_stack of handle_ipv4_from_lxc is bpf_lxc.c:1111, not the IPv6 one at :532', () => {
+  const tb = new TraceBuilder(V1_13_0);
+  tb.hop('n1', 'lxc', 'tc ingress');
+  tb.frame('handle_ipv4_from_lxc', 'bpf/bpf_lxc.c', () => tb.frame('pass_to_stack', 'bpf/bpf_lxc.c', () => 0));
+  const hop = tb.hops[0];
+  assert.ok(hop && 'children' in hop);
+  const outer = hop.children[0];
+  assert.ok(outer && outer.kind === 'fn');
+  const inner = outer.children[0];
+  assert.ok(inner && inner.kind === 'fn');
+  assert.deepEqual([inner.fn, inner.line], ['pass_to_stack', 1111]);
+});
 
 test('handle_ipv4_from_lxc is cited at bpf/bpf_lxc.c:727 of v1.13.0, sock_select_slot only in bpf/bpf_sock.c', () => {
   assert.equal(V1_13_0.site('bpf/bpf_lxc.c', 'handle_ipv4_from_lxc'), 727);

@@ -3,6 +3,7 @@
 // file and line of its definition at exactly this release, so every step can be checked
 // against the source (`git show <commit>:<file>`).
 import { DROPS_V1_13_0 } from './drops-v1.13.0.js';
+import { LABELS_V1_13_0 } from './labels-v1.13.0.js';
 import { SITES_V1_13_0 } from './sites-v1.13.0.js';
 
 export interface CiliumRelease {
@@ -19,6 +20,11 @@ export interface CiliumRelease {
    * drop notification carries (bpf/lib/drop.h passes __LINE__ of the call).
    */
   readonly dropSites: (file: string, fn: string) => readonly number[];
+  /**
+   * Where a goto label of `file` is, per enclosing function: labels such as pass_to_stack
+   * exist once in each function that uses them (IPv4 and IPv6 paths).
+   */
+  readonly labelSites: (file: string, label: string) => ReadonlyMap<string, number>;
 }
 
 function siteTable(text: string): (file: string, name: string) => number | undefined {
@@ -51,12 +57,32 @@ function dropTable(text: string): (file: string, fn: string) => readonly number[
   };
 }
 
+function labelTable(text: string): (file: string, label: string) => ReadonlyMap<string, number> {
+  let table: Map<string, Map<string, number>> | undefined;
+  const none: ReadonlyMap<string, number> = new Map();
+  return (file, label) => {
+    if (!table) {
+      table = new Map();
+      for (const row of text.split('\n')) {
+        const [f, fn, l, line] = row.split('\t');
+        if (!f || !fn || !l || !line) continue;
+        const k = `${f}\t${l}`;
+        const m = table.get(k) ?? new Map<string, number>();
+        m.set(fn, Number(line));
+        table.set(k, m);
+      }
+    }
+    return table.get(`${file}\t${label}`) ?? none;
+  };
+}
+
 export const V1_13_0: CiliumRelease = {
   profile: '1.13',
   version: 'v1.13.0',
   commit: 'c9723a8df3',
   site: siteTable(SITES_V1_13_0),
   dropSites: dropTable(DROPS_V1_13_0),
+  labelSites: labelTable(LABELS_V1_13_0),
 };
 
 export const RELEASES: readonly CiliumRelease[] = [V1_13_0];
