@@ -33,6 +33,9 @@ export function cilSock4Connect(ctx: Ctx): Ret {
     const err = sock4XlateFwd(ctx);
     if (typeof err !== 'number') return err;
     if (err === -EHOSTUNREACH) {
+      // bpf_sock.c:463-465: try_set_retval(err) then SYS_REJECT. bpf_set_retval exists only with
+      // HAVE_SET_RETVAL (kernel >= 5.18, probed per node); without it the hook's rejection is EPERM.
+      ctx.tb.add({ kind: 'note', text: 'try_set_retval(-EHOSTUNREACH), return SYS_REJECT (bpf_sock.c:463-465): connect() fails with EHOSTUNREACH on kernels >= 5.18 (bpf_set_retval, HAVE_SET_RETVAL); older kernels report EPERM' });
       ctx.tb.add({ kind: 'refused', syscall: udp ? 'sendmsg' : 'connect', errno: 'EHOSTUNREACH', code: err, fn, file: FILE });
       return { kind: 'refused', errno: 'EHOSTUNREACH', code: err };
     }

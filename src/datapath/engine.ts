@@ -286,7 +286,9 @@ function hostOriginated(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDa
     return { kind: 'delivered', node: node.name, target: `the host of ${node.name}`, via: 'stack', ifindex: 1, packet: pkt };
   }
   const src = route.src ?? node.ip;
-  if (src !== pkt.src) tb.add({ kind: 'rewrite', field: 'saddr', from: formatIpv4(pkt.src), to: `${formatIpv4(src)} (the route's preferred source)` });
+  // An unbound socket gets its address at connect() from the route to the (translated)
+  // destination: nothing rewrites the packet, it leaves with that source from the start.
+  if (src !== pkt.src) tb.add({ kind: 'kernel', op: 'saddr', text: `${formatIpv4(src)}: the source an unbound socket takes at connect() from the route's preferred source (not ${formatIpv4(pkt.src)}; nothing is rewritten)` });
   tb.add({ kind: 'kernel', op: 'mark', text: 'iptables OUTPUT "cilium: host->any mark as from host": skb->mark 0x0c00 (MARK_MAGIC_HOST)' });
   const next = forward(cluster, tb, node, { ...pkt, src, mark: 0x0c00 }, route);
   return 'kind' in next ? next : walk(cluster, tb, next, opts);
