@@ -217,3 +217,11 @@ function writeFrontend(lb: LbMaps, f: ServiceFrontend, ids: ReadonlyMap<number, 
     lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: ids.get(backendKey(b.pod.ip, b.port)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
   });
 }
+
+/**
+ * The frontend addresses one node's agent has a Service under (its svcByHash, which Hubble's
+ * GetServiceByAddr reads): every cluster IP and that node's own NodePort addresses.
+ */
+export function nodeFrontendAddresses(scenario: Scenario, node: NodeSpec): Array<{ readonly address: Ipv4; readonly dport: number; readonly service: ServiceSpec; readonly nodePort: boolean }> {
+  return frontends(sortedServices(scenario), nodePortAddresses(scenario, node), (k) => ({ address: k.address, dport: k.dport, service: k.service, nodePort: k.nodePort }));
+}

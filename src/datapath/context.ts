@@ -56,6 +56,12 @@ export interface SockInfo {
   readonly cgroup: SockCgroup;
 }
 
+/** What the kernel keeps on the skb across programs of one node (not in the packet's headers). */
+export interface SkbState {
+  /** skb->hash once get_hash_recalc computed it; BPF header rewrites keep it (no BPF_F_INVALIDATE_HASH). */
+  hash: number | undefined;
+}
+
 export interface Ctx {
   readonly cluster: ClusterDatapath;
   readonly node: NodeDatapath;
@@ -75,6 +81,8 @@ export interface Ctx {
   nodePort: boolean;
   /** A tail call never returns in C: once the callee reported a drop, callers must not again. */
   dropNotified: boolean;
+  /** The skb's kernel state on this node; shared by every program the skb runs through there. */
+  readonly skb?: SkbState;
   /** Set only while a bpf_sock program runs (struct bpf_sock_addr, not an skb). */
   readonly sock?: SockInfo;
 }

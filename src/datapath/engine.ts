@@ -8,7 +8,7 @@ import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import { ETH_P_ARP, describeInner, describeOuter, type Packet } from '../net/packet.js';
 import { TraceBuilder } from '../trace/builder.js';
 import type { SockCgroup, TraceNode } from '../trace/tree.js';
-import { dropInfo, type Ctx, type DatapathOptions, type Ret, type TunnelKey } from './context.js';
+import { dropInfo, type Ctx, type DatapathOptions, type Ret, type SkbState, type TunnelKey } from './context.js';
 import { podArpRequest, podReceive, podTransmit } from './kernel/netns.js';
 import { decapsulate, describeRoute, encapsulate } from './kernel/tunnel.js';
 import { traceRoute } from './kernel/stack.js';
@@ -43,7 +43,11 @@ interface Event {
   readonly pkt: Packet;
   readonly tunnelKey: TunnelKey | undefined;
   readonly cb: Map<string, number>;
+  /** The skb's kernel state: the same object while the skb stays on one node, a new one per node and packet. */
+  readonly skb: SkbState;
 }
+
+const newSkb = (): SkbState => ({ hash: undefined });
 
 export function runTrace(cluster: ClusterDatapath, inj: Injection, opts: DatapathOptions): { hops: TraceNode[]; outcome: Outcome } {
   const tb = new TraceBuilder(cluster.release);
@@ -55,7 +59,7 @@ export function runTrace(cluster: ClusterDatapath, inj: Injection, opts: Datapat
     tb.hop(node.name, `network → ${native.name}`, 'wire');
     tb.add({ kind: 'kernel', op: 'wire', text: `${formatIpv4(inj.packet.src)} > ${formatIpv4(inj.packet.dst)} arrives from outside the cluster, source address preserved` });
     const pkt: Packet = { ...inj.packet, ethSrc: UPSTREAM_MAC, ethDst: native.mac };
-    return { hops: tb.hops, outcome: walk(cluster, tb, { node, device: native, dir: 'ingress', pkt, tunnelKey: undefined, cb: new Map() }, opts) };
+    return { hops: tb.hops, outcome: walk(cluster, tb, { node, device: native, dir: 'ingress', pkt, tunnelKey: undefined, cb: new Map(), skb: newSkb() }, opts) };
   }
   return runFromPod(cluster, tb, node, inj, opts);
 }
@@ -81,11 +85,11 @@ function runFromPod(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapa
   }
   if (inj.traceArp) {
     const arp = podArpRequest(tb, node, ns, packet);
-    const arpOutcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: arp, tunnelKey: undefined, cb: new Map() }, opts);
+    const arpOutcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: arp, tunnelKey: undefined, cb: new Map(), skb: newSkb() }, opts);
     if (arpOutcome.kind !== 'delivered') return { hops: tb.hops, outcome: arpOutcome };
   }
   const first = podTransmit(tb, node, ns, packet, inj.traceArp);
-  const outcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: first, tunnelKey: undefined, cb: new Map() }, opts);
+  const outcome = walk(cluster, tb, { node, device: veth, dir: 'ingress', pkt: first, tunnelKey: undefined, cb: new Map(), skb: newSkb() }, opts);
   return { hops: tb.hops, outcome };
 }
 
@@ -116,7 +120,7 @@ function runSockHook(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatap
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
   const prog = ev.device.tc[ev.dir];
   tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${objectFile(ev.device, prog.object)} [${prog.section}]` : undefined);
-  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false, skb: ev.skb };
   if (!prog) {
     tb.add({ kind: 'kernel', op: 'tc', text: `no BPF program on ${ev.device.name} tc ${ev.dir}: the packet passes` });
     return { ret: { kind: 'ok' }, ctx };
@@ -138,14 +142,14 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
       if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null, notifier: ret.file ?? '', notifierFn: ret.fn ?? ctx.prog.name, notifyLine: null, notify: true, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx) });
       return { kind: 'dropped', node: node.name };
     }
-    const next: Event | Outcome = ret.kind === 'redirect' ? followRedirect(tb, node, ctx, ret) : afterOk(cluster, tb, ev, ctx);
+    const next: Event | Outcome = ret.kind === 'redirect' ? followRedirect(tb, node, ctx, ret, ev.skb) : afterOk(cluster, tb, ev, ctx);
     if ('kind' in next) return next;
     ev = next;
   }
   return { kind: 'error', node: ev?.node.name ?? start.node.name, text: `hop limit ${HOP_LIMIT} reached (a forwarding loop?)` };
 }
 
-function followRedirect(tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, ret: Extract<Ret, { kind: 'redirect' }>): Event | Outcome {
+function followRedirect(tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, ret: Extract<Ret, { kind: 'redirect' }>, skb: SkbState): Event | Outcome {
   const target = node.devices.get(ret.ifindex);
   if (!target) return { kind: 'error', node: node.name, text: `redirect to unknown ifindex ${ret.ifindex}` };
   tb.add({ kind: 'redirect', helper: ret.peer ? 'redirect_peer' : 'redirect', ifindex: ret.ifindex, device: target.name, ingress: ret.ingress });
@@ -155,7 +159,7 @@ function followRedirect(tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, ret: Ext
     podReceive(tb, node, ns, ctx.pkt, 'bpf_redirect_peer: straight into the pod, skipping the host-side veth', ret.ifindex);
     return { kind: 'delivered', node: node.name, target: ns.display, via: 'redirect_peer', ifindex: ret.ifindex, packet: ctx.pkt };
   }
-  return { node, device: target, dir: ret.ingress ? 'ingress' : 'egress', pkt: ctx.pkt, tunnelKey: ctx.tunnelKey, cb: ctx.cb };
+  return { node, device: target, dir: ret.ingress ? 'ingress' : 'egress', pkt: ctx.pkt, tunnelKey: ctx.tunnelKey, cb: ctx.cb, skb };
 }
 
 /** What the kernel does with a packet a program passed on (CTX_ACT_OK), per device and hook. */
@@ -190,7 +194,7 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
         tb.add({ kind: 'packet', label: 'outer', text: describeOuter(o) });
         tb.add({ kind: 'note', text: 'outer UDP source port: kernel flow hash of the inner packet (udp_flow_src_port), outer UDP checksum 0 (BPF_F_ZERO_CSUM_TX); inner frame unchanged' });
       }
-      return { node, device: native, dir: 'egress', pkt: enc, tunnelKey: undefined, cb: new Map() };
+      return { node, device: native, dir: 'egress', pkt: enc, tunnelKey: undefined, cb: new Map(), skb: ev.skb };
     }
     case 'native/egress': {
       const o = pkt.outer;
@@ -208,11 +212,12 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
         ? `${formatIpv4(o.src)} > ${formatIpv4(o.dst)} udp ${o.sport} > ${o.dport} (underlay: nodes share an L2 segment)`
         : `${formatIpv4(pkt.src)} > ${formatIpv4(pkt.dst)} to ${remote.name} (underlay: nodes share an L2 segment)` });
       const arriving: Packet = o ? pkt : { ...pkt, ethSrc: ev.device.mac, ethDst: remoteNative.mac };
-      return { node: remote, device: remoteNative, dir: 'ingress', pkt: arriving, tunnelKey: undefined, cb: new Map() };
+      // Another host receives it: a new skb, whose hash that host computes.
+      return { node: remote, device: remoteNative, dir: 'ingress', pkt: arriving, tunnelKey: undefined, cb: new Map(), skb: newSkb() };
     }
     case 'native/ingress': {
       const o = pkt.outer;
-      if (!o) return hostStack(cluster, tb, node, pkt, ev.device.name);
+      if (!o) return hostStack(cluster, tb, node, pkt, ev.device.name, ev.skb);
       if (o.dst !== node.ip || o.dport !== node.config.tunnelPort) {
         return { kind: 'error', node: node.name, text: 'encapsulated traffic for another host or port is not simulated' };
       }
@@ -224,7 +229,7 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
       tb.add({ kind: 'kernel', op: 'stack', text: `ip_rcv: ${formatIpv4(o.dst)} is local → udp_rcv port ${o.dport} → ${o.type}_rcv` });
       tb.add({ kind: 'decap', type: o.type, vni: o.vni, outerSrc: formatIpv4(o.src), outerDst: formatIpv4(o.dst) });
       tb.add({ kind: 'note', text: `tunnel metadata for tc: tunnel_id=${dec.key.tunnelId} remote_ipv4=${formatIpv4(dec.key.remoteIpv4)}` });
-      return { node, device: tun, dir: 'ingress', pkt: dec.inner, tunnelKey: dec.key, cb: new Map() };
+      return { node, device: tun, dir: 'ingress', pkt: dec.inner, tunnelKey: dec.key, cb: new Map(), skb: ev.skb };
     }
     case 'lxc/ingress':
       if (pkt.ethertype === ETH_P_ARP) {
@@ -232,7 +237,7 @@ function afterOk(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, ctx: Ctx
         tb.add({ kind: 'not_simulated', text });
         return { kind: 'error', node: node.name, text };
       }
-      return hostStack(cluster, tb, node, pkt, ev.device.name);
+      return hostStack(cluster, tb, node, pkt, ev.device.name, ev.skb);
     default: {
       const text = `the kernel stack after ${ev.device.name} tc ${ev.dir} (CTX_ACT_OK) is not simulated yet`;
       tb.add({ kind: 'not_simulated', text });
@@ -252,7 +257,7 @@ function deviceNamed(node: NodeDatapath, name: string): Device | undefined {
 }
 
 /** A packet the stack received from a device (CTX_ACT_OK): deliver locally or forward. */
-function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, received: Packet, indev: string): Event | Outcome {
+function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, received: Packet, indev: string, skb: SkbState): Event | Outcome {
   tb.hop(node.name, 'host stack', 'kernel');
   tb.add({ kind: 'kernel', op: 'rx', text: `ip_rcv on ${indev}` });
   const pkt = preroutingDenat(tb, node, received);
@@ -263,7 +268,7 @@ function hostStack(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapat
     return { kind: 'delivered', node: node.name, target: `the host of ${node.name}`, via: 'stack', ifindex: 0, packet: pkt };
   }
   tb.add({ kind: 'rewrite', field: 'ttl', from: String(pkt.ttl), to: String(pkt.ttl - 1) });
-  return forward(cluster, tb, node, { ...pkt, ttl: pkt.ttl - 1 }, route);
+  return forward(cluster, tb, node, { ...pkt, ttl: pkt.ttl - 1 }, route, skb);
 }
 
 /**
@@ -290,11 +295,11 @@ function hostOriginated(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDa
   // destination: nothing rewrites the packet, it leaves with that source from the start.
   if (src !== pkt.src) tb.add({ kind: 'kernel', op: 'saddr', text: `${formatIpv4(src)}: the source an unbound socket takes at connect() from the route's preferred source (not ${formatIpv4(pkt.src)}; nothing is rewritten)` });
   tb.add({ kind: 'kernel', op: 'mark', text: 'iptables OUTPUT "cilium: host->any mark as from host": skb->mark 0x0c00 (MARK_MAGIC_HOST)' });
-  const next = forward(cluster, tb, node, { ...pkt, src, mark: 0x0c00 }, route);
+  const next = forward(cluster, tb, node, { ...pkt, src, mark: 0x0c00 }, route, newSkb());
   return 'kind' in next ? next : walk(cluster, tb, next, opts);
 }
 
-function forward(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, route: HostRoute): Event | Outcome {
+function forward(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, pkt: Packet, route: HostRoute, skb: SkbState): Event | Outcome {
   const dev = deviceNamed(node, route.dev);
   if (!dev) return { kind: 'error', node: node.name, text: `route device ${route.dev} not found` };
   const cb = new Map<string, number>();
@@ -303,5 +308,5 @@ function forward(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath,
   const masq = postroutingMasquerade(tb, node, pkt, dev, nodeIps);
   tb.add({ kind: 'kernel', op: 'tx', text: `${route.dev} (ifindex ${dev.ifindex})` });
   const out: Packet = dev.kind === 'native' ? { ...masq, ethSrc: dev.mac } : { ...masq, ethSrc: dev.mac, ethDst: dev.mac };
-  return { node, device: dev, dir: 'egress', pkt: out, tunnelKey: undefined, cb };
+  return { node, device: dev, dir: 'egress', pkt: out, tunnelKey: undefined, cb, skb };
 }

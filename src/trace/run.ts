@@ -4,12 +4,13 @@ import type { Cluster } from '../controlplane/cluster.js';
 import { runTrace, type Injection } from '../datapath/engine.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 import { explainPolicyDrop } from '../explain/policy-drop.js';
-import { formatIpv4, type Ipv4 } from '../net/ip.js';
+import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import { replyOf, type L4, type Packet } from '../net/packet.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
-import type { EndpointView, NodeAddressView, PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
+import type { EndpointView, PacketSummary, Peer, ServiceView, TraceNode, TraceResult } from './tree.js';
+import { nodeFrontendAddresses } from '../controlplane/services.js';
 import { LazyMap } from '../util/lazy-map.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
@@ -97,13 +98,45 @@ function endpointViews(cluster: Cluster): readonly EndpointView[] {
   return v;
 }
 
-const NODE_ADDRESSES = new WeakMap<Cluster, readonly NodeAddressView[]>();
+const SERVICES = new WeakMap<Cluster, readonly ServiceView[]>();
 
-function nodeAddressViews(cluster: Cluster): readonly NodeAddressView[] {
-  let v = NODE_ADDRESSES.get(cluster);
+/** Every node's Service frontends (cluster IPs once, NodePorts per node), built once per cluster on first read. */
+function serviceViews(cluster: Cluster): readonly ServiceView[] {
+  let v = SERVICES.get(cluster);
   if (!v) {
-    v = cluster.scenario.nodes.flatMap((n) => [{ ip: formatIpv4(n.ip), node: n.name }, { ip: formatIpv4(n.ciliumHostIp), node: n.name }]);
-    NODE_ADDRESSES.set(cluster, v);
+    const seen = new Set<string>();
+    v = cluster.scenario.nodes.flatMap((n) => nodeFrontendAddresses(cluster.scenario, n).flatMap((f) => {
+      const view: ServiceView = { ip: formatIpv4(f.address), port: f.dport, namespace: f.service.namespace, name: f.service.name, node: f.nodePort ? n.name : null };
+      const key = `${view.node ?? ''}/${view.ip}:${view.port}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [view];
+    }));
+    SERVICES.set(cluster, v);
+  }
+  return v;
+}
+
+type AgentLookups = Pick<TraceResult, 'identityOf' | 'labelsOf'>;
+const LOOKUPS = new WeakMap<Cluster, AgentLookups>();
+
+/**
+ * Hubble's IPGetter and IdentityGetter on the cluster, one pair per cluster (results of one
+ * cluster compare equal). LookupSecIDByIP (daemon/cmd/hubble.go:395-424) tries the address,
+ * then every prefix length in use, which always includes /0 (pkg/counter/prefixes.go:58-61):
+ * the node's ipcache LPM lookup gives the same answer.
+ */
+function agentLookups(cluster: Cluster): AgentLookups {
+  let v = LOOKUPS.get(cluster);
+  if (!v) {
+    v = {
+      identityOf: (node: string, ip: string) => {
+        const addr = parseIpv4(ip);
+        return addr === undefined ? undefined : cluster.datapath.nodes.get(node)?.maps.ipcache.lookup(addr)?.info.secLabel;
+      },
+      labelsOf: (id: number) => (id === 0 ? undefined : cluster.identities.labelStrings(id)),
+    };
+    LOOKUPS.set(cluster, v);
   }
   return v;
 }
@@ -185,7 +218,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
   return { result: explained, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
 }
 
-type WithoutEndpoints = Omit<TraceResult, 'endpoints' | 'nodeAddresses'>;
+type WithoutEndpoints = Omit<TraceResult, 'endpoints' | 'services' | 'identityOf' | 'labelsOf'>;
 
 /** A result's fields but `endpoints` (copying them with a spread would build the views). */
 function withoutEndpoints(r: TraceResult): WithoutEndpoints {
@@ -201,9 +234,10 @@ function withEndpointsOf(cluster: Cluster, r: WithoutEndpoints): TraceResult {
     get endpoints(): readonly EndpointView[] {
       return endpointViews(cluster);
     },
-    get nodeAddresses(): readonly NodeAddressView[] {
-      return nodeAddressViews(cluster);
+    get services(): readonly ServiceView[] {
+      return serviceViews(cluster);
     },
+    ...agentLookups(cluster),
     explanation,
   };
 }

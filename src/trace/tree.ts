@@ -25,8 +25,16 @@ export interface EventMeta {
     readonly icmpType: number | null;
     readonly tcpFlags: string | null;
   };
-  /** skb->hash: the flow hash every event of this flow carries (deterministic here). */
+  /**
+   * skb->hash (get_hash_recalc): computed at the packet's first event on a node and kept for
+   * every later event of that skb there (BPF rewrites do not invalidate it). A deterministic
+   * stand-in: the kernel's hash uses a per-host random key.
+   */
   readonly hash: number;
+  /** The event's `source` field: EVENT_SOURCE of the program that sent it (LXC_ID, HOST_EP_ID, 0 in bpf_overlay). */
+  readonly source: number;
+  /** The frame's Ethernet addresses at the observation point (the outer ones for a tunnelled packet on a native device). */
+  readonly eth: { readonly src: string; readonly dst: string };
 }
 
 export type TraceNode =
@@ -82,9 +90,14 @@ export interface EndpointView {
   readonly node: string;
 }
 
-export interface NodeAddressView {
+/** A Service frontend address as the agent's service manager knows it (svcByHash: address, port). */
+export interface ServiceView {
   readonly ip: string;
-  readonly node: string;
+  readonly port: number;
+  readonly namespace: string;
+  readonly name: string;
+  /** The node whose agent has it (a NodePort on that node's address); null: every node (a ClusterIP). */
+  readonly node: string | null;
 }
 
 export type Verdict = 'FORWARDED' | 'DROPPED' | 'NOT_SIMULATED';
@@ -101,8 +114,12 @@ export interface TraceResult {
   readonly refused: { readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string; readonly node: string } | null;
   /** What the cluster knows of each address the events mention (Hubble's endpoint view). */
   readonly endpoints: readonly EndpointView[];
-  /** Addresses of the nodes (InternalIP and cilium_host): host on their own node, remote-node elsewhere. */
-  readonly nodeAddresses: readonly NodeAddressView[];
+  /** The Services' frontend addresses (Hubble's ServiceGetter view), built on first read. */
+  readonly services: readonly ServiceView[];
+  /** Hubble's IPGetter.LookupSecIDByIP on `node`: that node's ipcache, longest prefix (always down to /0). */
+  identityOf(node: string, ip: string): number | undefined;
+  /** Hubble's IdentityGetter: the identity's labels (sorted), undefined for an id never allocated (0). */
+  labelsOf(id: number): readonly string[] | undefined;
   /** For policy drops: why, and the smallest policy that would allow the flow. */
   readonly explanation: PolicyExplanation | null;
   readonly delivered: { readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number } | null;
