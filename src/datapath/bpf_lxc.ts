@@ -10,7 +10,7 @@ import { formatIpv4, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
 import { CTX_ACT_OK, drop, dropInfo, lxcConfig, type Ctx, type Ret } from './context.js';
-import { ctCreate4, ctLookup4 } from './lib/conntrack.js';
+import { ctCreate4, ctHasNodeportEgressEntry4, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
 import { encapAndRedirectLxc } from './lib/encap.js';
 import { redirectDirectV4 } from './lib/fib.js';
@@ -118,6 +118,20 @@ function policyVerdictNode(ctx: Ctx, direction: 'ingress' | 'egress', remoteId: 
     deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', verdict: verdict.ret.kind === 'drop' ? -dropInfo(verdict.ret.macro).code : 0,
     notify: enforced && (denied || status !== 'CT_ESTABLISHED'), provenance: verdict.provenance, ev: eventMeta(ctx),
   });
+  // "Emit verdict if drop or if allow for CT_NEW or CT_REOPENED." (bpf_lxc.c:852-857, :1791-1798)
+  if (!denied && status === 'CT_ESTABLISHED') return;
+  ctx.tb.frame('send_policy_verdict_notify', 'bpf/lib/policy_log.h', () => {
+    const filter = `policy_verdict_filter_allow(POLICY_VERDICT_LOG_FILTER 0x${cfg.policyVerdictLogFilter.toString(16)}, ${direction === 'ingress' ? 'POLICY_INGRESS 0x1' : 'POLICY_EGRESS 0x2'})`;
+    ctx.tb.add({ kind: 'note', text: enforced ? `${filter}: true, the policy verdict event is sent (ctx_event_output)` : `${filter}: false (${direction} policy not enforced), no event` });
+  });
+}
+
+/** policy_mark_skip / policy_clear_mark (bpf/lib/policy.h:370-378): cb[CB_POLICY], which lets __policy_can_access allow a miss. */
+function policyMark(ctx: Ctx, skip: boolean): void {
+  ctx.tb.frame(skip ? 'policy_mark_skip' : 'policy_clear_mark', 'bpf/lib/policy.h', () => {
+    ctx.cb.set('CB_POLICY', skip ? 1 : 0);
+    ctx.tb.add({ kind: 'note', text: `cb[CB_POLICY]=${skip ? 1 : 0}` });
+  });
 }
 
 /** handle_ipv4_from_lxc and ipv4_policy: "Skip policy enforcement for return traffic." */
@@ -145,11 +159,20 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       if (verdict.ret.kind === 'drop') return verdict.ret;
     }
     // skip_policy_enforcement: CT_NEW creates the entry and its ICMP related entry (map_related = CT_MAP_ANY4).
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', cfg.seclabel, ctx.node.maps.ctAny);
-    if (isReply && ctx.ctBuffer?.nodePort && ctx.node.config.enableNodePort) {
-      // The reply of a NodePort connection to a local backend: reverse DNAT in slot 17.
-      ctx.tb.add({ kind: 'note', text: 'CT_REPLY on a node_port entry: reverse NodePort translation' });
-      return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_REVNAT);
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', { srcSecId: cfg.seclabel, nodePort: false }, ctx.node.maps.ctAny);
+    if (isReply) {
+      policyMark(ctx, true);
+      if (ctx.ctBuffer?.nodePort && ctx.node.config.enableNodePort) {
+        // bpf_lxc.c:916-922: the reply of a NodePort connection to a local backend leaves
+        // through slot 17 (reverse DNAT); TO_NETWORK is reported first, on the packet as it is.
+        ctx.tb.add({ kind: 'note', text: 'ct_state->node_port: reverse NodePort translation in slot 17' });
+        sendTraceNotify(ctx, 'TRACE_TO_NETWORK', cfg.seclabel, dstId, 0, 0, status);
+        ctx.tb.add({ kind: 'note', text: 'ctx->tc_index |= TC_INDEX_F_SKIP_RECIRCULATION' });
+        return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_REVNAT);
+      }
+      const revNat = ctx.ctBuffer?.revNat ?? 0;
+      if (revNat !== 0) lb4RevNat(ctx, revNat);
+      else ctx.tb.add({ kind: 'note', text: 'ct_state->node_port 0, rev_nat_index 0: no reverse translation' });
     }
 
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
@@ -159,7 +182,7 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
         ctx.tb.add({ kind: 'note', text: 'ENDPOINT_F_HOST: goto to_host; no host firewall, so goto pass_to_stack' });
         return passToStack(ctx, dstId);
       }
-      ctx.tb.add({ kind: 'note', text: 'policy_clear_mark' });
+      policyMark(ctx, false);
       return ipv4LocalDelivery(ctx, cfg.seclabel, ep, false);
     }
     if (ctx.node.config.tunnelMode) {
@@ -205,7 +228,10 @@ export function handlePolicy(ctx: Ctx): Ret {
       () => ctx.tb.frame('tail_ipv4_ct_ingress_policy_only', FILE, () => {
         ctx.ctBuffer = ctLookup4(ctx, 'CT_INGRESS');
         return invokeTailcallIf(ctx, false, CILIUM_CALL.IPV4_TO_LXC_POLICY_ONLY, 'tail_ipv4_policy', 'IPv4-only build: direct call', () =>
-          ctx.tb.frame('tail_ipv4_policy', FILE, () => ipv4Policy(ctx)));
+          ctx.tb.frame('tail_ipv4_policy', FILE, () => {
+            const r = ipv4Policy(ctx);
+            return r.kind === 'drop' ? sendDropNotify(ctx, r, 'tail_ipv4_policy', FILE, 'ingress') : r;
+          }));
       }));
     return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_ipv4_policy', FILE, 'ingress') : ret;
   });
@@ -214,6 +240,9 @@ export function handlePolicy(ctx: Ctx): Ret {
 function ipv4Policy(ctx: Ctx): Ret {
   const cfg = lxcConfig(ctx);
   return ctx.tb.frame('ipv4_policy', FILE, () => {
+    policyMark(ctx, false);
+    // orig_sip = ip4->saddr (bpf_lxc.c:1701), before lb4_rev_nat may rewrite it: TRACE_TO_LXC's orig-ip.
+    const origSip = ctx.pkt.src;
     const srcLabel = ctx.cb.get('CB_SRC_LABEL') ?? 0;
     const ifindex = ctx.cb.get('CB_IFINDEX') ?? 0;
     const fromHost = ctx.cb.get('CB_FROM_HOST') === 1;
@@ -228,8 +257,17 @@ function ipv4Policy(ctx: Ctx): Ret {
       policyVerdictNode(ctx, 'ingress', srcLabel, verdict, status);
       if (verdict.ret.kind === 'drop') return verdict.ret;
     }
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', srcLabel, ctx.node.maps.ctAny);
-    sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, ctx.pkt.src);
+    // skip_policy_enforcement, ENABLE_NODEPORT without DSR (bpf_lxc.c:1803-1830): node_port of the
+    // new entry comes from the CT_EGRESS entry nodeport_lb4 made for client → backend.
+    let nodePort = false;
+    if (ctx.node.config.enableNodePort && (status === 'CT_NEW' || status === 'CT_REOPENED')) {
+      nodePort = ctHasNodeportEgressEntry4(ctx, 'ct-buffer');
+      if (status === 'CT_REOPENED' && (ctx.ctBuffer?.nodePort ?? false) !== nodePort) {
+        ctx.tb.add({ kind: 'note', text: `ct_update_nodeport: node_port of the existing entry set to ${nodePort ? 1 : 0}` });
+      }
+    }
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', { srcSecId: srcLabel, nodePort }, ctx.node.maps.ctAny);
+    sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, origSip);
     return redirectEp(ctx, ifindex, fromHost);
   });
 }

@@ -77,8 +77,6 @@ export interface Ctx {
   ctBuffer: CtBuffer | undefined;
   /** rev_nat_index parked by the per-packet LB for the CT entry it creates (lb4_ctx_store_state). */
   lbRevNat: number;
-  /** Set by nodeport_lb4 after a NodePort translation: CT entries get node_port=1. */
-  nodePort: boolean;
   /** A tail call never returns in C: once the callee reported a drop, callers must not again. */
   dropNotified: boolean;
   /** The skb's kernel state on this node; shared by every program the skb runs through there. */

@@ -103,7 +103,7 @@ function runSockHook(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatap
   const sockProg = node.cgroup.get(hook);
   if (!sockProg || packet.l4.proto === 'icmp') return { packet };
   tb.hop(node.name, where, `cgroup/${hook}`, `bpf_sock.o [${sockProg.section}]`);
-  const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false, sock };
+  const ctx: Ctx = { cluster, node, tb, opts, prog: sockProg, pkt: packet, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, sock };
   const ret = runProgram(ctx, sockProg);
   if (ret.kind === 'refused') return { outcome: { kind: 'refused', node: node.name } };
   if (ret.kind === 'drop') {
@@ -120,7 +120,7 @@ function runSockHook(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatap
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
   const prog = ev.device.tc[ev.dir];
   tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${objectFile(ev.device, prog.object)} [${prog.section}]` : undefined);
-  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false, skb: ev.skb };
+  const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, skb: ev.skb };
   if (!prog) {
     tb.add({ kind: 'kernel', op: 'tc', text: `no BPF program on ${ev.device.name} tc ${ev.dir}: the packet passes` });
     return { ret: { kind: 'ok' }, ctx };

@@ -74,7 +74,7 @@ function packet(dst: string, l4: Packet['l4']): Packet {
 function run(node: NodeDatapath, entry: ProgramRef, pkt: Packet): { ret: Ret; nodes: TraceNode[]; ctx: Ctx } {
   const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'lxc', 'tc ingress');
-  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', node]]), nodeByIp: new Map() }, node, tb, opts: {}, prog: entry, pkt, ifindex: 19, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', node]]), nodeByIp: new Map() }, node, tb, opts: {}, prog: entry, pkt, ifindex: 19, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
   const ret = runProgram(ctx, entry);
   const flat = (ns: readonly TraceNode[]): TraceNode[] => ns.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
   return { ret, nodes: flat(tb.hops), ctx };

@@ -23,7 +23,7 @@ function flat(ns: readonly TraceNode[]): TraceNode[] {
 function connect(f: Fixture, pkt: Packet, sock: SockInfo = { inHostns: false, cgroup: { kind: 'pod', ip: EP1.ip } }) {
   const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'socket', 'cgroup/connect4');
-  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map() }, node: f.node, tb, opts: {}, prog: f.progs.connect4, pkt, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false, sock };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map() }, node: f.node, tb, opts: {}, prog: f.progs.connect4, pkt, ifindex: 0, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, sock };
   const ret = runProgram(ctx, f.progs.connect4);
   return { ret, ctx, tree: tb.hops, nodes: flat(tb.hops) };
 }

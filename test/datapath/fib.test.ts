@@ -35,7 +35,7 @@ function run(config: Partial<DatapathConfig>, dst: string) {
   const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'lxc', 'tc ingress');
   const pkt = tcpPacket(EP1.ip, dst, 80, { ethSrc: mac('36:b0:81:dd:cb:53'), ethDst: mac('5a:e7:3b:d0:b8:c5') });
-  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', node], ['n2', n2]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1'], [ipv4('1.2.3.168') as number, 'n2']]) }, node, tb, opts: {}, prog, pkt, ifindex: EP1.ifindex, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', node], ['n2', n2]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1'], [ipv4('1.2.3.168') as number, 'n2']]) }, node, tb, opts: {}, prog, pkt, ifindex: EP1.ifindex, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
   const ret = runProgram(ctx, prog);
   return { ret, ctx, nodes: flat(tb.hops) };
 }

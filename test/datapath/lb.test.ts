@@ -84,7 +84,7 @@ test('lb.h:1346-1355 lb4_select_backend_id: --backend that is no backend of the 
   const prog = f.node.devices.get(EP1.ifindex)?.tc.ingress as ProgramRef;
   const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'lxc', 'tc ingress');
-  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map() }, node: f.node, tb, opts: { backend: { ip: ipv4('10.9.9.9') } }, prog, pkt: tcpPacket(EP1.ip, '10.96.0.10', 80), ifindex: EP1.ifindex, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map() }, node: f.node, tb, opts: { backend: { ip: ipv4('10.9.9.9') } }, prog, pkt: tcpPacket(EP1.ip, '10.96.0.10', 80), ifindex: EP1.ifindex, cb: new Map(), tunnelKey: undefined, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
   const ret = runProgram(ctx, prog);
   assert.equal(ret.kind, 'unsimulated');
   assert.match(ret.kind === 'unsimulated' ? ret.text : '', /--backend 10\.9\.9\.9 is not a backend of 10\.96\.0\.10:80 \(its backends: 10\.0\.0\.243:8080\)/);

@@ -2,7 +2,7 @@
 // directly, no scenario and no control plane. One node "n1" (1.2.3.167, pod CIDR 10.0.0.0/24)
 // with two endpoints (1703: 10.0.0.157 identity 47204, 505: 10.0.0.243 identity 14753),
 // cilium_host 10.0.0.2, cilium_net 3, cilium_vxlan 5, eth0 2, and the remote node 1.2.3.168
-// (10.0.1.0/24). Every object has slots 17 and 38 (NodePort on).
+// (10.0.1.0/24). Every object has slots 1 (drop notify), 17 and 38 (NodePort on).
 import { IpcacheMap } from '../../src/maps/ipcache.js';
 import { LxcMap } from '../../src/maps/lxcmap.js';
 import { PolicyMap, type PolicyKey } from '../../src/maps/policymap.js';
@@ -52,16 +52,17 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
     for (const [s, p] of slots) a.set(s, p);
     arrays.set(name, a);
   };
-  for (const e of [EP1, EP2]) array(lxcCfg(e).callsMap, [[7, prog('bpf_lxc', 'tail_handle_ipv4', lxcCfg(e))], [17, prog('bpf_lxc', 'tail_rev_nodeport_lb4', lxcCfg(e))], [38, prog('bpf_lxc', 'tail_handle_snat_fwd_ipv4', lxcCfg(e))]]);
+  for (const e of [EP1, EP2]) array(lxcCfg(e).callsMap, [[1, prog('bpf_lxc', '__send_drop_notify', lxcCfg(e))], [7, prog('bpf_lxc', 'tail_handle_ipv4', lxcCfg(e))], [17, prog('bpf_lxc', 'tail_rev_nodeport_lb4', lxcCfg(e))], [38, prog('bpf_lxc', 'tail_handle_snat_fwd_ipv4', lxcCfg(e))]]);
   array('cilium_call_policy', [[EP1.id, prog('bpf_lxc', 'handle_policy', lxcCfg(EP1))], [EP2.id, prog('bpf_lxc', 'handle_policy', lxcCfg(EP2))]], 65535);
   const hostTails = (c: ObjectConfig): Array<[number, ProgramRef]> => [
+    [1, prog('bpf_host', '__send_drop_notify', c)],
     [7, prog('bpf_host', 'tail_handle_ipv4_from_netdev', c)], [15, prog('bpf_host', 'tail_nodeport_nat_egress_ipv4', c)],
     [17, prog('bpf_host', 'tail_rev_nodeport_lb4', c)], [22, prog('bpf_host', 'tail_handle_ipv4_from_host', c)], [36, prog('bpf_host', 'tail_nodeport_nat_ingress_ipv4', c)],
     [38, prog('bpf_host', 'tail_handle_snat_fwd_ipv4', c)],
   ];
   array('cilium_calls_netdev_00002', hostTails(hostCfg));
   array('cilium_calls_hostns_00554', hostTails(hostnsCfg));
-  array('cilium_calls_overlay_2', [[7, prog('bpf_overlay', 'tail_handle_ipv4', ovCfg)], [15, prog('bpf_overlay', 'tail_nodeport_nat_egress_ipv4', ovCfg)], [17, prog('bpf_overlay', 'tail_rev_nodeport_lb4', ovCfg)], [36, prog('bpf_overlay', 'tail_nodeport_nat_ingress_ipv4', ovCfg)], [38, prog('bpf_overlay', 'tail_handle_snat_fwd_ipv4', ovCfg)]]);
+  array('cilium_calls_overlay_2', [[1, prog('bpf_overlay', '__send_drop_notify', ovCfg)], [7, prog('bpf_overlay', 'tail_handle_ipv4', ovCfg)], [15, prog('bpf_overlay', 'tail_nodeport_nat_egress_ipv4', ovCfg)], [17, prog('bpf_overlay', 'tail_rev_nodeport_lb4', ovCfg)], [36, prog('bpf_overlay', 'tail_nodeport_nat_ingress_ipv4', ovCfg)], [38, prog('bpf_overlay', 'tail_handle_snat_fwd_ipv4', ovCfg)]]);
 
   const ipcache = new IpcacheMap();
   const up = (p: string, len: number, secLabel: number, te = IP_ZERO) => ipcache.upsert({ prefix: { addr: ipv4(p), len }, info: { secLabel, tunnelEndpoint: te, key: 0, nodeId: 0 }, provenance: prov });
@@ -140,7 +141,7 @@ export interface Run {
 export function runEntry(f: Fixture, prog: ProgramRef, pkt: Packet, ifindex: number, tunnelKey?: TunnelKey): Run {
   const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'dev', 'tc');
-  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1']]) }, node: f.node, tb, opts: {}, prog, pkt, ifindex, cb: new Map(), tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, nodePort: false };
+  const ctx: Ctx = { cluster: { release: V1_13_0, nodes: new Map([['n1', f.node]]), nodeByIp: new Map([[ipv4('1.2.3.167') as number, 'n1']]) }, node: f.node, tb, opts: {}, prog, pkt, ifindex, cb: new Map(), tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0 };
   const ret = runProgram(ctx, prog);
   const flat = (ns: readonly TraceNode[]): TraceNode[] => ns.flatMap((n) => ('children' in n ? [n, ...flat(n.children)] : [n]));
   return { ret, nodes: flat(tb.hops), ctx };

@@ -51,6 +51,8 @@ bpf/lib/conntrack.h	ct_create4	916
 bpf/lib/conntrack.h	ct_has_nodeport_egress_entry4	1030
 bpf/lib/conntrack.h	ct_is_reply4	622
 bpf/lib/conntrack.h	ct_lookup4	639
+bpf/lib/drop.h	__send_drop_notify	53
+bpf/lib/drop.h	_send_drop_notify	133
 bpf/lib/encap.h	__encap_and_redirect_lxc	180
 bpf/lib/encap.h	__encap_and_redirect_with_nodeid	143
 bpf/lib/encap.h	__encap_with_nodeid	116
@@ -61,6 +63,10 @@ bpf/lib/eps.h	__lookup_ip4_endpoint	30
 bpf/lib/eps.h	ipcache_lookup4	83
 bpf/lib/eps.h	lookup_ip4_endpoint	41
 bpf/lib/eps.h	lookup_ip4_remote_endpoint	130
+bpf/lib/eth.h	eth_store_daddr	93
+bpf/lib/eth.h	eth_store_daddr_aligned	87
+bpf/lib/eth.h	eth_store_saddr	62
+bpf/lib/eth.h	eth_store_saddr_aligned	56
 bpf/lib/fib.h	redirect_direct_v4	77
 bpf/lib/identity.h	inherit_identity_from_host	93
 bpf/lib/l3.h	ipv4_l3	41
@@ -85,11 +91,13 @@ bpf/lib/nat.h	snat_v4_rewrite_egress	356
 bpf/lib/nat.h	snat_v4_rewrite_ingress	418
 bpf/lib/nat.h	snat_v4_track_connection	266
 bpf/lib/nat.h	snat_v4_update	148
+bpf/lib/neigh.h	neigh_lookup_ip4	82
 bpf/lib/neigh.h	neigh_record_ip4	60
 bpf/lib/nodeport.h	__handle_nat_fwd_ipv4	2338
 bpf/lib/nodeport.h	drop	1226
 bpf/lib/nodeport.h	handle_nat_fwd	2489
 bpf/lib/nodeport.h	handle_nat_fwd_ipv4	2358
+bpf/lib/nodeport.h	maybe_add_l2_hdr	97
 bpf/lib/nodeport.h	nodeport_lb4	1895
 bpf/lib/nodeport.h	nodeport_rev_dnat_fwd_ipv4	2075
 bpf/lib/nodeport.h	nodeport_snat_fwd_ipv4	1319
@@ -106,4 +114,6 @@ bpf/lib/policy.h	policy_can_access_ingress	285
 bpf/lib/policy.h	policy_can_egress	318
 bpf/lib/policy.h	policy_can_egress4	353
 bpf/lib/policy.h	policy_clear_mark	375
+bpf/lib/policy.h	policy_mark_skip	370
+bpf/lib/policy_log.h	send_policy_verdict_notify	50
 `;

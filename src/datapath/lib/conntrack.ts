@@ -1,9 +1,12 @@
-// Connection tracking of bpf/lib/conntrack.h (v1.13). ct_lookup4 first looks up the tuple
+// Connection tracking of bpf/lib/conntrack.h (v1.13.0). ct_lookup4 first looks up the tuple
 // as a reply (addresses of the packet, flag TUPLE_F_IN for CT_EGRESS / TUPLE_F_OUT for
-// CT_INGRESS), then reversed as the original direction; a miss is CT_NEW. ct_create4 stores
-// the entry keyed by the original-direction tuple with TUPLE_F_OUT (egress) or TUPLE_F_IN.
+// CT_INGRESS), then reversed as the original direction; a miss is CT_NEW. A hit updates the
+// entry as __ct_lookup does (ct_update_timeout, CONNTRACK_ACCOUNTING). ct_create4 stores the
+// entry keyed by the original-direction tuple with TUPLE_F_OUT (egress) or TUPLE_F_IN.
 // TCP uses cilium_ct4_global, everything else cilium_ct_any4_global.
-import { CT_LIFETIME_NONTCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, TUPLE_F_RELATED, TUPLE_F_SERVICE, formatCtEntry, formatCtKey, type CtMap, type CtTuple } from '../../maps/ctmap.js';
+// Left out: ACTION_CLOSE and CT_REOPENED (cilium-trace sends no FIN/RST), the CT_SERVICE
+// rebalance of closing entries (HAVE_LARGE_INSN_LIMIT), loopback entries.
+import { CT_LIFETIME_NONTCP, CT_LIFETIME_TCP, CT_SYN_TIMEOUT, SIM_CLOCK, TUPLE_F_IN, TUPLE_F_OUT, TUPLE_F_RELATED, TUPLE_F_SERVICE, formatCtEntry, formatCtKey, type CtEntry, type CtMap, type CtTuple } from '../../maps/ctmap.js';
 import type { CtStatus } from '../../cilium/trace-points.js';
 import { frameLength, ipProto } from '../../net/packet.js';
 import type { Packet } from '../../net/packet.js';
@@ -33,34 +36,99 @@ function originalTuple(p: Packet, dir: CtDir): CtTuple {
   return { daddr: p.src, saddr: p.dst, dport: sport, sport: dport, nexthdr: ipProto(p), flags: dir === 'CT_EGRESS' ? TUPLE_F_OUT : TUPLE_F_IN };
 }
 
-export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: number; nodePort: boolean } {
+/** CT_REPORT_FLAGS: the agent's --monitor-aggregation-flags, default syn,fin,rst (pkg/option/config.go:1133, constants.go:8-10). */
+const CT_REPORT_FLAGS = 0x07;
+/** CT_REPORT_INTERVAL: --monitor-aggregation-interval, 5 s by default (daemon/cmd/daemon_main.go:806). */
+const CT_REPORT_INTERVAL = 5;
+/** CT_SERVICE_LIFETIME_NONTCP: the agent's --bpf-ct-timeout-service-any, 60 s by default. */
+const CT_SERVICE_LIFETIME_NONTCP = 60;
+/** CT_SERVICE_LIFETIME_TCP: --bpf-ct-timeout-service-tcp, 21600 s by default (daemon_main.go:791). */
+const CT_SERVICE_LIFETIME_TCP = 21600;
+const TCP_FLAG_SYN = 0x02;
+const CT_FLAG_RX_CLOSING = 1 << 0;
+const CT_FLAG_TX_CLOSING = 1 << 1;
+
+function tcpFlagBits(p: Packet): number {
+  return p.l4.proto === 'tcp' ? (p.l4.flags === 'SYN' ? 0x02 : 0x12) : 0;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * What __ct_lookup (conntrack.h:188-221) does to an entry it hits: ct_update_timeout (:125-147:
+ * lifetime, seen_non_syn; __ct_update_timeout :53-117: flags seen and report time of the
+ * direction, CT_INGRESS rx, else tx) if the entry is alive, then CONNTRACK_ACCOUNTING (on by
+ * default) counts the packet in rx for CT_INGRESS, tx for CT_EGRESS, nothing for CT_SERVICE.
+ */
+function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: CtDir | 'CT_SERVICE', len: number): void {
+  const p = ctx.pkt;
+  const tcp = ipProto(p) === 6;
+  const seenFlags = tcpFlagBits(p);
+  const e: Mutable<CtEntry> = { ...hit };
+  if (!((e.flags & CT_FLAG_RX_CLOSING) && (e.flags & CT_FLAG_TX_CLOSING))) {
+    let lifetime = dir === 'CT_SERVICE' ? CT_SERVICE_LIFETIME_NONTCP : CT_LIFETIME_NONTCP;
+    if (tcp) {
+      if (!(seenFlags & TCP_FLAG_SYN)) e.flags |= CT_FLAG_SEEN_NON_SYN;
+      lifetime = e.flags & CT_FLAG_SEEN_NON_SYN ? (dir === 'CT_SERVICE' ? CT_SERVICE_LIFETIME_TCP : CT_LIFETIME_TCP) : CT_SYN_TIMEOUT;
+    }
+    e.lifetime = SIM_CLOCK + lifetime;
+    const rx = dir === 'CT_INGRESS';
+    const accumulated = rx ? e.rxFlagsSeen : e.txFlagsSeen;
+    const seen = (seenFlags & CT_REPORT_FLAGS) | accumulated;
+    if ((rx ? e.lastRxReport : e.lastTxReport) + CT_REPORT_INTERVAL < SIM_CLOCK || accumulated !== seen) {
+      if (rx) { e.rxFlagsSeen = seen; e.lastRxReport = SIM_CLOCK; } else { e.txFlagsSeen = seen; e.lastTxReport = SIM_CLOCK; }
+    }
+  }
+  if (dir === 'CT_INGRESS') { e.rxPackets += 1; e.rxBytes += len; }
+  if (dir === 'CT_EGRESS') { e.txPackets += 1; e.txBytes += len; }
+  map.set(tuple, e);
+  const before = formatCtEntry(hit).trim().split(' ');
+  const changed = formatCtEntry(e).trim().split(' ').flatMap((f, i) => (f === before[i] ? [] : [`${before[i]} → ${f.replace(/^[A-Za-z]+=/, '')}`]));
+  ctx.tb.add({ kind: 'note', text: `__ct_lookup hit, entry updated (ct_update_timeout${dir === 'CT_SERVICE' ? '' : ', CONNTRACK_ACCOUNTING'}): ${changed.length ? changed.join(', ') : 'no change'}` });
+}
+
+/**
+ * ct_lookup4 (conntrack.h:639-765): probe 1 is the reply direction (:742-753), a hit is
+ * CT_REPLY; on a miss probe 2 is the original direction (:755-760), a hit is CT_ESTABLISHED,
+ * a miss CT_NEW. `len` is ctx_full_len, what accounting adds. Under --ct no probe decides.
+ */
+export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt)): { status: CtStatus; revNat: number; nodePort: boolean } {
   return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
     const reply: CtTuple = { daddr: orig.saddr, saddr: orig.daddr, dport: orig.sport, sport: orig.dport, nexthdr: orig.nexthdr, flags: orig.flags ^ TUPLE_F_IN };
     const forced = ctx.opts.ctState;
-    let status: CtStatus;
-    let revNat = 0;
-    let flags = 0;
-    const asReply = map.lookup(reply);
-    const asOrig = map.lookup(orig);
     if (forced) {
-      status = forced;
-    } else if (asReply) {
-      status = 'CT_REPLY';
-      revNat = asReply.revNat;
-      flags = asReply.flags;
-    } else if (asOrig) {
-      status = 'CT_ESTABLISHED';
-      revNat = asOrig.revNat;
-      flags = asOrig.flags;
-    } else {
-      status = 'CT_NEW';
+      ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(orig).trimEnd(), result: forced, assumed: true });
+      return { status: forced, revNat: 0, nodePort: false };
     }
-    const hit = forced ? undefined : asReply ? reply : asOrig ? orig : undefined;
-    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hit ?? orig).trimEnd(), result: status, assumed: forced !== undefined });
-    return { status, revNat, nodePort: (flags & CT_FLAG_NODE_PORT) !== 0 };
+    const probe = (t: CtTuple, what: string): CtEntry | undefined => {
+      const hit = map.lookup(t);
+      ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(t).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: what });
+      if (hit) ctUpdateOnHit(ctx, map, t, hit, dir, len);
+      return hit;
+    };
+    const flag = (t: CtTuple) => (t.flags & TUPLE_F_IN ? 'TUPLE_F_IN' : 'TUPLE_F_OUT');
+    let status: CtStatus = 'CT_NEW';
+    let hitTuple: CtTuple | undefined;
+    let hit = probe(reply, `reply direction, ${flag(reply)}`);
+    if (hit) {
+      status = 'CT_REPLY';
+      hitTuple = reply;
+    } else {
+      hit = probe(orig, `original direction, ${flag(orig)}`);
+      if (hit) { status = 'CT_ESTABLISHED'; hitTuple = orig; }
+    }
+    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hitTuple ?? orig).trimEnd(), result: status, assumed: false });
+    return { status, revNat: hit?.revNat ?? 0, nodePort: hit !== undefined && (hit.flags & CT_FLAG_NODE_PORT) !== 0 };
   });
+}
+
+/** The ct_state a caller of ct_create4 sets for a CT_EGRESS/CT_INGRESS entry of bpf_lxc. */
+export interface CtStateLxc {
+  readonly srcSecId: number;
+  /** ct_state_new.node_port: ipv4_policy copies it from ct_has_nodeport_egress_entry4. */
+  readonly nodePort: boolean;
 }
 
 /**
@@ -69,7 +137,7 @@ export function ctLookup4(ctx: Ctx, dir: CtDir): { status: CtStatus; revNat: num
  * seen_non_syn, under the ICMP tuple {daddr, saddr, ports 0, flags | TUPLE_F_RELATED}, so ICMP
  * errors about the connection are CT_RELATED (cilium-trace traces no ICMP errors).
  */
-export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number, mapRelated?: CtMap): void {
+export function ctCreate4(ctx: Ctx, dir: CtDir, state: CtStateLxc, mapRelated?: CtMap): void {
   ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const tuple = originalTuple(ctx.pkt, dir);
@@ -78,7 +146,9 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number, mapRelated?: C
       lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
       rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: dir === 'CT_INGRESS' ? frameLength(ctx.pkt) : 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: dir === 'CT_EGRESS' ? frameLength(ctx.pkt) : 0,
       txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
-      flags: ctx.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: dir === 'CT_EGRESS' || ctx.nodePort ? ctx.lbRevNat : 0, srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
+      // rev_nat_index: bpf_lxc's egress entry gets the one lb4_ctx_restore_state left; ipv4_policy's
+      // ct_state_new is zeroed (bpf_lxc.c:1677), so an ingress entry has none.
+      flags: state.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0, srcSecId: state.srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
     };
     map.set(tuple, entry);
@@ -91,9 +161,6 @@ export function ctCreate4(ctx: Ctx, dir: CtDir, srcSecId: number, mapRelated?: C
     }
   });
 }
-
-/** CT_SERVICE_LIFETIME_NONTCP: the agent's --bpf-ct-timeout-service-any, 60 s by default. */
-const CT_SERVICE_LIFETIME_NONTCP = 60;
 
 /** lb4_local's service tuple: the packet toward the frontend, flag TUPLE_F_SERVICE. */
 function serviceTuple(p: Packet): CtTuple {
@@ -111,6 +178,7 @@ export function ctLookupService(ctx: Ctx): { status: 'CT_NEW' | 'CT_REPLY'; back
     const map = ctMap(ctx);
     const tuple = serviceTuple(ctx.pkt);
     const hit = map.lookup(tuple);
+    if (hit) ctUpdateOnHit(ctx, map, tuple, hit, 'CT_SERVICE', frameLength(ctx.pkt));
     ctx.tb.add({ kind: 'ct', map: map.name, dir: 'CT_SERVICE', tuple: formatCtKey(tuple).trimEnd(), result: hit ? 'CT_REPLY' : 'CT_NEW', assumed: false });
     if (hit) ctx.tb.add({ kind: 'note', text: `an existing CT_SERVICE entry (reported as CT_REPLY): backend_id ${hit.rxBytes}, rev_nat_index ${hit.revNat}` });
     return hit ? { status: 'CT_REPLY' as const, backendId: hit.rxBytes, revNat: hit.revNat } : { status: 'CT_NEW' as const, backendId: 0, revNat: 0 };
@@ -203,13 +271,15 @@ export function ctIsReply4(ctx: Ctx): boolean {
 
 /**
  * ct_has_nodeport_egress_entry4 (conntrack.h:1030-1044): the CT_EGRESS entry nodeport_lb4
- * created for client → backend, looked up with the reply's tuple and TUPLE_F_OUT; true when it
- * carries node_port.
+ * created for client → backend, looked up with flag TUPLE_F_OUT; true when it carries
+ * node_port. A plain map lookup: the entry is not updated. `packet`: the caller's tuple was
+ * extracted from a reply (backend → client: rev_nodeport_lb4, nodeport_rev_dnat_fwd_ipv4);
+ * `ct-buffer`: it is the tuple ct_lookup4 left after a CT_NEW (ipv4_policy, client → backend).
  */
-export function ctHasNodeportEgressEntry4(ctx: Ctx): boolean {
+export function ctHasNodeportEgressEntry4(ctx: Ctx, from: 'packet' | 'ct-buffer' = 'packet'): boolean {
   return ctx.tb.frame('ct_has_nodeport_egress_entry4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
-    const key = packetKey(ctx.pkt, TUPLE_F_OUT);
+    const key = from === 'packet' ? packetKey(ctx.pkt, TUPLE_F_OUT) : originalTuple(ctx.pkt, 'CT_EGRESS');
     const hit = map.lookup(key);
     const nodePort = hit !== undefined && (hit.flags & CT_FLAG_NODE_PORT) !== 0;
     ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: nodePort ? 'node_port=1' : hit ? 'node_port=0' : 'no NodePort entry' });

@@ -1,12 +1,18 @@
-// send_drop_notify of bpf/lib/drop.h: the terminal function of a dropped packet. Called by
-// entry and tail programs only; the drop node names the function that decided the drop and
-// carries what the notification carries (identities, endpoint, ifindex). Without `who`, the
-// identities of bpf_lxc's send_drop_notify(ctx, SECLABEL, 0, 0, …) on egress and of
-// tail_ipv4_policy's (src_label, SECLABEL, LXC_ID) on ingress; tail_handle_ipv4_cont passes
-// its resolved dst_id (send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …)) as `who`.
+// send_drop_notify of bpf/lib/drop.h (v1.13.0): the terminal function of a dropped packet.
+// Called by entry and tail programs only. Every send_drop_notify* macro expands to
+// _send_drop_notify, which stores the event in cb[0..4] and tail-calls CILIUM_CALL_DROP_NOTIFY
+// (slot 1) of the running object's calls map; __send_drop_notify there emits the event (the
+// drop node: the function that decided the drop, identities, endpoint, ifindex). An empty slot
+// means no event, the packet is dropped all the same. Without `who`, the identities of
+// bpf_lxc's send_drop_notify(ctx, SECLABEL, 0, 0, …) on egress and of tail_ipv4_policy's
+// (src_label, SECLABEL, LXC_ID) on ingress; tail_handle_ipv4_cont passes its resolved dst_id
+// (send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …)) as `who`. Left out: update_metrics.
 import type { Ctx, Ret } from '../context.js';
 import { dropInfo } from '../context.js';
+import { CILIUM_CALL } from '../../cilium/call-slots.js';
 import { eventMeta } from './trace.js';
+
+const DROP_H = 'bpf/lib/drop.h';
 
 export interface DropNotify {
   readonly srcId: number;
@@ -34,6 +40,27 @@ export function sendDropNotify(ctx: Ctx, ret: Ret, fn: string, file: string, dir
   const ids = who ?? (c.kind === 'lxc'
     ? (direction === 'ingress' ? { srcId: ctx.cb.get('CB_SRC_LABEL') ?? 0, dstId: c.seclabel, dstEp: c.lxcId } : { srcId: c.seclabel, dstId: 0, dstEp: 0 })
     : { srcId: ctx.cb.get('CB_SRC_LABEL') ?? 0, dstId: 0, dstEp: 0 });
-  ctx.tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? fn, file: ret.file ?? file, direction, notifier: file, notifierFn: notifier?.fn ?? fn, notifyLine: ctx.tb.dropLine(file, notifier?.fn ?? fn, notifier?.nth), notify: true, ...ids, ev: eventMeta(ctx) });
+  const notifierFn = notifier?.fn ?? fn;
+  const line = ctx.tb.dropLine(file, notifierFn, notifier?.nth);
+  const info = dropInfo(ret.macro);
+  const node = (notify: boolean) => ({ kind: 'drop' as const, drop: info, fn: ret.fn ?? fn, file: ret.file ?? file, direction, notifier: file, notifierFn, notifyLine: line, notify, ...ids, ev: eventMeta(ctx) });
+  if (c.kind === 'sock') {
+    ctx.tb.add(node(true));
+    return ret;
+  }
+  const target = ctx.node.maps.progArrays.get(c.callsMap)?.lookup(CILIUM_CALL.DROP_NOTIFY);
+  ctx.tb.frame('_send_drop_notify', DROP_H, () => {
+    ctx.tb.add({ kind: 'note', text: `called from ${notifierFn} ${file}${line === null ? '' : `:${line}`}: cb[0]=${ids.srcId} cb[1]=${ids.dstId} cb[2]=${info.code} cb[3]=${ids.dstEp} cb[4]=exitcode|file<<8|line<<16` });
+    ctx.tb.add({ kind: 'tail_call', map: c.callsMap, slot: CILIUM_CALL.DROP_NOTIFY, slotName: 'CILIUM_CALL_DROP_NOTIFY', program: target ? target.name : null });
+    if (!target) {
+      ctx.tb.add({ kind: 'note', text: 'the tail call failed: no drop event; _send_drop_notify returns the exit code' });
+      ctx.tb.add(node(false));
+    }
+  });
+  if (target) {
+    // A tail call never returns: __send_drop_notify runs as the program, at the hop's top level.
+    ctx.tb.resetToHop();
+    ctx.tb.frame('__send_drop_notify', DROP_H, () => ctx.tb.add(node(true)));
+  }
   return ret;
 }

@@ -18,7 +18,7 @@ import { ipv4L3 } from './l3.js';
 const FIB_H = 'bpf/lib/fib.h';
 
 /** The neighbour entry of a next hop, when it is a node of the cluster: its native device's MAC. */
-function knownNeighbour(ctx: Ctx, nextHop: Ipv4): Mac | undefined {
+export function knownNeighbour(ctx: Ctx, nextHop: Ipv4): Mac | undefined {
   const name = ctx.cluster.nodeByIp.get(nextHop);
   const node = name === undefined ? undefined : ctx.cluster.nodes.get(name);
   return node ? [...node.devices.values()].find((d) => d.kind === 'native')?.mac : undefined;

@@ -173,7 +173,7 @@ function snatV4TrackConnection(ctx: Ctx, tuple: CtTuple, state: NatEntry | undef
     const len = ctxFullLen(ctx.pkt);
     onL3(ctx, () => {
       const dir = egress ? 'CT_EGRESS' : 'CT_INGRESS';
-      if (ctLookup4(ctx, dir).status === 'CT_NEW') ctCreate4State(ctx, dir, { srcSecId: 0, nodePort: false, ifindex: 0, revNat: 0 }, len);
+      if (ctLookup4(ctx, dir, len).status === 'CT_NEW') ctCreate4State(ctx, dir, { srcSecId: 0, nodePort: false, ifindex: 0, revNat: 0 }, len);
     });
   });
 }

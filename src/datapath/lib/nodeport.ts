@@ -19,6 +19,9 @@ import { ctCreate4State, ctHasNodeportEgressEntry4, ctLookup4 } from './conntrac
 import { ctxSnatDone, ctxSnatDoneSet, l3Packet, natTarget, onL3, snatV4Nat, snatV4PrepareState, snatV4RevNat } from './nat.js';
 import { describeRoute, routeLookup } from '../kernel/stack.js';
 import { epTailCall } from './tailcall.js';
+import { knownNeighbour } from './fib.js';
+import type { Device } from '../../node-state/node.js';
+import type { Mac } from '../../net/mac.js';
 import { sendTraceNotify } from './trace.js';
 
 const FILE = 'bpf/lib/nodeport.h';
@@ -64,7 +67,6 @@ export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
     if (ret.kind !== 'ok') return ret;
     if (!(svc.flags & SVC_FLAG_NODEPORT)) return drop('DROP_IS_CLUSTER_IP', 'nodeport_lb4', FILE);
     const local = lookupIp4Endpoint(ctx, ctx.pkt.dst, '__lookup_ip4_endpoint');
-    ctx.nodePort = true;
     // nodeport.h:2016-2044: CT_EGRESS entry client → backend with node_port, remembered for the reply.
     const ct = ctLookup4(ctx, 'CT_EGRESS');
     const stale = ct.status !== 'CT_NEW' && ctx.opts.ctState === undefined && ct.revNat !== svc.revNat;
@@ -198,6 +200,32 @@ export function tailHandleSnatFwdIpv4(ctx: Ctx): Ret {
 }
 
 /**
+ * rev_nodeport_lb4 after its fib_lookup (nodeport.h:2214-2257): maybe_add_l2_hdr (nothing to do
+ * on an Ethernet device), then the FIB's MACs; on BPF_FIB_LKUP_RET_NO_NEIGH the destination MAC
+ * comes from cilium_nodeport_neigh4, which nodeport_lb4 filled on the request (not kept here).
+ */
+function revNodeportL2(ctx: Ctx, dev: Device, dmac: Mac | undefined): void {
+  ctx.tb.frame('maybe_add_l2_hdr', FILE, () => {
+    ctx.tb.add({ kind: 'note', text: `${dev.name} is an L2 device and ETH_HLEN != 0: l2_hdr_required, no header added` });
+  });
+  const p = ctx.pkt;
+  if (dmac) {
+    ctx.tb.frame('eth_store_daddr', 'bpf/lib/eth.h', () => ctx.tb.add({ kind: 'note', text: `fib_params.dmac ${dmac}` }));
+    ctx.tb.frame('eth_store_saddr', 'bpf/lib/eth.h', () => ctx.tb.add({ kind: 'note', text: `fib_params.smac ${dev.mac}` }));
+    ctx.tb.add({ kind: 'rewrite', field: 'eth', from: `${p.ethSrc} > ${p.ethDst}`, to: `${dev.mac} > ${dmac}` });
+    ctx.pkt = { ...p, ethSrc: dev.mac, ethDst: dmac };
+    return;
+  }
+  ctx.tb.frame('neigh_lookup_ip4', 'bpf/lib/neigh.h', () => {
+    ctx.tb.add({ kind: 'not_simulated', text: `cilium_nodeport_neigh4[${formatIpv4(p.dst)}], the MAC neigh_record_ip4 stored on the request (this map is not kept by cilium-trace; without an entry: DROP_NO_FIB)` });
+  });
+  ctx.tb.frame('eth_store_daddr_aligned', 'bpf/lib/eth.h', () => ctx.tb.add({ kind: 'note', text: 'dmac: that entry' }));
+  ctx.tb.frame('eth_store_saddr_aligned', 'bpf/lib/eth.h', () => ctx.tb.add({ kind: 'note', text: `smac NATIVE_DEV_MAC_BY_IFINDEX(${dev.ifindex}) ${dev.mac}` }));
+  ctx.tb.add({ kind: 'rewrite', field: 'eth', from: `${p.ethSrc} > ${p.ethDst}`, to: `${dev.mac} > ${p.ethDst} (source only: the destination MAC is not simulated)` });
+  ctx.pkt = { ...p, ethSrc: dev.mac };
+}
+
+/**
  * Slot 17, tail_rev_nodeport_lb4 → rev_nodeport_lb4 (nodeport.h:2128-2314): a reply whose
  * CT_EGRESS entry carries node_port (ct_has_nodeport_egress_entry4) is looked up CT_INGRESS;
  * CT_REPLY gets the frontend address back (lb4_rev_nat) and leaves toward the client, through
@@ -232,9 +260,13 @@ export function tailRevNodeportLb4(ctx: Ctx): Ret {
       }
       const route = routeLookup(ctx.node, ctx.pkt.dst);
       const dev = route ? [...ctx.node.devices.values()].find((d) => d.name === route.dev) : undefined;
-      ctx.tb.add({ kind: 'lookup', map: 'FIB (fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? describeRoute(route) : null });
+      const nextHop = route?.via ?? ctx.pkt.dst;
+      // The kernel's neighbour table is not simulated: a next hop that is a node is known (as in fib.ts).
+      const dmac = route && dev ? knownNeighbour(ctx, nextHop) : undefined;
+      ctx.tb.add({ kind: 'lookup', map: 'FIB (fib_lookup)', key: formatIpv4(ctx.pkt.dst), result: route ? `${describeRoute(route)}: ${dmac ? `BPF_FIB_LKUP_RET_SUCCESS, dmac ${dmac}` : 'BPF_FIB_LKUP_RET_NO_NEIGH'}` : null });
       if (!route || !dev) return drop('DROP_NO_FIB', 'rev_nodeport_lb4', FILE);
       if (route.via !== undefined) ctx.cb.set('NEXT_HOP', route.via);
+      revNodeportL2(ctx, dev, dmac);
       return ctx.tb.frame('ctx_redirect', 'bpf/include/bpf/ctx/skb.h', () => ({ kind: 'redirect', ifindex: dev.ifindex, peer: false, ingress: false } as const));
     });
     return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'tail_rev_nodeport_lb4', FILE, 'egress', undefined, { fn: 'tail_rev_nodeport_lb4', nth: 1 }) : ret;
