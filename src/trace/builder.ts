@@ -45,7 +45,7 @@ export class TraceBuilder {
         if (line !== undefined) return line;
       }
     }
-    return this.release.site(file, fn);
+    return this.release.variants.get(`${file}\t${fn}`)?.line ?? this.release.site(file, fn);
   }
 
   frame<T>(fn: string, file: string, body: () => T): T {

@@ -88,6 +88,32 @@ for (const release of RELEASES) {
   });
 }
 
+for (const release of RELEASES) {
+  test(`every #ifdef variant cited at ${release.version} names a function the bpf-index has in that file, and says why`, (t) => {
+    if (!existsSync(INDEX_DIR)) return t.skip('the bpf-index (../shared/reference/bpf-index) is not beside this checkout');
+    const index = new Set<string>();
+    for (const line of readFileSync(join(INDEX_DIR, `bpf-index-${release.version}.tsv`), 'utf8').split('\n')) {
+      const [name, kind, file] = line.split('\t');
+      if (name && file && kind === 'function') index.add(`${file}\t${name}`);
+    }
+    for (const [key, v] of release.variants) {
+      assert.ok(index.has(key), `${key} is not a function of that file in the bpf-index`);
+      assert.match(v.why, /#ifdef|#else/);
+    }
+  });
+}
+
+test('_send_drop_notify is cited at the DROP_NOTIFY definition, drop.h:98, not the #else stub at :133', () => {
+  const tb = new TraceBuilder(V1_13_0);
+  tb.hop('n1', 'lxc', 'tc ingress');
+  tb.frame('_send_drop_notify', 'bpf/lib/drop.h', () => 0);
+  const hop = tb.hops[0];
+  assert.ok(hop && 'children' in hop);
+  const f = hop.children[0];
+  assert.ok(f && f.kind === 'fn');
+  assert.equal(f.line, 98);
+});
+
 test('a label is cited where the enclosing function has it: pass_to_stack of handle_ipv4_from_lxc is bpf_lxc.c:1111, not the IPv6 one at :532', () => {
   const tb = new TraceBuilder(V1_13_0);
   tb.hop('n1', 'lxc', 'tc ingress');

@@ -25,6 +25,11 @@ export interface CiliumRelease {
    * exist once in each function that uses them (IPv4 and IPv6 paths).
    */
   readonly labelSites: (file: string, label: string) => ReadonlyMap<string, number>;
+  /**
+   * Functions defined twice in one file under #ifdef/#else: the line of the variant the agent
+   * compiles, with why. The bpf-index keeps one definition per name and file.
+   */
+  readonly variants: ReadonlyMap<string, { readonly line: number; readonly why: string }>;
 }
 
 function siteTable(text: string): (file: string, name: string) => number | undefined {
@@ -83,6 +88,9 @@ export const V1_13_0: CiliumRelease = {
   site: siteTable(SITES_V1_13_0),
   dropSites: dropTable(DROPS_V1_13_0),
   labelSites: labelTable(LABELS_V1_13_0),
+  variants: new Map([
+    ['bpf/lib/drop.h\t_send_drop_notify', { line: 98, why: 'drop.h:97-130 is the #ifdef DROP_NOTIFY definition (the stub at :133 is its #else); the agent sets DropNotify by default (daemon/cmd/daemon_main.go:1287), which ep_config.h and netdev_config.h define as DROP_NOTIFY' }],
+  ]),
 };
 
 export const RELEASES: readonly CiliumRelease[] = [V1_13_0];

@@ -132,34 +132,16 @@ export interface CtStateLxc {
 }
 
 /**
- * ct_create4(map_main, map_related, …). With a related map (bpf_lxc passes CT_MAP_ANY4; the
- * NodePort, NAT and service callers pass NULL) it also stores the same entry, plus
- * seen_non_syn, under the ICMP tuple {daddr, saddr, ports 0, flags | TUPLE_F_RELATED}, so ICMP
- * errors about the connection are CT_RELATED (cilium-trace traces no ICMP errors).
+ * ct_create4(map_main, map_related, …) as bpf_lxc calls it. With a related map (bpf_lxc passes
+ * CT_MAP_ANY4; the NodePort, NAT and service callers pass NULL) it also stores the same entry,
+ * plus seen_non_syn, under the ICMP tuple {daddr, saddr, ports 0, flags | TUPLE_F_RELATED}, so
+ * ICMP errors about the connection are CT_RELATED (cilium-trace traces no ICMP errors).
+ * rev_nat_index: bpf_lxc's egress entry gets the one lb4_ctx_restore_state left; ipv4_policy's
+ * ct_state_new is zeroed (bpf_lxc.c:1677), so an ingress entry has none.
  */
 export function ctCreate4(ctx: Ctx, dir: CtDir, state: CtStateLxc, mapRelated?: CtMap): void {
-  ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
-    const map = ctMap(ctx);
-    const tuple = originalTuple(ctx.pkt, dir);
-    const tcp = ipProto(ctx.pkt) === 6;
-    const entry = {
-      lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
-      rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: dir === 'CT_INGRESS' ? frameLength(ctx.pkt) : 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: dir === 'CT_EGRESS' ? frameLength(ctx.pkt) : 0,
-      txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
-      // rev_nat_index: bpf_lxc's egress entry gets the one lb4_ctx_restore_state left; ipv4_policy's
-      // ct_state_new is zeroed (bpf_lxc.c:1677), so an ingress entry has none.
-      flags: state.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0, srcSecId: state.srcSecId, ifindex: 0, lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
-      provenance: { kind: 'agent' as const, what: 'created by this trace' },
-    };
-    map.set(tuple, entry);
-    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
-    if (mapRelated) {
-      const icmpTuple: CtTuple = { ...tuple, nexthdr: 1, sport: 0, dport: 0, flags: tuple.flags | TUPLE_F_RELATED };
-      const related = { ...entry, flags: entry.flags | CT_FLAG_SEEN_NON_SYN, provenance: { kind: 'agent' as const, what: 'created by this trace (ICMP related entry)' } };
-      mapRelated.set(icmpTuple, related);
-      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple).trimEnd(), value: formatCtEntry(related).trimEnd() });
-    }
-  });
+  const full: CtStateNew = { srcSecId: state.srcSecId, nodePort: state.nodePort, ifindex: 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0 };
+  createEntry(ctx, dir, full, frameLength(ctx.pkt), mapRelated);
 }
 
 /** lb4_local's service tuple: the packet toward the frontend, flag TUPLE_F_SERVICE. */
@@ -232,6 +214,11 @@ export interface CtStateNew {
  * `len` is ctx_full_len (the outer frame for an encapsulated skb).
  */
 export function ctCreate4State(ctx: Ctx, dir: CtDir, state: CtStateNew, len: number = frameLength(ctx.pkt)): void {
+  createEntry(ctx, dir, state, len);
+}
+
+/** The body of ct_create4 (conntrack.h:916-1018): the new entry, and the related one if asked. */
+function createEntry(ctx: Ctx, dir: CtDir, state: CtStateNew, len: number, mapRelated?: CtMap): void {
   ctx.tb.frame('ct_create4', 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const tuple = originalTuple(ctx.pkt, dir);
@@ -246,6 +233,12 @@ export function ctCreate4State(ctx: Ctx, dir: CtDir, state: CtStateNew, len: num
     };
     map.set(tuple, entry);
     ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+    if (mapRelated) {
+      const icmpTuple: CtTuple = { ...tuple, nexthdr: 1, sport: 0, dport: 0, flags: tuple.flags | TUPLE_F_RELATED };
+      const related = { ...entry, flags: entry.flags | CT_FLAG_SEEN_NON_SYN, provenance: { kind: 'agent' as const, what: 'created by this trace (ICMP related entry)' } };
+      mapRelated.set(icmpTuple, related);
+      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple).trimEnd(), value: formatCtEntry(related).trimEnd() });
+    }
   });
 }
 
