@@ -8,7 +8,7 @@ import { CommanderError } from 'commander';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
 import { mapsCommand } from '../cli/maps-cmd.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
@@ -91,6 +91,8 @@ export class ShellSession {
   private loadReporting(o: ClusterOptions): Scenario {
     if (o.file?.includes('-')) throw new UsageError('the shell reads its commands from standard input: -f - is not available here (give a file or directory)');
     const s = loadScenario(o);
+    const ignored = ignoredInputsNote(s);
+    if (ignored) this.out.stderr(ignored + '\n');
     const skipped = skippedSummary(s);
     if (skipped) this.out.stderr(skipped + '\n');
     return s;

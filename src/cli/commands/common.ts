@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
@@ -44,6 +44,8 @@ export function clusterOptionsOf(cmd: Command): ClusterOptions {
 
 export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   const scenario = loadScenario(opts);
+  const ignored = ignoredInputsNote(scenario);
+  if (ignored) io.stderr(ignored + '\n');
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
   return buildCluster(scenario);
