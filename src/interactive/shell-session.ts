@@ -27,6 +27,7 @@ import { listIdentities, listNodes, listPods, listPolicies, listServices } from 
 import { parsePolicies, policyLabel, withoutPolicy, withPolicies } from './shell-policy.js';
 import { commandHelp, COMMANDS, helpText, usageOf } from './shell-help.js';
 import { applySet, DEFAULT_SETTINGS } from './shell-settings.js';
+import { findPods } from '../cli/pod-names.js';
 import { parseMaps, parseTrace, type TraceDefaults, type Writers } from './shell-trace.js';
 import { splitWords, type Word } from './shell-words.js';
 import type { StepRun } from './step-cli.js';
@@ -288,7 +289,10 @@ export class ShellSession {
   }
 
   private set(args: string[]): Status {
-    const r = applySet(this.settings, args);
+    const r = applySet(this.settings, args, (t) => {
+      const m = findPods(this.cluster, t);
+      return m !== undefined && !('problem' in m);
+    });
     this.settings = r.settings;
     this.print(r.text);
     return 'ok';
