@@ -43,3 +43,12 @@ export function skippedSummary(s: Scenario): string | undefined {
   const kinds = [...byKind.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} (${n})`).join(', ');
   return oneLine(`cilium-trace: skipped ${s.skipped.length} object${s.skipped.length === 1 ? '' : 's'} not modelled: ${kinds}`);
 }
+
+/** One stderr line naming the files and documents passed over (dotfiles, Chart.yaml, YAML without kind). */
+export function ignoredInputsNote(s: Scenario): string | undefined {
+  const ignored = [...(s.ignoredInputs ?? [])].sort((a, b) => (a.where < b.where ? -1 : a.where > b.where ? 1 : 0));
+  if (ignored.length === 0) return undefined;
+  const list = ignored.slice(0, 10).map((i) => `${i.where} (${i.why})`).join(', ');
+  const more = ignored.length > 10 ? ` and ${ignored.length - 10} more` : '';
+  return oneLine(`cilium-trace: skipped ${ignored.length} input${ignored.length === 1 ? '' : 's'} that ${ignored.length === 1 ? 'is' : 'are'} not Kubernetes objects: ${list}${more}`);
+}

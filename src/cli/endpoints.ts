@@ -1,12 +1,13 @@
 // Resolves SRC/DST/PROTO arguments against the cluster. Unknown names are bad input,
-// reported with the argument's column on the command line.
+// reported with the argument's column on the command line, with the ten closest names.
 import { InputError } from '../errors.js';
-import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
+import type { Cluster } from '../controlplane/cluster.js';
 import { formatIpv4, formatPrefix, parseIpv4, prefixContains, type Ipv4 } from '../net/ip.js';
 import type { FlowSource } from '../trace/run.js';
-import type { ServiceSpec } from '../scenario/types.js';
+import type { NodeSpec, PodSpec, ServiceSpec } from '../scenario/types.js';
 import { nameHint } from '../util/similar.js';
 import { isIpv6 } from '../net/ipv6.js';
+import { choiceNote, closestNames, findPods } from './pod-names.js';
 
 export interface ArgPos {
   readonly text: string;
@@ -19,23 +20,23 @@ function problem(arg: ArgPos, message: string): InputError {
   return new InputError([{ pos: { file: CMDLINE, line: 1, col: arg.col }, message }]);
 }
 
-export function resolvePod(cluster: Cluster, arg: ArgPos): EndpointRecord | undefined {
-  const [ns, name] = arg.text.includes('/') ? arg.text.split('/', 2) : [undefined, arg.text];
-  const hits = cluster.endpoints.filter((e) => e.pod.name === name && (ns === undefined || e.pod.namespace === ns));
-  if (hits.length > 1) throw problem(arg, `pod name '${arg.text}' is ambiguous (expected one of: ${hits.map((e) => `${e.pod.namespace}/${e.pod.name}`).join(', ')})`);
-  return hits[0];
+/**
+ * The pod a name stands for (pod, workload or label selector: pod-names.ts); the first by
+ * name when it stands for several, with a note saying so. Undefined when nothing answers.
+ */
+export function resolvePod(cluster: Cluster, arg: ArgPos, role: 'SRC' | 'DST', notes?: string[]): PodSpec | undefined {
+  const m = findPods(cluster, arg.text);
+  if (!m) return undefined;
+  if ('problem' in m) throw problem(arg, m.problem);
+  const note = choiceNote(role, arg.text, m);
+  if (note) notes?.push(note);
+  return m.pods[0];
 }
 
-/** hostNetwork pods share their node's network namespace: as an end of a flow they are that host. */
-function resolveHostNetworkPod(cluster: Cluster, arg: ArgPos): Cluster['hostNetworkPods'][number] | undefined {
-  const [ns, name] = arg.text.includes('/') ? arg.text.split('/', 2) : [undefined, arg.text];
-  return cluster.hostNetworkPods.find((h) => h.pod.name === name && (ns === undefined || h.pod.namespace === ns));
-}
+const EXPECTED_NAMES = 'a pod, NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE, node:NAME';
 
-/** The pods to suggest for an unknown name: all, or the closest ten on a large cluster. */
-function podList(cluster: Cluster, query: string): string {
-  const q = query.includes('/') ? query : `default/${query}`;
-  return nameHint(q, cluster.endpoints.map((e) => `${e.pod.namespace}/${e.pod.name}`));
+function unknownName(cluster: Cluster, arg: ArgPos, expected: string): InputError {
+  return problem(arg, `unknown pod '${arg.text}' (expected ${expected}; closest: ${closestNames(cluster, arg.text)})`);
 }
 
 /** The node that owns an address: a pod's node, or the node whose InternalIP/cilium_host IP it is. */
@@ -45,26 +46,47 @@ export function nodeOwning(cluster: Cluster, ip: Ipv4): string | undefined {
   return cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip)?.name;
 }
 
-function nodeByName(cluster: Cluster, arg: ArgPos, name: string): FlowSource {
+function nodeByName(cluster: Cluster, arg: ArgPos, name: string): NodeSpec {
   const node = cluster.scenario.nodes.find((n) => n.name === name);
-  if (!node) throw problem(arg, `unknown node '${name}' (expected one of: ${cluster.scenario.nodes.map((n) => n.name).sort().join(', ')})`);
-  return { kind: 'host', node: node.name, ip: node.ip };
+  if (!node) throw problem(arg, `unknown node '${name}' (expected one of: ${nameHint(name, cluster.scenario.nodes.map((n) => n.name))})`);
+  return node;
+}
+
+/** A pod as the end of a flow: a hostNetwork pod is its node's host. */
+function podSource(cluster: Cluster, pod: PodSpec): FlowSource {
+  if (!pod.hostNetwork) return { kind: 'pod', ip: pod.ip };
+  const node = cluster.hostNetworkPods.find((h) => h.pod === pod)?.node.ip ?? pod.ip;
+  return { kind: 'host', node: pod.node, ip: node, pod: `${pod.namespace}/${pod.name}` };
+}
+
+/** F16: a ClusterIP is no address outside the cluster can reach; say so and name the NodePort. */
+function clusterIpFromOutside(cluster: Cluster, arg: ArgPos, svc: ServiceSpec, dport: number | null | undefined): InputError {
+  const ports = svc.ports.filter((p) => p.nodePort !== undefined);
+  const port = ports.find((p) => p.port === dport) ?? ports[0];
+  const node = [...cluster.scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1))[0];
+  const how = port?.nodePort !== undefined && node
+    ? `for its NodePort, trace to a node's address: ${arg.text} ${formatIpv4(node.ip)} ${port.protocol.toLowerCase()}/${port.nodePort}`
+    : `svc ${svc.namespace}/${svc.name} has no NodePort (type ${svc.type}): trace from a pod or node:NAME instead`;
+  return problem(arg, `source ${arg.text} is outside the cluster, and a ClusterIP (svc ${svc.namespace}/${svc.name}, ${formatIpv4(svc.clusterIP ?? 0)}) is reachable only from inside it; ${how}`);
 }
 
 /**
- * SRC: a pod (name, namespace/name or IP), a node's host (node:NAME or its InternalIP), or any
- * address outside the pod CIDRs (world; it enters at the destination's node).
+ * SRC: a pod (name, namespace/name, workload, label selector or IP), a node's host (node:NAME
+ * or its InternalIP), or any address outside the pod CIDRs (world; it enters at the
+ * destination's node). `dport` only improves the message for a ClusterIP from outside.
  */
-export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4): FlowSource {
-  if (arg.text.startsWith('node:')) return nodeByName(cluster, arg, arg.text.slice(5));
+export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4, notes?: string[], dport?: number | null): FlowSource {
+  if (arg.text.startsWith('node:')) {
+    const node = nodeByName(cluster, arg, arg.text.slice(5));
+    return { kind: 'host', node: node.name, ip: node.ip };
+  }
+  if (arg.text.startsWith('svc:')) throw problem(arg, `a Service sends nothing: '${arg.text}' cannot be a source (expected ${EXPECTED_NAMES} or an IPv4 address; a backend of the Service, e.g. its workload)`);
   const ip = parseIpv4(arg.text);
   if (ip === undefined) {
-    const ep = resolvePod(cluster, arg);
-    if (ep) return { kind: 'pod', ip: ep.pod.ip };
-    const hn = resolveHostNetworkPod(cluster, arg);
-    if (hn) return { kind: 'host', node: hn.node.name, ip: hn.node.ip, pod: `${hn.pod.namespace}/${hn.pod.name}` };
+    const pod = resolvePod(cluster, arg, 'SRC', notes);
+    if (pod) return podSource(cluster, pod);
     if (isIpv6(arg.text)) throw problem(arg, `IPv6 source '${arg.text}' is not simulated yet (expected an IPv4 address, a pod or node:NAME)`);
-    throw problem(arg, `unknown pod '${arg.text}' (expected a pod, node:NAME or an IPv4 address; pods: ${podList(cluster, arg.text)})`);
+    throw unknownName(cluster, arg, `${EXPECTED_NAMES} or an IPv4 address`);
   }
   if (cluster.endpoints.some((e) => e.pod.ip === ip)) return { kind: 'pod', ip };
   const node = cluster.scenario.nodes.find((n) => n.ip === ip || n.ciliumHostIp === ip);
@@ -72,7 +94,11 @@ export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4): FlowS
   const inCidr = cluster.scenario.nodes.find((n) => prefixContains(n.podCIDR, ip));
   if (inCidr) throw problem(arg, `source ${arg.text} is in ${inCidr.name}'s pod CIDR ${formatPrefix(inCidr.podCIDR)} but no pod has it (expected a pod, a node or an address outside the cluster)`);
   const entry = nodeOwning(cluster, dstIp);
-  if (!entry) throw problem(arg, `source ${arg.text} is outside the cluster, and so is the destination ${formatIpv4(dstIp)} (expected one end in the cluster)`);
+  if (!entry) {
+    const svc = cluster.scenario.services.find((s) => s.clusterIP === dstIp);
+    if (svc) throw clusterIpFromOutside(cluster, arg, svc, dport);
+    throw problem(arg, `source ${arg.text} is outside the cluster, and so is the destination ${formatIpv4(dstIp)} (expected one end in the cluster)`);
+  }
   return { kind: 'world', ip, entryNode: entry };
 }
 
@@ -82,26 +108,41 @@ export interface Destination {
   readonly service?: ServiceSpec;
 }
 
-/** DST: a pod, an IPv4 address, or svc:NAME / svc:NAMESPACE/NAME (its ClusterIP). */
-export function resolveDestination(cluster: Cluster, arg: ArgPos): Destination {
+// A Service's DNS name: NAME.NAMESPACE.svc, optionally followed by the cluster domain.
+const SERVICE_DNS = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9.-]+)?\.?$/;
+
+function resolveService(cluster: Cluster, arg: ArgPos, ns: string | undefined, name: string): Destination {
+  const ref = ns === undefined ? name : `${ns}/${name}`;
+  const hits = cluster.scenario.services.filter((s) => s.name === name && (ns === undefined || s.namespace === ns));
+  const all = cluster.scenario.services.map((s) => `svc:${s.namespace}/${s.name}`);
+  if (hits.length !== 1) throw problem(arg, hits.length === 0 ? `unknown service '${ref}' (expected one of: ${nameHint(`svc:${ref}`, all)})` : `service name '${ref}' is ambiguous (expected one of: ${hits.map((s) => `svc:${s.namespace}/${s.name}`).join(', ')})`);
+  const svc = hits[0] as ServiceSpec;
+  if (svc.clusterIP === undefined) throw problem(arg, `service ${svc.namespace}/${svc.name} is headless (clusterIP: None): trace to one of its pods instead`);
+  return { ip: svc.clusterIP, service: svc };
+}
+
+/**
+ * DST: a pod (as for SRC), node:NAME (its host), an IPv4 address, or a Service: svc:NAME,
+ * svc:NAMESPACE/NAME or NAME.NAMESPACE.svc[.cluster.local] (its ClusterIP).
+ */
+export function resolveDestination(cluster: Cluster, arg: ArgPos, notes?: string[]): Destination {
   if (arg.text.startsWith('svc:')) {
     const ref = arg.text.slice(4);
     const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
-    const hits = cluster.scenario.services.filter((s) => s.name === name && (ns === undefined || s.namespace === ns));
-    const all = cluster.scenario.services.map((s) => `svc:${s.namespace}/${s.name}`).sort().join(', ') || 'none';
-    if (hits.length !== 1) throw problem(arg, hits.length === 0 ? `unknown service '${ref}' (expected one of: ${all})` : `service name '${ref}' is ambiguous (expected one of: ${hits.map((s) => `svc:${s.namespace}/${s.name}`).join(', ')})`);
-    const svc = hits[0] as ServiceSpec;
-    if (svc.clusterIP === undefined) throw problem(arg, `service ${svc.namespace}/${svc.name} is headless (clusterIP: None): trace to one of its pods instead`);
-    return { ip: svc.clusterIP, service: svc };
+    return resolveService(cluster, arg, ns, name ?? '');
   }
+  if (arg.text.startsWith('node:')) return { ip: nodeByName(cluster, arg, arg.text.slice(5)).ip };
   const ip = parseIpv4(arg.text);
   if (ip !== undefined) return { ip };
-  const ep = resolvePod(cluster, arg);
-  if (ep) return { ip: ep.pod.ip };
-  const hn = resolveHostNetworkPod(cluster, arg);
-  if (hn) return { ip: hn.node.ip };
+  const dns = SERVICE_DNS.exec(arg.text);
+  if (dns) return resolveService(cluster, arg, dns[3], dns[1] as string);
+  const pod = resolvePod(cluster, arg, 'DST', notes);
+  if (pod) {
+    const source = podSource(cluster, pod);
+    return { ip: source.ip };
+  }
   if (isIpv6(arg.text)) throw problem(arg, `IPv6 destination '${arg.text}' is not simulated yet (expected an IPv4 address, a pod or svc:NAME)`);
-  throw problem(arg, `unknown pod '${arg.text}' (expected a pod, svc:NAME or an IPv4 address; pods: ${podList(cluster, arg.text)})`);
+  throw unknownName(cluster, arg, `${EXPECTED_NAMES}, svc:NAME or an IPv4 address`);
 }
 
 export function parseProto(arg: ArgPos | undefined): { proto: 'icmp' | 'tcp' | 'udp'; dport: number | null } {

@@ -6,6 +6,7 @@ import { matchTypeOfKey } from '../datapath/lib/policy.js';
 import { describePolicyPort, formatPortProto, policyMapName } from '../maps/policymap.js';
 import { provenanceText } from '../maps/provenance.js';
 import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';
+import { closestNames } from './pod-names.js';
 import { DEFAULT_SPORT, traceWithReply, withConntrackCopy } from '../trace/run.js';
 
 export const MAP_NAMES = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat', 'calls'] as const;
@@ -47,8 +48,9 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
     epid = Number(target);
     node = pickNode(cluster, nodeName ?? cluster.endpoints.find((e) => e.pod.endpointId === epid)?.node.name);
   } else {
-    const ep = resolvePod(cluster, { text: target, col: 1 });
-    if (!ep) throw new InputError([{ pos: { file: '<command line>', line: 1, col: 1 }, message: `unknown pod '${target}' (expected one of: ${cluster.endpoints.map((e) => `${e.pod.namespace}/${e.pod.name}`).sort().join(', ')})` }]);
+    const pod = resolvePod(cluster, { text: target, col: 1 }, 'DST');
+    const ep = pod && cluster.endpoints.find((e) => e.pod === pod);
+    if (!ep) throw new InputError([{ pos: { file: '<command line>', line: 1, col: 1 }, message: pod ? `pod ${pod.namespace}/${pod.name} is a hostNetwork pod: no endpoint, no policy map (expected a pod with an endpoint)` : `unknown pod '${target}' (expected one of: ${closestNames(cluster, target)})` }]);
     epid = ep.pod.endpointId;
     node = pickNode(cluster, nodeName ?? ep.node.name);
   }

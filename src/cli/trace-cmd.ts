@@ -2,8 +2,7 @@
 // than text, --step and --explain load their modules when asked for, so a plain trace
 // starts with only what it uses.
 import type { Command } from 'commander';
-import { EXIT, UsageError } from '../errors.js';
-import { parseIpv4 } from '../net/ip.js';
+import { EXIT, oneLine, UsageError } from '../errors.js';
 import { PLAIN, colourStyle } from '../render/style.js';
 import { renderTrace, type Level } from '../render/text.js';
 import { DEFAULT_SPORT, traceFlow, traceWithReply, withConntrackCopy } from '../trace/run.js';
@@ -11,7 +10,8 @@ import type { TraceResult } from '../trace/tree.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import type { ClusterOptions } from './cluster-source.js';
-import { parseProto, resolveDestination, resolveSource, type ArgPos } from './endpoints.js';
+import type { ArgPos } from './endpoints.js';
+import { resolveFlowArgs } from './flow-args.js';
 import { useColour, type Io } from './io.js';
 
 export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
@@ -32,13 +32,6 @@ export interface TraceOpts extends ClusterOptions {
 }
 
 const CT_FLAG: Record<'new' | 'established' | 'reply', CtStatus> = { new: 'CT_NEW', established: 'CT_ESTABLISHED', reply: 'CT_REPLY' };
-
-function parseBackend(text: string): { ip: number; port?: number } {
-  const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d{1,5}))?$/.exec(text);
-  const ip = m?.[1] === undefined ? undefined : parseIpv4(m[1]);
-  if (!m || ip === undefined) throw new UsageError(`bad --backend '${text}' (expected IP or IP:PORT)`);
-  return m[2] === undefined ? { ip } : { ip, port: Number(m[2]) };
-}
 
 /** Where each positional argument starts on the command line (1-based column), for errors. */
 function argPositions(argv: readonly string[], values: readonly string[]): ArgPos[] {
@@ -73,13 +66,8 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     stepCli?.requireTerminal(io, opts.output);
     const cluster = load(opts);
     const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? cmd.args, [src, dstArg, ...(proto ? [proto] : [])]);
-    const dst = resolveDestination(cluster, dstPos as ArgPos);
-    const source = resolveSource(cluster, srcPos as ArgPos, dst.ip);
-    const firstPort = dst.service?.ports[0];
-    const { proto: p, dport } = protoPos === undefined && firstPort !== undefined
-      ? { proto: firstPort.protocol === 'UDP' ? 'udp' as const : 'tcp' as const, dport: firstPort.port }
-      : parseProto(protoPos);
-    const backend = opts.backend === undefined ? undefined : parseBackend(opts.backend);
+    const { src: source, dst, proto: p, dport, backend, notes } = resolveFlowArgs(cluster, { src: srcPos as ArgPos, dst: dstPos as ArgPos, proto: protoPos, backend: opts.backend });
+    for (const note of notes) io.stderr(oneLine(`cilium-trace: ${note}`) + '\n');
     if (!/^\d{1,5}$/.test(opts.sport) || Number(opts.sport) < 1 || Number(opts.sport) > 65535) throw new UsageError(`bad --sport '${opts.sport}' (expected 1..65535)`);
     if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
     const ctState = opts.ct === undefined ? undefined : CT_FLAG[opts.ct];

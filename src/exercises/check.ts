@@ -115,13 +115,13 @@ export interface ExerciseCheck {
 
 function resolveFlow(cluster: Cluster, f: ExerciseFlow): { spec: FlowSpec; protoText: string } {
   const dst = resolveDestination(cluster, { text: f.to, col: 1 });
-  const src = resolveSource(cluster, { text: f.from, col: 1 }, dst.ip);
   const first = dst.service?.ports[0];
   const { proto, dport } = f.proto !== undefined
     ? parseProto({ text: f.port === undefined ? f.proto : `${f.proto}/${f.port}`, col: 1 })
     : first !== undefined
       ? { proto: first.protocol === 'UDP' ? 'udp' as const : 'tcp' as const, dport: first.port }
       : { proto: 'icmp' as const, dport: null };
+  const src = resolveSource(cluster, { text: f.from, col: 1 }, dst.ip, undefined, dport);
   return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, protoText: dport === null ? proto : `${proto}/${dport}` };
 }
 

@@ -8,7 +8,7 @@ import { CommanderError } from 'commander';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
 import { mapsCommand } from '../cli/maps-cmd.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
@@ -27,6 +27,7 @@ import { listIdentities, listNodes, listPods, listPolicies, listServices } from 
 import { parsePolicies, policyLabel, withoutPolicy, withPolicies } from './shell-policy.js';
 import { commandHelp, COMMANDS, helpText, usageOf } from './shell-help.js';
 import { applySet, DEFAULT_SETTINGS } from './shell-settings.js';
+import { findPods } from '../cli/pod-names.js';
 import { parseMaps, parseTrace, type TraceDefaults, type Writers } from './shell-trace.js';
 import { splitWords, type Word } from './shell-words.js';
 import type { StepRun } from './step-cli.js';
@@ -91,6 +92,8 @@ export class ShellSession {
   private loadReporting(o: ClusterOptions): Scenario {
     if (o.file?.includes('-')) throw new UsageError('the shell reads its commands from standard input: -f - is not available here (give a file or directory)');
     const s = loadScenario(o);
+    const ignored = ignoredInputsNote(s);
+    if (ignored) this.out.stderr(ignored + '\n');
     const skipped = skippedSummary(s);
     if (skipped) this.out.stderr(skipped + '\n');
     return s;
@@ -286,7 +289,10 @@ export class ShellSession {
   }
 
   private set(args: string[]): Status {
-    const r = applySet(this.settings, args);
+    const r = applySet(this.settings, args, (t) => {
+      const m = findPods(this.cluster, t);
+      return m !== undefined && !('problem' in m);
+    });
     this.settings = r.settings;
     this.print(r.text);
     return 'ok';

@@ -2,12 +2,15 @@
 import { UsageError } from '../errors.js';
 import type { Level } from '../render/text.js';
 import { usageOf } from './shell-help.js';
-import { CT_STATES, LEVELS, OUTPUTS, parseBackend, type CtFlag, type Output, type TraceDefaults } from './shell-trace.js';
+import { CT_STATES, LEVELS, OUTPUTS, type CtFlag, type Output, type TraceDefaults } from './shell-trace.js';
 
 export const DEFAULT_SETTINGS: TraceDefaults = { output: 'text', level: 'detailed', ct: undefined, backend: undefined };
 
-/** `set` (show), or `set KEY VALUE`: the new defaults and what to print. */
-export function applySet(s: TraceDefaults, args: readonly string[]): { settings: TraceDefaults; text: string } {
+/**
+ * `set` (show), or `set KEY VALUE`: the new defaults and what to print. A backend is an
+ * IP[:PORT] or a name `isPodName` accepts (each trace then checks it against its Service).
+ */
+export function applySet(s: TraceDefaults, args: readonly string[], isPodName: (text: string) => boolean = () => false): { settings: TraceDefaults; text: string } {
   if (args.length === 0) {
     const text = [
       `backend ${s.backend ?? 'none (the first slot)'}`,
@@ -26,7 +29,9 @@ export function applySet(s: TraceDefaults, args: readonly string[]): { settings:
   const text = `${key} ${value}`;
   switch (key) {
     case 'backend':
-      if (value !== 'none') parseBackend(value);
+      if (value !== 'none' && !/^\d+\.\d+\.\d+\.\d+(:\d{1,5})?$/.test(value) && !isPodName(value)) {
+        throw new UsageError(`bad backend '${value}' (expected IP, IP:PORT or a pod: NAME, NAMESPACE/WORKLOAD or NAMESPACE/KEY=VALUE)`);
+      }
       return { settings: { ...s, backend: value === 'none' ? undefined : value }, text };
     case 'ct': {
       const v = pick<CtFlag | 'none'>([...CT_STATES, 'none']);

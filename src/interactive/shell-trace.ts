@@ -2,11 +2,10 @@
 // (commander, src/cli/endpoints.ts), with the session's `set` values as defaults.
 import { Command, Option } from 'commander';
 import type { Cluster } from '../controlplane/cluster.js';
-import { UsageError } from '../errors.js';
+import { oneLine, UsageError } from '../errors.js';
 import type { CtStatus } from '../cilium/trace-points.js';
-import { parseProto, resolveDestination, resolveSource } from '../cli/endpoints.js';
+import { resolveFlowArgs } from '../cli/flow-args.js';
 import { MAP_NAMES } from '../cli/maps-cmd.js';
-import { parseIpv4 } from '../net/ip.js';
 import type { Level } from '../render/text.js';
 import { DEFAULT_SPORT, type FlowSpec } from '../trace/run.js';
 import type { Word } from './shell-words.js';
@@ -39,13 +38,6 @@ export interface Writers {
   readonly stderr: (s: string) => void;
 }
 
-export function parseBackend(text: string): { ip: number; port?: number } {
-  const m = /^(\d+\.\d+\.\d+\.\d+)(?::(\d{1,5}))?$/.exec(text);
-  const ip = m?.[1] === undefined ? undefined : parseIpv4(m[1]);
-  if (!m || ip === undefined) throw new UsageError(`bad backend '${text}' (expected IP or IP:PORT)`);
-  return m[2] === undefined ? { ip } : { ip, port: Number(m[2]) };
-}
-
 function command(name: string, w: Writers): Command {
   return new Command(name)
     .configureHelp({ helpWidth: 80 })
@@ -60,13 +52,13 @@ function traceCommand(d: TraceDefaults, w: Writers): Command {
   return command('trace', w)
     .description('trace a packet, as `cilium-trace SRC DST [PROTO]` does, on the conntrack state this shell keeps')
     .usage('SRC DST [PROTO[/PORT]] [options]')
-    .argument('<SRC>', 'a pod (name, namespace/name or IP), node:NAME or a node IP, or an IPv4 address outside the cluster')
-    .argument('<DST>', 'a pod, svc:NAME or svc:NAMESPACE/NAME, or an IPv4 address')
+    .argument('<SRC>', 'a pod (name, namespace/name or IP; or NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE: the first of their pods), node:NAME or a node IP, or an IPv4 address outside the cluster')
+    .argument('<DST>', 'a pod (as SRC), node:NAME, svc:NAME, svc:NAMESPACE/NAME or NAME.NAMESPACE.svc, or an IPv4 address')
     .argument('[PROTO]', 'icmp (default; for svc: the first service port), tcp/PORT or udp/PORT')
     .addOption(new Option('-o, --output <format>', 'output format: text, json, monitor, hubble, mermaid, dot, svg (as cilium-trace -o)').choices(OUTPUTS).default(d.output))
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(LEVELS).default(d.level))
     .option('--sport <port>', 'TCP/UDP source port', String(DEFAULT_SPORT))
-    .option('--backend <ip[:port]>', `the Service backend to pick${d.backend ? ` (set: ${d.backend})` : ''}`)
+    .option('--backend <ip|pod>', `the Service backend to pick: its IP[:PORT] or its pod${d.backend ? ` (set: ${d.backend})` : ''}`)
     .option('--reply', 'then trace the reply')
     .addOption(new Option('--ct <state>', `assume this conntrack state instead of looking it up${d.ct ? ` (set: ${d.ct})` : ''}`).choices(CT_STATES))
     .option('--arp', "trace the pod's ARP request for its gateway first")
@@ -93,18 +85,14 @@ export function parseTrace(cluster: Cluster, words: readonly Word[], d: TraceDef
   }
   const [srcW, dstW, protoW] = positional;
   const at = (text: string, word: Word | undefined) => ({ text, col: word?.text === text ? word.col : 1 });
-  const dst = resolveDestination(cluster, at(args[1], dstW));
-  const src = resolveSource(cluster, at(args[0], srcW), dst.ip);
-  const firstPort = dst.service?.ports[0];
-  const { proto, dport } = args[2] === undefined && firstPort !== undefined
-    ? { proto: firstPort.protocol === 'UDP' ? 'udp' as const : 'tcp' as const, dport: firstPort.port }
-    : parseProto(args[2] === undefined ? undefined : at(args[2], protoW));
+  const r = resolveFlowArgs(cluster, { src: at(args[0], srcW), dst: at(args[1], dstW), proto: args[2] === undefined ? undefined : at(args[2], protoW), backend: o.backend, defaultBackend: d.backend });
+  const { src, proto, dport, backend } = r;
+  const dst = r.dst;
   if (!/^\d{1,5}$/.test(o.sport) || Number(o.sport) < 1 || Number(o.sport) > 65535) throw new UsageError(`bad --sport '${o.sport}' (expected 1..65535)`);
   if (o.reply && o.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
+  for (const note of r.notes) w.stderr(oneLine(`note: ${note}`) + '\n');
   // The `set ct` default gives way to --reply, which needs the real state.
   const ct = o.ct ?? (o.reply ? undefined : d.ct);
-  const backendText = o.backend ?? d.backend;
-  const backend = backendText === undefined ? undefined : parseBackend(backendText);
   const spec: FlowSpec = { src, dstIp: dst.ip, proto, dport, sport: Number(o.sport), traceArp: o.arp === true, ...(backend ? { backend } : {}), ...(ct ? { ctState: CT_FLAG[ct] } : {}) };
   return { spec, reply: o.reply === true, output: o.output, level: o.level, step: o.step === true, explain: o.explain === true };
 }

@@ -132,6 +132,8 @@ function buildPod(p: PodDraft, node: NodeSpec, endpointId: number, vethIfindex: 
     hostVeth: host ? node.device : device(p.hostVeth, vethIfindex, `${p.id}/hostveth`),
     hostNetwork: host,
   };
+  // Only set when there is one, so pods without an owner keep the model's shape.
+  if (p.owner) (spec as { owner?: PodSpec['owner'] }).owner = p.owner;
   if (!p.identity) return spec;
   // A pinned identity goes after serviceAccount, where the model has always had it.
   const { name, namespace, node: nodeName, labels, serviceAccount, ...rest } = spec;

@@ -3,7 +3,7 @@
 // Kubernetes readers, then validated together so duplicates across files are found, and
 // assembled into the Scenario model. Kinds not modelled are listed in `skipped`.
 import { isMap, isScalar, type YNode } from './ast.js';
-import { InputError, type Position } from '../errors.js';
+import { InputError, type Position, type Problem } from '../errors.js';
 import { assemble, type ServiceDraft } from './assemble.js';
 import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
 import { readCluster } from './cluster.js';
@@ -14,8 +14,9 @@ import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type Field, type MapView, type Reader } from './raw.js';
-import { readYamlText } from './yaml-text.js';
-import type { NamespaceSpec, Scenario, SkippedObject } from './types.js';
+import { positionIn, readYamlText } from './yaml-text.js';
+import { readWorkload, WORKLOAD_KINDS } from './owners.js';
+import type { IgnoredInput, NamespaceSpec, Scenario, SkippedObject, WorkloadSpec } from './types.js';
 
 /** One input: its text and the name messages and provenance show for it. */
 export interface InputText {
@@ -39,6 +40,7 @@ interface Contribution {
   readonly namespaces?: NamespaceDraft[];
   readonly services?: ServiceDraft[];
   readonly skipped?: SkippedObject[];
+  readonly workloads?: WorkloadSpec[];
 }
 
 /** Kinds read only once every input is in: Scenario (its cluster section), Node and CiliumNode. */
@@ -52,6 +54,8 @@ const DEFERRED_KINDS = new Set([KIND, 'Node', 'CiliumNode', EXPECTATIONS_KIND]);
  */
 class Collected {
   readonly slots: Array<{ readonly deferred: InputObject } | { readonly read: Contribution }> = [];
+  /** Documents that are no object (no kind): listed in one note. */
+  readonly ignored: IgnoredInput[] = [];
   count = 0;
   firstPos: Position | undefined;
 
@@ -63,8 +67,8 @@ class Collected {
     this.slots.push(DEFERRED_KINDS.has(o.kind) ? { deferred: o } : { read: readNow(this.sink, o) });
   }
 
-  mark(): { slots: number; count: number; firstPos: Position | undefined; problems: number } {
-    return { slots: this.slots.length, count: this.count, firstPos: this.firstPos, problems: this.sink.problems.length };
+  mark(): { slots: number; count: number; firstPos: Position | undefined; problems: number; ignored: number } {
+    return { slots: this.slots.length, count: this.count, firstPos: this.firstPos, problems: this.sink.problems.length, ignored: this.ignored.length };
   }
 
   /** Forgets everything added (and reported) since `m`. */
@@ -73,6 +77,7 @@ class Collected {
     this.count = m.count;
     this.firstPos = m.firstPos;
     this.sink.problems.length = m.problems;
+    this.ignored.length = m.ignored;
   }
 }
 
@@ -89,6 +94,7 @@ export function readInputs(inputs: readonly InputText[], fallbackName: string): 
   const collected = new Collected(sink);
   for (const input of inputs) collectFile(sink, input, collected);
   const scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName);
+  if (!scenario && sink.problems.length === 0) sink.report({ file: inputs[0]?.file ?? '', line: 1, col: 1 }, noObjects(collected.ignored));
   if (sink.problems.length > 0 || !scenario) throw new InputError(sink.problems);
   return scenario;
 }
@@ -107,6 +113,10 @@ function collectFile(sink: Sink, input: InputText, out: Collected): void {
     onDocument: (root) => {
       if (isEmpty(root)) return;
       nonEmpty++;
+      if (!hasKind(root)) {
+        out.ignored.push({ where: root.line === 1 ? input.file : `${input.file}:${root.line}`, why: 'no kind' });
+        return;
+      }
       const src = new Source(input.file, sink);
       collectObject(src, rootEntry(src, root), out, new Set());
     },
@@ -117,11 +127,53 @@ function collectFile(sink: Sink, input: InputText, out: Collected): void {
       nonEmpty = 0;
     },
   });
+  if (isTemplate(text, [...problems, ...sink.problems.slice(mark.problems)])) {
+    // One line instead of the YAML errors a Helm/Go template makes.
+    out.rollback(mark);
+    sink.report(positionIn(input.file, text, text.indexOf('{{')), TEMPLATE);
+    return;
+  }
   if (problems.length > 0) {
     for (const p of problems) sink.report(p.pos, p.message);
     return;
   }
   if (nonEmpty === 0) sink.report({ file: input.file, line: 1, col: 1 }, EMPTY_FILE);
+}
+
+/**
+ * A Helm/Go template: a problem on a line with `{{`. Valid YAML may hold `{{` in strings
+ * (alerting rules do), so the text alone does not decide.
+ */
+function isTemplate(text: string, problems: readonly Problem[]): boolean {
+  if (problems.length === 0 || !text.includes('{{')) return false;
+  const lines = text.split('\n');
+  return problems.some((p) => lines[p.pos.line - 1]?.includes('{{') === true);
+}
+
+const TEMPLATE = "a Helm/Go template ('{{'), not Kubernetes objects: render it first (helm template RELEASE CHART > rendered.yaml) and pass the output";
+
+/**
+ * Does a mapping say what it is? One without `kind` (Chart.yaml, values.yaml, a
+ * kustomization without its kind, an editor's config) is no Kubernetes object and is passed
+ * over with a note; cilium-trace's own documents (apiVersion cilium-trace/v1) must have one.
+ */
+function hasKind(root: YNode): boolean {
+  if (!isMap(root)) return true; // a list or a scalar: reported as not a mapping
+  let kind: YNode | null | undefined;
+  let api: YNode | null | undefined;
+  root.keys.forEach((k, i) => {
+    if (isScalar(k) && k.value === 'kind') kind = root.values[i];
+    if (isScalar(k) && k.value === 'apiVersion') api = root.values[i];
+  });
+  if (isScalar(api) && api.value === API_VERSION) return true;
+  return kind !== undefined && kind !== null && !(isScalar(kind) && (kind.value === null || kind.value === ''));
+}
+
+/** The problem of an input without a single object. */
+function noObjects(ignored: readonly IgnoredInput[]): string {
+  const list = ignored.slice(0, 10).map((i) => `${i.where} (${i.why})`).join(', ');
+  const more = ignored.length > 10 ? ` and ${ignored.length - 10} more` : '';
+  return `no Kubernetes objects in the input${ignored.length > 0 ? ` (skipped: ${list}${more})` : ''} (expected kubectl get -o yaml output or a cilium-trace Scenario)`;
 }
 
 /**
@@ -177,7 +229,9 @@ function readNow(sink: Sink, o: InputObject): Contribution {
         sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND} or ${EXPECTATIONS_KIND})`);
         return {};
       }
-      return { skipped: [{ kind: o.kind, name: skippedName(o.map), pos: o.map.pos }] };
+      const skipped = [{ kind: o.kind, name: skippedName(o.map), pos: o.map.pos }];
+      const workload = WORKLOAD_KINDS.has(o.kind) ? readWorkload(o.src, o.kind, o.entry.node) : undefined;
+      return workload ? { skipped, workloads: [workload] } : { skipped };
     }
   }
 }
@@ -255,6 +309,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   const namespaces: NamespaceDraft[] = [];
   const services: ServiceDraft[] = [];
   const skipped: SkippedObject[] = [];
+  const workloads: WorkloadSpec[] = [];
   const expectations: Expectation[] = [];
   const expectationNames = new Map<string, Position>();
   for (const slot of collected.slots) {
@@ -265,6 +320,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
       if (c.namespaces) namespaces.push(...c.namespaces);
       if (c.services) services.push(...c.services);
       if (c.skipped) skipped.push(...c.skipped);
+      if (c.workloads) workloads.push(...c.workloads);
       continue;
     }
     const o = slot.deferred;
@@ -327,6 +383,8 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     services: services.map((s) => s.spec),
     skipped,
     expectations,
+    ...(workloads.length > 0 ? { workloads } : {}),
+    ...(collected.ignored.length > 0 ? { ignoredInputs: collected.ignored } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { isMap, isScalar, isSeq, type MapNode, type YNode } from './ast.js';
 import { dnsLabel, dnsSubdomain, Invalid, ipAddress, k8sPortName } from './checks.js';
 import { K8S_PROTOCOLS } from './fields.js';
 import { defaultVethName, validLabels, type PodDraft } from './pods.js';
+import { controllerOf } from './owners.js';
 import type { Sink, Source } from './raw.js';
 import type { PodSpec } from './types.js';
 
@@ -173,5 +174,6 @@ export function readPodFast(src: Source, obj: YNode): PodDraft | undefined {
     hostVeth: { name: defaultVethName(id), pos },
     containerPorts: ports,
     hostNetwork: false,
+    owner: controllerOf(src.sink, meta),
   };
 }

@@ -6,6 +6,7 @@
 // addresses) is an error that says which field is empty.
 import { isScalar, isSeq, type YNode } from './ast.js';
 import { readPodFast } from './k8s-pod-fast.js';
+import { controllerOf } from './owners.js';
 import { compact } from '../util/compact.js';
 import type { Position } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
@@ -270,6 +271,7 @@ export function readPod(obj: MapView, yaml?: YNode): PodRead {
     hostVeth: { name: defaultVethName(id), pos: obj.pos },
     containerPorts,
     hostNetwork,
+    owner: controllerOf(src.sink, obj.entry('metadata')?.node),
   };
   return { pod };
 }

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { InputError, UsageError, type Problem } from '../errors.js';
 import { decodeUtf8, DEFAULT_READ_LIMITS, readFdCapped, readFileCapped, tooLargeProblem, type ReadLimits } from './input-bytes.js';
 import { readInputs, type InputText } from './inputs.js';
-import type { Scenario } from './types.js';
+import { walkDirectory } from './walk.js';
+import type { IgnoredInput, Scenario } from './types.js';
 
 /** The display name of standard input (`-f -`). */
 export const STDIN_NAME = '<stdin>';
@@ -101,34 +102,27 @@ export function loadScenarioFile(path: string, displayName: string = path, optio
   return parseScenario(text, displayName);
 }
 
-/** Files a directory contributes: *.yaml, *.yml and *.json, sorted by name, not recursive. */
-const INPUT_FILE = /\.(ya?ml|json)$/;
-
-function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[]): InputText[] {
+function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], ignored: IgnoredInput[]): InputText[] {
   const prefix = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
-  const names = readdirSync(dir)
-    .filter((f) => INPUT_FILE.test(f))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const before = problems.length;
+  const ignoredBefore = ignored.length;
+  const files = walkDirectory(dir, prefix, (display, err) => problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`)), ignored);
   const out: InputText[] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    const display = prefix.endsWith('/') ? `${prefix}${name}` : `${prefix}/${name}`;
-    try {
-      if (!statSync(path).isFile()) continue;
-    } catch (err) {
-      problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`));
-      continue;
-    }
-    const text = readText(path, display, limits, problems);
-    if (text !== undefined) out.push({ file: display, text });
+  for (const f of files) {
+    const text = readText(f.path, f.display, limits, problems);
+    if (text !== undefined) out.push({ file: f.display, text });
   }
-  if (names.length === 0) problems.push(unreadable(dir, 'directory has no .yaml, .yml or .json files'));
+  if (files.length === 0 && problems.length === before) {
+    const mine = ignored.slice(ignoredBefore);
+    const list = mine.slice(0, 10).map((i) => `${i.where} (${i.why})`).join(', ') + (mine.length > 10 ? ` and ${mine.length - 10} more` : '');
+    problems.push(unreadable(dir, mine.length > 0 ? `directory has no Kubernetes manifests, in it or below it (skipped: ${list})` : 'directory has no .yaml, .yml or .json files, in it or below it'));
+  }
   return out;
 }
 
 /**
  * Loads everything `-f` names, as one cluster: files (multi-document YAML or JSON),
- * directories (their *.yaml, *.yml and *.json files in sorted order, not recursive) and
+ * directories (their *.yaml, *.yml and *.json files and those below them, walk.ts) and
  * `-` for standard input (read once, shown as <stdin>). Messages name files as the user
  * typed them, and a directory's files as `<dir>/<file>`. Without a Scenario document the
  * scenario is named after the first path. `readStdin` gives standard input's bytes (or
@@ -141,6 +135,7 @@ export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | s
   const limits = limitsOf(options);
   const inputs: InputText[] = [];
   const problems: Problem[] = [];
+  const ignored: IgnoredInput[] = [];
   let stdinRead = false;
   for (const path of paths) {
     if (path === '-') {
@@ -154,7 +149,7 @@ export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | s
     }
     try {
       if (statSync(path).isDirectory()) {
-        inputs.push(...directoryInputs(path, limits, problems));
+        inputs.push(...directoryInputs(path, limits, problems, ignored));
         continue;
       }
     } catch (err) {
@@ -165,7 +160,8 @@ export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | s
     if (text !== undefined) inputs.push({ file: path, text });
   }
   if (problems.length > 0) throw new InputError(problems);
-  return readInputs(inputs, nameFromPath(first));
+  const scenario = readInputs(inputs, nameFromPath(first));
+  return ignored.length === 0 ? scenario : { ...scenario, ignoredInputs: [...ignored, ...(scenario.ignoredInputs ?? [])] };
 }
 
 /**

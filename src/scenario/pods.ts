@@ -27,6 +27,8 @@ export interface PodDraft {
   readonly hostVeth: DeviceDraft;
   readonly containerPorts: PodSpec['containerPorts'];
   readonly hostNetwork: boolean;
+  /** metadata.ownerReferences' controller (Kubernetes pods only; undefined when none). */
+  readonly owner?: PodSpec['owner'];
 }
 
 /** A Scenario document's `pods` list. */

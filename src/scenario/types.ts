@@ -75,7 +75,34 @@ export interface PodSpec {
   readonly containerPorts: ReadonlyArray<{ readonly name?: string; readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }>;
   /** hostNetwork pods share the node's IP and identity; they have no endpoint. */
   readonly hostNetwork: boolean;
+  /** The controller in metadata.ownerReferences (a ReplicaSet, StatefulSet, …), if any. */
+  readonly owner?: OwnerRef;
   readonly pos: Position;
+}
+
+/** An ownerReference with `controller: true`: the object that made this one. */
+export interface OwnerRef {
+  readonly kind: string;
+  readonly name: string;
+}
+
+/**
+ * A Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob of the input. Not
+ * modelled (also listed as skipped); kept so that pods can be named by their workload.
+ */
+export interface WorkloadSpec {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly owner?: OwnerRef;
+}
+
+/** An input file or document that holds no object and was passed over (one note lists them). */
+export interface IgnoredInput {
+  /** `file`, or `file:line` for one document of a file. */
+  readonly where: string;
+  /** Why: "dotfile", "no kind", "Helm chart file", … */
+  readonly why: string;
 }
 
 export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -234,4 +261,8 @@ export interface Scenario {
   readonly skipped: readonly SkippedObject[];
   /** The `expect:` lists of the Scenario documents, in input order: used by `check` only. */
   readonly expectations: readonly Expectation[];
+  /** Workload objects (controllers) of the input, for naming pods by workload. */
+  readonly workloads?: readonly WorkloadSpec[];
+  /** Files and documents passed over (dotfiles, Chart.yaml, YAML without a kind). */
+  readonly ignoredInputs?: readonly IgnoredInput[];
 }

@@ -122,7 +122,8 @@ describe('check: bad input is exit 2, one positioned line per problem', () => {
     assert.equal(run.code, 2);
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 2);
-    assert.match(lines[0] ?? '', /^test\/cli\/fixtures\/unknown-pod\.yaml:2:7: unknown pod 'shop\/nope' \(expected a pod, svc:NAME or an IPv4 address; pods: /);
+    // The closest names are pods and the workloads their names show (api-1: StatefulSet api).
+    assert.equal(lines[0], "test/cli/fixtures/unknown-pod.yaml:2:7: unknown pod 'shop/nope' (expected a pod, NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE, node:NAME, svc:NAME or an IPv4 address; closest: monitoring/prometheus, monitoring/prometheus-0, shop/api, shop/api-1, shop/api-2, shop/db, shop/db-0, shop/frontend, shop/frontend-1, shop/frontend-2)");
     assert.match(lines[1] ?? '', /^test\/cli\/fixtures\/unknown-pod\.yaml:7:7: unknown service 'shop\/missing' \(expected one of: svc:shop\/api\)$/);
   });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../support/run-cli.js';
+import { ROOT, runCli } from '../support/run-cli.js';
 
 const BIN = join(ROOT, 'bin', 'cilium-trace.cjs');
 
@@ -41,4 +41,37 @@ test('an unknown option and a missing argument exit 2, not 1', () => {
   assert.equal(cli(['pod1']).status, 2);
   assert.equal(cli(['maps']).status, 2);
   assert.equal(cli(['maps', 'nope']).status, 2);
+});
+
+// Inputs as they come (issue 12, newcomer finding F14): a repository's directory tree.
+const DUMP = ['-f', 'test/cli/fixtures/shop-dump'];
+const REPO = 'test/cli/fixtures/repo';
+
+test('a directory is read recursively; dotfiles, Helm and kustomize files and YAML without kind get one note', async () => {
+  const r = await runCli([...DUMP, '-f', REPO, 'shop/db-0', 'shop/api-7c5d9f8b6-h8rtk', 'tcp/8080', '-l', 'minimal']);
+  // The CiliumNetworkPolicy two levels down (k8s/base) is enforced; .github is not entered
+  // (its YAML is broken), and the PrometheusRule's '{{ $labels.instance }}' is no template.
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /\nDROPPED — DROP_POLICY \(133\) "Policy denied" \[POLICY_DENIED\] in policy_can_access_ingress \(ingress\) on worker-2\n$/);
+  assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('cilium-trace: skipped')), [
+    `cilium-trace: skipped 6 inputs that are not Kubernetes objects: ${REPO}/.editorconfig.yml (dotfile), ${REPO}/chart/Chart.yaml (Helm chart file), ${REPO}/chart/values.yaml (Helm values), ${REPO}/docs/owners.yaml:2 (no kind), ${REPO}/k8s/base/kustomization.yaml (kustomize file), ${REPO}/k8s/overlays/prod/kustomization.yaml (kustomize file)`,
+    'cilium-trace: skipped 3 objects not modelled: Deployment (1), PrometheusRule (1), ReplicaSet (1)',
+  ]);
+});
+
+test('a Helm/Go template gets one line per file saying to render it first; exit 2', async () => {
+  const r = await runCli([...DUMP, '-f', 'test/cli/fixtures/helm-chart', 'shop/db', 'shop/api']);
+  assert.deepEqual([r.code, r.stdout], [2, '']);
+  assert.equal(r.stderr, [
+    "test/cli/fixtures/helm-chart/templates/netpol.yaml:4:9: a Helm/Go template ('{{'), not Kubernetes objects: render it first (helm template RELEASE CHART > rendered.yaml) and pass the output",
+    "test/cli/fixtures/helm-chart/templates/service.yaml:4:9: a Helm/Go template ('{{'), not Kubernetes objects: render it first (helm template RELEASE CHART > rendered.yaml) and pass the output",
+    '',
+  ].join('\n'));
+});
+
+test('an input with no object at all says what it passed over; exit 2', async () => {
+  const file = await runCli(['-f', `${REPO}/chart/values.yaml`, 'a', 'b']);
+  assert.deepEqual([file.code, file.stderr], [2, `${REPO}/chart/values.yaml:1:1: no Kubernetes objects in the input (skipped: ${REPO}/chart/values.yaml (no kind)) (expected kubectl get -o yaml output or a cilium-trace Scenario)\n`]);
+  const dir = await runCli(['-f', `${REPO}/chart`, 'a', 'b']);
+  assert.deepEqual([dir.code, dir.stderr], [2, `${REPO}/chart:1:1: directory has no Kubernetes manifests, in it or below it (skipped: ${REPO}/chart/Chart.yaml (Helm chart file), ${REPO}/chart/values.yaml (Helm values))\n`]);
 });

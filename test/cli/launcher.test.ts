@@ -73,5 +73,5 @@ test('options before a subcommand are read with their values, as commander reads
 test('IPv6 endpoints are said to be not simulated; a colon does not make an address IPv6', async () => {
   assert.equal((await runCli(['2001:db8::1', 'pod3'])).stderr, "<command line>:1:1: IPv6 source '2001:db8::1' is not simulated yet (expected an IPv4 address, a pod or node:NAME)\n");
   assert.equal((await runCli(['pod1', 'fe80::1'])).stderr, "<command line>:1:6: IPv6 destination 'fe80::1' is not simulated yet (expected an IPv4 address, a pod or svc:NAME)\n");
-  assert.equal((await runCli(['pod1', '10.0.0.1:80'])).stderr, "<command line>:1:6: unknown pod '10.0.0.1:80' (expected a pod, svc:NAME or an IPv4 address; pods: default/pod1, default/pod2, default/pod3)\n");
+  assert.equal((await runCli(['pod1', '10.0.0.1:80'])).stderr, "<command line>:1:6: unknown pod '10.0.0.1:80' (expected a pod, NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE, node:NAME, svc:NAME or an IPv4 address; closest: default/pod1, default/pod2, default/pod3)\n");
 });

@@ -59,7 +59,7 @@ test('a piped script: trace, maps, inline policy, the trace dropped, an error, c
   assert.match(out, /^conntrack and NAT maps emptied on every node \(7 entries removed\)$/m);
   assert.match(out, /^removed CiliumNetworkPolicy default\/pod3-from-nobody \(from <inline 1>:1\); 0 policies in force$/m);
   assert.equal(out.match(/^cilium-trace> /gm)?.length, 9, 'nothing after exit ran');
-  assert.equal(r.stderr, "<command line>:1:12: unknown pod 'nosuchpod' (expected a pod, svc:NAME or an IPv4 address; pods: default/pod1, default/pod2, default/pod3)\n");
+  assert.equal(r.stderr, "<command line>:1:12: unknown pod 'nosuchpod' (expected a pod, NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE, node:NAME, svc:NAME or an IPv4 address; closest: default/pod1, default/pod2, default/pod3)\n");
 });
 
 test('a script where every command succeeds exits 0, whatever the verdicts', () => {

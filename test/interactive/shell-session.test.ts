@@ -112,7 +112,7 @@ test('errors never end the session: unknown commands, pods, options and quotes',
   assert.deepEqual(r.statuses, ['error', 'error', 'error', 'error', 'error', 'ok']);
   assert.equal(r.stderr, [
     "error: unknown command 'bogus' (expected one of: trace, maps, pods, nodes, services, identities, policies, policy, ct, set, explain, load, help, exit)",
-    "<command line>:1:7: unknown pod 'nosuch' (expected a pod, node:NAME or an IPv4 address; pods: default/pod1, default/pod2, default/pod3)",
+    "<command line>:1:7: unknown pod 'nosuch' (expected a pod, NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE, node:NAME or an IPv4 address; closest: default/pod1, default/pod2, default/pod3)",
     "error: unknown option '--frobnicate'",
     'error: unterminated double quote at column 7',
     "error: bad level 'loud' (expected one of: detailed, summary, minimal)",
@@ -130,7 +130,26 @@ test('set gives later traces their defaults; flags still win', async () => {
   assert.match((await run('trace pod1 pod3 -l summary')).stdout, /→ CT_ESTABLISHED \(assumed, --ct\)/);
   assert.match((await run('set ct none', 'trace pod1 pod3 -l summary')).stdout, /→ CT_NEW\n/);
   assert.match((await run('set backend 10.1.2.3:80', 'set')).stdout, /^backend 10\.1\.2\.3:80$/m);
-  assert.match((await run('set backend nonsense')).stderr, /^error: bad backend 'nonsense' \(expected IP or IP:PORT\)\n$/);
+  assert.match((await run('set backend nonsense')).stderr, /^error: bad backend 'nonsense' \(expected IP, IP:PORT or a pod: NAME, NAMESPACE\/WORKLOAD or NAMESPACE\/KEY=VALUE\)\n$/);
+  assert.match((await run('set backend pod3')).stdout, /^backend pod3$/m, 'a pod name is a backend too');
+});
+
+test('trace takes workloads and selectors, says what it picked; set backend takes a pod', async () => {
+  const { run } = session({ file: ['test/cli/fixtures/shop-dump'] });
+  const t = await run('trace shop/frontend svc:shop/api tcp/8080 -l minimal');
+  assert.deepEqual(t.statuses, ['ok']);
+  assert.equal(t.stderr, [
+    'note: svc shop/api has no port 8080; it has 80/TCP → targetPort http=8080',
+    "note: SRC shop/frontend: Deployment shop/frontend (by its pods' names), 2 pods; tracing the first by name, shop/frontend-6b8f7c9d4-m2z9w",
+    '',
+  ].join('\n'));
+  assert.match((await run('set backend shop/api-7c5d9f8b6-h8rtk')).stdout, /^backend shop\/api-7c5d9f8b6-h8rtk$/m);
+  assert.match((await run('trace shop/db svc:shop/api -l minimal')).stdout, /\nFORWARDED — delivered to shop\/api-7c5d9f8b6-h8rtk on worker-2 /);
+  // A destination that is no Service leaves the set backend aside; a --backend flag is checked.
+  assert.deepEqual((await run('trace shop/db shop/app=api tcp/8080 -l minimal')).statuses, ['ok']);
+  const bad = await run('trace shop/db svc:shop/api --backend shop/db');
+  assert.deepEqual(bad.statuses, ['error']);
+  assert.match(bad.stderr, /^error: --backend shop\/db \(StatefulSet shop\/db\) is not a backend of svc shop\/api port 80\/TCP \(expected one of: /);
 });
 
 test('listings, explain, help and load', async () => {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EXIT, InputError, UsageError, type Problem } from '../../errors.js';
+import { EXIT, formatProblem, InputError, UsageError, type Problem } from '../../errors.js';
 import { renderTrace, type Level } from '../../render/text.js';
 import { goldenFileName, runCheck, type CheckResult } from '../../analysis/check.js';
 import { checkToJson, goldenFailed, renderCheckJunit, renderCheckText, type GoldenResult } from '../../analysis/check-render.js';
@@ -132,7 +132,9 @@ export function checkCommand(io: Io, result: { code: number }): Command {
   cmd.action((opts: CheckOpts, c: Command) => {
     if (opts.update && !opts.golden) throw new UsageError('--update needs --golden DIR');
     const { cluster, expectations } = loadAll(opts.expectations, () => loadCluster(clusterOptionsOf(c), io));
-    const flows = resolveFlows(cluster, expectations);
+    const warnings: Problem[] = [];
+    const flows = resolveFlows(cluster, expectations, warnings);
+    for (const w of warnings) io.stderr(formatProblem(w) + '\n');
     const results = runCheck(cluster, expectations.map((e, i) => ({ expectation: e, ...(flows[i] as ResolvedFlow) })));
     const goldens = opts.golden ? compareGoldens(results, opts.golden, opts.level, opts.update === true) : null;
     const report = { cluster: cluster.scenario.name, results, goldens, goldenDir: opts.golden ?? null, goldenLevel: opts.level };

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
@@ -44,6 +44,8 @@ export function clusterOptionsOf(cmd: Command): ClusterOptions {
 
 export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   const scenario = loadScenario(opts);
+  const ignored = ignoredInputsNote(scenario);
+  if (ignored) io.stderr(ignored + '\n');
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
   return buildCluster(scenario);
@@ -63,11 +65,13 @@ export function parsePortSpec(text: string): PortSpec {
   return { proto, port };
 }
 
-/** "--selector k=v" values. */
-export function parseSelector(text: string): readonly [string, string] {
-  const i = text.indexOf('=');
-  if (i <= 0) throw new UsageError(`bad --selector '${text}' (expected KEY=VALUE, e.g. app=web)`);
-  return [text.slice(0, i), text.slice(i + 1)];
+/** "--selector k=v[,k=v…]" values (kubectl -l's equality form): every pair must match. */
+export function parseSelector(text: string): Array<readonly [string, string]> {
+  return text.split(',').map((pair) => {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new UsageError(`bad --selector '${text}' (expected KEY=VALUE[,KEY=VALUE…], e.g. app=web)`);
+    return [pair.slice(0, i), pair.slice(i + 1).replace(/^=/, '')] as const;
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { InputError, type Position, type Problem } from '../../errors.js';
 import { DEFAULT_SPORT, type FlowSpec } from '../../trace/run.js';
 import type { Expectation } from '../../analysis/expectations.js';
 import { resolveDestination, resolveSource } from '../endpoints.js';
+import { servicePortNote } from '../flow-args.js';
 
 /** Runs a resolver; an InputError it raises is re-pointed at `pos`. */
 function at<T>(pos: Position, problems: Problem[], f: () => T): T | undefined {
@@ -24,11 +25,9 @@ export interface ResolvedFlow {
   readonly protoText: string;
 }
 
-function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[]): ResolvedFlow | undefined {
+function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[], warnings: Problem[]): ResolvedFlow | undefined {
   const dst = at(e.to.pos, problems, () => resolveDestination(cluster, { text: e.to.value, col: 1 }));
   if (!dst) return undefined;
-  const src = at(e.from.pos, problems, () => resolveSource(cluster, { text: e.from.value, col: 1 }, dst.ip));
-  if (!src) return undefined;
   const first = dst.service?.ports[0];
   let proto: FlowSpec['proto'];
   let dport: number | null;
@@ -42,13 +41,20 @@ function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[]): Reso
     proto = 'icmp';
     dport = null;
   }
+  const note = servicePortNote(cluster, dst, proto, dport);
+  if (note) warnings.push({ pos: e.port?.pos ?? e.proto?.pos ?? e.to.pos, message: `warning: ${note}` });
+  const src = at(e.from.pos, problems, () => resolveSource(cluster, { text: e.from.value, col: 1 }, dst.ip, undefined, dport));
+  if (!src) return undefined;
   return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, protoText: dport === null ? proto : `${proto}/${dport}` };
 }
 
-/** Resolves every expectation; throws one InputError listing every unresolved end. */
-export function resolveFlows(cluster: Cluster, list: readonly Expectation[]): ResolvedFlow[] {
+/**
+ * Resolves every expectation; throws one InputError listing every unresolved end. A Service
+ * traced on a port it does not have is a warning (in `warnings`, positioned at the port).
+ */
+export function resolveFlows(cluster: Cluster, list: readonly Expectation[], warnings: Problem[] = []): ResolvedFlow[] {
   const problems: Problem[] = [];
-  const out = list.map((e) => resolveOne(cluster, e, problems));
+  const out = list.map((e) => resolveOne(cluster, e, problems, warnings));
   if (problems.length > 0) throw new InputError(problems);
   return out as ResolvedFlow[];
 }

@@ -25,7 +25,7 @@ export function addMatrixOptions(cmd: Command): Command {
     .addOption(new Option('-p, --port <proto/port>', 'protocol and port of the flows: icmp, tcp/PORT, udp/PORT; repeatable (default: icmp)').argParser(collect))
     .option('--services', 'add a column per Service port (traced to the ClusterIP)')
     .addOption(new Option('--namespace <ns>', 'only pods (and Services) of this namespace; repeatable').argParser(collect))
-    .addOption(new Option('--selector <key=value>', 'only pods with this label; repeatable (all must match)').argParser(collect))
+    .addOption(new Option('--selector <key=value>', 'only pods with these labels (KEY=VALUE[,KEY=VALUE…]); repeatable (all must match)').argParser(collect))
     .option('--no-cache', 'trace every cell instead of one flow per cache key (slow; to check the cache)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'csv', 'markdown', 'json']).default('text'));
 }
@@ -38,7 +38,7 @@ export function matrixOptionsOf(o: MatrixCliOpts, io: Io): MatrixOptions {
     ports: (o.port ?? ['icmp']).map(parsePortSpec),
     services: o.services === true,
     namespaces: o.namespace ?? [],
-    selectors: (o.selector ?? []).map(parseSelector),
+    selectors: (o.selector ?? []).flatMap(parseSelector),
     keying: o.cache ? 'symmetric' : 'none',
     ...(progress ? { progress } : {}),
     ...(cellProgress ? { cellProgress } : {}),

@@ -443,9 +443,16 @@ describe('loadInputs', () => {
   writeFileSync(join(dir, 'c-web.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'n1' }, status: { podIP: '10.0.1.10' } }));
   writeFileSync(join(dir, 'notes.txt'), 'not: [yaml');
   mkdirSync(join(dir, 'sub.yaml'));
-  writeFileSync(join(dir, 'sub.yaml', 'ignored.yaml'), 'not: [yaml');
+  writeFileSync(join(dir, 'sub.yaml', 'd-db.yaml'), WEB.replace('name: web', 'name: db').replace('10.0.1.10', '10.0.1.11'));
+  writeFileSync(join(dir, 'sub.yaml', '.editorconfig.yml'), 'not: [yaml');
+  mkdirSync(join(dir, '.git'));
+  writeFileSync(join(dir, '.git', 'config.yaml'), 'not: [yaml');
+  mkdirSync(join(dir, 'chart'));
+  writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: shop\nversion: 0.1.0\n');
+  writeFileSync(join(dir, 'chart', 'values.yaml'), 'replicas: 2\n');
+  writeFileSync(join(dir, 'chart', 'extra.yaml'), '# defaults\nreplicas: 3\n---\n' + WEB.replace('name: web', 'name: cache').replace('10.0.1.10', '10.0.1.12'));
 
-  it('reads a directory: its .yaml, .yml and .json files in sorted order, not recursively', () => {
+  it('reads a directory and those below it: .yaml, .yml and .json files in sorted order, without dotfiles or Helm/kustomize files', () => {
     const s = loadInputs([`${dir}/`], () => assert.fail('stdin is not read'));
     assert.equal(s.file, `${dir}/a-node1.yml`);
     assert.equal(s.name, dir.split('/').pop());
@@ -453,7 +460,18 @@ describe('loadInputs', () => {
       ['n1', `${dir}/a-node1.yml`],
       ['n2', `${dir}/b-node2.yaml`],
     ]);
-    assert.deepEqual(s.pods[0]?.pos.file, `${dir}/c-web.json`);
+    assert.deepEqual(s.pods.map((p) => [p.name, p.pos.file]), [
+      ['web', `${dir}/c-web.json`],
+      ['cache', `${dir}/chart/extra.yaml`],
+      ['db', `${dir}/sub.yaml/d-db.yaml`],
+    ]);
+    // .git is not entered; what was passed over is listed (the CLI prints it as one note).
+    assert.deepEqual(s.ignoredInputs, [
+      { where: `${dir}/chart/Chart.yaml`, why: 'Helm chart file' },
+      { where: `${dir}/chart/values.yaml`, why: 'Helm values' },
+      { where: `${dir}/sub.yaml/.editorconfig.yml`, why: 'dotfile' },
+      { where: `${dir}/chart/extra.yaml:2`, why: 'no kind' },
+    ]);
   });
 
   it('reads stdin once for -, shown as <stdin>, in the order given', () => {
@@ -482,7 +500,13 @@ describe('loadInputs', () => {
     mkdirSync(empty);
     assert.throws(
       () => loadInputs([empty], () => ''),
-      (e: unknown) => e instanceof InputError && e.message === `${empty}:1:1: directory has no .yaml, .yml or .json files`,
+      (e: unknown) => e instanceof InputError && e.message === `${empty}:1:1: directory has no .yaml, .yml or .json files, in it or below it`,
+    );
+    writeFileSync(join(empty, 'Chart.yaml'), 'apiVersion: v2\n');
+    writeFileSync(join(empty, 'values.yaml'), 'a: 1\n');
+    assert.throws(
+      () => loadInputs([empty], () => ''),
+      (e: unknown) => e instanceof InputError && e.message === `${empty}:1:1: directory has no Kubernetes manifests, in it or below it (skipped: ${empty}/Chart.yaml (Helm chart file), ${empty}/values.yaml (Helm values))`,
     );
   });
 });

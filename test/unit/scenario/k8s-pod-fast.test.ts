@@ -36,6 +36,14 @@ const port = fc.record({
 const container = fc.record({ name: fc.constant('app'), ports: variant(fc.array(variant(port), { maxLength: 3 })) });
 const ip = variant(fc.constantFrom('10.0.1.5', '10.0.1.77', '10.1.2.3'), [fc.constantFrom('fd00::5', '127.0.0.1', '10.0.1', '300.1.1.1')]);
 
+const ownerReference = fc.record({
+  apiVersion: fc.constant('apps/v1'),
+  kind: variant(fc.constantFrom('ReplicaSet', 'StatefulSet', 'DaemonSet')),
+  name: variant(dnsName),
+  controller: variant(fc.boolean()),
+  uid: fc.constant('0b9a4c71-52f6-4f1e-9c3a-6f2e1d0a8b11'),
+});
+
 const pod = fc.record({
   apiVersion: fc.constant('v1'),
   kind: fc.constant('Pod'),
@@ -45,6 +53,7 @@ const pod = fc.record({
       namespace: variant(dnsName, [fc.constant('a.b')]),
       generateName: fc.constant('web-'),
       labels: variant(labels),
+      ownerReferences: variant(fc.array(ownerReference, { maxLength: 2 })),
     }),
   ),
   spec: variant(
