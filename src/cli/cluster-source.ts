@@ -43,3 +43,8 @@ export function skippedSummary(s: Scenario): string | undefined {
   const kinds = [...byKind.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} (${n})`).join(', ');
   return oneLine(`cilium-trace: skipped ${s.skipped.length} object${s.skipped.length === 1 ? '' : 's'} not modelled: ${kinds}`);
 }
+
+/** The loader's warnings, one stderr line each: `file:line:col: warning: …` (or `cilium-trace: warning: …`). */
+export function loadWarnings(s: Scenario): string {
+  return (s.warnings ?? []).map((w) => `${w.pos ? `${w.pos.file}:${w.pos.line}:${w.pos.col}` : 'cilium-trace'}: warning: ${oneLine(w.message)}\n`).join('');
+}

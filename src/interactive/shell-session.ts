@@ -8,7 +8,7 @@ import { CommanderError } from 'commander';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { loadScenario, loadWarnings, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
 import { mapsCommand } from '../cli/maps-cmd.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
@@ -93,6 +93,8 @@ export class ShellSession {
     const s = loadScenario(o);
     const skipped = skippedSummary(s);
     if (skipped) this.out.stderr(skipped + '\n');
+    const warnings = loadWarnings(s);
+    if (warnings) this.out.stderr(warnings);
     return s;
   }
 

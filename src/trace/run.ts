@@ -11,6 +11,7 @@ import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
 import type { EndpointView, NodeAddressView, PacketSummary, Peer, TraceNode, TraceResult } from './tree.js';
 import { LazyMap } from '../util/lazy-map.js';
+import { socketLbOf } from '../scenario/types.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =
@@ -170,8 +171,9 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
       cilium: datapath.release.version,
       routing: c.routing === 'tunnel' ? `tunnel ${c.tunnelProtocol}:${c.tunnelPort}` : 'native',
       hostRouting: c.bpfHostRouting ? 'BPF' : 'legacy',
-      socketLb: c.kubeProxyReplacement,
+      socketLb: socketLbOf(c),
       notes,
+      ...(c.sources ? { settings: c.sources } : {}),
     },
     hops,
     verdict: outcome.kind === 'delivered' ? 'FORWARDED' : outcome.kind === 'dropped' || outcome.kind === 'refused' ? 'DROPPED' : 'NOT_SIMULATED',

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
-import { loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { loadScenario, loadWarnings, skippedSummary, type ClusterOptions } from '../cluster-source.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
@@ -46,6 +46,8 @@ export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   const scenario = loadScenario(opts);
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
+  const warnings = loadWarnings(scenario);
+  if (warnings) io.stderr(warnings);
   return buildCluster(scenario);
 }
 
