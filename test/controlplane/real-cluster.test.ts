@@ -23,9 +23,28 @@ function row(dump: string, key: string): string {
   return line.replace(/ +/g, ' ').trimEnd();
 }
 
-test('the export loads whole: 3 nodes, 11 pods (4 hostNetwork), 5 Services, 2 policies; nothing to warn about', () => {
+/** The resources of the README's export (kubectl's names; the short names of the v1.13.0 CRDs) and their kinds. */
+const RESOURCE_KINDS: Readonly<Record<string, string>> = {
+  nodes: 'Node', ns: 'Namespace', pods: 'Pod', svc: 'Service', endpointslices: 'EndpointSlice', cnp: 'CiliumNetworkPolicy',
+  ccnp: 'CiliumClusterwideNetworkPolicy', netpol: 'NetworkPolicy', ciliumnodes: 'CiliumNode', ciliumendpoints: 'CiliumEndpoint', ciliumidentities: 'CiliumIdentity',
+};
+
+test('the README’s export is the command the fixture shows, and the fixture has items of every resource it names', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const m = /^kubectl get (\S+) -A -o yaml > cluster\.yaml$/m.exec(readme);
+  assert.ok(m?.[1], 'README: kubectl get … -A -o yaml > cluster.yaml');
+  assert.deepEqual(m[1].split(','), Object.keys(RESOURCE_KINDS));
+  assert.match(readme, /^kubectl -n kube-system get cm cilium-config -o yaml > cilium-config\.yaml$/m);
+  const [listing, config] = EXPORT;
+  assert.ok(listing?.text.includes(`\`kubectl get ${m[1]} -A -o yaml\``));
+  assert.ok(config?.text.includes('`kubectl -n kube-system get cm cilium-config -o yaml`'));
+  const kinds = new Set([...(listing?.text ?? '').matchAll(/^ {2}kind: (\w+)$/gm)].map((x) => x[1]));
+  assert.deepEqual([...kinds].sort(), Object.values(RESOURCE_KINDS).sort());
+});
+
+test('the export loads whole: 3 nodes, 11 pods (4 hostNetwork), 5 Services, 3 policies; nothing skipped, nothing to warn about', () => {
   const s = cluster.scenario;
-  assert.deepEqual([s.nodes.length, s.pods.length, s.pods.filter((p) => p.hostNetwork).length, s.services.length, s.policies.length], [3, 11, 4, 5, 2]);
+  assert.deepEqual([s.nodes.length, s.pods.length, s.pods.filter((p) => p.hostNetwork).length, s.services.length, s.policies.length], [3, 11, 4, 5, 3]);
   assert.deepEqual(s.warnings, undefined);
   assert.deepEqual(s.skipped, []);
 });
