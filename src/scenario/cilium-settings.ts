@@ -148,7 +148,7 @@ export function settingsFromConfig(given: CiliumConfig | undefined, fallback: Po
       legacy = true;
       routingWhy = `${why}; v1.13.0 falls back to legacy host routing`;
     } else {
-      routingWhy = `${said(cfg, O.legacy)}; nothing forces legacy routing: BPF NodePort and BPF masquerading on, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, ${KPR}:440-465`;
+      routingWhy = `${said(cfg, O.legacy)}; nothing forces legacy routing: BPF NodePort on, ${bpfMasq ? 'BPF masquerading' : 'no masquerading'}, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, ${KPR}:440-465`;
     }
   }
   let masqWhy = said(cfg, O.v4Masq, O.bpfMasq);

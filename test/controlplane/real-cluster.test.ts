@@ -110,7 +110,7 @@ test('the trace header says where each setting came from (-l detailed), the summ
     'cluster k8s-export · Cilium v1.13.0 · tunnel vxlan:8472 · BPF host routing · socket LB',
     'setting: tunnel vxlan:8472 (cilium-config tunnel=vxlan; tunnel-port unset: v1.13.0 defaults to 8472 for vxlan, pkg/option/config.go:3041-3050)',
     'setting: socket LB · BPF NodePort (cilium-config kube-proxy-replacement=strict: both on, daemon/cmd/kube_proxy_replacement.go:73-83)',
-    'setting: BPF host routing (enable-host-legacy-routing unset: v1.13.0 defaults to false, daemon/cmd/daemon_main.go:318; nothing forces legacy routing: BPF NodePort and BPF masquerading on, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, daemon/cmd/kube_proxy_replacement.go:440-465)',
+    'setting: BPF host routing (enable-host-legacy-routing unset: v1.13.0 defaults to false, daemon/cmd/daemon_main.go:318; nothing forces legacy routing: BPF NodePort on, BPF masquerading, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, daemon/cmd/kube_proxy_replacement.go:440-465)',
   ]);
   assert.match(r.stdout, /user_ip4:user_port 10\.96\.0\.1:443 → 172\.18\.0\.3:6443/);
   assert.match(r.stdout, /FORWARDED — delivered to the host stack of kind-control-plane\n$/);

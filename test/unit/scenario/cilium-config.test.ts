@@ -85,7 +85,7 @@ describe('cilium-config', () => {
     assert.deepEqual(settings(s).slice(0, 4), [
       'tunnel vxlan:8472 (cilium-config tunnel=vxlan; tunnel-port unset: v1.13.0 defaults to 8472 for vxlan, pkg/option/config.go:3041-3050)',
       'socket LB · BPF NodePort (cilium-config kube-proxy-replacement=strict: both on, daemon/cmd/kube_proxy_replacement.go:73-83)',
-      'BPF host routing (enable-host-legacy-routing unset: v1.13.0 defaults to false, daemon/cmd/daemon_main.go:318; nothing forces legacy routing: BPF NodePort and BPF masquerading on, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, daemon/cmd/kube_proxy_replacement.go:440-465)',
+      'BPF host routing (enable-host-legacy-routing unset: v1.13.0 defaults to false, daemon/cmd/daemon_main.go:318; nothing forces legacy routing: BPF NodePort on, BPF masquerading, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, daemon/cmd/kube_proxy_replacement.go:440-465)',
       'masquerade bpf (cilium-config enable-ipv4-masquerade=true, enable-bpf-masquerade=true)',
     ]);
     assert.equal(s.warnings, undefined);
