@@ -154,7 +154,7 @@ export class EndKeys {
       this.frontends.set(f.address, ports);
       const backends = ports.get(f.dport) ?? new Set<number>();
       ports.set(f.dport, backends);
-      for (const b of f.backends) backends.add(b.pod.ip);
+      for (const b of f.backends) backends.add(b.ip);
     }
     this.special = special;
   }

@@ -90,9 +90,9 @@ function serviceColumns(cluster: Cluster, f: MatrixFilter, byIp: ReadonlyMap<num
   const out: ServiceColumn[] = [];
   for (const fe of serviceFrontends(cluster.scenario)) {
     if (fe.nodePort || (f.namespaces.length > 0 && !f.namespaces.includes(fe.service.namespace))) continue;
-    const backends = fe.backends.flatMap((b) => byIp.get(b.pod.ip) ?? []);
+    const backends = fe.backends.flatMap((b) => byIp.get(b.ip) ?? []);
     const first = fe.backends[0];
-    out.push({ svc: fe.service, port: fe.port, ip: fe.address, backends, chosen: first ? byIp.get(first.pod.ip) : undefined });
+    out.push({ svc: fe.service, port: fe.port, ip: fe.address, backends, chosen: first ? byIp.get(first.ip) : undefined });
   }
   return out;
 }

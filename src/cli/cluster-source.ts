@@ -52,3 +52,8 @@ export function ignoredInputsNote(s: Scenario): string | undefined {
   const more = ignored.length > 10 ? ` and ${ignored.length - 10} more` : '';
   return oneLine(`cilium-trace: skipped ${ignored.length} input${ignored.length === 1 ? '' : 's'} that ${ignored.length === 1 ? 'is' : 'are'} not Kubernetes objects: ${list}${more}`);
 }
+
+/** The loader's warnings, one stderr line each: `file:line:col: warning: …` (or `cilium-trace: warning: …`). */
+export function loadWarnings(s: Scenario): string {
+  return (s.warnings ?? []).map((w) => `${w.pos ? `${w.pos.file}:${w.pos.line}:${w.pos.col}` : 'cilium-trace'}: warning: ${oneLine(w.message)}\n`).join('');
+}

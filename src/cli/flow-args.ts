@@ -68,7 +68,7 @@ function frontendText(fe: ServiceFrontend): string {
 }
 
 function backendList(fe: ServiceFrontend): string {
-  const all = fe.backends.map((b) => `${formatIpv4(b.pod.ip)}:${b.port} (${b.pod.namespace}/${b.pod.name})`);
+  const all = fe.backends.map((b) => `${formatIpv4(b.ip)}:${b.port} (${b.pod ? `${b.pod.namespace}/${b.pod.name}` : b.what})`);
   return all.length <= 10 ? all.join(', ') : `${all.slice(0, 10).join(', ')} and ${all.length - 10} more`;
 }
 
@@ -92,14 +92,14 @@ export function resolveBackend(cluster: Cluster, text: string, dstIp: Ipv4, prot
   const ip = m?.[1] === undefined ? undefined : parseIpv4(m[1]);
   if (m && ip !== undefined) {
     const port = m[2] === undefined ? undefined : Number(m[2]);
-    if (!fe.backends.some((b) => b.pod.ip === ip && (port === undefined || b.port === port))) refuse('is not a backend of');
+    if (!fe.backends.some((b) => b.ip === ip && (port === undefined || b.port === port))) refuse('is not a backend of');
     return port === undefined ? { ip } : { ip, port };
   }
   const found = findPods(cluster, text);
   if (!found || 'problem' in found) return refuse('is neither the IP nor the pod of a backend of');
   const backend = found.pods.flatMap((p) => fe.backends.filter((b) => b.pod === p))[0];
   if (!backend) return refuse(`(${found.by ?? 'a pod'}) is not a backend of`);
-  return { ip: backend.pod.ip, port: backend.port };
+  return { ip: backend.ip, port: backend.port };
 }
 
 /** Resolves a trace's arguments; InputError (positioned) or UsageError on bad ones. */

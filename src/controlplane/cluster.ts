@@ -11,7 +11,7 @@ import { CT_MAP_ANY, CT_MAP_TCP, CtMap } from '../maps/ctmap.js';
 import type { ProgArray, ProgramRef } from '../maps/callmap.js';
 import type { Provenance } from '../maps/provenance.js';
 import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
-import type { DeviceSpec, NamespaceSpec, NodeSpec, PodSpec, ProgramPin, Scenario } from '../scenario/types.js';
+import { nodePortOf, socketLbOf, type DeviceSpec, type NamespaceSpec, type NodeSpec, type PodSpec, type ProgramPin, type Scenario } from '../scenario/types.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
 import { releaseOfProfile } from '../cilium/releases/release.js';
@@ -19,7 +19,7 @@ import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath,
 import { NfConntrack } from '../node-state/nf-conntrack.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
-import { namespaceLabels, podSecurityLabels, type Label } from './labels.js';
+import { labelFilter, labelsKey, namespaceLabels, parseLabel, podSecurityLabels, sortLabels, type Label, type LabelFilter } from './labels.js';
 import { NamedPorts } from './named-ports.js';
 import { PolicyResolver, type ResolvedPolicy } from './policy.js';
 import { ParseProblems, parsePolicies, type ParsedRule } from './policy-rules.js';
@@ -97,15 +97,17 @@ const nodeProv = (n: NodeSpec, what: string): Provenance => ({ kind: 'node', wha
 
 export function buildCluster(scenario: Scenario): Cluster {
   const c = scenario.cluster;
-  const identities = new IdentityRegistry();
+  const identities = new IdentityRegistry(c.clusterId ?? 0);
   const pods = scenario.pods.filter((p) => !p.hostNetwork);
-  const podLabels = securityLabels(scenario, pods);
+  const podLabels = securityLabels(scenario, pods, labelFilter(c.labelPrefixes));
+  // A CiliumIdentity pins the number of the label set it lists (the allocator gives one set one number).
+  const ciliumIds = new Map((scenario.ciliumIdentities ?? []).map((i) => [labelsKey(sortLabels(i.labels.map(parseLabel))), i.id] as const));
   // Pods of one Deployment share one label array: ask once for each (pinned ones always).
   const requests = new Map<readonly Label[] | PodSpec, { labels: readonly Label[]; pinned: number | undefined }>();
   pods.forEach((p, i) => {
     const labels = podLabels[i] ?? [];
     if (p.identity !== undefined) requests.set(p, { labels, pinned: p.identity });
-    else if (!requests.has(labels)) requests.set(labels, { labels, pinned: undefined });
+    else if (!requests.has(labels)) requests.set(labels, { labels, pinned: ciliumIds.size > 0 ? ciliumIds.get(labelsKey(labels)) : undefined });
   });
   identities.allocateAll([...requests.values()]);
 
@@ -145,7 +147,7 @@ export function buildCluster(scenario: Scenario): Cluster {
  * Every pod's security labels. Pods of one Deployment share their labels, namespace and
  * service account, so each distinct combination is computed once (and shares one array).
  */
-function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Array<readonly Label[]> {
+function securityLabels(scenario: Scenario, pods: readonly PodSpec[], filter: LabelFilter): Array<readonly Label[]> {
   const nsByName = new Map<string, NamespaceSpec[]>();
   for (const ns of scenario.namespaces) if (!nsByName.has(ns.name)) nsByName.set(ns.name, [ns]);
   const nsLabels = new Map<string, Record<string, string>>();
@@ -153,7 +155,16 @@ function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Array<rea
   // The loader shares one labels object between the pods of a Deployment: look those up first.
   const byObject = new Map<object, { ns: string; sa: string; labels: readonly Label[] }>();
   const out: Array<readonly Label[]> = [];
+  const fromCep = new Map<string, readonly Label[]>();
   for (const p of pods) {
+    if (p.securityLabels) {
+      // The CiliumEndpoint's identity labels are what the agent computed: they win.
+      const k = p.securityLabels.join(';');
+      let labels = fromCep.get(k);
+      if (!labels) fromCep.set(k, (labels = sortLabels(p.securityLabels.map(parseLabel))));
+      out.push(labels);
+      continue;
+    }
     const known = byObject.get(p.labels);
     if (known && known.ns === p.namespace && known.sa === p.serviceAccount) {
       out.push(known.labels);
@@ -165,7 +176,7 @@ function securityLabels(scenario: Scenario, pods: readonly PodSpec[]): Array<rea
     if (!labels) {
       let ns = nsLabels.get(p.namespace);
       if (!ns) nsLabels.set(p.namespace, (ns = namespaceLabels(nsByName.get(p.namespace) ?? [], p.namespace)));
-      labels = podSecurityLabels(p, scenario.cluster.name, ns);
+      labels = podSecurityLabels(p, scenario.cluster.name, ns, filter);
       bySignature.set(sig, labels);
     }
     byObject.set(p.labels, { ns: p.namespace, sa: p.serviceAccount, labels });
@@ -234,7 +245,7 @@ function coveringPrefix(cidrs: readonly Ipv4Prefix[]): Ipv4Prefix {
 function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
-  const features: LoaderFeatures = { perPacketLb: !c.kubeProxyReplacement, nodePort: c.kubeProxyReplacement, arpResponder: true };
+  const features: LoaderFeatures = { perPacketLb: !socketLbOf(c), nodePort: nodePortOf(c), arpResponder: true };
   const config: DatapathConfig = {
     tunnelMode,
     tunnelProtocol: c.tunnelProtocol,
@@ -246,12 +257,12 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     enableSkipFib: c.bpfHostRouting,
     enablePerPacketLb: features.perPacketLb,
     enableNodePort: features.nodePort,
-    enableSocketLb: c.kubeProxyReplacement,
+    enableSocketLb: socketLbOf(c),
     masquerade: c.masquerade,
     enableArpResponder: features.arpResponder,
     enableIcmpRule: true,
     ipv4Mask: maskOf(n.podCIDR.len),
-    ...(tunnelMode ? {} : { ipv4NativeRoutingCidr: { prefix: coveringPrefix(scenario.nodes.map((x) => x.podCIDR)), derived: true } }),
+    ...(tunnelMode ? {} : { ipv4NativeRoutingCidr: c.nativeRoutingCidr ? { prefix: c.nativeRoutingCidr, derived: false } : { prefix: coveringPrefix(scenario.nodes.flatMap((x) => [x.podCIDR, ...(x.extraPodCIDRs ?? [])])), derived: true } }),
     routerIp: n.ciliumHostIp,
     nodeIp: n.ip,
     hostIfindex: n.ciliumHost.ifindex,
@@ -337,7 +348,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     devices,
     netns,
     maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap(), nfConntrack: new NfConntrack() },
-    cgroup: features.nodePort ? loadSockPrograms(ids) : new Map(),
+    cgroup: socketLbOf(c) ? loadSockPrograms(ids) : new Map(),
     hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };
 }

@@ -28,7 +28,11 @@ export class IdentityRegistry {
   private readonly byKey = new Map<string, number>();
   private nextLocal = FIRST_LOCAL_IDENTITY;
 
-  constructor() {
+  /**
+   * `clusterId` > 0 moves the allocation range to clusterId<<16 .. (clusterId+1)<<16 - 1
+   * (InitMinMaxIdentityAllocation, pkg/identity/numericidentity.go:361-370 of v1.13.0).
+   */
+  constructor(private readonly clusterId = 0) {
     for (const [name, id] of Object.entries(RESERVED_IDENTITIES)) {
       const labels: Label[] = [{ source: 'reserved', key: name, value: '' }];
       if (name === 'kube-apiserver') labels.push({ source: 'reserved', key: 'remote-node', value: '' });
@@ -47,7 +51,8 @@ export class IdentityRegistry {
     for (const r of requests) {
       const key = labelsKey(r.labels);
       if (this.byKey.has(key)) continue;
-      if (r.pinned !== undefined) {
+      // A pin another label set already holds (a CiliumIdentity of another release's labels) is no pin.
+      if (r.pinned !== undefined && !taken.has(r.pinned)) {
         this.byKey.set(key, r.pinned);
         this.byId.set(r.pinned, { id: r.pinned, labels: r.labels, reserved: false, scope: 'global' });
         taken.add(r.pinned);
@@ -58,7 +63,8 @@ export class IdentityRegistry {
     }
     for (const key of [...pending.keys()].sort()) {
       if (this.byKey.has(key)) continue;
-      const id = allocateInRange(key, MIN_CLUSTER_IDENTITY, MAX_CLUSTER_IDENTITY, taken);
+      const [min, max] = this.clusterId > 0 ? [this.clusterId << 16, ((this.clusterId + 1) << 16) - 1] : [MIN_CLUSTER_IDENTITY, MAX_CLUSTER_IDENTITY];
+      const id = allocateInRange(key, min, max, taken);
       this.byKey.set(key, id);
       this.byId.set(id, { id, labels: pending.get(key) ?? [], reserved: false, scope: 'global' });
     }

@@ -11,13 +11,16 @@ export function hostRoutes(scenario: Scenario, n: NodeSpec, routeMtu: number): H
   const routes: HostRoute[] = [
     { dst: { addr: n.ip, len: 32 }, dev: n.device.name, local: true },
     { dst: { addr: n.ciliumHostIp, len: 32 }, dev: 'cilium_host', local: true },
-    { dst: n.podCIDR, dev: 'cilium_host', via: n.ciliumHostIp, src: n.ciliumHostIp },
   ];
+  // Every pod CIDR of a node (GetIPv4AllocCIDRs: the primary and the secondary ones) is routed alike.
+  for (const dst of [n.podCIDR, ...(n.extraPodCIDRs ?? [])]) routes.push({ dst, dev: 'cilium_host', via: n.ciliumHostIp, src: n.ciliumHostIp });
   for (const other of scenario.nodes) {
     if (other.name === n.name) continue;
-    routes.push(scenario.cluster.routing === 'tunnel'
-      ? { dst: other.podCIDR, dev: 'cilium_host', via: n.ciliumHostIp, src: n.ciliumHostIp, mtu: routeMtu }
-      : { dst: other.podCIDR, dev: n.device.name, via: other.ip });
+    for (const dst of [other.podCIDR, ...(other.extraPodCIDRs ?? [])]) {
+      routes.push(scenario.cluster.routing === 'tunnel'
+        ? { dst, dev: 'cilium_host', via: n.ciliumHostIp, src: n.ciliumHostIp, mtu: routeMtu }
+        : { dst, dev: n.device.name, via: other.ip });
+    }
     routes.push({ dst: { addr: other.ip, len: 32 }, dev: n.device.name, src: n.ip });
   }
   routes.push({ dst: { addr: IP_ZERO as Ipv4, len: 0 }, dev: n.device.name, src: n.ip });

@@ -6,15 +6,34 @@
 // master entry in slot 0, backend slots 1..n in sorted backend order, backend ids and rev-NAT
 // ids allocated deterministically (the agent allocates them incrementally, per node). Backends
 // are the pods the selector matches in the Service's namespace, with targetPort resolved per
-// pod (a named targetPort that a pod does not declare leaves that pod out, as EndpointSlices do).
+// pod (a named targetPort that a pod does not declare leaves that pod out, as EndpointSlices do);
+// a Service without a selector has the addresses of its EndpointSlices (API servers, say).
 import { LbMaps, SVC_FLAG_NODEPORT, SVC_FLAG_ROUTABLE, type Lb4Backend, type Lb4Service } from '../maps/lbmap.js';
 import type { Provenance } from '../maps/provenance.js';
 import { IP_ZERO, type Ipv4 } from '../net/ip.js';
-import type { NodeSpec, PodSpec, Scenario, ServicePort, ServiceSpec } from '../scenario/types.js';
+import { nodePortOf, type NodeSpec, type PodSpec, type Scenario, type ServicePort, type ServiceSpec } from '../scenario/types.js';
+import type { Position } from '../errors.js';
 
 export interface BackendRef {
-  readonly pod: PodSpec;
+  readonly ip: Ipv4;
   readonly port: number;
+  /** The pod at that address, if one is (an EndpointSlice may name a node or an outside address). */
+  readonly pod?: PodSpec;
+  /** What made it a backend, for provenance: `pod ns/name`, or the EndpointSlice address. */
+  readonly what: string;
+  readonly pos: Position;
+}
+
+const podBackend = (pod: PodSpec, port: number): BackendRef => ({ ip: pod.ip, port, pod, what: `pod ${pod.namespace}/${pod.name}`, pos: pod.pos });
+
+/** A selector-less Service port's backends: the slice addresses that have a port of that name. */
+function sliceBackends(svc: ServiceSpec, port: ServicePort, podByIp: ReadonlyMap<number, PodSpec>): BackendRef[] {
+  return (svc.endpoints ?? []).flatMap((b) => {
+    const p = b.ports[port.name ?? ''];
+    if (!p) return [];
+    const pod = podByIp.get(b.ip);
+    return [pod ? podBackend(pod, p.port) : { ip: b.ip, port: p.port, what: `EndpointSlice address of Service ${svc.namespace}/${svc.name}`, pos: b.pos }];
+  });
 }
 
 export interface ServiceFrontend {
@@ -112,7 +131,7 @@ function frontends<F>(services: readonly ServiceSpec[], nodePortAddrs: readonly 
  * device address, then the 0.0.0.0 surrogate that socket LB's wildcard lookup uses.
  */
 function nodePortAddresses(scenario: Scenario, node: NodeSpec): readonly Ipv4[] {
-  return scenario.cluster.kubeProxyReplacement ? [node.ip, IP_ZERO] : [];
+  return nodePortOf(scenario.cluster) ? [node.ip, IP_ZERO] : [];
 }
 
 /**
@@ -125,15 +144,22 @@ export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
   const index = new PodIndex(scenario.pods, services);
   const selected = new Map<ServiceSpec, PodSpec[]>();
   const lists = new Map<ServicePort, BackendRef[]>();
+  let podByIp: Map<number, PodSpec> | undefined;
   // One backend list per Service port, shared by its frontends.
   const backendsOf = (svc: ServiceSpec, port: ServicePort): BackendRef[] => {
     let list = lists.get(port);
     if (list) return list;
+    if (svc.endpoints) {
+      podByIp ??= new Map(scenario.pods.filter((p) => !p.hostNetwork).map((p) => [p.ip as number, p] as const));
+      list = sliceBackends(svc, port, podByIp);
+      lists.set(port, list);
+      return list;
+    }
     let pods = selected.get(svc);
     if (!pods) selected.set(svc, (pods = index.selected(svc).sort((a, b) => a.ip - b.ip)));
     list = pods.flatMap((pod) => {
       const p = resolveTargetPort(port, pod);
-      return p === undefined ? [] : [{ pod, port: p }];
+      return p === undefined ? [] : [podBackend(pod, p)];
     });
     lists.set(port, list);
     return list;
@@ -194,13 +220,13 @@ function fillBackends(backends: Map<number, Lb4Backend>, all: readonly ServiceFr
   // Backend ids in address, port order (the agent allocates them incrementally); of pods
   // sharing an address and port (hostNetwork), the last frontend's names the backend.
   const last = new Map<number, BackendRef>();
-  for (const list of lists) for (const b of list) last.set(backendKey(b.pod.ip, b.port), b);
+  for (const list of lists) for (const b of list) last.set(backendKey(b.ip, b.port), b);
   const ids = new Map<number, number>();
   for (const k of [...last.keys()].sort((a, b) => a - b)) {
     const b = last.get(k) as BackendRef;
     const id = ids.size + 1;
     ids.set(k, id);
-    backends.set(id, { address: b.pod.ip, port: b.port, proto: 0, flags: 0, clusterId: 0, provenance: { kind: 'pod', what: `pod ${b.pod.namespace}/${b.pod.name}`, pos: b.pod.pos } });
+    backends.set(id, { address: b.ip, port: b.port, proto: 0, flags: 0, clusterId: 0, provenance: { kind: b.pod ? 'pod' : 'service', what: b.what, pos: b.pos } });
   }
   return ids;
 }
@@ -214,7 +240,7 @@ function writeFrontend(lb: LbMaps, f: ServiceFrontend, ids: ReadonlyMap<number, 
   const flags = (f.nodePort ? SVC_FLAG_NODEPORT : 0) | (routable ? SVC_FLAG_ROUTABLE : 0);
   lb.setService({ address: f.address, dport: f.dport, slot: 0, scope: 0 }, { backendId: 0, count: f.backends.length, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
   f.backends.forEach((b, i) => {
-    lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: ids.get(backendKey(b.pod.ip, b.port)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
+    lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: ids.get(backendKey(b.ip, b.port)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
   });
 }
 

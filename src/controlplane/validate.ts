@@ -5,7 +5,7 @@
 import type { Position } from '../errors.js';
 import { formatPrefix, prefixContains, prefixesOverlap } from '../net/ip.js';
 import type { Cluster } from './cluster.js';
-import { podSecurityLabels, namespaceLabels } from './labels.js';
+import { labelFilter, podSecurityLabels, namespaceLabels } from './labels.js';
 import { protoText } from './policy-rules.js';
 import { selectorMatches } from './selector.js';
 
@@ -35,7 +35,7 @@ export function validateCluster(cluster: Cluster): ValidationProblem[] {
   };
   const epIdentities = new Set(cluster.endpoints.map((e) => e.identity));
   const c = cluster.scenario.cluster;
-  const hostNetLabels = cluster.hostNetworkPods.map((h) => ({ h, labels: podSecurityLabels(h.pod, c.name, namespaceLabels(cluster.scenario.namespaces, h.pod.namespace)) }));
+  const hostNetLabels = cluster.hostNetworkPods.map((h) => ({ h, labels: podSecurityLabels(h.pod, c.name, namespaceLabels(cluster.scenario.namespaces, h.pod.namespace), labelFilter(c.labelPrefixes)) }));
   const hostNetMatches = (sel: Parameters<typeof selectorMatches>[0]) => hostNetLabels.filter((x) => selectorMatches(sel, x.labels)).map((x) => `${x.h.pod.namespace}/${x.h.pod.name}`);
 
   for (const r of cluster.policy.rules) {
@@ -101,7 +101,7 @@ export function validateCluster(cluster: Cluster): ValidationProblem[] {
     }
   }
   for (const ep of cluster.endpoints) {
-    if (!prefixContains(ep.node.podCIDR, ep.pod.ip)) add(ep.pod.pos, `pod ${ep.pod.namespace}/${ep.pod.name}: IP outside node ${ep.node.name}'s pod CIDR ${formatPrefix(ep.node.podCIDR)}`);
+    if (![ep.node.podCIDR, ...(ep.node.extraPodCIDRs ?? [])].some((c) => prefixContains(c, ep.pod.ip))) add(ep.pod.pos, `pod ${ep.pod.namespace}/${ep.pod.name}: IP outside node ${ep.node.name}'s pod CIDR ${formatPrefix(ep.node.podCIDR)}`);
   }
   return out.sort(comparePos);
 }

@@ -33,7 +33,7 @@ export function listServices(c: Cluster): string {
   const rows = [...c.scenario.services]
     .sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1))
     .map((s) => {
-      const backends = [...new Set(frontends.filter((f) => f.service === s && !f.nodePort).flatMap((f) => f.backends.map((b) => `${b.pod.name}:${b.port}`)))];
+      const backends = [...new Set(frontends.filter((f) => f.service === s && !f.nodePort).flatMap((f) => f.backends.map((b) => `${b.pod?.name ?? formatIpv4(b.ip)}:${b.port}`)))];
       const ports = s.ports.map((p) => `${p.port}/${p.protocol}${p.nodePort !== undefined ? ` (nodePort ${p.nodePort})` : ''}`).join(',');
       return [`svc:${s.namespace}/${s.name}`, s.type, s.clusterIP === undefined ? 'None' : formatIpv4(s.clusterIP), ports || '-', backends.join(',') || '-'];
     });

@@ -8,7 +8,7 @@ import { CommanderError } from 'commander';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
-import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { ignoredInputsNote, loadScenario, loadWarnings, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
 import { mapsCommand } from '../cli/maps-cmd.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
@@ -96,6 +96,8 @@ export class ShellSession {
     if (ignored) this.out.stderr(ignored + '\n');
     const skipped = skippedSummary(s);
     if (skipped) this.out.stderr(skipped + '\n');
+    const warnings = loadWarnings(s);
+    if (warnings) this.out.stderr(warnings);
     return s;
   }
 

@@ -153,6 +153,7 @@ export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN, expl
     return out.join('\n') + '\n';
   }
   out.push(s.dim(contextLine(r)));
+  if (level === 'detailed' || explain) for (const st of r.context.settings ?? []) out.push(s.dim(`setting: ${st.value} (${st.from})`));
   if (level === 'detailed') for (const note of r.context.notes) out.push(s.dim(`note: ${note}`));
   for (const h of r.hops) {
     out.push('');

@@ -92,7 +92,7 @@ function buildNode(n: NodeDraft, nodeId: number, hostEndpointId: number): NodeSp
     const d = n.devices[role];
     return device(d, d.ifindex?.value ?? DEFAULT_IFINDEX[role], `${n.name.value}/${d.name}`);
   };
-  return {
+  const spec: NodeSpec = {
     name: n.name.value,
     ip: n.ip.value,
     podCIDR: n.podCIDR.value,
@@ -105,6 +105,8 @@ function buildNode(n: NodeDraft, nodeId: number, hostEndpointId: number): NodeSp
     device: dev('device'),
     pos: n.pos,
   };
+  // Only when there are some: the model's node objects are compared whole in tests.
+  return n.extraPodCIDRs ? { ...spec, extraPodCIDRs: n.extraPodCIDRs.map((c) => c.value) } : spec;
 }
 
 /** The first usable address of the pod CIDR, as the agent's IPAM hands to the router. */
@@ -137,7 +139,8 @@ function buildPod(p: PodDraft, node: NodeSpec, endpointId: number, vethIfindex: 
   if (!p.identity) return spec;
   // A pinned identity goes after serviceAccount, where the model has always had it.
   const { name, namespace, node: nodeName, labels, serviceAccount, ...rest } = spec;
-  return { name, namespace, node: nodeName, labels, serviceAccount, identity: p.identity.value, ...rest };
+  const sec = p.securityLabels ? { securityLabels: p.securityLabels } : {};
+  return { name, namespace, node: nodeName, labels, serviceAccount, identity: p.identity.value, ...sec, ...rest };
 }
 
 export interface Assembled {

@@ -6,17 +6,21 @@ import { isMap, isScalar, type YNode } from './ast.js';
 import { InputError, type Position, type Problem } from '../errors.js';
 import { assemble, type ServiceDraft } from './assemble.js';
 import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
-import { readCluster } from './cluster.js';
 import { readExpectationsMap, readScenarioExpectations, type Expectation } from './expect-input.js';
 import { API_VERSION, EXPECTATIONS_KIND, K8S_KINDS, KIND, POLICY_KINDS } from './fields.js';
-import { implicitNamespace, readCiliumNode, readNamespace, readNode, readPod, readService, type CiliumNodeInfo, type NamespaceDraft } from './k8s.js';
+import { implicitNamespace, readNamespace, readNode, readPod, readService, type NamespaceDraft } from './k8s.js';
+import { readCiliumNode, type CiliumNodeInfo } from './cilium-node.js';
+import { readCiliumEndpoint, readCiliumIdentity, readEndpointSlice, type EndpointPin, type SliceDraft } from './cilium-objects.js';
+import { applyEndpointPins, applySlices } from './cilium-pins.js';
+import { isCiliumConfig } from './cilium-config.js';
+import { clusterSettings } from './cluster-settings.js';
 import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type Field, type MapView, type Reader } from './raw.js';
 import { positionIn, readYamlText } from './yaml-text.js';
 import { readWorkload, WORKLOAD_KINDS } from './owners.js';
-import type { IgnoredInput, NamespaceSpec, Scenario, SkippedObject, WorkloadSpec } from './types.js';
+import type { CiliumIdentitySpec, IgnoredInput, LoadWarning, NamespaceSpec, Scenario, SkippedObject, WorkloadSpec } from './types.js';
 
 /** One input: its text and the name messages and provenance show for it. */
 export interface InputText {
@@ -41,6 +45,10 @@ interface Contribution {
   readonly services?: ServiceDraft[];
   readonly skipped?: SkippedObject[];
   readonly workloads?: WorkloadSpec[];
+  readonly pins?: EndpointPin[];
+  readonly identities?: CiliumIdentitySpec[];
+  readonly slices?: SliceDraft[];
+  readonly warnings?: LoadWarning[];
 }
 
 /** Kinds read only once every input is in: Scenario (its cluster section), Node and CiliumNode. */
@@ -57,24 +65,29 @@ class Collected {
   /** Documents that are no object (no kind): listed in one note. */
   readonly ignored: IgnoredInput[] = [];
   count = 0;
+  /** Objects that are neither Scenario nor Expectations documents. */
+  k8s = 0;
   firstPos: Position | undefined;
 
   constructor(private readonly sink: Sink) {}
 
   add(o: InputObject): void {
     this.count++;
+    if (o.kind !== KIND && o.kind !== EXPECTATIONS_KIND) this.k8s++;
     this.firstPos ??= o.map.pos;
-    this.slots.push(DEFERRED_KINDS.has(o.kind) ? { deferred: o } : { read: readNow(this.sink, o) });
+    const deferred = DEFERRED_KINDS.has(o.kind) || (o.kind === 'ConfigMap' && isCiliumConfig(o.map));
+    this.slots.push(deferred ? { deferred: o } : { read: readNow(this.sink, o) });
   }
 
-  mark(): { slots: number; count: number; firstPos: Position | undefined; problems: number; ignored: number } {
-    return { slots: this.slots.length, count: this.count, firstPos: this.firstPos, problems: this.sink.problems.length, ignored: this.ignored.length };
+  mark(): { slots: number; count: number; k8s: number; firstPos: Position | undefined; problems: number; ignored: number } {
+    return { slots: this.slots.length, count: this.count, k8s: this.k8s, firstPos: this.firstPos, problems: this.sink.problems.length, ignored: this.ignored.length };
   }
 
   /** Forgets everything added (and reported) since `m`. */
   rollback(m: ReturnType<Collected['mark']>): void {
     this.slots.length = m.slots;
     this.count = m.count;
+    this.k8s = m.k8s;
     this.firstPos = m.firstPos;
     this.sink.problems.length = m.problems;
     this.ignored.length = m.ignored;
@@ -224,6 +237,19 @@ function readNow(sink: Sink, o: InputObject): Contribution {
       if (r && 'service' in r) return { services: [r.service] };
       return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
     }
+    case 'CiliumEndpoint': {
+      const pin = readCiliumEndpoint(o.map);
+      return pin ? { pins: [pin] } : {};
+    }
+    case 'CiliumIdentity': {
+      const warnings: LoadWarning[] = [];
+      const id = readCiliumIdentity(o.map, (w) => warnings.push(w));
+      return { ...(id ? { identities: [id] } : {}), warnings };
+    }
+    case 'EndpointSlice': {
+      const slice = readEndpointSlice(o.map);
+      return slice ? { slices: [slice] } : { skipped: [{ kind: o.kind, name: skippedName(o.map), pos: o.map.pos }] };
+    }
     default: {
       if (isCiliumTrace(o)) {
         sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND} or ${EXPECTATIONS_KIND})`);
@@ -294,7 +320,12 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     }
   }
   const fallbackPos = scenarios[0]?.root.pos ?? collected.firstPos ?? { file: firstFile, line: 1, col: 1 };
-  const cluster = readCluster(first?.root.src, first?.root.entry('cluster'), fallbackPos);
+  const warnings: LoadWarning[] = [];
+  const warn = (w: LoadWarning): void => {
+    warnings.push(w);
+  };
+  const configMaps = deferred.filter((o) => o.kind === 'ConfigMap').map((o) => o.map);
+  const cluster = clusterSettings(first?.root.src, first?.root.entry('cluster'), configMaps, collected.k8s > 0, fallbackPos, warn);
 
   const ciliumNodes = new Map<string, CiliumNodeInfo>();
   for (const o of deferred.filter((x) => x.kind === 'CiliumNode')) {
@@ -312,6 +343,9 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   const workloads: WorkloadSpec[] = [];
   const expectations: Expectation[] = [];
   const expectationNames = new Map<string, Position>();
+  const pins: EndpointPin[] = [];
+  const identities: CiliumIdentitySpec[] = [];
+  const slices: SliceDraft[] = [];
   for (const slot of collected.slots) {
     if ('read' in slot) {
       const c = slot.read;
@@ -321,6 +355,10 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
       if (c.services) services.push(...c.services);
       if (c.skipped) skipped.push(...c.skipped);
       if (c.workloads) workloads.push(...c.workloads);
+      if (c.pins) pins.push(...c.pins);
+      if (c.identities) identities.push(...c.identities);
+      if (c.slices) slices.push(...c.slices);
+      if (c.warnings) warnings.push(...c.warnings);
       continue;
     }
     const o = slot.deferred;
@@ -345,7 +383,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
         if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations);
         else skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
         break;
-      default: // CiliumNode: read above
+      default: // CiliumNode and cilium-config: read above
         break;
     }
   }
@@ -357,6 +395,10 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   }
   checkNodes(sink, nodes.drafts);
   checkPods(sink, pods, nodes);
+  // After the checks of pins written in Scenarios: the cluster's own objects never conflict
+  // as errors (applyEndpointPins leaves stale ones out).
+  const pinned = applyEndpointPins(pods, pins, identities, warn);
+  const withSlices = applySlices(services, slices, warn);
   checkPolicies(sink, policies);
   reportDuplicates(
     sink,
@@ -368,7 +410,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     services.map((s) => ({ key: s.id, owner: s.id, pos: s.namePos })),
     (c, f) => `duplicate Service '${c.key}' (first defined at ${firstAt(f.pos, c.pos)})`,
   );
-  const built = assemble(sink, nodes.drafts, pods, services);
+  const built = assemble(sink, nodes.drafts, pinned, withSlices);
   if (collected.count === 0) return undefined;
   const meta = scenarios[0]?.meta;
   return {
@@ -380,11 +422,13 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     pods: built.pods,
     policies: policies.map((p) => p.spec),
     namespaces: allNamespaces(sink, namespaces, built.pods, services, policies),
-    services: services.map((s) => s.spec),
+    services: withSlices.map((s) => s.spec),
     skipped,
     expectations,
     ...(workloads.length > 0 ? { workloads } : {}),
     ...(collected.ignored.length > 0 ? { ignoredInputs: collected.ignored } : {}),
+    ...(identities.length > 0 ? { ciliumIdentities: identities } : {}),
+    ...(warnings.length > 0 ? { warnings: [...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@
 import { isScalar, isSeq, type YNode } from './ast.js';
 import { readPodFast } from './k8s-pod-fast.js';
 import { controllerOf } from './owners.js';
+import { nodeAnnotations, type CiliumNodeInfo } from './cilium-node.js';
 import { compact } from '../util/compact.js';
 import type { Position } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
@@ -21,19 +22,19 @@ import type { NamespaceSpec, PodSpec, ServicePort, ServiceSpec, TunnelProtocol }
 import { isIpv6 } from '../net/ipv6.js';
 
 /** A present, non-null field (kubectl prints `null` and "" for unset fields in places). */
-function field(m: MapView | undefined, key: string): Entry | undefined {
+export function field(m: MapView | undefined, key: string): Entry | undefined {
   const e = m?.entry(key);
   if (!e) return undefined;
   if (isScalar(e.node) && (e.node.value === null || e.node.value === '')) return undefined;
   return e;
 }
 
-function get<T>(m: MapView | undefined, key: string, read: Reader<T>): T | undefined {
+export function get<T>(m: MapView | undefined, key: string, read: Reader<T>): T | undefined {
   const e = field(m, key);
   return e && m ? read(m.src, e) : undefined;
 }
 
-function section(obj: MapView, key: string): MapView | undefined {
+export function section(obj: MapView, key: string): MapView | undefined {
   const e = field(obj, key);
   return e ? looseMap(obj.src, e) : undefined;
 }
@@ -47,7 +48,7 @@ function missingAt(obj: MapView, ...keys: Array<[MapView | undefined, string]>):
   return obj.pos;
 }
 
-const isV6 = (text: string): boolean => text.includes(':');
+export const isV6 = (text: string): boolean => text.includes(':');
 
 interface Meta {
   readonly name: Field<string>;
@@ -58,14 +59,14 @@ interface Meta {
 // Readers made once, not per object: a large input has tens of thousands of pods.
 const namespaceField = parsed(dnsLabel('namespace'));
 const metadataMap: Reader<MapView> = (src, e) => looseMap(src, e);
-const nodeNameField = parsed(dnsSubdomain('node name'));
+export const nodeNameField = parsed(dnsSubdomain('node name'));
 const namespaceNameField = parsed(dnsLabel('namespace name'));
 const podNameField = parsed(dnsSubdomain('pod name'));
 const serviceNameField = parsed(dnsLabel('service name'));
 const serviceAccountNameField = parsed(dnsSubdomain('serviceAccountName'));
 const serviceAccountField = parsed(dnsSubdomain('serviceAccount'));
 
-function readMeta(obj: MapView, nameField: Reader<Field<string>>, namespaced: boolean): Meta | undefined {
+export function readMeta(obj: MapView, nameField: Reader<Field<string>>, namespaced: boolean): Meta | undefined {
   const meta = obj.req('metadata', metadataMap);
   const name = get(meta, 'name', nameField);
   if (meta && !field(meta, 'name')) obj.src.report(meta.pos, `missing required field 'name' in metadata`);
@@ -76,17 +77,8 @@ function readMeta(obj: MapView, nameField: Reader<Field<string>>, namespaced: bo
 
 // ---- nodes ------------------------------------------------------------------------------
 
-/** What a CiliumNode adds to its Node: the pod CIDR of Cilium's IPAM and cilium_host's IP. */
-export interface CiliumNodeInfo {
-  readonly name: string;
-  /** spec.ipam.podCIDRs has an IPv4 CIDR (podCIDR is unset if it was invalid, and reported). */
-  readonly hasPodCIDR: boolean;
-  readonly podCIDR?: Field<Ipv4Prefix>;
-  readonly ciliumHostIp?: Field<Ipv4>;
-}
-
 /** First IPv4 string of a list of strings (or of `key` in a list of mappings). */
-function firstV4(m: MapView | undefined, listKey: string, itemKey?: string, match?: (item: MapView) => boolean): Entry | undefined {
+export function firstV4(m: MapView | undefined, listKey: string, itemKey?: string, match?: (item: MapView) => boolean): Entry | undefined {
   const e = field(m, listKey);
   if (!e || !m) return undefined;
   for (const item of list(m.src, e) ?? []) {
@@ -104,7 +96,7 @@ function firstV4(m: MapView | undefined, listKey: string, itemKey?: string, matc
   return undefined;
 }
 
-const typeIs = (t: string) => (im: MapView) => {
+export const typeIs = (t: string) => (im: MapView) => {
   const e = im.entry('type');
   return !!e && isScalar(e.node) && e.node.value === t;
 };
@@ -112,25 +104,11 @@ const typeIs = (t: string) => (im: MapView) => {
 const cidrField = parsed(podCidr);
 const ipField = parsed(ipAddress);
 
-export function readCiliumNode(obj: MapView): CiliumNodeInfo | undefined {
-  const meta = readMeta(obj, nodeNameField, false);
-  const spec = section(obj, 'spec');
-  const ipam = spec ? section(spec, 'ipam') : undefined;
-  const cidr = firstV4(ipam, 'podCIDRs');
-  const hostIp = firstV4(spec, 'addresses', 'ip', typeIs('CiliumInternalIP'));
-  if (!meta) return undefined;
-  return {
-    name: meta.name.value,
-    hasPodCIDR: !!cidr,
-    ...(cidr ? { podCIDR: cidrField(obj.src, { ...cidr, label: 'podCIDR' }) } : {}),
-    ...(hostIp ? { ciliumHostIp: ipField(obj.src, { ...hostIp, label: 'CiliumInternalIP' }) } : {}),
-  };
-}
-
 /**
- * A Node: its InternalIP and pod CIDR (spec.podCIDR, or the first IPv4 of spec.podCIDRs;
- * a CiliumNode's spec.ipam.podCIDRs win, as Cilium's cluster-pool IPAM uses those).
- * Devices, IDs and MACs get the defaults scenario nodes get.
+ * A Node: its InternalIP and pod CIDR (spec.podCIDR, or the first IPv4 of spec.podCIDRs, or
+ * the agent's ipv4-pod-cidr annotation; a CiliumNode's pod CIDRs win, as Cilium's
+ * cluster-pool IPAM uses those). cilium_host's address: the CiliumNode's CiliumInternalIP,
+ * else the ipv4-cilium-host annotation. Devices, IDs and MACs get the defaults scenario nodes get.
  */
 export function readNode(obj: MapView, tunnel: TunnelProtocol, ciliumNodes: ReadonlyMap<string, CiliumNodeInfo>, into: NodeCollector): void {
   into.seen++;
@@ -142,15 +120,16 @@ export function readNode(obj: MapView, tunnel: TunnelProtocol, ciliumNodes: Read
   const single = field(spec, 'podCIDR');
   if (spec && single && (!isScalar(single.node) || typeof single.node.value !== 'string')) str(spec.src, single);
   const cidrEntry = single && isScalar(single.node) && typeof single.node.value === 'string' && !isV6(single.node.value) ? single : firstV4(spec, 'podCIDRs');
-  const podCIDR = cn?.hasPodCIDR ? cn.podCIDR : cidrEntry ? cidrField(obj.src, { ...cidrEntry, label: 'podCIDR' }) : undefined;
+  const ann = nodeAnnotations(obj);
+  const podCIDR = cn?.hasPodCIDR ? cn.podCIDR : cidrEntry ? cidrField(obj.src, { ...cidrEntry, label: 'podCIDR' }) : ann.podCIDR;
   const addresses = firstV4(status, 'addresses', 'address', typeIs('InternalIP'));
   const ip = addresses ? ipField(obj.src, { ...addresses, label: 'InternalIP' }) : undefined;
   if (!meta) return;
   const name = meta.name.value;
-  if (!cidrEntry && !cn?.hasPodCIDR) {
+  if (!cidrEntry && !cn?.hasPodCIDR && !ann.podCIDR) {
     obj.src.report(
       missingAt(obj, [obj, 'spec']),
-      `node ${name} has no pod CIDR (spec.podCIDR is empty; expected an IPv4 pod CIDR, or the node's CiliumNode with spec.ipam.podCIDRs)`,
+      `node ${name} has no pod CIDR (spec.podCIDR is empty; expected an IPv4 pod CIDR, or the node's CiliumNode with spec.ipam.podCIDRs: kubectl get ciliumnodes -o yaml)`,
     );
   }
   if (!addresses) {
@@ -165,8 +144,10 @@ export function readNode(obj: MapView, tunnel: TunnelProtocol, ciliumNodes: Read
     name: meta.name,
     ip,
     podCIDR,
-    ...(cn?.ciliumHostIp ? { ciliumHostIp: cn.ciliumHostIp } : {}),
+    ...(cn?.ciliumHostIp ? { ciliumHostIp: cn.ciliumHostIp } : ann.ciliumHostIp ? { ciliumHostIp: ann.ciliumHostIp } : {}),
     devices: defaultDevices(obj.pos, tunnel),
+    ...(cn?.hasPodCIDR && cn.extraPodCIDRs.length > 0 ? { extraPodCIDRs: cn.extraPodCIDRs } : {}),
+    podCidrFrom: cn?.hasPodCIDR ? `CiliumNode ${name} spec.ipam.${cn.ipam}` : 'Node',
   };
   into.drafts.push(draft);
 }

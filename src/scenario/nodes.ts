@@ -36,6 +36,16 @@ export interface NodeDraft {
   readonly hostEndpointId?: Field<number>;
   readonly ciliumHostIp?: Field<Ipv4>;
   readonly devices: Readonly<Record<DeviceRole, DeviceDraft>>;
+  /** More pod CIDRs (a CiliumNode's secondary CIDRs; /32s for an address pool). */
+  readonly extraPodCIDRs?: ReadonlyArray<Field<Ipv4Prefix>>;
+  /** Where the pod CIDR came from, for Kubernetes input: 'Node' or the CiliumNode field. */
+  readonly podCidrFrom?: string;
+}
+
+/** The node's pod CIDR that holds `ip`, if any. */
+export function podCidrHolding(n: NodeDraft, ip: Ipv4): Ipv4Prefix | undefined {
+  if (prefixContains(n.podCIDR.value, ip)) return n.podCIDR.value;
+  return n.extraPodCIDRs?.find((c) => prefixContains(c.value, ip))?.value;
 }
 
 export interface NodesRead {
@@ -183,11 +193,11 @@ function checkNodeIp(src: Sink, n: NodeDraft, nodes: readonly NodeDraft[]): void
 }
 
 function checkCiliumHostIp(src: Sink, n: NodeDraft, ip: Field<Ipv4>): void {
-  const cidr = n.podCIDR.value;
-  if (!prefixContains(cidr, ip.value)) {
-    src.report(ip.pos, `cilium_host IP ${formatIpv4(ip.value)} is outside ${n.name.value}'s pod CIDR ${formatPrefix(cidr)}`);
+  const cidr = podCidrHolding(n, ip.value);
+  if (!cidr) {
+    src.report(ip.pos, `cilium_host IP ${formatIpv4(ip.value)} is outside ${n.name.value}'s pod CIDR ${formatPrefix(n.podCIDR.value)}`);
     return;
   }
-  const reserved = reservedInPrefix(cidr, ip.value);
+  const reserved = cidr.len <= 30 ? reservedInPrefix(cidr, ip.value) : undefined;
   if (reserved) src.report(ip.pos, `cilium_host IP ${formatIpv4(ip.value)} is ${reserved} (expected a host address)`);
 }

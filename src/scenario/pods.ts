@@ -1,11 +1,11 @@
 // `pods[]`: reading each pod and the checks between pods and nodes (placement, address
 // inside the node's pod CIDR, pinned identities that agree with labels).
 import type { Position } from '../errors.js';
-import { formatIpv4, formatPrefix, prefixContains, type Ipv4 } from '../net/ip.js';
+import { formatIpv4, formatPrefix, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import { hexOf, sha256Scratch } from '../util/sha256.js';
 import { dnsLabel, dnsSubdomain, firstAt, ifName, labelKeyProblem, labelValueProblem, reportDuplicates, reservedInPrefix } from './checks.js';
-import { ifindexField, ipField, macField, tcPinsOf, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
+import { ifindexField, ipField, macField, podCidrHolding, tcPinsOf, type DeviceDraft, type NodeDraft, type NodesRead } from './nodes.js';
 import { int, list, parsed, readMap, str, stringMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
 import type { PodSpec } from './types.js';
 import { isMap, isScalar, type YNode as Node } from './ast.js';
@@ -22,6 +22,8 @@ export interface PodDraft {
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
   readonly identity?: Field<number>;
+  /** The identity's labels from the pod's CiliumEndpoint (`k8s:app=web`), with its pinned identity. */
+  readonly securityLabels?: readonly string[];
   readonly endpointId?: Field<number>;
   readonly mac?: Field<Mac>;
   readonly hostVeth: DeviceDraft;
@@ -138,7 +140,7 @@ export function checkPods(sink: Sink, pods: readonly PodDraft[], nodes: NodesRea
   for (const p of pods) {
     const node = byName.get(p.node.value);
     if (node && p.hostNetwork) checkHostNetworkIp(sink, p, node);
-    else if (node) checkPodIp(sink, p, node);
+    else if (node) checkPodIp(sink, p, node, nodes.drafts);
     // Nodes with mistakes (or no usable nodes at all) were reported already; do not pile on.
     else if (known && !nodes.names.has(p.node.value)) sink.report(p.node.pos, `unknown node '${p.node.value}' (expected one of: ${known})`);
   }
@@ -154,14 +156,22 @@ function checkHostNetworkIp(sink: Sink, p: PodDraft, node: NodeDraft): void {
   );
 }
 
-function checkPodIp(src: Sink, p: PodDraft, node: NodeDraft): void {
+function checkPodIp(src: Sink, p: PodDraft, node: NodeDraft, all: readonly NodeDraft[]): void {
   if (!p.ip) return;
-  const cidr = node.podCIDR.value;
-  if (!prefixContains(cidr, p.ip.value)) {
-    src.report(p.ip.pos, `pod IP ${formatIpv4(p.ip.value)} is outside ${node.name.value}'s pod CIDR ${formatPrefix(cidr)}`);
+  const ip = p.ip.value;
+  const cidr = podCidrHolding(node, ip);
+  if (!cidr) {
+    // Kubernetes' spec.podCIDR is not where Cilium's cluster-pool IPAM takes addresses from.
+    if (node.podCidrFrom === 'Node' && !all.some((n) => podCidrHolding(n, ip))) {
+      src.report(p.ip.pos, `pod IP ${formatIpv4(ip)} is in no node's pod CIDR (${node.name.value}'s is ${formatPrefix(node.podCIDR.value)}): Cilium's cluster-pool IPAM keeps pod CIDRs in the CiliumNodes; add kubectl get ciliumnodes -o yaml to the inputs`);
+      return;
+    }
+    const from = node.podCidrFrom && node.podCidrFrom !== 'Node' ? ` (from ${node.podCidrFrom})` : '';
+    src.report(p.ip.pos, `pod IP ${formatIpv4(ip)} is outside ${node.name.value}'s pod CIDR ${formatPrefix(node.podCIDR.value)}${from}`);
     return;
   }
-  const reserved = reservedInPrefix(cidr, p.ip.value);
+  if (cidr.len > 30) return; // an address of an ENI/Azure pool
+  const reserved = reservedInPrefix(cidr, ip);
   if (reserved) src.report(p.ip.pos, `pod IP ${formatIpv4(p.ip.value)} is ${reserved} (expected a host address)`);
 }
 

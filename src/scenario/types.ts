@@ -24,6 +24,36 @@ export interface ClusterSettings {
   /** Source NAT of traffic leaving the cluster: iptables (Helm default), BPF, or none. */
   readonly masquerade: 'iptables' | 'bpf' | 'none';
   readonly pos: Position;
+  // Settings a cilium-config ConfigMap can give beyond the Scenario format (absent: the
+  // Scenario meaning, where kubeProxyReplacement is both socket LB and BPF NodePort).
+  /** bpf-lb-sock as the agent resolved it (kube-proxy-replacement=partial sets it alone). */
+  readonly socketLb?: boolean;
+  /** enable-node-port as the agent resolved it. */
+  readonly nodePort?: boolean;
+  /** cluster-id (identities of cluster N are N<<16 .. (N+1)<<16-1). */
+  readonly clusterId?: number;
+  /** The `labels` option: the agent's identity-relevant label prefixes. */
+  readonly labelPrefixes?: readonly string[];
+  /** ipv4-native-routing-cidr, when given. */
+  readonly nativeRoutingCidr?: Ipv4Prefix;
+  /** Where each setting came from (ConfigMap key, default of the release), for the trace header. */
+  readonly sources?: readonly SettingSource[];
+}
+
+/** One datapath setting and where it came from: "tunnel vxlan:8472" from "cilium-config tunnel=vxlan". */
+export interface SettingSource {
+  readonly value: string;
+  readonly from: string;
+}
+
+/** Socket LB (cgroup connect hooks) of these settings. */
+export function socketLbOf(c: ClusterSettings): boolean {
+  return c.socketLb ?? c.kubeProxyReplacement;
+}
+
+/** BPF NodePort (bpf_host on the native devices) of these settings. */
+export function nodePortOf(c: ClusterSettings): boolean {
+  return c.nodePort ?? c.kubeProxyReplacement;
 }
 
 /** A program id and tag as `tc filter show` printed them on a real node. */
@@ -49,6 +79,8 @@ export interface NodeSpec {
   readonly name: string;
   readonly ip: Ipv4; // InternalIP, also the native device address
   readonly podCIDR: Ipv4Prefix;
+  /** Further pod CIDRs (CiliumNode spec.ipam.podCIDRs after the first; ENI pool addresses). */
+  readonly extraPodCIDRs?: readonly Ipv4Prefix[];
   readonly nodeId: number; // v1.13 node id (printed as nodeid= in the seed's ipcache dump)
   readonly hostEndpointId: number; // endpoint id of the host endpoint (cilium_calls_hostns_<id>)
   readonly ciliumHostIp: Ipv4;
@@ -68,6 +100,8 @@ export interface PodSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
   readonly identity?: number; // pinned security identity
+  /** The identity's labels as its CiliumEndpoint lists them (`k8s:app=web`): they win over computed ones. */
+  readonly securityLabels?: readonly string[];
   readonly endpointId: number;
   readonly mac: Mac; // pod eth0
   readonly hostVeth: DeviceSpec; // host side lxcXXXX
@@ -236,9 +270,31 @@ export interface ServiceSpec {
   /** undefined for a headless service (clusterIP: None). */
   readonly clusterIP?: Ipv4;
   readonly ports: readonly ServicePort[];
-  /** undefined = no selector (endpoints managed by hand: no backends here). */
+  /** undefined = no selector (endpoints managed by hand: see `endpoints`). */
   readonly selector?: Readonly<Record<string, string>>;
+  /** A selector-less Service's backends, from its EndpointSlices. */
+  readonly endpoints?: readonly SliceBackend[];
   readonly pos: Position;
+}
+
+/** One ready address of an EndpointSlice with its ports by name (the Service port's name, '' if unnamed). */
+export interface SliceBackend {
+  readonly ip: Ipv4;
+  readonly ports: Readonly<Record<string, { readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }>>;
+  readonly pos: Position;
+}
+
+/** A CiliumIdentity: its number and `security-labels` (`k8s:app=web`). */
+export interface CiliumIdentitySpec {
+  readonly id: number;
+  readonly labels: readonly string[];
+  readonly pos: Position;
+}
+
+/** Something the loader read and goes on with, said once on stderr (a position when it has one). */
+export interface LoadWarning {
+  readonly pos?: Position;
+  readonly message: string;
 }
 
 /** A Kubernetes object the loader read but does not model; listed once, never silently dropped. */
@@ -265,4 +321,8 @@ export interface Scenario {
   readonly workloads?: readonly WorkloadSpec[];
   /** Files and documents passed over (dotfiles, Chart.yaml, YAML without a kind). */
   readonly ignoredInputs?: readonly IgnoredInput[];
+  /** CiliumIdentity objects: computed label sets that match one take its number. */
+  readonly ciliumIdentities?: readonly CiliumIdentitySpec[];
+  /** What the loader went on with but the user should know (cilium-config values, stale objects). */
+  readonly warnings?: readonly LoadWarning[];
 }

@@ -12,6 +12,7 @@ import { ETH_P_IP } from '../net/packet.js';
 import type { EndpointView, PacketSummary, Peer, ServiceView, TraceNode, TraceResult } from './tree.js';
 import { nodeFrontendAddresses } from '../controlplane/services.js';
 import { LazyMap } from '../util/lazy-map.js';
+import { socketLbOf } from '../scenario/types.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =
@@ -203,8 +204,9 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
       cilium: datapath.release.version,
       routing: c.routing === 'tunnel' ? `tunnel ${c.tunnelProtocol}:${c.tunnelPort}` : 'native',
       hostRouting: c.bpfHostRouting ? 'BPF' : 'legacy',
-      socketLb: c.kubeProxyReplacement,
+      socketLb: socketLbOf(c),
       notes,
+      ...(c.sources ? { settings: c.sources } : {}),
     },
     hops,
     verdict: outcome.kind === 'delivered' ? 'FORWARDED' : outcome.kind === 'dropped' || outcome.kind === 'refused' ? 'DROPPED' : 'NOT_SIMULATED',

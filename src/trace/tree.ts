@@ -151,4 +151,6 @@ export interface TraceContext {
   readonly hostRouting: 'BPF' | 'legacy';
   readonly socketLb: boolean;
   readonly notes: readonly string[]; // assumptions marked as such
+  /** Where each datapath setting came from (cilium-config, the release's defaults), when not a Scenario's. */
+  readonly settings?: ReadonlyArray<{ readonly value: string; readonly from: string }>;
 }

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
-import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { ignoredInputsNote, loadScenario, loadWarnings, skippedSummary, type ClusterOptions } from '../cluster-source.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
@@ -48,6 +48,8 @@ export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   if (ignored) io.stderr(ignored + '\n');
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
+  const warnings = loadWarnings(scenario);
+  if (warnings) io.stderr(warnings);
   return buildCluster(scenario);
 }
 

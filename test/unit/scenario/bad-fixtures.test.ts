@@ -47,6 +47,7 @@ describe('bad scenario fixtures', () => {
       'k8s-missing-data',
       'k8s-services',
       'k8s-kinds',
+      'k8s-cluster-pool',
     ]) {
       assert.ok(fixtures.includes(kind), `missing fixture ${kind}.yaml`);
     }
