@@ -11,6 +11,7 @@ import { LbMaps, SVC_FLAG_NODEPORT, SVC_FLAG_ROUTABLE, type Lb4Backend, type Lb4
 import type { Provenance } from '../maps/provenance.js';
 import { IP_ZERO, type Ipv4 } from '../net/ip.js';
 import type { NodeSpec, PodSpec, Scenario, ServicePort, ServiceSpec } from '../scenario/types.js';
+import { registerLbRedirects } from './lb-redirects.js';
 
 export interface BackendRef {
   readonly pod: PodSpec;
@@ -184,6 +185,7 @@ export function lbMapsOf(scenario: Scenario): (node: NodeSpec) => LbMaps {
       });
       lb.revNat.set(key.revNat, { address: key.address, port: key.dport });
     }
+    registerLbRedirects(scenario, node, lb);
     return lb;
   };
 }

@@ -9,6 +9,7 @@ import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { loadNotes } from '../scenario/load-notes.js';
 import { mapsCommand } from '../cli/maps-cmd.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
@@ -91,6 +92,7 @@ export class ShellSession {
   private loadReporting(o: ClusterOptions): Scenario {
     if (o.file?.includes('-')) throw new UsageError('the shell reads its commands from standard input: -f - is not available here (give a file or directory)');
     const s = loadScenario(o);
+    for (const line of loadNotes(s)) this.out.stderr(line + '\n');
     const skipped = skippedSummary(s);
     if (skipped) this.out.stderr(skipped + '\n');
     return s;
@@ -263,8 +265,10 @@ export class ShellSession {
   }
 
   private addPolicies(inputs: ReadonlyArray<{ file: string; text: string }>): void {
-    const added = inputs.flatMap((i) => parsePolicies(i.text, i.file));
+    const warnings: string[] = [];
+    const added = inputs.flatMap((i) => parsePolicies(i.text, i.file, warnings));
     this.rebuild(withPolicies(this.scenario, added));
+    for (const w of warnings) this.out.stderr(w + '\n');
     const n = this.scenario.policies.length;
     for (const p of added) this.print(`added ${policyLabel(p)} (${p.pos.file}:${p.pos.line})`);
     this.print(`${n} polic${n === 1 ? 'y' : 'ies'} in force; conntrack entries kept (ct flush to start over)`);

@@ -15,7 +15,8 @@ import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type Field, type MapView, type Reader } from './raw.js';
 import { readYamlText } from './yaml-text.js';
-import type { NamespaceSpec, Scenario, SkippedObject } from './types.js';
+import type { NamespaceSpec, Scenario, SkippedObject, SkippedPod } from './types.js';
+import { electGateways, nodeLabelsOf, readRedirectObject, REDIRECT_KINDS, type RedirectObject } from './k8s-redirects.js';
 
 /** One input: its text and the name messages and provenance show for it. */
 export interface InputText {
@@ -39,6 +40,8 @@ interface Contribution {
   readonly namespaces?: NamespaceDraft[];
   readonly services?: ServiceDraft[];
   readonly skipped?: SkippedObject[];
+  readonly skippedPods?: SkippedPod[];
+  readonly redirects?: RedirectObject[];
 }
 
 /** Kinds read only once every input is in: Scenario (its cluster section), Node and CiliumNode. */
@@ -63,8 +66,8 @@ class Collected {
     this.slots.push(DEFERRED_KINDS.has(o.kind) ? { deferred: o } : { read: readNow(this.sink, o) });
   }
 
-  mark(): { slots: number; count: number; firstPos: Position | undefined; problems: number } {
-    return { slots: this.slots.length, count: this.count, firstPos: this.firstPos, problems: this.sink.problems.length };
+  mark(): { slots: number; count: number; firstPos: Position | undefined; problems: number; warnings: number; ipv6: number } {
+    return { slots: this.slots.length, count: this.count, firstPos: this.firstPos, problems: this.sink.problems.length, warnings: this.sink.warnings.length, ipv6: this.sink.ipv6.length };
   }
 
   /** Forgets everything added (and reported) since `m`. */
@@ -73,6 +76,8 @@ class Collected {
     this.count = m.count;
     this.firstPos = m.firstPos;
     this.sink.problems.length = m.problems;
+    this.sink.warnings.length = m.warnings;
+    this.sink.ipv6.length = m.ipv6;
   }
 }
 
@@ -164,15 +169,20 @@ function readNow(sink: Sink, o: InputObject): Contribution {
       checkApiVersion(o);
       const r = readPod(o.map, o.entry.node);
       if (r && 'pod' in r) return { pods: [r.pod] };
-      return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
+      return r ? { skippedPods: [r.skippedPod] } : {};
     }
     case 'Service': {
       checkApiVersion(o);
       const r = readService(o.map);
       if (r && 'service' in r) return { services: [r.service] };
+      if (r && 'setAside' in r) return {};
       return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
     }
     default: {
+      if (Object.hasOwn(REDIRECT_KINDS, o.kind) && apiVersionOf(o) === REDIRECT_KINDS[o.kind]) {
+        const r = readRedirectObject(o.map, o.kind);
+        return r ? { redirects: [r] } : {};
+      }
       if (isCiliumTrace(o)) {
         sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND} or ${EXPECTATIONS_KIND})`);
         return {};
@@ -202,13 +212,19 @@ function readScenarioDoc(o: InputObject): ScenarioDoc | undefined {
   return { root, ...(meta ? { meta } : {}) };
 }
 
-/** "name" or "namespace/name" of an object we do not model, for the skipped list. */
+/** The object's apiVersion, if it is a string. */
+function apiVersionOf(o: InputObject): string | undefined {
+  const api = o.map.entry('apiVersion');
+  return api && isScalar(api.node) && typeof api.node.value === 'string' ? api.node.value : undefined;
+}
+
 /** Written as one of cilium-trace's own kinds (apiVersion cilium-trace/v1). */
 function isCiliumTrace(o: InputObject): boolean {
   const api = o.map.entry('apiVersion');
   return api !== undefined && isScalar(api.node) && api.node.value === API_VERSION;
 }
 
+/** "name" or "namespace/name" of an object we do not model, for the skipped list. */
 function skippedName(m: MapView): string {
   const meta = m.entry('metadata');
   const mm = meta && isMap(meta.node) ? looseMap(m.src, meta) : undefined;
@@ -255,6 +271,9 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   const namespaces: NamespaceDraft[] = [];
   const services: ServiceDraft[] = [];
   const skipped: SkippedObject[] = [];
+  const skippedPods: SkippedPod[] = [];
+  const redirects: RedirectObject[] = [];
+  const nodeLabels: Array<{ name: string; labels: Record<string, string> }> = [];
   const expectations: Expectation[] = [];
   const expectationNames = new Map<string, Position>();
   for (const slot of collected.slots) {
@@ -265,6 +284,8 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
       if (c.namespaces) namespaces.push(...c.namespaces);
       if (c.services) services.push(...c.services);
       if (c.skipped) skipped.push(...c.skipped);
+      if (c.skippedPods) skippedPods.push(...c.skippedPods);
+      if (c.redirects) redirects.push(...c.redirects);
       continue;
     }
     const o = slot.deferred;
@@ -281,10 +302,13 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
         readScenarioExpectations(root, expectationNames, expectations);
         break;
       }
-      case 'Node':
+      case 'Node': {
         checkApiVersion(o);
         readNode(o.map, cluster.tunnelProtocol, ciliumNodes, nodes);
+        const labels = nodeLabelsOf(o.map);
+        if (labels) nodeLabels.push(labels);
         break;
+      }
       case EXPECTATIONS_KIND:
         if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations);
         else skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
@@ -326,6 +350,12 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     namespaces: allNamespaces(sink, namespaces, built.pods, services, policies),
     services: services.map((s) => s.spec),
     skipped,
+    skippedPods,
+    warnings: [...sink.warnings].sort((a, b) => sink.compare(a.pos, b.pos)),
+    ipv6Ignored: sink.ipv6,
+    egressGateways: electGateways(redirects.flatMap((r) => ('egressGateway' in r ? [r.egressGateway] : [])), nodeLabels),
+    localRedirects: redirects.flatMap((r) => ('localRedirect' in r ? [r.localRedirect] : [])),
+    envoyConfigs: redirects.flatMap((r) => ('envoyConfig' in r ? [r.envoyConfig] : [])),
     expectations,
   };
 }

@@ -51,6 +51,8 @@ bpf/lib/conntrack.h	ct_create4	916
 bpf/lib/conntrack.h	ct_has_nodeport_egress_entry4	1030
 bpf/lib/conntrack.h	ct_is_reply4	622
 bpf/lib/conntrack.h	ct_lookup4	639
+bpf/lib/egress_policies.h	egress_gw_request_needs_redirect	32
+bpf/lib/egress_policies.h	lookup_ip4_egress_gw_policy	21
 bpf/lib/encap.h	__encap_and_redirect_lxc	180
 bpf/lib/encap.h	__encap_and_redirect_with_nodeid	143
 bpf/lib/encap.h	__encap_with_nodeid	116
@@ -62,6 +64,7 @@ bpf/lib/eps.h	ipcache_lookup4	83
 bpf/lib/eps.h	lookup_ip4_endpoint	41
 bpf/lib/eps.h	lookup_ip4_remote_endpoint	130
 bpf/lib/fib.h	redirect_direct_v4	77
+bpf/lib/identity.h	identity_is_cluster	80
 bpf/lib/identity.h	inherit_identity_from_host	93
 bpf/lib/l3.h	ipv4_l3	41
 bpf/lib/l3.h	ipv4_local_delivery	137
@@ -106,4 +109,5 @@ bpf/lib/policy.h	policy_can_access_ingress	285
 bpf/lib/policy.h	policy_can_egress	318
 bpf/lib/policy.h	policy_can_egress4	353
 bpf/lib/policy.h	policy_clear_mark	375
+bpf/lib/proxy.h	ctx_redirect_to_proxy4	224
 `;

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
 import { loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { loadNotes } from '../../scenario/load-notes.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
@@ -44,6 +45,7 @@ export function clusterOptionsOf(cmd: Command): ClusterOptions {
 
 export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   const scenario = loadScenario(opts);
+  for (const line of loadNotes(scenario)) io.stderr(line + '\n');
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
   return buildCluster(scenario);
