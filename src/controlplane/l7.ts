@@ -73,11 +73,12 @@ export function proxyPortOf(node: string, listener: string): number {
   return 10000 + (fnv1a(`${node}/${listener}`) % 10001);
 }
 
+/** The condition under which such a peer matches, known only at run time. */
 const PENDING_WHY: Readonly<Record<UnresolvedPeer['kind'], string>> = {
-  toFQDNs: 'whether the address is one the DNS proxy saw in an answer for that name at run time',
-  toServices: 'the endpoints of that selector-less Service (pkg/k8s/watchers/watcher.go:620)',
-  toGroups: "the addresses the cloud provider's API returns at run time",
-  fromGroups: "the addresses the cloud provider's API returns at run time",
+  toFQDNs: 'the address is in an answer the DNS proxy saw for that name',
+  toServices: 'the address is an endpoint of that selector-less Service (pkg/k8s/watchers/watcher.go:620)',
+  toGroups: "the cloud provider's API lists the address in that group",
+  fromGroups: "the cloud provider's API lists the address in that group",
 };
 
 export function pendingWhy(kind: UnresolvedPeer['kind']): string {

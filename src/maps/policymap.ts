@@ -50,7 +50,7 @@ export interface PendingPeer {
   readonly ports: ReadonlyArray<{ readonly port: number; readonly proto: number }>;
   /** `CiliumNetworkPolicy default/x spec egress[1] toFQDNs[0] matchName api.github.com`. */
   readonly what: string;
-  /** What decides at run time. */
+  /** When it would match: what the agent learns at run time. */
   readonly why: string;
   readonly provenance: Provenance;
 }

@@ -74,7 +74,7 @@ test('maps: the CLI syntax; maps ct shows the session state', async () => {
   assert.match((await run('maps policy pod2')).stdout, /^POLICY {3}DIRECTION/);
   const bad = await run('maps nosuch');
   assert.deepEqual(bad.statuses, ['error']);
-  assert.match(bad.stderr, /^error: unknown map 'nosuch' \(expected one of: ipcache, endpoint, policy, tunnel, lb, ct, nat, calls\)\n$/);
+  assert.match(bad.stderr, /^error: unknown map 'nosuch' \(expected one of: ipcache, endpoint, policy, tunnel, lb, egress, ct, nat, calls\)\n$/);
 });
 
 test('policy add (inline, ended by an empty line) drops the flow; policy remove brings it back', async () => {

@@ -98,7 +98,7 @@ function pendingFor(list: readonly PendingPeer[] | undefined, direction: Traffic
 function pendingText(p: PendingPeer, remoteId: number, dport: number, proto: number, what: 'allow' | 'deny'): string {
   const port = describePolicyPort({ dport, proto });
   const lead = what === 'allow' ? `no ${p.direction} policy entry allows identity ${remoteId} on ${port}` : `an ${p.direction} policy entry allows identity ${remoteId} on ${port}`;
-  return `${lead}, but ${p.what} would ${what} it depending on ${p.why}; the agent learns that at run time, which is not simulated`;
+  return `${lead}, but ${p.what} would ${what} it if ${p.why}: the agent learns that at run time, which is not simulated`;
 }
 
 const PROXY_NAME: Readonly<Record<string, string>> = { http: 'Envoy', dns: 'the DNS proxy', crd: 'Envoy', tls: 'Envoy' };
