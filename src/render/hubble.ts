@@ -114,10 +114,11 @@ function flow(r: TraceResult, n: TraceNode): Json | undefined {
     case 'policy':
       if (!n.notify) return undefined;
       // pkg/hubble/parser/threefour: a negative verdict is DROPPED with drop reason -verdict, and
-      // is_reply stays unset (decodeIsReply knows it only for verdict >= 0).
+      // is_reply stays unset (decodeIsReply knows it only for verdict >= 0); a positive one, a
+      // proxy port, is REDIRECTED (decodeVerdict, parser.go:262-281).
       return {
         flow: {
-          ...base(r, n.ev, n.verdict < 0 ? 'DROPPED' : 'FORWARDED'),
+          ...base(r, n.ev, n.verdict < 0 ? 'DROPPED' : n.verdict > 0 ? 'REDIRECTED' : 'FORWARDED'),
           ...(n.verdict < 0 ? { drop_reason: -n.verdict, drop_reason_desc: dropReasonByCode(-n.verdict)?.hubble ?? 'DROP_REASON_UNKNOWN' } : {}),
           event_type: { type: 5, sub_type: n.direction === 'ingress' ? 1 : 2 },
           traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',

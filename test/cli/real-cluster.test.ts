@@ -87,6 +87,9 @@ describe('a real cluster dump with what v1.13.0 accepts but cilium-trace does no
     assert.equal(t.verdict, 'NOT SIMULATED — the egress policy entry redirects to the proxy (53/UDP to identity 22711; proxy port 14849, listener cilium-dns-egress); the DNS proxy would then apply: matchPattern * (on worker-1)');
     const m = await runCli([...F, FRONTEND, 'svc:kube-system/kube-dns', 'udp/53', '-o', 'monitor']);
     assert.match(m.stdout, /, egress, action redirect, match L3-L4, 10\.244\.1\.21:43210 -> 10\.244\.0\.53:53 udp\n-> proxy port 14849 flow /);
+    const h = await runCli([...F, FRONTEND, 'svc:kube-system/kube-dns', 'udp/53', '-o', 'hubble']);
+    const flows = h.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { flow: { verdict: string; event_type: { type: number } } }).flow);
+    assert.deepEqual(flows.map((f) => [f.event_type.type, f.verdict]), [[4, 'FORWARDED'], [5, 'REDIRECTED'], [4, 'FORWARDED']]);
   });
 
   it('toFQDNs: only it could allow a world address on its port: NOT_SIMULATED naming it; another port is dropped', async () => {
