@@ -157,6 +157,21 @@ describe('a real cluster dump with what v1.13.0 accepts but cilium-trace does no
     assert.equal(w1.verdict, 'FORWARDED — delivered to kube-system/coredns-5d78c9869d-x7k2p on cp-1 by redirect (ifindex 7)');
   });
 
+  it('CiliumEnvoyConfig: its Services\' frontends are l7-load-balancer; a trace to one ends NOT_SIMULATED naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-cec-'));
+    try {
+      const cec = join(dir, 'cec.yaml');
+      writeFileSync(cec, 'apiVersion: cilium.io/v2\nkind: CiliumEnvoyConfig\nmetadata: { name: api-lb, namespace: shop }\nspec:\n  services: [{ name: api, namespace: shop }]\n  resources: []\n');
+      const r = await runCli([...F, '-f', cec, FRONTEND, 'svc:shop/api', 'tcp/80', '-l', 'minimal']);
+      assert.equal(r.code, 4);
+      assert.equal(lastLine(r.stdout), 'NOT SIMULATED — CiliumEnvoyConfig shop/api-lb sends Service shop/api to its Envoy listener (L7 load-balancing); Envoy is not simulated (on worker-1)');
+      const lb = await runCli([...F, '-f', cec, 'maps', 'lb', '--node', 'worker-1']);
+      assert.match(lb.stdout, /^10\.96\.81\.20:80 +0\.0\.0\.0:0 \(\d+\) \(0\) \[ClusterIP, non-routable, l7-load-balancer\] +$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('check: an expectation that reaches a path not simulated is NOT SIMULATED, exit 4, <skipped> in JUnit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ct-real-'));
     try {
