@@ -1,8 +1,18 @@
 // Typed errors and the mapping of results and errors to exit codes.
-// Exit codes: 0 forwarded, 1 dropped, 2 bad input or usage, 3 internal bug.
+// Exit codes: 0 forwarded, 1 dropped, 2 bad input or usage, 3 internal bug, 4 the packet
+// reached something cilium-trace does not simulate (its own code, so CI can tell it from bad input).
 
-export const EXIT = { FORWARDED: 0, DROPPED: 1, BAD_INPUT: 2, INTERNAL: 3 } as const;
+export const EXIT = { FORWARDED: 0, DROPPED: 1, BAD_INPUT: 2, INTERNAL: 3, NOT_SIMULATED: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * The exit code of one or more traced verdicts (a trace and its reply, a step session): 0
+ * when all were forwarded, 1 when any was dropped, else 4 (a path that is not simulated).
+ */
+export function verdictExitCode(verdicts: readonly string[]): ExitCode {
+  if (verdicts.every((v) => v === 'FORWARDED')) return EXIT.FORWARDED;
+  return verdicts.includes('DROPPED') ? EXIT.DROPPED : EXIT.NOT_SIMULATED;
+}
 
 export interface Position {
   readonly file: string;

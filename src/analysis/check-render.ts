@@ -40,7 +40,7 @@ function indent(text: string, pad: string): string[] {
 
 /** The block a reviewer reads for one failing expectation. */
 export function failureBlock(r: CheckResult): string[] {
-  const out = [`FAIL ${r.label} (${posText(r.expectation.pos)})`];
+  const out = [`${r.notSimulated ? 'NOT SIMULATED' : 'FAIL'} ${r.label} (${posText(r.expectation.pos)})`];
   if (r.expectation.name) out.push(`  flow: ${r.flow}`);
   out.push(`  ${r.failure ?? ''}`);
   out.push(`  decided by: ${r.decidedBy.text}`);
@@ -71,7 +71,7 @@ function goldenSummary(report: CheckReport): string[] {
 
 export function renderCheckText(report: CheckReport): string {
   const rows = report.results.map((r) => [
-    r.pass ? 'PASS' : 'FAIL',
+    r.pass ? 'PASS' : r.notSimulated ? 'NOT SIMULATED' : 'FAIL',
     r.expectation.name ?? '-',
     r.flow,
     expectedText(r.expectation),
@@ -81,22 +81,26 @@ export function renderCheckText(report: CheckReport): string {
   ]);
   const out = alignColumns([['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'], ...rows]);
   const failed = report.results.filter((r) => !r.pass);
-  out.push('', `${report.results.length} expectation${report.results.length === 1 ? '' : 's'}: ${report.results.length - failed.length} passed, ${failed.length} failed`);
+  const unsim = failed.filter((r) => r.notSimulated).length;
+  const counts = `${report.results.length - failed.length} passed, ${failed.length - unsim} failed${unsim > 0 ? `, ${unsim} not simulated` : ''}`;
+  out.push('', `${report.results.length} expectation${report.results.length === 1 ? '' : 's'}: ${counts}`);
   for (const r of failed) out.push('', ...failureBlock(r));
   out.push(...goldenSummary(report));
   return out.join('\n') + '\n';
 }
 
 export function checkToJson(report: CheckReport): unknown {
-  const failed = report.results.filter((r) => !r.pass).length;
+  const failed = report.results.filter((r) => !r.pass && !r.notSimulated).length;
+  const notSimulated = report.results.filter((r) => r.notSimulated).length;
   const g = report.goldens;
   return {
     schema: 'cilium-trace/check/v1',
     cluster: report.cluster,
     summary: {
       expectations: report.results.length,
-      passed: report.results.length - failed,
+      passed: report.results.length - failed - notSimulated,
       failed,
+      not_simulated: notSimulated,
       goldens: g ? { dir: report.goldenDir, level: report.goldenLevel, differ: g.filter((x) => x.status === 'differ').length, missing: g.filter((x) => x.status === 'missing').length } : null,
     },
     results: report.results.map((r, i) => ({
@@ -106,6 +110,7 @@ export function checkToJson(report: CheckReport): unknown {
       expect: { verdict: r.expectation.expect, reason: r.expectation.reason },
       actual: { verdict: r.actual.verdict, reason: r.actual.reason, macro: r.actual.macro, fn: r.actual.fn, direction: r.actual.direction },
       pass: r.pass,
+      not_simulated: r.trace.notSimulated ? { node: r.trace.notSimulated.node, text: r.trace.notSimulated.text } : null,
       failure: r.failure,
       decidedBy: { text: r.decidedBy.text, provenance: r.decidedBy.provenance },
       explanation: r.trace.explanation ? { lines: r.trace.explanation.lines, suggestion: r.trace.explanation.suggestion } : null,
@@ -118,6 +123,8 @@ export function renderCheckJunit(report: CheckReport, suite: string): string {
   const cases: JunitCase[] = report.results.map((r, i) => {
     const golden = report.goldens?.[i];
     const classname = `cilium-trace.check.${report.cluster}`;
+    // A path that is not simulated could not be checked: skipped, not failed (exit 4, not 1).
+    if (r.notSimulated) return { name: r.label, classname, failure: null, skipped: r.failure ?? 'not simulated' };
     if (!r.pass) return { name: r.label, classname, failure: { message: r.failure ?? 'failed', type: r.actual.verdict, body: failureBlock(r).join('\n') + '\n' } };
     if (golden && goldenFailed(golden)) {
       const message = golden.status === 'missing' ? `golden trace ${golden.file} is missing` : `golden trace ${golden.file} differs`;

@@ -16,7 +16,9 @@ export interface CheckResult {
   readonly trace: TraceResult;
   readonly actual: CellOutcome;
   readonly pass: boolean;
-  /** Why it failed, one line; null when it passed. */
+  /** The trace reached something not simulated: neither a pass nor a failure (exit 4 when nothing failed). */
+  readonly notSimulated: boolean;
+  /** Why it failed (or could not be checked), one line; null when it passed. */
   readonly failure: string | null;
   readonly decidedBy: DecidingStep;
 }
@@ -25,7 +27,8 @@ export function expectedText(e: Expectation): string {
   return e.reason ? `${e.expect} (${e.reason})` : e.expect;
 }
 
-function failureOf(e: Expectation, a: CellOutcome): string | null {
+function failureOf(e: Expectation, a: CellOutcome, t: TraceResult): string | null {
+  if (a.verdict === 'NOT_SIMULATED') return `expected ${expectedText(e)}, but the path is not simulated: ${t.notSimulated?.text ?? 'unknown'}`;
   if (a.verdict !== e.expect) return `expected ${expectedText(e)}, got ${outcomeText(a)}`;
   if (e.reason && a.reason !== e.reason) return `expected ${expectedText(e)}, got ${outcomeText(a)}`;
   return null;
@@ -39,9 +42,9 @@ export function runCheck(cluster: Cluster, list: ReadonlyArray<{ readonly expect
   return list.map(({ expectation: e, spec, protoText }) => {
     const trace = traceFlow(cluster, spec);
     const actual = cellOutcome(trace);
-    const failure = failureOf(e, actual);
+    const failure = failureOf(e, actual, trace);
     const flow = flowText(e, protoText);
-    return { expectation: e, label: e.name ?? flow, flow, protoText, trace, actual, pass: failure === null, failure, decidedBy: decidingStep(trace) };
+    return { expectation: e, label: e.name ?? flow, flow, protoText, trace, actual, pass: failure === null, notSimulated: actual.verdict === 'NOT_SIMULATED', failure, decidedBy: decidingStep(trace) };
   });
 }
 

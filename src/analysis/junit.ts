@@ -1,12 +1,14 @@
 // JUnit XML for CI test reporters: one testsuite, one testcase per expectation, a
-// <failure> with a one-line message and the trace in the body. Deterministic: no
-// timestamps, no host name, time="0".
+// <failure> with a one-line message and the trace in the body, or <skipped> when the path is
+// not simulated. Deterministic: no timestamps, no host name, time="0".
 
 export interface JunitCase {
   readonly name: string;
   readonly classname: string;
   /** null when the case passed. */
   readonly failure: { readonly message: string; readonly type: string; readonly body: string } | null;
+  /** Could not be checked (a path not simulated): why. */
+  readonly skipped?: string;
 }
 
 // XML 1.0 allows tab, LF, CR and U+0020 upward (minus surrogates and U+FFFE/U+FFFF).
@@ -20,14 +22,19 @@ export function xmlEscape(s: string, attribute: boolean): string {
 
 export function renderJunit(suite: string, cases: readonly JunitCase[]): string {
   const failures = cases.filter((c) => c.failure !== null).length;
+  const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const a = (s: string) => xmlEscape(s, true);
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${a(suite)}" tests="${cases.length}" failures="${failures}" errors="0" time="0">`,
-    `  <testsuite name="${a(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="0">`,
+    `  <testsuite name="${a(suite)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="0">`,
   ];
   for (const c of cases) {
     const open = `    <testcase name="${a(c.name)}" classname="${a(c.classname)}" time="0"`;
+    if (c.skipped !== undefined) {
+      out.push(`${open}>`, `      <skipped message="${a(c.skipped)}"/>`, '    </testcase>');
+      continue;
+    }
     if (!c.failure) {
       out.push(`${open}/>`);
       continue;

@@ -1,5 +1,5 @@
 // The command line. main(argv, io) returns the exit code, so tests run it in-process.
-// Exit codes: 0 forwarded, 1 dropped, 2 bad input or usage (and paths not simulated), 3 bug.
+// Exit codes: 0 forwarded, 1 dropped, 2 bad input or usage, 3 bug, 4 a path not simulated.
 // Start-up is most of a single trace's time, so a subcommand's module is loaded only when
 // that subcommand runs (all of them for help and completion).
 import { Command, CommanderError, Option } from 'commander';
@@ -13,8 +13,9 @@ import { TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
 import { versionText } from '../version.js';
 
 export const HELP_AFTER = `
-Exit codes: 0 forwarded, 1 dropped, 2 bad input, bad usage or a path that is not
-simulated yet, 3 internal error (please report).
+Exit codes: 0 forwarded, 1 dropped, 2 bad input or bad usage, 3 internal error
+(please report), 4 not simulated (the packet reached a part cilium-trace does not
+simulate: an L7 proxy redirect, an egress gateway, …; the trace says which).
 
 Examples:
   cilium-trace pod1 pod3 icmp                 pod1 → pod3 across nodes (VXLAN, VNI 47204)

@@ -9,7 +9,7 @@ import { parseProto, resolveDestination, resolvePod, resolveSource } from './end
 import { closestNames } from './pod-names.js';
 import { DEFAULT_SPORT, traceWithReply, withConntrackCopy } from '../trace/run.js';
 
-export const MAP_NAMES = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat', 'calls'] as const;
+export const MAP_NAMES = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'egress', 'ct', 'nat', 'calls'] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
 function pickNode(cluster: Cluster, name: string | undefined): NodeDatapath {
@@ -33,6 +33,8 @@ export function mapsCommand(cluster: Cluster, map: string, target: string | unde
     case 'endpoint': return node.maps.lxc.dump();
     case 'tunnel': return node.maps.tunnel.dump();
     case 'lb': return node.maps.lb.dump();
+    // `cilium bpf egress list`; without ENABLE_EGRESS_GATEWAY the map is not there (bpf_egress_list.go).
+    case 'egress': return node.maps.egressGw?.dump() ?? 'Cannot find egress gateway bpf maps\n';
     case 'ct':
     case 'nat':
       return '';

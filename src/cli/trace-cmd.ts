@@ -2,7 +2,8 @@
 // than text, --step and --explain load their modules when asked for, so a plain trace
 // starts with only what it uses.
 import type { Command } from 'commander';
-import { EXIT, oneLine, UsageError } from '../errors.js';
+import { EXIT, oneLine, UsageError, verdictExitCode } from '../errors.js';
+import { parseIpv4 } from '../net/ip.js';
 import { PLAIN, colourStyle } from '../render/style.js';
 import { renderTrace, type Level } from '../render/text.js';
 import { DEFAULT_SPORT, traceFlow, traceWithReply, withConntrackCopy } from '../trace/run.js';
@@ -90,7 +91,7 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       io.stdout(render(forward));
       if (opts.reply) io.stdout(reply ? (opts.output === 'text' ? `\n${style.bold('reply:')}\n` : '') + render(reply) : (opts.output === 'text' ? '\nno reply: the forward packet was not delivered\n' : ''));
     }
-    const verdicts = [forward.verdict, ...(opts.reply ? [reply?.verdict ?? 'DROPPED'] : [])];
-    result.code = verdicts.every((v) => v === 'FORWARDED') ? EXIT.FORWARDED : verdicts.includes('NOT_SIMULATED') && !verdicts.includes('DROPPED') ? EXIT.BAD_INPUT : EXIT.DROPPED;
+    // No reply (the forward packet was not delivered): the forward verdict decides.
+    result.code = verdictExitCode([forward.verdict, ...(reply ? [reply.verdict] : [])]);
   };
 }

@@ -28,6 +28,9 @@ import { lbMapsOf } from './services.js';
 import { hostRoutes } from './routes.js';
 import type { LbMaps } from '../maps/lbmap.js';
 import { NatMap } from '../maps/natmap.js';
+import type { EgressGwMap } from '../maps/egressmap.js';
+import { egressGatewayMap } from './egress-gateway.js';
+import { proxyPortOf } from './l7.js';
 import { loadSockPrograms, ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, type LoaderFeatures } from './loader.js';
 
 /** Tunnel overhead of pkg/mtu/mtu.go: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
@@ -115,7 +118,8 @@ export function buildCluster(scenario: Scenario): Cluster {
   const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile }, problems);
   if (problems.list.length > 0) throw new InputError(problems.list);
   const cidrIdentities = allocateCidrIdentities(identities, rules);
-  const resolver = new PolicyResolver(rules, new SelectorCache(identities.all()), { mode: c.policyEnforcement, profile: c.profile, namedPorts: new NamedPorts(scenario.pods) });
+  const servicesWithSelector = new Set(scenario.services.filter((s) => s.selector).map((s) => `${s.namespace}/${s.name}`));
+  const resolver = new PolicyResolver(rules, new SelectorCache(identities.all()), { mode: c.policyEnforcement, profile: c.profile, namedPorts: new NamedPorts(scenario.pods), servicesWithSelector });
 
   const nodeByName = new Map(scenario.nodes.map((n) => [n.name, n] as const));
   // Each endpoint's policy is resolved when something first asks for it (a trace, a map
@@ -138,7 +142,12 @@ export function buildCluster(scenario: Scenario): Cluster {
   }
   // Nodes are built on first use (a trace touches two or three of them).
   const names = [...scenario.nodes].sort((a, b) => (a.name < b.name ? -1 : 1)).map((n) => n.name);
-  const nodes = new LazyMap<string, NodeDatapath>(names, (name) => buildNode(scenario, nodeByName.get(name) as NodeSpec, localEndpoints.get(name) ?? [], ipcache, lbOf(nodeByName.get(name) as NodeSpec)));
+  const egressEndpoints = () => endpoints.map((e) => ({ ip: e.pod.ip, labels: identities.get(e.identity)?.labels ?? [] }));
+  const nodes = new LazyMap<string, NodeDatapath>(names, (name) => {
+    const node = nodeByName.get(name) as NodeSpec;
+    const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints()) : undefined;
+    return buildNode(scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw);
+  });
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
   return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { release: releaseOfProfile(c.profile), nodes, nodeByIp } };
 }
@@ -242,7 +251,7 @@ function coveringPrefix(cidrs: readonly Ipv4Prefix[]): Ipv4Prefix {
   return { addr: ((first & maskOf(len)) >>> 0) as Ipv4, len };
 }
 
-function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps): NodeDatapath {
+function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps, egressGw: EgressGwMap | undefined): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
   const features: LoaderFeatures = { perPacketLb: !socketLbOf(c), nodePort: nodePortOf(c), arpResponder: true };
@@ -261,6 +270,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     masquerade: c.masquerade,
     enableArpResponder: features.arpResponder,
     enableIcmpRule: true,
+    ...(egressGw ? { enableEgressGateway: true } : {}),
     ipv4Mask: maskOf(n.podCIDR.len),
     ...(tunnelMode ? {} : { ipv4NativeRoutingCidr: c.nativeRoutingCidr ? { prefix: c.nativeRoutingCidr, derived: false } : { prefix: coveringPrefix(scenario.nodes.flatMap((x) => [x.podCIDR, ...(x.extraPodCIDRs ?? [])])), derived: true } }),
     routerIp: n.ciliumHostIp,
@@ -320,7 +330,12 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     (name) => {
       const ep = policyOf.get(name) as EndpointRecord;
       const pm = new PolicyMap(ep.pod.endpointId);
-      for (const d of ep.policy.entries) pm.set(d.key, { proxyPort: 0, deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance });
+      for (const d of ep.policy.entries) {
+        // addNewRedirectsFromDesiredPolicy: the placeholder becomes the listener's port on this node.
+        if (d.redirect) pm.set(d.key, { proxyPort: proxyPortOf(n.name, d.redirect.listener), deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance, redirect: d.redirect });
+        else pm.set(d.key, { proxyPort: 0, deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance });
+      }
+      pm.pending = ep.policy.pending;
       return pm;
     },
   );
@@ -347,7 +362,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     config,
     devices,
     netns,
-    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap(), nfConntrack: new NfConntrack() },
+    maps: { ipcache: ipcache.forNode(n.name), lxc, tunnel, policy, progArrays, ctTcp: new CtMap(CT_MAP_TCP), ctAny: new CtMap(CT_MAP_ANY), lb, nat: new NatMap(), nfConntrack: new NfConntrack(), ...(egressGw ? { egressGw } : {}) },
     cgroup: socketLbOf(c) ? loadSockPrograms(ids) : new Map(),
     hostRoutes: hostRoutes(scenario, n, config.routeMtu),
   };

@@ -14,13 +14,15 @@
 //    overwrites an existing deny (redirectPreferredInsert).
 // Every entry keeps the provenance of every rule that asked for it; inserts that lost to a
 // deny are kept in `suppressed` with the reason, for explanations.
-import type { PolicyKey, TrafficDirection } from '../maps/policymap.js';
+import type { PolicyKey, ProxyRedirect, TrafficDirection } from '../maps/policymap.js';
 import type { Provenance } from '../maps/provenance.js';
 
 export interface MapStateEntry {
   readonly key: PolicyKey;
   readonly deny: boolean;
   readonly provenance: readonly Provenance[];
+  /** An allow that redirects to the proxy (the agent then writes the listener's port). */
+  readonly redirect?: ProxyRedirect;
 }
 
 export interface SuppressedInsert {
@@ -91,10 +93,10 @@ export class MapState {
   }
 
   /** A plain write (AllowAllIdentities writes keys directly). */
-  set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
+  set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
     const id = keyId(k);
     if (!this.byKey.has(id)) this.index[k.direction].add(id, k);
-    this.byKey.set(id, { key: k, deny, provenance });
+    this.byKey.set(id, redirect ? { key: k, deny, provenance, redirect } : { key: k, deny, provenance });
   }
 
   entries(): MapStateEntry[] {
@@ -113,11 +115,16 @@ export class MapState {
     return out;
   }
 
-  /** addKeyWithChanges: the new value wins, provenance of the same kind of entry is merged. */
-  private add(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
+  /**
+   * addKeyWithChanges: the new value wins, provenance of the same kind of entry is merged;
+   * RedirectPreferredInsert: an allow that already redirects keeps its redirect, and a
+   * redirecting allow replaces a plain one.
+   */
+  private add(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
     const old = this.get(k);
     if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
-    this.set(k, deny, old && old.deny === deny ? merge(old.provenance, provenance) : provenance);
+    const same = old && old.deny === deny;
+    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : (same ? old.redirect : undefined) ?? redirect);
   }
 
   private remove(e: MapStateEntry, reason: string): void {
@@ -130,7 +137,7 @@ export class MapState {
     this.suppressed.push({ key: k, deny, provenance, reason });
   }
 
-  denyPreferredInsert(k: PolicyKey, deny: boolean, provenance: readonly Provenance[]): void {
+  denyPreferredInsert(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
     const all: PolicyKey = { identity: 0, dport: 0, proto: 0, direction: k.direction };
     const allEntry = this.get(all);
     if (allEntry?.deny && !(deny && isAll(k))) {
@@ -169,14 +176,14 @@ export class MapState {
       // Cilium writes the L4-only allow unconditionally here; an L4-only deny for the same
       // key cannot exist there (allow and deny of one selector merge to deny per L4Filter).
       if (this.get(k)?.deny) return this.drop(k, deny, provenance, 'a deny entry for the same key takes precedence');
-      return this.add(k, false, provenance);
+      return this.add(k, false, provenance, redirect);
     }
     if (this.get(l3)?.deny && !isAll(k)) {
       return this.drop(k, deny, provenance, `covered by the L3-only deny ${describeKey(l3)}`);
     }
     // redirectPreferredInsert: an existing deny is never overwritten by an allow.
     if (this.get(k)?.deny) return this.drop(k, deny, provenance, 'a deny entry for the same key takes precedence');
-    this.add(k, false, provenance);
+    this.add(k, false, provenance, redirect);
   }
 }
 

@@ -4,11 +4,13 @@
 // namespace scoping), pkg/k8s/network_policy.go (ParseNetworkPolicy), pkg/policy/api/entity.go
 // (EntitySelectorMapping / InitEntities), pkg/policy/api/cidr.go (CIDR peers with except) and
 // pkg/policy/api/l4.go + rule.go mergeIngress/mergeEgress (ports, ANY = TCP+UDP, ICMP fields).
-// Left out: L7 rules, toFQDNs, toServices, fromRequires (rejected by the loader).
+// L7 rules travel with their ports (the resolver turns them into proxy redirects); peers the
+// agent learns at run time (toFQDNs, toServices, toGroups) select nothing and are kept as
+// `unresolved`; host policies (nodeSelector) select no pod and are left out.
 import type { Position, Problem } from '../errors.js';
 import { formatPrefix, type Ipv4Prefix } from '../net/ip.js';
 import { compact } from '../util/compact.js';
-import type { CidrRule, CiliumProfile, Entity, IcmpRule, LabelSelector, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from '../scenario/types.js';
+import type { CidrRule, CiliumProfile, Entity, IcmpRule, L7Spec, LabelSelector, UnresolvedPeer, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from '../scenario/types.js';
 import { cidrSelectors, subtractPrefixes } from './cidr.js';
 import { POD_NAMESPACE_LABEL, POD_NAMESPACE_META_LABELS, POLICY_LABEL_CLUSTER } from './labels.js';
 import { formatLabelSelector, hasKey, hasSource, makeSelector, requirementsOf, WILDCARD, type Requirement, type Selector } from './selector.js';
@@ -52,6 +54,8 @@ export interface PortRef {
   readonly port: number | string;
   readonly endPort?: number;
   readonly proto: number;
+  /** The L7 part of the toPorts item (rules, TLS, listener). */
+  readonly l7?: L7Spec;
   readonly pos: Position;
 }
 
@@ -71,6 +75,8 @@ export interface RuleSection {
   readonly emptyL3?: boolean;
   /** undefined: no toPorts/icmps/ports, an L3-only rule. */
   readonly ports: readonly PortRef[] | undefined;
+  /** Peers the agent learns at run time (toFQDNs, toServices, toGroups): no entries, see PendingPeer. */
+  readonly unresolved?: readonly UnresolvedPeer[];
 }
 
 export interface ParsedRule {
@@ -170,7 +176,7 @@ function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRu
   for (const p of ports ?? []) {
     if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
     const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP] : [PROTO[p.protocol]];
-    for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort: p.endPort, proto, pos: p.pos }));
+    for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort: p.endPort, proto, l7: p.l7, pos: p.pos }));
   }
   for (const i of icmps ?? []) {
     if (i.family === 'IPv6') {
@@ -180,7 +186,8 @@ function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRu
     list.push({ port: i.type, proto: PROTO.ICMP, pos: i.pos });
   }
   // An empty toPorts/icmps list is no port rule at all: Cilium then treats the item as L3-only.
-  return list.length === 0 && (ports?.length ?? 0) === 0 && (icmps?.length ?? 0) === 0 ? undefined : list;
+  // (The loader leaves `ports` undefined for `toPorts: []`; toPorts items without ports give [].)
+  return list.length === 0 && ports === undefined && (icmps?.length ?? 0) === 0 ? undefined : list;
 }
 
 /** Port ranges (endPort) reach the policy map only from Cilium 1.16 on (LPM policy map). */
@@ -199,9 +206,10 @@ function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: 
   });
   cidrPeers(s.cidrs ?? [], (c) => `${side}${c.except.length ? 'CIDRSet' : 'CIDR'} ${cidrText(c)}`, acc);
   const ports = portRefs(s.ports, s.icmps, opts, problems, notes);
-  const written = (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) > 0;
+  // Peers set aside (IPv6) or learnt at run time still make the item name peers: never every peer.
+  const written = (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) + (s.unresolved?.length ?? 0) + (s.ignoredPeers ?? 0) > 0;
   const emptyL3 = written && acc.peers.length === 0;
-  return { section: compact<RuleSection>({ rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, emptyL3: emptyL3 ? true : undefined }), prefixes: acc.prefixes };
+  return { section: compact<RuleSection>({ rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, emptyL3: emptyL3 ? true : undefined, unresolved: s.unresolved }), prefixes: acc.prefixes };
 }
 
 function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: ParseOptions, problems: ParseProblems): ParsedRule {
@@ -357,7 +365,10 @@ export function parsePolicies(policies: readonly PolicySpec[], opts: ParseOption
       const r = parseNetworkPolicy(p, opts, problems);
       if (r) out.push(r);
     } else {
-      p.rules.forEach((r, i) => out.push(parseCiliumRule(p, r, i, opts, problems)));
+      // Host policies (nodeSelector) select the host endpoint, never a pod (pkg/policy/rule.go matches).
+      p.rules.forEach((r, i) => {
+        if (!r.hostPolicy) out.push(parseCiliumRule(p, r, i, opts, problems));
+      });
     }
   }
   return out;

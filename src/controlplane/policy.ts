@@ -8,9 +8,10 @@
 // once per identity, as the agent's policyCache does; named ports make the distilled
 // policy per endpoint (ingress named ports are the endpoint's own container ports).
 import type { Position } from '../errors.js';
-import type { PolicyKey } from '../maps/policymap.js';
+import type { PendingPeer, PolicyKey, ProxyRedirect } from '../maps/policymap.js';
 import type { Provenance } from '../maps/provenance.js';
-import type { CiliumProfile, EnforcementMode, PodSpec } from '../scenario/types.js';
+import type { CiliumProfile, EnforcementMode, PodSpec, UnresolvedPeer } from '../scenario/types.js';
+import { l7Redirect, mergeRedirects, pendingWhy, proxyListener, type SelectorRedirect } from './l7.js';
 import type { Identity } from './identity.js';
 import { MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
 import type { NamedPorts } from './named-ports.js';
@@ -40,6 +41,8 @@ export interface DesiredEntry {
   readonly key: PolicyKey;
   readonly deny: boolean;
   readonly provenance: readonly Provenance[];
+  /** The entry redirects to this proxy listener (the agent writes the listener's port). */
+  readonly redirect?: ProxyRedirect;
 }
 
 export interface UnresolvedNamedPort {
@@ -65,6 +68,8 @@ export interface ResolvedPolicy {
   readonly suppressed: readonly SuppressedInsert[];
   readonly unresolvedNamedPorts: readonly UnresolvedNamedPort[];
   readonly notes: readonly string[];
+  /** Rules of enforced directions whose peers the agent learns at run time (toFQDNs, …). */
+  readonly pending: readonly PendingPeer[];
 }
 
 /** One contribution of a rule section's peer to an L4Filter. */
@@ -77,6 +82,8 @@ interface Contribution {
 interface SelectorPolicy {
   readonly selector: Selector;
   deny: boolean;
+  /** The L7 rules of the allow (PerSelectorPolicy with isRedirect); undefined: no redirect. */
+  redirect: SelectorRedirect | undefined;
   contributions: Contribution[];
   /** Allows of the same selector that a deny of the same port/protocol overrode. */
   readonly overridden: Contribution[];
@@ -98,6 +105,7 @@ interface IdentityPolicy {
   readonly filters: readonly L4Filter[];
   readonly ingressNamedPorts: boolean;
   readonly notes: readonly string[];
+  readonly pending: readonly PendingPeer[];
 }
 
 export interface ResolverOptions {
@@ -105,6 +113,8 @@ export interface ResolverOptions {
   readonly profile: CiliumProfile;
   /** The ipcache's named ports of all pods (egress named ports). */
   readonly namedPorts: NamedPorts;
+  /** `namespace/name` of the Services that have a selector: toServices ignores them in v1.13.0. */
+  readonly servicesWithSelector?: ReadonlySet<string>;
 }
 
 function portText(port: number | string, proto: number, endPort?: number): string {
@@ -184,19 +194,28 @@ export class PolicyResolver {
     const egress = direction('egress');
     const filters = new Map<string, L4Filter>();
     const notes = [...new Set(selecting.flatMap((r) => r.rule.notes))];
+    const pending: PendingPeer[] = [];
     for (const r of selecting) {
       for (const s of r.rule.sections) {
         if (!(s.direction === 'ingress' ? ingress.enforced : egress.enforced)) continue;
         this.mergeSection(filters, s);
+        for (const u of s.unresolved ?? []) this.addPending(pending, s, u);
       }
     }
     const sorted = [...filters.values()].sort(filterOrder);
     const result: IdentityPolicy = {
-      selecting, ingress, egress, filters: sorted, notes,
+      selecting, ingress, egress, filters: sorted, notes, pending,
       ingressNamedPorts: sorted.some((f) => f.direction === 'ingress' && typeof f.port === 'string'),
     };
     this.identityCache.set(identity.id, result);
     return result;
+  }
+
+  /** A peer learnt at run time: what it would allow (or deny), for the datapath's explanation. */
+  private addPending(out: PendingPeer[], s: RuleSection, u: UnresolvedPeer): void {
+    if (u.service && this.opts.servicesWithSelector?.has(`${u.service.namespace ?? s.rule.namespace ?? 'default'}/${u.service.name}`)) return; // v1.13.0 ignores it
+    const ports = s.ports === undefined ? [{ port: 0, proto: 0 }] : s.ports.map((p) => ({ port: typeof p.port === 'number' ? p.port : 0, proto: p.proto }));
+    out.push({ direction: s.direction, deny: s.deny, ports, what: `${s.rule.label} ${s.path} ${u.text}`, why: pendingWhy(u.kind), provenance: { kind: 'policy', what: `${s.rule.label} ${s.path} ${u.text}`, pos: u.pos } });
   }
 
   /** mergeIngress/mergeEgress of one rule section into the filters. */
@@ -222,12 +241,16 @@ export class PolicyResolver {
     const peers: readonly Peer[] = s.peers.length === 0
       ? [{ selector: WILDCARD, kind: 'any', text: `(no ${s.direction === 'ingress' ? 'from' : 'to'}Endpoints/CIDR/Entities: every peer)`, pos: s.pos }]
       : wildcardPeer ? [wildcardPeer] : s.peers;
+    // createL4Filter: the L7 parser of this port's rules decides the redirect (never for a deny).
+    const redirect = s.deny || !portRef?.l7 ? undefined : l7Redirect(portRef.l7, proto, s.rule.label);
     for (const peer of peers) {
       const c: Contribution = { section: s, peer, port: portRef };
       const existing = f.selectors.get(peer.selector.id);
       if (!existing) {
-        f.selectors.set(peer.selector.id, { selector: peer.selector, deny: s.deny, contributions: [c], overridden: [] });
+        f.selectors.set(peer.selector.id, { selector: peer.selector, deny: s.deny, redirect, contributions: [c], overridden: [] });
       } else if (existing.deny === s.deny) {
+        // mergePortProto: isRedirect is ORed; a rule without L7 rules adds an allow-all L7 rule.
+        if (!s.deny) existing.redirect = mergeRedirects(existing.redirect, redirect, s.rule.label);
         existing.contributions.push(c);
       } else {
         // mergePortProto: for the same selector, port and protocol the deny takes priority.
@@ -235,6 +258,7 @@ export class PolicyResolver {
         existing.overridden.push(...losers);
         if (s.deny) existing.contributions = [c];
         existing.deny = true;
+        existing.redirect = undefined;
       }
     }
   }
@@ -248,7 +272,7 @@ export class PolicyResolver {
     for (const f of ip.filters) this.filterToMapState(ms, f, pod, unresolved);
     // DetermineAllowLocalhostIngress: Kubernetes mode turns allow-localhost=auto into always.
     ms.denyPreferredInsert({ identity: 1, dport: 0, proto: 0, direction: 'ingress' }, false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
-    const entries: DesiredEntry[] = ms.entries().map((e: MapStateEntry) => ({ key: e.key, deny: e.deny, provenance: e.provenance }));
+    const entries: DesiredEntry[] = ms.entries().map((e: MapStateEntry) => (e.redirect ? { key: e.key, deny: e.deny, provenance: e.provenance, redirect: e.redirect } : { key: e.key, deny: e.deny, provenance: e.provenance }));
     return {
       identity: identity.id,
       ingressEnforced: ip.ingress.enforced,
@@ -260,6 +284,7 @@ export class PolicyResolver {
       suppressed: ms.suppressed,
       unresolvedNamedPorts: unresolved,
       notes: ip.notes,
+      pending: ip.pending,
     };
   }
 
@@ -285,13 +310,14 @@ export class PolicyResolver {
     const hasPort = f.port !== 0;
     for (const sp of f.selectors.values()) {
       const prov = sp.contributions.map((c) => contributionProvenance(c, sp.deny, resolvedText));
+      const redirect: ProxyRedirect | undefined = sp.redirect && { parser: sp.redirect.parser, listener: proxyListener(sp.redirect.parser, f.direction, sp.redirect.listener), rules: sp.redirect.rules };
       if (sp.overridden.length > 0) {
         const lost = sp.overridden.map((c) => contributionProvenance(c, false, resolvedText));
         for (const id of isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector)) {
           for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: false, provenance: lost, reason: `the same peers are denied on ${resolvedText} (deny takes priority over allow for the same selector)` });
         }
       }
-      if (hasPort && wildcard && sp !== wildcard && canSkip(sp.deny, wildcard.deny)) {
+      if (hasPort && wildcard && sp !== wildcard && canSkip(sp, wildcard)) {
         for (const id of this.selectors.selections(sp.selector)) {
           for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: sp.deny, provenance: prov, reason: wildcard.deny ? 'the L4-only deny for every peer on this port takes precedence' : 'redundant with the L4-only allow for every peer on this port (__canSkip)' });
         }
@@ -299,15 +325,21 @@ export class PolicyResolver {
       }
       const ids = isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector);
       for (const id of ids) {
-        for (const dport of ports) ms.denyPreferredInsert({ identity: id, dport, proto: f.proto, direction: f.direction }, sp.deny, prov);
+        for (const dport of ports) ms.denyPreferredInsert({ identity: id, dport, proto: f.proto, direction: f.direction }, sp.deny, prov, redirect);
       }
     }
   }
 }
 
-/** __canSkipTruthTable without redirects: skip an L3/L4 key when the L4-only key decides the same or denies. */
-function canSkip(currentDeny: boolean, wildcardDeny: boolean): boolean {
-  return !currentDeny || wildcardDeny;
+/**
+ * __canSkipTruthTable (pkg/policy/l4.go:46-80): skip an L3/L4 key when the L4-only key has
+ * the same effect (a redirect included) or denies. Keys: current redirect, current allow,
+ * L4-only redirect, L4-only allow.
+ */
+const CAN_SKIP = new Set(['1100', '0101', '0100', '0000', '1111', '0111']);
+function canSkip(current: SelectorPolicy, wildcard: SelectorPolicy): boolean {
+  const bit = (b: boolean) => (b ? '1' : '0');
+  return CAN_SKIP.has(bit(!!current.redirect) + bit(!current.deny) + bit(!!wildcard.redirect) + bit(!wildcard.deny));
 }
 
 function range(from: number, to: number): number[] {

@@ -13,6 +13,7 @@ import type { Provenance } from '../maps/provenance.js';
 import { IP_ZERO, type Ipv4 } from '../net/ip.js';
 import { nodePortOf, type NodeSpec, type PodSpec, type Scenario, type ServicePort, type ServiceSpec } from '../scenario/types.js';
 import type { Position } from '../errors.js';
+import { registerLbRedirects } from './lb-redirects.js';
 
 export interface BackendRef {
   readonly ip: Ipv4;
@@ -210,6 +211,7 @@ export function lbMapsOf(scenario: Scenario): (node: NodeSpec) => LbMaps {
       });
       lb.revNat.set(key.revNat, { address: key.address, port: key.dport });
     }
+    registerLbRedirects(scenario, node, lb);
     return lb;
   };
 }

@@ -1,8 +1,9 @@
 // bpf/bpf_lxc.c of Cilium v1.13: the programs of a pod's endpoint. cil_from_container runs at
 // tc ingress of the host-side veth (packets leaving the pod); handle_policy is the endpoint's
 // ingress-policy program that other programs reach through cilium_call_policy[EPID].
-// IPv4 only; left out: service CT entries and reverse NAT on replies, proxy
-// redirects, hairpin, egress gateway, IPsec, the host firewall's to_host redirect.
+// IPv4 only; left out: service CT entries and reverse NAT on replies, hairpin, IPsec, the
+// host firewall's to_host redirect. A proxy redirect and an egress gateway policy end the
+// trace (NOT_SIMULATED) where v1.13.0 takes them, naming the rule.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { WORLD_ID } from '../cilium/identities.js';
@@ -16,8 +17,9 @@ import { encapAndRedirectLxc } from './lib/encap.js';
 import { redirectDirectV4 } from './lib/fib.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
-import { policyCanAccess, policyCanEgress4, type PolicyVerdict } from './lib/policy.js';
-import { lb4Local, lb4LookupService, lb4RevNat } from './lib/lb.js';
+import { ctxRedirectToProxy4, policyCanAccess, policyCanEgress4, type PolicyVerdict } from './lib/policy.js';
+import { egressGwRequestNeedsRedirect } from './lib/egress-gw.js';
+import { lb4Local, lb4LookupService, lb4RevNat, serviceRedirect } from './lib/lb.js';
 import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
 import { eventMeta, sendTraceNotify } from './lib/trace.js';
 
@@ -74,6 +76,8 @@ function perPacketLb(ctx: Ctx): Ret {
   }
   const svc = lb4LookupService(ctx, p.dst, l4.dport);
   if (!svc) return CTX_ACT_OK;
+  const redirected = serviceRedirect(ctx, svc);
+  if (redirected) return redirected;
   return lb4Local(ctx, { address: p.dst, dport: l4.dport }, svc, p.src);
 }
 
@@ -115,7 +119,7 @@ function policyVerdictNode(ctx: Ctx, direction: 'ingress' | 'egress', remoteId: 
   const denied = verdict.ret.kind === 'drop';
   ctx.tb.add({
     kind: 'policy', direction, endpoint: cfg.lxcId, remoteId, allowed: !denied, match: verdict.match, enforced,
-    deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', verdict: verdict.ret.kind === 'drop' ? -dropInfo(verdict.ret.macro).code : 0,
+    deny: verdict.ret.kind === 'drop' && verdict.ret.macro === 'DROP_POLICY_DENY', verdict: verdict.ret.kind === 'drop' ? -dropInfo(verdict.ret.macro).code : verdict.proxyPort,
     notify: enforced && (denied || status !== 'CT_ESTABLISHED'), provenance: verdict.provenance, ev: eventMeta(ctx),
   });
   // "Emit verdict if drop or if allow for CT_NEW or CT_REOPENED." (bpf_lxc.c:852-857, :1791-1798)
@@ -151,12 +155,15 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
     if (!status) return drop('DROP_INVALID_TC_BUFFER');
 
     const isReply = status === 'CT_REPLY' || status === 'CT_RELATED';
+    let redirect: PolicyVerdict | undefined;
     if (isReply) {
       skipPolicyForReply(ctx, 'egress', status);
     } else {
       const verdict = policyCanEgress4(ctx, cfg.policyMap, dstId);
+      if (verdict.ret.kind === 'unsimulated') return verdict.ret; // a rule resolved at run time decides
       policyVerdictNode(ctx, 'egress', dstId, verdict, status);
       if (verdict.ret.kind === 'drop') return verdict.ret;
+      if (verdict.proxyPort > 0) redirect = verdict;
     }
     // skip_policy_enforcement: CT_NEW creates the entry and its ICMP related entry (map_related = CT_MAP_ANY4).
     if (status === 'CT_NEW') ctCreate4(ctx, 'CT_EGRESS', { srcSecId: cfg.seclabel, nodePort: false }, ctx.node.maps.ctAny);
@@ -174,6 +181,11 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       if (revNat !== 0) lb4RevNat(ctx, revNat);
       else ctx.tb.add({ kind: 'note', text: 'ct_state->node_port 0, rev_nat_index 0: no reverse translation' });
     }
+    if (redirect) {
+      // bpf_lxc.c:947-953: trace the packet before it is forwarded to the proxy.
+      sendTraceNotify(ctx, 'TRACE_TO_PROXY', cfg.seclabel, 0, redirect.proxyPort, 0, status);
+      return ctxRedirectToProxy4(ctx, 'egress', dstId, redirect);
+    }
 
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
     if (ep) {
@@ -184,6 +196,10 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       }
       policyMark(ctx, false);
       return ipv4LocalDelivery(ctx, cfg.seclabel, ep, false);
+    }
+    if (ctx.node.config.enableEgressGateway && !isReply) {
+      const egw = egressGwRequestNeedsRedirect(ctx, dstId);
+      if (egw) return egw;
     }
     if (ctx.node.config.tunnelMode) {
       const ret = encapAndRedirectLxc(ctx, tunnelEndpoint, cfg.seclabel, dstId);
@@ -248,14 +264,17 @@ function ipv4Policy(ctx: Ctx): Ret {
     const fromHost = ctx.cb.get('CB_FROM_HOST') === 1;
     const status = ctx.ctBuffer?.status ?? 'CT_NEW';
     const revNat = ctx.ctBuffer?.revNat ?? 0;
+    let redirect: PolicyVerdict | undefined;
     if (status === 'CT_REPLY' || status === 'CT_RELATED') {
       skipPolicyForReply(ctx, 'ingress', status);
       // Reverse NAT applies to return traffic only (no loopback entries are simulated).
       if (revNat !== 0) lb4RevNat(ctx, revNat);
     } else {
       const verdict = policyCanAccess(ctx, cfg.policyMap, 'ingress', srcLabel, 'policy_can_access_ingress');
+      if (verdict.ret.kind === 'unsimulated') return verdict.ret; // a rule resolved at run time decides
       policyVerdictNode(ctx, 'ingress', srcLabel, verdict, status);
       if (verdict.ret.kind === 'drop') return verdict.ret;
+      if (verdict.proxyPort > 0) redirect = verdict;
     }
     // skip_policy_enforcement, ENABLE_NODEPORT without DSR (bpf_lxc.c:1803-1830): node_port of the
     // new entry comes from the CT_EGRESS entry nodeport_lb4 made for client → backend.
@@ -267,6 +286,11 @@ function ipv4Policy(ctx: Ctx): Ret {
       }
     }
     if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', { srcSecId: srcLabel, nodePort }, ctx.node.maps.ctAny);
+    if (redirect) {
+      // redirect_to_proxy: TRACE_TO_PROXY, POLICY_ACT_PROXY_REDIRECT; tail_ipv4_policy then calls ctx_redirect_to_proxy4.
+      sendTraceNotify(ctx, 'TRACE_TO_PROXY', srcLabel, cfg.seclabel, redirect.proxyPort, ifindex, status, origSip);
+      return ctxRedirectToProxy4(ctx, 'ingress', srcLabel, redirect);
+    }
     sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, origSip);
     return redirectEp(ctx, ifindex, fromHost);
   });

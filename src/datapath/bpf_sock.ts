@@ -16,7 +16,7 @@ import type { SockXlatePoint } from '../trace/tree.js';
 import { fnv1a } from '../util/hash.js';
 import { CTX_ACT_OK, unsimulated, type Ctx, type Ret } from './context.js';
 import { lookupIp4RemoteEndpoint } from './lib/eps.js';
-import { chosenSlot, lb4LookupBackend, lb4LookupBackendSlot, lb4LookupService, type Frontend } from './lib/lb.js';
+import { chosenSlot, lb4LookupBackend, lb4LookupBackendSlot, lb4LookupService, serviceRedirect, type Frontend } from './lib/lb.js';
 
 const FILE = 'bpf/bpf_sock.c';
 /** NODEPORT_PORT_MIN / NODEPORT_PORT_MAX of node_config.h: the agent's --node-port-range. */
@@ -109,6 +109,8 @@ function sock4XlateFwd(ctx: Ctx): number | Ret {
     const key = { address: p.dst, dport: l4.dport };
     const svc = lb4LookupService(ctx, key.address, key.dport) ?? sock4WildcardLookupFull(ctx, key, inHostns);
     if (!svc) return -6; // -ENXIO: SYS_PROCEED, the address stays as it is
+    const redirected = serviceRedirect(ctx, svc);
+    if (redirected) return redirected;
     if (svc.count === 0) {
       ctx.tb.add({ kind: 'note', text: 'svc->count == 0: -EHOSTUNREACH' });
       return -EHOSTUNREACH;

@@ -7,7 +7,7 @@ import type { ObjectConfig, ProgramRef } from '../maps/callmap.js';
 import type { Packet } from '../net/packet.js';
 import type { TraceBuilder } from '../trace/builder.js';
 import type { CtStatus } from '../cilium/trace-points.js';
-import type { SockCgroup } from '../trace/tree.js';
+import type { ProxyHandoff, SockCgroup } from '../trace/tree.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 
 export type Ret =
@@ -15,11 +15,11 @@ export type Ret =
   | { readonly kind: 'redirect'; readonly ifindex: number; readonly peer: boolean; readonly ingress: boolean }
   | { readonly kind: 'drop'; readonly macro: DropMacro; readonly fn?: string; readonly file?: string }
   /** The path continues into something cilium-trace does not simulate: the trace stops here, saying so. */
-  | { readonly kind: 'unsimulated'; readonly text: string }
+  | { readonly kind: 'unsimulated'; readonly text: string; readonly proxy?: ProxyHandoff }
   /** SYS_REJECT of a cgroup sock_addr program after try_set_retval(-errno): the syscall fails, no packet exists. */
   | { readonly kind: 'refused'; readonly errno: 'EHOSTUNREACH'; readonly code: number };
 
-export const unsimulated = (text: string): Ret => ({ kind: 'unsimulated', text });
+export const unsimulated = (text: string, proxy?: ProxyHandoff): Ret => (proxy ? { kind: 'unsimulated', text, proxy } : { kind: 'unsimulated', text });
 
 export const CTX_ACT_OK: Ret = { kind: 'ok' };
 /** A DROP_* return; `fn`/`file` name the function that decided it, when not the notifier. */

@@ -111,7 +111,7 @@ function runSockHook(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatap
     return { outcome: { kind: 'dropped', node: node.name } };
   }
   if (ret.kind === 'unsimulated') {
-    tb.add({ kind: 'not_simulated', text: ret.text });
+    tb.add(ret.proxy ? { kind: 'not_simulated', text: ret.text, proxy: ret.proxy } : { kind: 'not_simulated', text: ret.text });
     return { outcome: { kind: 'error', node: node.name, text: ret.text } };
   }
   return { packet: ctx.pkt };
@@ -134,7 +134,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
     const { ret, ctx } = runHook(cluster, tb, ev, opts);
     const node: NodeDatapath = ev.node;
     if (ret.kind === 'unsimulated') {
-      tb.add({ kind: 'not_simulated', text: ret.text });
+      tb.add(ret.proxy ? { kind: 'not_simulated', text: ret.text, proxy: ret.proxy } : { kind: 'not_simulated', text: ret.text });
       return { kind: 'error', node: node.name, text: ret.text };
     }
     if (ret.kind === 'refused') return { kind: 'error', node: node.name, text: `${ctx.prog.name} returned SYS_REJECT at a tc hook` };

@@ -136,7 +136,21 @@ function flowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome {
   }
   const trace = traceFlow(cluster, resolved.spec);
   const reason = trace.verdict === 'DROPPED' ? (trace.drop?.name ?? null) : null;
-  return { flow: f, protoText: resolved.protoText, verdict: trace.verdict, reason, ok: trace.verdict === f.expect, trace };
+  const ok = trace.verdict === f.expect || (f.expect === 'FORWARDED' && proxyAllowsAll(trace));
+  return { flow: f, protoText: resolved.protoText, verdict: trace.verdict, reason, ok, trace };
+}
+
+/** Rules that let every request through: `matchPattern *` (any name), an HTTP rule without fields, a rule without L7 rules. */
+const ALLOW_ALL = new Set(['matchPattern *', '* /.*']);
+
+/**
+ * L3/L4 policy allowed the flow and handed it to a proxy whose rules allow every request (the
+ * DNS rule of the Cilium docs, `dns: [{matchPattern: "*"}]`): the proxy forwards it, whatever
+ * the request. The proxy's own path is not simulated, but the verdict is known.
+ */
+export function proxyAllowsAll(t: TraceResult): boolean {
+  const p = t.notSimulated?.proxy;
+  return !!p && p.rules.some((r) => ALLOW_ALL.has(r) || r.startsWith('anything'));
 }
 
 /** Loads the attempt (InputError on bad YAML, with the user's file positions) and traces every flow. */

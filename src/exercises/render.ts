@@ -84,6 +84,8 @@ export function renderHint(e: Exercise, level: number, where: string): string {
 
 function outcomeText(o: FlowOutcome): string {
   if (o.verdict === 'UNRESOLVED') return `cannot trace: ${o.reason ?? ''}`;
+  const proxy = o.trace?.notSimulated?.proxy;
+  if (o.ok && o.verdict === 'NOT_SIMULATED' && proxy) return `FORWARDED to the proxy ${proxy.listener} (port ${proxy.port}), whose rules let every request through (${proxy.rules.join('; ')})`;
   const got = o.verdict === 'DROPPED' && o.reason ? `DROPPED (${o.reason})` : o.verdict === 'NOT_SIMULATED' ? 'NOT SIMULATED' : o.verdict;
   return o.ok ? got : `expected ${o.flow.expect}, got ${got}`;
 }

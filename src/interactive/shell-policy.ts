@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { POLICY_KINDS } from '../scenario/fields.js';
 import { readInputs } from '../scenario/inputs.js';
+import { loadNotes } from '../scenario/load-notes.js';
 import { policyId } from '../scenario/policy-input.js';
 import type { PolicySpec, Scenario } from '../scenario/types.js';
 
@@ -42,10 +43,14 @@ function checkOnlyPolicies(text: string, file: string): void {
   if (other !== undefined) throw new UsageError(`policy add takes policies only (expected ${POLICY_KIND_LIST}; got ${other} in ${file})`);
 }
 
-/** Parses policies from YAML text through the scenario loader. Throws InputError or UsageError. */
-export function parsePolicies(text: string, file: string): PolicySpec[] {
+/**
+ * Parses policies from YAML text through the scenario loader. Throws InputError or UsageError.
+ * `warnings` receives the load's warning lines (constructs read but not simulated).
+ */
+export function parsePolicies(text: string, file: string, warnings: string[] = []): PolicySpec[] {
   checkOnlyPolicies(text, file);
   const s = readInputs([CONTEXT, { file, text }], 'shell');
+  warnings.push(...loadNotes(s));
   return s.policies.filter((p) => p.pos.file === file);
 }
 

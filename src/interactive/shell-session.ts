@@ -8,7 +8,8 @@ import { CommanderError } from 'commander';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { InputError, UsageError } from '../errors.js';
-import { ignoredInputsNote, loadScenario, loadWarnings, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cli/cluster-source.js';
+import { loadNotes } from '../scenario/load-notes.js';
 import { mapsCommand } from '../cli/maps-cmd.js';
 import { renderJson, traceToJson } from '../render/json.js';
 import { renderMonitor } from '../render/monitor.js';
@@ -94,10 +95,9 @@ export class ShellSession {
     const s = loadScenario(o);
     const ignored = ignoredInputsNote(s);
     if (ignored) this.out.stderr(ignored + '\n');
+    for (const line of loadNotes(s)) this.out.stderr(line + '\n');
     const skipped = skippedSummary(s);
     if (skipped) this.out.stderr(skipped + '\n');
-    const warnings = loadWarnings(s);
-    if (warnings) this.out.stderr(warnings);
     return s;
   }
 
@@ -268,8 +268,10 @@ export class ShellSession {
   }
 
   private addPolicies(inputs: ReadonlyArray<{ file: string; text: string }>): void {
-    const added = inputs.flatMap((i) => parsePolicies(i.text, i.file));
+    const warnings: string[] = [];
+    const added = inputs.flatMap((i) => parsePolicies(i.text, i.file, warnings));
     this.rebuild(withPolicies(this.scenario, added));
+    for (const w of warnings) this.out.stderr(w + '\n');
     const n = this.scenario.policies.length;
     for (const p of added) this.print(`added ${policyLabel(p)} (${p.pos.file}:${p.pos.line})`);
     this.print(`${n} polic${n === 1 ? 'y' : 'ies'} in force; conntrack entries kept (ct flush to start over)`);

@@ -3,7 +3,7 @@
 // for keys that never come.
 import type { Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
-import { EXIT, UsageError } from '../errors.js';
+import { verdictExitCode, UsageError } from '../errors.js';
 import type { Io } from '../cli/io.js';
 import { verdictLine, type Level } from '../render/text.js';
 import type { Style } from '../render/style.js';
@@ -31,11 +31,9 @@ export interface StepRun {
   readonly style: Style;
 }
 
-/** The CLI's exit code for these verdicts: 0 all forwarded, 1 a drop, 2 not simulated. */
+/** The CLI's exit code for these verdicts: 0 all forwarded, 1 a drop, 4 not simulated (no reply: the forward one decides). */
 export function verdictCode(forward: TraceResult, reply: TraceResult | null | undefined): number {
-  const verdicts = [forward.verdict, ...(reply === undefined ? [] : [reply?.verdict ?? 'DROPPED'])];
-  if (verdicts.every((v) => v === 'FORWARDED')) return EXIT.FORWARDED;
-  return verdicts.includes('NOT_SIMULATED') && !verdicts.includes('DROPPED') ? EXIT.BAD_INPUT : EXIT.DROPPED;
+  return verdictExitCode([forward.verdict, ...(reply ? [reply.verdict] : [])]);
 }
 
 /** Walks the trace on the terminal; when the user quits, prints the verdict line(s) and returns the exit code. */

@@ -16,6 +16,9 @@ export const LB_REVERSE_SK_MAP = 'cilium_lb4_reverse_sk';
 
 export const SVC_FLAG_NODEPORT = 2;
 export const SVC_FLAG_ROUTABLE = 64;
+/** flags2 (bpf/lib/common.h:767-769): a CiliumLocalRedirectPolicy frontend, an Envoy L7 load-balanced Service. */
+export const SVC_FLAG2_LOCALREDIRECT = 1;
+export const SVC_FLAG2_L7LOADBALANCER = 4;
 
 export interface Lb4Key {
   readonly address: Ipv4;
@@ -30,8 +33,10 @@ export interface Lb4Service {
   readonly revNat: number;
   readonly flags: number;
   readonly flags2: number;
-  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  readonly type: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'LocalRedirect';
   readonly provenance: Provenance;
+  /** With a flags2 redirect: what v1.13.0 does with the packet, which is not simulated (never dumped). */
+  readonly redirect?: string;
 }
 
 export interface Lb4Backend {
@@ -62,6 +67,7 @@ export function formatLbKey(k: Lb4Key): string {
 export function formatSvcFlags(s: Lb4Service): string {
   const extras: string[] = [];
   if (!(s.flags & SVC_FLAG_ROUTABLE)) extras.push('non-routable');
+  if (s.flags2 & SVC_FLAG2_L7LOADBALANCER) extras.push('l7-load-balancer');
   return [s.type, ...extras].join(', ');
 }
 
@@ -108,6 +114,11 @@ export class LbMaps {
     if (!writes) return;
     this.deferred.delete(id);
     for (const w of writes) w(this);
+  }
+
+  /** Removes an entry (a LocalRedirect frontend replaces a Service's backend slots). */
+  deleteService(key: Lb4Key): void {
+    this.services.delete(keyId(key));
   }
 
   lookupService(key: Lb4Key): Lb4Service | undefined {

@@ -2,7 +2,8 @@
 // Mirrors pkg/maps/policymap/policymap.go and bpf/lib/policy.h of v1.13: a HASH map keyed
 // {sec_label, dport, protocol, egress} with value {proxy_port, deny, packets, bytes}; the
 // datapath probes fixed key shapes in order (bpf/lib/policy.h __policy_can_access).
-// Dump format: cilium/cmd/bpf_policy_get.go. Left out: IPv6, proxy redirects (no L7 yet).
+// Dump format: cilium/cmd/bpf_policy_get.go. Left out: IPv6. An entry that redirects to the
+// proxy carries its proxy port, as in v1.13.0; what the proxy then does is not simulated.
 import type { Provenance } from './provenance.js';
 import { tabwrite } from './tabwriter.js';
 
@@ -22,6 +23,36 @@ export interface PolicyEntry {
   readonly bytes: number;
   /** Every rule that asked for this key (a key can be wanted by several rules). */
   readonly provenance: readonly Provenance[];
+  /** With a proxy port: the listener and the L7 rules the proxy would apply (like provenance, never dumped). */
+  readonly redirect?: ProxyRedirect;
+}
+
+/** Where a redirect entry sends packets and what the proxy would apply there (Envoy, the DNS proxy: not simulated). */
+export interface ProxyRedirect {
+  /** The L7 parser of the filter (pkg/policy/l4.go createL4Filter): http, dns, kafka, tls, crd or an l7proto name. */
+  readonly parser: string;
+  /** The proxy listener of the node (pkg/proxy/proxy.go): cilium-http-ingress, cilium-dns-egress, … */
+  readonly listener: string;
+  /** The rules, as the proxy would apply them: `GET /api/v1/.*`, `matchPattern *`; "anything" for a rule without L7 rules. */
+  readonly rules: readonly string[];
+}
+
+/**
+ * Peers an endpoint's policy names but whose addresses the agent learns only at run time
+ * (toFQDNs from DNS answers, toServices, toGroups): they have no entries here. The datapath
+ * consults this list (like provenance, never dumped) when its lookup misses (or allows, for
+ * a deny) for a peer outside the cluster, to say that such a rule would decide.
+ */
+export interface PendingPeer {
+  readonly direction: TrafficDirection;
+  readonly deny: boolean;
+  /** Ports it would apply to ({0, 0}: any); port 0 = any port of the protocol. */
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly proto: number }>;
+  /** `CiliumNetworkPolicy default/x spec egress[1] toFQDNs[0] matchName api.github.com`. */
+  readonly what: string;
+  /** When it would match: what the agent learns at run time. */
+  readonly why: string;
+  readonly provenance: Provenance;
 }
 
 export const PROTO_NAMES: Readonly<Record<number, string>> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
@@ -63,6 +94,8 @@ export function formatPolicyEntry(e: PolicyEntry): string {
 export class PolicyMap {
   readonly name: string;
   private readonly byKey = new Map<string, { key: PolicyKey; entry: PolicyEntry }>();
+  /** Rules the agent resolves at run time (not map entries): see PendingPeer. */
+  pending: readonly PendingPeer[] = [];
 
   constructor(readonly endpointId: number) {
     this.name = policyMapName(endpointId);

@@ -15,6 +15,7 @@ import type { CtMap } from '../maps/ctmap.js';
 import type { LbMaps } from '../maps/lbmap.js';
 import type { NatMap } from '../maps/natmap.js';
 import type { NfConntrack } from './nf-conntrack.js';
+import type { EgressGwMap } from '../maps/egressmap.js';
 
 /** node_config.h and agent options that change which code runs. */
 export interface DatapathConfig {
@@ -30,6 +31,8 @@ export interface DatapathConfig {
   readonly masquerade: 'iptables' | 'bpf' | 'none'; // ENABLE_MASQUERADE is 'bpf'
   readonly enableArpResponder: boolean;
   readonly enableIcmpRule: boolean;
+  /** ENABLE_EGRESS_GATEWAY: the cluster has CiliumEgressGatewayPolicies (their map is cilium_egress_gw_policy_v4). */
+  readonly enableEgressGateway?: boolean;
   readonly ipv4Mask: number; // IPV4_MASK, the local pod CIDR mask
   /**
    * --ipv4-native-routing-cidr; when unset IPV4_SNAT_EXCLUSION_DST_CIDR is the local pod CIDR
@@ -83,6 +86,8 @@ export interface NodeMaps {
   readonly nat: NatMap;
   /** Not a BPF map: the kernel's nf_conntrack NAT bindings of iptables masquerading, kept beside the CT maps. */
   readonly nfConntrack?: NfConntrack;
+  /** cilium_egress_gw_policy_v4, with ENABLE_EGRESS_GATEWAY. */
+  readonly egressGw?: EgressGwMap;
 }
 
 export interface NodeDatapath {

@@ -40,7 +40,7 @@ export function traceToJson(r: TraceResult): Json {
     verdict: r.verdict,
     drop_reason: r.drop ? { code: r.drop.code, name: r.drop.name, text: r.drop.text, macro: r.drop.macro, function: r.drop.fn, file: r.drop.file, node: r.drop.node, direction: r.drop.direction } : null,
     refused: r.refused ? { syscall: r.refused.syscall, errno: r.refused.errno, code: r.refused.code, function: r.refused.fn, file: r.refused.file, node: r.refused.node } : null,
-    not_simulated: r.notSimulated ? { node: r.notSimulated.node, text: r.notSimulated.text } : null,
+    not_simulated: r.notSimulated ? { node: r.notSimulated.node, text: r.notSimulated.text, proxy: r.notSimulated.proxy ? { parser: r.notSimulated.proxy.parser, listener: r.notSimulated.proxy.listener, port: r.notSimulated.proxy.port, rules: [...r.notSimulated.proxy.rules] } : null } : null,
     explanation: r.explanation ? { direction: r.explanation.direction, endpoint: r.explanation.endpoint, endpoint_id: r.explanation.endpointId, remote_identity: r.explanation.remoteIdentity, remote_labels: [...r.explanation.remoteLabels], lines: [...r.explanation.lines], suggested_policy: r.explanation.suggestion } : null,
     delivered: r.delivered ? { node: r.delivered.node, target: r.delivered.target, via: r.delivered.via, ifindex: r.delivered.ifindex } : null,
     packet: { proto: r.packet.proto, src: peer(r.packet.src), dst: peer(r.packet.dst), sport: r.packet.sport, dport: r.packet.dport, icmp_type: r.packet.icmpType },

@@ -35,7 +35,7 @@ function hex(n: number): string {
 function traceSummary(n: Extract<TraceNode, { kind: 'trace_point' }>): string {
   switch (n.point) {
     case 'TRACE_TO_LXC': return `-> endpoint ${n.dstEp}`;
-    case 'TRACE_TO_PROXY': return '-> proxy';
+    case 'TRACE_TO_PROXY': return n.dstEp !== 0 ? `-> proxy port ${n.dstEp}` : '-> proxy'; // datapath_trace.go:160-165
     case 'TRACE_TO_HOST': return '-> host from';
     case 'TRACE_TO_STACK': return '-> stack';
     case 'TRACE_TO_OVERLAY': return '-> overlay';

@@ -60,7 +60,8 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
     case 'inlined': return [`${n.program}: slot ${n.slot} (${n.slotName}) is not a tail call here — ${n.why}`];
     case 'trace_point': return [`trace ${n.point} (${n.monitor}) identity ${n.srcId}->${n.dstId}${n.dstEp ? ` endpoint ${n.dstEp}` : ''} ifindex ${n.ifindex} state ${n.reason}`];
     case 'policy': {
-      const verdict = n.allowed ? s.ok('ALLOWED') : s.bad(n.deny ? 'DENIED (deny rule)' : 'DENIED');
+      // A positive verdict is the proxy port of a redirect entry (monitor: action redirect).
+      const verdict = n.allowed ? s.ok(n.verdict > 0 ? `ALLOWED, redirect to proxy port ${n.verdict}` : 'ALLOWED') : s.bad(n.deny ? 'DENIED (deny rule)' : 'DENIED');
       const enf = n.match === 'all' ? ' — allow-all entry' : '';
       const out = [`policy ${n.direction} of endpoint ${n.endpoint} for identity ${n.remoteId}: ${verdict} (match ${n.match})${enf}`];
       if (withProvenance) for (const p of n.provenance) out.push(s.dim(`  ↳ ${provenanceText(p)}`));
@@ -110,7 +111,7 @@ function flatten(nodes: readonly TraceNode[]): TraceNode[] {
 function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
   const ev: string[] = [];
   for (const n of flatten(hop.children)) {
-    if (n.kind === 'policy') ev.push(`${n.direction} ${n.allowed ? 'allow' : 'deny'} (${n.match})`);
+    if (n.kind === 'policy') ev.push(`${n.direction} ${n.allowed ? (n.verdict > 0 ? 'redirect to proxy' : 'allow') : 'deny'} (${n.match})`);
     else if (n.kind === 'policy_skip') ev.push(`${n.direction} policy skipped (${n.status === 'CT_RELATED' ? 'related' : 'reply'})`);
     else if (n.kind === 'encap') ev.push(`encap ${n.type} vni ${n.vni} ${n.outerSrc} > ${n.outerDst}:${n.dport}`);
     else if (n.kind === 'decap') ev.push(`decap vni ${n.vni}`);
@@ -118,6 +119,7 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'rewrite' && n.field === 'ttl') ev.push(`ttl ${n.to}`);
     else if (n.kind === 'drop') ev.push(`${n.drop.macro} in ${n.fn}`);
     else if (n.kind === 'refused') ev.push(`${n.syscall}() -${n.errno} in ${n.fn}`);
+    else if (n.kind === 'not_simulated') ev.push('not simulated');
     else if (n.kind === 'deliver') ev.push(`rx ${n.ifname}`);
     else if (n.kind === 'kernel' && n.op === 'wire') ev.push(n.text.replace(/ \(underlay.*\)$/, ''));
     else if (n.kind === 'kernel' && n.op === 'tx') ev.push(`tx ${n.text}`);

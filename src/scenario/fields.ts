@@ -90,12 +90,12 @@ export const FIELDS = {
   hostVeth: ['name', 'ifindex', 'mac', 'tc'],
   policy: ['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'],
   policyMetadata: OBJECT_META,
-  rule: ['endpointSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'description', 'labels'],
-  ingressRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps'],
-  egressRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toPorts', 'icmps'],
-  ingressDenyRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps'],
-  egressDenyRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toPorts', 'icmps'],
-  portRule: ['ports'],
+  rule: ['endpointSelector', 'nodeSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'description', 'labels'],
+  ingressRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromGroups', 'toPorts', 'icmps'],
+  egressRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toRequires', 'toServices', 'toFQDNs', 'toGroups', 'toPorts', 'icmps'],
+  ingressDenyRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromGroups', 'toPorts', 'icmps'],
+  egressDenyRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toRequires', 'toServices', 'toGroups', 'toPorts', 'icmps'],
+  portRule: ['ports', 'rules', 'terminatingTLS', 'originatingTLS', 'serverNames', 'listener'],
   portDenyRule: ['ports'],
   portProtocol: ['port', 'endPort', 'protocol'],
   cidrRule: ['cidr', 'except'],
@@ -116,15 +116,25 @@ export const FIELDS = {
 export type FieldSet = keyof typeof FIELDS;
 
 /**
- * Fields that are valid in a CiliumNetworkPolicy (v1.13 or later) but not simulated yet.
- * They get a "not supported yet" message rather than "unknown field".
+ * Field sets of Kubernetes objects (policies): read as the API server stores them. A field
+ * the v1.13.0 schema does not have is pruned by the API server, so it is ignored with a
+ * warning rather than refused; the Scenario format's own sets stay strict.
  */
-export const UNSUPPORTED_FIELDS: Partial<Record<FieldSet, readonly string[]>> = {
-  rule: ['nodeSelector', 'enableDefaultDeny'],
-  ingressRule: ['fromRequires', 'fromGroups', 'fromNodes', 'authentication'],
-  egressRule: ['toRequires', 'toServices', 'toFQDNs', 'toGroups', 'toNodes', 'authentication'],
-  ingressDenyRule: ['fromRequires', 'fromGroups', 'fromNodes'],
-  egressDenyRule: ['toRequires', 'toServices', 'toGroups', 'toNodes'],
-  portRule: ['rules', 'terminatingTLS', 'originatingTLS', 'serverNames', 'listener'],
-  cidrRule: ['cidrGroupRef'],
+export const PRUNED_FIELD_SETS: ReadonlySet<FieldSet> = new Set<FieldSet>([
+  'policy', 'policyMetadata', 'rule', 'ingressRule', 'egressRule', 'ingressDenyRule', 'egressDenyRule', 'portRule', 'portDenyRule',
+  'portProtocol', 'cidrRule', 'icmpRule', 'icmpField', 'selector', 'selectorRequirement', 'networkPolicySpec',
+  'networkPolicyIngressRule', 'networkPolicyEgressRule', 'networkPolicyPeer', 'networkPolicyPort', 'ipBlock',
+]);
+
+/**
+ * Policy fields of later Cilium releases: not in v1.13.0's CiliumNetworkPolicy CRD
+ * (pkg/k8s/apis/cilium.io/client/crds/v2/ciliumnetworkpolicies.yaml), so pruned on a
+ * v1.13 cluster; the warning names what they would have done.
+ */
+export const LATER_FIELDS: Readonly<Record<string, string>> = {
+  enableDefaultDeny: 'default-deny control of a later release',
+  authentication: 'mutual authentication of a later release',
+  fromNodes: 'node selectors of a later release',
+  toNodes: 'node selectors of a later release',
+  cidrGroupRef: 'CiliumCIDRGroup references of a later release',
 };

@@ -20,7 +20,8 @@ import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type Field, type MapView, type Reader } from './raw.js';
 import { positionIn, readYamlText } from './yaml-text.js';
 import { readWorkload, WORKLOAD_KINDS } from './owners.js';
-import type { CiliumIdentitySpec, IgnoredInput, LoadWarning, NamespaceSpec, Scenario, SkippedObject, WorkloadSpec } from './types.js';
+import type { CiliumIdentitySpec, IgnoredInput, LoadWarning, NamespaceSpec, Scenario, SkippedObject, SkippedPod, WorkloadSpec } from './types.js';
+import { electGateways, nodeLabelsOf, readRedirectObject, REDIRECT_KINDS, type RedirectObject } from './k8s-redirects.js';
 
 /** One input: its text and the name messages and provenance show for it. */
 export interface InputText {
@@ -49,6 +50,8 @@ interface Contribution {
   readonly identities?: CiliumIdentitySpec[];
   readonly slices?: SliceDraft[];
   readonly warnings?: LoadWarning[];
+  readonly skippedPods?: SkippedPod[];
+  readonly redirects?: RedirectObject[];
 }
 
 /** Kinds read only once every input is in: Scenario (its cluster section), Node and CiliumNode. */
@@ -79,8 +82,8 @@ class Collected {
     this.slots.push(deferred ? { deferred: o } : { read: readNow(this.sink, o) });
   }
 
-  mark(): { slots: number; count: number; k8s: number; firstPos: Position | undefined; problems: number; ignored: number } {
-    return { slots: this.slots.length, count: this.count, k8s: this.k8s, firstPos: this.firstPos, problems: this.sink.problems.length, ignored: this.ignored.length };
+  mark(): { slots: number; count: number; k8s: number; firstPos: Position | undefined; problems: number; ignored: number; warnings: number; ipv6: number } {
+    return { slots: this.slots.length, count: this.count, k8s: this.k8s, firstPos: this.firstPos, problems: this.sink.problems.length, ignored: this.ignored.length, warnings: this.sink.warnings.length, ipv6: this.sink.ipv6.length };
   }
 
   /** Forgets everything added (and reported) since `m`. */
@@ -91,6 +94,8 @@ class Collected {
     this.firstPos = m.firstPos;
     this.sink.problems.length = m.problems;
     this.ignored.length = m.ignored;
+    this.sink.warnings.length = m.warnings;
+    this.sink.ipv6.length = m.ipv6;
   }
 }
 
@@ -229,12 +234,13 @@ function readNow(sink: Sink, o: InputObject): Contribution {
       checkApiVersion(o);
       const r = readPod(o.map, o.entry.node);
       if (r && 'pod' in r) return { pods: [r.pod] };
-      return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
+      return r ? { skippedPods: [r.skippedPod] } : {};
     }
     case 'Service': {
       checkApiVersion(o);
       const r = readService(o.map);
       if (r && 'service' in r) return { services: [r.service] };
+      if (r && 'setAside' in r) return {};
       return r ? { skipped: [{ kind: o.kind, name: r.skipped, pos: o.map.pos }] } : {};
     }
     case 'CiliumEndpoint': {
@@ -251,6 +257,10 @@ function readNow(sink: Sink, o: InputObject): Contribution {
       return slice ? { slices: [slice] } : { skipped: [{ kind: o.kind, name: skippedName(o.map), pos: o.map.pos }] };
     }
     default: {
+      if (Object.hasOwn(REDIRECT_KINDS, o.kind) && apiVersionOf(o) === REDIRECT_KINDS[o.kind]) {
+        const r = readRedirectObject(o.map, o.kind);
+        return r ? { redirects: [r] } : {};
+      }
       if (isCiliumTrace(o)) {
         sink.report(o.kindPos, `unknown kind '${o.kind}' (expected ${KIND} or ${EXPECTATIONS_KIND})`);
         return {};
@@ -282,13 +292,19 @@ function readScenarioDoc(o: InputObject): ScenarioDoc | undefined {
   return { root, ...(meta ? { meta } : {}) };
 }
 
-/** "name" or "namespace/name" of an object we do not model, for the skipped list. */
+/** The object's apiVersion, if it is a string. */
+function apiVersionOf(o: InputObject): string | undefined {
+  const api = o.map.entry('apiVersion');
+  return api && isScalar(api.node) && typeof api.node.value === 'string' ? api.node.value : undefined;
+}
+
 /** Written as one of cilium-trace's own kinds (apiVersion cilium-trace/v1). */
 function isCiliumTrace(o: InputObject): boolean {
   const api = o.map.entry('apiVersion');
   return api !== undefined && isScalar(api.node) && api.node.value === API_VERSION;
 }
 
+/** "name" or "namespace/name" of an object we do not model, for the skipped list. */
 function skippedName(m: MapView): string {
   const meta = m.entry('metadata');
   const mm = meta && isMap(meta.node) ? looseMap(m.src, meta) : undefined;
@@ -341,6 +357,9 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   const services: ServiceDraft[] = [];
   const skipped: SkippedObject[] = [];
   const workloads: WorkloadSpec[] = [];
+  const skippedPods: SkippedPod[] = [];
+  const redirects: RedirectObject[] = [];
+  const nodeLabels: Array<{ name: string; labels: Record<string, string> }> = [];
   const expectations: Expectation[] = [];
   const expectationNames = new Map<string, Position>();
   const pins: EndpointPin[] = [];
@@ -359,6 +378,8 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
       if (c.identities) identities.push(...c.identities);
       if (c.slices) slices.push(...c.slices);
       if (c.warnings) warnings.push(...c.warnings);
+      if (c.skippedPods) skippedPods.push(...c.skippedPods);
+      if (c.redirects) redirects.push(...c.redirects);
       continue;
     }
     const o = slot.deferred;
@@ -375,10 +396,13 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
         readScenarioExpectations(root, expectationNames, expectations);
         break;
       }
-      case 'Node':
+      case 'Node': {
         checkApiVersion(o);
         readNode(o.map, cluster.tunnelProtocol, ciliumNodes, nodes);
+        const labels = nodeLabelsOf(o.map);
+        if (labels) nodeLabels.push(labels);
         break;
+      }
       case EXPECTATIONS_KIND:
         if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations);
         else skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
@@ -424,11 +448,16 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     namespaces: allNamespaces(sink, namespaces, built.pods, services, policies),
     services: withSlices.map((s) => s.spec),
     skipped,
+    skippedPods,
+    warnings: [...sink.warnings, ...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)),
+    ipv6Ignored: sink.ipv6,
+    egressGateways: electGateways(redirects.flatMap((r) => ('egressGateway' in r ? [r.egressGateway] : [])), nodeLabels),
+    localRedirects: redirects.flatMap((r) => ('localRedirect' in r ? [r.localRedirect] : [])),
+    envoyConfigs: redirects.flatMap((r) => ('envoyConfig' in r ? [r.envoyConfig] : [])),
     expectations,
     ...(workloads.length > 0 ? { workloads } : {}),
     ...(collected.ignored.length > 0 ? { ignoredInputs: collected.ignored } : {}),
     ...(identities.length > 0 ? { ciliumIdentities: identities } : {}),
-    ...(warnings.length > 0 ? { warnings: [...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)) } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { controllerOf } from './owners.js';
 import { nodeAnnotations, type CiliumNodeInfo } from './cilium-node.js';
 import { compact } from '../util/compact.js';
 import type { Position } from '../errors.js';
-import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
+import { parseIpv4, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 import { dnsLabel, dnsSubdomain, firstAt, ipAddress, k8sPortName, podCidr, reportDuplicates } from './checks.js';
 import { K8S_PROTOCOLS } from './fields.js';
 import { readIntOrName } from './netpol-input.js';
@@ -18,7 +18,7 @@ import { defaultDevices, type NodeCollector, type NodeDraft } from './nodes.js';
 import { defaultVethName, readLabels, type PodDraft } from './pods.js';
 import type { ServiceDraft } from './assemble.js';
 import { bool, int, list, looseMap, oneOf, parsed, str, stringMap, type Entry, type Field, type MapView, type Reader, type Source } from './raw.js';
-import type { NamespaceSpec, PodSpec, ServicePort, ServiceSpec, TunnelProtocol } from './types.js';
+import type { NamespaceSpec, PodSpec, ServicePort, ServiceSpec, SkippedPod, TunnelProtocol } from './types.js';
 import { isIpv6 } from '../net/ipv6.js';
 
 /** A present, non-null field (kubectl prints `null` and "" for unset fields in places). */
@@ -208,12 +208,14 @@ function readContainerPorts(spec: MapView | undefined): ContainerPort[] {
   return out;
 }
 
-export type PodRead = { readonly pod: PodDraft } | { readonly skipped: string } | undefined;
+export type PodRead = { readonly pod: PodDraft } | { readonly skippedPod: SkippedPod } | undefined;
 
 /**
- * A Pod. Pods that have finished (phase Succeeded or Failed) have no Cilium endpoint any
- * more and are skipped. hostNetwork pods keep their node's IP (status.podIP). With its
- * YAML `node`, a pod in the common shape is read by readPodFast.
+ * A Pod. Pods without a Cilium endpoint are skipped, with why: finished ones (phase
+ * Succeeded or Failed; another pod may own their IP now), unscheduled ones (no
+ * spec.nodeName) and those the CNI has not given an address yet (no status.podIP), or only
+ * IPv6 ones (the traces are IPv4). hostNetwork pods keep their node's IP (status.podIP).
+ * With its YAML `node`, a pod in the common shape is read by readPodFast.
  */
 export function readPod(obj: MapView, yaml?: YNode): PodRead {
   const src = obj.src;
@@ -223,7 +225,11 @@ export function readPod(obj: MapView, yaml?: YNode): PodRead {
   const spec = section(obj, 'spec');
   const status = section(obj, 'status');
   const phase = get(status, 'phase', str)?.value;
-  if (meta && (phase === 'Succeeded' || phase === 'Failed')) return { skipped: `${meta.namespace}/${meta.name.value}` };
+  if (meta && (phase === 'Succeeded' || phase === 'Failed')) {
+    const old = podIpEntry(status);
+    const ip = old && isScalar(old.node) && typeof old.node.value === 'string' ? parseIpv4(old.node.value) : undefined;
+    return { skippedPod: compact<SkippedPod>({ id: `${meta.namespace}/${meta.name.value}`, why: phase, ip, pos: obj.pos }) };
+  }
   const hostNetwork = get(spec, 'hostNetwork', bool)?.value ?? false;
   const node = get(spec, 'nodeName', str);
   const serviceAccount =
@@ -233,13 +239,15 @@ export function readPod(obj: MapView, yaml?: YNode): PodRead {
   const ip = ipEntry ? ipField(src, { ...ipEntry, label: 'podIP' }) : undefined;
   if (!meta) return undefined;
   const id = `${meta.namespace}/${meta.name.value}`;
-  if (!node) src.report(missingAt(obj, [obj, 'spec']), `pod ${id} has no node (spec.nodeName is empty; expected a scheduled, running pod)`);
+  // No node or no address yet: the CNI has not run, so Cilium has no endpoint for it.
+  const state = phase ? `${phase}, ` : '';
+  if (!node) return { skippedPod: { id, why: `${state}not scheduled: no spec.nodeName`, pos: obj.pos } };
   if (!ipEntry && !hostNetwork) {
     const v6 = firstIp(status, true);
-    const why = v6 ? 'it has only IPv6 addresses; IPv6 is not supported yet' : 'status.podIP is empty; expected a scheduled, running pod';
-    src.report(missingAt(obj, [obj, 'status']), `pod ${id} has no IP (${why})`);
+    if (v6) src.sink.ipv6.push({ what: 'pod', pos: v6.pos });
+    return { skippedPod: { id, why: v6 ? `${state}IPv6 addresses only` : `${state}no IP yet: no status.podIP`, pos: obj.pos } };
   }
-  if (!node || (ipEntry && !ip) || (!ip && !hostNetwork)) return undefined;
+  if ((ipEntry && !ip) || (!ip && !hostNetwork)) return undefined;
   const pod: PodDraft = {
     pos: obj.pos,
     name: meta.name,
@@ -279,7 +287,7 @@ function podIpEntry(status: MapView | undefined): Entry | undefined {
 
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
 
-export type ServiceRead = { readonly service: ServiceDraft } | { readonly skipped: string } | undefined;
+export type ServiceRead = { readonly service: ServiceDraft } | { readonly skipped: string } | { readonly setAside: true } | undefined;
 
 /**
  * A Service. ExternalName services are only DNS (Cilium ignores them) and are skipped.
@@ -291,7 +299,14 @@ export function readService(obj: MapView): ServiceRead {
   const spec = section(obj, 'spec');
   const type = get(spec, 'type', oneOf(SERVICE_TYPES))?.value ?? 'ClusterIP';
   if (type === 'ExternalName') return meta ? { skipped: `${meta.namespace}/${meta.name.value}` } : undefined;
-  const ipEntry = field(spec, 'clusterIP') ?? firstV4(spec, 'clusterIPs');
+  // A dual-stack Service lists its IPv4 address in clusterIPs; an IPv6-only one is set aside.
+  const single = field(spec, 'clusterIP');
+  const v6 = !!single && isScalar(single.node) && typeof single.node.value === 'string' && isIpv6(single.node.value);
+  const ipEntry = (v6 ? undefined : single) ?? firstV4(spec, 'clusterIPs');
+  if (v6 && !ipEntry) {
+    src.sink.ipv6.push({ what: 'Service', pos: single.pos });
+    return { setAside: true };
+  }
   const headless = !!ipEntry && isScalar(ipEntry.node) && ipEntry.node.value === 'None';
   const clusterIP = ipEntry && !headless ? serviceIp(src, ipEntry) : undefined;
   const selector = get(spec, 'selector', stringMap('selector label'));
@@ -317,9 +332,6 @@ export function readService(obj: MapView): ServiceRead {
 }
 
 function serviceIp(src: Source, e: Entry): Field<Ipv4> | undefined {
-  if (isScalar(e.node) && typeof e.node.value === 'string' && isIpv6(e.node.value)) {
-    return src.report(e.pos, `IPv6 cluster IP '${e.node.value}' is not supported yet (expected an IPv4 address)`);
-  }
   return ipField(src, { ...e, label: 'clusterIP' });
 }
 

@@ -5,10 +5,14 @@
 import { isScalar } from './ast.js';
 import { k8sPortName, Invalid } from './checks.js';
 import { K8S_PROTOCOLS, POLICY_TYPES, type FieldSet } from './fields.js';
-import { cidrValue, readExcepts, readK8sSelector } from './selectors.js';
+import { cidrValue, IPV6_SET_ASIDE, readExcepts, readK8sSelector } from './selectors.js';
+import type { Ipv4Prefix } from '../net/ip.js';
 import { int, listOf, oneOf, readMap, str, typeError, type Field, type Reader } from './raw.js';
 import { compact } from '../util/compact.js';
 import type { CidrRule, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule } from './types.js';
+
+/** Cilium v1.13.0 converts a NetworkPolicy port without its endPort. */
+export const KNP_END_PORT_WHY = 'Cilium v1.13.0 reads only port: its NetworkPolicyPort has no endPort and parsePorts makes {Port, Protocol} (pkg/k8s/network_policy.go:275-282)';
 
 export const readNetworkPolicySpec: Reader<NetworkPolicyInput> = (src, e) => {
   const m = readMap(src, e, 'networkPolicySpec');
@@ -46,25 +50,32 @@ const readPeer: Reader<NetworkPolicyPeer> = (src, e) => {
   if (!m) return undefined;
   const podSelector = m.opt('podSelector', readK8sSelector);
   const namespaceSelector = m.opt('namespaceSelector', readK8sSelector);
-  const ipBlock = m.opt('ipBlock', readIpBlock);
+  const block = m.opt('ipBlock', readIpBlock);
   const given = ['podSelector', 'namespaceSelector', 'ipBlock'].filter((k) => m.entry(k));
   if (given.length === 0) return src.report(m.pos, 'a peer needs podSelector, namespaceSelector or ipBlock');
   if (m.entry('ipBlock') && given.length > 1) {
     return src.report(m.pos, 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer (write them as two peers)');
   }
-  return compact<NetworkPolicyPeer>({ podSelector, namespaceSelector, ipBlock, pos: m.pos });
+  // An IPv6 ipBlock stays a peer (the rule names peers), one no IPv4 packet matches.
+  if (block === IPV6_SET_ASIDE) return { ipv6: true, pos: m.pos };
+  return compact<NetworkPolicyPeer>({ podSelector, namespaceSelector, ipBlock: block, pos: m.pos });
 };
 
 /** ipBlock: a prefix (host bits allowed, as the API server allows them) and excepts strictly inside it. */
-const readIpBlock: Reader<CidrRule> = (src, e) => {
+const readIpBlock: Reader<CidrRule | typeof IPV6_SET_ASIDE> = (src, e) => {
   const m = readMap(src, e, 'ipBlock');
   if (!m) return undefined;
-  const cidr = m.req('cidr', (s, x) => {
+  const cidr = m.req('cidr', (s, x): Field<Ipv4Prefix> | typeof IPV6_SET_ASIDE | undefined => {
     const t = str(s, x);
     if (!t) return undefined;
     const v = cidrValue(t.value, 'cidr', false);
+    if (v === null) {
+      s.sink.ipv6.push({ what: 'policy CIDR', pos: x.pos });
+      return IPV6_SET_ASIDE;
+    }
     return typeof v === 'string' ? s.report(x.pos, v) : { value: v, pos: x.pos };
   });
+  if (cidr === IPV6_SET_ASIDE) return cidr;
   const except = readExcepts(m, cidr?.value, true);
   return cidr ? { cidr: cidr.value, except: except ?? [], pos: m.pos } : undefined;
 };
@@ -76,13 +87,15 @@ const readPort: Reader<NetworkPolicyPort> = (src, e) => {
   const protocol = m.opt('protocol', oneOf(K8S_PROTOCOLS))?.value ?? 'TCP';
   const port = m.opt('port', readIntOrName);
   const endPort = m.opt('endPort', int(1, 65535));
+  // The API server's checks (ValidateNetworkPolicyPort) come first: what it refuses is an error.
   if (endPort) {
     if (!port) return src.report(endPort.pos, 'endPort needs a port (the start of the range)');
     if (typeof port.value === 'string') return src.report(endPort.pos, `endPort needs a numeric port (port is the named port '${port.value}')`);
     if (endPort.value < port.value) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port.value} (expected endPort >= port)`);
+    if (endPort.value > port.value) src.warn(endPort.pos, `endPort ${endPort.value} ignored: ${KNP_END_PORT_WHY}; only port ${port.value} is allowed`);
   }
   if (m.entry('port') && !port) return undefined;
-  return compact<NetworkPolicyPort>({ port: port?.value, endPort: endPort?.value, protocol, pos: m.pos });
+  return compact<NetworkPolicyPort>({ port: port?.value, protocol, pos: m.pos });
 };
 
 /** IntOrString ports of Kubernetes: an integer 1..65535 or a port name (not a quoted number). */

@@ -1,9 +1,10 @@
 // Policies as `kubectl apply` would take them: CiliumNetworkPolicy and
 // CiliumClusterwideNetworkPolicy in the Cilium v2 CRD shape (`spec` and/or `specs`), and
 // networking.k8s.io/v1 NetworkPolicy (netpol-input.ts). Shapes and values are validated as
-// the CRD schema and Cilium's rule sanitizer do; what the rules mean is the control
-// plane's business. Valid Cilium fields that are not simulated are rejected with "not
-// supported yet", so a policy is never silently half-applied.
+// the CRD schema does (what the API server refuses is an error); a policy the v1.13.0 agent's
+// rule sanitizer refuses is loaded but not enforced, with a warning, as the agent does; what
+// the rules mean is the control plane's business. Valid fields that are not simulated (L7
+// rules, toFQDNs, …, policy-extras.ts) are warnings, never errors: their L3/L4 part applies.
 import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
 import { compact } from '../util/compact.js';
@@ -12,7 +13,8 @@ import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, MAX_ICMP_FIELDS, MAX_PORTS, POLI
 import { readNetworkPolicySpec } from './netpol-input.js';
 import { readLabels } from './pods.js';
 import { exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
-import { cidrReader, readExcepts, readSelector } from './selectors.js';
+import { cidrReader, IPV6_SET_ASIDE, readExcepts, readSelector } from './selectors.js';
+import { readL7, readUnresolved, warnRequires } from './policy-extras.js';
 import type { CidrRule, Entity, IcmpRule, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from './types.js';
 
 const KIND_NAMES = Object.keys(POLICY_KINDS) as PolicyKind[];
@@ -46,9 +48,16 @@ export function readPolicy(src: Source, e: Entry): PolicyDraft | undefined {
   m.opt('status', () => true); // written by the agents (kubectl output); ignored
   if (!kind) return undefined;
   const namespace = kind === 'CiliumClusterwideNetworkPolicy' ? null : (meta?.namespace ?? 'default');
-  const rules = kind === 'NetworkPolicy' ? undefined : readRules(m);
+  const refusals: Refusal[] = [];
+  const rules = kind === 'NetworkPolicy' ? undefined : readRules(m, refusals);
   const networkPolicy = kind === 'NetworkPolicy' ? readKnpSpec(m) : undefined;
   if (!apiVersion || !meta || (kind === 'NetworkPolicy' ? !networkPolicy : !rules)) return undefined;
+  if (refusals.length > 0) {
+    // CiliumNetworkPolicy.Parse fails on the first rule Sanitize refuses: the whole policy is left out.
+    const label = `${kind} ${namespace === null ? '' : `${namespace}/`}${meta.name.value}`;
+    for (const r of refusals) src.warn(r.pos, `${label} is not enforced: the v1.13.0 agent refuses it (${r.message})`);
+    return undefined;
+  }
   const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, pos: m.pos });
   return { spec, namePos: meta.name.pos };
 }
@@ -61,8 +70,15 @@ function readKnpSpec(m: MapView) {
   return m.opt('spec', readNetworkPolicySpec);
 }
 
+/** Why the agent's rule sanitizer (pkg/policy/api/rule_validation.go) refuses a rule, and where. */
+interface Refusal {
+  readonly pos: Position;
+  readonly message: string;
+}
+
 /** `spec` and/or `specs`, in that order, as Cilium's CiliumNetworkPolicy.Parse takes them. */
-function readRules(m: MapView): PolicyRule[] | undefined {
+function readRules(m: MapView, refusals: Refusal[]): PolicyRule[] | undefined {
+  const readRule = ruleReader(refusals);
   const spec = m.entry('spec');
   const specs = m.entry('specs');
   if (!spec && !specs) {
@@ -96,20 +112,32 @@ const readAnnotations: Reader<true> = (src, e) => {
 
 // ---- rules ------------------------------------------------------------------------------
 
-const readRule: Reader<PolicyRule> = (src, e) => {
-  const m = readMap(src, e, 'rule');
-  if (!m) return undefined;
-  // nodeSelector was reported as unsupported; do not also say endpointSelector is missing.
-  const endpointSelector = m.rejected.has('nodeSelector') ? m.opt('endpointSelector', readSelector) : m.req('endpointSelector', readSelector);
-  const ingress = m.opt('ingress', sections('ingressRule', 'from', false));
-  const ingressDeny = m.opt('ingressDeny', sections('ingressDenyRule', 'from', true));
-  const egress = m.opt('egress', sections('egressRule', 'to', false));
-  const egressDeny = m.opt('egressDeny', sections('egressDenyRule', 'to', true));
-  m.opt('description', str);
-  m.opt('labels', list); // rule labels only name the rule in `cilium policy get`
-  if (!endpointSelector) return undefined;
-  return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
-};
+const NO_PODS = { matchLabels: {}, matchExpressions: [] } as const;
+
+function ruleReader(refusals: Refusal[]): Reader<PolicyRule> {
+  return (src, e) => {
+    const m = readMap(src, e, 'rule');
+    if (!m) return undefined;
+    const node = m.entry('nodeSelector');
+    const nodeSelector = m.opt('nodeSelector', readSelector);
+    const endpointSelector = node ? m.opt('endpointSelector', readSelector) : m.req('endpointSelector', readSelector);
+    const ingress = m.opt('ingress', sections('ingressRule', 'from', false, refusals));
+    const ingressDeny = m.opt('ingressDeny', sections('ingressDenyRule', 'from', true, refusals));
+    const egress = m.opt('egress', sections('egressRule', 'to', false, refusals));
+    const egressDeny = m.opt('egressDeny', sections('egressDenyRule', 'to', true, refusals));
+    m.opt('description', str);
+    m.opt('labels', list); // rule labels only name the rule in `cilium policy get`
+    if (node && m.entry('endpointSelector')) refusals.push({ pos: node.keyPos ?? node.pos, message: 'a rule has either endpointSelector or nodeSelector' });
+    if (node) {
+      // A host policy selects nodes (the host endpoint), never pods.
+      src.warn(node.keyPos ?? node.pos, `host policy ('nodeSelector') is not simulated: it selects nodes, not pods, so it changes no pod's policy here; the host firewall is not modelled`);
+      if (!nodeSelector) return undefined;
+      return compact<PolicyRule>({ hostPolicy: true, endpointSelector: { ...NO_PODS, pos: nodeSelector.pos }, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
+    }
+    if (!endpointSelector) return undefined;
+    return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
+  };
+}
 
 type Side = 'from' | 'to';
 
@@ -118,7 +146,7 @@ function l3Keys(side: Side): string[] {
   return side === 'from' ? ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities'] : ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities'];
 }
 
-function sections(set: FieldSet, side: Side, deny: boolean): Reader<PolicyRuleSection[]> {
+function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[]): Reader<PolicyRuleSection[]> {
   return (src, e) => {
     const items = list(src, e);
     if (!items) return undefined;
@@ -129,12 +157,26 @@ function sections(set: FieldSet, side: Side, deny: boolean): Reader<PolicyRuleSe
       const entities = m.opt(`${side}Entities`, listOf(readEntity));
       const cidr = m.opt(`${side}CIDR`, listOf(readCidr));
       const cidrSet = m.opt(`${side}CIDRSet`, listOf(readCidrRule));
-      const ports = m.opt('toPorts', listOf(deny ? readPortDenyRule : readPortRule))?.flat();
+      // `toPorts: []` is no port rule (L3-only, as in Cilium); items without ports allow nothing.
+      const portItems = m.opt('toPorts', listOf(deny ? readPortDenyRule : readPortRule));
+      const ports = portItems && portItems.length > 0 ? portItems.flat() : undefined;
       const icmps = m.opt('icmps', listOf(readIcmpRule))?.flat();
+      // Requirements are not peers, but an item with them never selects every peer (AllowsWildcarding).
+      const requires = m.opt(`${side}Requires`, listOf(readSelector))?.length ?? 0;
+      warnRequires(m, side === 'to' ? 'toRequires' : 'fromRequires');
+      const unresolved = (side === 'to' ? (['toFQDNs', 'toServices', 'toGroups'] as const) : (['fromGroups'] as const)).flatMap((k) => readUnresolved(m, k) ?? []);
       // Cilium v1.13 sanitizes allow rules only (Rule.Sanitize skips ingressDeny/egressDeny).
-      if (!deny) checkCombinations(m, side);
-      const cidrs = cidr || cidrSet ? [...(cidr ?? []), ...(cidrSet ?? [])] : undefined;
-      return [compact<PolicyRuleSection>({ peers, entities: entities?.map((x) => x.value), cidrs, ports, icmps, pos: m.pos })];
+      if (!deny) {
+        const refused = combinationProblem(m, side) ?? (side === 'from' ? ingressDnsProblem(ports) : undefined);
+        if (refused) refusals.push(refused);
+      }
+      const v4 = (list: Array<CidrRule | typeof IPV6_SET_ASIDE> | undefined) => list?.flatMap((c) => (c === IPV6_SET_ASIDE ? [] : [c]));
+      const ignored = [...(cidr ?? []), ...(cidrSet ?? [])].filter((c) => c === IPV6_SET_ASIDE).length + requires;
+      const cidrs = cidr || cidrSet ? [...(v4(cidr) ?? []), ...(v4(cidrSet) ?? [])] : undefined;
+      return [compact<PolicyRuleSection>({
+        peers, entities: entities?.map((x) => x.value), cidrs, ports, icmps, pos: m.pos,
+        unresolved: unresolved.length > 0 ? unresolved : undefined, ignoredPeers: ignored > 0 ? ignored : undefined,
+      })];
     });
   };
 }
@@ -147,33 +189,45 @@ function nonEmptyList(m: MapView, key: string): Entry | undefined {
 }
 
 /** IngressRule/EgressRule.sanitize: one kind of L3 peer per item; icmps without toPorts. */
-function checkCombinations(m: MapView, side: Side): void {
+function combinationProblem(m: MapView, side: Side): Refusal | undefined {
   const present = l3Keys(side).filter((k) => nonEmptyList(m, k));
   const [a, b] = present;
   if (a && b) {
     const at = m.entry(b);
     const go = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
-    m.src.report(at?.keyPos ?? m.pos, `${a} and ${b} cannot be combined in one rule (Cilium: "Combining ${go(a)} and ${go(b)} is not supported yet"; write two rules)`);
+    return { pos: at?.keyPos ?? m.pos, message: `"Combining ${go(a)} and ${go(b)} is not supported yet": ${a} and ${b} cannot be combined in one rule; write two rules` };
   }
   const icmps = nonEmptyList(m, 'icmps');
   if (icmps && nonEmptyList(m, 'toPorts')) {
-    m.src.report(icmps.keyPos ?? icmps.pos, `icmps cannot be combined with toPorts in one rule (Cilium: "The ICMPs block may only be present without ToPorts"; write two rules)`);
+    return { pos: icmps.keyPos ?? icmps.pos, message: `"The ICMPs block may only be present without ToPorts": write two rules` };
   }
+  return undefined;
+}
+
+/** IngressRule.sanitize: DNS rules are egress only ("L7 protocol DNS is not supported on ingress yet"). */
+function ingressDnsProblem(ports: readonly PortRule[] | undefined): Refusal | undefined {
+  const p = ports?.find((x) => (x.l7?.dns.length ?? 0) > 0);
+  return p?.l7 ? { pos: p.l7.pos, message: '"L7 protocol DNS is not supported on ingress yet"' } : undefined;
 }
 
 // ---- CIDRs ------------------------------------------------------------------------------
 
-/** fromCIDR/toCIDR items: a prefix or a plain address, never with exceptions. */
-const readCidr: Reader<CidrRule> = (src, e) => {
+/** fromCIDR/toCIDR items: a prefix or a plain address, never with exceptions; IPv6 set aside. */
+const readCidr: Reader<CidrRule | typeof IPV6_SET_ASIDE> = (src, e) => {
   const c = cidrReader('CIDR', true)(src, e);
+  if (c === IPV6_SET_ASIDE) return c;
   return c ? { cidr: c.value, except: [], pos: c.pos } : undefined;
 };
 
-/** fromCIDRSet/toCIDRSet items (api.CIDRRule): address/length only, excepts inside it. */
-const readCidrRule: Reader<CidrRule> = (src, e) => {
+/** fromCIDRSet/toCIDRSet items (api.CIDRRule): address/length only, excepts inside it; IPv6 set aside. */
+const readCidrRule: Reader<CidrRule | typeof IPV6_SET_ASIDE> = (src, e) => {
   const m = readMap(src, e, 'cidrRule');
   if (!m) return undefined;
-  const cidr = m.rejected.has('cidrGroupRef') ? m.opt('cidr', cidrReader('cidr', false)) : m.req('cidr', cidrReader('cidr', false));
+  const cidr = m.req('cidr', cidrReader('cidr', false));
+  if (cidr === IPV6_SET_ASIDE) {
+    readExcepts(m, undefined, false);
+    return cidr;
+  }
   const except = readExcepts(m, cidr?.value, false);
   return cidr ? { cidr: cidr.value, except: except ?? [], pos: m.pos } : undefined;
 };
@@ -191,11 +245,18 @@ const readPortDenyRule: Reader<PortRule[]> = (src, e) => readPorts(src, e, 'port
 function readPorts(src: Source, e: Entry, set: FieldSet): PortRule[] | undefined {
   const m = readMap(src, e, set);
   if (!m) return undefined;
-  // An item whose only field was rejected (L7 `rules`) already has its problem.
-  const ports = m.rejected.size > 0 ? m.opt('ports', listOf(readPortProtocol)) : m.req('ports', listOf(readPortProtocol));
-  tooMany(m, 'ports', ports?.length, MAX_PORTS, 'ports');
-  return ports;
+  // `ports` is optional in the CRD: an item without ports allows nothing (mergeIngress/mergeEgress loop over them).
+  const ports = m.opt('ports', listOf(readPortProtocol)) ?? [];
+  tooMany(m, 'ports', ports.length, MAX_PORTS, 'ports');
+  const l7 = set === 'portRule' ? readL7(m) : undefined;
+  return l7 ? ports.map((p) => ({ ...p, l7 })) : ports;
 }
+
+/**
+ * v1.13.0 has no port ranges: PortProtocol is {Port, Protocol} (pkg/policy/api/l4.go:27-47)
+ * and its CRD has no endPort, so the API server prunes it and only `port` is allowed.
+ */
+export const CNP_END_PORT_WHY = 'Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it';
 
 const readPortProtocol: Reader<PortRule> = (src, e) => {
   const m = readMap(src, e, 'portProtocol');
@@ -204,12 +265,11 @@ const readPortProtocol: Reader<PortRule> = (src, e) => {
   const endPort = m.opt('endPort', int(0, 65535));
   const protocol = m.opt('protocol', oneOf(L4_PROTOCOLS))?.value ?? 'ANY';
   if (port === undefined) return undefined;
-  // endPort 0 is "no range", as in Cilium.
-  if (endPort && endPort.value > 0) {
-    if (typeof port === 'string') return src.report(endPort.pos, `endPort needs a numeric port (port is the named port '${port}')`);
-    if (endPort.value < port) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port} (expected endPort >= port)`);
+  // endPort 0 is "no range", as in later releases.
+  if (endPort && endPort.value > 0 && endPort.value !== port) {
+    src.warn(endPort.pos, `endPort ${endPort.value} ignored: ${CNP_END_PORT_WHY}; only port ${port} is allowed`);
   }
-  return compact<PortRule>({ port, endPort: endPort && endPort.value > 0 ? endPort.value : undefined, protocol, pos: m.pos });
+  return compact<PortRule>({ port, protocol, pos: m.pos });
 };
 
 /** An IANA service name (pkg/iana IsSvcName): matched case-insensitively. */

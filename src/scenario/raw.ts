@@ -3,7 +3,7 @@
 import type { Position, Problem } from '../errors.js';
 import { isMap, isScalar, isSeq, ScalarNode, type MapNode, type YNode } from './ast.js';
 import { Invalid } from './checks.js';
-import { FIELDS, UNSUPPORTED_FIELDS, type FieldSet } from './fields.js';
+import { FIELDS, LATER_FIELDS, PRUNED_FIELD_SETS, type FieldSet } from './fields.js';
 
 /** A node of the loader's YAML model (ast.ts). */
 export type Node = YNode;
@@ -31,6 +31,10 @@ export type Reader<T> = (src: Source, e: Entry) => T | undefined;
  */
 export class Sink {
   readonly problems: Problem[] = [];
+  /** What was read but is not simulated, or ignored as the API server would: one line each, never an error. */
+  readonly warnings: Problem[] = [];
+  /** IPv6 addresses and prefixes set aside (the traces are IPv4): said once, with the first. */
+  readonly ipv6: Array<{ readonly what: string; readonly pos: Position }> = [];
   private readonly ranks = new Map<string, number>();
 
   addFile(file: string): void {
@@ -40,6 +44,10 @@ export class Sink {
   report(pos: Position, message: string): undefined {
     this.problems.push({ pos, message });
     return undefined;
+  }
+
+  warn(pos: Position, message: string): void {
+    this.warnings.push({ pos, message });
   }
 
   /** Input order: files as given, then line and column. */
@@ -65,6 +73,10 @@ export class Source {
 
   report(pos: Position, message: string): undefined {
     return this.sink.report(pos, message);
+  }
+
+  warn(pos: Position, message: string): void {
+    this.sink.warn(pos, message);
   }
 
   /** Aliases are resolved when the document is read; an undefined one is null. */
@@ -119,11 +131,16 @@ export class MapView {
   }
 }
 
-function unsupportedMessage(key: string, set: FieldSet): string {
-  const supported = FIELDS[set].join(', ');
-  if (key === 'rules') return `L7 rules are not supported yet ('rules'; supported: ${supported})`;
-  if (key === 'nodeSelector') return `host policies are not supported yet ('nodeSelector'; expected an endpointSelector)`;
-  return `'${key}' is not supported yet (supported: ${supported})`;
+/** Why a field of a Kubernetes object is ignored: the v1.13.0 schema does not have it. */
+function prunedMessage(key: string, known: readonly string[]): string {
+  const later = LATER_FIELDS[key];
+  if (later) return `'${key}' ignored: not in Cilium v1.13.0's CRD (${later}), so the API server prunes it`;
+  return `unknown field '${key}' ignored, as the API server prunes it (expected one of: ${known.join(', ')})`;
+}
+
+/** `key:` with nothing after it, or `null`/`~`: the API server prunes it, as if absent. */
+function isNull(node: Node | null | undefined): boolean {
+  return !node || (isScalar(node) && node.value === null);
 }
 
 /** The fields of a set as a Set, made once per set (policies read thousands of mappings). */
@@ -137,7 +154,7 @@ function knownFields(set: FieldSet): ReadonlySet<string> {
 /** No key rejected: one shared empty set (large inputs read hundreds of thousands of mappings). */
 const NOTHING_REJECTED: ReadonlySet<string> = new Set();
 
-/** Reads a mapping, reporting keys that are not in `set` (and not-yet-supported ones). */
+/** Reads a mapping, reporting keys that are not in `set` (a warning for Kubernetes objects, which the API server prunes). */
 export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefined {
   if (!isMap(e.node)) return typeError(src, e, 'a mapping');
   const known: readonly string[] = FIELDS[set];
@@ -154,11 +171,13 @@ export function readMap(src: Source, e: Entry, set: FieldSet): MapView | undefin
     const name = key.value;
     const keyPos = src.posOf(key);
     if (!isKnown.has(name)) {
-      const unsupported = UNSUPPORTED_FIELDS[set]?.includes(name) ?? false;
-      src.report(keyPos, unsupported ? unsupportedMessage(name, set) : `unknown field '${name}' (expected one of: ${known.join(', ')})`);
+      if (PRUNED_FIELD_SETS.has(set)) src.warn(keyPos, prunedMessage(name, known));
+      else src.report(keyPos, `unknown field '${name}' (expected one of: ${known.join(', ')})`);
       (rejected ??= new Set()).add(name);
       continue;
     }
+    // Kubernetes objects: a null value is pruned (an empty `matchLabels:` is no matchLabels).
+    if (PRUNED_FIELD_SETS.has(set) && isNull(src.deref(values[i]))) continue;
     entries.set(name, valueEntry(src, name, keyPos, values[i] ?? null));
   }
   return new MapView(src, e.label, src.posOf(e.node), entries, rejected ?? NOTHING_REJECTED);

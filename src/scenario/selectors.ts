@@ -18,9 +18,10 @@ const RESERVED_LABELS = Object.keys(RESERVED_IDENTITIES).filter((n) => n !== 'un
 /**
  * An IPv4 prefix as Cilium parses it (netip.ParsePrefix): host bits are allowed and
  * masked. `bare` also takes a plain address, meaning /32 (api.CIDR, fromCIDR/toCIDR).
+ * null: an IPv6 prefix, which IPv4 traces never match (the caller sets it aside).
  */
-export function cidrValue(text: string, label: string, bare: boolean): Ipv4Prefix | string {
-  if (isIpv6(text)) return `IPv6 ${label} '${text}' is not supported yet (expected an IPv4 prefix)`;
+export function cidrValue(text: string, label: string, bare: boolean): Ipv4Prefix | string | null {
+  if (isIpv6(text)) return null;
   if (bare && !text.includes('/')) {
     const ip = parseIpv4(text);
     return ip === undefined ? `invalid ${label} '${text}' (expected an IPv4 prefix, e.g. 10.0.0.0/8, or an address)` : { addr: ip, len: 32 };
@@ -35,18 +36,27 @@ export function prefixInside(outer: Ipv4Prefix, inner: Ipv4Prefix, strict: boole
   return prefixContains(outer, inner.addr) && (strict ? inner.len > outer.len : inner.len >= outer.len);
 }
 
-export function cidrReader(label: string, bare: boolean): Reader<Field<Ipv4Prefix>> {
+/** Reads a prefix; an IPv6 one is set aside (noted once for the whole load) and gives IPV6_SET_ASIDE. */
+export function cidrReader(label: string, bare: boolean): Reader<Field<Ipv4Prefix> | typeof IPV6_SET_ASIDE> {
   return (src, e) => {
     const s = str(src, e);
     if (!s) return undefined;
     const v = cidrValue(s.value, label, bare);
+    if (v === null) {
+      src.sink.ipv6.push({ what: 'policy CIDR', pos: e.pos });
+      return IPV6_SET_ASIDE;
+    }
     return typeof v === 'string' ? src.report(e.pos, v) : { value: v, pos: e.pos };
   };
 }
 
+/** An IPv6 prefix read and set aside: IPv4 traces never match it. */
+export const IPV6_SET_ASIDE = 'ipv6' as const;
+
 /** Excepts of a CIDR set or ipBlock, each inside the allowed prefix. */
 export function readExcepts(m: MapView, cidr: Ipv4Prefix | undefined, strict: boolean): Ipv4Prefix[] | undefined {
-  const items = m.opt('except', listOf(cidrReader('except CIDR', false)));
+  const read = m.opt('except', listOf(cidrReader('except CIDR', false)));
+  const items = read?.flatMap((x) => (x === IPV6_SET_ASIDE ? [] : [x]));
   if (!items || !cidr) return items?.map((x) => x.value);
   for (const x of items) {
     if (prefixInside(cidr, x.value, strict)) continue;

@@ -1,7 +1,7 @@
 // The scenario model: a cluster as the control plane consumes it, after loading,
 // validation and deterministic defaulting. Every object keeps the position of the YAML
 // node it came from, so map entries can carry provenance and errors can point at input.
-import type { Position } from '../errors.js';
+import type { Position, Problem } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { Expectation } from './expect-input.js';
@@ -150,11 +150,34 @@ export interface LabelSelector {
 
 export type L4Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
 
+/**
+ * What a toPorts item asks of the L7 proxy (`rules`, TLS contexts, serverNames, a listener),
+ * as written: the control plane decides the parser per protocol as v1.13.0's createL4Filter
+ * does, and the policy map entry then redirects to the proxy. Envoy and the DNS proxy are not
+ * simulated: a trace that reaches such an entry ends NOT_SIMULATED, naming these rules.
+ */
+export interface L7Spec {
+  /** One text per rule, as Envoy would apply it: `GET /api/v1/.*`, `matchPattern *`. */
+  readonly http: readonly string[];
+  readonly kafka: readonly string[];
+  readonly dns: readonly string[];
+  /** `l7proto` and its `l7` rules (a proxylib parser). */
+  readonly l7proto?: string;
+  readonly l7: readonly string[];
+  /** terminatingTLS / originatingTLS / serverNames given. */
+  readonly tls: readonly string[];
+  /** `listener`: a CiliumEnvoyConfig listener, as `kind namespace/name listener`. */
+  readonly listener?: string;
+  readonly pos: Position;
+}
+
 /** One port of a toPorts entry, flattened. `port` 0 = any port; a string is a named port. */
 export interface PortRule {
   readonly port: number | string;
   readonly endPort?: number; // port ranges (1.16 profile only)
   readonly protocol: L4Protocol;
+  /** The L7 part of the toPorts item this port belongs to. */
+  readonly l7?: L7Spec;
   readonly pos: Position;
 }
 
@@ -190,11 +213,30 @@ export interface PolicyRuleSection {
   /** toPorts flattened; undefined = any port/protocol (L3-only). */
   readonly ports?: readonly PortRule[];
   readonly icmps?: readonly IcmpRule[];
+  /**
+   * Peers whose addresses the agent learns at run time (toFQDNs, toServices, toGroups,
+   * fromGroups): they select no identity here, and never make the item select every peer.
+   */
+  readonly unresolved?: readonly UnresolvedPeer[];
+  /** L3 peers written but set aside (IPv6 CIDRs): the item still names peers, so it never means "every peer". */
+  readonly ignoredPeers?: number;
+  readonly pos: Position;
+}
+
+/** A peer of a rule that depends on what the agent learns at run time: not simulated. */
+export interface UnresolvedPeer {
+  readonly kind: 'toFQDNs' | 'toServices' | 'toGroups' | 'fromGroups';
+  /** As written: `toFQDNs[0] matchName api.github.com`, `toServices[0] k8sService shop/payments`. */
+  readonly text: string;
+  /** toServices with a k8sService: the Service it names (namespace: the policy's when unset). */
+  readonly service?: { readonly name: string; readonly namespace?: string };
   readonly pos: Position;
 }
 
 /** One Cilium rule (api.Rule): a CNP's `spec` or one of its `specs`. */
 export interface PolicyRule {
+  /** A host policy (`nodeSelector`): it selects nodes, not pods, and is not simulated. */
+  readonly hostPolicy?: true;
   readonly endpointSelector: LabelSelector;
   readonly ingress?: readonly PolicyRuleSection[];
   readonly egress?: readonly PolicyRuleSection[];
@@ -208,6 +250,8 @@ export interface NetworkPolicyPeer {
   readonly podSelector?: LabelSelector;
   readonly namespaceSelector?: LabelSelector;
   readonly ipBlock?: CidrRule;
+  /** An IPv6 ipBlock, set aside: the peer selects nothing for IPv4 traffic. */
+  readonly ipv6?: true;
   readonly pos: Position;
 }
 
@@ -297,6 +341,58 @@ export interface LoadWarning {
   readonly message: string;
 }
 
+/** A pod without a Cilium endpoint (not scheduled, no IP yet, finished): skipped, with why. */
+export interface SkippedPod {
+  readonly id: string;
+  /** `Succeeded`, `Pending: not scheduled`, …. */
+  readonly why: string;
+  /** The address a finished pod had (another, running pod may own it now). */
+  readonly ip?: Ipv4;
+  readonly pos: Position;
+}
+
+/**
+ * cilium.io/v2 CiliumEgressGatewayPolicy (v1.13.0 pkg/egressgateway/policy.go ParseCEGP):
+ * selected pods' traffic to destinationCIDRs leaves through a gateway node, SNATed to the
+ * egress IP. Loaded into cilium_egress_gw_policy_v4; the gateway itself is not simulated.
+ */
+export interface EgressGatewaySpec {
+  readonly name: string;
+  /** One per `selectors[]` item: a pod selector and/or a namespace selector (ANDed). */
+  readonly selectors: ReadonlyArray<{ readonly podSelector?: LabelSelector; readonly namespaceSelector?: LabelSelector }>;
+  readonly destinationCIDRs: readonly Ipv4Prefix[];
+  readonly nodeSelector?: LabelSelector;
+  readonly egressIP?: Ipv4;
+  readonly interface?: string;
+  /** The node v1.13.0 elects as gateway (the last, by name, its nodeSelector matches); none if no Node object matches. */
+  readonly gatewayNode?: string;
+  readonly pos: Position;
+}
+
+/**
+ * cilium.io/v2 CiliumLocalRedirectPolicy: traffic to a frontend (an address and ports, or a
+ * Service's ClusterIP) goes to a pod on the client's own node. Its frontends are written into
+ * the LB map as LocalRedirect services; where they lead is not simulated.
+ */
+export interface LocalRedirectSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly frontend:
+    | { readonly kind: 'address'; readonly ip: Ipv4; readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }> }
+    | { readonly kind: 'service'; readonly service: string; readonly namespace: string; readonly portNames: readonly string[] };
+  readonly backendSelector: LabelSelector;
+  readonly pos: Position;
+}
+
+/** A CiliumEnvoyConfig / CiliumClusterwideEnvoyConfig: the Services it sends to Envoy (L7 load-balancing). */
+export interface EnvoyConfigSpec {
+  readonly kind: 'CiliumEnvoyConfig' | 'CiliumClusterwideEnvoyConfig';
+  readonly name: string;
+  readonly namespace: string | null;
+  readonly services: ReadonlyArray<{ readonly name: string; readonly namespace: string }>;
+  readonly pos: Position;
+}
+
 /** A Kubernetes object the loader read but does not model; listed once, never silently dropped. */
 export interface SkippedObject {
   readonly kind: string;
@@ -315,6 +411,18 @@ export interface Scenario {
   readonly namespaces: readonly NamespaceSpec[];
   readonly services: readonly ServiceSpec[];
   readonly skipped: readonly SkippedObject[];
+  /** Pods without a Cilium endpoint, skipped with why (one note says so). */
+  readonly skippedPods: readonly SkippedPod[];
+  /**
+   * What was read but is not simulated, ignored as the API server would, or taken with a
+   * caveat (cilium-config values, stale Cilium objects): `file:line:col: warning: …` each.
+   */
+  readonly warnings: readonly LoadWarning[];
+  /** IPv6 addresses set aside (the traces are IPv4), for one note. */
+  readonly ipv6Ignored: ReadonlyArray<{ readonly what: string; readonly pos: Position }>;
+  readonly egressGateways: readonly EgressGatewaySpec[];
+  readonly localRedirects: readonly LocalRedirectSpec[];
+  readonly envoyConfigs: readonly EnvoyConfigSpec[];
   /** The `expect:` lists of the Scenario documents, in input order: used by `check` only. */
   readonly expectations: readonly Expectation[];
   /** Workload objects (controllers) of the input, for naming pods by workload. */
@@ -323,6 +431,4 @@ export interface Scenario {
   readonly ignoredInputs?: readonly IgnoredInput[];
   /** CiliumIdentity objects: computed label sets that match one take its number. */
   readonly ciliumIdentities?: readonly CiliumIdentitySpec[];
-  /** What the loader went on with but the user should know (cilium-config values, stale objects). */
-  readonly warnings?: readonly LoadWarning[];
 }

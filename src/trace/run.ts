@@ -63,6 +63,20 @@ function findDrop(nodes: readonly TraceNode[], node: string): TraceResult['drop'
   return null;
 }
 
+/** The verdict's not-simulated part, with the proxy hand-off when a policy redirect ended the trace. */
+function notSimulatedOf(nodes: readonly TraceNode[], node: string, text: string): TraceResult['notSimulated'] {
+  const walk = (list: readonly TraceNode[]): Extract<TraceNode, { kind: 'not_simulated' }> | undefined => {
+    for (const n of list) {
+      if (n.kind === 'not_simulated' && n.proxy) return n;
+      const inner = 'children' in n ? walk(n.children) : undefined;
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  const proxy = walk(nodes)?.proxy;
+  return proxy ? { node, text, proxy } : { node, text };
+}
+
 function findRefused(nodes: readonly TraceNode[], node: string): TraceResult['refused'] {
   for (const n of nodes) {
     if (n.kind === 'refused') return { syscall: n.syscall, errno: n.errno, code: n.code, fn: n.fn, file: n.file, node };
@@ -212,7 +226,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
     verdict: outcome.kind === 'delivered' ? 'FORWARDED' : outcome.kind === 'dropped' || outcome.kind === 'refused' ? 'DROPPED' : 'NOT_SIMULATED',
     drop: outcome.kind === 'dropped' ? drop : null,
     refused: outcome.kind === 'refused' ? findRefused(hops, outcome.node) : null,
-    notSimulated: outcome.kind === 'error' ? { node: outcome.node, text: outcome.text } : null,
+    notSimulated: outcome.kind === 'error' ? notSimulatedOf(hops, outcome.node, outcome.text) : null,
     delivered: outcome.kind === 'delivered' ? { node: outcome.node, target: outcome.target, via: outcome.via, ifindex: outcome.ifindex } : null,
     explanation: null,
   };

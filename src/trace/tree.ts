@@ -64,7 +64,7 @@ export type TraceNode =
   | { readonly kind: 'kernel'; readonly op: string; readonly text: string }
   | { readonly kind: 'packet'; readonly label: string; readonly text: string }
   | { readonly kind: 'note'; readonly text: string }
-  | { readonly kind: 'not_simulated'; readonly text: string }
+  | { readonly kind: 'not_simulated'; readonly text: string; readonly proxy?: ProxyHandoff }
   | { readonly kind: 'return'; readonly value: string }
   | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; /** the file and function whose send_drop_notify call sent it, and that call's line at the release */ readonly notifier: string; readonly notifierFn: string; readonly notifyLine: number | null; /** false when no drop notification exists (a socket call failing) */ readonly notify: boolean; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
   /** send_trace_sock_notify4 (bpf/lib/trace_sock.h): socket LB's XLATE_PRE/XLATE_POST event. */
@@ -72,6 +72,15 @@ export type TraceNode =
   /** A cgroup sock_addr program returned SYS_REJECT: the syscall fails with -errno; no packet, no drop event. */
   | { readonly kind: 'refused'; readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string }
   | { readonly kind: 'deliver'; readonly node: string; readonly target: string; readonly ifname: string; readonly via: string; readonly ifindex: number; readonly packet: string };
+
+/** A packet handed to an L7 proxy (a policy entry with a proxy port): where, and the rules it would apply. */
+export interface ProxyHandoff {
+  /** http, dns, kafka, tls, crd or an l7proto name. */
+  readonly parser: string;
+  readonly listener: string;
+  readonly port: number;
+  readonly rules: readonly string[];
+}
 
 /** enum xlate_point of bpf/lib/trace_sock.h, forward direction (connect/sendmsg). */
 export type SockXlatePoint = 'XLATE_PRE_DIRECTION_FWD' | 'XLATE_POST_DIRECTION_FWD';
@@ -109,7 +118,7 @@ export interface TraceResult {
   readonly hops: readonly TraceNode[];
   readonly verdict: Verdict;
   readonly drop: (DropInfo & { readonly fn: string; readonly file: string; readonly node: string; readonly direction: 'ingress' | 'egress' | null }) | null;
-  readonly notSimulated: { readonly node: string; readonly text: string } | null;
+  readonly notSimulated: { readonly node: string; readonly text: string; readonly proxy?: ProxyHandoff } | null;
   /** DROPPED without a packet: a socket call bpf_sock refused (no drop reason exists for it). */
   readonly refused: { readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string; readonly node: string } | null;
   /** What the cluster knows of each address the events mention (Hubble's endpoint view). */

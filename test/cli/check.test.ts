@@ -49,7 +49,7 @@ describe('check', () => {
     assert.equal(run.code, 1);
     const j = JSON.parse(run.stdout) as { schema: string; summary: { failed: number; passed: number }; results: Array<{ name: string; pass: boolean; actual: { verdict: string } }> };
     assert.equal(j.schema, 'cilium-trace/check/v1');
-    assert.deepEqual(j.summary, { expectations: 8, passed: 7, failed: 1, goldens: null });
+    assert.deepEqual(j.summary, { expectations: 8, passed: 7, failed: 1, not_simulated: 0, goldens: null });
     assert.deepEqual(j.results.filter((r) => !r.pass).map((r) => [r.name, r.actual.verdict]), [['frontend-not-to-db', 'FORWARDED']]);
   });
 
@@ -236,7 +236,7 @@ describe('check: expectations inside the scenario (expect:)', () => {
       assert.equal(run.code, 1);
       const j = JSON.parse(run.stdout) as { schema: string; cluster: string; summary: unknown; results: Array<{ name: string | null; position: string; pass: boolean; flow: unknown; expect: unknown }> };
       assert.equal(j.schema, 'cilium-trace/check/v1');
-      assert.deepEqual(j.summary, { expectations: 3, passed: 2, failed: 1, goldens: null });
+      assert.deepEqual(j.summary, { expectations: 3, passed: 2, failed: 1, not_simulated: 0, goldens: null });
       assert.deepEqual(
         j.results.map((r) => [r.name, r.position, r.pass]),
         [

@@ -2,7 +2,6 @@
 // egress cluster-wide), endPort under the 1.13 profile, ICMP types.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../../src/errors.js';
 import { validateCluster } from '../../src/controlplane/validate.js';
 import { absent, allows, build, cnp, ep, ICMP, idOf, key, knp, TCP, trace, UDP, verdict, type PodDef } from './policy-support.js';
 
@@ -75,18 +74,32 @@ test('named ports, egress: resolved cluster-wide; unknown or ambiguous names giv
   assert.ok(problems.some((p) => /named port 'metrics'\/TCP resolves nowhere: no pod in the cluster has a container port named 'metrics'/.test(p)), problems.join('\n'));
 });
 
-// https://docs.cilium.io/en/v1.16/security/policy/language/#layer-4-examples (endPort, port
-// ranges, came with the LPM policy map of later releases; the 1.13 HASH map has none).
-test('endPort: an input error under the 1.13 profile, with the port\'s position', () => {
-  assert.throws(() => build(PODS, cnp('range', `
+// endPort (port ranges) is not in Cilium v1.13.0: its PortProtocol is {Port, Protocol}
+// (pkg/policy/api/l4.go:27-47) and its CRD has no endPort, so the API server prunes it; a
+// NetworkPolicy's endPort is dropped by parsePorts (pkg/k8s/network_policy.go:275-282). Either
+// way v1.13.0 allows only `port`: a warning says so, the load goes on.
+test('endPort: ignored as v1.13.0 ignores it (only port is allowed), with a positioned warning', () => {
+  const c = build(PODS, cnp('range', `
     endpointSelector: { matchLabels: { app: web } }
     ingress:
-      - toPorts: [{ ports: [{ port: "8000", endPort: 8100, protocol: TCP }] }]
-  `)), (e: unknown) => e instanceof InputError && /^x\.yaml:\d+:\d+: endPort requires Cilium 1\.16 or later \(profile 1\.13\)$/.test(e.message));
-  assert.throws(() => build(PODS, knp('range', `
+      - fromEndpoints: [{ matchLabels: { app: client } }]
+        toPorts: [{ ports: [{ port: "8000", endPort: 8100, protocol: TCP }] }]
+  `));
+  const client = idOf(c, 'client');
+  allows(c, 'web1', key(client, 8000, TCP));
+  absent(c, 'web1', key(client, 8001, TCP));
+  assert.equal(verdict(trace(c, 'client', 'web1', 'tcp', 8000)), 'FORWARDED');
+  assert.equal(verdict(trace(c, 'client', 'web1', 'tcp', 8050)), 133);
+  assert.deepEqual(c.scenario.warnings.map((w) => `${w.pos?.line}:${w.pos?.col}: ${w.message}`), [
+    '34:52: endPort 8100 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8000 is allowed',
+  ]);
+  const k = build(PODS, knp('range', `
     podSelector: {}
     ingress: [{ ports: [{ port: 8000, endPort: 8100 }] }]
-  `)), /endPort requires Cilium 1\.16 or later \(profile 1\.13\)/);
+  `));
+  allows(k, 'web1', key(0, 8000, TCP));
+  absent(k, 'web1', key(0, 8001, TCP));
+  assert.match(k.scenario.warnings[0]?.message ?? '', /^endPort 8100 ignored: Cilium v1\.13\.0 reads only port: its NetworkPolicyPort has no endPort and parsePorts makes \{Port, Protocol\} \(pkg\/k8s\/network_policy\.go:275-282\); only port 8000 is allowed$/);
 });
 
 // https://docs.cilium.io/en/v1.13/security/policy/language/#icmp-icmpv6 — with ICMP rules

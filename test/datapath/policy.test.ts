@@ -211,3 +211,21 @@ test('nodeport.h:2028 ct_create4(…, NULL, …): the NodePort CT_EGRESS entry h
   const related = f.node.maps.ctAny.dumpLines().filter((l) => l.includes(' related '));
   assert.deepEqual(related.map((l) => l.split(' ').slice(0, 5).join(' ')), ['ICMP IN 203.0.113.7:0 -> 10.0.0.243:0']);
 });
+
+test('bpf_lxc.c:947-953 + proxy.h:224: an egress entry with a proxy port: verdict redirect, TRACE_TO_PROXY, then ctx_redirect_to_proxy4 (not simulated)', () => {
+  const f = fixture();
+  f.allow(EP1.id, { identity: EP2.identity, dport: 53, proto: 17, direction: 'egress' });
+  const pm = f.node.maps.policy.get('cilium_policy_01703');
+  assert.ok(pm);
+  pm.set({ identity: EP2.identity, dport: 53, proto: 17, direction: 'egress' }, { proxyPort: 14849, deny: false, packets: 0, bytes: 0, provenance: [], redirect: { parser: 'dns', listener: 'cilium-dns-egress', rules: ['matchPattern *'] } });
+  const r = send(f, EP1, udp(EP1.ip, EP2.ip, 53));
+  assert.deepEqual(r.ret, {
+    kind: 'unsimulated',
+    text: 'the egress policy entry redirects to the proxy (53/UDP to identity 14753; proxy port 14849, listener cilium-dns-egress); the DNS proxy would then apply: matchPattern *',
+    proxy: { parser: 'dns', listener: 'cilium-dns-egress', port: 14849, rules: ['matchPattern *'] },
+  });
+  const egress = policyNodes(r).find((n) => n.direction === 'egress');
+  assert.ok(egress && egress.allowed && egress.verdict === 14849);
+  assert.match(monitor(r), /action redirect, match L3-L4, 10\.0\.0\.157:43210 -> 10\.0\.0\.243:53 udp\n-> proxy port 14849 flow 0x[0-9a-f]+ , identity 47204->unknown state new ifindex 0 orig-ip 0\.0\.0\.0: /);
+  assert.ok(r.nodes.some((n) => n.kind === 'fn' && n.fn === 'ctx_redirect_to_proxy4'));
+});

@@ -160,7 +160,7 @@ const TRACE_OPTIONS: ReadonlyArray<readonly string[]> = [
 const BAD_TRACE_OPTIONS: ReadonlyArray<readonly string[]> = [
   ['-l', 'loud'], ['-o', 'xml'], ['--ct', 'nope'], ['--sport', '70000'], ['--sport', 'x'], ['--backend', 'nope'], ['--max-input-size', '100'], ['--max-input-size', '0'], ['--max-input-size', 'x'], ['--reply', '--ct', 'new'],
 ];
-const MAPS = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat', 'calls', 'nope'];
+const MAPS = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'egress', 'ct', 'nat', 'calls', 'nope'];
 const MAP_OPTIONS: ReadonlyArray<readonly string[]> = [['--why'], ['--node', 'node1'], ['--node', 'nope'], ['--after', 'pod1 pod3 icmp'], ['--after', 'x']];
 /** Words that would read standard input, start an interactive shell or write files: never generated. */
 export const FORBIDDEN_ARGS = new Set(['-', 'shell', '--update', '--junit', '--golden', '--debug']);

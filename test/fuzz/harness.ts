@@ -34,7 +34,7 @@ const PROTO_SNAPSHOT = Object.getOwnPropertyNames(Object.prototype).sort().join(
 /** Why a run breaks the contract, or undefined when it keeps it. */
 export function contractViolation(r: CaseRun): string | undefined {
   if (r.thrown !== undefined) return `main() threw: ${r.thrown}`;
-  if (![0, 1, 2].includes(r.code)) return `exit ${r.code}`;
+  if (![0, 1, 2, 4].includes(r.code)) return `exit ${r.code}`;
   if (/internal error/.test(r.stderr)) return 'internal error on stderr';
   if (/^\s+at .+[:(]\d+/m.test(r.stderr) || /^\s+at .+[:(]\d+/m.test(r.stdout)) return 'stack trace in the output';
   for (const line of r.stderr.split('\n')) {

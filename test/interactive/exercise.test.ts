@@ -157,6 +157,42 @@ test('exercise check: a tempting wrong fix still fails (the blocked flows guard 
   }
 });
 
+// https://docs.cilium.io/en/v1.13/security/dns/ — the documented DNS egress rule: kube-dns on
+// 53/ANY with `rules: dns: [{matchPattern: "*"}]`. v1.13.0 sends the lookups to the DNS proxy,
+// which lets every name through: exercise 3 must take it as a fix.
+test('exercise check 3: the DNS rule of the Cilium docs (a DNS proxy redirect allowing every name) solves it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ct-ex-'));
+  try {
+    const e3 = exercises.find((x) => x.id === '03-egress-dns') as Exercise;
+    const file = join(dir, 'frontend-egress.yaml');
+    writeFileSync(file, readFileSync(join(e3.dir, 'cluster', 'frontend-egress.yaml'), 'utf8') + [
+      '    - toEndpoints:',
+      '        - matchLabels:',
+      '            "k8s:io.kubernetes.pod.namespace": kube-system',
+      '            "k8s:k8s-app": kube-dns',
+      '      toPorts:',
+      '        - ports:',
+      '            - port: "53"',
+      '              protocol: ANY',
+      '          rules:',
+      '            dns:',
+      '              - matchPattern: "*"',
+      '',
+    ].join('\n'));
+    const r = await runCli(['exercise', 'check', '3', '-f', file]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /ok {4}shop\/frontend → svc:kube-system\/kube-dns udp\/53 +FORWARDED to the proxy cilium-dns-egress \(port \d+\), whose rules let every request through \(matchPattern \*\)\n/);
+    assert.match(r.stdout, /\nSOLVED: all 5 flows behave as they must\.\n$/);
+    // A DNS rule that allows some names only cannot be decided without the query: not solved.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('matchPattern: "*"', 'matchName: "backend.shop.svc.cluster.local"'));
+    const narrow = await runCli(['exercise', 'check', '3', '-f', file]);
+    assert.equal(narrow.code, 4, 'nothing failed, but the DNS proxy\'s verdict depends on the name');
+    assert.match(narrow.stdout, /FAIL {2}shop\/frontend → svc:kube-system\/kube-dns udp\/53 +expected FORWARDED, got NOT SIMULATED/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('exercise check: an added file joins the cluster; bad input exits 2 with positions', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ct-ex-'));
   try {

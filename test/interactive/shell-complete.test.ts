@@ -25,7 +25,7 @@ test('commands, then sources, destinations (pods and svc:NS/NAME) and protocols'
 });
 
 test('map names, pods for maps policy, nodes for --node; set, policy, ct, load', () => {
-  assert.deepEqual(hits('maps '), ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat', 'calls']);
+  assert.deepEqual(hits('maps '), ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'egress', 'ct', 'nat', 'calls']);
   assert.deepEqual(hits('maps c'), ['ct', 'calls']);
   assert.ok(hits('maps policy ').includes('default/pod1'));
   assert.deepEqual(hits('maps ct --node '), ['node1', 'node2']);

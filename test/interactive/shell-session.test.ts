@@ -74,7 +74,7 @@ test('maps: the CLI syntax; maps ct shows the session state', async () => {
   assert.match((await run('maps policy pod2')).stdout, /^POLICY {3}DIRECTION/);
   const bad = await run('maps nosuch');
   assert.deepEqual(bad.statuses, ['error']);
-  assert.match(bad.stderr, /^error: unknown map 'nosuch' \(expected one of: ipcache, endpoint, policy, tunnel, lb, ct, nat, calls\)\n$/);
+  assert.match(bad.stderr, /^error: unknown map 'nosuch' \(expected one of: ipcache, endpoint, policy, tunnel, lb, egress, ct, nat, calls\)\n$/);
 });
 
 test('policy add (inline, ended by an empty line) drops the flow; policy remove brings it back', async () => {
@@ -96,11 +96,16 @@ test('policy add (inline, ended by an empty line) drops the flow; policy remove 
 
 test('policy add FILE and bad policy YAML: positioned errors, the session goes on', async () => {
   const { run } = session({ scenario: 'l3-policy' });
-  const bad = await run('policy add', 'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: x}', 'spec: {endpointSelector: {}, ingress: [{bogus: 1}]}', '');
+  const bad = await run('policy add', 'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: x}', 'spec: {endpointSelector: {}, ingress: [{fromEntities: [bogus]}]}', '');
   assert.deepEqual(bad.statuses.at(-1), 'error');
-  assert.match(bad.stderr, /^<inline 1>:4:41: unknown field 'bogus'/);
+  assert.match(bad.stderr, /^<inline 1>:4:56: unknown entity 'bogus'/);
+  // A field the API server would prune is a warning: the policy is added without it.
+  const pruned = await run('policy add', 'apiVersion: cilium.io/v2', 'kind: CiliumNetworkPolicy', 'metadata: {name: y}', 'spec: {endpointSelector: {matchLabels: {id: app1}}, ingress: [{bogus: 1}]}', '');
+  assert.deepEqual(pruned.statuses.at(-1), 'ok');
+  assert.match(pruned.stderr, /^<inline 2>:4:64: warning: unknown field 'bogus' ignored, as the API server prunes it/);
+  assert.equal((await run('policy remove y')).statuses.at(-1), 'ok');
   const pod = await run('policy add', 'apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', '');
-  assert.match(pod.stderr, /^error: policy add takes policies only \(expected CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy; got Pod in <inline 2>\)\n$/);
+  assert.match(pod.stderr, /^error: policy add takes policies only \(expected CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy, NetworkPolicy; got Pod in <inline 3>\)\n$/);
   assert.match((await run('policy add no/such/file.yaml')).stderr, /^error: cannot read no\/such\/file\.yaml \(no such file\)\n$/);
   assert.match((await run('policies')).stdout, /^default\/l3-rule {3}CiliumNetworkPolicy {3}scenarios\/l3-policy\.yaml:/m);
   assert.match((await run('trace app2 app1 tcp/80 -l minimal')).stdout, /FORWARDED/);

@@ -53,6 +53,8 @@ bpf/lib/conntrack.h	ct_is_reply4	622
 bpf/lib/conntrack.h	ct_lookup4	639
 bpf/lib/drop.h	__send_drop_notify	53
 bpf/lib/drop.h	_send_drop_notify	133
+bpf/lib/egress_policies.h	egress_gw_request_needs_redirect	32
+bpf/lib/egress_policies.h	lookup_ip4_egress_gw_policy	21
 bpf/lib/encap.h	__encap_and_redirect_lxc	180
 bpf/lib/encap.h	__encap_and_redirect_with_nodeid	143
 bpf/lib/encap.h	__encap_with_nodeid	116
@@ -68,6 +70,7 @@ bpf/lib/eth.h	eth_store_daddr_aligned	87
 bpf/lib/eth.h	eth_store_saddr	62
 bpf/lib/eth.h	eth_store_saddr_aligned	56
 bpf/lib/fib.h	redirect_direct_v4	77
+bpf/lib/identity.h	identity_is_cluster	80
 bpf/lib/identity.h	inherit_identity_from_host	93
 bpf/lib/l3.h	ipv4_l3	41
 bpf/lib/l3.h	ipv4_local_delivery	137
@@ -116,4 +119,5 @@ bpf/lib/policy.h	policy_can_egress4	353
 bpf/lib/policy.h	policy_clear_mark	375
 bpf/lib/policy.h	policy_mark_skip	370
 bpf/lib/policy_log.h	send_policy_verdict_notify	50
+bpf/lib/proxy.h	ctx_redirect_to_proxy4	224
 `;

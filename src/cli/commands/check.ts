@@ -2,7 +2,7 @@
 // get), print a table, optionally JUnit XML and golden-trace comparisons. Expectations come
 // from the scenario's `expect:` lists (read with the scenario) and/or an expectations file
 // (-e), in that order. Exit 0 when all pass, 1 when any fails (or a golden trace differs),
-// 2 for bad input.
+// 2 for bad input, 4 when none failed but a path is not simulated (so it could not be checked).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -120,7 +120,7 @@ function loadAll(file: string | undefined, load: () => Cluster): { cluster: Clus
 
 export function checkCommand(io: Io, result: { code: number }): Command {
   const cmd = newCommand('check', io)
-    .description('check expected verdicts of flows (and golden traces); exit 1 when any fails')
+    .description('check expected verdicts of flows (and golden traces); exit 1 when any fails, 4 when one reaches a path not simulated')
     .usage('-f CLUSTER [-e EXPECTATIONS] [--junit FILE] [--golden DIR [--update]]')
     .option('-e, --expectations <file>', "YAML list of {name, from, to, proto, port, expect: FORWARDED|DROPPED, reason}; run after the scenario's own expect: list")
     .option('--junit <file>', 'also write a JUnit XML report to this file')
@@ -141,8 +141,8 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     const sources = [...new Set(expectations.map((e) => basename(e.pos.file)))].join(' ');
     if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${sources}`));
     io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : renderCheckText(report));
-    const failed = results.some((r) => !r.pass) || (goldens ?? []).some(goldenFailed);
-    result.code = failed ? EXIT.DROPPED : EXIT.FORWARDED;
+    const failed = results.some((r) => !r.pass && !r.notSimulated) || (goldens ?? []).some(goldenFailed);
+    result.code = failed ? EXIT.DROPPED : results.some((r) => r.notSimulated) ? EXIT.NOT_SIMULATED : EXIT.FORWARDED;
   });
   return cmd;
 }

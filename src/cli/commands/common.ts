@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
-import { ignoredInputsNote, loadScenario, loadWarnings, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { loadNotes } from '../../scenario/load-notes.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 
@@ -46,10 +47,9 @@ export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   const scenario = loadScenario(opts);
   const ignored = ignoredInputsNote(scenario);
   if (ignored) io.stderr(ignored + '\n');
+  for (const line of loadNotes(scenario)) io.stderr(line + '\n');
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
-  const warnings = loadWarnings(scenario);
-  if (warnings) io.stderr(warnings);
   return buildCluster(scenario);
 }
 

@@ -28,7 +28,8 @@ export function exerciseCommand(io: Io, result: { code: number }, cwd: () => str
     .addHelpText('after', `
 check -f: a FILE replaces the exercise's cluster file of the same name (a new name
 is added); a DIRECTORY stands for the whole cluster. Exit codes of check: 0 solved,
-1 not solved yet, 2 bad input.
+1 not solved yet, 2 bad input, 4 no flow fails but one reaches a path that is not
+simulated (an L7 proxy whose rules depend on the request, …).
 
 Example:
   cilium-trace exercise show 3
@@ -60,7 +61,8 @@ Example:
       const e = findExercise(n);
       const c = checkExercise(e, opts.file ?? []);
       io.stdout(renderCheck(c, where(e, cwd())));
-      result.code = c.solved ? EXIT.FORWARDED : EXIT.DROPPED;
+      const failed = c.outcomes.some((o) => !o.ok && o.verdict !== 'NOT_SIMULATED');
+      result.code = c.solved ? EXIT.FORWARDED : failed ? EXIT.DROPPED : EXIT.NOT_SIMULATED;
     }));
 
   cmd.addCommand(conventions(new Command('hint'), io)

@@ -11,7 +11,7 @@ export function mapsCommandDef(io: Io, result: { code: number }, load: (opts: Cl
   const maps = newCommand('maps', io)
     .description("print a node's simulated BPF map in the cilium CLI's own format")
     .usage('MAP [POD|EPID] [--node NODE]')
-    .argument('<MAP>', 'ipcache | endpoint | policy | tunnel | lb | ct | nat | calls')
+    .argument('<MAP>', 'ipcache | endpoint | policy | tunnel | lb | egress | ct | nat | calls')
     .argument('[TARGET]', 'for policy: a pod (name or namespace/name) or an endpoint id')
     .option('--why', 'maps policy: after the table, which rule made each entry (file:line)')
     .option('--after <flow>', 'maps ct / maps nat: the entries after tracing "SRC DST [PROTO[/PORT]]" and its reply')

@@ -7,7 +7,7 @@
 // Left out: session affinity, Maglev, two scopes (externalTrafficPolicy=Local), L7 LB,
 // NAT46/64, and lb4_local's loopback case (a pod reaching itself through a Service).
 import { formatIpv4, type Ipv4 } from '../../net/ip.js';
-import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP, formatBackendValue, formatLbKey, formatLbValue, type Lb4Backend, type Lb4Key, type Lb4Service } from '../../maps/lbmap.js';
+import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP, SVC_FLAG2_L7LOADBALANCER, SVC_FLAG2_LOCALREDIRECT, formatBackendValue, formatLbKey, formatLbValue, type Lb4Backend, type Lb4Key, type Lb4Service } from '../../maps/lbmap.js';
 import { CTX_ACT_OK, drop, unsimulated, type Ctx, type Ret } from '../context.js';
 import { ctCreateService, ctLookupService, ctUpdateService } from './conntrack.js';
 
@@ -26,6 +26,18 @@ export function lb4LookupService(ctx: Ctx, address: Ipv4, dport: number): Lb4Ser
     ctx.tb.add({ kind: 'lookup', map: LB_SERVICES_MAP, key: `${formatLbKey(key)} (slot 0)`, result: svc ? formatLbValue(key, svc, ctx.node.maps.lb.backends) : null, ...(svc ? { provenance: [svc.provenance], note: `${svc.count} backend(s)` } : { note: 'not a service frontend' }) });
     return svc;
   });
+}
+
+/**
+ * A LocalRedirect frontend (CiliumLocalRedirectPolicy) or an L7 load-balanced Service
+ * (CiliumEnvoyConfig): flags2 of the master entry says so (lb4_svc_is_localredirect,
+ * lb4_svc_is_l7loadbalancer). Where v1.13.0 sends the packet then is not simulated.
+ */
+export function serviceRedirect(ctx: Ctx, svc: Lb4Service): Ret | undefined {
+  if (!(svc.flags2 & (SVC_FLAG2_LOCALREDIRECT | SVC_FLAG2_L7LOADBALANCER))) return undefined;
+  const flag = svc.flags2 & SVC_FLAG2_LOCALREDIRECT ? 'SVC_FLAG_LOCALREDIRECT' : 'SVC_FLAG_L7LOADBALANCER';
+  ctx.tb.add({ kind: 'note', text: `the master entry has ${flag} in flags2` });
+  return unsimulated(svc.redirect ?? `the service entry has ${flag}`);
 }
 
 /**

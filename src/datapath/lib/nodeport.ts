@@ -14,7 +14,7 @@ import { CTX_ACT_OK, drop, type Ctx, type Ret } from '../context.js';
 import { sendDropNotify } from './drop.js';
 import { encapWithNodeid } from './encap.js';
 import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './eps.js';
-import { lb4Local, lb4LookupService, lb4RevNat } from './lb.js';
+import { lb4Local, lb4LookupService, lb4RevNat, serviceRedirect } from './lb.js';
 import { ctCreate4State, ctHasNodeportEgressEntry4, ctLookup4 } from './conntrack.js';
 import { ctxSnatDone, ctxSnatDoneSet, l3Packet, natTarget, onL3, snatV4Nat, snatV4PrepareState, snatV4RevNat } from './nat.js';
 import { describeRoute, routeLookup } from '../kernel/stack.js';
@@ -63,6 +63,8 @@ export function nodeportLb4(ctx: Ctx, srcId: number): Ret | null {
       ctx.cb.set('CB_SRC_LABEL', srcId);
       return epTailCall(ctx, CILIUM_CALL.IPV4_NODEPORT_NAT_INGRESS);
     }
+    const redirected = serviceRedirect(ctx, svc);
+    if (redirected) return redirected;
     const ret = lb4Local(ctx, { address: v.dst, dport: v.dport }, svc, v.src);
     if (ret.kind !== 'ok') return ret;
     if (!(svc.flags & SVC_FLAG_NODEPORT)) return drop('DROP_IS_CLUSTER_IP', 'nodeport_lb4', FILE);

@@ -8,11 +8,15 @@
 // DROP_FRAG_NOSUPPORT on a miss; packets here are never fragments), ALLOW_ICMP_FRAG_NEEDED
 // (no ICMP errors are traced), the CB_POLICY skip after a miss (cb[CB_POLICY] is 0 on every
 // path traced: ipv4_policy and cil_from_container clear it), auth_type (no mutual auth),
-// proxy ports (no L7), audit mode, the entries' packet/byte counters.
-import { formatPolicyEntry, formatPolicyKey, type PolicyKey, type TrafficDirection } from '../../maps/policymap.js';
+// audit mode, the entries' packet/byte counters. An entry with a proxy port is a redirect:
+// the caller sends the packet to the proxy (ctx_redirect_to_proxy4), where the simulation ends.
+// Rules the agent resolves at run time (toFQDNs, …) have no entries: their map's `pending`
+// list lets a miss (or an allow, for a deny) toward a peer outside the cluster say so.
+import { describePolicyPort, formatPolicyEntry, formatPolicyKey, type PendingPeer, type PolicyKey, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
+import { WORLD_ID } from '../../cilium/identities.js';
 import type { Provenance } from '../../maps/provenance.js';
 import { ipProto, policyPort } from '../../net/packet.js';
-import { drop, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
+import { drop, unsimulated, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
 
 export type MatchType = 'L3-L4' | 'L4-Only' | 'L3-Proto' | 'Proto-Only' | 'L3-Only' | 'all' | 'none';
 
@@ -37,6 +41,10 @@ export interface PolicyVerdict {
   readonly ret: Ret;
   readonly match: MatchType;
   readonly provenance: readonly Provenance[];
+  /** The entry's proxy port (0: none) and where it redirects; the key that hit. */
+  readonly proxyPort: number;
+  readonly redirect?: ProxyRedirect;
+  readonly key?: PolicyKey;
 }
 
 export function policyCanAccess(ctx: Ctx, mapName: string, direction: TrafficDirection, remoteId: number, fn: string): PolicyVerdict {
@@ -52,7 +60,7 @@ export function policyCanEgress4(ctx: Ctx, mapName: string, remoteId: number): P
     const p = ctx.pkt;
     if (ctx.node.config.tunnelMode && p.l4.proto === 'udp' && p.l4.dport === ctx.node.config.tunnelPort) {
       ctx.tb.add({ kind: 'note', text: `is_encap: pod traffic to UDP ${ctx.node.config.tunnelPort} (TUNNEL_PORT) is prohibited` });
-      return { ret: drop('DROP_ENCAP_PROHIBITED', 'policy_can_egress', 'bpf/lib/policy.h'), match: 'none', provenance: [] };
+      return { ret: drop('DROP_ENCAP_PROHIBITED', 'policy_can_egress', 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
     }
     return policyLookup(ctx, mapName, 'egress', remoteId, 'policy_can_egress4');
   });
@@ -66,7 +74,49 @@ function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, re
     const key: PolicyKey = { identity: probe.id ? remoteId : 0, dport: probe.port ? dport : 0, proto: probe.proto ? proto : 0, direction };
     const entry = map?.lookup(key);
     ctx.tb.add({ kind: 'lookup', map: mapName, key: formatPolicyKey(key), result: entry ? formatPolicyEntry(entry) : null, ...(entry ? { provenance: entry.provenance, note: `match ${probe.match}` } : {}) });
-    if (entry) return { ret: entry.deny ? drop('DROP_POLICY_DENY', fn, 'bpf/lib/policy.h') : CTX_ACT_OK, match: probe.match, provenance: entry.provenance };
+    if (!entry) continue;
+    if (entry.deny) return { ret: drop('DROP_POLICY_DENY', fn, 'bpf/lib/policy.h'), match: probe.match, provenance: entry.provenance, proxyPort: 0, key };
+    const pendingDeny = pendingFor(map?.pending, direction, remoteId, dport, proto, true);
+    if (pendingDeny) return { ret: unsimulated(pendingText(pendingDeny, remoteId, dport, proto, 'deny')), match: probe.match, provenance: entry.provenance, proxyPort: 0, key };
+    return { ret: CTX_ACT_OK, match: probe.match, provenance: entry.provenance, proxyPort: entry.proxyPort, ...(entry.redirect ? { redirect: entry.redirect } : {}), key };
   }
-  return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [] };
+  const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
+  if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
+}
+
+/** Peers learnt at run time are addresses outside the cluster: world, or a CIDR identity (local scope). */
+function outsideCluster(identity: number): boolean {
+  return identity === WORLD_ID || identity >= 1 << 24;
+}
+
+function pendingFor(list: readonly PendingPeer[] | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, deny: boolean): PendingPeer | undefined {
+  if (!list || !outsideCluster(remoteId)) return undefined;
+  return list.find((p) => p.direction === direction && p.deny === deny && p.ports.some((x) => x.proto === 0 || (x.proto === proto && (x.port === 0 || x.port === dport))));
+}
+
+function pendingText(p: PendingPeer, remoteId: number, dport: number, proto: number, what: 'allow' | 'deny'): string {
+  const port = describePolicyPort({ dport, proto });
+  const lead = what === 'allow' ? `no ${p.direction} policy entry allows identity ${remoteId} on ${port}` : `an ${p.direction} policy entry allows identity ${remoteId} on ${port}`;
+  return `${lead}, but ${p.what} would ${what} it if ${p.why}: the agent learns that at run time, which is not simulated`;
+}
+
+const PROXY_NAME: Readonly<Record<string, string>> = { http: 'Envoy', dns: 'the DNS proxy', crd: 'Envoy', tls: 'Envoy' };
+
+/**
+ * ctx_redirect_to_proxy4 (bpf/lib/proxy.h): the packet goes to the node's proxy listener
+ * (skb->mark MARK_MAGIC_TO_PROXY | port, then TPROXY). The proxy is not simulated: the trace
+ * ends here, naming the entry, the listener and the rules the proxy would apply.
+ */
+export function ctxRedirectToProxy4(ctx: Ctx, direction: TrafficDirection, remoteId: number, v: PolicyVerdict): Ret {
+  return ctx.tb.frame('ctx_redirect_to_proxy4', 'bpf/lib/proxy.h', () => {
+    const r = v.redirect;
+    const port = v.key ? describePolicyPort(v.key) : 'this port';
+    const peer = direction === 'ingress' ? `from identity ${remoteId}` : `to identity ${remoteId}`;
+    const proxy = PROXY_NAME[r?.parser ?? ''] ?? `the ${r?.parser ?? 'L7'} proxy (Envoy)`;
+    const rules = r ? r.rules.join('; ') : 'its L7 rules';
+    const text = `the ${direction} policy entry redirects to the proxy (${port} ${peer}; proxy port ${v.proxyPort}, listener ${r?.listener ?? '?'}); ${proxy} would then apply: ${rules}`;
+    ctx.tb.add({ kind: 'note', text: `skb->mark 0x${(((v.proxyPort & 0xffff) << 16) | 0x0200).toString(16).padStart(8, '0')} (MARK_MAGIC_TO_PROXY | proxy port << 16): the stack's TPROXY rule hands the packet to ${r?.listener ?? 'the proxy'}` });
+    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules } : undefined);
+  });
 }

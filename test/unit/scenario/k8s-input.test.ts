@@ -10,6 +10,7 @@ import { InputError } from '../../../src/errors.js';
 import { formatIpv4, formatPrefix } from '../../../src/net/ip.js';
 import { readInputs, type InputText } from '../../../src/scenario/inputs.js';
 import { loadInputs, parseScenario, STDIN_NAME } from '../../../src/scenario/load.js';
+import { loadNotes } from '../../../src/scenario/load-notes.js';
 import type { PodSpec, Scenario } from '../../../src/scenario/types.js';
 
 function errors(inputs: InputText[]): string[] {
@@ -306,15 +307,21 @@ status: { phase: Failed, podIP: 10.0.1.9 }
     );
     assert.deepEqual(
       s.skipped.map((x) => [x.kind, x.name]),
-      [...kinds.map((k, i) => [k, i % 2 ? `ns/o${i}` : `o${i}`]), ['Pod', 'default/job-x'], ['Pod', 'default/crashed']],
+      kinds.map((k, i) => [k, i % 2 ? `ns/o${i}` : `o${i}`]),
     );
     assert.deepEqual(s.skipped[0]?.pos, { file: 'x.yaml', line: 23, col: 1 });
+    // Finished pods are not "objects not modelled" (F15): they have no endpoint any more.
+    assert.deepEqual(s.skippedPods.map((p) => [p.id, p.why, p.ip === undefined ? undefined : formatIpv4(p.ip)]), [
+      ['default/job-x', 'Succeeded', undefined],
+      ['default/crashed', 'Failed', '10.0.1.9'],
+    ]);
+    assert.deepEqual(loadNotes(s), ['cilium-trace: skipped 2 pods without a Cilium endpoint (not running): default/job-x (Succeeded), default/crashed (Failed; its IP 10.0.1.9 is free)']);
     assert.deepEqual(s.pods, []);
   });
 });
 
 describe('missing data', () => {
-  it('points at the section that should hold the field', () => {
+  it('skips pods without a Cilium endpoint (not scheduled, no IP yet) with why, never an error', () => {
     const text = `${NODES}---
 apiVersion: v1
 kind: Pod
@@ -329,10 +336,11 @@ apiVersion: v1
 kind: Pod
 metadata: { name: nowhere }
 `;
-    assert.deepEqual(errors([{ file: 'c.yaml', text }]), [
-      'c.yaml:29:1: pod default/web has no IP (status.podIP is empty; expected a scheduled, running pod)',
-      'c.yaml:32:1: pod default/nowhere has no IP (status.podIP is empty; expected a scheduled, running pod)',
-      'c.yaml:32:1: pod default/nowhere has no node (spec.nodeName is empty; expected a scheduled, running pod)',
+    assert.deepEqual(errors([{ file: 'c.yaml', text }]), []);
+    const s = readInputs([{ file: 'c.yaml', text }], 'c');
+    assert.deepEqual(s.skippedPods.map((p) => [p.id, p.why, `${p.pos.line}:${p.pos.col}`]), [
+      ['default/web', 'Pending, no IP yet: no status.podIP', '23:1'],
+      ['default/nowhere', 'not scheduled: no spec.nodeName', '32:1'],
     ]);
   });
 

@@ -21,6 +21,11 @@ function policies(text: string): PolicySpec[] {
   return [...parseScenario(NODE + text, 'p.yaml').policies];
 }
 
+/** The load's warnings, line:col relative to the policy text. */
+function warnings(text: string): string[] {
+  return parseScenario(NODE + text, 'p.yaml').warnings.map((w) => (w.pos ? `${at(w.pos)}: ${w.message}` : w.message));
+}
+
 function errors(text: string): string[] {
   try {
     parseScenario(NODE + text, 'p.yaml');
@@ -108,9 +113,10 @@ describe('CiliumNetworkPolicy', () => {
       [
         { port: 80, endPort: undefined, protocol: 'TCP', at: '18:17' },
         { port: 'http-alt', endPort: undefined, protocol: 'ANY', at: '19:17' },
-        { port: 8000, endPort: 8100, protocol: 'ANY', at: '20:17' },
+        { port: 8000, endPort: undefined, protocol: 'ANY', at: '20:17' },
       ],
     );
+    assert.deepEqual(warnings(FULL), ['20:38: endPort 8100 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8000 is allowed']);
     assert.deepEqual([i0.entities, i0.cidrs, i0.icmps, at(i0.pos)], [undefined, undefined, undefined, '14:7']);
     assert.deepEqual(cidrs(i1.cidrs), [
       { cidr: '10.1.2.3/32', except: [], at: '21:18' },
@@ -143,20 +149,32 @@ describe('CiliumNetworkPolicy', () => {
     assert.deepEqual([p?.namespace, p?.rules], ['default', []]);
   });
 
-  it('rejects what Cilium does not accept, and what is not simulated yet', () => {
-    const text = `apiVersion: cilium.io/v2
+  it('refuses what the API server refuses; what only the agent refuses, or v1.13.0 lacks, is a warning', () => {
+    const ports = `[${Array.from({ length: 41 }, (_, i) => `{ port: "${i + 1}" }`).join(', ')}]`;
+    assert.deepEqual(errors(`apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: bad }
 spec:
   endpointSelector: {}
   ingress:
     - fromEntities: [everything]
+    - toPorts:
+        - ports: ${ports}
+`), [
+      "7:22: unknown entity 'everything' (expected one of: all, world, cluster, host, remote-node, kube-apiserver, init, ingress, health, unmanaged)",
+      '9:18: too many ports (41; Cilium allows at most 40)',
+    ]);
+    const text = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: agent-refuses }
+spec:
+  endpointSelector: {}
+  ingress:
+    - fromEntities: [world]
       fromRequires: [{ matchLabels: { env: prod } }]
       authentication: { mode: required }
     - fromCIDR: [10.0.0.0/8]
       fromCIDRSet: [{ cidr: 11.0.0.0/8 }]
-    - toPorts:
-        - ports: [${Array.from({ length: 41 }, (_, i) => `{ port: "${i + 1}" }`).join(', ')}]
   egress:
     - toGroups: [{ aws: { securityGroupsIds: [sg-1] } }]
     - toRequires: [{}]
@@ -165,16 +183,16 @@ spec:
   egressDeny:
     - toFQDNs: [{ matchName: example.com }]
 `;
-    assert.deepEqual(errors(text), [
-      "7:22: unknown entity 'everything' (expected one of: all, world, cluster, host, remote-node, kube-apiserver, init, ingress, health, unmanaged)",
-      "8:7: 'fromRequires' is not supported yet (supported: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, toPorts, icmps)",
-      "9:7: 'authentication' is not supported yet (supported: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, toPorts, icmps)",
-      '11:7: fromCIDR and fromCIDRSet cannot be combined in one rule (Cilium: "Combining FromCIDR and FromCIDRSet is not supported yet"; write two rules)',
-      '13:18: too many ports (41; Cilium allows at most 40)',
-      "15:7: 'toGroups' is not supported yet (supported: toEndpoints, toCIDR, toCIDRSet, toEntities, toPorts, icmps)",
-      "16:7: 'toRequires' is not supported yet (supported: toEndpoints, toCIDR, toCIDRSet, toEntities, toPorts, icmps)",
-      '18:7: toEndpoints and toEntities cannot be combined in one rule (Cilium: "Combining ToEndpoints and ToEntities is not supported yet"; write two rules)',
-      "20:7: unknown field 'toFQDNs' (expected one of: toEndpoints, toCIDR, toCIDRSet, toEntities, toPorts, icmps)",
+    assert.deepEqual(errors(text), []);
+    assert.deepEqual(policies(text), [], 'the v1.13.0 agent does not import it');
+    assert.deepEqual(warnings(text), [
+      "8:7: 'fromRequires' is not simulated: v1.13.0 adds these requirements to the fromEndpoints of every rule selecting these endpoints; here they are ignored, so a trace may allow what the cluster denies",
+      "9:7: 'authentication' ignored: not in Cilium v1.13.0's CRD (mutual authentication of a later release), so the API server prunes it",
+      ' 11:7: CiliumNetworkPolicy default/agent-refuses is not enforced: the v1.13.0 agent refuses it ("Combining FromCIDR and FromCIDRSet is not supported yet": fromCIDR and fromCIDRSet cannot be combined in one rule; write two rules)'.trim(),
+      "13:7: 'toGroups' is not simulated (its addresses come from the cloud provider's API at run time): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED",
+      "14:7: 'toRequires' is not simulated: v1.13.0 adds these requirements to the toEndpoints of every rule selecting these endpoints; here they are ignored, so a trace may allow what the cluster denies",
+      '16:7: CiliumNetworkPolicy default/agent-refuses is not enforced: the v1.13.0 agent refuses it ("Combining ToEndpoints and ToEntities is not supported yet": toEndpoints and toEntities cannot be combined in one rule; write two rules)',
+      "18:7: unknown field 'toFQDNs' ignored, as the API server prunes it (expected one of: toEndpoints, toCIDR, toCIDRSet, toEntities, toRequires, toServices, toGroups, toPorts, icmps)",
     ]);
   });
 
@@ -191,23 +209,40 @@ spec:
     assert.equal(p?.rules[0]?.ingressDeny?.[0]?.peers?.length, 1);
   });
 
-  it('reports host policies and L7 rules as not supported yet', () => {
-    assert.deepEqual(
-      errors(`apiVersion: cilium.io/v2
+  it('reads host policies, L7 rules and peers learnt at run time, each with one warning', () => {
+    const text = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: host }
-spec:
-  nodeSelector: {}
-  egress:
-    - toPorts:
-        - ports: [{ port: "80", protocol: TCP }]
-          rules: { http: [{ method: GET }] }
-`),
-      [
-        "5:3: host policies are not supported yet ('nodeSelector'; expected an endpointSelector)",
-        "9:11: L7 rules are not supported yet ('rules'; supported: ports)",
-      ],
-    );
+specs:
+  - nodeSelector: {}
+    ingress: [{ fromEntities: [cluster] }]
+  - endpointSelector: {}
+    egress:
+      - toPorts:
+          - ports: [{ port: "80", protocol: TCP }]
+            rules: { http: [{ method: GET, path: /api/v1/.* }, {}] }
+      - toFQDNs: [{ matchName: api.github.com }, { matchPattern: "*.cilium.io" }]
+        toPorts: [{ ports: [{ port: "443" }] }]
+      - toServices: [{ k8sService: { serviceName: db, namespace: shop } }]
+`;
+    assert.deepEqual(errors(text), []);
+    const [p] = policies(text);
+    const [host, pods] = p?.rules ?? [];
+    assert.equal(host?.hostPolicy, true);
+    assert.equal(pods?.hostPolicy, undefined);
+    const [e0, e1, e2] = pods?.egress ?? [];
+    assert.deepEqual(e0?.ports?.map((x) => [x.port, x.protocol, x.l7?.http]), [[80, 'TCP', ['GET /api/v1/.*', '* /.*']]]);
+    assert.deepEqual(e1?.unresolved?.map((u) => [u.kind, u.text, at(u.pos)]), [
+      ['toFQDNs', 'toFQDNs[0] matchName api.github.com', '12:21'],
+      ['toFQDNs', 'toFQDNs[1] matchPattern *.cilium.io', '12:52'],
+    ]);
+    assert.deepEqual(e2?.unresolved?.map((u) => [u.text, u.service]), [['toServices[0] k8sService shop/db', { name: 'db', namespace: 'shop' }]]);
+    assert.deepEqual(warnings(text), [
+      "5:5: host policy ('nodeSelector') is not simulated: it selects nodes, not pods, so it changes no pod's policy here; the host firewall is not modelled",
+      '11:13: L7 rules (http) are not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches its proxy redirect ends NOT_SIMULATED',
+      "12:9: 'toFQDNs' is not simulated (its addresses come from the DNS answers the agent sees at run time): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED",
+      "14:9: 'toServices' is not simulated (v1.13.0 turns it into toCIDRSet rules for the endpoints of Services without a selector only (pkg/k8s/watchers/watcher.go:620)): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED",
+    ]);
   });
 });
 
@@ -312,7 +347,7 @@ spec:
       [
         { port: 'http', endPort: undefined, protocol: 'TCP', at: '19:11' },
         { port: 53, endPort: undefined, protocol: 'UDP', at: '20:13' },
-        { port: 30000, endPort: 32767, protocol: 'TCP', at: '21:13' },
+        { port: 30000, endPort: undefined, protocol: 'TCP', at: '21:13' },
         { port: undefined, endPort: undefined, protocol: 'TCP', at: '22:11' },
       ],
     );
