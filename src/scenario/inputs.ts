@@ -76,7 +76,8 @@ class Collected {
 
   add(o: InputObject): void {
     this.count++;
-    if (o.kind !== KIND && o.kind !== EXPECTATIONS_KIND) this.k8s++;
+    // Cluster objects: without a Scenario document, their datapath settings come from cilium-config.
+    if (o.kind === 'Node' || o.kind === 'Pod') this.k8s++;
     this.firstPos ??= o.map.pos;
     const deferred = DEFERRED_KINDS.has(o.kind) || (o.kind === 'ConfigMap' && isCiliumConfig(o.map));
     this.slots.push(deferred ? { deferred: o } : { read: readNow(this.sink, o) });
@@ -341,7 +342,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     warnings.push(w);
   };
   const configMaps = deferred.filter((o) => o.kind === 'ConfigMap').map((o) => o.map);
-  const cluster = clusterSettings(first?.root.src, first?.root.entry('cluster'), configMaps, collected.k8s > 0, fallbackPos, warn);
+  const cluster = clusterSettings(first?.root.src, first?.root.entry('cluster'), configMaps, collected.k8s > 0 && first === undefined, fallbackPos, warn);
 
   const ciliumNodes = new Map<string, CiliumNodeInfo>();
   for (const o of deferred.filter((x) => x.kind === 'CiliumNode')) {

@@ -45,7 +45,7 @@ test('the README’s export is the command the fixture shows, and the fixture ha
 test('the export loads whole: 3 nodes, 11 pods (4 hostNetwork), 5 Services, 3 policies; nothing skipped, nothing to warn about', () => {
   const s = cluster.scenario;
   assert.deepEqual([s.nodes.length, s.pods.length, s.pods.filter((p) => p.hostNetwork).length, s.services.length, s.policies.length], [3, 11, 4, 5, 3]);
-  assert.deepEqual(s.warnings, undefined);
+  assert.deepEqual(s.warnings, []);
   assert.deepEqual(s.skipped, []);
 });
 

@@ -72,7 +72,7 @@ describe('no cilium-config among Kubernetes objects', () => {
   it('leaves a Scenario alone: its settings are written in it (or are the format’s defaults)', () => {
     const s = readInputs([{ file: 's.yaml', text: 'apiVersion: cilium-trace/v1\nkind: Scenario\nmetadata: { name: s }\nnodes: [{ name: n1, ip: 192.168.0.1, podCIDR: 10.0.1.0/24 }]\n' }], 's');
     assert.equal(s.cluster.sources, undefined);
-    assert.equal(s.warnings, undefined);
+    assert.deepEqual(s.warnings, []);
   });
 });
 
@@ -88,7 +88,7 @@ describe('cilium-config', () => {
       'BPF host routing (enable-host-legacy-routing unset: v1.13.0 defaults to false, daemon/cmd/daemon_main.go:318; nothing forces legacy routing: BPF NodePort on, BPF masquerading, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, daemon/cmd/kube_proxy_replacement.go:440-465)',
       'masquerade bpf (cilium-config enable-ipv4-masquerade=true, enable-bpf-masquerade=true)',
     ]);
-    assert.equal(s.warnings, undefined);
+    assert.deepEqual(s.warnings, []);
     assert.deepEqual(s.skipped, [], 'the ConfigMap is read, not skipped');
   });
 
