@@ -3,8 +3,12 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Position, Problem } from '../errors.js';
 
-/** The default limit on the size of one input (a file, or standard input): 64 MiB. */
-export const DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024;
+/**
+ * The default limit on the size of one input (a file, or standard input): 4 GiB. JSON is
+ * read as a stream, so a large dump costs the objects kept, not its size; YAML has its own
+ * ceiling, the longest string (input-sources.ts).
+ */
+export const DEFAULT_MAX_INPUT_SIZE = 4 * 1024 * 1024 * 1024;
 
 export interface ReadLimits {
   /** Bytes one input may have (--max-input-size). */
