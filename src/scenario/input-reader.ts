@@ -2,10 +2,8 @@
 // document or List item it does not take goes to the `yaml` package), JSON through the
 // streaming reader (bytes in, never the whole text; a List's items handed over one by one).
 // JSON that turns out not to be JSON (YAML flow style, comments) is read as YAML when its
-// text can be had. Memory is watched while objects are read (util/heap.ts).
+// text can be had.
 import type { Problem } from '../errors.js';
-import { checkHeap } from '../util/heap.js';
-import type { YNode } from './ast.js';
 import { bytesSource, type ByteSource } from './json-bytes.js';
 import { streamJson } from './json-stream.js';
 import { readYamlText, YAML_LIMITS, type YamlReader } from './yaml-text.js';
@@ -44,11 +42,10 @@ function firstSignificant(text: string): number {
  * returns the problems instead when it cannot be read (then `out.restart(true)` was called).
  */
 export function readInput(input: Input, out: YamlReader): Problem[] {
-  const watched = watch(input.file, out);
-  if ('bytes' in input) return readJson(input.file, input.bytes(), input.wholeText, watched);
-  if (!looksLikeJson(firstSignificant(input.text))) return readYamlText(input.file, input.text, watched);
+  if ('bytes' in input) return readJson(input.file, input.bytes(), input.wholeText, out);
+  if (!looksLikeJson(firstSignificant(input.text))) return readYamlText(input.file, input.text, out);
   const text = input.text.replace(/^\uFEFF/, '');
-  return readJson(input.file, bytesSource(Buffer.from(text)), () => ({ text }), watched);
+  return readJson(input.file, bytesSource(Buffer.from(text)), () => ({ text }), out);
 }
 
 function readJson(file: string, bytes: ByteSource, text: InputStream['wholeText'], out: YamlReader): Problem[] {
@@ -60,21 +57,4 @@ function readJson(file: string, bytes: ByteSource, text: InputStream['wholeText'
   if (t === undefined) return [r.problem];
   if ('problems' in t) return t.problems;
   return readYamlText(file, t.text, out);
-}
-
-/** `out`, with the heap checked as objects are handed over. */
-function watch(file: string, out: YamlReader): YamlReader {
-  let objects = 0;
-  const what = (): string => `reading ${file} (${objects} objects read)`;
-  const checked = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {
-    objects++;
-    checkHeap(what);
-    f(...a);
-  };
-  return {
-    onDocument: checked((root: YNode | null) => out.onDocument(root)),
-    ...(out.onListItem ? { onListItem: checked((item: YNode, i: number) => out.onListItem?.(item, i)) } : {}),
-    documentStart: () => out.documentStart(),
-    restart: (all) => out.restart(all),
-  };
 }

@@ -7,7 +7,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants } from 'node:buffer';
 import type { Problem } from '../errors.js';
-import { checkHeap } from '../util/heap.js';
 import { decodeUtf8, readFdCapped, tooLargeProblem } from './input-bytes.js';
 import type { Input } from './input-reader.js';
 import type { ByteSource } from './json-bytes.js';
@@ -60,7 +59,7 @@ function tooLongForYaml(display: string, size: number): { problems: Problem[] } 
 
 /**
  * The YAML text of `fd` (whose first bytes are `head`), or its problems: larger than `max`
- * or than one string can be, not UTF-8, too large for the heap.
+ * or than one string can be, not UTF-8.
  */
 function readYaml(fd: number, head: Buffer, size: number, max: number, display: string): { input: Input } | { problems: Problem[] } {
   const cap = Math.min(max, MAX_TEXT_BYTES);
@@ -71,10 +70,9 @@ function readYaml(fd: number, head: Buffer, size: number, max: number, display: 
   return 'problems' in text ? text : { input: { file: display, text: text.text } };
 }
 
-/** The text of YAML bytes, or its problems (not UTF-8; too large for the heap). */
+/** The text of YAML bytes, or its problems (not UTF-8; longer than a string can be). */
 export function yamlText(display: string, bytes: Uint8Array): { text: string } | { problems: Problem[] } {
   if (bytes.length > MAX_TEXT_BYTES) return tooLongForYaml(display, bytes.length);
-  checkHeap(() => `reading ${display} (${bytes.length} bytes of YAML)`, bytes.length * 2);
   const decoded = decodeUtf8(display, bytes);
   return 'problem' in decoded ? { problems: [decoded.problem] } : { text: decoded.text };
 }
