@@ -13,8 +13,8 @@
 // reports errors exactly (see `Fallback`); the rest of the file stays on the fast path. So
 // for every text it accepts it must build what the `yaml` package (YAML 1.2 core schema)
 // would build; the differential property tests in test/fuzz check that.
-import type { Problem } from '../errors.js';
-import { isSeq, MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
+import { InputError, type Problem } from '../errors.js';
+import { isMap, isSeq, MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
 import { badChar, blockScalar, UNSUPPORTED_CHARS } from './fast-yaml-block.js';
 
 /** Thrown to abandon the fast path; never escapes fastParseYaml. */
@@ -29,6 +29,10 @@ class TooManyDocuments {
 /** Thrown when a document read by the fallback does not fit (the whole file is then read by it). */
 class WholeFile {}
 const WHOLE_FILE = new WholeFile();
+
+/** Thrown when the items of a document that is not a List after all were handed over as a List's. */
+class NotAList {}
+const NOT_A_LIST = new NotAList();
 
 const SPACE = 32;
 const HASH = 35;
@@ -164,10 +168,8 @@ export interface YamlStream {
  * handles; then what was handed over must be discarded); or the line of the first document
  * over the limit on documents (then the text is refused).
  */
-export function streamYaml(text: string, limits: FastLimits, out: YamlStream, fallback?: Fallback): boolean | { tooManyDocumentsAt: number } | { problems: Problem[] } {
-  // Directives and `...` end markers tie documents together: no document is read apart then.
-  const apart = fallback && !/(?:^|\n)(?:%|\.\.\.(?:[ \t\r\n]|$))/.test(text) ? fallback : undefined;
-  const reader = new FastReader(text, limits, out, apart);
+export function streamYaml(text: string, limits: FastLimits, out: YamlStream, fallback?: Fallback, lazyIn?: string): boolean | { tooManyDocumentsAt: number } | { problems: Problem[] } {
+  const reader = new FastReader(text, limits, out, fallback, fallback ? lazyIn : undefined);
   try {
     reader.documents();
     return reader.problems.length > 0 ? { problems: reader.problems } : true;
@@ -176,6 +178,15 @@ export function streamYaml(text: string, limits: FastLimits, out: YamlStream, fa
     if (e instanceof TooManyDocuments) return { tooManyDocumentsAt: e.line };
     throw e;
   }
+}
+
+/** Is there a `...` document end marker line? */
+function hasEndMarker(t: string): boolean {
+  for (let i = t.startsWith('...') ? 0 : t.indexOf('\n...'); i >= 0; i = t.indexOf('\n...', i + 1)) {
+    const c = t.charCodeAt(i === 0 && t.startsWith('...') ? 3 : i + 4);
+    if (Number.isNaN(c) || c === 32 || c === 9 || c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 /** Is this the `kind` of a List whose items can be streamed? (collectObject's rule.) */
@@ -190,10 +201,6 @@ class FastReader {
   private ind = 0;
   private lineNo = 0;
   private eof = false;
-
-  /** Positions of the next `\nkind:` and `\n---` found so far (they only move forward). */
-  private nextKind = -2;
-  private nextMarker = -2;
 
   /** Offset just after what key(), quoted(), flow() and flowScalar() read last (no result objects). */
   private end = 0;
@@ -219,9 +226,14 @@ class FastReader {
     private readonly out: YamlStream,
     /** Reads a document or List item the fast path gives up on; without it, the whole text is given up. */
     private readonly fallback?: Fallback,
+    /** Collections two levels below an object's root are read when first asked for (needs `fallback`); the file's name. */
+    private readonly lazy?: string,
   ) {
     this.load(0);
   }
+
+  /** Depth of the root mapping of the object being read: a document's, or a List item's. */
+  private objectDepth = 1;
 
   private load(start: number): void {
     const t = this.text;
@@ -299,15 +311,38 @@ class FastReader {
       if (afterFirst && count >= this.limits.maxDocuments) throw new TooManyDocuments(this.lineNo);
       count++;
       this.out.documentStart?.();
+      this.objectDepth = 1;
       try {
         this.document(afterFirst);
       } catch (e) {
-        if (e !== GIVE_UP || !this.fallback) throw e;
-        this.readApart(start, line);
+        if (e === NOT_A_LIST) {
+          // Read it again, its items in it.
+          this.out.restart?.(false);
+          this.pairTop = 0;
+          this.itemTop = 0;
+          this.seek(start, line, start);
+          this.listed = false;
+          this.document(afterFirst);
+          this.listed = true;
+        } else {
+          if (e !== GIVE_UP || !this.apart()) throw e;
+          this.readApart(start, line);
+        }
       }
       afterFirst = true;
     }
   }
+
+  /** May the fallback read a document apart? Not when directives or `...` end markers tie them together. */
+  private apart(): boolean {
+    const t = this.text;
+    this.apartOk ??= this.fallback !== undefined && !t.startsWith('%') && !t.includes('\n%') && !hasEndMarker(t);
+    return this.apartOk;
+  }
+
+  private apartOk: boolean | undefined;
+  /** May a document's `items` be handed over as a List's before its `kind` is known? */
+  private listed = true;
 
   /** One document: the text's first one (which needs no `---`), or one after a `---` line. */
   private document(afterFirst: boolean): void {
@@ -366,34 +401,6 @@ class FastReader {
     return t.length;
   }
 
-  /** The `kind:` written at column 0 of the document whose root mapping starts at `from`. */
-  private kindOfDocument(from: number): string | undefined {
-    const t = this.text;
-    if (this.nextMarker !== -1 && this.nextMarker < from) {
-      let m = t.indexOf('\n---', from);
-      while (m >= 0 && !(m + 4 >= t.length || t.charCodeAt(m + 4) === SPACE || t.charCodeAt(m + 4) === 10)) m = t.indexOf('\n---', m + 1);
-      this.nextMarker = m < 0 ? -1 : m + 1;
-    }
-    const end = this.nextMarker === -1 ? t.length : this.nextMarker;
-    if (this.nextKind !== -1 && this.nextKind < from) {
-      if (from === 0 && t.startsWith('kind:')) this.nextKind = 0;
-      else {
-        const k = t.indexOf('\nkind:', Math.max(from - 1, 0));
-        this.nextKind = k < 0 ? -1 : k + 1;
-      }
-    }
-    if (this.nextKind === -1 || this.nextKind >= end) return undefined;
-    const start = this.nextKind + 'kind:'.length;
-    let e = t.indexOf('\n', start);
-    if (e < 0) e = t.length;
-    let value = t.slice(start, e);
-    const hash = value.indexOf(' #');
-    if (hash >= 0) value = value.slice(0, hash);
-    value = value.trim();
-    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value[value.length - 1] === value[0]) value = value.slice(1, -1);
-    return value;
-  }
-
   /** One document's root node; what follows must be the next `---` or the end. */
   private body(): YNode {
     const node = this.node(1);
@@ -435,9 +442,10 @@ class FastReader {
         const pairs = this.pairTop;
         const listed = this.itemTop;
         try {
+          this.objectDepth = depth + 1;
           item = this.item(d, indent, depth);
         } catch (e) {
-          if (e !== GIVE_UP) throw e;
+          if (e !== GIVE_UP || !this.apart()) throw e;
           this.pairTop = pairs;
           this.itemTop = listed;
           item = this.itemApart(start, itemLine, indent, depth);
@@ -449,6 +457,73 @@ class FastReader {
     const own = items.slice(base, this.itemTop);
     this.itemTop = base;
     return new SeqNode(own, line, col);
+  }
+
+  /**
+   * The block collection (a mapping, or a list) that is the value of a key indented
+   * `keyIndent`, starting on the current line, made to be read when first asked for: its
+   * lines are skipped now; undefined when it is something else (read it now).
+   */
+  private later(keyIndent: number, depth: number): YNode | undefined {
+    const t = this.text;
+    const first = this.ls + this.ind;
+    const seq = this.isSeqItem(first);
+    if (!seq && !this.isKeyAt(first)) return undefined;
+    const start = this.ls;
+    const line = this.lineNo;
+    const col = this.ind + 1;
+    const indentless = seq && this.ind === keyIndent;
+    const objectDepth = this.objectDepth;
+    let lines = 1;
+    let end = t.length;
+    for (let nl = this.le; nl < t.length; lines++) {
+      const next = nl + 1;
+      nl = t.indexOf('\n', next);
+      if (nl < 0) nl = t.length;
+      // Deeper than the key: its first keyIndent + 1 characters are spaces (most lines: look no further).
+      const deep = next + keyIndent + 1;
+      let i = next;
+      while (i < deep && t.charCodeAt(i) === SPACE) i++;
+      if (i === deep || i === nl || t.charCodeAt(i) === HASH) continue;
+      if (indentless && i - next === keyIndent && t.charCodeAt(i) === DASH && (i + 1 === nl || t.charCodeAt(i + 1) === SPACE)) continue;
+      end = next;
+      break;
+    }
+    this.lineNo = line + lines - 1;
+    this.load(end);
+    if (seq) {
+      return new SeqNode([], line, col, () => {
+        const node = this.readLater(start, end, line, col, keyIndent, depth, indentless, objectDepth);
+        return isSeq(node) ? node.items : this.notThere(line, col, 'a list');
+      });
+    }
+    return new MapNode([], [], line, col, () => {
+      const node = this.readLater(start, end, line, col, keyIndent, depth, false, objectDepth);
+      return isMap(node) ? { keys: node.keys, values: node.values } : this.notThere(line, col, 'a mapping');
+    });
+  }
+
+  private notThere(line: number, col: number, what: string): never {
+    throw new InputError([{ pos: { file: this.lazy ?? '', line, col }, message: `invalid YAML: expected ${what} here` }]);
+  }
+
+  /** A collection made by later(), read now: by the fast path, else by the fallback (problems are thrown). */
+  private readLater(start: number, end: number, line: number, col: number, keyIndent: number, depth: number, indentless: boolean, objectDepth: number): YNode | null | undefined {
+    const r = new FastReader(this.text, this.limits, { onDocument: () => undefined }, this.fallback, this.lazy);
+    r.objectDepth = objectDepth;
+    r.seek(start, line, start);
+    try {
+      const node = r.isSeqItem(r.ls + r.ind) ? r.seq(indentless ? keyIndent : r.ind, depth) : r.map(r.ind, r.ls + r.ind, depth);
+      r.skip();
+      if (r.eof ? end !== this.text.length : r.ls !== end) throw GIVE_UP;
+      return node;
+    } catch (e) {
+      if (e !== GIVE_UP) throw e;
+    }
+    const got = (this.fallback as Fallback)(start, end, line, depth - 1);
+    if (got.problems.length > 0) throw new InputError(got.problems);
+    if (got.docs.length !== 1) this.notThere(line, col, 'one collection');
+    return got.docs[0];
   }
 
   /** The item of a block list whose `- ` is at `d`. */
@@ -527,11 +602,12 @@ class FastReader {
         if (p < this.le) this.comment(p);
         const emptyCol = p - this.ls + 1; // where yaml places an empty value
         // A List document's `items` may be handed over one by one (see YamlStream).
-        const stream = depth === 1 && key.value === 'items' && this.out.onListItem !== undefined && this.isList(base, first);
+        const stream = depth === 1 && key.value === 'items' && this.out.onListItem !== undefined && this.isList(base);
         this.nextLine();
         this.skip();
-        if (!this.eof && this.ind > indent && !(this.ind === 0 && this.isMarker())) value = this.node(depth + 1, stream);
-        else if (!this.eof && this.ind === indent && this.isSeqItem(this.ls + this.ind)) value = this.seq(indent, depth + 1, stream);
+        const later = !stream && this.lazy && depth + 1 >= this.objectDepth + 2;
+        if (!this.eof && this.ind > indent && !(this.ind === 0 && this.isMarker())) value = (later && this.later(indent, depth + 1)) || this.node(depth + 1, stream);
+        else if (!this.eof && this.ind === indent && this.isSeqItem(this.ls + this.ind)) value = (later && this.later(indent, depth + 1)) || this.seq(indent, depth + 1, stream);
         else value = new ScalarNode(null, '', keyLine, emptyCol);
       } else {
         value = this.value(p, depth + 1, indent);
@@ -541,17 +617,35 @@ class FastReader {
     }
     const own = new MapNode(keys.slice(base, this.pairTop), values.slice(base, this.pairTop), line, col);
     this.pairTop = base;
+    if (depth === 1 && this.listed && this.out.onListItem && !this.isListDocument(own)) throw NOT_A_LIST;
     return own;
   }
 
-  /** Is the document whose root mapping is being read (its keys so far from `base`, starting at `start`) a List? */
-  private isList(base: number, start: number): boolean {
+  /** Is a document root whose `items` may have been handed over really a List? */
+  private isListDocument(root: MapNode): boolean {
+    let items: YNode | null | undefined;
+    let kind: YNode | null | undefined;
+    root.keys.forEach((k, i) => {
+      if (k?.kind === 'scalar' && k.value === 'items') items = root.values[i];
+      if (k?.kind === 'scalar' && k.value === 'kind') kind = root.values[i];
+    });
+    // Streamed items leave an empty list behind.
+    if (!isSeq(items) || items.items.length > 0) return true;
+    return kind?.kind === 'scalar' && isListKind(kind.value);
+  }
+
+  /**
+   * May the `items` of the document whose root mapping is being read (its keys so far from
+   * `base`) be handed over as a List's? Yes if its `kind` so far says List; when `kind` comes
+   * later (kubectl prints it after `items`), yes, and map() checks it at the end.
+   */
+  private isList(base: number): boolean {
     for (let i = base; i < this.pairTop; i++) {
       if (this.keyStack[i]?.value !== 'kind') continue;
       const v = this.valueStack[i];
       return v !== undefined && v.kind === 'scalar' && isListKind(v.value);
     }
-    return isListKind(this.kindOfDocument(start));
+    return this.listed;
   }
 
   /** Is there an implicit key (`key:` followed by a space or the end of the line) at `p`? */

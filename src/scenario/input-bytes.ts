@@ -1,5 +1,6 @@
 // Reading input files and standard input as text, within a size limit, and refusing what
 // is not UTF-8 text. Every refusal is one positioned problem for the file.
+import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Position, Problem } from '../errors.js';
 
@@ -73,11 +74,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | { problem: Problem } {
   const nul = bytes.indexOf(0);
   if (nul < 0) {
-    try {
-      return { text: decoder.decode(bytes) };
-    } catch {
-      // fall through to find the first bad byte
-    }
+    // Node's own checks are several times faster than a fatal TextDecoder on large inputs.
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (isAscii(buf)) return { text: buf.toString('latin1') };
+    if (isUtf8(buf)) return { text: decoder.decode(buf) };
   }
   const bad = firstInvalidUtf8(bytes);
   const at = nul >= 0 && (bad < 0 || nul < bad) ? nul : bad;

@@ -64,6 +64,24 @@ function tooLongForYaml(display: string, size: number): { problems: Problem[] } 
 function readYaml(fd: number, head: Buffer, size: number, max: number, display: string): { input: Input } | { problems: Problem[] } {
   const cap = Math.min(max, MAX_TEXT_BYTES);
   if (size > MAX_TEXT_BYTES) return tooLongForYaml(display, size);
+  if (size >= 0 && head.length < size) {
+    // A file: read into one buffer of its size (chunks and a copy cost more than the reading).
+    const all = Buffer.allocUnsafe(size);
+    head.copy(all);
+    let n = head.length;
+    while (n < size) {
+      const got = readSome(fd, all, n);
+      if (got === 0) break;
+      n += got;
+    }
+    const probe = Buffer.allocUnsafe(1);
+    const extra = n === size ? readSome(fd, probe) : 0;
+    if (n === size && extra === 0) {
+      const text = yamlText(display, all);
+      return 'problems' in text ? text : { input: { file: display, text: text.text } };
+    }
+    head = extra > 0 ? Buffer.concat([all, probe]) : all.subarray(0, n); // it changed while read: go on as with a stream
+  }
   const rest = head.length > cap ? { tooLarge: -1 } : readFdCapped(fd, cap - head.length);
   if ('tooLarge' in rest) return cap < max ? tooLongForYaml(display, size) : { problems: [tooLargeProblem(display, size, max)] };
   const text = yamlText(display, head.length === 0 ? rest.bytes : Buffer.concat([head, rest.bytes]));

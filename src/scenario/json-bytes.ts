@@ -32,13 +32,20 @@ const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const INTERN_SLOTS = 8192;
 const MAX_INTERNED = 48;
 
+/** How far a collection's closer is looked for before the input is taken as not laid out by kubectl. */
+const MAX_REGION = 16 * 1024 * 1024;
+
 /** Bytes allowed in a JSON number or literal (true, false, null). */
 function wordByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || (c >= 65 && c <= 90);
 }
 
+/** Shared by every reader: a cache, so sharing is invisible. */
+const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill('');
+const NO_BYTES = Buffer.alloc(0);
+
 export class JsonBytes {
-  buf: Buffer = Buffer.alloc(0);
+  buf: Buffer = NO_BYTES;
   pos = 0;
   private end = 0;
   /** Absolute offset of buf[0]. */
@@ -50,9 +57,22 @@ export class JsonBytes {
   private adjust = 0;
   private stopped: { line: number; col: number; message: string } | undefined;
   /** Short strings (keys, enum values, timestamps) are made once (dumps repeat them by the million). */
-  private readonly interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+  private readonly interned = INTERNED;
 
-  constructor(private readonly source: ByteSource) {}
+  /** `start`: where the bytes are in the file: line, and column of their first byte (for a part read later). */
+  constructor(
+    private readonly source: ByteSource,
+    start?: { line: number; col: number },
+  ) {
+    if (start) {
+      this.line = start.line;
+      this.lineStart = 1 - start.col;
+    }
+  }
+
+  /** Indentation of the current line (spaces before its first token), once skipSpace() passed its start. */
+  indent = 0;
+  private indentLine = 0;
 
   /** Why the input could not be read to its end (too large, not UTF-8, unreadable), if so. */
   stop(): { line: number; col: number; message: string } | undefined {
@@ -124,6 +144,10 @@ export class JsonBytes {
         } else if (c === 13 || c === 9) i++;
         else {
           this.pos = i;
+          if (this.indentLine !== this.line) {
+            this.indent = this.base + i - this.lineStart;
+            this.indentLine = this.line;
+          }
           return;
         }
       }
@@ -177,6 +201,79 @@ export class JsonBytes {
     }
     this.pos = end + 1;
     return s;
+  }
+
+  /**
+   * For a collection opened by the byte at `pos` (`{` or `[`) at the end of a line indented
+   * `indent`, in pretty-printed JSON (kubectl's): its bytes up to the closer that starts a
+   * line indented as much, and the line and column of its first entry, `pos` then at that
+   * closer; undefined (`pos` unchanged) when the text is not laid out so. The bytes are not
+   * checked: whoever reads the collection does it.
+   */
+  region(indent: number): { bytes: Buffer; line: number; col: number; first: { line: number; col: number } } | undefined {
+    if (this.noRegions) return undefined;
+    // Offsets from `pos` (the opener) stay right when more() moves the window.
+    const ahead = (o: number): number => this.at(this.pos + o);
+    const closer = ahead(0) === 0x7b ? 0x7d : 0x5d;
+    let o = 1;
+    while (ahead(o) === 32 || ahead(o) === 13) o++;
+    if (ahead(o) !== 10) return undefined;
+    const nl = o;
+    o++;
+    while (ahead(o) === 32) o++;
+    const inner = o - nl - 1;
+    if (inner <= indent || ahead(o) === 10 || ahead(o) < 0) return undefined;
+    // Line by line to the first that is the closer indented `indent`: no line in between is
+    // indented less (they are all deeper), so it is this collection's. Offsets are from `pos`.
+    let k = nl; // a newline
+    let lines = 0;
+    let closeAt: number;
+    for (;;) {
+      const ls = k + 1;
+      if (!this.have(ls + indent + 1)) return undefined;
+      lines++;
+      const buf = this.buf;
+      const p = this.pos + ls;
+      if (buf[p + indent] === closer && (indent === 0 || buf[p + indent - 1] === 32)) {
+        let sp = 0;
+        while (sp < indent && buf[p + sp] === 32) sp++;
+        if (sp === indent) {
+          closeAt = this.pos + ls + indent;
+          break;
+        }
+      }
+      let next = buf.indexOf(10, p);
+      while (next < 0) {
+        const searched = this.end - this.pos;
+        if (!this.have(searched + 1)) return undefined;
+        next = this.buf.indexOf(10, this.pos + searched);
+      }
+      k = next - this.pos;
+    }
+    const start = this.pos;
+    const line = this.line;
+    const col = this.col(start);
+    this.line += lines;
+    this.lineStart = this.base + closeAt - indent;
+    this.adjust = 0;
+    this.indent = indent;
+    this.indentLine = this.line;
+    this.pos = closeAt;
+    return { bytes: this.buf.subarray(start, closeAt + 1), line, col, first: { line: line + 1, col: inner + 1 } };
+  }
+
+  private noRegions = false;
+
+  /** Are there `n` bytes from `pos` (reading more as needed)? Not past MAX_REGION (then no more regions). */
+  private have(n: number): boolean {
+    while (this.end - this.pos < n) {
+      if (this.end - this.pos > MAX_REGION) {
+        this.noRegions = true; // not laid out as kubectl does: read the rest as it comes
+        return false;
+      }
+      if (!this.more()) return false;
+    }
+    return true;
   }
 
   /** Like string(), without making the string; false if it is not valid. */

@@ -1,13 +1,16 @@
 // JSON input (`kubectl get … -o json`) read as a stream of bytes into the loader's model
 // (ast.ts), with the positions the `yaml` package gives the same text: a 1 GiB dump is
-// never held as text, the items of a List are handed over one by one and dropped, and
-// `metadata.managedFields` (half of a dump) is checked but not built. Values are what the
-// yaml package (YAML 1.2 core schema) makes of JSON; the differential test in test/fuzz
-// checks it. Concatenated JSON values (`jq` output) are read as documents.
-import type { Problem } from '../errors.js';
-import { MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
+// never held as text, and the items of a List are handed over one by one and dropped.
+// Collections two levels below an object's root (managedFields, status.conditions,
+// spec.volumes, …) are, when laid out as kubectl prints them, kept as bytes and read only
+// if a reader looks into them (json-bytes.ts region()); otherwise `metadata.managedFields`
+// is checked but not built. Values are what the yaml package (YAML 1.2 core schema) makes
+// of JSON; the differential test in test/fuzz checks it. Concatenated JSON values (`jq`
+// output) are read as documents.
+import { InputError, type Problem } from '../errors.js';
+import { isMap, isSeq, MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
 import { resolvePlain, type FastLimits, type YamlStream } from './fast-yaml.js';
-import { JsonBytes, type ByteSource } from './json-bytes.js';
+import { bytesSource, JsonBytes, type ByteSource } from './json-bytes.js';
 
 /** How a JSON read ended: done, or one problem; `yamlMayRead`: the YAML reader may know better (valid YAML, not JSON). */
 export type JsonOutcome = { readonly ok: true } | { readonly problem: Problem; readonly yamlMayRead: boolean };
@@ -36,7 +39,7 @@ const isListKind = (k: unknown): boolean => typeof k === 'string' && k.endsWith(
  * top-level List's `items` go to `out.onListItem` as they are read when it is given.
  */
 export function streamJson(file: string, source: ByteSource, limits: FastLimits, out: YamlStream): JsonOutcome {
-  const r = new JsonReader(new JsonBytes(source), limits, out);
+  const r = new JsonReader(new JsonBytes(source), limits, out, file);
   try {
     r.documents();
     return { ok: true };
@@ -46,15 +49,21 @@ export function streamJson(file: string, source: ByteSource, limits: FastLimits,
   }
 }
 
+const NO_OUT: YamlStream = { onDocument: () => undefined };
+
 class JsonReader {
   constructor(
     readonly bytes: JsonBytes,
     private readonly limits: FastLimits,
     private readonly out: YamlStream,
+    private readonly file: string,
   ) {}
 
+  /** Depth of the root object being read: a document's, or a List item's. */
+  private objectDepth = 1;
+
   /** Stops at offset `i` of the current line: not JSON there (or not readable: too large, not UTF-8). */
-  private fail(i: number, what: string): never {
+  fail(i: number, what: string): never {
     const b = this.bytes;
     const c = b.at(i);
     const stop = b.stop();
@@ -82,12 +91,13 @@ class JsonReader {
       if (count >= this.limits.maxDocuments) this.stopHere(`too many JSON values (more than ${this.limits.maxDocuments} in one file)`);
       count++;
       this.out.documentStart?.();
+      this.objectDepth = 1;
       this.out.onDocument(this.value(1, undefined, true));
     }
   }
 
   /** The value at the current position; `parentKey` names the key it is the value of. */
-  private value(depth: number, parentKey: string | undefined, top = false): YNode {
+  value(depth: number, parentKey: string | undefined, top = false): YNode {
     const b = this.bytes;
     b.skipSpace();
     const c = b.at(b.pos);
@@ -131,6 +141,7 @@ class JsonReader {
       if (b.at(b.pos) !== QUOTE) this.fail(b.pos, 'a key in quotes');
       const keyLine = b.line;
       const keyCol = b.col(b.pos);
+      const keyIndent = b.indent;
       const k = b.string();
       if (k === undefined) this.fail(b.pos, 'a key');
       b.skipSpace();
@@ -145,8 +156,18 @@ class JsonReader {
       }
       keys.push(new ScalarNode(k, k, keyLine, keyCol));
       b.skipSpace();
-      let v: YNode;
-      if (k === 'managedFields' && parentKey === 'metadata' && b.at(b.pos) === LBRACKET) {
+      let v: YNode | undefined;
+      const c0 = b.at(b.pos);
+      if ((c0 === LBRACE || c0 === LBRACKET) && depth + 1 >= this.objectDepth + 2) {
+        const region = b.region(keyIndent);
+        if (region) {
+          v = this.later(region, depth + 1, k);
+          b.pos++;
+        }
+      }
+      if (v) {
+        // read later
+      } else if (k === 'managedFields' && parentKey === 'metadata' && c0 === LBRACKET) {
         // Nothing reads it: checked, and left out (an empty list where it was).
         const l = b.line;
         const cl = b.col(b.pos);
@@ -185,6 +206,7 @@ class JsonReader {
       return new SeqNode(items, line, col);
     }
     for (;;) {
+      if (stream) this.objectDepth = depth + 1;
       const item = this.value(depth + 1, undefined);
       if (stream) this.out.onListItem?.(item, index++);
       else items.push(item);
@@ -195,6 +217,35 @@ class JsonReader {
       if (c !== COMMA) this.fail(b.pos - 1, "',' or ']'");
     }
     return new SeqNode(items, line, col);
+  }
+
+  /** A collection kept as its bytes (json-bytes.ts region()), read when first asked for. */
+  private later(region: NonNullable<ReturnType<JsonBytes['region']>>, depth: number, parentKey: string): YNode {
+    const { bytes, line, col, first } = region;
+    const { limits, file, objectDepth } = this;
+    const read = (): YNode => {
+      const r = new JsonReader(new JsonBytes(bytesSource(bytes), { line, col }), limits, NO_OUT, file);
+      r.objectDepth = objectDepth;
+      try {
+        const v = r.value(depth, parentKey);
+        r.bytes.skipSpace();
+        if (r.bytes.at(r.bytes.pos) >= 0) r.fail(r.bytes.pos, 'the end of the collection');
+        return v;
+      } catch (e) {
+        if (e instanceof Stop) throw new InputError([{ pos: { file, line: e.line, col: e.col }, message: e.message }]);
+        throw e;
+      }
+    };
+    if (bytes[0] === LBRACE) {
+      return new MapNode([], [], first.line, first.col, () => {
+        const m = read();
+        return isMap(m) ? { keys: m.keys, values: m.values } : { keys: [], values: [] };
+      });
+    }
+    return new SeqNode([], line, col, () => {
+      const s = read();
+      return isSeq(s) ? s.items : [];
+    });
   }
 
   /** Reads a value without building it (its keys are not checked for duplicates). */

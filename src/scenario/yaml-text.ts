@@ -76,7 +76,7 @@ export function readYamlText(file: string, text: string, out: YamlReader): Probl
   const nul = text.indexOf(NUL);
   if (nul >= 0) return [{ pos: positionIn(file, text, nul), message: 'not UTF-8 text (a NUL character: binary or UTF-16 data?)' }];
   const apart: Fallback = (from, to, line, depth) => slowParse(file, text.slice(from, to), line - 1, depth);
-  const fast = streamYaml(text, YAML_LIMITS, out, apart);
+  const fast = streamYaml(text, YAML_LIMITS, out, apart, file);
   if (fast === true) return [];
   out.restart(true);
   if (fast !== false) return 'problems' in fast ? fast.problems : [{ pos: { file, line: fast.tooManyDocumentsAt, col: 1 }, message: tooManyDocuments() }];
