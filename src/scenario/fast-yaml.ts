@@ -243,6 +243,7 @@ class FastReader {
       this.ind = 0;
       return;
     }
+    this.eof = false;
     this.ls = start;
     const nl = t.indexOf('\n', start);
     this.le = nl < 0 ? t.length : nl;
@@ -321,6 +322,7 @@ class FastReader {
           this.pairTop = 0;
           this.itemTop = 0;
           this.seek(start, line, start);
+          this.objectDepth = 1;
           this.listed = false;
           this.document(afterFirst);
           this.listed = true;
@@ -456,6 +458,7 @@ class FastReader {
     }
     const own = items.slice(base, this.itemTop);
     this.itemTop = base;
+    if (emit) this.objectDepth = depth - 1; // back in the List document's root
     return new SeqNode(own, line, col);
   }
 

@@ -2,6 +2,7 @@
 // with the line and the column (in UTF-16 units, as the `yaml` package counts them) of
 // every offset on the current line, and JSON's tokens: white space, strings, words.
 // Offsets are into the current window; reading more keeps the window from `pos` on.
+import { firstInvalidUtf8 } from './input-bytes.js';
 
 /** An input's bytes, in chunks: a chunk, the end (undefined), or why reading stopped (a message at 1:1). */
 export interface ByteSource {
@@ -330,8 +331,7 @@ export class JsonBytes {
     try {
       return fatal.decode(bytes);
     } catch {
-      let bad = 0;
-      while (bad < bytes.length && lenient.decode(bytes.subarray(0, bad + 1)).indexOf('\ufffd') < 0) bad++;
+      const bad = Math.max(0, firstInvalidUtf8(bytes));
       const col = this.col(start) + lenient.decode(bytes.subarray(0, bad)).length;
       this.halt(this.line, col, `not UTF-8 text (invalid byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')})`);
       return undefined;

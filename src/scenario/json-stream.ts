@@ -113,6 +113,7 @@ class JsonReader {
     const text = b.word();
     if (text === 'true' || text === 'false' || text === 'null') return new ScalarNode(text === 'null' ? null : text === 'true', text, line, col);
     if (text !== undefined && /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?$/.test(text)) return new ScalarNode(resolvePlain(text), text, line, col);
+    if (text !== undefined) throw new Stop(line, col, `invalid JSON: expected a JSON value, found '${text.slice(0, 20)}'`, true);
     return this.fail(b.pos, 'a JSON value');
   }
 
