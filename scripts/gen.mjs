@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // npm run gen -- --nodes N --pods N --policies N --services N [--seed S] [-o FILE]
-//                 [--realistic [--lean] [--format yaml|json]]
+//                 [--realistic [--lean] [--core] [--format yaml|json]]
 // Writes a cluster as Kubernetes manifests to FILE or stdout, the same bytes for the same
 // arguments. A pair of pods to trace goes to stderr. Without --realistic: Lists of the
 // fields that matter (scripts/lib/gen-cluster.mjs). With it: a dump as `kubectl get … -A
 // -o yaml` (or `-o json`) prints it, managedFields, last-applied annotations, status,
-// Deployments and ReplicaSets included (scripts/lib/gen-realistic.mjs); --lean writes the
-// same objects without that noise. The format follows FILE's extension (.json) or --format.
+// Deployments and ReplicaSets included, with EndpointSlices and Cilium's objects unless
+// --core (scripts/lib/gen-realistic.mjs); --lean writes the same objects without that
+// noise. The format follows FILE's extension (.json) or --format.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +15,7 @@ import { generateCluster } from './lib/gen-cluster.mjs';
 import { RealisticCluster } from './lib/gen-realistic.mjs';
 import { jsonListChunks, yamlListChunks } from './lib/kube-print.mjs';
 
-const USAGE = 'usage: npm run gen -- --nodes N --pods N --policies N --services N [--seed S] [-o FILE] [--realistic [--lean] [--format yaml|json]]';
+const USAGE = 'usage: npm run gen -- --nodes N --pods N --policies N --services N [--seed S] [-o FILE] [--realistic [--lean] [--core] [--format yaml|json]]';
 
 function count(name, text, fallback) {
   if (text === undefined) return fallback;
@@ -31,7 +32,7 @@ try {
     options: {
       nodes: { type: 'string' }, pods: { type: 'string' }, policies: { type: 'string' }, services: { type: 'string' },
       seed: { type: 'string' }, output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' },
-      realistic: { type: 'boolean' }, lean: { type: 'boolean' }, format: { type: 'string' },
+      realistic: { type: 'boolean' }, lean: { type: 'boolean' }, core: { type: 'boolean' }, format: { type: 'string' },
     },
     strict: true,
   }).values;
@@ -55,8 +56,8 @@ if (format !== 'yaml' && format !== 'json') {
   process.stderr.write(`gen: --format '${format}' (expected yaml or json)\n${USAGE}\n`);
   process.exit(2);
 }
-if ((args.lean || args.format) && !args.realistic) {
-  process.stderr.write(`gen: --lean and --format go with --realistic\n${USAGE}\n`);
+if ((args.lean || args.core || args.format) && !args.realistic) {
+  process.stderr.write(`gen: --lean, --core and --format go with --realistic\n${USAGE}\n`);
   process.exit(2);
 }
 
@@ -83,10 +84,10 @@ if (args.realistic) {
     process.stderr.write(`gen: ${e.message}\n`);
     process.exit(2);
   }
-  const objects = cluster.objects({ lean: args.lean === true });
+  const objects = cluster.objects({ lean: args.lean === true, core: args.core === true });
   write(format === 'json' ? jsonListChunks(objects) : yamlListChunks(objects));
   const c = cluster.counts();
-  process.stderr.write(`gen: ${args.lean ? 'lean' : 'realistic'} ${format}: ${c.nodes} nodes, ${c.namespaces} namespaces, ${c.deployments} deployments, ${c.pods} pods (${c.nodes} of them Cilium agents), ${c.services} services, ${c.policies} policies\n`);
+  process.stderr.write(`gen: ${args.lean ? 'lean' : 'realistic'}${args.core ? ' core' : ''} ${format}: ${c.nodes} nodes, ${c.namespaces} namespaces, ${c.deployments} deployments, ${c.pods} pods (${c.nodes} of them Cilium agents), ${c.services} services, ${c.policies} policies\n`);
   if (cluster.hints) process.stderr.write(`gen: try: cilium-trace -f ${args.output ?? 'FILE'} ${cluster.hints.src} ${cluster.hints.dst} ${cluster.hints.proto}\n`);
   process.exit(0);
 }

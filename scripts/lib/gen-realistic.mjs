@@ -8,7 +8,9 @@
 // node and CoreDNS in kube-system. Deterministic for a seed.
 //
 // `lean: true` gives the same objects without that noise (what a person would write, plus
-// the addresses): the benchmark compares the two.
+// the addresses): the benchmark compares the two. `core: true` leaves out EndpointSlices
+// and Cilium's objects (CiliumNodes, CiliumEndpoints, CiliumIdentities): the dump of
+// `kubectl get nodes,ns,pods,svc,cnp,ccnp,netpol,deployments,replicasets -A`.
 import { rng } from './prng.mjs';
 
 const TIERS = ['web', 'api', 'db', 'cache', 'worker', 'frontend', 'backend'];
@@ -364,7 +366,7 @@ export class RealisticCluster {
   }
 
   /** Every object, in the order `kubectl get` prints the resources named above (each sorted by namespace and name). */
-  *objects({ lean = false } = {}) {
+  *objects({ lean = false, core = false } = {}) {
     const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
     const nsName = (ns, name) => `${ns}/${name}`;
     for (const n of this.nodes) yield this.node(n, lean);
@@ -373,12 +375,14 @@ export class RealisticCluster {
     for (const p of [...this.pods].sort((a, b) => byName(nsName(a.d.ns, a.name), nsName(b.d.ns, b.name)))) yield this.pod(p, lean);
     const svcs = [...this.services].sort((a, b) => byName(nsName(a.ns, a.name), nsName(b.ns, b.name)));
     for (const s of svcs) yield this.service(s, lean);
-    for (const s of svcs) yield this.endpointSlice(s, lean);
+    if (!core) for (const s of svcs) yield this.endpointSlice(s, lean);
     const pol = (kind) => this.policies.filter((p) => p.obj.kind === kind).sort((a, b) => byName(nsName(a.obj.metadata.namespace ?? '', a.obj.metadata.name), nsName(b.obj.metadata.namespace ?? '', b.obj.metadata.name)));
     for (const kind of ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'NetworkPolicy']) for (const p of pol(kind)) yield this.policy(p, lean);
-    for (const n of this.nodes) yield this.ciliumNode(n, lean);
-    for (const p of this.pods.filter((x) => !x.hostNetwork).sort((a, b) => byName(nsName(a.d.ns, a.name), nsName(b.d.ns, b.name)))) yield this.ciliumEndpoint(p, lean);
-    for (const d of [...this.deployments].sort((a, b) => a.identity - b.identity)) yield this.ciliumIdentity(d, lean);
+    if (!core) {
+      for (const n of this.nodes) yield this.ciliumNode(n, lean);
+      for (const p of this.pods.filter((x) => !x.hostNetwork).sort((a, b) => byName(nsName(a.d.ns, a.name), nsName(b.d.ns, b.name)))) yield this.ciliumEndpoint(p, lean);
+      for (const d of [...this.deployments].sort((a, b) => a.identity - b.identity)) yield this.ciliumIdentity(d, lean);
+    }
     const deps = [...this.deployments].sort((a, b) => byName(nsName(a.ns, a.app), nsName(b.ns, b.app)));
     for (const d of deps) yield this.deployment(d, lean);
     for (const d of deps) yield this.replicaSet(d, lean);
