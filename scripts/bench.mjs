@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --runs N] [--scale-runs N] [--root DIR] [--quick] [--only startup,scale,matrix]
+// npm run bench [-- --runs N] [--scale-runs N] [--root DIR] [--quick] [--only startup,scale,matrix,realistic]
 // Prints, on this machine:
 //  1. start-up: `cilium-trace pod1 pod3 icmp` wall time / `node -e 0` wall time, the two
 //     spawned alternately N times, medians (target <= 1.5);
@@ -8,16 +8,24 @@
 //     peak RSS (targets <= 3 s, <= 1.5 GiB);
 //  3. the same with the pods doubled: time ratio (target <= 2.2);
 //  4. the connectivity matrix of a 1,000-pod cluster (1,000 x 1,000 cells), if available
-//     (target <= 3 s), and its growth: 500 and 2,000 pods, time ratio per x4 cells.
+//     (target <= 3 s), and its growth: 500 and 2,000 pods, time ratio per x4 cells;
+//  5. a realistic dump, as kubectl prints it (scripts/lib/gen-realistic.mjs: managedFields,
+//     last-applied-configuration, status, ownerReferences, Deployments and ReplicaSets), of
+//     100 nodes / 20,000 pods / 2,000 policies / 1,000 services, `-o yaml` and `-o json`:
+//     load + control plane + one trace (targets <= 3 s, <= 1 GiB each) and the ratio to the
+//     same objects without the noise (targets <= 1.5 YAML, <= 2 JSON); then, for information,
+//     the same with EndpointSlices, CiliumNodes, CiliumEndpoints and CiliumIdentities.
 // Each scale figure runs in a fresh process: the first run (cold, as the CLI runs) and the
 // median of the repeated runs in that process. --root measures another checkout (built).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateCluster } from './lib/gen-cluster.mjs';
+import { RealisticCluster } from './lib/gen-realistic.mjs';
+import { jsonListChunks, yamlListChunks } from './lib/kube-print.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -132,4 +140,39 @@ if (!want('matrix')) {
   }
 } else {
   out('4. matrix: not available');
+}
+
+// ---- 5. realistic dumps ----------------------------------------------------------------
+if (want('realistic')) {
+  const size = { nodes: 100, pods: values.quick ? 5000 : 20_000, policies: 2000, services: 1000, seed: 1 };
+  /** Writes the dump (in parts: JSON can be longer than a string) and says how large it is. */
+  const dump = (name, format, opts) => {
+    const file = join(dir, name);
+    const fd = openSync(file, 'w');
+    const objects = new RealisticCluster(size).objects(opts);
+    for (const chunk of format === 'json' ? jsonListChunks(objects) : yamlListChunks(objects)) writeSync(fd, chunk);
+    closeSync(fd);
+    return { file, mib: statSync(file).size / 2 ** 20 };
+  };
+  const hints = new RealisticCluster(size).hints;
+  const gib = (m) => (m.rss / 2 ** 30).toFixed(2);
+  const row = (core) => {
+    for (const format of ['yaml', 'json']) {
+      const kind = core ? 'core' : 'full';
+      const real = dump(`real-${kind}.${format}`, format, { core });
+      const lean = dump(`lean-${kind}.${format}`, format, { core, lean: true });
+      const args = (f) => ['-f', f, hints.src, hints.dst, hints.proto];
+      const mr = measure(`5. realistic ${format}`, args(real.file));
+      const ml = measure(`5. lean ${format}`, args(lean.file));
+      rmSync(real.file, { force: true });
+      rmSync(lean.file, { force: true });
+      if (!mr || !ml) continue;
+      const target = format === 'yaml' ? 1.5 : 2;
+      out(`   ${format.toUpperCase()} ${core ? '' : '(with Cilium objects) '}${real.mib.toFixed(0)} MiB: ${(mr.cold / 1000).toFixed(2)} s cold, ${(mr.median / 1000).toFixed(2)} s median, peak RSS ${gib(mr)} GiB; without the noise (${lean.mib.toFixed(0)} MiB) ${(ml.cold / 1000).toFixed(2)} s, ${gib(ml)} GiB; ratio ${(mr.cold / ml.cold).toFixed(2)} cold, ${(mr.median / ml.median).toFixed(2)} median${core ? ` (targets <= 3 s, <= 1 GiB, ratio <= ${target})` : ''}`);
+    }
+  };
+  out(`5. realistic dump, ${size.nodes} nodes / ${size.pods} pods / ${size.policies} policies / ${size.services} services (nodes, ns, pods, svc, cnp, ccnp, netpol, deployments, replicasets), load + control plane + one trace:`);
+  row(true);
+  out('   the same with EndpointSlices, CiliumNodes, CiliumEndpoints and CiliumIdentities (kubectl get … endpointslices,ciliumnodes,ciliumendpoints,ciliumidentities):');
+  row(false);
 }

@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario/types.js';
 export interface ClusterOptions {
   readonly file?: string[];
   readonly scenario?: string;
-  /** --max-input-size: bytes one input may have (default 64 MiB). */
+  /** --max-input-size: bytes one input may have (default 4 GiB). */
   readonly maxInputSize?: string;
 }
 

@@ -50,7 +50,7 @@ function clusterOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
     .option('--scenario <name>', 'a shipped scenario by name (default, l3-policy)')
-    .option('--max-input-size <bytes>', 'refuse an input file (or stdin) larger than this (default: 67108864, 64 MiB)');
+    .option('--max-input-size <bytes>', 'refuse an input file (or stdin) larger than this (default: 4294967296, 4 GiB)');
 }
 
 /** The root program: the trace itself, without subcommands. */

@@ -18,16 +18,13 @@ import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
 import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str, type Entry, type Field, type MapView, type Reader } from './raw.js';
-import { positionIn, readYamlText } from './yaml-text.js';
+import { positionIn } from './yaml-text.js';
+import { readInput, type Input } from './input-reader.js';
 import { readWorkload, WORKLOAD_KINDS } from './owners.js';
 import type { CiliumIdentitySpec, IgnoredInput, LoadWarning, NamespaceSpec, Scenario, SkippedObject, SkippedPod, WorkloadSpec } from './types.js';
 import { electGateways, nodeLabelsOf, readRedirectObject, REDIRECT_KINDS, type RedirectObject } from './k8s-redirects.js';
 
-/** One input: its text and the name messages and provenance show for it. */
-export interface InputText {
-  readonly file: string;
-  readonly text: string;
-}
+export type { Input, InputStream, InputText } from './input-reader.js';
 
 /** One object of the input, before it is read according to its kind. */
 interface InputObject {
@@ -107,7 +104,7 @@ const EMPTY_FILE = 'file is empty (expected a cilium-trace Scenario or Kubernete
  * scenario is named by the first Scenario document, else `fallbackName`. Throws one
  * InputError listing every problem in every file.
  */
-export function readInputs(inputs: readonly InputText[], fallbackName: string): Scenario {
+export function readInputs(inputs: readonly Input[], fallbackName: string): Scenario {
   const sink = new Sink();
   for (const input of inputs) sink.addFile(input.file);
   const collected = new Collected(sink);
@@ -122,13 +119,15 @@ function isEmpty(node: YNode | null): node is null {
   return node === null || (isScalar(node) && node.value === null && !node.source);
 }
 
-function collectFile(sink: Sink, input: InputText, out: Collected): void {
+function collectFile(sink: Sink, input: Input, out: Collected): void {
   // Editors hide a byte-order mark; drop it so line 1 columns match what users see.
-  const text = input.text.replace(/^\uFEFF/, '');
-  const mark = out.mark();
+  const read: Input = 'text' in input ? { file: input.file, text: input.text.replace(/^\uFEFF/, '') } : input;
+  const fileMark = out.mark();
+  let docMark = fileMark;
   let nonEmpty = 0;
+  let nonEmptyAtDoc = 0;
   const itemSrc = new Source(input.file, sink);
-  const problems = readYamlText(input.file, text, {
+  const problems = readInput(read, {
     onDocument: (root) => {
       if (isEmpty(root)) return;
       nonEmpty++;
@@ -141,18 +140,25 @@ function collectFile(sink: Sink, input: InputText, out: Collected): void {
     },
     // The items of a large List, as they are read (the List document then has none left).
     onListItem: (item, i) => collectObject(itemSrc, { label: `items[${i}]`, node: item, pos: itemSrc.posOf(item) }, out, new Set()),
-    restart: () => {
-      out.rollback(mark);
-      nonEmpty = 0;
+    documentStart: () => {
+      docMark = out.mark();
+      nonEmptyAtDoc = nonEmpty;
+    },
+    restart: (all) => {
+      out.rollback(all ? fileMark : docMark);
+      nonEmpty = all ? 0 : nonEmptyAtDoc;
     },
   });
-  if (isTemplate(text, [...problems, ...sink.problems.slice(mark.problems)])) {
+  // A stream (a large JSON dump) is no template; a text may be one.
+  const text = 'text' in read ? read.text : undefined;
+  if (text !== undefined && isTemplate(text, [...problems, ...sink.problems.slice(fileMark.problems)])) {
     // One line instead of the YAML errors a Helm/Go template makes.
-    out.rollback(mark);
+    out.rollback(fileMark);
     sink.report(positionIn(input.file, text, text.indexOf('{{')), TEMPLATE);
     return;
   }
   if (problems.length > 0) {
+    out.rollback(fileMark); // a file with a syntax error contributes nothing, as a whole
     for (const p of problems) sink.report(p.pos, p.message);
     return;
   }

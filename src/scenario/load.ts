@@ -5,8 +5,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, UsageError, type Problem } from '../errors.js';
-import { decodeUtf8, DEFAULT_READ_LIMITS, readFdCapped, readFileCapped, tooLargeProblem, type ReadLimits } from './input-bytes.js';
-import { readInputs, type InputText } from './inputs.js';
+import { decodeUtf8, DEFAULT_READ_LIMITS, tooLargeProblem, type ReadLimits } from './input-bytes.js';
+import { openFile, openStdin } from './input-sources.js';
+import { readInputs, type Input } from './inputs.js';
 import { walkDirectory } from './walk.js';
 import type { IgnoredInput, Scenario } from './types.js';
 
@@ -54,21 +55,28 @@ function limitsOf(o: LoadOptions): ReadLimits {
 }
 
 /**
- * The text of one input file, or a problem: unreadable, larger than the size limit, or not
- * UTF-8 text.
+ * One input file (JSON to be read as a stream, or YAML text), or a problem: unreadable,
+ * larger than the size limit, or not UTF-8 text.
  */
-function readText(path: string, display: string, limits: ReadLimits, problems: Problem[]): string | undefined {
-  let read;
+function readText(path: string, display: string, limits: ReadLimits, problems: Problem[]): Input | undefined {
+  let opened;
   try {
-    read = readFileCapped(path, limits.maxInputSize);
+    opened = openFile(path, display, limits.maxInputSize);
   } catch (err) {
     problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`));
     return undefined;
   }
-  return bytesToText(display, read, limits, problems);
+  if ('problems' in opened) {
+    problems.push(...opened.problems);
+    return undefined;
+  }
+  return opened.input;
 }
 
-function bytesToText(display: string, read: ReturnType<typeof readFdCapped> | { bytes: Uint8Array | string }, limits: ReadLimits, problems: Problem[]): string | undefined {
+/** What standard input gave: its bytes or text (tests), its size when too large, or the input opened on it. */
+export type StdinRead = Uint8Array | string | { tooLarge: number } | { input: Input } | { problems: Problem[] };
+
+function bytesToText(display: string, read: { tooLarge: number } | { bytes: Uint8Array | string }, limits: ReadLimits, problems: Problem[]): string | undefined {
   if ('tooLarge' in read) {
     problems.push(tooLargeProblem(display, read.tooLarge, limits.maxInputSize));
     return undefined;
@@ -88,29 +96,28 @@ function bytesToText(display: string, read: ReturnType<typeof readFdCapped> | { 
   return decoded.text;
 }
 
-/** Standard input, read to its end (at most one byte more than the limit). */
-export function readStdin(limits: LoadOptions = {}): Uint8Array | { tooLarge: number } {
-  const r = readFdCapped(0, limitsOf(limits).maxInputSize);
-  return 'tooLarge' in r ? r : r.bytes;
+/** Standard input: JSON is read as a stream, YAML read to its end (at most one byte more than the limit). */
+export function readStdin(limits: LoadOptions = {}): StdinRead {
+  return openStdin(0, limitsOf(limits).maxInputSize, STDIN_NAME);
 }
 
 /** Reads and parses one file; unreadable files are input errors at line 1. */
 export function loadScenarioFile(path: string, displayName: string = path, options: LoadOptions = {}): Scenario {
   const problems: Problem[] = [];
-  const text = readText(path, displayName, limitsOf(options), problems);
-  if (text === undefined) throw new InputError(problems);
-  return parseScenario(text, displayName);
+  const input = readText(path, displayName, limitsOf(options), problems);
+  if (input === undefined) throw new InputError(problems);
+  return readInputs([input], nameFromPath(displayName));
 }
 
-function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], ignored: IgnoredInput[]): InputText[] {
+function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], ignored: IgnoredInput[]): Input[] {
   const prefix = dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
   const before = problems.length;
   const ignoredBefore = ignored.length;
   const files = walkDirectory(dir, prefix, (display, err) => problems.push(unreadable(display, `cannot read file (${fsErrorText(err)})`)), ignored);
-  const out: InputText[] = [];
+  const out: Input[] = [];
   for (const f of files) {
-    const text = readText(f.path, f.display, limits, problems);
-    if (text !== undefined) out.push({ file: f.display, text });
+    const input = readText(f.path, f.display, limits, problems);
+    if (input !== undefined) out.push(input);
   }
   if (files.length === 0 && problems.length === before) {
     const mine = ignored.slice(ignoredBefore);
@@ -128,12 +135,12 @@ function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], i
  * scenario is named after the first path. `readStdin` gives standard input's bytes (or
  * text), or says it was larger than the limit.
  */
-export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | string | { tooLarge: number } = () => readStdin(options), options: LoadOptions = {}): Scenario {
+export function loadInputs(paths: readonly string[], stdin: () => StdinRead = () => readStdin(options), options: LoadOptions = {}): Scenario {
   const [first] = paths;
   if (first === undefined) throw new UsageError('no input given (expected -f FILE, -f DIRECTORY or -f -)');
   if (paths.includes('')) throw new UsageError('empty path in -f (expected a file, a directory or - for stdin)');
   const limits = limitsOf(options);
-  const inputs: InputText[] = [];
+  const inputs: Input[] = [];
   const problems: Problem[] = [];
   const ignored: IgnoredInput[] = [];
   let stdinRead = false;
@@ -141,8 +148,12 @@ export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | s
     if (path === '-') {
       if (!stdinRead) {
         const got = stdin();
-        const text = bytesToText(STDIN_NAME, typeof got === 'string' || got instanceof Uint8Array ? { bytes: got } : got, limits, problems);
-        if (text !== undefined) inputs.push({ file: STDIN_NAME, text });
+        if (typeof got === 'object' && 'input' in got) inputs.push(got.input);
+        else if (typeof got === 'object' && 'problems' in got) problems.push(...got.problems);
+        else {
+          const text = bytesToText(STDIN_NAME, typeof got === 'string' || got instanceof Uint8Array ? { bytes: got } : got, limits, problems);
+          if (text !== undefined) inputs.push({ file: STDIN_NAME, text });
+        }
       }
       stdinRead = true;
       continue;
@@ -156,8 +167,8 @@ export function loadInputs(paths: readonly string[], stdin: () => Uint8Array | s
       problems.push(unreadable(path, `cannot read file (${fsErrorText(err)})`));
       continue;
     }
-    const text = readText(path, path, limits, problems);
-    if (text !== undefined) inputs.push({ file: path, text });
+    const input = readText(path, path, limits, problems);
+    if (input !== undefined) inputs.push(input);
   }
   if (problems.length > 0) throw new InputError(problems);
   const scenario = readInputs(inputs, nameFromPath(first));

@@ -1,12 +1,13 @@
 // YAML text → the loader's model (ast.ts), within limits that keep hostile input from
 // exhausting time, memory or the stack: nesting depth, number of documents, number of
 // aliases and how far they expand ("billion laughs"). Block-style YAML goes through the
-// fast reader; anything else through the `yaml` package, driven token by token so the
-// limits are checked before a document is composed. Every problem is one positioned line.
+// fast reader; any document (or item of a large List) it does not take goes through the
+// `yaml` package, driven token by token so the limits are checked before a document is
+// composed. Every problem is one positioned line.
 import type { CST, Document, Node } from 'yaml';
 import type { Position, Problem } from '../errors.js';
 import { MapNode, ScalarNode, SeqNode, type YNode } from './ast.js';
-import { streamYaml, type YamlStream } from './fast-yaml.js';
+import { streamYaml, type Fallback, type YamlStream } from './fast-yaml.js';
 import { yamlLib } from '../util/yaml-lib.js';
 import { duplicateKeyMessage, syntaxProblems, type ExtraError } from './syntax.js';
 
@@ -43,33 +44,42 @@ const yaml = yamlLib;
 
 /** Parses one file's text into documents, or says what is wrong with it. */
 export function parseYamlText(file: string, text: string): ParsedYaml {
-  let docs: Array<YNode | null> = [];
+  const docs: Array<YNode | null> = [];
+  let mark = 0;
   const problems = readYamlText(file, text, {
     onDocument: (d) => docs.push(d),
-    restart: () => {
-      docs = [];
+    documentStart: () => {
+      mark = docs.length;
+    },
+    restart: (all) => {
+      docs.length = all ? 0 : mark;
     },
   });
   return problems.length > 0 ? { docs: [], problems } : { docs, problems: [] };
 }
 
-/** Where readYamlText hands documents over; `restart` discards what was handed over so far. */
+/**
+ * Where readYamlText hands documents over: `documentStart` marks the start of each document
+ * and `restart` discards what was handed over since (or, `all`, since the start).
+ */
 export interface YamlReader extends YamlStream {
-  restart(): void;
+  documentStart(): void;
+  restart(all: boolean): void;
 }
 
 /**
  * Reads one file's text and hands its documents (and the items of large Lists) to `out` as
  * they are read, so they need not all be in memory at once; returns the problems instead
- * when the text is not usable (then nothing was handed over, or `restart` was called).
+ * when the text is not usable (then `restart(true)` was called, or nothing handed over).
  */
 export function readYamlText(file: string, text: string, out: YamlReader): Problem[] {
   const nul = text.indexOf(NUL);
   if (nul >= 0) return [{ pos: positionIn(file, text, nul), message: 'not UTF-8 text (a NUL character: binary or UTF-16 data?)' }];
-  const fast = streamYaml(text, YAML_LIMITS, out);
+  const apart: Fallback = (from, to, line, depth) => slowParse(file, text.slice(from, to), line - 1, depth);
+  const fast = streamYaml(text, YAML_LIMITS, out, apart, file);
   if (fast === true) return [];
-  out.restart();
-  if (fast !== false) return [{ pos: { file, line: fast.tooManyDocumentsAt, col: 1 }, message: tooManyDocuments() }];
+  out.restart(true);
+  if (fast !== false) return 'problems' in fast ? fast.problems : [{ pos: { file, line: fast.tooManyDocumentsAt, col: 1 }, message: tooManyDocuments() }];
   const slow = slowParse(file, text);
   if (slow.problems.length > 0) return slow.problems;
   for (const d of slow.docs) out.onDocument(d);
@@ -87,17 +97,24 @@ export function positionIn(file: string, text: string, offset: number): Position
   return { file, line, col: offset - lineStart + 1 };
 }
 
-/** The `yaml` package's path alone (the fast reader's reference; also for tests). */
-export function slowParse(file: string, text: string): ParsedYaml {
+/**
+ * The `yaml` package's path alone (the fast reader's reference; also for tests). `text`
+ * may be a part of the file that starts at the start of line `lineOffset` + 1, nested
+ * `depthOffset` deep (for positions and the depth limit).
+ */
+export function slowParse(file: string, text: string, lineOffset = 0, depthOffset = 0): ParsedYaml {
   const { Composer, LineCounter, Parser } = yaml();
   const lc = new LineCounter();
-  const at = (offset: number): Position => ({ file, ...lc.linePos(offset) });
+  const at = (offset: number): Position => {
+    const p = lc.linePos(offset);
+    return { file, line: p.line + lineOffset, col: p.col };
+  };
   const parser = new Parser(lc.addNewLine);
   // uniqueKeys is checked below in linear time (yaml's own check is quadratic per mapping).
   const composer = new Composer({ uniqueKeys: false });
   let docs: Document.Parsed[];
   try {
-    docs = Array.from(composer.compose(guarded(parser.parse(text))));
+    docs = Array.from(composer.compose(guarded(parser.parse(text), depthOffset)));
   } catch (e) {
     if (e instanceof LimitHit) return { docs: [], problems: [{ pos: at(e.offset), message: e.message }] };
     throw e;
@@ -125,7 +142,7 @@ function tooManyDocuments(): string {
 }
 
 /** Checks each document token (count, depth, aliases) before the composer sees it. */
-function* guarded(tokens: Generator<CST.Token>): Generator<CST.Token> {
+function* guarded(tokens: Generator<CST.Token>, depthOffset: number): Generator<CST.Token> {
   let documents = 0;
   for (const token of tokens) {
     if (token.type === 'document') {
@@ -133,15 +150,15 @@ function* guarded(tokens: Generator<CST.Token>): Generator<CST.Token> {
       if (documents > YAML_LIMITS.maxDocuments) {
         throw new LimitHit(token.offset, tooManyDocuments());
       }
-      checkTokenTree(token);
+      checkTokenTree(token, depthOffset);
     }
     yield token;
   }
 }
 
 /** Depth and alias count of one document's tokens, walked without recursion. */
-function checkTokenTree(doc: CST.Document): void {
-  const stack: Array<{ token: CST.Token; depth: number }> = doc.value ? [{ token: doc.value, depth: 0 }] : [];
+function checkTokenTree(doc: CST.Document, depthOffset: number): void {
+  const stack: Array<{ token: CST.Token; depth: number }> = doc.value ? [{ token: doc.value, depth: depthOffset }] : [];
   let aliases = 0;
   while (stack.length > 0) {
     const { token, depth } = stack.pop() as { token: CST.Token; depth: number };
