@@ -77,7 +77,7 @@ export class RealisticCluster {
     }
     this.pods = [];
     // kube-system: CoreDNS (a Deployment) and one Cilium agent per node (hostNetwork, DaemonSet).
-    const dns = { i: -1, ns: 'kube-system', app: 'coredns', labels: { 'k8s-app': 'kube-dns' }, tier: 'dns', replicas: 2, sa: 'coredns', port: 53, hash: r.id(10), uid: this.uid(), rsUid: this.uid(), identity: 102, system: true };
+    const dns = { i: -1, ns: 'kube-system', app: 'coredns', labels: { 'k8s-app': 'kube-dns' }, tier: 'dns', replicas: 2, sa: 'coredns', port: 53, hash: r.id(10), uid: this.uid(), rsUid: this.uid(), identity: 19_999, system: true };
     this.deployments.unshift(dns);
     let cursor = r.int(0, N - 1);
     for (const d of this.deployments) {

@@ -72,11 +72,16 @@ export interface YamlReader extends YamlStream {
  * they are read, so they need not all be in memory at once; returns the problems instead
  * when the text is not usable (then `restart(true)` was called, or nothing handed over).
  */
+/** An alias as a value or list item: `key: *name`, `- *name` (a quoted `'*'` is not one). */
+const ALIAS_VALUE = /(?:^|[:\-\[,])[ \t]+\*[A-Za-z0-9_]/m;
+
 export function readYamlText(file: string, text: string, out: YamlReader): Problem[] {
   const nul = text.indexOf(NUL);
   if (nul >= 0) return [{ pos: positionIn(file, text, nul), message: 'not UTF-8 text (a NUL character: binary or UTF-16 data?)' }];
   const apart: Fallback = (from, to, line, depth) => slowParse(file, text.slice(from, to), line - 1, depth);
-  const fast = streamYaml(text, YAML_LIMITS, out, apart, file);
+  // Aliases (`ports: *a1`) tie parts of a document together that the fast reader reads apart
+  // or later; kubectl never writes them, so a text that has one is read whole by the parser.
+  const fast = ALIAS_VALUE.test(text) ? false : streamYaml(text, YAML_LIMITS, out, apart, file);
   if (fast === true) return [];
   out.restart(true);
   if (fast !== false) return 'problems' in fast ? fast.problems : [{ pos: { file, line: fast.tooManyDocumentsAt, col: 1 }, message: tooManyDocuments() }];
