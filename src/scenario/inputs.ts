@@ -109,7 +109,14 @@ export function readInputs(inputs: readonly Input[], fallbackName: string): Scen
   for (const input of inputs) sink.addFile(input.file);
   const collected = new Collected(sink);
   for (const input of inputs) collectFile(sink, input, collected);
-  const scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName);
+  let scenario: Scenario | undefined;
+  try {
+    scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName);
+  } catch (e) {
+    // A part of a Node or Scenario document read now (ast.ts) that is not valid YAML or JSON.
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError([...sink.problems, ...e.problems]);
+  }
   if (!scenario && sink.problems.length === 0) sink.report({ file: inputs[0]?.file ?? '', line: 1, col: 1 }, noObjects(collected.ignored));
   if (sink.problems.length > 0 || !scenario) throw new InputError(sink.problems);
   return scenario;
@@ -127,6 +134,16 @@ function collectFile(sink: Sink, input: Input, out: Collected): void {
   let nonEmpty = 0;
   let nonEmptyAtDoc = 0;
   const itemSrc = new Source(input.file, sink);
+  // A part of an object read when first asked for (ast.ts) may not be valid YAML or JSON:
+  // its problem is reported with the others.
+  const reported = (read: () => void): void => {
+    try {
+      read();
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      for (const p of e.problems) sink.report(p.pos, p.message);
+    }
+  };
   const problems = readInput(read, {
     onDocument: (root) => {
       if (isEmpty(root)) return;
@@ -136,10 +153,10 @@ function collectFile(sink: Sink, input: Input, out: Collected): void {
         return;
       }
       const src = new Source(input.file, sink);
-      collectObject(src, rootEntry(src, root), out, new Set());
+      reported(() => collectObject(src, rootEntry(src, root), out, new Set()));
     },
     // The items of a large List, as they are read (the List document then has none left).
-    onListItem: (item, i) => collectObject(itemSrc, { label: `items[${i}]`, node: item, pos: itemSrc.posOf(item) }, out, new Set()),
+    onListItem: (item, i) => reported(() => collectObject(itemSrc, { label: `items[${i}]`, node: item, pos: itemSrc.posOf(item) }, out, new Set())),
     documentStart: () => {
       docMark = out.mark();
       nonEmptyAtDoc = nonEmpty;
