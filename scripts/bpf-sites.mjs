@@ -1,5 +1,5 @@
 // Regenerates the citation tables src/cilium/releases/sites-<release>.ts: for every C name the
-// datapath simulation quotes (a '…' string literal under src/datapath/), the files and lines where
+// datapath simulation quotes (a '…' string literal under src/datapath/ or src/cilium/), the files and lines where
 // that release defines it, taken from the bpf-index made from the release's source
 // (bpf-index-<release>.tsv: name, kind, file, first line, last line).
 //   node scripts/bpf-sites.mjs [INDEX_DIR]   (default: ../shared/reference/bpf-index)
@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const RELEASES = ['v1.13.0'];
+const RELEASES = ['v1.13.0', 'v1.16.15', 'v1.18.3'];
 const indexDir = process.argv[2] ?? join('..', 'shared', 'reference', 'bpf-index');
 
 function tsFiles(dir) {
@@ -19,7 +19,9 @@ function tsFiles(dir) {
 }
 
 const quoted = new Set();
-for (const f of tsFiles(join('src', 'datapath'))) {
+// The simulation's own code and the per-release data (program names, renamed helpers) quote them.
+const sources = [...tsFiles(join('src', 'datapath')), ...tsFiles(join('src', 'cilium')).filter((f) => !/releases[\\/](sites|drops|labels)-/.test(f))];
+for (const f of sources) {
   for (const m of readFileSync(f, 'utf8').matchAll(/'([A-Za-z_][A-Za-z0-9_]*)'/g)) quoted.add(m[1]);
 }
 

@@ -4,18 +4,33 @@ import { oneLine, UsageError } from '../errors.js';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
 import { listShippedScenarios, loadDefaultScenario, loadInputs, loadScenarioFile, readStdin, resolveShippedScenario, type LoadOptions } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
+import type { ProfileChoice } from '../scenario/cilium-release.js';
+import { CILIUM_VERSIONS } from '../scenario/fields.js';
+import { profileOf } from '../cilium/releases/release.js';
 
 export interface ClusterOptions {
   readonly file?: string[];
   readonly scenario?: string;
   /** --max-input-size: bytes one input may have (default 4 GiB). */
   readonly maxInputSize?: string;
+  /** --cilium: the profile (1.16) or release (1.16.15) to trace as, whatever the input says. */
+  readonly cilium?: string;
+}
+
+/** --cilium as a load option; a value that names no profile is a usage error. */
+export function ciliumChoice(text: string | undefined, flag = '--cilium'): ProfileChoice | undefined {
+  if (text === undefined) return undefined;
+  const profile = profileOf(text);
+  if (!profile) throw new UsageError(`bad ${flag} '${text}' (expected one of: ${CILIUM_VERSIONS.join(', ')})`);
+  return { profile, why: `${flag} ${text}` };
 }
 
 function maxInputSize(o: ClusterOptions): LoadOptions {
-  if (o.maxInputSize === undefined) return {};
+  const cilium = ciliumChoice(o.cilium);
+  const withCilium = cilium ? { cilium } : {};
+  if (o.maxInputSize === undefined) return withCilium;
   if (!/^[1-9]\d{0,15}$/.test(o.maxInputSize)) throw new UsageError(`bad --max-input-size '${o.maxInputSize}' (expected a number of bytes, e.g. 134217728)`);
-  return { maxInputSize: Number(o.maxInputSize) };
+  return { maxInputSize: Number(o.maxInputSize), ...withCilium };
 }
 
 export function loadScenario(o: ClusterOptions): Scenario {
@@ -26,9 +41,9 @@ export function loadScenario(o: ClusterOptions): Scenario {
   if (o.scenario) {
     const found = resolveShippedScenario(o.scenario);
     if (!found) throw new UsageError(`unknown scenario '${o.scenario}' (expected one of: ${listShippedScenarios().join(', ')})`);
-    return loadScenarioFile(found.path, found.display);
+    return loadScenarioFile(found.path, found.display, limits);
   }
-  return loadDefaultScenario();
+  return loadDefaultScenario(limits);
 }
 
 export function loadCluster(o: ClusterOptions): Cluster {

@@ -10,7 +10,7 @@ import { collect, conventions, loadCluster } from './commands/common.js';
 import type { Io } from './io.js';
 import { DEFAULT_SPORT } from '../trace/run.js';
 import { TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
-import { versionText } from '../version.js';
+import { CILIUM_OPTION_HELP, versionText } from '../version.js';
 
 export const HELP_AFTER = `
 Exit codes: 0 forwarded, 1 dropped, 2 bad input or bad usage, 3 internal error
@@ -50,7 +50,8 @@ function clusterOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
     .option('--scenario <name>', 'a shipped scenario by name (default, l3-policy)')
-    .option('--max-input-size <bytes>', 'refuse an input file (or stdin) larger than this (default: 4294967296, 4 GiB)');
+    .option('--max-input-size <bytes>', 'refuse an input file (or stdin) larger than this (default: 4294967296, 4 GiB)')
+    .option('--cilium <release>', CILIUM_OPTION_HELP);
 }
 
 /** The root program: the trace itself, without subcommands. */

@@ -44,7 +44,7 @@ export function traceToJson(r: TraceResult): Json {
     explanation: r.explanation ? { direction: r.explanation.direction, endpoint: r.explanation.endpoint, endpoint_id: r.explanation.endpointId, remote_identity: r.explanation.remoteIdentity, remote_labels: [...r.explanation.remoteLabels], lines: [...r.explanation.lines], suggested_policy: r.explanation.suggestion } : null,
     delivered: r.delivered ? { node: r.delivered.node, target: r.delivered.target, via: r.delivered.via, ifindex: r.delivered.ifindex } : null,
     packet: { proto: r.packet.proto, src: peer(r.packet.src), dst: peer(r.packet.dst), sport: r.packet.sport, dport: r.packet.dport, icmp_type: r.packet.icmpType },
-    context: { cluster: r.context.cluster, cilium: r.context.cilium, profile: r.context.profile, routing: r.context.routing, host_routing: r.context.hostRouting, socket_lb: r.context.socketLb, notes: [...r.context.notes] },
+    context: { cluster: r.context.cluster, cilium: r.context.cilium, profile: r.context.profile, profile_reason: r.context.profileWhy, routing: r.context.routing, host_routing: r.context.hostRouting, socket_lb: r.context.socketLb, notes: [...r.context.notes] },
     steps: r.hops.map(step),
   };
 }

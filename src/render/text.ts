@@ -20,7 +20,7 @@ export function headerLine(r: TraceResult): string {
 
 export function contextLine(r: TraceResult): string {
   const c = r.context;
-  return `cluster ${c.cluster} · Cilium ${c.cilium} · ${c.routing} · ${c.hostRouting === 'BPF' ? 'BPF host routing' : 'legacy host routing'} · ${c.socketLb ? 'socket LB' : 'per-packet LB'}`;
+  return `cluster ${c.cluster} · Cilium ${c.cilium} (${c.profileWhy}) · ${c.routing} · ${c.hostRouting === 'BPF' ? 'BPF host routing' : 'legacy host routing'} · ${c.socketLb ? 'socket LB' : 'per-packet LB'}`;
 }
 
 export function verdictLine(r: TraceResult, s: Style = PLAIN): string {

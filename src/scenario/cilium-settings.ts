@@ -88,7 +88,7 @@ const NOT_SIMULATED: ReadonlyArray<readonly [string, string]> = [
  * The settings of a cluster whose cilium-config is `cfg` (undefined: no ConfigMap among the
  * inputs, every option at its v1.13.0 default).
  */
-export function settingsFromConfig(given: CiliumConfig | undefined, fallback: Position, warn: Warn): ClusterSettings {
+export function settingsFromConfig(given: CiliumConfig | undefined, fallback: Position, warn: Warn, profile: Pick<ClusterSettings, 'profile' | 'profileWhy'>): ClusterSettings {
   const cfg = given ?? new CiliumConfig(fallback, '', undefined, warn);
   const sources: SettingSource[] = [];
   const { tunnel, from: tunnelFrom } = tunnelMode(cfg, warn);
@@ -191,7 +191,8 @@ export function settingsFromConfig(given: CiliumConfig | undefined, fallback: Po
 
   return {
     name,
-    profile: '1.13',
+    profile: profile.profile,
+    profileWhy: profile.profileWhy,
     routing: tunnel === 'disabled' ? 'native' : 'tunnel',
     tunnelProtocol,
     tunnelPort,

@@ -6,23 +6,27 @@ import type { Position } from '../errors.js';
 import { firstAt } from './checks.js';
 import { readCiliumConfig } from './cilium-config.js';
 import { settingsFromConfig } from './cilium-settings.js';
-import { readCluster } from './cluster.js';
+import { NO_VERSION, readCluster } from './cluster.js';
+import type { ProfileChoice } from './cilium-release.js';
 import type { Entry, MapView, Source } from './raw.js';
 import type { ClusterSettings, LoadWarning } from './types.js';
 
 export const NO_CONFIG = 'no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1.13.0 (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)';
 
 /** `section`: the first Scenario `cluster:` entry; `configMaps`: the cilium-config ConfigMaps in input order. */
-export function clusterSettings(src: Source | undefined, section: Entry | undefined, configMaps: readonly MapView[], k8s: boolean, fallbackPos: Position, warn: (w: LoadWarning) => void): ClusterSettings {
-  const fromScenario = readCluster(src, section, fallbackPos);
+export function clusterSettings(src: Source | undefined, section: Entry | undefined, configMaps: readonly MapView[], k8s: boolean, fallbackPos: Position, warn: (w: LoadWarning) => void, profiles: { given?: ProfileChoice; detected?: ProfileChoice } = {}): ClusterSettings {
+  const read = readCluster(src, section, fallbackPos);
+  // --cilium wins; then the Scenario's cluster.cilium; then what the cluster objects say; else the newest.
+  const choice = profiles.given ?? (read.profileWhy !== NO_VERSION ? undefined : profiles.detected);
+  const fromScenario: ClusterSettings = choice ? { ...read, profile: choice.profile, profileWhy: choice.why } : read;
   const [cm, ...more] = configMaps;
   for (const o of more) warn({ pos: o.pos, message: `a second cilium-config (the first is at ${firstAt(cm?.pos ?? o.pos, o.pos)}): ignored` });
   if (!cm) {
     if (section || !k8s) return fromScenario;
     warn({ message: NO_CONFIG });
-    return settingsFromConfig(undefined, fallbackPos, warn);
+    return settingsFromConfig(undefined, fallbackPos, warn, fromScenario);
   }
-  const settings = settingsFromConfig(readCiliumConfig(cm, warn), fallbackPos, warn);
+  const settings = settingsFromConfig(readCiliumConfig(cm, warn), fallbackPos, warn, fromScenario);
   if (!section || !isMap(section.node)) return settings;
   const written = new Set(section.node.keys.flatMap((k) => (isScalar(k) && typeof k.value === 'string' ? [k.value] : [])));
   return overrideWithScenario(settings, fromScenario, written);
@@ -43,6 +47,7 @@ function overrideWithScenario(fromConfig: ClusterSettings, scenario: ClusterSett
   for (const [k, i] of SCENARIO_KEYS) if (written.has(k)) from.set(i, [...(from.get(i) ?? []), `cluster.${k}`]);
   const out: ClusterSettings = {
     ...fromConfig,
+    profile: scenario.profile, profileWhy: scenario.profileWhy,
     name: pick('name'), routing: pick('routing'), tunnelProtocol: pick('tunnelProtocol'), tunnelPort: pick('tunnelPort'),
     bpfHostRouting: pick('bpfHostRouting'), kubeProxyReplacement: pick('kubeProxyReplacement'), policyEnforcement: pick('policyEnforcement'),
     mtu: pick('mtu'), masquerade: pick('masquerade'),

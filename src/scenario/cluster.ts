@@ -1,24 +1,31 @@
 // The `cluster` section: datapath-wide settings, every one optional with Cilium's default.
 import { isScalar } from './ast.js';
-import type { ClusterSettings } from './types.js';
+import type { CiliumProfile, ClusterSettings } from './types.js';
+import { DEFAULT_RELEASE, NEWEST, profileOf } from '../cilium/releases/release.js';
 import { dnsLabel } from './checks.js';
 import { CILIUM_VERSIONS, ENFORCEMENT_MODES, MASQUERADE_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';
 import type { Position } from '../errors.js';
 import { bool, int, oneOf, parsed, readMap, type Entry, type Field, type Reader, type Source } from './raw.js';
 
 /** `cilium: 1.13` unquoted is the float 1.13 in YAML; versions are strings ("1.10" ≠ 1.1). */
-const ciliumVersion: Reader<Field<'1.13'>> = (src, e) => {
+const ciliumVersion: Reader<Field<CiliumProfile>> = (src, e) => {
   if (isScalar(e.node) && typeof e.node.value === 'number') {
     return src.report(e.pos, `cilium version must be a string, e.g. "${CILIUM_VERSIONS[0]}"`);
   }
-  return oneOf(CILIUM_VERSIONS)(src, { ...e, label: 'cilium version' });
+  const f = oneOf(CILIUM_VERSIONS)(src, { ...e, label: 'cilium version' });
+  const profile = f ? profileOf(f.value) : undefined;
+  return f && profile ? { value: profile, pos: f.pos } : undefined;
 };
+
+/** Why the newest profile: the input names no release. */
+export const NO_VERSION = DEFAULT_RELEASE === NEWEST ? 'newest, no version given' : 'no version given';
 
 /** Cluster settings from a Scenario's `cluster` section, or all defaults (placed at `fallback`). */
 export function readCluster(src: Source | undefined, entry: Entry | undefined, fallback: Position): ClusterSettings {
   const m = src && entry ? readMap(src, entry, 'cluster') : undefined;
   const get = <T>(key: string, read: Reader<T>): T | undefined => m?.opt(key, read);
 
+  const cilium = get('cilium', ciliumVersion);
   const tunnelProtocol = get('tunnelProtocol', oneOf(TUNNEL_PROTOCOLS))?.value ?? 'vxlan';
   const bpfHostRouting = get('bpfHostRouting', bool);
   const kubeProxyReplacement = get('kubeProxyReplacement', bool)?.value ?? false;
@@ -40,7 +47,8 @@ export function readCluster(src: Source | undefined, entry: Entry | undefined, f
   }
   return {
     name: get('name', parsed(dnsLabel('cluster name')))?.value ?? 'default',
-    profile: get('cilium', ciliumVersion)?.value ?? '1.13',
+    profile: cilium?.value ?? DEFAULT_RELEASE.profile,
+    profileWhy: cilium ? `cluster.cilium "${String(m?.entry('cilium')?.node && isScalar(m.entry('cilium')!.node) ? (m.entry('cilium')!.node as { value: unknown }).value : '')}"` : NO_VERSION,
     routing: get('routing', oneOf(ROUTING_MODES))?.value ?? 'tunnel',
     tunnelProtocol,
     tunnelPort: get('tunnelPort', int(1, 65535))?.value ?? TUNNEL_PORTS[tunnelProtocol],

@@ -1,4 +1,5 @@
 // The vocabulary of the scenario format: accepted field names per object, enum values
+import { RELEASES } from '../cilium/releases/release.js';
 // and the Cilium policy fields we recognise but do not model yet. The loader and the
 // schema test both read these lists, so the JSON schema cannot drift from the loader.
 import type { EnforcementMode, Entity, L4Protocol, PolicyKind, RoutingMode, SelectorOperator, TunnelProtocol } from './types.js';
@@ -27,7 +28,8 @@ export const K8S_KINDS: Readonly<Record<string, string>> = {
   ...POLICY_KINDS,
 };
 
-export const CILIUM_VERSIONS = ['1.13'] as const;
+/** What `cluster.cilium` and `--cilium` accept: a profile, or the release it pins (1.16.15). */
+export const CILIUM_VERSIONS: readonly string[] = RELEASES.flatMap((r) => [r.profile, r.version.slice(1)]);
 export const ROUTING_MODES: readonly RoutingMode[] = ['tunnel', 'native'];
 /** How pod traffic leaving the cluster is source-NATed: Cilium's iptables rules, BPF (cil_to_netdev), or not at all. */
 export const MASQUERADE_MODES = ['iptables', 'bpf', 'none'] as const;

@@ -12,6 +12,7 @@ import { implicitNamespace, readNamespace, readNode, readPod, readService, type 
 import { readCiliumNode, type CiliumNodeInfo } from './cilium-node.js';
 import { readCiliumEndpoint, readCiliumIdentity, readEndpointSlice, type EndpointPin, type SliceDraft } from './cilium-objects.js';
 import { applyEndpointPins, applySlices } from './cilium-pins.js';
+import { isCiliumDaemonSet, profileOfConfigKeys, profileOfDaemonSet, type ProfileChoice } from './cilium-release.js';
 import { isCiliumConfig } from './cilium-config.js';
 import { clusterSettings } from './cluster-settings.js';
 import { checkNodes, NodeCollector, readNodes } from './nodes.js';
@@ -76,7 +77,7 @@ class Collected {
     // Cluster objects: without a Scenario document, their datapath settings come from cilium-config.
     if (o.kind === 'Node' || o.kind === 'Pod') this.k8s++;
     this.firstPos ??= o.map.pos;
-    const deferred = DEFERRED_KINDS.has(o.kind) || (o.kind === 'ConfigMap' && isCiliumConfig(o.map));
+    const deferred = DEFERRED_KINDS.has(o.kind) || (o.kind === 'ConfigMap' && isCiliumConfig(o.map)) || (o.kind === 'DaemonSet' && isCiliumDaemonSet(o.map));
     this.slots.push(deferred ? { deferred: o } : { read: readNow(this.sink, o) });
   }
 
@@ -104,14 +105,14 @@ const EMPTY_FILE = 'file is empty (expected a cilium-trace Scenario or Kubernete
  * scenario is named by the first Scenario document, else `fallbackName`. Throws one
  * InputError listing every problem in every file.
  */
-export function readInputs(inputs: readonly Input[], fallbackName: string): Scenario {
+export function readInputs(inputs: readonly Input[], fallbackName: string, cilium?: ProfileChoice): Scenario {
   const sink = new Sink();
   for (const input of inputs) sink.addFile(input.file);
   const collected = new Collected(sink);
   for (const input of inputs) collectFile(sink, input, collected);
   let scenario: Scenario | undefined;
   try {
-    scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName);
+    scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName, cilium);
   } catch (e) {
     // A part of a Node or Scenario document read now (ast.ts) that is not valid YAML or JSON.
     if (!(e instanceof InputError)) throw e;
@@ -341,7 +342,7 @@ function skippedName(m: MapView): string {
   return ns ? `${ns}/${name}` : name;
 }
 
-function build(sink: Sink, collected: Collected, firstFile: string, fallbackName: string): Scenario | undefined {
+function build(sink: Sink, collected: Collected, firstFile: string, fallbackName: string, cilium: ProfileChoice | undefined): Scenario | undefined {
   const deferred = collected.slots.flatMap((s) => ('deferred' in s ? [s.deferred] : []));
   // Scenario documents first: the cluster section decides the tunnel device names.
   const scenarioOf = new Map<InputObject, ScenarioDoc>();
@@ -365,7 +366,10 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     warnings.push(w);
   };
   const configMaps = deferred.filter((o) => o.kind === 'ConfigMap').map((o) => o.map);
-  const cluster = clusterSettings(first?.root.src, first?.root.entry('cluster'), configMaps, collected.k8s > 0 && first === undefined, fallbackPos, warn);
+  const daemonSets = deferred.filter((o) => o.kind === 'DaemonSet');
+  const detected = daemonSets.map((o) => profileOfDaemonSet(o.map, warn)).find((c) => c !== undefined)
+    ?? (configMaps[0] ? profileOfConfigKeys(configMaps[0]) : undefined);
+  const cluster = clusterSettings(first?.root.src, first?.root.entry('cluster'), configMaps, collected.k8s > 0 && first === undefined, fallbackPos, warn, { given: cilium, detected });
 
   const ciliumNodes = new Map<string, CiliumNodeInfo>();
   for (const o of deferred.filter((x) => x.kind === 'CiliumNode')) {
@@ -430,6 +434,9 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
       case EXPECTATIONS_KIND:
         if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations);
         else skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
+        break;
+      case 'DaemonSet': // its image told the release (above); not modelled otherwise
+        skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
         break;
       default: // CiliumNode and cilium-config: read above
         break;

@@ -8,6 +8,7 @@ import { InputError, UsageError, type Problem } from '../errors.js';
 import { decodeUtf8, DEFAULT_READ_LIMITS, tooLargeProblem, type ReadLimits } from './input-bytes.js';
 import { openFile, openStdin } from './input-sources.js';
 import { readInputs, type Input } from './inputs.js';
+import type { ProfileChoice } from './cilium-release.js';
 import { walkDirectory } from './walk.js';
 import type { IgnoredInput, Scenario } from './types.js';
 
@@ -48,7 +49,10 @@ function unreadable(display: string, message: string): Problem {
 }
 
 /** Options of a load: the limits on each input (see input-bytes.ts). */
-export type LoadOptions = Partial<ReadLimits>;
+export type LoadOptions = Partial<ReadLimits> & {
+  /** --cilium: the profile to use whatever the input says, and why. */
+  readonly cilium?: ProfileChoice;
+};
 
 function limitsOf(o: LoadOptions): ReadLimits {
   return { ...DEFAULT_READ_LIMITS, ...o };
@@ -106,7 +110,7 @@ export function loadScenarioFile(path: string, displayName: string = path, optio
   const problems: Problem[] = [];
   const input = readText(path, displayName, limitsOf(options), problems);
   if (input === undefined) throw new InputError(problems);
-  return readInputs([input], nameFromPath(displayName));
+  return readInputs([input], nameFromPath(displayName), options.cilium);
 }
 
 function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], ignored: IgnoredInput[]): Input[] {
@@ -171,7 +175,7 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
     if (input !== undefined) inputs.push(input);
   }
   if (problems.length > 0) throw new InputError(problems);
-  const scenario = readInputs(inputs, nameFromPath(first));
+  const scenario = readInputs(inputs, nameFromPath(first), options.cilium);
   return ignored.length === 0 ? scenario : { ...scenario, ignoredInputs: [...ignored, ...(scenario.ignoredInputs ?? [])] };
 }
 
@@ -209,8 +213,8 @@ export function listShippedScenarios(): string[] {
 }
 
 /** The scenario used when none is given: the shipped scenarios/default.yaml. */
-export function loadDefaultScenario(): Scenario {
+export function loadDefaultScenario(options: LoadOptions = {}): Scenario {
   const found = resolveShippedScenario('default');
   if (!found) throw new Error(`shipped scenario scenarios/default.yaml not found under ${PACKAGE_ROOT}`);
-  return loadScenarioFile(found.path, found.display);
+  return loadScenarioFile(found.path, found.display, options);
 }

@@ -6,7 +6,8 @@ import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { Expectation } from './expect-input.js';
 
-export type CiliumProfile = '1.13';
+import type { CiliumProfile } from '../cilium/releases/release.js';
+export type { CiliumProfile };
 export type RoutingMode = 'tunnel' | 'native';
 export type TunnelProtocol = 'vxlan' | 'geneve';
 export type EnforcementMode = 'default' | 'always' | 'never';
@@ -14,6 +15,8 @@ export type EnforcementMode = 'default' | 'always' | 'never';
 export interface ClusterSettings {
   readonly name: string; // cluster name, io.cilium.k8s.policy.cluster
   readonly profile: CiliumProfile;
+  /** Why this profile: "cluster.cilium \"1.13\"", "--cilium 1.16", "newest, no version given". */
+  readonly profileWhy: string;
   readonly routing: RoutingMode;
   readonly tunnelProtocol: TunnelProtocol; // meaningful when routing = tunnel
   readonly tunnelPort: number; // 8472 vxlan, 6081 geneve unless set

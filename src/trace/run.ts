@@ -216,6 +216,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
       cluster: cluster.scenario.name,
       profile: c.profile,
       cilium: datapath.release.version,
+      profileWhy: c.profileWhy,
       routing: c.routing === 'tunnel' ? `tunnel ${c.tunnelProtocol}:${c.tunnelPort}` : 'native',
       hostRouting: c.bpfHostRouting ? 'BPF' : 'legacy',
       socketLb: socketLbOf(c),

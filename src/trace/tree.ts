@@ -1,6 +1,7 @@
 // The one trace tree. Executing datapath code appends nodes; renderers (text levels, JSON)
 // are pure functions of the tree. Node kinds carry data, never preformatted output, except
 // `key`/`result` of lookups, which are the cilium CLI's own text for that map entry.
+import type { Feature } from '../cilium/releases/features.js';
 import type { Provenance } from '../maps/provenance.js';
 import type { PolicyExplanation } from '../explain/policy-drop.js';
 
@@ -63,7 +64,11 @@ export type TraceNode =
   | { readonly kind: 'redirect'; readonly helper: 'redirect_peer' | 'redirect'; readonly ifindex: number; readonly device: string; readonly ingress: boolean }
   | { readonly kind: 'kernel'; readonly op: string; readonly text: string }
   | { readonly kind: 'packet'; readonly label: string; readonly text: string }
-  | { readonly kind: 'note'; readonly text: string }
+  /**
+   * `feature`: the release switch (src/cilium/releases/features.ts) that made this step what it
+   * is, so an upgrade diff can say which change of Cilium a difference comes from.
+   */
+  | { readonly kind: 'note'; readonly text: string; readonly feature?: Feature }
   | { readonly kind: 'not_simulated'; readonly text: string; readonly proxy?: ProxyHandoff }
   | { readonly kind: 'return'; readonly value: string }
   | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; /** the file and function whose send_drop_notify call sent it, and that call's line at the release */ readonly notifier: string; readonly notifierFn: string; readonly notifyLine: number | null; /** false when no drop notification exists (a socket call failing) */ readonly notify: boolean; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
@@ -156,6 +161,8 @@ export interface TraceContext {
   readonly profile: string;
   /** The release the profile models: v1.13.0. */
   readonly cilium: string;
+  /** Why this profile: "cluster.cilium \"1.13\"", "--cilium 1.18", "newest, no version given". */
+  readonly profileWhy: string;
   readonly routing: string; // "tunnel vxlan:8472" or "native"
   readonly hostRouting: 'BPF' | 'legacy';
   readonly socketLb: boolean;

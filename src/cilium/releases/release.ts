@@ -3,12 +3,22 @@
 // file and line of its definition at exactly this release, so every step can be checked
 // against the source (`git show <commit>:<file>`).
 import { DROPS_V1_13_0 } from './drops-v1.13.0.js';
+import { DROPS_V1_16_15 } from './drops-v1.16.15.js';
+import { DROPS_V1_18_3 } from './drops-v1.18.3.js';
+import { hasFeature, type Feature } from './features.js';
 import { LABELS_V1_13_0 } from './labels-v1.13.0.js';
+import { LABELS_V1_16_15 } from './labels-v1.16.15.js';
+import { LABELS_V1_18_3 } from './labels-v1.18.3.js';
 import { SITES_V1_13_0 } from './sites-v1.13.0.js';
+import { SITES_V1_16_15 } from './sites-v1.16.15.js';
+import { SITES_V1_18_3 } from './sites-v1.18.3.js';
+import { inForce } from './semver.js';
+
+export type CiliumProfile = '1.13' | '1.16' | '1.18';
 
 export interface CiliumRelease {
   /** The profile name users select: 1.13. */
-  readonly profile: string;
+  readonly profile: CiliumProfile;
   /** The release it pins: v1.13.0. */
   readonly version: string;
   /** The upstream commit "Prepare for release …", abbreviated as git prints it. */
@@ -30,6 +40,19 @@ export interface CiliumRelease {
    * compiles, with why. The bpf-index keeps one definition per name and file.
    */
   readonly variants: ReadonlyMap<string, { readonly line: number; readonly why: string }>;
+  /** Does this release have the change (features.ts)? */
+  readonly has: (feature: Feature) => boolean;
+  /** The value in force at this release from a table keyed by the release that brought each value. */
+  readonly pick: <T>(table: Readonly<Record<string, T>>) => T;
+  /** The agent's CLI binary: cilium (v1.13, v1.14), cilium-dbg (v1.15 on). */
+  readonly cli: 'cilium' | 'cilium-dbg';
+}
+
+type ReleaseData = Omit<CiliumRelease, 'has' | 'pick' | 'cli'>;
+
+function release(data: ReleaseData): CiliumRelease {
+  const has = (f: Feature): boolean => hasFeature(data.version, f);
+  return { ...data, has, pick: (table) => inForce(data.version, table), cli: has('cli-dbg') ? 'cilium-dbg' : 'cilium' };
 }
 
 function siteTable(text: string): (file: string, name: string) => number | undefined {
@@ -81,7 +104,7 @@ function labelTable(text: string): (file: string, label: string) => ReadonlyMap<
   };
 }
 
-export const V1_13_0: CiliumRelease = {
+export const V1_13_0: CiliumRelease = release({
   profile: '1.13',
   version: 'v1.13.0',
   commit: 'c9723a8df3',
@@ -91,12 +114,51 @@ export const V1_13_0: CiliumRelease = {
   variants: new Map([
     ['bpf/lib/drop.h\t_send_drop_notify', { line: 98, why: 'drop.h:97-130 is the #ifdef DROP_NOTIFY definition (the stub at :133 is its #else); the agent sets DropNotify by default (daemon/cmd/daemon_main.go:1287), which ep_config.h and netdev_config.h define as DROP_NOTIFY' }],
   ]),
-};
+});
 
-export const RELEASES: readonly CiliumRelease[] = [V1_13_0];
+export const V1_16_15: CiliumRelease = release({
+  profile: '1.16',
+  version: 'v1.16.15',
+  commit: '7513067408',
+  site: siteTable(SITES_V1_16_15),
+  dropSites: dropTable(DROPS_V1_16_15),
+  labelSites: labelTable(LABELS_V1_16_15),
+  variants: new Map([
+    ['bpf/lib/drop.h\t_send_drop_notify', { line: 97, why: 'drop.h:97-124 is the #ifdef DROP_NOTIFY definition (the stub at :127 is its #else); the agent defines DROP_NOTIFY by default' }],
+  ]),
+});
 
-export function releaseOfProfile(profile: string): CiliumRelease {
+export const V1_18_3: CiliumRelease = release({
+  profile: '1.18',
+  version: 'v1.18.3',
+  commit: 'c160168901',
+  site: siteTable(SITES_V1_18_3),
+  dropSites: dropTable(DROPS_V1_18_3),
+  labelSites: labelTable(LABELS_V1_18_3),
+  variants: new Map(),
+});
+
+/** Oldest first; the last is the newest, the profile of Kubernetes input that names no release. */
+export const RELEASES: readonly CiliumRelease[] = [V1_13_0, V1_16_15, V1_18_3];
+
+export const NEWEST: CiliumRelease = RELEASES[RELEASES.length - 1]!;
+
+/** The release of input that names none. */
+export const DEFAULT_RELEASE: CiliumRelease = V1_13_0;
+
+export const PROFILES: readonly CiliumProfile[] = RELEASES.map((r) => r.profile);
+
+export function releaseOfProfile(profile: CiliumProfile): CiliumRelease {
   const r = RELEASES.find((x) => x.profile === profile);
   if (!r) throw new Error(`no release for profile ${profile}`);
   return r;
+}
+
+/**
+ * The profile a user's `--cilium` / `cilium:` names: a profile (1.16) or the release it pins
+ * (1.16.15, v1.16.15). Undefined for anything else (the caller says which profiles exist).
+ */
+export function profileOf(text: string): CiliumProfile | undefined {
+  const t = text.trim().replace(/^v/, '');
+  return RELEASES.find((r) => r.profile === t || r.version === `v${t}`)?.profile;
 }

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { buildCluster, type Cluster } from '../../controlplane/cluster.js';
 import { UsageError } from '../../errors.js';
 import { ignoredInputsNote, loadScenario, skippedSummary, type ClusterOptions } from '../cluster-source.js';
+import { CILIUM_OPTION_HELP } from '../../version.js';
 import { loadNotes } from '../../scenario/load-notes.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
@@ -31,16 +32,18 @@ export function addClusterOptions(cmd: Command, suffix = '', what = 'cluster inp
   const long = suffix === '' ? '-f, --file <path>' : `--f${suffix}, --file${suffix} <path>`;
   return cmd
     .addOption(new Option(long, `${what}${alias}: a scenario file, Kubernetes manifests, a directory of them, or - for stdin; repeatable`).argParser(collect))
-    .option(`--scenario${suffix} <name>`, `${what}: a shipped scenario by name`);
+    .option(`--scenario${suffix} <name>`, `${what}: a shipped scenario by name`)
+    .option(`--cilium${suffix} <release>`, suffix === '' ? CILIUM_OPTION_HELP : `the Cilium release of ${what} (default: as --cilium, else what its input says)`);
 }
 
 /** -f/--scenario written after the command name, else before it (the root program's). */
 export function clusterOptionsOf(cmd: Command): ClusterOptions {
-  const own = cmd.opts<{ file?: string[]; scenario?: string }>();
-  const root = cmd.parent?.opts<{ file?: string[]; scenario?: string }>() ?? {};
+  const own = cmd.opts<{ file?: string[]; scenario?: string; cilium?: string }>();
+  const root = cmd.parent?.opts<{ file?: string[]; scenario?: string; cilium?: string }>() ?? {};
   const file = [...(root.file ?? []), ...(own.file ?? [])];
   const scenario = own.scenario ?? root.scenario;
-  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}) };
+  const cilium = own.cilium ?? root.cilium;
+  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(cilium !== undefined ? { cilium } : {}) };
 }
 
 export function loadCluster(opts: ClusterOptions, io: Io): Cluster {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { DEFAULT_RELEASE } from '../../../src/cilium/releases/release.js';
+import { NO_VERSION } from '../../../src/scenario/cluster.js';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/errors.js';
 import { formatIpv4 } from '../../../src/net/ip.js';
@@ -38,7 +40,8 @@ describe('defaults', () => {
       { ...s.cluster, pos: undefined },
       {
         name: 'default',
-        profile: '1.13',
+        profile: DEFAULT_RELEASE.profile,
+        profileWhy: NO_VERSION,
         routing: 'tunnel',
         tunnelProtocol: 'vxlan',
         tunnelPort: 8472,

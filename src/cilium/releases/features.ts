@@ -1,0 +1,85 @@
+// Changes of Cilium's datapath, agent and CLI between releases that a trace or a map dump
+// shows, each with the release that brought it and where the source says so. A profile
+// asks `has(release, 'policy-lpm')`; a value that changed more than once (slot numbers, a
+// print format) is a table keyed by release for inForce() (semver.ts). Adding a profile for
+// another release (1.14, 1.15, 1.17) is then a matter of its citation tables: every switch
+// here already knows where that release stands.
+// Facts from the release sources (git show <commit>:<file>); where a change came in a patch
+// release, `since` says so (e.g. 1.16.4).
+import { atLeast } from './semver.js';
+
+export interface FeatureFact {
+  /** The first release that has the change. */
+  readonly since: string;
+  /** What changes, in the words a trace note can use. */
+  readonly what: string;
+  /** Where the release source shows it (file@release). */
+  readonly source: string;
+}
+
+export const FEATURES = {
+  // CLI and printing
+  'cli-dbg': { since: '1.15.0', what: 'the agent CLI is cilium-dbg (was cilium)', source: 'CHANGELOG.md@1.15.0 (#28085), cilium-dbg/' },
+  'ipcache-nodeid-hex': { since: '1.14.0', what: 'bpf ipcache list prints nodeid=0x%x', source: 'pkg/maps/ipcache/ipcache.go@1.14.0' },
+  'ipcache-no-nodeid': { since: '1.15.0', what: 'the ipcache value has no node id (u16 pad)', source: 'bpf/lib/common.h, pkg/maps/ipcache/ipcache.go@1.15.0' },
+  'ipcache-flags-comma': { since: '1.16.0', what: 'bpf ipcache list prints ", flags=%s"', source: 'pkg/maps/ipcache/ipcache.go@1.16.0' },
+  'ipcache-flags-space': { since: '1.17.0', what: 'bpf ipcache list prints " flags=%s" (no comma)', source: 'pkg/maps/ipcache/ipcache.go@1.17.0' },
+  'endpoint-sec-id': { since: '1.14.0', what: 'cilium_lxc values carry sec_id; bpf endpoint list prints sec_id=', source: 'bpf/lib/common.h, pkg/maps/lxcmap/lxcmap.go@1.14.0' },
+  'endpoint-parent-ifindex': { since: '1.17.2', what: 'bpf endpoint list appends parent_ifindex=', source: 'pkg/maps/lxcmap/lxcmap.go@1.17.2, 1.18.0' },
+  'endpoint-key-addrcluster': { since: '1.14.0', what: 'bpf endpoint list keys print AddrCluster (IPv6 without brackets)', source: 'pkg/maps/lxcmap/lxcmap.go@1.14.0' },
+  'tunnel-value-no-nodeid': { since: '1.15.0', what: 'bpf tunnel list values print ip:key only', source: 'pkg/maps/tunnel/tunnel.go@1.15.0' },
+  'policy-get-auth-prefix': { since: '1.14.0', what: 'bpf policy get has AUTH TYPE and PREFIX columns; PORT/PROTO from the LPM prefix', source: 'cilium/cmd/bpf_policy_get.go@1.14.0' },
+  'policy-get-ranges': { since: '1.16.0', what: 'bpf policy get prints port ranges (8080-8095/TCP)', source: 'pkg/maps/policymap/policymap.go PortProtoString@1.16.0' },
+  'policy-get-any-label': { since: '1.18.0', what: 'bpf policy get labels identity 0 as ANY (was reserved:unknown)', source: 'Documentation/operations/upgrade.rst@1.18.0' },
+  'lb-list-slot-rows': { since: '1.16.0', what: 'bpf lb list prints one row per slot: VIP:port (slot)', source: 'pkg/maps/lbmap/ipv4.go@1.16.0' },
+  'lb-list-proto': { since: '1.17.0', what: 'bpf lb list keys and backends carry /PROTO', source: 'pkg/maps/lbmap/ipv4.go@1.17.0' },
+  'ct-list-svc-form': { since: '1.15.0', what: 'bpf ct list prints service keys as "<PROTO> SVC saddr:dport -> daddr:sport"', source: 'pkg/maps/ctmap/types.go@1.15.0' },
+  'ct-list-single-counters': { since: '1.16.0', what: 'bpf ct list values print Packets= Bytes= ... BackendID=', source: 'pkg/maps/ctmap/types.go@1.16.0' },
+  'ct-list-no-ifindex': { since: '1.18.0', what: 'bpf ct list values have no IfIndex=', source: 'pkg/maps/ctmap/types.go@1.18.0' },
+  'ct-flag-from-tunnel': { since: '1.14.0', what: 'CT flag bit 10 is FromTunnel (AuthRequired gone)', source: 'bpf/lib/common.h, pkg/maps/ctmap/types.go@1.14.0' },
+  'nat-list-needs-ct': { since: '1.14.0', what: 'bpf nat list prints NeedsCT= (was HostLocal=)', source: 'pkg/maps/nat/ipv4.go@1.14.0' },
+  'nat-list-created-ago': { since: '1.15.0', what: 'bpf nat list prints Created=%dsec ago', source: 'pkg/maps/nat/ipv4.go@1.15.0' },
+  'drop-file-name': { since: '1.14.0', what: 'drop notifications print the source file by name (file bpf_lxc.c:1178)', source: 'pkg/monitor/api/files.go, pkg/monitor/datapath_drop.go@1.14.0' },
+  'verdict-auth-field': { since: '1.14.0', what: 'policy verdict lines print "auth: %s"', source: 'pkg/monitor/datapath_policy.go@1.14.0' },
+  'hubble-trace-reason': { since: '1.16.0', what: 'Hubble flows carry trace_reason', source: 'api/v1/flow/flow.proto@1.16.0' },
+  // maps and layouts
+  'policy-lpm': { since: '1.14.0', what: 'the policy map is an LPM trie with two lookups', source: 'bpf/lib/policy.h, bpf/lib/maps.h@1.14.0' },
+  'policy-lpm-prefix-length': { since: '1.16.4', what: 'policy entries carry lpm_prefix_length; precedence by prefix length (port ranges)', source: 'bpf/lib/policy.h, bpf/lib/common.h@1.16.4' },
+  'policy-deny-first': { since: '1.17.0', what: 'an L3 deny wins at once; proxy_port_priority; no CB_POLICY fallback', source: 'bpf/lib/policy.h@1.17.0' },
+  'policy-map-v2': { since: '1.17.0', what: 'the policy map is cilium_policy_v2_<EP>', source: 'pkg/maps/policymap/policymap.go@1.17.0' },
+  'policy-stats-map': { since: '1.18.0', what: 'policy counters live in cilium_policystats', source: 'pkg/maps/policymap/statsmap.go@1.18.0' },
+  'ipcache-v2': { since: '1.18.0', what: 'the ipcache map is cilium_ipcache_v2', source: 'pkg/maps/ipcache/ipcache.go@1.18.0' },
+  'no-tunnel-map': { since: '1.18.0', what: 'no tunnel map: remote pod CIDRs are ipcache entries with a tunnel endpoint (flag hastunnel)', source: 'bpf/lib/encap.h, pkg/node/manager/manager.go, daemon/cmd/datapath.go@1.18.0' },
+  'lb-service-proto': { since: '1.17.0', what: 'service keys carry the L4 protocol (bpf-lb-proto-diff), with a proto 0 retry', source: 'bpf/lib/lb.h lb4_lookup_service@1.17.0' },
+  'no-endpoint-ct': { since: '1.18.0', what: 'per-endpoint CT maps are gone', source: 'Documentation/operations/upgrade.rst@1.18.0' },
+  // datapath behaviour
+  'call-slots-renumbered': { since: '1.18.0', what: 'CILIUM_CALL_* from 19 up renumbered; slots in bpf/lib/tailcall.h', source: 'bpf/lib/tailcall.h@1.18.0' },
+  'tail-drop-notify': { since: '1.18.0', what: 'slot 1 holds tail_drop_notify (was __send_drop_notify)', source: 'bpf/lib/drop.h@1.18.0' },
+  'policy-prog-cil-lxc': { since: '1.18.0', what: 'the policy programs are cil_lxc_policy / cil_lxc_policy_egress / cil_host_policy', source: 'bpf/bpf_lxc.c, bpf/bpf_host.c@1.18.0' },
+  'local-delivery-h': { since: '1.18.0', what: 'local delivery is local_delivery() in bpf/lib/local_delivery.h', source: 'bpf/lib/local_delivery.h@1.18.0' },
+  'ep-not-ready': { since: '1.16.0', what: 'a missing policy program drops with DROP_EP_NOT_READY (203)', source: 'bpf/lib/l3.h tail_call_policy@1.16.0' },
+  'no-service-reject': { since: '1.15.0', what: 'a service without backends is answered with ICMP port unreachable (service-no-backend-response=reject)', source: 'bpf/lib/lb.h __tail_no_service_ipv4, pkg/defaults/defaults.go@1.15.0' },
+  'overlay-trace-identity': { since: '1.15.0', what: 'the FROM_OVERLAY trace carries the VNI identity (was 0)', source: 'bpf/bpf_overlay.c@1.15.0' },
+  'to-overlay-trace-first': { since: '1.14.0', what: 'TO_OVERLAY is traced before the tunnel key is set', source: 'bpf/lib/encap.h@1.14.0' },
+  'remove-unreachable-tails': { since: '1.16.0', what: 'the loader leaves out tail calls no entry point reaches', source: 'pkg/bpf/collection.go removeUnreachableTailcalls@1.16.0' },
+  'tcx': { since: '1.16.0', what: 'programs attach with tcx when the kernel supports it (enable-tcx, default true)', source: 'pkg/datapath/loader/tc.go, daemon/cmd/daemon_main.go@1.16.0' },
+  'section-entry-tc': { since: '1.14.0', what: 'entry programs sit in section "tc" and are found by symbol name', source: 'bpf/include/bpf/ctx/skb.h@1.14.0' },
+  'section-tc-entry-tail': { since: '1.18.0', what: 'sections "tc/entry" and "tc/tail"; tail calls declared with __declare_tail', source: 'bpf/lib/tailcall.h, bpf/include/bpf/section.h@1.18.0' },
+  'from-netdev-always': { since: '1.16.0', what: 'cil_from_netdev is attached to every auto-detected native device (derived)', source: 'pkg/datapath/linux/devices.go, pkg/datapath/loader/loader.go@1.16.0' },
+  // policy semantics (agent)
+  'deny-always-wins': { since: '1.14.0', what: 'deny policies always take precedence over allow policies (a CIDR allow no longer beats an overlapping deny)', source: 'Documentation/operations/upgrade.rst@1.14.0' },
+  'port-ranges': { since: '1.16.0', what: 'endPort: a port rule covers a range of ports', source: 'pkg/policy/api/l4.go, bpf/lib/policy.h@1.16.0' },
+  'enable-default-deny': { since: '1.16.0', what: 'rules may set enableDefaultDeny; only default-allow rules synthesise a wildcard allow', source: 'pkg/policy/api/rule.go, pkg/policy/repository.go@1.16.0' },
+  'cidr-single-label': { since: '1.16.0', what: 'CIDR identities carry only their exact cidr: label plus world', source: 'pkg/labels/cidr.go@1.16.0' },
+  'world-ipv4-ipv6': { since: '1.15.0', what: 'identities 9 world-ipv4 and 10 world-ipv6 (dual-stack)', source: 'pkg/identity/numericidentity.go@1.15.0' },
+  'host-entity-host-only': { since: '1.16.0', what: 'the host entity selects only the local host (enable-remote-node-identity removed)', source: 'pkg/policy/api/entity.go, upgrade.rst@1.16.0' },
+  'from-to-nodes': { since: '1.16.0', what: 'fromNodes / toNodes selectors (enable-node-selector-labels)', source: 'pkg/policy/api/ingress.go@1.16.0' },
+  'cnp-no-init': { since: '1.15.0', what: 'a CiliumNetworkPolicy can no longer select reserved:init', source: 'Documentation/operations/upgrade.rst@1.15.0' },
+} as const satisfies Record<string, FeatureFact>;
+
+export type Feature = keyof typeof FEATURES;
+
+/** Does `version` (v1.16.15) have the change? */
+export function hasFeature(version: string, feature: Feature): boolean {
+  return atLeast(version, FEATURES[feature].since);
+}
