@@ -9,13 +9,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RELEASES, V1_13_0 } from '../../src/cilium/releases/release.js';
 import { SITES_V1_13_0 } from '../../src/cilium/releases/sites-v1.13.0.js';
+import { SITES_V1_16_15 } from '../../src/cilium/releases/sites-v1.16.15.js';
+import { SITES_V1_18_3 } from '../../src/cilium/releases/sites-v1.18.3.js';
 import { DROPS_V1_13_0 } from '../../src/cilium/releases/drops-v1.13.0.js';
+import { DROPS_V1_16_15 } from '../../src/cilium/releases/drops-v1.16.15.js';
+import { DROPS_V1_18_3 } from '../../src/cilium/releases/drops-v1.18.3.js';
 import { LABELS_V1_13_0 } from '../../src/cilium/releases/labels-v1.13.0.js';
+import { LABELS_V1_16_15 } from '../../src/cilium/releases/labels-v1.16.15.js';
+import { LABELS_V1_18_3 } from '../../src/cilium/releases/labels-v1.18.3.js';
 import { TraceBuilder } from '../../src/trace/builder.js';
 import { ROOT } from '../support/run-cli.js';
 
 const INDEX_DIR = join(ROOT, '..', 'shared', 'reference', 'bpf-index');
-const TABLES: Readonly<Record<string, string>> = { 'v1.13.0': SITES_V1_13_0 };
+const TABLES: Readonly<Record<string, string>> = { 'v1.13.0': SITES_V1_13_0, 'v1.16.15': SITES_V1_16_15, 'v1.18.3': SITES_V1_18_3 };
 
 function indexRows(version: string): Set<string> {
   const rows = new Set<string>();
@@ -38,7 +44,7 @@ for (const release of RELEASES) {
   });
 }
 
-const DROP_TABLES: Readonly<Record<string, string>> = { 'v1.13.0': DROPS_V1_13_0 };
+const DROP_TABLES: Readonly<Record<string, string>> = { 'v1.13.0': DROPS_V1_13_0, 'v1.16.15': DROPS_V1_16_15, 'v1.18.3': DROPS_V1_18_3 };
 
 for (const release of RELEASES) {
   test(`every drop site of ${release.version} lies inside the function the bpf-index says it is in`, (t) => {
@@ -61,7 +67,7 @@ for (const release of RELEASES) {
   });
 }
 
-const LABEL_TABLES: Readonly<Record<string, string>> = { 'v1.13.0': LABELS_V1_13_0 };
+const LABEL_TABLES: Readonly<Record<string, string>> = { 'v1.13.0': LABELS_V1_13_0, 'v1.16.15': LABELS_V1_16_15, 'v1.18.3': LABELS_V1_18_3 };
 
 for (const release of RELEASES) {
   test(`every label site of ${release.version} is a label of that file in the bpf-index, inside its enclosing function`, (t) => {
