@@ -2,6 +2,9 @@
 // cites. A trace frame names a function, macro, label or macro-generated program with the
 // file and line of its definition at exactly this release, so every step can be checked
 // against the source (`git show <commit>:<file>`).
+import { CALLS_FILE_V1_13_0, CALLS_V1_13_0 } from './calls-v1.13.0.js';
+import { CALLS_FILE_V1_16_15, CALLS_V1_16_15 } from './calls-v1.16.15.js';
+import { CALLS_FILE_V1_18_3, CALLS_V1_18_3 } from './calls-v1.18.3.js';
 import { DROPS_V1_13_0 } from './drops-v1.13.0.js';
 import { DROPS_V1_16_15 } from './drops-v1.16.15.js';
 import { DROPS_V1_18_3 } from './drops-v1.18.3.js';
@@ -40,12 +43,41 @@ export interface CiliumRelease {
    * compiles, with why. The bpf-index keeps one definition per name and file.
    */
   readonly variants: ReadonlyMap<string, { readonly line: number; readonly why: string }>;
+  /** The tail-call slots: CILIUM_CALL_<name> as this release defines them (calls-<release>.ts). */
+  readonly calls: CallSlots;
   /** Does this release have the change (features.ts)? */
   readonly has: (feature: Feature) => boolean;
   /** The value in force at this release from a table keyed by the release that brought each value. */
   readonly pick: <T>(table: Readonly<Record<string, T>>) => T;
   /** The agent's CLI binary: cilium (v1.13, v1.14), cilium-dbg (v1.15 on). */
   readonly cli: 'cilium' | 'cilium-dbg';
+}
+
+export interface CallSlots {
+  /** bpf/lib/common.h (to v1.17) or bpf/lib/tailcall.h (v1.18). */
+  readonly file: string;
+  /** CILIUM_CALL_SIZE: the size of every cilium_calls_* prog array. */
+  readonly size: number;
+  /** The slot of CILIUM_CALL_<name> (IPV4_FROM_LXC → 7), undefined if this release has none. */
+  readonly slot: (name: string) => number | undefined;
+  /** The line of its #define. */
+  readonly line: (name: string) => number | undefined;
+  /** The names of a slot, in source order (7 → IPV4_FROM_LXC, IPV4_FROM_NETDEV, …). */
+  readonly names: (slot: number) => readonly string[];
+}
+
+function callSlots(file: string, text: string): CallSlots {
+  const slot = new Map<string, number>();
+  const line = new Map<string, number>();
+  const names = new Map<number, string[]>();
+  for (const row of text.split('\n')) {
+    const [name, n, l] = row.split('\t');
+    if (!name || !n || !l) continue;
+    slot.set(name, Number(n));
+    line.set(name, Number(l));
+    if (name !== 'SIZE') names.set(Number(n), [...(names.get(Number(n)) ?? []), name]);
+  }
+  return { file, size: slot.get('SIZE') ?? 0, slot: (n) => slot.get(n), line: (n) => line.get(n), names: (s) => names.get(s) ?? [] };
 }
 
 type ReleaseData = Omit<CiliumRelease, 'has' | 'pick' | 'cli'>;
@@ -111,6 +143,7 @@ export const V1_13_0: CiliumRelease = release({
   site: siteTable(SITES_V1_13_0),
   dropSites: dropTable(DROPS_V1_13_0),
   labelSites: labelTable(LABELS_V1_13_0),
+  calls: callSlots(CALLS_FILE_V1_13_0, CALLS_V1_13_0),
   variants: new Map([
     ['bpf/lib/drop.h\t_send_drop_notify', { line: 98, why: 'drop.h:97-130 is the #ifdef DROP_NOTIFY definition (the stub at :133 is its #else); the agent sets DropNotify by default (daemon/cmd/daemon_main.go:1287), which ep_config.h and netdev_config.h define as DROP_NOTIFY' }],
   ]),
@@ -123,6 +156,7 @@ export const V1_16_15: CiliumRelease = release({
   site: siteTable(SITES_V1_16_15),
   dropSites: dropTable(DROPS_V1_16_15),
   labelSites: labelTable(LABELS_V1_16_15),
+  calls: callSlots(CALLS_FILE_V1_16_15, CALLS_V1_16_15),
   variants: new Map([
     ['bpf/lib/drop.h\t_send_drop_notify', { line: 97, why: 'drop.h:97-124 is the #ifdef DROP_NOTIFY definition (the stub at :127 is its #else); the agent defines DROP_NOTIFY by default' }],
   ]),
@@ -135,6 +169,7 @@ export const V1_18_3: CiliumRelease = release({
   site: siteTable(SITES_V1_18_3),
   dropSites: dropTable(DROPS_V1_18_3),
   labelSites: labelTable(LABELS_V1_18_3),
+  calls: callSlots(CALLS_FILE_V1_18_3, CALLS_V1_18_3),
   variants: new Map(),
 });
 
