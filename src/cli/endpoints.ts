@@ -80,7 +80,7 @@ export function resolveSource(cluster: Cluster, arg: ArgPos, dstIp: Ipv4, notes?
     const node = nodeByName(cluster, arg, arg.text.slice(5));
     return { kind: 'host', node: node.name, ip: node.ip };
   }
-  if (arg.text.startsWith('svc:')) throw problem(arg, `a Service sends nothing: '${arg.text}' cannot be a source (expected ${EXPECTED_NAMES} or an IPv4 address; a backend of the Service, e.g. its workload)`);
+  if (serviceRef(arg.text) !== undefined) throw problem(arg, `a Service sends nothing: '${arg.text}' cannot be a source (expected ${EXPECTED_NAMES} or an IPv4 address; a backend of the Service, e.g. its workload)`);
   const ip = parseIpv4(arg.text);
   if (ip === undefined) {
     const pod = resolvePod(cluster, arg, 'SRC', notes);
@@ -121,13 +121,19 @@ function resolveService(cluster: Cluster, arg: ArgPos, ns: string | undefined, n
   return { ip: svc.clusterIP, service: svc };
 }
 
+/** What follows svc: or its long form service: (as cilium-cli's connectivity tests write it), or undefined. */
+function serviceRef(text: string): string | undefined {
+  const m = /^(?:svc|service):/.exec(text);
+  return m ? text.slice(m[0].length) : undefined;
+}
+
 /**
  * DST: a pod (as for SRC), node:NAME (its host), an IPv4 address, or a Service: svc:NAME,
- * svc:NAMESPACE/NAME or NAME.NAMESPACE.svc[.cluster.local] (its ClusterIP).
+ * svc:NAMESPACE/NAME (or service:…) or NAME.NAMESPACE.svc[.cluster.local] (its ClusterIP).
  */
 export function resolveDestination(cluster: Cluster, arg: ArgPos, notes?: string[]): Destination {
-  if (arg.text.startsWith('svc:')) {
-    const ref = arg.text.slice(4);
+  const ref = serviceRef(arg.text);
+  if (ref !== undefined) {
     const [ns, name] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
     return resolveService(cluster, arg, ns, name ?? '');
   }

@@ -29,6 +29,9 @@ export interface Expectation {
   readonly expect: ExpectedVerdict;
   /** Hubble drop reason name, e.g. POLICY_DENIED; only with expect: DROPPED. */
   readonly reason: string | null;
+  /** Informational (`why`, `source`): why the verdict is expected and where it comes from; never checked. */
+  readonly why?: string;
+  readonly source?: string;
   readonly pos: Position;
 }
 
@@ -75,7 +78,7 @@ export function mapField(src: ItemSource, map: MapNode, key: string): { node: YN
 }
 
 /**
- * One expectation: `{name, from, to, proto, port, expect, reason}`. Every problem is
+ * One expectation: `{name, from, to, proto, port, expect, reason, why, source}`. Every problem is
  * reported; undefined when the item cannot be used. `names` holds the names seen so far
  * and gets this item's.
  */
@@ -143,8 +146,15 @@ export function readExpectation(src: ItemSource, item: YNode, names: Expectation
       name = nm.text;
     }
   }
+  const notes: { why?: string; source?: string } = {};
+  for (const k of ['why', 'source'] as const) {
+    const f = field(k);
+    if (!f) continue;
+    if (f.text === undefined || f.text.trim() === '') src.report(f.pos, `'${k}' must be text (expected a note; it is shown, not checked)`);
+    else notes[k] = f.text;
+  }
   if (!from || !to || !expect) return undefined;
-  return { name, from, to, proto, port, expect, reason, pos: itemPos };
+  return { name, from, to, proto, port, expect, reason, ...notes, pos: itemPos };
 }
 
 /** A list of expectations; `what` names the list when it is not one or is empty. */

@@ -112,7 +112,7 @@ export const FIELDS = {
   networkPolicyPort: ['protocol', 'port', 'endPort'],
   ipBlock: ['cidr', 'except'],
   /** An item of a Scenario's `expect:` list or of an expectations file (expect-input.ts). */
-  expectation: ['name', 'from', 'to', 'proto', 'port', 'expect', 'reason'],
+  expectation: ['name', 'from', 'to', 'proto', 'port', 'expect', 'reason', 'why', 'source'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FieldSet = keyof typeof FIELDS;
