@@ -1,5 +1,5 @@
 // The cilium-config ConfigMap (`kubectl -n kube-system get cm cilium-config -o yaml`): the
-// agent's options as strings, read the way the v1.13.0 agent reads them (viper over the
+// agent's options as strings, read the way the agent reads them (v1.13.0 to v1.18.3 alike) (viper over the
 // mounted ConfigMap: GetBool is strconv.ParseBool, GetInt parses decimal, GetStringSlice
 // splits on whitespace; an unset key is the flag's default). cilium-settings.ts resolves
 // them into the datapath settings.
@@ -13,6 +13,8 @@ export const CILIUM_CONFIG_NAME = 'cilium-config';
 /** A cilium-config ConfigMap: its `data`, key by key, with positions. */
 export class CiliumConfig {
   private readonly warned = new Set<string>();
+  /** The agent release reading the ConfigMap, named in warnings (settingsFromConfig sets the profile's). */
+  agent = 'v1.13.0';
 
   constructor(
     readonly pos: Position,
@@ -51,7 +53,7 @@ export class CiliumConfig {
     if (!v) return { value: def, set: false };
     if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v.value)) return { value: true, set: true };
     if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v.value)) return { value: false, set: true };
-    this.once(`bool:${key}`, { pos: v.pos, message: `cilium-config ${key}="${v.value}" is not a boolean: the v1.13.0 agent reads it as false` });
+    this.once(`bool:${key}`, { pos: v.pos, message: `cilium-config ${key}="${v.value}" is not a boolean: the ${this.agent} agent reads it as false` });
     return { value: false, set: true };
   }
 
@@ -61,7 +63,7 @@ export class CiliumConfig {
     if (!v) return { value: def, set: false };
     const t = v.value.trim();
     if (/^[+-]?\d+$/.test(t)) return { value: Number(t), set: true };
-    this.once(`int:${key}`, { pos: v.pos, message: `cilium-config ${key}="${v.value}" is not an integer: the v1.13.0 agent reads it as 0` });
+    this.once(`int:${key}`, { pos: v.pos, message: `cilium-config ${key}="${v.value}" is not an integer: the ${this.agent} agent reads it as 0` });
     return { value: 0, set: true };
   }
 

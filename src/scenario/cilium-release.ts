@@ -34,7 +34,8 @@ export function profileOfDaemonSet(o: MapView, warn: (w: LoadWarning) => void): 
     const runs = m ? parseRelease(m[1]!) : undefined;
     if (!m || !runs) continue;
     const ns = text(o, ['metadata', 'namespace']);
-    const where = `image ${m[0].replace(/^\//, '').replace(/@.*$/, '')} of DaemonSet ${ns ? `${ns}/` : ''}cilium`;
+    // The image as written, without its digest: quay.io/cilium/cilium:v1.16.15.
+    const where = `image ${image.node.value.replace(/@.*$/, '')} of DaemonSet ${ns ? `${ns}/` : ''}cilium`;
     const exact = RELEASES.find((r) => { const v = parseRelease(r.version)!; return v.major === runs.major && v.minor === runs.minor; });
     if (exact) {
       if (exact.version !== `v${m[1]}`) warn({ pos: image.pos, message: `the cluster runs Cilium v${m[1]}; profile ${exact.profile} models ${exact.version} of the same minor release` });

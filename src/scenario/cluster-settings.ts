@@ -1,6 +1,6 @@
 // Which settings a cluster gets: a Scenario's `cluster` section, the cilium-config ConfigMap
 // (the section's keys win over it, for "what if" traces of a real cluster), or, for
-// Kubernetes input with neither, v1.13.0's defaults; each setting says where it came from.
+// Kubernetes input with neither, the defaults of the selected release; each setting says where it came from.
 import { isMap, isScalar } from './ast.js';
 import type { Position } from '../errors.js';
 import { firstAt } from './checks.js';
@@ -9,13 +9,17 @@ import { settingsFromConfig } from './cilium-settings.js';
 import { NO_VERSION, readCluster } from './cluster.js';
 import type { ProfileChoice } from './cilium-release.js';
 import type { Entry, MapView, Source } from './raw.js';
-import type { ClusterSettings, LoadWarning } from './types.js';
+import type { CiliumProfile, ClusterSettings, LoadWarning } from './types.js';
+import { releaseOfProfile } from '../cilium/releases/release.js';
 
-export const NO_CONFIG = 'no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1.13.0 (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)';
+/** The warning for Kubernetes input without cilium-config: the defaults of the selected release. */
+export function noConfig(profile: CiliumProfile): string {
+  return `no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium ${releaseOfProfile(profile).version} (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)`;
+}
 
 /** `section`: the first Scenario `cluster:` entry; `configMaps`: the cilium-config ConfigMaps in input order. */
 export function clusterSettings(src: Source | undefined, section: Entry | undefined, configMaps: readonly MapView[], k8s: boolean, fallbackPos: Position, warn: (w: LoadWarning) => void, profiles: { given?: ProfileChoice; detected?: ProfileChoice } = {}): ClusterSettings {
-  const read = readCluster(src, section, fallbackPos);
+  const read = readCluster(src, section, fallbackPos, profiles.given?.profile);
   // --cilium wins; then the Scenario's cluster.cilium; then what the cluster objects say; else the newest.
   const choice = profiles.given ?? (read.profileWhy !== NO_VERSION ? undefined : profiles.detected);
   const fromScenario: ClusterSettings = choice ? { ...read, profile: choice.profile, profileWhy: choice.why } : read;
@@ -23,7 +27,7 @@ export function clusterSettings(src: Source | undefined, section: Entry | undefi
   for (const o of more) warn({ pos: o.pos, message: `a second cilium-config (the first is at ${firstAt(cm?.pos ?? o.pos, o.pos)}): ignored` });
   if (!cm) {
     if (section || !k8s) return fromScenario;
-    warn({ message: NO_CONFIG });
+    warn({ message: noConfig(fromScenario.profile) });
     return settingsFromConfig(undefined, fallbackPos, warn, fromScenario);
   }
   const settings = settingsFromConfig(readCiliumConfig(cm, warn), fallbackPos, warn, fromScenario);

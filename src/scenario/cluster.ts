@@ -20,26 +20,32 @@ const ciliumVersion: Reader<Field<CiliumProfile>> = (src, e) => {
 /** Why the newest profile: the input names no release. */
 export const NO_VERSION = DEFAULT_RELEASE === NEWEST ? 'newest, no version given' : 'no version given';
 
-/** Cluster settings from a Scenario's `cluster` section, or all defaults (placed at `fallback`). */
-export function readCluster(src: Source | undefined, entry: Entry | undefined, fallback: Position): ClusterSettings {
+/**
+ * Cluster settings from a Scenario's `cluster` section, or all defaults (placed at `fallback`).
+ * `given` (--cilium) is the release the checks name when it overrides cluster.cilium.
+ */
+export function readCluster(src: Source | undefined, entry: Entry | undefined, fallback: Position, given?: CiliumProfile): ClusterSettings {
   const m = src && entry ? readMap(src, entry, 'cluster') : undefined;
   const get = <T>(key: string, read: Reader<T>): T | undefined => m?.opt(key, read);
 
   const cilium = get('cilium', ciliumVersion);
+  const runs = `Cilium v${given ?? cilium?.value ?? DEFAULT_RELEASE.profile}`;
+  // v1.13.0 falls back without NodePort (kube_proxy_replacement.go:414-419); from v1.14 also unless kube-proxy-replacement=true.
+  const needsKpr = runs === 'Cilium v1.13' ? 'without NodePort' : 'unless kube-proxy-replacement is true';
   const tunnelProtocol = get('tunnelProtocol', oneOf(TUNNEL_PROTOCOLS))?.value ?? 'vxlan';
   const bpfHostRouting = get('bpfHostRouting', bool);
   const kubeProxyReplacement = get('kubeProxyReplacement', bool)?.value ?? false;
   if (bpfHostRouting?.value === true && !kubeProxyReplacement) {
     src?.report(
       bpfHostRouting.pos,
-      'BPF host routing requires kubeProxyReplacement: true (Cilium v1.13 falls back to legacy host routing without NodePort)',
+      `BPF host routing requires kubeProxyReplacement: true (${runs} falls back to legacy host routing ${needsKpr})`,
     );
   }
   const masquerade = get('masquerade', oneOf(MASQUERADE_MODES));
   if (bpfHostRouting?.value === true && kubeProxyReplacement && (masquerade?.value ?? 'iptables') === 'iptables') {
     src?.report(
       masquerade?.pos ?? bpfHostRouting.pos,
-      'BPF host routing does not work with iptables masquerading (Cilium v1.13 falls back to legacy host routing); set masquerade: bpf or none',
+      `BPF host routing does not work with iptables masquerading (${runs} falls back to legacy host routing); set masquerade: bpf or none`,
     );
   }
   if (masquerade?.value === 'bpf' && !kubeProxyReplacement) {

@@ -39,6 +39,15 @@ export interface ClusterSettings {
   readonly labelPrefixes?: readonly string[];
   /** ipv4-native-routing-cidr, when given. */
   readonly nativeRoutingCidr?: Ipv4Prefix;
+  // Options of later releases (set under profiles 1.16 and 1.18 only; cilium-settings.ts).
+  /** service-no-backend-response (v1.15+, default reject: ICMP port unreachable). */
+  readonly serviceNoBackendResponse?: 'reject' | 'drop';
+  /** enable-tcx (v1.16+, default true): endpoint programs attached with tcx. */
+  readonly tcx?: boolean;
+  /** policy-cidr-match-mode includes nodes (v1.15+): CIDR rules select node addresses. */
+  readonly policyCidrMatchNodes?: boolean;
+  /** enable-node-selector-labels (v1.16+): node labels in node identities, for fromNodes/toNodes. */
+  readonly nodeSelectorLabels?: boolean;
   /** Where each setting came from (ConfigMap key, default of the release), for the trace header. */
   readonly sources?: readonly SettingSource[];
 }
