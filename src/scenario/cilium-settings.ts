@@ -93,7 +93,7 @@ const V1_16: Newer = {
   kprCheck: `${KPR}:44-47`,
   kprTrue: `${KPR}:49-60`,
   noNodePort: `${KPR}:348-351, 443-449`,
-  hostRouting: { all: `${KPR}:368-389`, ipsec: `${KPR}:372-373`, iptables: `${KPR}:375-376`, kpr: `${KPR}:378-379`, kernel: `${KPR}:380-384` },
+  hostRouting: { all: `${KPR}:368-390`, ipsec: `${KPR}:372-373`, iptables: `${KPR}:375-376`, kpr: `${KPR}:378-379`, kernel: `${KPR}:380-384` },
   iptablesMasq: 'pkg/option/config.go:2627-2629',
   masqFamily: 'pkg/option/config.go:3152-3153',
   bpfMasqNodePort: 'daemon/cmd/daemon.go:681-695',
