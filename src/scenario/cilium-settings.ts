@@ -41,7 +41,12 @@ const O = {
  * defaults and the source lines of each check the agent makes (read at each release's commit).
  */
 interface Newer {
-  readonly opts: { readonly [K in keyof typeof O | 'routingMode' | 'tunnelProtocol' | 'noBackend' | 'tcx' | 'cidrMatch' | 'nodeSelector']: Opt };
+  readonly opts: { readonly [K in keyof typeof O | 'routingMode' | 'tunnelProtocol' | 'noBackend' | 'tcx' | 'cidrMatch' | 'nodeSelector' | 'knp']: Opt };
+  /** v1.17+: bpf-lb-proto-diff and enable-non-default-deny-policies (absent: not an option of the release). */
+  readonly protoDiff?: Opt;
+  readonly nonDefaultDeny?: Opt;
+  /** Where the agent leaves Kubernetes NetworkPolicies unwatched when enable-k8s-networkpolicy=false. */
+  readonly knpWatch: string;
   /** Where the tunnel port defaults to 8472 / 6081. */
   readonly tunnelPort: string;
   readonly routingModeCheck: string;
@@ -86,7 +91,9 @@ const V1_16: Newer = {
     tcx: ['enable-tcx', 'true', `${M16}:747`],
     cidrMatch: ['policy-cidr-match-mode', '(empty)', `${M16}:1127`],
     nodeSelector: ['enable-node-selector-labels', 'false', `${M16}:1134`],
+    knp: ['enable-k8s-networkpolicy', 'true', `${M16}:1123, pkg/defaults/defaults.go:574`],
   },
+  knpWatch: 'pkg/policy/k8s/watcher.go:60-62',
   tunnelPort: 'pkg/datapath/tunnel/tunnel.go:92-105',
   routingModeCheck: 'pkg/option/config.go:2841-2846',
   tunnelProtocolCheck: 'pkg/datapath/tunnel/tunnel.go:63-67',
@@ -128,7 +135,11 @@ const V1_18: Newer = {
     tcx: ['enable-tcx', 'true', `${MAIN}:647`],
     cidrMatch: ['policy-cidr-match-mode', '(empty)', `${MAIN}:900`],
     nodeSelector: ['enable-node-selector-labels', 'false', `${MAIN}:907`],
+    knp: ['enable-k8s-networkpolicy', 'true', `${MAIN}:888, pkg/defaults/defaults.go:521`],
   },
+  protoDiff: ['bpf-lb-proto-diff', 'true', `${MAIN}:516`],
+  nonDefaultDeny: ['enable-non-default-deny-policies', 'true', `${MAIN}:917, pkg/defaults/defaults.go:565`],
+  knpWatch: 'pkg/policy/k8s/watcher.go:134-135',
   tunnelPort: 'pkg/datapath/tunnel/tunnel.go:128-139',
   routingModeCheck: 'pkg/option/config.go:2412-2417',
   tunnelProtocolCheck: 'pkg/datapath/tunnel/tunnel.go:84-88',
@@ -459,9 +470,9 @@ function routingMode(cfg: CiliumConfig, warn: Warn, n: Newer): { tunnel: TunnelP
   return { tunnel, from: from.join('; ') };
 }
 
-type Later = Pick<ClusterSettings, 'serviceNoBackendResponse' | 'tcx' | 'policyCidrMatchNodes' | 'nodeSelectorLabels'>;
+type Later = Pick<ClusterSettings, 'serviceNoBackendResponse' | 'tcx' | 'policyCidrMatchNodes' | 'nodeSelectorLabels' | 'k8sNetworkPolicy' | 'lbProtoDiff' | 'nonDefaultDenyPolicies'>;
 
-/** Options of v1.15 and v1.16 that change the walk: each gets a header line of its own. */
+/** Options of v1.15 to v1.18 that change the walk: each gets a header line of its own. */
 function laterOptions(cfg: CiliumConfig, warn: Warn, n: Newer, sources: SettingSource[]): Later {
   const v = cfg.agent;
   const o = n.opts;
@@ -477,13 +488,29 @@ function laterOptions(cfg: CiliumConfig, warn: Warn, n: Newer, sources: SettingS
   const cidrNodes = modes.includes('nodes');
   const nodeSel = cfg.bool('enable-node-selector-labels', false).value;
   sources.push({ value: `CIDR policies ${cidrNodes ? 'also select nodes' : 'do not select nodes'}; node selector labels ${nodeSel ? 'on' : 'off'}`, from: said(cfg, o.cidrMatch, o.nodeSelector) });
+  const knp = cfg.bool('enable-k8s-networkpolicy', true).value;
+  if (!knp) warn({ pos: cfg.at('enable-k8s-networkpolicy'), message: `cilium-config enable-k8s-networkpolicy=false: the ${v} agent does not watch Kubernetes NetworkPolicies (${n.knpWatch}): they are left out` });
+  const policyKeys = [o.knp, ...(n.nonDefaultDeny ? [n.nonDefaultDeny] : [])];
+  const nonDefaultDeny = n.nonDefaultDeny ? cfg.bool(n.nonDefaultDeny[0], true).value : undefined;
+  sources.push({ value: `Kubernetes NetworkPolicies ${knp ? 'enforced' : 'ignored'}${nonDefaultDeny === undefined ? '' : `; enableDefaultDeny of policies ${nonDefaultDeny ? 'honoured' : 'ignored'}`}`, from: said(cfg, ...policyKeys) });
+  let protoDiff: boolean | undefined;
+  if (n.protoDiff) {
+    protoDiff = cfg.bool(n.protoDiff[0], true).value;
+    sources.push({ value: `service keys ${protoDiff ? 'carry the L4 protocol' : 'without the L4 protocol (proto 0)'}`, from: said(cfg, n.protoDiff) });
+  } else {
+    for (const key of ['bpf-lb-proto-diff', 'enable-non-default-deny-policies']) if (cfg.has(key)) warn({ pos: cfg.at(key), message: `cilium-config ${key} is an option of v1.17 and later: ${v} ignores it` });
+  }
   if (cfg.has('enable-remote-node-identity')) warn({ pos: cfg.at('enable-remote-node-identity'), message: `cilium-config enable-remote-node-identity was removed in v1.15 (remote node identities are always on): ${v} ignores it` });
-  return { serviceNoBackendResponse: noBackend, tcx, policyCidrMatchNodes: cidrNodes, nodeSelectorLabels: nodeSel };
+  return {
+    serviceNoBackendResponse: noBackend, tcx, policyCidrMatchNodes: cidrNodes, nodeSelectorLabels: nodeSel, k8sNetworkPolicy: knp,
+    ...(protoDiff === undefined ? {} : { lbProtoDiff: protoDiff }),
+    ...(nonDefaultDeny === undefined ? {} : { nonDefaultDenyPolicies: nonDefaultDeny }),
+  };
 }
 
 /** Under v1.13.0, the keys later releases added mean nothing: said once each. */
 function ignoredLaterKeys(cfg: CiliumConfig, warn: Warn): Later {
-  for (const key of ['service-no-backend-response', 'enable-tcx', 'policy-cidr-match-mode', 'enable-node-selector-labels']) {
+  for (const key of ['service-no-backend-response', 'enable-tcx', 'policy-cidr-match-mode', 'enable-node-selector-labels', 'enable-k8s-networkpolicy', 'bpf-lb-proto-diff', 'enable-non-default-deny-policies']) {
     if (cfg.has(key)) warn({ pos: cfg.at(key), message: `cilium-config ${key} is an option of later releases: v1.13.0 ignores it` });
   }
   return {};

@@ -475,7 +475,8 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     cluster,
     nodes: built.nodes,
     pods: built.pods,
-    policies: policies.map((p) => p.spec),
+    // enable-k8s-networkpolicy=false (1.16+): the agent never sees NetworkPolicies (said as a warning).
+    policies: policies.map((p) => p.spec).filter((p) => cluster.k8sNetworkPolicy !== false || p.kind !== 'NetworkPolicy'),
     namespaces: allNamespaces(sink, namespaces, built.pods, services, policies),
     services: withSlices.map((s) => s.spec),
     skipped,

@@ -48,6 +48,12 @@ export interface ClusterSettings {
   readonly policyCidrMatchNodes?: boolean;
   /** enable-node-selector-labels (v1.16+): node labels in node identities, for fromNodes/toNodes. */
   readonly nodeSelectorLabels?: boolean;
+  /** enable-k8s-networkpolicy (default true): false leaves Kubernetes NetworkPolicies out. */
+  readonly k8sNetworkPolicy?: boolean;
+  /** bpf-lb-proto-diff (v1.17+, default true): service keys carry the L4 protocol. */
+  readonly lbProtoDiff?: boolean;
+  /** enable-non-default-deny-policies (v1.17+, default true): a policy's enableDefaultDeny is honoured. */
+  readonly nonDefaultDenyPolicies?: boolean;
   /** Where each setting came from (ConfigMap key, default of the release), for the trace header. */
   readonly sources?: readonly SettingSource[];
 }

@@ -82,8 +82,13 @@ describe('no cilium-config: the defaults of the selected release', () => {
       'a Service without backends: ICMP port unreachable (service-no-backend-response unset: v1.18.3 defaults to reject, daemon/cmd/daemon_main.go:632, pkg/defaults/defaults.go:489)',
       'programs attached with tcx (enable-tcx unset: v1.18.3 defaults to true, daemon/cmd/daemon_main.go:647; tcx needs kernel 6.6 or later (else legacy tc), assumed)',
       'CIDR policies do not select nodes; node selector labels off (policy-cidr-match-mode unset: v1.18.3 defaults to (empty), daemon/cmd/daemon_main.go:900; enable-node-selector-labels unset: v1.18.3 defaults to false, daemon/cmd/daemon_main.go:907)',
+      'Kubernetes NetworkPolicies enforced; enableDefaultDeny of policies honoured (enable-k8s-networkpolicy unset: v1.18.3 defaults to true, daemon/cmd/daemon_main.go:888, pkg/defaults/defaults.go:521; enable-non-default-deny-policies unset: v1.18.3 defaults to true, daemon/cmd/daemon_main.go:917, pkg/defaults/defaults.go:565)',
+      'service keys carry the L4 protocol (bpf-lb-proto-diff unset: v1.18.3 defaults to true, daemon/cmd/daemon_main.go:516)',
     ]);
-    assert.deepEqual([s.cluster.serviceNoBackendResponse, s.cluster.tcx, s.cluster.policyCidrMatchNodes, s.cluster.nodeSelectorLabels], ['reject', true, false, false]);
+    assert.deepEqual(
+      [s.cluster.serviceNoBackendResponse, s.cluster.tcx, s.cluster.policyCidrMatchNodes, s.cluster.nodeSelectorLabels, s.cluster.k8sNetworkPolicy, s.cluster.lbProtoDiff, s.cluster.nonDefaultDenyPolicies],
+      ['reject', true, false, false, true, true, true],
+    );
   });
 
   it('v1.16.15 daemon_main.go:732, 541, 735: routing-mode, kube-proxy-replacement and service-no-backend-response defaults', () => {
@@ -95,6 +100,9 @@ describe('no cilium-config: the defaults of the selected release', () => {
     assert.match(lines[2] ?? '', /^legacy host routing \(no BPF NodePort: the agent turns on enable-host-legacy-routing, daemon\/cmd\/kube_proxy_replacement\.go:348-351, 443-449\)$/);
     assert.equal(lines[9], 'a Service without backends: ICMP port unreachable (service-no-backend-response unset: v1.16.15 defaults to reject, daemon/cmd/daemon_main.go:735, pkg/defaults/defaults.go:553)');
     assert.match(warnings(s)[0] ?? '', /defaults of Cilium v1\.16\.15 /);
+    assert.equal(lines[12], 'Kubernetes NetworkPolicies enforced (enable-k8s-networkpolicy unset: v1.16.15 defaults to true, daemon/cmd/daemon_main.go:1123, pkg/defaults/defaults.go:574)');
+    assert.equal(lines.length, 13, 'no bpf-lb-proto-diff before v1.17');
+    assert.deepEqual([s.cluster.lbProtoDiff, s.cluster.nonDefaultDenyPolicies], [undefined, undefined]);
   });
 
   it('v1.13.0 stays as it was', () => {
@@ -180,6 +188,7 @@ describe('options of later releases', () => {
       'a Service without backends: drop (cilium-config service-no-backend-response=drop)',
       'programs attached with legacy tc (cilium-config enable-tcx=false)',
       'CIDR policies also select nodes; node selector labels on (cilium-config policy-cidr-match-mode=nodes, enable-node-selector-labels=true)',
+      'Kubernetes NetworkPolicies enforced (enable-k8s-networkpolicy unset: v1.16.15 defaults to true, daemon/cmd/daemon_main.go:1123, pkg/defaults/defaults.go:574)',
     ]);
     const bad = load([configMap({ 'service-no-backend-response': 'ignore', 'policy-cidr-match-mode': 'pods' })], given('1.16'));
     assert.equal(bad.cluster.serviceNoBackendResponse, 'reject');
@@ -198,6 +207,31 @@ describe('options of later releases', () => {
       'cilium-config policy-cidr-match-mode is an option of later releases: v1.13.0 ignores it',
       'cilium-config enable-node-selector-labels is an option of later releases: v1.13.0 ignores it',
     ]);
+  });
+});
+
+describe('enable-k8s-networkpolicy=false (v1.18.3 pkg/policy/k8s/watcher.go:134-135)', () => {
+  const KNP = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: deny-all, namespace: default }\nspec: { podSelector: {}, policyTypes: [Ingress] }\n';
+  it('leaves the NetworkPolicies out, and says so', () => {
+    const off = load([configMap({ 'enable-k8s-networkpolicy': 'false' }), KNP], given('1.18'));
+    assert.deepEqual(off.policies.map((p) => p.name), []);
+    assert.ok(warnings(off).includes('14:29: cilium-config enable-k8s-networkpolicy=false: the v1.18.3 agent does not watch Kubernetes NetworkPolicies (pkg/policy/k8s/watcher.go:134-135): they are left out'), warnings(off).join('\n'));
+    const on = load([configMap({}), KNP], given('1.18'));
+    assert.deepEqual(on.policies.map((p) => p.name), ['deny-all']);
+  });
+
+  it('v1.13.0 has no such option: the policy stays', () => {
+    const s = load([configMap({ tunnel: 'vxlan', 'enable-k8s-networkpolicy': 'false', 'bpf-lb-proto-diff': 'false' }), KNP]);
+    assert.deepEqual(s.policies.map((p) => p.name), ['deny-all']);
+    assert.deepEqual(warnings(s).map((w) => w.replace(/^\d+:\d+: /, '')), [
+      'cilium-config enable-k8s-networkpolicy is an option of later releases: v1.13.0 ignores it',
+      'cilium-config bpf-lb-proto-diff is an option of later releases: v1.13.0 ignores it',
+    ]);
+  });
+
+  it('v1.16.15 ignores bpf-lb-proto-diff (an option of v1.17)', () => {
+    const s = load([configMap({ 'bpf-lb-proto-diff': 'false' })], given('1.16'));
+    assert.deepEqual(warnings(s), ['14:22: cilium-config bpf-lb-proto-diff is an option of v1.17 and later: v1.16.15 ignores it']);
   });
 });
 
