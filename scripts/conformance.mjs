@@ -4,16 +4,17 @@
 // is loaded under the newest profile and each probe traced with `cilium-trace check`.
 // One line per case, then each miss with the trace's verdict, drop reason and the probe's `why`.
 // Exit 0 when every probe passes (or the cases are absent), 1 on any miss.
-// Usage: node scripts/conformance.mjs [DIR] [--cilium PROFILE]   (run after the build)
+// Usage: node scripts/conformance.mjs [DIR] [--cilium PROFILE]   (after the build; DIR defaults to
+// ../shared/conformance/cilium-cli from the project root, PROFILE to the newest)
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const at = args.indexOf('--cilium');
-const profile = at >= 0 ? args.splice(at, 2)[1] : '1.18';
+const chosen = at >= 0 ? args.splice(at, 2)[1] : undefined;
 const dir = resolve(root, args[0] ?? '../shared/conformance/cilium-cli');
 const bin = join(root, 'bin', 'cilium-trace.cjs');
 
@@ -21,10 +22,13 @@ if (!existsSync(dir)) {
   console.log(`conformance: ${dir} not found: the cilium-cli connectivity cases are not on this machine, skipped`);
   process.exit(0);
 }
-if (!existsSync(join(root, 'dist', 'cilium-trace.cjs'))) {
-  console.error('conformance: dist/cilium-trace.cjs is missing: run npm run build first');
+const releases = join(root, 'dist', 'src', 'cilium', 'releases', 'release.js');
+if (!existsSync(join(root, 'dist', 'cilium-trace.cjs')) || !existsSync(releases)) {
+  console.error('conformance: the build is missing (dist/): run npm run build first');
   process.exit(2);
 }
+// The cases describe current Cilium: the newest profile the build models, unless --cilium says otherwise.
+const profile = chosen ?? (await import(pathToFileURL(releases).href)).NEWEST.profile;
 
 const cases = readdirSync(dir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'cluster.yaml')))
