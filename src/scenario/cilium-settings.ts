@@ -56,8 +56,6 @@ interface Newer {
   /** No BPF NodePort: legacy host routing. */
   readonly noNodePort: string;
   readonly hostRouting: { readonly all: string; readonly ipsec: string; readonly iptables: string; readonly kpr: string; readonly kernel?: string };
-  readonly iptablesMasq: string;
-  readonly masqFamily: string;
   readonly bpfMasqNodePort: string;
   readonly bpfMasqNoMasq: string;
   readonly noBackendCheck: string;
@@ -101,8 +99,6 @@ const V1_16: Newer = {
   kprTrue: `${KPR}:49-60`,
   noNodePort: `${KPR}:348-351, 443-449`,
   hostRouting: { all: `${KPR}:368-390`, ipsec: `${KPR}:372-373`, iptables: `${KPR}:375-376`, kpr: `${KPR}:378-379`, kernel: `${KPR}:380-384` },
-  iptablesMasq: 'pkg/option/config.go:2627-2629',
-  masqFamily: 'pkg/option/config.go:3152-3153',
   bpfMasqNodePort: 'daemon/cmd/daemon.go:681-695',
   bpfMasqNoMasq: 'daemon/cmd/daemon.go:706-708',
   noBackendCheck: 'pkg/option/config.go:3164-3171',
@@ -147,8 +143,6 @@ const V1_18: Newer = {
   kprTrue: 'pkg/kpr/kpr.go:88-94',
   noNodePort: `${KPR}:45-47`,
   hostRouting: { all: `${KPR}:269-285`, ipsec: `${KPR}:273-274`, iptables: `${KPR}:276-277`, kpr: `${KPR}:279-280` },
-  iptablesMasq: 'pkg/option/config.go:2214-2216',
-  masqFamily: 'pkg/option/config.go:2719-2720',
   bpfMasqNodePort: 'daemon/cmd/daemon.go:545-559',
   bpfMasqNoMasq: 'daemon/cmd/daemon.go:570-572',
   noBackendCheck: 'pkg/option/config.go:2734-2741',
@@ -406,7 +400,8 @@ function newerShape(cfg: CiliumConfig, warn: Warn, n: Newer): Shape {
 
   const v4 = cfg.bool(o.v4[0], true).value;
   const v6 = cfg.bool(o.v6[0], true).value;
-  const v4Masq = cfg.bool('enable-ipv4-masquerade', true).value && v4; // n.masqFamily
+  // A family's masquerading is off with the family: pkg/option/config.go:3152-3153 (v1.16.15), 2719-2720 (v1.18.3).
+  const v4Masq = cfg.bool('enable-ipv4-masquerade', true).value && v4;
   const v6Masq = cfg.bool('enable-ipv6-masquerade', true).value && v6;
   let bpfMasq = cfg.bool('enable-bpf-masquerade', false).value;
   let masqWhy = said(cfg, o.v4Masq, o.bpfMasq);
@@ -419,7 +414,7 @@ function newerShape(cfg: CiliumConfig, warn: Warn, n: Newer): Shape {
     warn({ pos: cfg.at('enable-bpf-masquerade'), message: `cilium-config enable-bpf-masquerade=true with IPv4 and IPv6 masquerading off: the ${v} agent refuses to start (${n.bpfMasqNoMasq}); traced without masquerading` });
     bpfMasq = false;
   }
-  const iptablesMasq = !bpfMasq && (v4Masq || v6Masq); // IptablesMasqueradingEnabled, n.iptablesMasq
+  const iptablesMasq = !bpfMasq && (v4Masq || v6Masq); // IptablesMasqueradingEnabled: pkg/option/config.go:2627-2629 (v1.16.15), 2214-2216 (v1.18.3)
 
   let legacy = cfg.bool('enable-host-legacy-routing', false).value;
   let routingWhy = said(cfg, o.legacy);
