@@ -247,6 +247,9 @@ export function settingsFromConfig(given: CiliumConfig | undefined, fallback: Po
   const later = newer ? laterOptions(cfg, warn, newer, sources) : ignoredLaterKeys(cfg, warn);
   const on = (key: string) => cfg.bool(key, false).value;
   for (const [key, what] of NOT_SIMULATED) if (cfg.has(key) && on(key)) warn({ pos: cfg.at(key), message: `cilium-config ${key}=true: ${what}` });
+  if (shape.socketLb && on('bpf-lb-sock-hostns-only')) warn({ pos: cfg.at('bpf-lb-sock-hostns-only'), message: "cilium-config bpf-lb-sock-hostns-only=true: pods' connections to Services are load-balanced per packet in bpf_lxc, not at connect(); this is not simulated: traces from pods use socket LB" });
+  const chaining = cfg.get('cni-chaining-mode');
+  if (chaining && chaining.value !== '' && chaining.value !== 'none') warn({ pos: chaining.pos, message: `cilium-config cni-chaining-mode=${chaining.value}: CNI chaining is not simulated: traces use Cilium's own veth datapath` });
   const lbMode = cfg.get('bpf-lb-mode');
   if (nodePort && lbMode && lbMode.value !== 'snat') warn({ pos: lbMode.pos, message: `cilium-config bpf-lb-mode=${lbMode.value}: DSR is not simulated; NodePort traces use SNAT` });
   const dpMode = cfg.get('datapath-mode');

@@ -210,6 +210,18 @@ describe('options of later releases', () => {
   });
 });
 
+describe('what the chart can switch on that is not simulated, in every release', () => {
+  it('bpf-lb-sock-hostns-only with socket LB, and CNI chaining: warnings', () => {
+    for (const [profile, extra] of [['1.13', { 'kube-proxy-replacement': 'strict' }], ['1.18', { 'kube-proxy-replacement': 'true' }]] as const) {
+      const s = load([configMap({ ...extra, 'bpf-lb-sock-hostns-only': 'true', 'cni-chaining-mode': 'aws-cni' })], given(profile));
+      assert.deepEqual(warnings(s).map((w) => w.replace(/^\d+:\d+: /, '')), [
+        "cilium-config bpf-lb-sock-hostns-only=true: pods' connections to Services are load-balanced per packet in bpf_lxc, not at connect(); this is not simulated: traces from pods use socket LB",
+        "cilium-config cni-chaining-mode=aws-cni: CNI chaining is not simulated: traces use Cilium's own veth datapath",
+      ], profile);
+    }
+  });
+});
+
 describe('enable-k8s-networkpolicy=false (v1.18.3 pkg/policy/k8s/watcher.go:134-135)', () => {
   const KNP = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: { name: deny-all, namespace: default }\nspec: { podSelector: {}, policyTypes: [Ingress] }\n';
   it('leaves the NetworkPolicies out, and says so', () => {
