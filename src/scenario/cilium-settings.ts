@@ -160,6 +160,7 @@ function said(cfg: CiliumConfig, ...opts: Opt[]): string {
   return [...(set.length > 0 ? [`cilium-config ${set.join(', ')}`] : []), ...unset].join('; ');
 }
 
+/** v1.13.0's `tunnel` (vxlan, geneve, disabled); routing-mode and tunnel-protocol of a later ConfigMap stand in for it. */
 function tunnelMode(cfg: CiliumConfig, warn: Warn): { tunnel: TunnelProtocol | 'disabled'; from: string } {
   const t = cfg.get('tunnel');
   const newer = ['routing-mode', 'tunnel-protocol'].filter((k) => cfg.has(k));
@@ -183,6 +184,7 @@ function tunnelMode(cfg: CiliumConfig, warn: Warn): { tunnel: TunnelProtocol | '
 
 type KprMode = 'strict' | 'partial' | 'disabled';
 
+/** v1.13.0's kube-proxy-replacement modes; true and false of later releases stand for strict and disabled. */
 function kprMode(cfg: CiliumConfig, warn: Warn): { mode: KprMode; from: string } {
   const v = cfg.get('kube-proxy-replacement');
   if (!v) return { mode: 'partial', from: said(cfg, O.kpr) };
@@ -200,6 +202,7 @@ const NOT_SIMULATED: ReadonlyArray<readonly [string, string]> = [
   ['enable-wireguard', 'WireGuard encryption is not simulated: traces show the packets unencrypted'],
   ['enable-host-firewall', 'the host firewall is not simulated: host policies are not enforced in traces'],
   ['enable-ipv4-egress-gateway', 'the egress gateway is not simulated'],
+  ['enable-egress-gateway', 'the egress gateway is not simulated'], // the v1.18.3 name (pkg/option/config.go:322)
   ['enable-local-redirect-policy', 'local redirect policies are not simulated'],
   ['enable-endpoint-routes', 'per-endpoint routes are not simulated: traces route to pods through cilium_host'],
 ];
