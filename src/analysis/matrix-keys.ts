@@ -169,7 +169,7 @@ export class EndKeys {
   }
 
   private policyMapOf(e: MatrixEnd): PolicyMap | undefined {
-    return this.cluster.datapath.nodes.get(e.node)?.maps.policy.get(policyMapName(e.endpointId ?? 0));
+    return this.cluster.datapath.nodes.get(e.node)?.maps.policy.get(policyMapName(e.endpointId ?? 0, this.cluster.datapath.release));
   }
 
   private policyFingerprint(e: MatrixEnd): string {

@@ -56,7 +56,7 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
     epid = ep.pod.endpointId;
     node = pickNode(cluster, nodeName ?? ep.node.name);
   }
-  const pm = node.maps.policy.get(policyMapName(epid));
+  const pm = node.maps.policy.get(policyMapName(epid, cluster.datapath.release));
   if (!pm) throw new UsageError(`no endpoint ${epid} on node ${node.name}`);
   const labelsOf = (id: number) => cluster.identities.labelStrings(id);
   const table = pm.dump(labelsOf);

@@ -13,7 +13,10 @@ import type { Provenance } from '../maps/provenance.js';
 import type { CiliumProfile, EnforcementMode, PodSpec, UnresolvedPeer } from '../scenario/types.js';
 import { l7Redirect, mergeRedirects, pendingWhy, proxyListener, type SelectorRedirect } from './l7.js';
 import type { Identity } from './identity.js';
-import { MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
+import { LpmMapState, MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
+import { lpmKey } from '../maps/policymap.js';
+import { releaseOfProfile, type CiliumRelease } from '../cilium/releases/release.js';
+import { portRangeToMaskedPorts } from './portrange.js';
 import type { NamedPorts } from './named-ports.js';
 import { protoText, type Direction, type ParsedRule, type Peer, type PortRef, type RuleRef, type RuleSection } from './policy-rules.js';
 import type { SelectorCache } from './selector-cache.js';
@@ -144,12 +147,14 @@ export class PolicyResolver {
   private readonly byNamespace = new Map<string | null, ParsedRule[]>();
   private readonly identityCache = new Map<number, IdentityPolicy>();
   private readonly distilled = new Map<string, ResolvedPolicy>();
+  private readonly release: CiliumRelease;
 
   constructor(
     readonly rules: readonly ParsedRule[],
     readonly selectors: SelectorCache,
     private readonly opts: ResolverOptions,
   ) {
+    this.release = releaseOfProfile(opts.profile);
     for (const r of rules) {
       const list = this.byNamespace.get(r.ref.namespace);
       if (list) list.push(r);
@@ -264,14 +269,16 @@ export class PolicyResolver {
   }
 
   private distill(identity: Identity, ip: IdentityPolicy, pod: Pick<PodSpec, 'containerPorts'> | undefined): ResolvedPolicy {
-    const ms = new MapState();
+    const lpm = this.release.has('policy-lpm');
+    const ms = lpm ? new LpmMapState(this.release.has('policy-deny-first')) : new MapState();
     const unresolved: UnresolvedNamedPort[] = [];
+    const anyKey = (identity: number, direction: Direction): PolicyKey => (lpm ? lpmKey(identity, 0, 0, 0, direction) : { identity, dport: 0, proto: 0, direction });
     for (const [d, dp] of [['ingress', ip.ingress], ['egress', ip.egress]] as const) {
-      if (!dp.enforced) ms.set({ identity: 0, dport: 0, proto: 0, direction: d }, false, [{ kind: 'agent', what: dp.reason }]);
+      if (!dp.enforced) ms.set(anyKey(0, d), false, [{ kind: 'agent', what: dp.reason }]);
     }
     for (const f of ip.filters) this.filterToMapState(ms, f, pod, unresolved);
     // DetermineAllowLocalhostIngress: Kubernetes mode turns allow-localhost=auto into always.
-    ms.denyPreferredInsert({ identity: 1, dport: 0, proto: 0, direction: 'ingress' }, false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
+    ms.denyPreferredInsert(anyKey(1, 'ingress'), false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
     const entries: DesiredEntry[] = ms.entries().map((e: MapStateEntry) => (e.redirect ? { key: e.key, deny: e.deny, provenance: e.provenance, redirect: e.redirect } : { key: e.key, deny: e.deny, provenance: e.provenance }));
     return {
       identity: identity.id,
@@ -289,8 +296,11 @@ export class PolicyResolver {
   }
 
   /** L4Filter.toMapState. */
-  private filterToMapState(ms: MapState, f: L4Filter, pod: Pick<PodSpec, 'containerPorts'> | undefined, unresolved: UnresolvedNamedPort[]): void {
+  private filterToMapState(ms: MapState | LpmMapState, f: L4Filter, pod: Pick<PodSpec, 'containerPorts'> | undefined, unresolved: UnresolvedNamedPort[]): void {
+    // HASH (v1.13): one key per port; LPM: PortRangeToMaskedPorts (l4.go@1.16.15:665-674).
+    const lpm = this.release.has('policy-lpm');
     let ports: number[];
+    let masks: number[] | undefined;
     let resolvedText: string;
     if (typeof f.port === 'string') {
       const r = f.direction === 'ingress' ? this.opts.namedPorts.ingress(pod?.containerPorts ?? [], f.port, f.proto) : this.opts.namedPorts.egress(f.port, f.proto);
@@ -303,9 +313,17 @@ export class PolicyResolver {
       ports = [r];
       resolvedText = `${f.port}/${protoText(f.proto)} (named port = ${r})`;
     } else {
-      ports = f.endPort !== undefined ? range(f.port, f.endPort) : [f.port];
+      if (lpm) {
+        const mps = portRangeToMaskedPorts(f.port, f.endPort ?? 0).sort((a, b) => a.port - b.port);
+        ports = mps.map((m) => m.port);
+        masks = mps.map((m) => m.mask);
+      } else {
+        ports = f.endPort !== undefined ? range(f.port, f.endPort) : [f.port];
+      }
       resolvedText = portText(f.port, f.proto, f.endPort);
     }
+    if (lpm && !masks) masks = ports.map(() => 0xffff);
+    const keyOf = (identity: number, i: number): PolicyKey => (masks ? lpmKey(identity, ports[i]!, masks[i]!, f.proto, f.direction) : { identity, dport: ports[i]!, proto: f.proto, direction: f.direction });
     const wildcard = f.selectors.get(WILDCARD.id);
     const hasPort = f.port !== 0;
     for (const sp of f.selectors.values()) {
@@ -314,18 +332,18 @@ export class PolicyResolver {
       if (sp.overridden.length > 0) {
         const lost = sp.overridden.map((c) => contributionProvenance(c, false, resolvedText));
         for (const id of isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector)) {
-          for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: false, provenance: lost, reason: `the same peers are denied on ${resolvedText} (deny takes priority over allow for the same selector)` });
+          for (let i = 0; i < ports.length; i++) ms.suppressed.push({ key: keyOf(id, i), deny: false, provenance: lost, reason: `the same peers are denied on ${resolvedText} (deny takes priority over allow for the same selector)` });
         }
       }
       if (hasPort && wildcard && sp !== wildcard && canSkip(sp, wildcard)) {
         for (const id of this.selectors.selections(sp.selector)) {
-          for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: sp.deny, provenance: prov, reason: wildcard.deny ? 'the L4-only deny for every peer on this port takes precedence' : 'redundant with the L4-only allow for every peer on this port (__canSkip)' });
+          for (let i = 0; i < ports.length; i++) ms.suppressed.push({ key: keyOf(id, i), deny: sp.deny, provenance: prov, reason: wildcard.deny ? 'the L4-only deny for every peer on this port takes precedence' : 'redundant with the L4-only allow for every peer on this port (__canSkip)' });
         }
         continue;
       }
       const ids = isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector);
       for (const id of ids) {
-        for (const dport of ports) ms.denyPreferredInsert({ identity: id, dport, proto: f.proto, direction: f.direction }, sp.deny, prov, redirect);
+        for (let i = 0; i < ports.length; i++) ms.denyPreferredInsert(keyOf(id, i), sp.deny, prov, redirect);
       }
     }
   }

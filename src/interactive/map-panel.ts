@@ -143,7 +143,7 @@ export function mapPanel(dp: ClusterDatapath, host: string, n: TraceNode, ctx: M
       return marked(`${n.map} on ${host} — prog array (slot = program)`, array.dump(), `${n.map}[${n.slot}] =`, n.map, ctx);
     }
     case 'policy': {
-      const map = policyMapName(n.endpoint);
+      const map = policyMapName(n.endpoint, dp.release);
       return policyPanel(node, map, ctx.decidingLookup?.map === map ? ctx.decidingLookup.key : null, ctx);
     }
     default:

@@ -265,11 +265,13 @@ const readPortProtocol: Reader<PortRule> = (src, e) => {
   const endPort = m.opt('endPort', int(0, 65535));
   const protocol = m.opt('protocol', oneOf(L4_PROTOCOLS))?.value ?? 'ANY';
   if (port === undefined) return undefined;
-  // endPort 0 is "no range", as in later releases.
-  if (endPort && endPort.value > 0 && endPort.value !== port) {
-    src.warn(endPort.pos, `endPort ${endPort.value} ignored: ${CNP_END_PORT_WHY}; only port ${port} is allowed`);
+  // endPort 0 is "no range" (omitempty). v1.13.0 prunes it; v1.16+ keeps it (the control
+  // plane splits the range: policy-rules.ts, policy.ts).
+  const range = endPort && endPort.value > 0 ? endPort.value : undefined;
+  if (range !== undefined && range !== port) {
+    src.warnUnless('port-ranges', endPort!.pos, `endPort ${range} ignored: ${CNP_END_PORT_WHY}; only port ${port} is allowed`);
   }
-  return compact<PortRule>({ port, protocol, pos: m.pos });
+  return compact<PortRule>({ port, endPort: range, protocol, pos: m.pos });
 };
 
 /** An IANA service name (pkg/iana IsSvcName): matched case-insensitively. */
