@@ -48,7 +48,15 @@ export interface PolicyVerdict {
 }
 
 export function policyCanAccess(ctx: Ctx, mapName: string, direction: TrafficDirection, remoteId: number, fn: string): PolicyVerdict {
-  return ctx.tb.frame(fn, 'bpf/lib/policy.h', () => policyLookup(ctx, mapName, direction, remoteId, fn));
+  const name = releaseName(ctx, fn);
+  return ctx.tb.frame(name, 'bpf/lib/policy.h', () => policyLookup(ctx, mapName, direction, remoteId, name));
+}
+
+/** policy_can_access_ingress (v1.13) is policy_can_ingress4 from v1.14 (policy.h@1.16.15:222, @1.18.3:320). */
+function releaseName(ctx: Ctx, fn: string): string {
+  const r = ctx.cluster.release;
+  if (fn === 'policy_can_access_ingress' && r.site('bpf/lib/policy.h', fn) === undefined && r.site('bpf/lib/policy.h', 'policy_can_ingress4') !== undefined) return 'policy_can_ingress4';
+  return fn;
 }
 
 /**
