@@ -94,6 +94,12 @@ export interface ParsedRule {
   readonly cidrPrefixes: readonly Ipv4Prefix[];
   /** Things the simulator ignores on purpose (IPv6 ICMP, …). */
   readonly notes: readonly string[];
+  /**
+   * enableDefaultDeny after Sanitize (v1.16+, rule_validation.go@1.16.15:38-47): a direction
+   * left unset defaults to whether the rule has rules in it. Undefined: default deny in both
+   * directions (v1.13.0, NetworkPolicies).
+   */
+  readonly defaultDeny?: { readonly ingress: boolean; readonly egress: boolean };
 }
 
 export interface ParseOptions {
@@ -253,11 +259,11 @@ function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: Pars
     head = { subject, subjectText: `endpointSelector ${formatLabelSelector(r.endpointSelector)}`, matchesInit };
     return head;
   };
-  const known = {
-    ref, subjectWritten: r.endpointSelector, cidrPrefixes: prefixes,
-    hasIngress: (r.ingress?.length ?? 0) + (r.ingressDeny?.length ?? 0) > 0,
-    hasEgress: (r.egress?.length ?? 0) + (r.egressDeny?.length ?? 0) > 0,
-  };
+  const hasIngress = (r.ingress?.length ?? 0) + (r.ingressDeny?.length ?? 0) > 0;
+  const hasEgress = (r.egress?.length ?? 0) + (r.egressDeny?.length ?? 0) > 0;
+  const dd = r.enableDefaultDeny;
+  const defaultDeny = dd && releaseOfProfile(opts.profile).has('enable-default-deny') ? { ingress: dd.ingress ?? hasIngress, egress: dd.egress ?? hasEgress } : undefined;
+  const known = { ref, subjectWritten: r.endpointSelector, cidrPrefixes: prefixes, hasIngress, hasEgress, ...(defaultDeny ? { defaultDeny } : {}) };
   return new LazyRule(known, selectors, () => {
     const { matchesInit } = selectors();
     const sections: RuleSection[] = [];

@@ -33,6 +33,11 @@ export interface SelectingRule extends RuleRef {
 
 export interface DirectionPolicy {
   readonly enforced: boolean;
+  /**
+   * v1.16+: only default-allow rules (enableDefaultDeny false) select the endpoint in this
+   * direction: enforced, with a synthesized wildcard allow (repository.go@1.16.15:866-876).
+   */
+  readonly defaultAllow?: boolean;
   /** Why the direction is (not) enforced, in words. */
   readonly reason: string;
   /** The selecting rules that switch enforcement on for this direction. */
@@ -192,6 +197,9 @@ export class PolicyResolver {
       if (this.opts.mode === 'never') return { enforced: false, reason: `${d} not enforced: policyEnforcement=never`, enforcedBy: [] };
       if (this.opts.mode === 'always') return { enforced: true, reason: `${d} enforced: policyEnforcement=always`, enforcedBy: by };
       if (isInit) return { enforced: true, reason: `${d} enforced: reserved:init endpoints are always enforced`, enforcedBy: by };
+      if (by.length > 0 && by.every((r) => r.rule.defaultDeny && !r.rule.defaultDeny[d])) {
+        return { enforced: true, defaultAllow: true, reason: `${d} enforced, default allow: ${by.map((r) => r.label).join(', ')} ${by.length === 1 ? 'sets' : 'set'} enableDefaultDeny.${d} false, so the agent adds a wildcard allow (only default-allow policies, pkg/policy/repository.go:866-876)`, enforcedBy: by };
+      }
       if (by.length > 0) return { enforced: true, reason: `${d} enforced: selected by ${by.map((r) => r.label).join(', ')}, which ${by.length === 1 ? 'has' : 'have'} ${d} rules`, enforcedBy: by };
       return { enforced: false, reason: `${d} not enforced: allow-all (no rule selecting this endpoint has ${d} rules)`, enforcedBy: [] };
     };
@@ -277,6 +285,10 @@ export class PolicyResolver {
       if (!dp.enforced) ms.set(anyKey(0, d), false, [{ kind: 'agent', what: dp.reason }]);
     }
     for (const f of ip.filters) this.filterToMapState(ms, f, pod, unresolved);
+    // wildcardRule (repository.go@1.16.15:882-912): fromEntities/toEntities all, after the rules.
+    for (const [d, dp] of [['ingress', ip.ingress], ['egress', ip.egress]] as const) {
+      if (dp.defaultAllow) ms.denyPreferredInsert(anyKey(0, d), false, [{ kind: 'agent', what: `Only default-allow policies, synthesizing ${d} wildcard-allow rule (pkg/policy/repository.go:866-876)` }]);
+    }
     // DetermineAllowLocalhostIngress: Kubernetes mode turns allow-localhost=auto into always.
     ms.denyPreferredInsert(anyKey(1, 'ingress'), false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
     const entries: DesiredEntry[] = ms.entries().map((e: MapStateEntry) => (e.redirect ? { key: e.key, deny: e.deny, provenance: e.provenance, redirect: e.redirect } : { key: e.key, deny: e.deny, provenance: e.provenance }));

@@ -9,10 +9,10 @@ import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
 import { compact } from '../util/compact.js';
 import { dnsLabel, dnsSubdomain, firstAt, labelKeyProblem, reportDuplicates } from './checks.js';
-import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
+import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, LATER_FIELDS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
 import { readNetworkPolicySpec } from './netpol-input.js';
 import { readLabels } from './pods.js';
-import { exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
+import { bool, exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
 import { cidrReader, IPV6_SET_ASIDE, readExcepts, readSelector } from './selectors.js';
 import { readL7, readUnresolved, warnRequires } from './policy-extras.js';
 import type { CidrRule, Entity, IcmpRule, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from './types.js';
@@ -127,6 +127,7 @@ function ruleReader(refusals: Refusal[]): Reader<PolicyRule> {
     const egressDeny = m.opt('egressDeny', sections('egressDenyRule', 'to', true, refusals));
     m.opt('description', str);
     m.opt('labels', list); // rule labels only name the rule in `cilium policy get`
+    const enableDefaultDeny = m.opt('enableDefaultDeny', readDefaultDeny);
     if (node && m.entry('endpointSelector')) refusals.push({ pos: node.keyPos ?? node.pos, message: 'a rule has either endpointSelector or nodeSelector' });
     if (node) {
       // A host policy selects nodes (the host endpoint), never pods.
@@ -135,9 +136,22 @@ function ruleReader(refusals: Refusal[]): Reader<PolicyRule> {
       return compact<PolicyRule>({ hostPolicy: true, endpointSelector: { ...NO_PODS, pos: nodeSelector.pos }, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
     }
     if (!endpointSelector) return undefined;
-    return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
+    return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, enableDefaultDeny, pos: m.pos });
   };
 }
+
+/**
+ * enableDefaultDeny {ingress, egress} (pkg/policy/api/rule.go@1.16.15:32-45, 112-129). Not in
+ * v1.13.0's CRD: pruned there (the warning of the pruned fields, kept only for that release).
+ */
+const readDefaultDeny: Reader<NonNullable<PolicyRule['enableDefaultDeny']>> = (src, e) => {
+  src.warnUnless('enable-default-deny', e.keyPos ?? e.pos, `'enableDefaultDeny' ignored: not in Cilium v1.13.0's CRD (${LATER_FIELDS.enableDefaultDeny}), so the API server prunes it`);
+  const m = readMap(src, e, 'defaultDenyConfig');
+  if (!m) return undefined;
+  const ingress = m.opt('ingress', bool)?.value;
+  const egress = m.opt('egress', bool)?.value;
+  return compact({ ingress, egress, pos: m.pos });
+};
 
 type Side = 'from' | 'to';
 

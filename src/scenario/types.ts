@@ -245,6 +245,8 @@ export interface PolicyRule {
   readonly egress?: readonly PolicyRuleSection[];
   readonly ingressDeny?: readonly PolicyRuleSection[];
   readonly egressDeny?: readonly PolicyRuleSection[];
+  /** enableDefaultDeny as written (v1.16+; v1.13.0's CRD prunes it): undefined = not set. */
+  readonly enableDefaultDeny?: { readonly ingress?: boolean; readonly egress?: boolean; readonly pos: Position };
   readonly pos: Position;
 }
 

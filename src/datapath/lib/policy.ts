@@ -14,6 +14,7 @@
 // list lets a miss (or an allow, for a deny) toward a peer outside the cluster say so.
 import { describePolicyPort, formatPolicyEntry, formatPolicyKey, LPM_FULL_PREFIX_BITS, LPM_PROTO_PREFIX_BITS, type PendingPeer, type PolicyEntry, type PolicyKey, type PolicyMap, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
 import { WORLD_ID } from '../../cilium/identities.js';
+import type { CiliumRelease } from '../../cilium/releases/release.js';
 import type { Provenance } from '../../maps/provenance.js';
 import { ipProto, policyPort } from '../../net/packet.js';
 import { drop, unsimulated, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
@@ -31,7 +32,14 @@ export const POLICY_PROBES: ReadonlyArray<{ readonly id: boolean; readonly port:
 ];
 
 /** The match type the datapath reports when this map key is the one that hits. */
-export function matchTypeOfKey(k: Pick<PolicyKey, 'identity' | 'dport' | 'proto'>): Exclude<MatchType, 'none'> {
+export function matchTypeOfKey(k: Pick<PolicyKey, 'identity' | 'dport' | 'proto' | 'prefixLen'>, release?: CiliumRelease): Exclude<MatchType, 'none'> {
+  if (k.prefixLen !== undefined) {
+    // LPM: by prefix length (policy.h@1.16.15:114-142, @1.18.3:243-257).
+    const p = k.prefixLen;
+    if (k.identity === 0) return p === 0 ? 'all' : p <= LPM_PROTO_PREFIX_BITS ? 'Proto-Only' : 'L4-Only';
+    const full = release && !release.has('policy-deny-first') ? p === LPM_FULL_PREFIX_BITS : p > LPM_PROTO_PREFIX_BITS;
+    return full ? 'L3-L4' : p > 0 ? 'L3-Proto' : 'L3-Only';
+  }
   if (k.proto === 0) return k.identity === 0 ? 'all' : 'L3-Only';
   if (k.dport === 0) return k.identity === 0 ? 'Proto-Only' : 'L3-Proto';
   return k.identity === 0 ? 'L4-Only' : 'L3-L4';
