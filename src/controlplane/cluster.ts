@@ -100,7 +100,7 @@ const nodeProv = (n: NodeSpec, what: string): Provenance => ({ kind: 'node', wha
 
 export function buildCluster(scenario: Scenario): Cluster {
   const c = scenario.cluster;
-  const identities = new IdentityRegistry(c.clusterId ?? 0);
+  const identities = new IdentityRegistry(c.clusterId ?? 0, releaseOfProfile(c.profile).has('cidr-single-label'));
   const pods = scenario.pods.filter((p) => !p.hostNetwork);
   const podLabels = securityLabels(scenario, pods, labelFilter(c.labelPrefixes));
   // A CiliumIdentity pins the number of the label set it lists (the allocator gives one set one number).

@@ -206,3 +206,31 @@ test('v1.16.15 pkg/policy/api/rule_validation.go:629: L7 rules on a port range a
   assert.doesNotThrow(() => build('1.18', http));
   assert.doesNotThrow(() => build('1.13', http)); // endPort pruned: no range
 });
+
+const CIDR = cnp('cidr', `
+    endpointSelector: { matchLabels: { app: client } }
+    egress:
+      - toCIDR: [192.0.0.0/8]
+    egressDeny:
+      - toCIDR: [192.168.1.0/30]
+  `);
+
+test('v1.13.0 pkg/labels/cidr/cidr.go GetCIDRLabels: a CIDR identity carries a cidr: label for every prefix length, and world', () => {
+  const c = build('1.13', CIDR);
+  const id = c.identities.all().find((i) => i.cidr?.len === 30)!;
+  assert.equal(id.labels.filter((l) => l.source === 'cidr').length, 31);
+  assert.ok(id.labels.some((l) => l.source === 'cidr' && l.key === '192.0.0.0/8'));
+});
+
+test('v1.16.15 pkg/labels/cidr.go:89-99 GetCIDRLabels: only the exact cidr: label and world; selectors match by containment', () => {
+  for (const profile of ['1.16', '1.18'] as const) {
+    const c = build(profile, CIDR);
+    const i30 = c.identities.all().find((i) => i.cidr?.len === 30)!;
+    const i8 = c.identities.all().find((i) => i.cidr?.len === 8)!;
+    assert.deepEqual(i30.labels.map((l) => `${l.source}:${l.key}`), ['cidr:192.168.1.0/30', 'reserved:world'], profile);
+    // The /8 allow selects the /30 identity by prefix containment, and the deny of the /30 wins.
+    const egress = ep(c, 'client').policy.entries.filter((e) => e.key.direction === 'egress');
+    assert.deepEqual(egress.map((e) => [e.key.identity, e.deny]).sort((a, b) => Number(a[0]) - Number(b[0])), [[i8.id, false], [i30.id, true]].sort((a, b) => Number(a[0]) - Number(b[0])), profile);
+    assert.ok(ep(c, 'client').policy.suppressed.some((s) => s.key.identity === i30.id && !s.deny), profile);
+  }
+});
