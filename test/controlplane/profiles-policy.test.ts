@@ -239,7 +239,7 @@ test('v1.16.15 pkg/labels/cidr.go:89-99 GetCIDRLabels: only the exact cidr: labe
 test('v1.13.0 pkg/policy/api/l4.go:27-47: the drop explanation names the pruned range; under 1.16 the entry is the range', () => {
   const c13 = build('1.13', RANGE);
   const e13 = explainPolicyDrop(c13, trace(c13, 'client', 'web1', 'tcp', 8085))!;
-  assert.ok(e13.lines.includes('CiliumNetworkPolicy default/range writes the range 8080-8095 (x.yaml:34), but Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8080 is allowed (ranges arrive in Cilium 1.16: --cilium 1.16).'), e13.lines.join('\n'));
+  assert.ok(e13.lines.includes('CiliumNetworkPolicy default/range writes the range 8080-8095 (x.yaml:28), but Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8080 is allowed (ranges arrive in Cilium 1.16: --cilium 1.16).'), e13.lines.join('\n'));
   const c16 = build('1.16', RANGE);
   const e16 = explainPolicyDrop(c16, trace(c16, 'client', 'web1', 'tcp', 8096))!;
   assert.ok(e16.lines.includes(`Entries for identity ${idOf(c16, 'client')} exist only for other ports: 8080-8095/TCP; nothing allows 8096/TCP.`), e16.lines.join('\n'));
