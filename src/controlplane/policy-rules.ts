@@ -253,7 +253,10 @@ function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: Pars
   const selectors = (): RuleHead & { matchesInit: boolean } => {
     if (head) return head;
     const base = makeSelector(requirementsOf(r.endpointSelector, 'any'));
-    const matchesInit = hasKey(base, 'reserved', 'init');
+    // v1.15+ (cnp-no-init): a namespaced CiliumNetworkPolicy always gets the namespace match, so
+    // it no longer selects reserved:init endpoints; only a clusterwide policy can
+    // (pkg/k8s/apis/cilium.io/utils/utils.go@1.16.15:75-105, 327-350).
+    const matchesInit = hasKey(base, 'reserved', 'init') && (p.namespace === null || !releaseOfProfile(opts.profile).has('cnp-no-init'));
     // The PodSelector should only reflect the namespace the policy lives in (not for reserved:init).
     const subject = p.namespace !== null && !matchesInit ? makeSelector(addMatch(base.reqs, POD_NAMESPACE_LABEL, p.namespace)) : base;
     head = { subject, subjectText: `endpointSelector ${formatLabelSelector(r.endpointSelector)}`, matchesInit };
@@ -382,7 +385,9 @@ function knpSections(p: PolicySpec, np: NetworkPolicyInput, ns: string, ref: Rul
 /** All rules of all policies, in input order. Throws nothing; problems are collected. */
 export function parsePolicies(policies: readonly PolicySpec[], opts: ParseOptions, problems: ParseProblems): ParsedRule[] {
   const out: ParsedRule[] = [];
+  const release = releaseOfProfile(opts.profile);
   for (const p of policies) {
+    if (p.refusedWith !== undefined && release.has(p.refusedWith)) continue; // the load warned
     if (p.kind === 'NetworkPolicy') {
       const r = parseNetworkPolicy(p, opts, problems);
       if (r) out.push(r);

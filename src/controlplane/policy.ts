@@ -20,7 +20,7 @@ import { portRangeToMaskedPorts } from './portrange.js';
 import type { NamedPorts } from './named-ports.js';
 import { protoText, type Direction, type ParsedRule, type Peer, type PortRef, type RuleRef, type RuleSection } from './policy-rules.js';
 import type { SelectorCache } from './selector-cache.js';
-import { isWildcard, selectorMatches, WILDCARD, type Selector } from './selector.js';
+import { hasKey, isWildcard, selectorMatches, WILDCARD, type Selector } from './selector.js';
 import { POD_NAMESPACE_LABEL } from './labels.js';
 
 /** A rule whose endpointSelector (podSelector) selects the identity. */
@@ -152,6 +152,7 @@ export class PolicyResolver {
   private readonly byNamespace = new Map<string | null, ParsedRule[]>();
   private readonly identityCache = new Map<number, IdentityPolicy>();
   private readonly distilled = new Map<string, ResolvedPolicy>();
+  private unscoped: ParsedRule[] | undefined;
   private readonly release: CiliumRelease;
 
   constructor(
@@ -170,7 +171,9 @@ export class PolicyResolver {
   /** Rules whose endpointSelector selects this identity (clusterwide ones, then its namespace's). */
   rulesSelecting(identity: Identity): SelectingRule[] {
     const ns = identity.labels.find((l) => l.source === 'k8s' && l.key === POD_NAMESPACE_LABEL)?.value;
-    const candidates = new Set([...(this.byNamespace.get(null) ?? []), ...(ns !== undefined ? this.byNamespace.get(ns) ?? [] : [])]);
+    // Without a namespace label (reserved:init), a namespaced rule whose subject has no namespace match can still select it.
+    const unscoped = ns === undefined ? (this.unscoped ??= this.rules.filter((r) => r.ref.namespace !== null && !hasKey(r.subject, 'k8s', POD_NAMESPACE_LABEL))) : [];
+    const candidates = new Set([...(this.byNamespace.get(null) ?? []), ...(ns !== undefined ? this.byNamespace.get(ns) ?? [] : []), ...unscoped]);
     const ordered = this.rules.filter((r) => candidates.has(r));
     return ordered.filter((r) => selectorMatches(r.subject, identity.labels)).map((rule) => ({ ...rule.ref, rule, ingress: rule.hasIngress, egress: rule.hasEgress }));
   }

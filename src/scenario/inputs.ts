@@ -539,8 +539,10 @@ function allNamespaces(
 function releaseWarnings(list: readonly Problem[], profile: CiliumProfile): Problem[] {
   const r = releaseOfProfile(profile);
   return list.flatMap((w) => {
-    const unless = (w as Problem & { unless?: Feature }).unless;
-    if (unless === undefined) return [w];
-    return r.has(unless) ? [] : [{ pos: w.pos, message: w.message }];
+    const { unless, onlyWith } = w as Problem & { unless?: Feature; onlyWith?: Feature };
+    if (unless === undefined && onlyWith === undefined) return [w];
+    if (unless !== undefined && r.has(unless)) return [];
+    if (onlyWith !== undefined && !r.has(onlyWith)) return [];
+    return [{ pos: w.pos, message: w.message }];
   });
 }

@@ -8,6 +8,7 @@
 import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
 import { compact } from '../util/compact.js';
+import { FEATURES, type Feature } from '../cilium/releases/features.js';
 import { dnsLabel, dnsSubdomain, firstAt, labelKeyProblem, reportDuplicates } from './checks.js';
 import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, LATER_FIELDS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
 import { readNetworkPolicySpec } from './netpol-input.js';
@@ -52,13 +53,16 @@ export function readPolicy(src: Source, e: Entry): PolicyDraft | undefined {
   const rules = kind === 'NetworkPolicy' ? undefined : readRules(m, refusals);
   const networkPolicy = kind === 'NetworkPolicy' ? readKnpSpec(m) : undefined;
   if (!apiVersion || !meta || (kind === 'NetworkPolicy' ? !networkPolicy : !rules)) return undefined;
-  if (refusals.length > 0) {
+  const label = `${kind} ${namespace === null ? '' : `${namespace}/`}${meta.name.value}`;
+  if (refusals.some((r) => r.since === undefined)) {
     // CiliumNetworkPolicy.Parse fails on the first rule Sanitize refuses: the whole policy is left out.
-    const label = `${kind} ${namespace === null ? '' : `${namespace}/`}${meta.name.value}`;
-    for (const r of refusals) src.warn(r.pos, `${label} is not enforced: the v1.13.0 agent refuses it (${r.message})`);
+    for (const r of refusals.filter((x) => x.since === undefined)) src.warn(r.pos, `${label} is not enforced: the v1.13.0 agent refuses it (${r.message})`);
     return undefined;
   }
-  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, pos: m.pos });
+  // Refused only by later releases: the control plane leaves it out there (policy-rules.ts).
+  for (const r of refusals) src.warnIf(r.since!, r.pos, `${label} is not enforced: the agent of Cilium ${FEATURES[r.since!].since} and later refuses it (${r.message})`);
+  const refusedWith = refusals[0]?.since;
+  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, refusedWith, pos: m.pos });
   return { spec, namePos: meta.name.pos };
 }
 
@@ -74,6 +78,8 @@ function readKnpSpec(m: MapView) {
 interface Refusal {
   readonly pos: Position;
   readonly message: string;
+  /** Refused only by releases with this change (the policy loads on older ones). */
+  readonly since?: Feature;
 }
 
 /** `spec` and/or `specs`, in that order, as Cilium's CiliumNetworkPolicy.Parse takes them. */
@@ -179,6 +185,8 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
       const requires = m.opt(`${side}Requires`, listOf(readSelector))?.length ?? 0;
       warnRequires(m, side === 'to' ? 'toRequires' : 'fromRequires');
       const unresolved = (side === 'to' ? (['toFQDNs', 'toServices', 'toGroups'] as const) : (['fromGroups'] as const)).flatMap((k) => readUnresolved(m, k) ?? []);
+      const nodes = readNodes(m, side);
+      if (nodes) refusals.push(nodes);
       // Cilium v1.13 sanitizes allow rules only (Rule.Sanitize skips ingressDeny/egressDeny).
       if (!deny) {
         const refused = combinationProblem(m, side) ?? (side === 'from' ? ingressDnsProblem(ports) : undefined);
@@ -193,6 +201,22 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
       })];
     });
   };
+}
+
+/**
+ * fromNodes / toNodes (v1.16+, pkg/policy/api/ingress.go:93-98). v1.13.0's CRD prunes them.
+ * v1.16.15 refuses the rule unless the agent runs with enable-node-selector-labels (default
+ * false; the flag is not modelled): ErrFromToNodesRequiresNodeSelectorOption,
+ * pkg/policy/api/rule_validation.go:23, 215, 407.
+ */
+function readNodes(m: MapView, side: Side): Refusal | undefined {
+  const key = side === 'from' ? 'fromNodes' : 'toNodes';
+  const e = m.entry(key);
+  if (!e) return undefined;
+  m.opt(key, listOf(readSelector));
+  const pos = e.keyPos ?? e.pos;
+  m.src.warnUnless('from-to-nodes', pos, `'${key}' ignored: not in Cilium v1.13.0's CRD (${LATER_FIELDS[key]}), so the API server prunes it`);
+  return { pos, message: 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go:23), which is off by default; cilium-trace does not model the flag', since: 'from-to-nodes' };
 }
 
 const readEntity: Reader<Field<Entity>> = (src, e) => oneOf<Entity>(ENTITIES)(src, { ...e, label: 'entity' });

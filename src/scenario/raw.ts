@@ -60,6 +60,12 @@ export class Sink {
     this.warnings.push(w);
   }
 
+  /** A warning that holds only for releases with `feature` (see warnUnless). */
+  warnIf(feature: Feature, pos: Position, message: string): void {
+    const w: Problem & { onlyWith: Feature } = { pos, message, onlyWith: feature };
+    this.warnings.push(w);
+  }
+
   /** Input order: files as given, then line and column. */
   compare(a: Position, b: Position): number {
     if (a.file !== b.file) return (this.ranks.get(a.file) ?? Infinity) - (this.ranks.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : 1);
@@ -91,6 +97,10 @@ export class Source {
 
   warnUnless(feature: Feature, pos: Position, message: string): void {
     this.sink.warnUnless(feature, pos, message);
+  }
+
+  warnIf(feature: Feature, pos: Position, message: string): void {
+    this.sink.warnIf(feature, pos, message);
   }
 
   /** Aliases are resolved when the document is read; an undefined one is null. */
@@ -149,7 +159,8 @@ export class MapView {
 function prunedMessage(key: string, known: readonly string[]): string {
   const later = LATER_FIELDS[key];
   if (later) return `'${key}' ignored: not in Cilium v1.13.0's CRD (${later}), so the API server prunes it`;
-  return `unknown field '${key}' ignored, as the API server prunes it (expected one of: ${known.join(', ')})`;
+  // Fields of later releases the loader reads (enableDefaultDeny, fromNodes, …) are not v1.13.0's: not listed.
+  return `unknown field '${key}' ignored, as the API server prunes it (expected one of: ${known.filter((k) => !LATER_FIELDS[k]).join(', ')})`;
 }
 
 /** `key:` with nothing after it, or `null`/`~`: the API server prunes it, as if absent. */

@@ -245,3 +245,49 @@ test('v1.13.0 pkg/policy/api/l4.go:27-47: the drop explanation names the pruned 
   assert.ok(e16.lines.includes(`Entries for identity ${idOf(c16, 'client')} exist only for other ports: 8080-8095/TCP; nothing allows 8096/TCP.`), e16.lines.join('\n'));
   assert.equal(e16.lines.some((l) => l.includes('no port ranges')), false);
 });
+
+const FROM_NODES = cnp('nodes', `
+    endpointSelector: { matchLabels: { app: web } }
+    ingress:
+      - fromEndpoints: [{ matchLabels: { app: client } }]
+      - fromNodes: [{ matchLabels: { node-role: worker } }]
+  `);
+
+test('v1.16.15 pkg/policy/api/rule_validation.go:23,215: fromNodes without enable-node-selector-labels: the agent refuses the policy', () => {
+  for (const profile of ['1.16', '1.18'] as const) {
+    const c = build(profile, FROM_NODES);
+    assert.deepEqual(ep(c, 'web1').policy.selectingRules, [], profile);
+    assert.equal(ep(c, 'web1').policy.ingress.enforced, false, profile);
+    assert.deepEqual(c.scenario.warnings.map((w) => w.message), [
+      'CiliumNetworkPolicy default/nodes is not enforced: the agent of Cilium 1.16.0 and later refuses it (FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go:23), which is off by default; cilium-trace does not model the flag)',
+    ], profile);
+  }
+});
+
+test('v1.13.0 ciliumnetworkpolicies CRD: fromNodes is pruned (warning); the rest of the policy applies', () => {
+  const c = build('1.13', FROM_NODES);
+  assert.equal(ep(c, 'web1').policy.ingress.enforced, true);
+  assert.ok(ep(c, 'web1').policy.entries.some((e) => e.key.identity === idOf(c, 'client') && !e.deny));
+  assert.deepEqual(c.scenario.warnings.map((w) => w.message), ["'fromNodes' ignored: not in Cilium v1.13.0's CRD (node selectors of a later release), so the API server prunes it"]);
+});
+
+test('v1.16.15 pkg/k8s/apis/cilium.io/utils/utils.go:327-350: a CiliumNetworkPolicy selecting reserved:init is namespaced, so it no longer selects init endpoints', () => {
+  const init = { id: 5, labels: [{ source: 'reserved', key: 'init', value: '' }], reserved: true, scope: 'reserved' as const };
+  const doc = cnp('init', `
+    endpointSelector: { matchLabels: { "reserved:init": "" } }
+    ingress:
+      - fromEntities: [cluster]
+  `);
+  assert.equal(build('1.13', doc).policy.rulesSelecting(init).length, 1);
+  assert.equal(build('1.16', doc).policy.rulesSelecting(init).length, 0);
+  assert.equal(build('1.18', doc).policy.rulesSelecting(init).length, 0);
+  // A clusterwide policy still can (upgrade.rst@1.15.0).
+  const ccnp = `apiVersion: cilium.io/v2
+kind: CiliumClusterwideNetworkPolicy
+metadata: { name: init }
+spec:
+  endpointSelector: { matchLabels: { "reserved:init": "" } }
+  ingress:
+    - fromEntities: [cluster]`;
+  assert.equal(build('1.16', ccnp).policy.rulesSelecting(init).length, 1);
+});
