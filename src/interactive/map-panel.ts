@@ -61,7 +61,7 @@ function marked(title: string, dump: string, hitKey: string | null, map: string,
 }
 
 function policyPanel(node: NodeDatapath, map: string, keyText: string | null, ctx: MapContext): Panel {
-  const title = `${map} on ${node.name} — cilium bpf policy get ${Number(map.slice('cilium_policy_'.length))}`;
+  const title = `${map} on ${node.name} — cilium bpf policy get ${Number(map.replace(/^cilium_policy_(v2_)?/, ''))}`; // cilium_policy_v2_ from v1.17
   const pm: PolicyMap | undefined = node.maps.policy.get(map);
   if (!pm) return plain(title, [`no map ${map} on ${node.name}`]);
   const lines: PanelLine[] = textLines(pm.dump(ctx.labelsOf)).map((text) => ({ text, mark: null }));
