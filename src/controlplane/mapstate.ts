@@ -299,9 +299,17 @@ export class LpmMapState {
           this.remove(e, `deleted by the deny ${describeLpmKey(k)}, which covers it`);
         }
       }
-      for (const e of this.of(k.direction).filter((x) => x.deny && protosMatch(x.key, k))) {
+      const denies = this.of(k.direction).filter((x) => x.deny && protosMatch(x.key, k));
+      for (const e of denies) {
         if ((e.key.identity === 0 || e.key.identity === k.identity) && portProtoCovers(e.key, k) && lpmKeyId(e.key) !== lpmKeyId(k)) {
           return this.drop(k, deny, prov, `covered by the deny ${describeLpmKey(e.key)}`);
+        }
+      }
+      // A narrower deny of the same identity (or any, for identity 0) is redundant, unless it
+      // is a companion that must outrank an L4-only allow (HasDependent, mapstate.go:974-992).
+      for (const e of denies) {
+        if ((k.identity === 0 || k.identity === e.key.identity) && portProtoCovers(k, e.key) && lpmKeyId(e.key) !== lpmKeyId(k) && !isCompanion(e)) {
+          this.remove(e, `redundant under the broader deny ${describeLpmKey(k)}`);
         }
       }
       return this.add(k, true, prov);
@@ -317,6 +325,8 @@ export class LpmMapState {
     this.add(k, false, prov, redirect);
   }
 }
+
+const isCompanion = (e: MapStateEntry) => e.provenance.some((p) => p.what.includes('(deny companion for the L4-only allow'));
 
 /** `{identity 0, 8080-8095/TCP, ingress}` */
 export function describeLpmKey(k: PolicyKey): string {

@@ -291,3 +291,19 @@ spec:
     - fromEntities: [cluster]`;
   assert.equal(build('1.16', ccnp).policy.rulesSelecting(init).length, 1);
 });
+
+test('v1.16.15 pkg/policy/mapstate.go:948-1003 and v1.18.3 mapstate.go:688-701: a deny under a broader deny of its identity is not written', () => {
+  for (const profile of ['1.16', '1.18'] as const) {
+    const c = build(profile, cnp('dd', `
+    endpointSelector: { matchLabels: { app: web } }
+    ingressDeny:
+      - fromEndpoints: [{ matchLabels: { app: client } }]
+        toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]
+      - fromEndpoints: [{ matchLabels: { app: client } }]
+  `));
+    const client = idOf(c, 'client');
+    const pol = ep(c, 'web1').policy;
+    assert.deepEqual(pol.entries.filter((e) => e.key.identity === client).map((e) => [e.deny, e.key.prefixLen]), [[true, 0]], profile);
+    assert.ok(pol.suppressed.some((s) => s.key.identity === client && s.deny && s.key.prefixLen === 24 && /covered by the deny/.test(s.reason)), profile);
+  }
+});
