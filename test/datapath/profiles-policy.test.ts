@@ -45,7 +45,7 @@ function blockedBy118Lxc(): string | false {
     return false;
   } catch (e) {
     const m = /uncited frame: .*defines no (\w+) in (\S+)/.exec(String(e));
-    if (m && m[1] !== '__policy_can_access' && !/^policy_can_/.test(m[1]!)) return `the 1.18 datapath outside policy.h still cites ${m[1]} in ${m[2]} (not this model's frame)`;
+    if (m && m[1] !== '__policy_can_access' && !/^policy_can_/.test(m[1]!)) return `the 1.18 trace stops at ${m[1]} in ${m[2]}, a frame this model does not own (bpf_lxc.ts)`;
     throw e;
   }
 }
