@@ -118,7 +118,7 @@ class PolicySlices {
   constructor(pm: PolicyMap | undefined) {
     // sortedEntries orders by (deny, direction, identity, dport, proto): a canonical order.
     for (const { key, entry } of pm?.sortedEntries() ?? []) {
-      const text = `${key.dport}/${key.proto}=${entry.deny ? 'deny' : 'allow'}:${entry.proxyPort};`;
+      const text = `${key.dport}/${key.proto}${key.prefixLen === undefined ? '' : `/${key.prefixLen}`}=${entry.deny ? 'deny' : 'allow'}:${entry.proxyPort};`; // LPM maps: the prefix too
       if (key.identity === 0) this.wildcard[key.direction] += text;
       else {
         const m = this.byIdentity[key.direction];
@@ -169,7 +169,7 @@ export class EndKeys {
   }
 
   private policyMapOf(e: MatrixEnd): PolicyMap | undefined {
-    return this.cluster.datapath.nodes.get(e.node)?.maps.policy.get(policyMapName(e.endpointId ?? 0));
+    return this.cluster.datapath.nodes.get(e.node)?.maps.policy.get(policyMapName(e.endpointId ?? 0, this.cluster.datapath.release));
   }
 
   private policyFingerprint(e: MatrixEnd): string {

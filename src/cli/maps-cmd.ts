@@ -56,7 +56,7 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
     epid = ep.pod.endpointId;
     node = pickNode(cluster, nodeName ?? ep.node.name);
   }
-  const pm = node.maps.policy.get(policyMapName(epid));
+  const pm = node.maps.policy.get(policyMapName(epid, cluster.datapath.release));
   if (!pm) throw new UsageError(`no endpoint ${epid} on node ${node.name}`);
   const labelsOf = (id: number) => cluster.identities.labelStrings(id);
   const table = pm.dump(labelsOf);
@@ -66,7 +66,7 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
   for (const { key, entry } of pm.sortedEntries()) {
     const who = labelsOf(key.identity)?.[0] ?? String(key.identity);
     // The table's PORT/PROTO cell says ANY for {id, 0, TCP} too: name the key and the match a hit on it reports.
-    lines.push(`  ${entry.deny ? 'Deny' : 'Allow'} ${key.direction === 'ingress' ? 'Ingress' : 'Egress'} ${who} ${formatPortProto(key)} (identity ${key.identity}, ${describePolicyPort(key)}, match ${matchTypeOfKey(key)}):`);
+    lines.push(`  ${entry.deny ? 'Deny' : 'Allow'} ${key.direction === 'ingress' ? 'Ingress' : 'Egress'} ${who} ${formatPortProto(key)} (identity ${key.identity}, ${describePolicyPort(key)}, match ${matchTypeOfKey(key, pm.release)}):`);
     for (const p of entry.provenance) lines.push(`    ${provenanceText(p)}`);
   }
   return table + lines.join('\n') + '\n';

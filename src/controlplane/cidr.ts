@@ -39,10 +39,16 @@ function cidrLabel(p: Ipv4Prefix): Label {
   return { source: 'cidr', key: formatPrefix(p), value: '' };
 }
 
-/** GetCIDRLabels: `cidr:` labels for /0 … /len of the prefix, and reserved:world. */
-export function cidrIdentityLabels(p: Ipv4Prefix): Label[] {
+/**
+ * GetCIDRLabels. v1.13.0 (pkg/labels/cidr/cidr.go): `cidr:` labels for /0 … /len of the prefix,
+ * and reserved:world. v1.16+ (`exactOnly`, pkg/labels/cidr.go@1.16.15:89-99): the prefix's own
+ * `cidr:` label and the world label only; selectors then match by prefix containment
+ * (selector.ts).
+ */
+export function cidrIdentityLabels(p: Ipv4Prefix, exactOnly = false): Label[] {
   const out: Label[] = [];
-  if (p.len > 0) {
+  if (p.len > 0 && exactOnly) out.push(cidrLabel(p));
+  else if (p.len > 0) {
     for (let i = 0; i <= p.len; i++) out.push(cidrLabel({ addr: ((p.addr & maskOf(i)) >>> 0) as Ipv4, len: i }));
   }
   out.push(WORLD_LABEL);

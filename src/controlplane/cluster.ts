@@ -100,7 +100,7 @@ const nodeProv = (n: NodeSpec, what: string): Provenance => ({ kind: 'node', wha
 
 export function buildCluster(scenario: Scenario): Cluster {
   const c = scenario.cluster;
-  const identities = new IdentityRegistry(c.clusterId ?? 0);
+  const identities = new IdentityRegistry(c.clusterId ?? 0, releaseOfProfile(c.profile).has('cidr-single-label'));
   const pods = scenario.pods.filter((p) => !p.hostNetwork);
   const podLabels = securityLabels(scenario, pods, labelFilter(c.labelPrefixes));
   // A CiliumIdentity pins the number of the label set it lists (the allocator gives one set one number).
@@ -323,13 +323,13 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
   const policyOf = new Map<string, EndpointRecord>();
   const policy = new LazyMap<string, PolicyMap>(
     [...localEndpoints].sort((a, b) => a.pod.endpointId - b.pod.endpointId).map((ep) => {
-      const name = policyMapName(ep.pod.endpointId);
+      const name = policyMapName(ep.pod.endpointId, releaseOfProfile(c.profile));
       policyOf.set(name, ep);
       return name;
     }),
     (name) => {
       const ep = policyOf.get(name) as EndpointRecord;
-      const pm = new PolicyMap(ep.pod.endpointId);
+      const pm = new PolicyMap(ep.pod.endpointId, releaseOfProfile(c.profile));
       for (const d of ep.policy.entries) {
         // addNewRedirectsFromDesiredPolicy: the placeholder becomes the listener's port on this node.
         if (d.redirect) pm.set(d.key, { proxyPort: proxyPortOf(n.name, d.redirect.listener), deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance, redirect: d.redirect });
@@ -346,7 +346,7 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     lxc.upsert({ ip: p.ip, info: { ifindex: p.hostVeth.ifindex, lxcId: p.endpointId, flags: 0, mac: p.mac, nodeMac: p.hostVeth.mac }, provenance: podProv(p) });
     // POLICY_VERDICT_LOG_FILTER as pkg/endpoint/bpf.go GetPolicyVerdictLogFilter sets it: a bit per enforced direction.
     const policyVerdictLogFilter = (ep.policy.ingressEnforced ? 0x1 : 0) | (ep.policy.egressEnforced ? 0x2 : 0);
-    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId), policyVerdictLogFilter }, features, ids);
+    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId, releaseOfProfile(c.profile)), policyVerdictLogFilter }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
     devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined));

@@ -31,8 +31,9 @@ export class IdentityRegistry {
   /**
    * `clusterId` > 0 moves the allocation range to clusterId<<16 .. (clusterId+1)<<16 - 1
    * (InitMinMaxIdentityAllocation, pkg/identity/numericidentity.go:361-370 of v1.13.0).
+   * `cidrExactLabel`: CIDR identities carry only their own cidr: label (v1.16+, cidr-single-label).
    */
-  constructor(private readonly clusterId = 0) {
+  constructor(private readonly clusterId = 0, private readonly cidrExactLabel = false) {
     for (const [name, id] of Object.entries(RESERVED_IDENTITIES)) {
       const labels: Label[] = [{ source: 'reserved', key: name, value: '' }];
       if (name === 'kube-apiserver') labels.push({ source: 'reserved', key: 'remote-node', value: '' });
@@ -79,7 +80,7 @@ export class IdentityRegistry {
     const out = new Map<string, number>();
     const sorted = [...prefixes].sort(comparePrefixes);
     for (const p of sorted) {
-      const labels = cidrIdentityLabels(p);
+      const labels = cidrIdentityLabels(p, this.cidrExactLabel);
       const key = labelsKey(labels);
       let id = this.byKey.get(key);
       if (id === undefined) {

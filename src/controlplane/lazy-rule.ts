@@ -27,12 +27,14 @@ export class LazyRule implements ParsedRule {
   readonly hasIngress: boolean;
   readonly hasEgress: boolean;
   readonly cidrPrefixes: readonly Ipv4Prefix[];
+  readonly defaultDeny?: ParsedRule['defaultDeny'];
   readonly #head: () => RuleHead;
   readonly #body: () => RuleBody;
   #madeHead: RuleHead | undefined;
   #madeBody: RuleBody | undefined;
 
-  constructor(known: Pick<ParsedRule, 'ref' | 'subjectWritten' | 'hasIngress' | 'hasEgress' | 'cidrPrefixes'>, head: () => RuleHead, body: () => RuleBody) {
+  constructor(known: Pick<ParsedRule, 'ref' | 'subjectWritten' | 'hasIngress' | 'hasEgress' | 'cidrPrefixes' | 'defaultDeny'>, head: () => RuleHead, body: () => RuleBody) {
+    if (known.defaultDeny) this.defaultDeny = known.defaultDeny;
     this.ref = known.ref;
     this.subjectWritten = known.subjectWritten;
     this.hasIngress = known.hasIngress;

@@ -188,6 +188,150 @@ export class MapState {
 }
 
 function companionOf(p: Provenance, l4: PolicyKey): Provenance {
-  const port = l4.dport === 0 ? `proto ${l4.proto}` : `${l4.dport}/${l4.proto}`;
+  const port = l4.prefixLen !== undefined ? describeLpmKey(l4).replace(/^\{identity \d+, |, (ingress|egress)\}$/g, '') : l4.dport === 0 ? `proto ${l4.proto}` : `${l4.dport}/${l4.proto}`;
   return { ...p, what: `${p.what} (deny companion for the L4-only allow on ${port}, so the deny wins in the datapath)` };
+}
+
+// ---- LPM map state (v1.14+: v1.16.15, v1.18.3) ------------------------------------------
+
+/** Does `a`'s protocol/port cover `b`'s (both LPM keys)? Equal keys cover each other. */
+export function portProtoCovers(a: PolicyKey, b: PolicyKey): boolean {
+  const pa = a.prefixLen ?? 24;
+  const pb = b.prefixLen ?? 24;
+  if (pa > pb) return false;
+  if (pa === 0) return true;
+  if (a.proto !== b.proto) return false;
+  if (pa <= 8) return true;
+  const shift = 24 - pa;
+  return a.dport >> shift === b.dport >> shift;
+}
+
+const portProtoEqual = (a: PolicyKey, b: PolicyKey) => a.prefixLen === b.prefixLen && a.proto === b.proto && a.dport === b.dport;
+const portProtoBroader = (a: PolicyKey, b: PolicyKey) => portProtoCovers(a, b) && !portProtoEqual(a, b);
+const lpmKeyId = (k: PolicyKey) => `${k.direction}|${k.identity}|${k.proto}|${k.dport}|${k.prefixLen ?? 24}`;
+
+/**
+ * The desired map state of an LPM policy map, with the precedence rules of the release:
+ *  * v1.16.15 (pkg/policy/mapstate.go@7513067408:820-1107 denyPreferredInsertWithChanges):
+ *    the datapath picks the longer prefix of its two lookups, so a deny for an identity must
+ *    be copied onto every narrower L4-only allow's port ({id, port} deny companions); an
+ *    allow covered by a deny of identity 0 or of its own identity is not inserted; a deny
+ *    deletes the allows of identity 0 / its own identity it covers.
+ *  * v1.18.3 (pkg/policy/mapstate.go@c160168901:687-732 insertWithChanges, the 1.17 rework):
+ *    the datapath lets an L3 deny win at once, so no companions: a deny is not inserted under
+ *    a broader-or-equal deny (identity 0 or its own) and deletes the narrower-or-equal keys;
+ *    an allow is not inserted under a broader-or-equal deny or redirect (proxy_port_priority),
+ *    and a redirect deletes the narrower plain allows.
+ * `superset(a, b)` is identityIsSupersetOf (mapstate.go@7513067408:732-794): identity 0 over any
+ * other; CIDR containment between CIDR identities is left out (not simulated here).
+ */
+export class LpmMapState {
+  private readonly byKey = new Map<string, MapStateEntry>();
+  readonly suppressed: SuppressedInsert[] = [];
+
+  constructor(private readonly v118: boolean) {}
+
+  get(k: PolicyKey): MapStateEntry | undefined {
+    return this.byKey.get(lpmKeyId(k));
+  }
+
+  set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
+    this.byKey.set(lpmKeyId(k), redirect ? { key: k, deny, provenance, redirect } : { key: k, deny, provenance });
+  }
+
+  entries(): MapStateEntry[] {
+    return [...this.byKey.values()].sort((a, b) =>
+      Number(a.key.direction === 'egress') - Number(b.key.direction === 'egress') ||
+      a.key.identity - b.key.identity || a.key.proto - b.key.proto || a.key.dport - b.key.dport || (a.key.prefixLen ?? 0) - (b.key.prefixLen ?? 0));
+  }
+
+  private of(direction: TrafficDirection): MapStateEntry[] {
+    return [...this.byKey.values()].filter((e) => e.key.direction === direction);
+  }
+
+  private add(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
+    const old = this.get(k);
+    if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
+    const same = old && old.deny === deny;
+    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : (same ? old.redirect : undefined) ?? redirect);
+  }
+
+  private remove(e: MapStateEntry, reason: string): void {
+    if (this.byKey.delete(lpmKeyId(e.key))) this.suppressed.push({ key: e.key, deny: e.deny, provenance: e.provenance, reason });
+  }
+
+  private drop(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], reason: string): void {
+    this.suppressed.push({ key: k, deny, provenance, reason });
+  }
+
+  denyPreferredInsert(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
+    if (this.v118) this.insert118(k, deny, provenance, redirect);
+    else this.insert116(k, deny, provenance, redirect);
+  }
+
+  private insert118(k: PolicyKey, deny: boolean, prov: readonly Provenance[], redirect?: ProxyRedirect): void {
+    const dir = this.of(k.direction);
+    const broader = dir.filter((e) => (e.key.identity === 0 || e.key.identity === k.identity) && portProtoCovers(e.key, k));
+    const narrower = dir.filter((e) => (k.identity === 0 || e.key.identity === k.identity) && portProtoCovers(k, e.key));
+    if (deny) {
+      const cover = broader.find((e) => e.deny && lpmKeyId(e.key) !== lpmKeyId(k));
+      if (cover) return this.drop(k, deny, prov, `covered by the deny ${describeLpmKey(cover.key)}`);
+      for (const e of narrower) if (!e.deny || lpmKeyId(e.key) !== lpmKeyId(k)) this.remove(e, `deleted by the deny ${describeLpmKey(k)}, which covers it`);
+      return this.add(k, true, prov);
+    }
+    const cover = broader.find((e) => e.deny || (e.redirect && !redirect));
+    if (cover) return this.drop(k, deny, prov, cover.deny ? `covered by the deny ${describeLpmKey(cover.key)}` : `covered by the redirect ${describeLpmKey(cover.key)} (higher proxy_port_priority)`);
+    if (redirect) for (const e of narrower) if (!e.deny && !e.redirect && lpmKeyId(e.key) !== lpmKeyId(k)) this.remove(e, `deleted by the redirect ${describeLpmKey(k)} (higher proxy_port_priority)`);
+    this.add(k, false, prov, redirect);
+  }
+
+  private insert116(k: PolicyKey, deny: boolean, prov: readonly Provenance[], redirect?: ProxyRedirect): void {
+    const all = this.get({ identity: 0, dport: 0, proto: 0, direction: k.direction, prefixLen: 0 });
+    if (all?.deny && lpmKeyId(all.key) !== lpmKeyId(k)) return this.drop(k, deny, prov, `the ${k.direction} deny-all entry {0, ANY} blocks every other entry`);
+    const superset = (a: number, b: number) => a === 0 && b !== 0;
+    const protosMatch = (a: PolicyKey, b: PolicyKey) => a.proto === 0 || b.proto === 0 || a.proto === b.proto;
+    const dir = this.of(k.direction).filter((e) => protosMatch(e.key, k));
+    if (deny) {
+      for (const e of dir.filter((x) => !x.deny)) {
+        if (superset(e.key.identity, k.identity)) {
+          if (portProtoBroader(k, e.key)) this.add({ ...e.key, identity: k.identity }, true, prov.map((p) => companionOf(p, e.key)));
+        } else if ((portProtoBroader(k, e.key) || portProtoEqual(k, e.key)) && (k.identity === 0 || k.identity === e.key.identity)) {
+          this.remove(e, `deleted by the deny ${describeLpmKey(k)}, which covers it`);
+        }
+      }
+      const denies = this.of(k.direction).filter((x) => x.deny && protosMatch(x.key, k));
+      for (const e of denies) {
+        if ((e.key.identity === 0 || e.key.identity === k.identity) && portProtoCovers(e.key, k) && lpmKeyId(e.key) !== lpmKeyId(k)) {
+          return this.drop(k, deny, prov, `covered by the deny ${describeLpmKey(e.key)}`);
+        }
+      }
+      // A narrower deny of the same identity (or any, for identity 0) is redundant, unless it
+      // is a companion that must outrank an L4-only allow (HasDependent, mapstate.go:974-992).
+      for (const e of denies) {
+        if ((k.identity === 0 || k.identity === e.key.identity) && portProtoCovers(k, e.key) && lpmKeyId(e.key) !== lpmKeyId(k) && !isCompanion(e)) {
+          this.remove(e, `redundant under the broader deny ${describeLpmKey(k)}`);
+        }
+      }
+      return this.add(k, true, prov);
+    }
+    for (const e of dir.filter((x) => x.deny)) {
+      if (superset(k.identity, e.key.identity)) {
+        if (portProtoBroader(e.key, k)) this.add({ ...k, identity: e.key.identity }, true, e.provenance.map((p) => companionOf(p, k)));
+      } else if (portProtoCovers(e.key, k) && (e.key.identity === 0 || e.key.identity === k.identity)) {
+        return this.drop(k, deny, prov, `covered by the deny ${describeLpmKey(e.key)}`);
+      }
+    }
+    if (this.get(k)?.deny) return this.drop(k, deny, prov, 'a deny entry for the same key takes precedence');
+    this.add(k, false, prov, redirect);
+  }
+}
+
+const isCompanion = (e: MapStateEntry) => e.provenance.some((p) => p.what.includes('(deny companion for the L4-only allow'));
+
+/** `{identity 0, 8080-8095/TCP, ingress}` */
+export function describeLpmKey(k: PolicyKey): string {
+  const p = k.prefixLen ?? 24;
+  const proto = k.proto === 0 ? 'ANY' : String(k.proto);
+  const port = p === 0 ? 'any port' : p <= 8 ? `any port/${proto}` : p < 24 ? `${k.dport}-${k.dport + (1 << (24 - p)) - 1}/${proto}` : `${k.dport}/${proto}`;
+  return `{identity ${k.identity}, ${port}, ${k.direction}}`;
 }

@@ -15,6 +15,7 @@ import { cidrSelectors, subtractPrefixes } from './cidr.js';
 import { POD_NAMESPACE_LABEL, POD_NAMESPACE_META_LABELS, POLICY_LABEL_CLUSTER } from './labels.js';
 import { formatLabelSelector, hasKey, hasSource, makeSelector, requirementsOf, WILDCARD, type Requirement, type Selector } from './selector.js';
 import { LazyRule, type RuleHead } from './lazy-rule.js';
+import { releaseOfProfile } from '../cilium/releases/release.js';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -93,6 +94,12 @@ export interface ParsedRule {
   readonly cidrPrefixes: readonly Ipv4Prefix[];
   /** Things the simulator ignores on purpose (IPv6 ICMP, …). */
   readonly notes: readonly string[];
+  /**
+   * enableDefaultDeny after Sanitize (v1.16+, rule_validation.go@1.16.15:38-47): a direction
+   * left unset defaults to whether the rule has rules in it. Undefined: default deny in both
+   * directions (v1.13.0, NetworkPolicies).
+   */
+  readonly defaultDeny?: { readonly ingress: boolean; readonly egress: boolean };
 }
 
 export interface ParseOptions {
@@ -174,9 +181,9 @@ function cidrText(c: CidrRule): string {
 function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRule[] | undefined, opts: ParseOptions, problems: ParseProblems, notes: string[]): PortRef[] | undefined {
   const list: PortRef[] = [];
   for (const p of ports ?? []) {
-    if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
+    const endPort = endPortOf(p, opts, problems);
     const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP] : [PROTO[p.protocol]];
-    for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort: p.endPort, proto, l7: p.l7, pos: p.pos }));
+    for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort, proto, l7: p.l7, pos: p.pos }));
   }
   for (const i of icmps ?? []) {
     if (i.family === 'IPv6') {
@@ -190,11 +197,27 @@ function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRu
   return list.length === 0 && ports === undefined && (icmps?.length ?? 0) === 0 ? undefined : list;
 }
 
-/** Port ranges (endPort) reach the policy map only from Cilium 1.16 on (LPM policy map). */
-function checkEndPort(pos: Position, opts: ParseOptions, problems: ParseProblems): boolean {
-  if ((opts.profile as string) === '1.16') return true;
-  problems.add(pos, `endPort requires Cilium 1.16 or later (profile ${opts.profile})`);
-  return false;
+/**
+ * The range a port item keeps at this release. v1.13.0 has no endPort (CRD and
+ * NetworkPolicy conversion, the load warned): the rule applies to `port` alone. v1.16+
+ * honours it; a range with L7 rules is refused as the agent refuses it: any L7 rules in
+ * v1.16.15 (pkg/policy/api/rule_validation.go@7513067408:629), DNS rules only in v1.18.3
+ * (rule_validation.go@c160168901:658).
+ */
+function endPortOf(p: { readonly port?: number | string; readonly endPort?: number; readonly l7?: L7Spec; readonly pos: Position }, opts: ParseOptions, problems: ParseProblems): number | undefined {
+  const r = releaseOfProfile(opts.profile);
+  if (p.endPort === undefined || !r.has('port-ranges')) return undefined;
+  const start = typeof p.port === 'number' ? p.port : 0;
+  if (p.l7 && p.endPort > start) {
+    const dns = p.l7.dns.length > 0;
+    if (!r.has('policy-deny-first') && hasL7(p.l7)) problems.add(p.pos, `L7 rules do not support port ranges (Cilium ${r.version}, pkg/policy/api/rule_validation.go:629)`);
+    else if (dns) problems.add(p.pos, `DNS rules do not support port ranges (Cilium ${r.version}, pkg/policy/api/rule_validation.go:658)`);
+  }
+  return p.endPort;
+}
+
+function hasL7(l7: L7Spec): boolean {
+  return l7.http.length + l7.kafka.length + l7.dns.length + l7.l7.length > 0 || l7.l7proto !== undefined;
 }
 
 function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: string, s: PolicyRuleSection, ns: string | null, matchesInit: boolean, opts: ParseOptions, problems: ParseProblems, notes: string[]): { section: RuleSection; prefixes: Ipv4Prefix[] } {
@@ -223,24 +246,27 @@ function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: Pars
   for (const [list] of groups) {
     for (const s of list ?? []) {
       for (const c of s.cidrs ?? []) for (const x of subtractPrefixes(c.cidr, c.except)) if (x.len > 0) prefixes.push(x);
-      for (const port of s.ports ?? []) if (port.endPort !== undefined) checkEndPort(port.pos, opts, problems);
+      for (const port of s.ports ?? []) endPortOf(port, opts, problems);
     }
   }
   let head: (RuleHead & { matchesInit: boolean }) | undefined;
   const selectors = (): RuleHead & { matchesInit: boolean } => {
     if (head) return head;
     const base = makeSelector(requirementsOf(r.endpointSelector, 'any'));
-    const matchesInit = hasKey(base, 'reserved', 'init');
+    // v1.15+ (cnp-no-init): a namespaced CiliumNetworkPolicy always gets the namespace match, so
+    // it no longer selects reserved:init endpoints; only a clusterwide policy can
+    // (pkg/k8s/apis/cilium.io/utils/utils.go@1.16.15:75-105, 327-350).
+    const matchesInit = hasKey(base, 'reserved', 'init') && (p.namespace === null || !releaseOfProfile(opts.profile).has('cnp-no-init'));
     // The PodSelector should only reflect the namespace the policy lives in (not for reserved:init).
     const subject = p.namespace !== null && !matchesInit ? makeSelector(addMatch(base.reqs, POD_NAMESPACE_LABEL, p.namespace)) : base;
     head = { subject, subjectText: `endpointSelector ${formatLabelSelector(r.endpointSelector)}`, matchesInit };
     return head;
   };
-  const known = {
-    ref, subjectWritten: r.endpointSelector, cidrPrefixes: prefixes,
-    hasIngress: (r.ingress?.length ?? 0) + (r.ingressDeny?.length ?? 0) > 0,
-    hasEgress: (r.egress?.length ?? 0) + (r.egressDeny?.length ?? 0) > 0,
-  };
+  const hasIngress = (r.ingress?.length ?? 0) + (r.ingressDeny?.length ?? 0) > 0;
+  const hasEgress = (r.egress?.length ?? 0) + (r.egressDeny?.length ?? 0) > 0;
+  const dd = r.enableDefaultDeny;
+  const defaultDeny = dd && releaseOfProfile(opts.profile).has('enable-default-deny') ? { ingress: dd.ingress ?? hasIngress, egress: dd.egress ?? hasEgress } : undefined;
+  const known = { ref, subjectWritten: r.endpointSelector, cidrPrefixes: prefixes, hasIngress, hasEgress, ...(defaultDeny ? { defaultDeny } : {}) };
   return new LazyRule(known, selectors, () => {
     const { matchesInit } = selectors();
     const sections: RuleSection[] = [];
@@ -278,9 +304,8 @@ function knpPorts(ports: readonly NetworkPolicyPort[] | undefined, opts: ParseOp
   if (!ports || ports.length === 0) return undefined;
   const out: PortRef[] = [];
   for (const p of ports) {
-    if (p.endPort !== undefined && !checkEndPort(p.pos, opts, problems)) continue;
     // parsePorts: protocol defaults to TCP, an absent port is "0" (every port of the protocol).
-    out.push(compact<PortRef>({ port: p.port ?? 0, endPort: p.endPort, proto: PROTO[p.protocol], pos: p.pos }));
+    out.push(compact<PortRef>({ port: p.port ?? 0, endPort: endPortOf(p, opts, problems), proto: PROTO[p.protocol], pos: p.pos }));
   }
   return out;
 }
@@ -294,7 +319,7 @@ function parseNetworkPolicy(p: PolicySpec, opts: ParseOptions, problems: ParsePr
   const prefixes: Ipv4Prefix[] = [];
   for (const direction of ['ingress', 'egress'] as const) {
     for (const rule of np[direction] ?? []) {
-      for (const port of rule.ports ?? []) if (port.endPort !== undefined) checkEndPort(port.pos, opts, problems);
+      for (const port of rule.ports ?? []) endPortOf(port, opts, problems);
       for (const peer of rule.peers ?? []) {
         if (peer.ipBlock) for (const x of subtractPrefixes(peer.ipBlock.cidr, peer.ipBlock.except)) if (x.len > 0) prefixes.push(x);
       }
@@ -360,7 +385,9 @@ function knpSections(p: PolicySpec, np: NetworkPolicyInput, ns: string, ref: Rul
 /** All rules of all policies, in input order. Throws nothing; problems are collected. */
 export function parsePolicies(policies: readonly PolicySpec[], opts: ParseOptions, problems: ParseProblems): ParsedRule[] {
   const out: ParsedRule[] = [];
+  const release = releaseOfProfile(opts.profile);
   for (const p of policies) {
+    if (p.refusedWith !== undefined && release.has(p.refusedWith)) continue; // the load warned
     if (p.kind === 'NetworkPolicy') {
       const r = parseNetworkPolicy(p, opts, problems);
       if (r) out.push(r);

@@ -13,11 +13,14 @@ import type { Provenance } from '../maps/provenance.js';
 import type { CiliumProfile, EnforcementMode, PodSpec, UnresolvedPeer } from '../scenario/types.js';
 import { l7Redirect, mergeRedirects, pendingWhy, proxyListener, type SelectorRedirect } from './l7.js';
 import type { Identity } from './identity.js';
-import { MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
+import { LpmMapState, MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
+import { lpmKey } from '../maps/policymap.js';
+import { releaseOfProfile, type CiliumRelease } from '../cilium/releases/release.js';
+import { portRangeToMaskedPorts } from './portrange.js';
 import type { NamedPorts } from './named-ports.js';
 import { protoText, type Direction, type ParsedRule, type Peer, type PortRef, type RuleRef, type RuleSection } from './policy-rules.js';
 import type { SelectorCache } from './selector-cache.js';
-import { isWildcard, selectorMatches, WILDCARD, type Selector } from './selector.js';
+import { hasKey, isWildcard, selectorMatches, WILDCARD, type Selector } from './selector.js';
 import { POD_NAMESPACE_LABEL } from './labels.js';
 
 /** A rule whose endpointSelector (podSelector) selects the identity. */
@@ -30,6 +33,11 @@ export interface SelectingRule extends RuleRef {
 
 export interface DirectionPolicy {
   readonly enforced: boolean;
+  /**
+   * v1.16+: only default-allow rules (enableDefaultDeny false) select the endpoint in this
+   * direction: enforced, with a synthesized wildcard allow (repository.go@1.16.15:866-876).
+   */
+  readonly defaultAllow?: boolean;
   /** Why the direction is (not) enforced, in words. */
   readonly reason: string;
   /** The selecting rules that switch enforcement on for this direction. */
@@ -144,12 +152,15 @@ export class PolicyResolver {
   private readonly byNamespace = new Map<string | null, ParsedRule[]>();
   private readonly identityCache = new Map<number, IdentityPolicy>();
   private readonly distilled = new Map<string, ResolvedPolicy>();
+  private unscoped: ParsedRule[] | undefined;
+  private readonly release: CiliumRelease;
 
   constructor(
     readonly rules: readonly ParsedRule[],
     readonly selectors: SelectorCache,
     private readonly opts: ResolverOptions,
   ) {
+    this.release = releaseOfProfile(opts.profile);
     for (const r of rules) {
       const list = this.byNamespace.get(r.ref.namespace);
       if (list) list.push(r);
@@ -160,7 +171,9 @@ export class PolicyResolver {
   /** Rules whose endpointSelector selects this identity (clusterwide ones, then its namespace's). */
   rulesSelecting(identity: Identity): SelectingRule[] {
     const ns = identity.labels.find((l) => l.source === 'k8s' && l.key === POD_NAMESPACE_LABEL)?.value;
-    const candidates = new Set([...(this.byNamespace.get(null) ?? []), ...(ns !== undefined ? this.byNamespace.get(ns) ?? [] : [])]);
+    // Without a namespace label (reserved:init), a namespaced rule whose subject has no namespace match can still select it.
+    const unscoped = ns === undefined ? (this.unscoped ??= this.rules.filter((r) => r.ref.namespace !== null && !hasKey(r.subject, 'k8s', POD_NAMESPACE_LABEL))) : [];
+    const candidates = new Set([...(this.byNamespace.get(null) ?? []), ...(ns !== undefined ? this.byNamespace.get(ns) ?? [] : []), ...unscoped]);
     const ordered = this.rules.filter((r) => candidates.has(r));
     return ordered.filter((r) => selectorMatches(r.subject, identity.labels)).map((rule) => ({ ...rule.ref, rule, ingress: rule.hasIngress, egress: rule.hasEgress }));
   }
@@ -187,6 +200,9 @@ export class PolicyResolver {
       if (this.opts.mode === 'never') return { enforced: false, reason: `${d} not enforced: policyEnforcement=never`, enforcedBy: [] };
       if (this.opts.mode === 'always') return { enforced: true, reason: `${d} enforced: policyEnforcement=always`, enforcedBy: by };
       if (isInit) return { enforced: true, reason: `${d} enforced: reserved:init endpoints are always enforced`, enforcedBy: by };
+      if (by.length > 0 && by.every((r) => r.rule.defaultDeny && !r.rule.defaultDeny[d])) {
+        return { enforced: true, defaultAllow: true, reason: `${d} enforced, default allow: ${by.map((r) => r.label).join(', ')} ${by.length === 1 ? 'sets' : 'set'} enableDefaultDeny.${d} false, so the agent adds a wildcard allow (only default-allow policies, pkg/policy/repository.go:866-876)`, enforcedBy: by };
+      }
       if (by.length > 0) return { enforced: true, reason: `${d} enforced: selected by ${by.map((r) => r.label).join(', ')}, which ${by.length === 1 ? 'has' : 'have'} ${d} rules`, enforcedBy: by };
       return { enforced: false, reason: `${d} not enforced: allow-all (no rule selecting this endpoint has ${d} rules)`, enforcedBy: [] };
     };
@@ -264,14 +280,20 @@ export class PolicyResolver {
   }
 
   private distill(identity: Identity, ip: IdentityPolicy, pod: Pick<PodSpec, 'containerPorts'> | undefined): ResolvedPolicy {
-    const ms = new MapState();
+    const lpm = this.release.has('policy-lpm');
+    const ms = lpm ? new LpmMapState(this.release.has('policy-deny-first')) : new MapState();
     const unresolved: UnresolvedNamedPort[] = [];
+    const anyKey = (identity: number, direction: Direction): PolicyKey => (lpm ? lpmKey(identity, 0, 0, 0, direction) : { identity, dport: 0, proto: 0, direction });
     for (const [d, dp] of [['ingress', ip.ingress], ['egress', ip.egress]] as const) {
-      if (!dp.enforced) ms.set({ identity: 0, dport: 0, proto: 0, direction: d }, false, [{ kind: 'agent', what: dp.reason }]);
+      if (!dp.enforced) ms.set(anyKey(0, d), false, [{ kind: 'agent', what: dp.reason }]);
     }
     for (const f of ip.filters) this.filterToMapState(ms, f, pod, unresolved);
+    // wildcardRule (repository.go@1.16.15:882-912): fromEntities/toEntities all, after the rules.
+    for (const [d, dp] of [['ingress', ip.ingress], ['egress', ip.egress]] as const) {
+      if (dp.defaultAllow) ms.denyPreferredInsert(anyKey(0, d), false, [{ kind: 'agent', what: `Only default-allow policies, synthesizing ${d} wildcard-allow rule (pkg/policy/repository.go:866-876)` }]);
+    }
     // DetermineAllowLocalhostIngress: Kubernetes mode turns allow-localhost=auto into always.
-    ms.denyPreferredInsert({ identity: 1, dport: 0, proto: 0, direction: 'ingress' }, false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
+    ms.denyPreferredInsert(anyKey(1, 'ingress'), false, [{ kind: 'agent', what: 'allow-localhost: reserved:host may always reach local endpoints' }]);
     const entries: DesiredEntry[] = ms.entries().map((e: MapStateEntry) => (e.redirect ? { key: e.key, deny: e.deny, provenance: e.provenance, redirect: e.redirect } : { key: e.key, deny: e.deny, provenance: e.provenance }));
     return {
       identity: identity.id,
@@ -289,8 +311,11 @@ export class PolicyResolver {
   }
 
   /** L4Filter.toMapState. */
-  private filterToMapState(ms: MapState, f: L4Filter, pod: Pick<PodSpec, 'containerPorts'> | undefined, unresolved: UnresolvedNamedPort[]): void {
+  private filterToMapState(ms: MapState | LpmMapState, f: L4Filter, pod: Pick<PodSpec, 'containerPorts'> | undefined, unresolved: UnresolvedNamedPort[]): void {
+    // HASH (v1.13): one key per port; LPM: PortRangeToMaskedPorts (l4.go@1.16.15:665-674).
+    const lpm = this.release.has('policy-lpm');
     let ports: number[];
+    let masks: number[] | undefined;
     let resolvedText: string;
     if (typeof f.port === 'string') {
       const r = f.direction === 'ingress' ? this.opts.namedPorts.ingress(pod?.containerPorts ?? [], f.port, f.proto) : this.opts.namedPorts.egress(f.port, f.proto);
@@ -303,9 +328,17 @@ export class PolicyResolver {
       ports = [r];
       resolvedText = `${f.port}/${protoText(f.proto)} (named port = ${r})`;
     } else {
-      ports = f.endPort !== undefined ? range(f.port, f.endPort) : [f.port];
+      if (lpm) {
+        const mps = portRangeToMaskedPorts(f.port, f.endPort ?? 0).sort((a, b) => a.port - b.port);
+        ports = mps.map((m) => m.port);
+        masks = mps.map((m) => m.mask);
+      } else {
+        ports = f.endPort !== undefined ? range(f.port, f.endPort) : [f.port];
+      }
       resolvedText = portText(f.port, f.proto, f.endPort);
     }
+    if (lpm && !masks) masks = ports.map(() => 0xffff);
+    const keyOf = (identity: number, i: number): PolicyKey => (masks ? lpmKey(identity, ports[i]!, masks[i]!, f.proto, f.direction) : { identity, dport: ports[i]!, proto: f.proto, direction: f.direction });
     const wildcard = f.selectors.get(WILDCARD.id);
     const hasPort = f.port !== 0;
     for (const sp of f.selectors.values()) {
@@ -314,18 +347,18 @@ export class PolicyResolver {
       if (sp.overridden.length > 0) {
         const lost = sp.overridden.map((c) => contributionProvenance(c, false, resolvedText));
         for (const id of isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector)) {
-          for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: false, provenance: lost, reason: `the same peers are denied on ${resolvedText} (deny takes priority over allow for the same selector)` });
+          for (let i = 0; i < ports.length; i++) ms.suppressed.push({ key: keyOf(id, i), deny: false, provenance: lost, reason: `the same peers are denied on ${resolvedText} (deny takes priority over allow for the same selector)` });
         }
       }
       if (hasPort && wildcard && sp !== wildcard && canSkip(sp, wildcard)) {
         for (const id of this.selectors.selections(sp.selector)) {
-          for (const dport of ports) ms.suppressed.push({ key: { identity: id, dport, proto: f.proto, direction: f.direction }, deny: sp.deny, provenance: prov, reason: wildcard.deny ? 'the L4-only deny for every peer on this port takes precedence' : 'redundant with the L4-only allow for every peer on this port (__canSkip)' });
+          for (let i = 0; i < ports.length; i++) ms.suppressed.push({ key: keyOf(id, i), deny: sp.deny, provenance: prov, reason: wildcard.deny ? 'the L4-only deny for every peer on this port takes precedence' : 'redundant with the L4-only allow for every peer on this port (__canSkip)' });
         }
         continue;
       }
       const ids = isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector);
       for (const id of ids) {
-        for (const dport of ports) ms.denyPreferredInsert({ identity: id, dport, proto: f.proto, direction: f.direction }, sp.deny, prov, redirect);
+        for (let i = 0; i < ports.length; i++) ms.denyPreferredInsert(keyOf(id, i), sp.deny, prov, redirect);
       }
     }
   }

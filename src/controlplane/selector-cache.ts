@@ -11,9 +11,12 @@ export class SelectorCache {
   private readonly byKey = new Map<string, Identity[]>();
   private readonly byKeyValue = new Map<string, Identity[]>();
   private readonly cache = new Map<string, readonly number[]>();
+  /** CIDR identities carry only their own cidr: label (v1.16+): no label index for cidr: requirements. */
+  private readonly cidrByContainment: boolean;
 
   constructor(identities: readonly Identity[]) {
     this.ids = identities.filter((i) => i.id !== 0);
+    this.cidrByContainment = this.ids.some((i) => i.cidr !== undefined && i.cidr.len > 0 && i.labels.filter((l) => l.source === 'cidr').length === 1);
     for (const ident of this.ids) {
       for (const l of ident.labels) {
         push(this.byKey, l.key, ident);
@@ -35,6 +38,8 @@ export class SelectorCache {
   private narrowest(reqs: readonly Requirement[]): readonly Identity[] {
     let best: readonly Identity[] = this.ids;
     for (const r of reqs) {
+      // With v1.16+ CIDR identities a cidr: requirement also selects contained prefixes (selector.ts find).
+      if (r.source === 'cidr' && this.cidrByContainment) continue;
       let set: readonly Identity[] | undefined;
       if (r.op === 'Exists') set = this.byKey.get(r.key) ?? [];
       else if (r.op === 'In') set = r.values.flatMap((v) => this.byKeyValue.get(`${r.key}\u0000${v}`) ?? []);

@@ -5,6 +5,7 @@
 // and becomes identity 0 in the policy map.
 import type { LabelSelector, SelectorOperator } from '../scenario/types.js';
 import type { Label } from './labels.js';
+import { maskOf, parseIpv4Prefix, type Ipv4Prefix } from '../net/ip.js';
 
 export interface Requirement {
   readonly source: string; // 'any' | 'k8s' | 'reserved' | 'cidr' | …
@@ -71,9 +72,29 @@ export function requirementsOf(sel: LabelSelector, defaultSource: string, keyPre
   return out;
 }
 
-/** The first label with this key from a matching source (LabelArray.Get / Has). */
+/**
+ * The first label with this key from a matching source (LabelArray.Get / Has). A `cidr:`
+ * requirement also matches a cidr label of a prefix it contains (Label.HasKey,
+ * pkg/labels/labels.go@1.16.0): v1.16+ CIDR identities carry only their own prefix; on
+ * v1.13.0 identities, which carry every shorter prefix too, the exact label is found first.
+ */
 function find(labels: readonly Label[], r: Requirement): Label | undefined {
-  return labels.find((l) => l.key === r.key && (r.source === 'any' || l.source === r.source));
+  const exact = labels.find((l) => l.key === r.key && (r.source === 'any' || l.source === r.source));
+  if (exact || r.source !== 'cidr') return exact;
+  const outer = prefixOf(r.key);
+  if (!outer) return undefined;
+  return labels.find((l) => {
+    if (l.source !== 'cidr') return false;
+    const inner = prefixOf(l.key);
+    return inner !== undefined && inner.len >= outer.len && ((inner.addr & maskOf(outer.len)) >>> 0) === outer.addr;
+  });
+}
+
+const PREFIXES = new Map<string, Ipv4Prefix | undefined>();
+function prefixOf(key: string): Ipv4Prefix | undefined {
+  if (!key.includes('/')) return undefined;
+  if (!PREFIXES.has(key)) PREFIXES.set(key, parseIpv4Prefix(key, false));
+  return PREFIXES.get(key);
 }
 
 /** k8s labels.Selector.Matches over a LabelArray, as EndpointSelector.Matches does. */

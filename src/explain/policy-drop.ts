@@ -12,6 +12,11 @@ import type { Identity } from '../controlplane/identity.js';
 import { formatLabel, type Label } from '../controlplane/labels.js';
 import { provenanceText } from '../maps/provenance.js';
 import { describePolicyPort } from '../maps/policymap.js';
+import { releaseOfProfile } from '../cilium/releases/release.js';
+import type { Position } from '../errors.js';
+import type { PolicySpec } from '../scenario/types.js';
+import { CNP_END_PORT_WHY } from '../scenario/policy-input.js';
+import { KNP_END_PORT_WHY } from '../scenario/netpol-input.js';
 import type { TraceNode, TraceResult } from '../trace/tree.js';
 
 export interface PolicyExplanation {
@@ -111,6 +116,7 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
     lines.push('Deny rules take precedence over every allow rule, so no added allow policy can let this through: remove or narrow the deny rule.');
     return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: null, suggestionName: null };
   }
+  lines.push(...prunedRanges(cluster, selecting.map((s) => s.policy), pol.direction, r));
   const sameIdentity = ep.policy.entries.filter((e) => e.key.direction === pol.direction && e.key.identity === pol.remoteId);
   lines.push(sameIdentity.length === 0
     ? `None of them has an entry for identity ${pol.remoteId} in ${pol.direction}, and no wildcard entry covers ${what}.`
@@ -131,6 +137,30 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
     spec: { endpointSelector, [pol.direction]: [{ ...peer.rule, ...portRule(r) }] },
   };
   return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: yamlLib().stringify(policy), suggestionName: name };
+}
+
+/**
+ * Under v1.13.0 an endPort is pruned (CRD) or dropped (NetworkPolicy conversion): a rule
+ * written for a range that holds the packet's port allows only its first port there.
+ */
+function prunedRanges(cluster: Cluster, policies: readonly PolicySpec[], direction: 'ingress' | 'egress', r: TraceResult): string[] {
+  const release = releaseOfProfile(cluster.scenario.cluster.profile);
+  const dport = r.packet.dport;
+  if (release.has('port-ranges') || r.packet.proto === 'icmp' || dport === null) return [];
+  const out: string[] = [];
+  const proto = r.packet.proto.toUpperCase();
+  for (const p of new Set(policies)) {
+    const ports: Array<{ port?: number | string; endPort?: number; protocol: string; pos: Position }> = [
+      ...p.rules.flatMap((rule) => [...(direction === 'ingress' ? rule.ingress ?? [] : rule.egress ?? [])].flatMap((s) => s.ports ?? [])),
+      ...(p.networkPolicy?.[direction] ?? []).flatMap((x) => x.ports ?? []),
+    ];
+    for (const x of ports) {
+      if (typeof x.port !== 'number' || x.endPort === undefined || dport <= x.port || dport > x.endPort) continue;
+      if (x.protocol !== 'ANY' && x.protocol !== proto) continue;
+      out.push(`${p.kind} ${p.namespace === null ? '' : `${p.namespace}/`}${p.name} writes the range ${x.port}-${x.endPort} (${x.pos.file}:${x.pos.line}), but ${p.kind === 'NetworkPolicy' ? KNP_END_PORT_WHY : CNP_END_PORT_WHY}; only port ${x.port} is allowed (ranges arrive in Cilium 1.16: --cilium 1.16).`);
+    }
+  }
+  return out;
 }
 
 export { formatLabel };

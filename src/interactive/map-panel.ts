@@ -61,7 +61,7 @@ function marked(title: string, dump: string, hitKey: string | null, map: string,
 }
 
 function policyPanel(node: NodeDatapath, map: string, keyText: string | null, ctx: MapContext): Panel {
-  const title = `${map} on ${node.name} — cilium bpf policy get ${Number(map.slice('cilium_policy_'.length))}`;
+  const title = `${map} on ${node.name} — cilium bpf policy get ${Number(map.replace(/^cilium_policy_(v2_)?/, ''))}`; // cilium_policy_v2_ from v1.17
   const pm: PolicyMap | undefined = node.maps.policy.get(map);
   if (!pm) return plain(title, [`no map ${map} on ${node.name}`]);
   const lines: PanelLine[] = textLines(pm.dump(ctx.labelsOf)).map((text) => ({ text, mark: null }));
@@ -143,7 +143,7 @@ export function mapPanel(dp: ClusterDatapath, host: string, n: TraceNode, ctx: M
       return marked(`${n.map} on ${host} — prog array (slot = program)`, array.dump(), `${n.map}[${n.slot}] =`, n.map, ctx);
     }
     case 'policy': {
-      const map = policyMapName(n.endpoint);
+      const map = policyMapName(n.endpoint, dp.release);
       return policyPanel(node, map, ctx.decidingLookup?.map === map ? ctx.decidingLookup.key : null, ctx);
     }
     default:

@@ -92,11 +92,13 @@ export const FIELDS = {
   hostVeth: ['name', 'ifindex', 'mac', 'tc'],
   policy: ['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'],
   policyMetadata: OBJECT_META,
-  rule: ['endpointSelector', 'nodeSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'description', 'labels'],
-  ingressRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromGroups', 'toPorts', 'icmps'],
-  egressRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toRequires', 'toServices', 'toFQDNs', 'toGroups', 'toPorts', 'icmps'],
-  ingressDenyRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromGroups', 'toPorts', 'icmps'],
-  egressDenyRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toRequires', 'toServices', 'toGroups', 'toPorts', 'icmps'],
+  rule: ['endpointSelector', 'nodeSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'description', 'labels', 'enableDefaultDeny'],
+  /** enableDefaultDeny of v1.16+ (pkg/policy/api/rule.go DefaultDenyConfig). */
+  defaultDenyConfig: ['ingress', 'egress'],
+  ingressRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromGroups', 'fromNodes', 'toPorts', 'icmps'],
+  egressRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toRequires', 'toServices', 'toFQDNs', 'toGroups', 'toNodes', 'toPorts', 'icmps'],
+  ingressDenyRule: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromGroups', 'fromNodes', 'toPorts', 'icmps'],
+  egressDenyRule: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toRequires', 'toServices', 'toGroups', 'toNodes', 'toPorts', 'icmps'],
   portRule: ['ports', 'rules', 'terminatingTLS', 'originatingTLS', 'serverNames', 'listener'],
   portDenyRule: ['ports'],
   portProtocol: ['port', 'endPort', 'protocol'],
@@ -123,7 +125,7 @@ export type FieldSet = keyof typeof FIELDS;
  * warning rather than refused; the Scenario format's own sets stay strict.
  */
 export const PRUNED_FIELD_SETS: ReadonlySet<FieldSet> = new Set<FieldSet>([
-  'policy', 'policyMetadata', 'rule', 'ingressRule', 'egressRule', 'ingressDenyRule', 'egressDenyRule', 'portRule', 'portDenyRule',
+  'policy', 'policyMetadata', 'rule', 'defaultDenyConfig', 'ingressRule', 'egressRule', 'ingressDenyRule', 'egressDenyRule', 'portRule', 'portDenyRule',
   'portProtocol', 'cidrRule', 'icmpRule', 'icmpField', 'selector', 'selectorRequirement', 'networkPolicySpec',
   'networkPolicyIngressRule', 'networkPolicyEgressRule', 'networkPolicyPeer', 'networkPolicyPort', 'ipBlock',
 ]);

@@ -15,6 +15,8 @@ import { applyEndpointPins, applySlices } from './cilium-pins.js';
 import { isCiliumDaemonSet, profileOfConfigKeys, profileOfDaemonSet, type ProfileChoice } from './cilium-release.js';
 import { isCiliumConfig } from './cilium-config.js';
 import { clusterSettings } from './cluster-settings.js';
+import { releaseOfProfile, type CiliumProfile } from '../cilium/releases/release.js';
+import type { Feature } from '../cilium/releases/features.js';
 import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
 import { checkPolicies, readPolicy, type PolicyDraft } from './policy-input.js';
@@ -481,7 +483,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     services: withSlices.map((s) => s.spec),
     skipped,
     skippedPods,
-    warnings: [...sink.warnings, ...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)),
+    warnings: [...releaseWarnings(sink.warnings, cluster.profile), ...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)),
     ipv6Ignored: sink.ipv6,
     egressGateways: electGateways(redirects.flatMap((r) => ('egressGateway' in r ? [r.egressGateway] : [])), nodeLabels),
     localRedirects: redirects.flatMap((r) => ('localRedirect' in r ? [r.localRedirect] : [])),
@@ -532,4 +534,16 @@ function allNamespaces(
   used.sort((a, b) => sink.compare(a.pos, b.pos));
   for (const u of used) if (!out.has(u.name)) out.set(u.name, implicitNamespace(u.name, u.pos));
   return [...out.values()];
+}
+
+/** Sink warnings, without those that do not hold for the chosen release (Sink.warnUnless). */
+function releaseWarnings(list: readonly Problem[], profile: CiliumProfile): Problem[] {
+  const r = releaseOfProfile(profile);
+  return list.flatMap((w) => {
+    const { unless, onlyWith } = w as Problem & { unless?: Feature; onlyWith?: Feature };
+    if (unless === undefined && onlyWith === undefined) return [w];
+    if (unless !== undefined && r.has(unless)) return [];
+    if (onlyWith !== undefined && !r.has(onlyWith)) return [];
+    return [{ pos: w.pos, message: w.message }];
+  });
 }

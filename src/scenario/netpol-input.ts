@@ -92,10 +92,11 @@ const readPort: Reader<NetworkPolicyPort> = (src, e) => {
     if (!port) return src.report(endPort.pos, 'endPort needs a port (the start of the range)');
     if (typeof port.value === 'string') return src.report(endPort.pos, `endPort needs a numeric port (port is the named port '${port.value}')`);
     if (endPort.value < port.value) return src.report(endPort.pos, `endPort ${endPort.value} is below port ${port.value} (expected endPort >= port)`);
-    if (endPort.value > port.value) src.warn(endPort.pos, `endPort ${endPort.value} ignored: ${KNP_END_PORT_WHY}; only port ${port.value} is allowed`);
+    if (endPort.value > port.value) src.warnUnless('port-ranges', endPort.pos, `endPort ${endPort.value} ignored: ${KNP_END_PORT_WHY}; only port ${port.value} is allowed`);
   }
   if (m.entry('port') && !port) return undefined;
-  return compact<NetworkPolicyPort>({ port: port?.value, protocol, pos: m.pos });
+  // Whether the range counts depends on the release: the control plane decides (policy-rules.ts).
+  return compact<NetworkPolicyPort>({ port: port?.value, endPort: endPort?.value, protocol, pos: m.pos });
 };
 
 /** IntOrString ports of Kubernetes: an integer 1..65535 or a port name (not a quoted number). */

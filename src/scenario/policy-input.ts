@@ -8,11 +8,12 @@
 import { isScalar, isSeq } from './ast.js';
 import type { Position } from '../errors.js';
 import { compact } from '../util/compact.js';
+import { FEATURES, type Feature } from '../cilium/releases/features.js';
 import { dnsLabel, dnsSubdomain, firstAt, labelKeyProblem, reportDuplicates } from './checks.js';
-import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
+import { ENTITIES, ICMP_FAMILIES, L4_PROTOCOLS, LATER_FIELDS, MAX_ICMP_FIELDS, MAX_PORTS, POLICY_KINDS, type FieldSet } from './fields.js';
 import { readNetworkPolicySpec } from './netpol-input.js';
 import { readLabels } from './pods.js';
-import { exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
+import { bool, exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
 import { cidrReader, IPV6_SET_ASIDE, readExcepts, readSelector } from './selectors.js';
 import { readL7, readUnresolved, warnRequires } from './policy-extras.js';
 import type { CidrRule, Entity, IcmpRule, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from './types.js';
@@ -52,13 +53,16 @@ export function readPolicy(src: Source, e: Entry): PolicyDraft | undefined {
   const rules = kind === 'NetworkPolicy' ? undefined : readRules(m, refusals);
   const networkPolicy = kind === 'NetworkPolicy' ? readKnpSpec(m) : undefined;
   if (!apiVersion || !meta || (kind === 'NetworkPolicy' ? !networkPolicy : !rules)) return undefined;
-  if (refusals.length > 0) {
+  const label = `${kind} ${namespace === null ? '' : `${namespace}/`}${meta.name.value}`;
+  if (refusals.some((r) => r.since === undefined)) {
     // CiliumNetworkPolicy.Parse fails on the first rule Sanitize refuses: the whole policy is left out.
-    const label = `${kind} ${namespace === null ? '' : `${namespace}/`}${meta.name.value}`;
-    for (const r of refusals) src.warn(r.pos, `${label} is not enforced: the v1.13.0 agent refuses it (${r.message})`);
+    for (const r of refusals.filter((x) => x.since === undefined)) src.warn(r.pos, `${label} is not enforced: the v1.13.0 agent refuses it (${r.message})`);
     return undefined;
   }
-  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, pos: m.pos });
+  // Refused only by later releases: the control plane leaves it out there (policy-rules.ts).
+  for (const r of refusals) src.warnIf(r.since!, r.pos, `${label} is not enforced: the agent of Cilium ${FEATURES[r.since!].since} and later refuses it (${r.message})`);
+  const refusedWith = refusals[0]?.since;
+  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, refusedWith, pos: m.pos });
   return { spec, namePos: meta.name.pos };
 }
 
@@ -74,6 +78,8 @@ function readKnpSpec(m: MapView) {
 interface Refusal {
   readonly pos: Position;
   readonly message: string;
+  /** Refused only by releases with this change (the policy loads on older ones). */
+  readonly since?: Feature;
 }
 
 /** `spec` and/or `specs`, in that order, as Cilium's CiliumNetworkPolicy.Parse takes them. */
@@ -127,6 +133,7 @@ function ruleReader(refusals: Refusal[]): Reader<PolicyRule> {
     const egressDeny = m.opt('egressDeny', sections('egressDenyRule', 'to', true, refusals));
     m.opt('description', str);
     m.opt('labels', list); // rule labels only name the rule in `cilium policy get`
+    const enableDefaultDeny = m.opt('enableDefaultDeny', readDefaultDeny);
     if (node && m.entry('endpointSelector')) refusals.push({ pos: node.keyPos ?? node.pos, message: 'a rule has either endpointSelector or nodeSelector' });
     if (node) {
       // A host policy selects nodes (the host endpoint), never pods.
@@ -135,9 +142,22 @@ function ruleReader(refusals: Refusal[]): Reader<PolicyRule> {
       return compact<PolicyRule>({ hostPolicy: true, endpointSelector: { ...NO_PODS, pos: nodeSelector.pos }, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
     }
     if (!endpointSelector) return undefined;
-    return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, pos: m.pos });
+    return compact<PolicyRule>({ endpointSelector, ingress, egress, ingressDeny, egressDeny, enableDefaultDeny, pos: m.pos });
   };
 }
+
+/**
+ * enableDefaultDeny {ingress, egress} (pkg/policy/api/rule.go@1.16.15:32-45, 112-129). Not in
+ * v1.13.0's CRD: pruned there (the warning of the pruned fields, kept only for that release).
+ */
+const readDefaultDeny: Reader<NonNullable<PolicyRule['enableDefaultDeny']>> = (src, e) => {
+  src.warnUnless('enable-default-deny', e.keyPos ?? e.pos, `'enableDefaultDeny' ignored: not in Cilium v1.13.0's CRD (${LATER_FIELDS.enableDefaultDeny}), so the API server prunes it`);
+  const m = readMap(src, e, 'defaultDenyConfig');
+  if (!m) return undefined;
+  const ingress = m.opt('ingress', bool)?.value;
+  const egress = m.opt('egress', bool)?.value;
+  return compact({ ingress, egress, pos: m.pos });
+};
 
 type Side = 'from' | 'to';
 
@@ -165,6 +185,8 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
       const requires = m.opt(`${side}Requires`, listOf(readSelector))?.length ?? 0;
       warnRequires(m, side === 'to' ? 'toRequires' : 'fromRequires');
       const unresolved = (side === 'to' ? (['toFQDNs', 'toServices', 'toGroups'] as const) : (['fromGroups'] as const)).flatMap((k) => readUnresolved(m, k) ?? []);
+      const nodes = readNodes(m, side);
+      if (nodes) refusals.push(nodes);
       // Cilium v1.13 sanitizes allow rules only (Rule.Sanitize skips ingressDeny/egressDeny).
       if (!deny) {
         const refused = combinationProblem(m, side) ?? (side === 'from' ? ingressDnsProblem(ports) : undefined);
@@ -179,6 +201,22 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
       })];
     });
   };
+}
+
+/**
+ * fromNodes / toNodes (v1.16+, pkg/policy/api/ingress.go:93-98). v1.13.0's CRD prunes them.
+ * v1.16.15 refuses the rule unless the agent runs with enable-node-selector-labels (default
+ * false; the flag is not modelled): ErrFromToNodesRequiresNodeSelectorOption,
+ * pkg/policy/api/rule_validation.go:23, 215, 407.
+ */
+function readNodes(m: MapView, side: Side): Refusal | undefined {
+  const key = side === 'from' ? 'fromNodes' : 'toNodes';
+  const e = m.entry(key);
+  if (!e) return undefined;
+  m.opt(key, listOf(readSelector));
+  const pos = e.keyPos ?? e.pos;
+  m.src.warnUnless('from-to-nodes', pos, `'${key}' ignored: not in Cilium v1.13.0's CRD (${LATER_FIELDS[key]}), so the API server prunes it`);
+  return { pos, message: 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go:23), which is off by default; cilium-trace does not model the flag', since: 'from-to-nodes' };
 }
 
 const readEntity: Reader<Field<Entity>> = (src, e) => oneOf<Entity>(ENTITIES)(src, { ...e, label: 'entity' });
@@ -265,11 +303,13 @@ const readPortProtocol: Reader<PortRule> = (src, e) => {
   const endPort = m.opt('endPort', int(0, 65535));
   const protocol = m.opt('protocol', oneOf(L4_PROTOCOLS))?.value ?? 'ANY';
   if (port === undefined) return undefined;
-  // endPort 0 is "no range", as in later releases.
-  if (endPort && endPort.value > 0 && endPort.value !== port) {
-    src.warn(endPort.pos, `endPort ${endPort.value} ignored: ${CNP_END_PORT_WHY}; only port ${port} is allowed`);
+  // endPort 0 is "no range" (omitempty). v1.13.0 prunes it; v1.16+ keeps it (the control
+  // plane splits the range: policy-rules.ts, policy.ts).
+  const range = endPort && endPort.value > 0 ? endPort.value : undefined;
+  if (range !== undefined && range !== port) {
+    src.warnUnless('port-ranges', endPort!.pos, `endPort ${range} ignored: ${CNP_END_PORT_WHY}; only port ${port} is allowed`);
   }
-  return compact<PortRule>({ port, protocol, pos: m.pos });
+  return compact<PortRule>({ port, endPort: range, protocol, pos: m.pos });
 };
 
 /** An IANA service name (pkg/iana IsSvcName): matched case-insensitively. */

@@ -1,6 +1,7 @@
 // Typed, positioned reading of a parsed YAML document. Readers never throw: they record
 // a Problem and return undefined, so one pass reports every mistake in the file.
 import type { Position, Problem } from '../errors.js';
+import type { Feature } from '../cilium/releases/features.js';
 import { isMap, isScalar, isSeq, ScalarNode, type MapNode, type YNode } from './ast.js';
 import { Invalid } from './checks.js';
 import { FIELDS, LATER_FIELDS, PRUNED_FIELD_SETS, type FieldSet } from './fields.js';
@@ -50,6 +51,21 @@ export class Sink {
     this.warnings.push({ pos, message });
   }
 
+  /**
+   * A warning that holds only for releases without `feature` (endPort is pruned by v1.13.0):
+   * the profile is chosen after the objects are read, so the load keeps it or drops it then.
+   */
+  warnUnless(feature: Feature, pos: Position, message: string): void {
+    const w: Problem & { unless: Feature } = { pos, message, unless: feature };
+    this.warnings.push(w);
+  }
+
+  /** A warning that holds only for releases with `feature` (see warnUnless). */
+  warnIf(feature: Feature, pos: Position, message: string): void {
+    const w: Problem & { onlyWith: Feature } = { pos, message, onlyWith: feature };
+    this.warnings.push(w);
+  }
+
   /** Input order: files as given, then line and column. */
   compare(a: Position, b: Position): number {
     if (a.file !== b.file) return (this.ranks.get(a.file) ?? Infinity) - (this.ranks.get(b.file) ?? Infinity) || (a.file < b.file ? -1 : 1);
@@ -77,6 +93,14 @@ export class Source {
 
   warn(pos: Position, message: string): void {
     this.sink.warn(pos, message);
+  }
+
+  warnUnless(feature: Feature, pos: Position, message: string): void {
+    this.sink.warnUnless(feature, pos, message);
+  }
+
+  warnIf(feature: Feature, pos: Position, message: string): void {
+    this.sink.warnIf(feature, pos, message);
   }
 
   /** Aliases are resolved when the document is read; an undefined one is null. */
@@ -135,7 +159,8 @@ export class MapView {
 function prunedMessage(key: string, known: readonly string[]): string {
   const later = LATER_FIELDS[key];
   if (later) return `'${key}' ignored: not in Cilium v1.13.0's CRD (${later}), so the API server prunes it`;
-  return `unknown field '${key}' ignored, as the API server prunes it (expected one of: ${known.join(', ')})`;
+  // Fields of later releases the loader reads (enableDefaultDeny, fromNodes, …) are not v1.13.0's: not listed.
+  return `unknown field '${key}' ignored, as the API server prunes it (expected one of: ${known.filter((k) => !LATER_FIELDS[k]).join(', ')})`;
 }
 
 /** `key:` with nothing after it, or `null`/`~`: the API server prunes it, as if absent. */

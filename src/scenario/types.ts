@@ -1,6 +1,7 @@
 // The scenario model: a cluster as the control plane consumes it, after loading,
 // validation and deterministic defaulting. Every object keeps the position of the YAML
 // node it came from, so map entries can carry provenance and errors can point at input.
+import type { Feature } from '../cilium/releases/features.js';
 import type { Position, Problem } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
@@ -260,6 +261,8 @@ export interface PolicyRule {
   readonly egress?: readonly PolicyRuleSection[];
   readonly ingressDeny?: readonly PolicyRuleSection[];
   readonly egressDeny?: readonly PolicyRuleSection[];
+  /** enableDefaultDeny as written (v1.16+; v1.13.0's CRD prunes it): undefined = not set. */
+  readonly enableDefaultDeny?: { readonly ingress?: boolean; readonly egress?: boolean; readonly pos: Position };
   readonly pos: Position;
 }
 
@@ -306,6 +309,8 @@ export interface PolicySpec {
   readonly rules: readonly PolicyRule[];
   /** Only for kind NetworkPolicy. */
   readonly networkPolicy?: NetworkPolicyInput;
+  /** The agents of releases with this change refuse the policy (fromNodes without enable-node-selector-labels). */
+  readonly refusedWith?: Feature;
   readonly pos: Position;
 }
 

@@ -113,6 +113,7 @@ bpf/lib/overloadable_skb.h	ctx_set_encap_info	180
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	168
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info	149
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	136
+bpf/lib/policy.h	__policy_can_access	103
 bpf/lib/policy.h	policy_can_access_ingress	285
 bpf/lib/policy.h	policy_can_egress	318
 bpf/lib/policy.h	policy_can_egress4	353

@@ -106,8 +106,10 @@ bpf/lib/overloadable_skb.h	ctx_set_encap_info	264
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	228
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info	159
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	146
+bpf/lib/policy.h	__policy_can_access	36
 bpf/lib/policy.h	policy_can_egress	243
 bpf/lib/policy.h	policy_can_egress4	280
+bpf/lib/policy.h	policy_can_ingress4	222
 bpf/lib/policy.h	policy_clear_mark	303
 bpf/lib/policy.h	policy_mark_skip	298
 bpf/lib/policy_log.h	send_policy_verdict_notify	101

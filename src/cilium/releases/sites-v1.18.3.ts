@@ -102,8 +102,10 @@ bpf/lib/nodeport_egress.h	nodeport_snat_fwd_ipv4	320
 bpf/lib/nodeport_egress.h	tail_handle_snat_fwd_ipv4	435
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	231
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	159
+bpf/lib/policy.h	__policy_can_access	132
 bpf/lib/policy.h	policy_can_egress	341
 bpf/lib/policy.h	policy_can_egress4	378
+bpf/lib/policy.h	policy_can_ingress4	320
 bpf/lib/policy_log.h	send_policy_verdict_notify	116
 bpf/lib/proxy.h	ctx_redirect_to_proxy4	243
 `;

@@ -12,8 +12,9 @@
 // the caller sends the packet to the proxy (ctx_redirect_to_proxy4), where the simulation ends.
 // Rules the agent resolves at run time (toFQDNs, …) have no entries: their map's `pending`
 // list lets a miss (or an allow, for a deny) toward a peer outside the cluster say so.
-import { describePolicyPort, formatPolicyEntry, formatPolicyKey, type PendingPeer, type PolicyKey, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
+import { describePolicyPort, formatPolicyEntry, formatPolicyKey, LPM_FULL_PREFIX_BITS, LPM_PROTO_PREFIX_BITS, type PendingPeer, type PolicyEntry, type PolicyKey, type PolicyMap, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
 import { WORLD_ID } from '../../cilium/identities.js';
+import type { CiliumRelease } from '../../cilium/releases/release.js';
 import type { Provenance } from '../../maps/provenance.js';
 import { ipProto, policyPort } from '../../net/packet.js';
 import { drop, unsimulated, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
@@ -31,7 +32,14 @@ export const POLICY_PROBES: ReadonlyArray<{ readonly id: boolean; readonly port:
 ];
 
 /** The match type the datapath reports when this map key is the one that hits. */
-export function matchTypeOfKey(k: Pick<PolicyKey, 'identity' | 'dport' | 'proto'>): Exclude<MatchType, 'none'> {
+export function matchTypeOfKey(k: Pick<PolicyKey, 'identity' | 'dport' | 'proto' | 'prefixLen'>, release?: CiliumRelease): Exclude<MatchType, 'none'> {
+  if (k.prefixLen !== undefined) {
+    // LPM: by prefix length (policy.h@1.16.15:114-142, @1.18.3:243-257).
+    const p = k.prefixLen;
+    if (k.identity === 0) return p === 0 ? 'all' : p <= LPM_PROTO_PREFIX_BITS ? 'Proto-Only' : 'L4-Only';
+    const full = release && !release.has('policy-deny-first') ? p === LPM_FULL_PREFIX_BITS : p > LPM_PROTO_PREFIX_BITS;
+    return full ? 'L3-L4' : p > 0 ? 'L3-Proto' : 'L3-Only';
+  }
   if (k.proto === 0) return k.identity === 0 ? 'all' : 'L3-Only';
   if (k.dport === 0) return k.identity === 0 ? 'Proto-Only' : 'L3-Proto';
   return k.identity === 0 ? 'L4-Only' : 'L3-L4';
@@ -48,7 +56,15 @@ export interface PolicyVerdict {
 }
 
 export function policyCanAccess(ctx: Ctx, mapName: string, direction: TrafficDirection, remoteId: number, fn: string): PolicyVerdict {
-  return ctx.tb.frame(fn, 'bpf/lib/policy.h', () => policyLookup(ctx, mapName, direction, remoteId, fn));
+  const name = releaseName(ctx, fn);
+  return ctx.tb.frame(name, 'bpf/lib/policy.h', () => policyLookup(ctx, mapName, direction, remoteId, name));
+}
+
+/** policy_can_access_ingress (v1.13) is policy_can_ingress4 from v1.14 (policy.h@1.16.15:222, @1.18.3:320). */
+function releaseName(ctx: Ctx, fn: string): string {
+  const r = ctx.cluster.release;
+  if (fn === 'policy_can_access_ingress' && r.site('bpf/lib/policy.h', fn) === undefined && r.site('bpf/lib/policy.h', 'policy_can_ingress4') !== undefined) return 'policy_can_ingress4';
+  return fn;
 }
 
 /**
@@ -70,6 +86,9 @@ function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, re
   const map = ctx.node.maps.policy.get(mapName);
   const dport = policyPort(ctx.pkt);
   const proto = ipProto(ctx.pkt);
+  if (ctx.cluster.release.has('policy-lpm')) {
+    return ctx.tb.frame('__policy_can_access', 'bpf/lib/policy.h', () => lpmLookup(ctx, map, mapName, direction, remoteId, dport, proto, fn));
+  }
   for (const probe of POLICY_PROBES) {
     const key: PolicyKey = { identity: probe.id ? remoteId : 0, dport: probe.port ? dport : 0, proto: probe.proto ? proto : 0, direction };
     const entry = map?.lookup(key);
@@ -83,6 +102,73 @@ function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, re
   const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
   if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
   return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
+}
+
+type Hit = { key: PolicyKey; entry: PolicyEntry } | undefined;
+
+/**
+ * __policy_can_access on the LPM trie (v1.14+): two lookups with the full key, first with the
+ * peer's identity (L3), then with identity 0 (L4-only); the trie returns the longest prefix of
+ * each. Which one decides is the release's rule of precedence:
+ *  * v1.16.15 (policy.h@7513067408:109-155): an L3 hit of full prefix (24) is L3-L4; else the
+ *    L4-only hit if there is no L3 hit or its lpm_prefix_length is longer; else the L3 hit.
+ *    The entry chosen then decides (a deny drops, __account_and_check).
+ *  * v1.18.3 (policy.h@c160168901:202-258, the 1.17 algorithm): an L3 deny wins at once; else
+ *    the L4-only hit if it is a deny, or there is no L3 hit, or its proxy_port_priority is
+ *    higher, or equal with a longer lpm_prefix_length; else the L3 hit (__policy_check).
+ * Left out as in v1.13: untracked fragments, auth types, accounting; v1.16's CB_POLICY
+ * fallback after two misses (cb[CB_POLICY] is 0 on every path traced). No listener priority
+ * differs here: every redirect of one port goes to one listener, so priorities are equal.
+ */
+function lpmLookup(ctx: Ctx, map: PolicyMap | undefined, mapName: string, direction: TrafficDirection, remoteId: number, dport: number, proto: number, fn: string): PolicyVerdict {
+  const r = ctx.cluster.release;
+  const v118 = r.has('policy-deny-first');
+  const full: PolicyKey = { identity: remoteId, dport, proto, direction, prefixLen: LPM_FULL_PREFIX_BITS };
+  const show = (key: PolicyKey, hit: Hit, what: string) =>
+    ctx.tb.add({ kind: 'lookup', map: mapName, key: formatPolicyKey(key), result: hit ? `${formatPolicyKey(hit.key)}: ${formatPolicyEntry(hit.entry, hit.key)}` : null, ...(hit ? { provenance: hit.entry.provenance } : {}), note: what });
+  const l3: Hit = map?.lookupLpm(remoteId, direction, proto, dport);
+  show(full, l3, 'L3 lookup: exact identity, longest prefix of protocol and port');
+  const plen = (h: NonNullable<Hit>) => h.key.prefixLen ?? 0;
+  const l3Match = (h: NonNullable<Hit>): Exclude<MatchType, 'none'> => (v118 ? (plen(h) > LPM_PROTO_PREFIX_BITS ? 'L3-L4' : plen(h) > 0 ? 'L3-Proto' : 'L3-Only') : plen(h) === LPM_FULL_PREFIX_BITS ? 'L3-L4' : plen(h) > 0 ? 'L3-Proto' : 'L3-Only');
+  const l4Match = (h: NonNullable<Hit>): Exclude<MatchType, 'none'> => (plen(h) === 0 ? 'all' : plen(h) <= LPM_PROTO_PREFIX_BITS ? 'Proto-Only' : 'L4-Only');
+  const why = (text: string) => ctx.tb.add({ kind: 'note', text, feature: v118 ? 'policy-deny-first' : 'policy-lpm-prefix-length' });
+  if (v118 && l3?.entry.deny) {
+    why(`the L3 entry is a deny: it wins at once, no L4-only lookup (policy.h:205-209)`);
+    return verdictOf(ctx, map, direction, remoteId, dport, proto, l3, l3Match(l3), fn);
+  }
+  if (!v118 && l3 && plen(l3) === LPM_FULL_PREFIX_BITS) {
+    why(`lpm_prefix_length ${LPM_FULL_PREFIX_BITS} = LPM_FULL_PREFIX_BITS: a full L3/L4 match, no L4-only lookup (policy.h:114-119)`);
+    return verdictOf(ctx, map, direction, remoteId, dport, proto, l3, 'L3-L4', fn);
+  }
+  const l4: Hit = map?.lookupLpm(0, direction, proto, dport);
+  show({ ...full, identity: 0 }, l4, 'L4-only lookup: identity 0, longest prefix of protocol and port');
+  if (l4) {
+    let reason: string | undefined;
+    if (!l3) reason = 'no L3 entry matched';
+    else if (v118 && l4.entry.deny) reason = 'it is a deny';
+    else if (v118 && l4.entry.proxyPort !== 0 && l3.entry.proxyPort === 0) reason = 'it redirects to the proxy and the L3 entry does not (higher proxy_port_priority)';
+    else if (plen(l4) > plen(l3) && !(v118 && l3.entry.proxyPort !== 0 && l4.entry.proxyPort === 0)) reason = `its lpm_prefix_length ${plen(l4)} is longer than the L3 entry's ${plen(l3)}`;
+    if (reason) {
+      why(`the L4-only entry is chosen: ${reason} (policy.h:${v118 ? '221-226' : '129-137'})`);
+      return verdictOf(ctx, map, direction, remoteId, dport, proto, l4, l4Match(l4), fn);
+    }
+  }
+  if (l3) {
+    why(l4 ? `the L3 entry is chosen: the L4-only entry's lpm_prefix_length ${plen(l4)} is not longer than ${plen(l3)} (policy.h:${v118 ? '228-230' : '139-144'})` : `only the L3 entry matched (policy.h:${v118 ? '228-230' : '139-144'})`);
+    return verdictOf(ctx, map, direction, remoteId, dport, proto, l3, l3Match(l3), fn);
+  }
+  const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
+  if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
+}
+
+function verdictOf(ctx: Ctx, map: PolicyMap | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, hit: NonNullable<Hit>, match: Exclude<MatchType, 'none'>, fn: string): PolicyVerdict {
+  const { key, entry } = hit;
+  ctx.tb.add({ kind: 'note', text: `match ${match}` });
+  if (entry.deny) return { ret: drop('DROP_POLICY_DENY', fn, 'bpf/lib/policy.h'), match, provenance: entry.provenance, proxyPort: 0, key };
+  const pendingDeny = pendingFor(map?.pending, direction, remoteId, dport, proto, true);
+  if (pendingDeny) return { ret: unsimulated(pendingText(pendingDeny, remoteId, dport, proto, 'deny')), match, provenance: entry.provenance, proxyPort: 0, key };
+  return { ret: CTX_ACT_OK, match, provenance: entry.provenance, proxyPort: entry.proxyPort, ...(entry.redirect ? { redirect: entry.redirect } : {}), key };
 }
 
 /** Peers learnt at run time are addresses outside the cluster: world, or a CIDR identity (local scope). */

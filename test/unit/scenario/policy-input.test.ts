@@ -114,7 +114,7 @@ describe('CiliumNetworkPolicy', () => {
       [
         { port: 80, endPort: undefined, protocol: 'TCP', at: '18:17' },
         { port: 'http-alt', endPort: undefined, protocol: 'ANY', at: '19:17' },
-        { port: 8000, endPort: undefined, protocol: 'ANY', at: '20:17' },
+        { port: 8000, endPort: 8100, protocol: 'ANY', at: '20:17' }, // kept: the release decides (v1.13.0 prunes it, warned)
       ],
     );
     assert.deepEqual(warnings(FULL), ['20:38: endPort 8100 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8000 is allowed']);
@@ -348,7 +348,7 @@ spec:
       [
         { port: 'http', endPort: undefined, protocol: 'TCP', at: '19:11' },
         { port: 53, endPort: undefined, protocol: 'UDP', at: '20:13' },
-        { port: 30000, endPort: undefined, protocol: 'TCP', at: '21:13' },
+        { port: 30000, endPort: 32767, protocol: 'TCP', at: '21:13' }, // kept: the release decides
         { port: undefined, endPort: undefined, protocol: 'TCP', at: '22:11' },
       ],
     );
