@@ -54,7 +54,7 @@ function handleIpv4(ctx: Ctx): Ret {
       if (info?.info.secLabel) identity = info.info.secLabel;
     }
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
-    if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false);
+    if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false, true);
     return unsimulated('delivery to the host (ctx_redirect to cilium_host) is not simulated yet');
   });
 }

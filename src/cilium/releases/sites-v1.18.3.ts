@@ -14,6 +14,7 @@ bpf/bpf_host.c	tail_handle_ipv4_from_host	921
 bpf/bpf_host.c	tail_handle_ipv4_from_netdev	933
 bpf/bpf_lxc.c	__tail_handle_ipv4	1388
 bpf/bpf_lxc.c	cil_from_container	1492
+bpf/bpf_lxc.c	cil_lxc_policy	2246
 bpf/bpf_lxc.c	handle_ipv4_from_lxc	896
 bpf/bpf_lxc.c	ipv4_policy	1882
 bpf/bpf_lxc.c	pass_to_stack	772
@@ -53,9 +54,11 @@ bpf/lib/conntrack.h	ct_create4	1035
 bpf/lib/conntrack.h	ct_has_nodeport_egress_entry4	1134
 bpf/lib/conntrack.h	ct_lookup4	930
 bpf/lib/drop.h	_send_drop_notify	125
+bpf/lib/drop.h	tail_drop_notify	62
 bpf/lib/egress_gateway.h	egress_gw_request_needs_redirect	91
 bpf/lib/egress_gateway.h	lookup_ip4_egress_gw_policy	79
 bpf/lib/encap.h	__encap_and_redirect_with_nodeid	66
+bpf/lib/encap.h	__encap_with_nodeid4	13
 bpf/lib/encap.h	encap_and_redirect_lxc	108
 bpf/lib/encap.h	encap_and_redirect_with_nodeid	93
 bpf/lib/eps.h	__lookup_ip4_endpoint	38
@@ -66,6 +69,7 @@ bpf/lib/eth.h	eth_store_daddr	84
 bpf/lib/eth.h	eth_store_daddr_aligned	78
 bpf/lib/eth.h	eth_store_saddr	53
 bpf/lib/eth.h	eth_store_saddr_aligned	47
+bpf/lib/fib.h	fib_redirect_v4	267
 bpf/lib/fib.h	maybe_add_l2_hdr	27
 bpf/lib/identity.h	identity_is_cluster	145
 bpf/lib/identity.h	inherit_identity_from_host	162
@@ -80,7 +84,10 @@ bpf/lib/lb.h	lb4_rev_nat	1327
 bpf/lib/lb.h	lb4_select_backend_id	1564
 bpf/lib/lb.h	lb4_xlate	1607
 bpf/lib/local_delivery.h	ipv4_local_delivery	200
+bpf/lib/local_delivery.h	local_delivery	109
+bpf/lib/local_delivery.h	local_delivery_fill_meta	97
 bpf/lib/local_delivery.h	redirect_ep	54
+bpf/lib/local_delivery.h	tail_call_policy	38
 bpf/lib/nat.h	rewrite	1178
 bpf/lib/nat.h	snat_v4_nat	1186
 bpf/lib/nat.h	snat_v4_nat_handle_mapping	292
@@ -94,13 +101,16 @@ bpf/lib/nodeport.h	nodeport_lb4	2763
 bpf/lib/nodeport.h	redirect	2270
 bpf/lib/nodeport.h	tail_nodeport_nat_egress_ipv4	2457
 bpf/lib/nodeport.h	tail_nodeport_nat_ingress_ipv4	2366
+bpf/lib/nodeport.h	tail_nodeport_rev_dnat_ipv4	2326
 bpf/lib/nodeport_egress.h	__handle_nat_fwd_ipv4	541
 bpf/lib/nodeport_egress.h	handle_nat_fwd	730
 bpf/lib/nodeport_egress.h	handle_nat_fwd_ipv4	571
 bpf/lib/nodeport_egress.h	nodeport_rev_dnat_fwd_ipv4	465
 bpf/lib/nodeport_egress.h	nodeport_snat_fwd_ipv4	320
 bpf/lib/nodeport_egress.h	tail_handle_snat_fwd_ipv4	435
+bpf/lib/overloadable_skb.h	ctx_set_encap_info4	277
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	231
+bpf/lib/overloadable_xdp.h	ctx_set_encap_info4	172
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	159
 bpf/lib/policy.h	policy_can_egress	341
 bpf/lib/policy.h	policy_can_egress4	378

@@ -63,7 +63,7 @@ export function sendDropNotify(ctx: Ctx, ret: Ret, fn: string, file: string, dir
     // A tail call never returns: the slot's program (__send_drop_notify; tail_drop_notify from
     // v1.18, drop.h) runs as the program, at the hop's top level.
     ctx.tb.resetToHop();
-    ctx.tb.frame(target.name, DROP_H, () => ctx.tb.add(node(true)));
+    ctx.tb.frame(ctx.cluster.release.has('tail-drop-notify') ? 'tail_drop_notify' : '__send_drop_notify', DROP_H, () => ctx.tb.add(node(true)));
   }
   return ret;
 }
