@@ -47,6 +47,7 @@ bpf/include/bpf/ctx/xdp.h	ctx_redirect_peer	352
 bpf/include/bpf/ctx/xdp.h	ctx_set_tunnel_key	106
 bpf/lib/arp.h	arp_respond	75
 bpf/lib/arp.h	error	87
+bpf/lib/common.h	get_id_from_tunnel_id	233
 bpf/lib/common.h	redirect_ep	1204
 bpf/lib/conntrack.h	ct_create4	1008
 bpf/lib/conntrack.h	ct_has_nodeport_egress_entry4	1112
