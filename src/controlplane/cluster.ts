@@ -319,10 +319,12 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
   progArrays.set(net.calls.name, net.calls);
   devices.set(n.ciliumNet.ifindex, device(n.ciliumNet, 'cilium_net', net.entry['to-host'], undefined));
   // Native devices get bpf_host only when a feature needs them (AreDevicesRequired): here NodePort.
-  if (features.nodePort) {
+  // From v1.16 the loader attaches cil_from_netdev to every detected device and cil_to_netdev
+  // only when AreDevicesRequired (pkg/datapath/loader/loader.go@v1.16.15:401-424).
+  if (features.nodePort || release.has('from-netdev-always')) {
     const dev = loadNetdevObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.device.ifindex, device: n.device.name, callsMap: netdevCallsMapName(n.device.ifindex) }, 'native', features, ids);
     progArrays.set(dev.calls.name, dev.calls);
-    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], dev.entry['to-netdev']));
+    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], features.nodePort ? dev.entry['to-netdev'] : undefined));
   } else {
     devices.set(n.device.ifindex, device(n.device, 'native', undefined, undefined));
   }
