@@ -56,6 +56,11 @@ export class ProgArray {
     this.slots.set(slot, prog);
   }
 
+  /** An endpoint's program leaving the array (an endpoint being deleted or regenerated). */
+  delete(slot: number): void {
+    this.slots.delete(slot);
+  }
+
   lookup(slot: number): ProgramRef | undefined {
     return this.slots.get(slot);
   }
