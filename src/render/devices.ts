@@ -113,8 +113,10 @@ function deviceLines(node: NodeDatapath, mode: Attach): string[] {
   return out;
 }
 
-function callsLines(node: NodeDatapath): string[] {
-  const out: string[] = ['', 'prog arrays (map[slot] = program):'];
+function callsLines(node: NodeDatapath, r: CiliumRelease | undefined): string[] {
+  // The size line is new with the profiles; the v1.13.0 view stays as it was (its fixture).
+  const size = r && r.profile !== '1.13' ? [`(cilium_calls_* hold CILIUM_CALL_SIZE = ${r.calls.size} slots at ${r.version}, ${r.calls.file}; the loader fills only these)`] : [];
+  const out: string[] = ['', 'prog arrays (map[slot] = program):', ...size];
   const arrays = [...node.maps.progArrays.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const a of arrays) for (const { slot, prog } of a.entries()) out.push(`${a.name}[${slot}] = ${prog.name}`);
   out.push('');
@@ -145,7 +147,7 @@ export function renderDevices(nodes: readonly NodeDatapath[], opts: DevicesOptio
     if (i > 0) out.push('');
     if (opts.nodeHeaders) out.push(`node ${n.name}`);
     out.push(...deviceLines(n, mode));
-    if (opts.calls) out.push(...callsLines(n));
+    if (opts.calls) out.push(...callsLines(n, opts.release));
   });
   return out.join('\n') + '\n';
 }

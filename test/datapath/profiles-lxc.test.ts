@@ -75,6 +75,13 @@ describe('pod1 → pod3 icmp (VXLAN, other node)', () => {
     ]);
   });
 
+  it('v1.16.15 pkg/datapath/loader/loader.go patchHostNetdevDatapath: the native device runs bpf_host.o, sections "tc" (bpf/include/bpf/ctx/skb.h __section_entry)', async () => {
+    const { lines } = await trace('1.16', 'pod1', 'pod3');
+    assertInOrder(lines, ['node1 / lxcdb54060a47de — tc ingress — bpf_lxc.o [tc]', 'node1 / eth0 — tc egress — bpf_host.o [tc]', 'node2 / cilium_vxlan — tc ingress — bpf_overlay.o [tc]']);
+    const old = await trace('1.13', 'pod1', 'pod3');
+    assertInOrder(old.lines, ['node1 / lxcdb54060a47de — tc ingress — bpf_lxc.o [from-container]', 'node1 / eth0 — tc egress — bpf_netdev_eth0.o [to-netdev]']);
+  });
+
   it('v1.16.15 bpf/lib/common.h slots 25/29, encap.h:28-170 (tunnel endpoint from the ipcache), ipcache.go:157-159 ", flags=<none>"', async () => {
     const { lines, code } = await trace('1.16', 'pod1', 'pod3');
     assert.equal(code, 0);
@@ -265,6 +272,8 @@ describe('maps per release', () => {
       'cilium_calls_01703[28] = tail_ipv4_ct_ingress',
     ]);
     assert.match(out, /^cilium_call_policy\[1703\] = cil_lxc_policy$/m);
+    const devices = await runCli([...SCENARIO, '--cilium', '1.18', 'devices', '--node', 'node1', '--calls']);
+    assert.match(devices.stdout, /^prog arrays \(map\[slot\] = program\):\n\(cilium_calls_\* hold CILIUM_CALL_SIZE = 48 slots at v1\.18\.3, bpf\/lib\/tailcall\.h; the loader fills only these\)\n/m);
   });
 
   it('v1.16.15 bpf/lib/common.h slots: tail_nodeport_rev_dnat_ingress_ipv4 in 17, tail_ipv4_ct_ingress in 27, no unreachable 38 in bpf_lxc', async () => {

@@ -63,6 +63,7 @@ export const FEATURES = {
   'overlay-trace-identity': { since: '1.15.0', what: 'the FROM_OVERLAY trace carries the VNI identity (was 0)', source: 'bpf/bpf_overlay.c@1.15.0' },
   'to-overlay-trace-first': { since: '1.14.0', what: 'TO_OVERLAY is traced before the tunnel key is set', source: 'bpf/lib/encap.h@1.14.0' },
   'remove-unreachable-tails': { since: '1.16.0', what: 'the loader leaves out tail calls no entry point reaches', source: 'pkg/bpf/collection.go removeUnreachableTailcalls@1.16.0' },
+  'host-object-patched': { since: '1.16.0', what: 'bpf_host.o is compiled once and each device gets a copy with its constants patched in (no bpf_netdev_<dev>.o, bpf_host_cilium_net.o)', source: 'pkg/datapath/loader/loader.go patchHostNetdevDatapath, compile.go@1.16.15 (1.14, 1.15 not checked)' },
   'tcx': { since: '1.16.0', what: 'programs attach with tcx when the kernel supports it (enable-tcx, default true)', source: 'pkg/datapath/loader/tc.go, daemon/cmd/daemon_main.go@1.16.0' },
   'section-entry-tc': { since: '1.14.0', what: 'entry programs sit in section "tc" and are found by symbol name', source: 'bpf/include/bpf/ctx/skb.h@1.14.0' },
   'section-tc-entry-tail': { since: '1.18.0', what: 'sections "tc/entry" and "tc/tail"; tail calls declared with __declare_tail', source: 'bpf/lib/tailcall.h, bpf/include/bpf/section.h@1.18.0' },
