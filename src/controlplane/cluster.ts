@@ -243,7 +243,10 @@ function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], rele
     // as the tunnel endpoint" (pkg/node/manager/manager.go@v1.18.3:770-787): labels
     // reserved:world (worldLabelForPrefix; IPv4-only, so identity 2), TunnelPeer nodeIP, the
     // node's encryption key; not on the node itself (!n.IsLocal()). This replaces the tunnel map.
-    if (release.has('no-tunnel-map') && scenario.cluster.routing === 'tunnel') {
+    // Written in native routing too: the listener sets the tunnel endpoint whenever the underlay
+    // is IPv4 (pkg/datapath/ipcache/listener.go@v1.18.3:123-143; a disabled tunnel config keeps
+    // underlay IPv4, pkg/datapath/tunnel/tunnel.go:71-79); bpf_lxc reads it only in TUNNEL_MODE.
+    if (release.has('no-tunnel-map')) {
       for (const cidr of [n.podCIDR, ...(n.extraPodCIDRs ?? [])]) {
         const prov = nodeProv(n, `pod CIDR ${formatPrefix(cidr)} (tunnel endpoint fallback)`);
         yield { owner: n.name, remote: { prefix: cidr, info: { secLabel: WORLD_ID, tunnelEndpoint: n.ip, key: 0, nodeId: 0 }, provenance: prov }, local: () => null };
