@@ -310,6 +310,7 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
   }
 
   const ids = new ProgIdAllocator(1000 + n.hostEndpointId % 500);
+  const usePins = c.declaredProfile === undefined || c.declaredProfile === c.profile;
   const progArrays = new Map<string, ProgArray>();
   const devices = new Map<number, Device>();
   const callPolicy = newCallPolicyArray();
@@ -317,24 +318,24 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
 
   const host = loadHostObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumHost.ifindex, device: 'cilium_host', callsMap: hostCallsMapName(n.hostEndpointId) }, features, ids);
   progArrays.set(host.calls.name, host.calls);
-  devices.set(n.ciliumHost.ifindex, device(n.ciliumHost, 'cilium_host', host.entry['to-host'], host.entry['from-host']));
+  devices.set(n.ciliumHost.ifindex, device(n.ciliumHost, 'cilium_host', host.entry['to-host'], host.entry['from-host'], usePins));
   const net = loadNetdevObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumNet.ifindex, device: 'cilium_net', callsMap: netdevCallsMapName(n.ciliumNet.ifindex) }, 'cilium_net', features, ids);
   progArrays.set(net.calls.name, net.calls);
-  devices.set(n.ciliumNet.ifindex, device(n.ciliumNet, 'cilium_net', net.entry['to-host'], undefined));
+  devices.set(n.ciliumNet.ifindex, device(n.ciliumNet, 'cilium_net', net.entry['to-host'], undefined, usePins));
   // Native devices get bpf_host only when a feature needs them (AreDevicesRequired): here NodePort.
   // From v1.16 the loader attaches cil_from_netdev to every detected device and cil_to_netdev
   // only when AreDevicesRequired (pkg/datapath/loader/loader.go@v1.16.15:401-424).
   if (features.nodePort || release.has('from-netdev-always')) {
     const dev = loadNetdevObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.device.ifindex, device: n.device.name, callsMap: netdevCallsMapName(n.device.ifindex) }, 'native', features, ids);
     progArrays.set(dev.calls.name, dev.calls);
-    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], features.nodePort ? dev.entry['to-netdev'] : undefined));
+    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], features.nodePort ? dev.entry['to-netdev'] : undefined, usePins));
   } else {
-    devices.set(n.device.ifindex, device(n.device, 'native', undefined, undefined));
+    devices.set(n.device.ifindex, device(n.device, 'native', undefined, undefined, usePins));
   }
   if (tunnelMode) {
     const ov = loadOverlayObject(release, features, ids);
     progArrays.set(ov.calls.name, ov.calls);
-    devices.set(n.tunnelDevice.ifindex, device(n.tunnelDevice, 'tunnel', ov.entry['from-overlay'], ov.entry['to-overlay']));
+    devices.set(n.tunnelDevice.ifindex, device(n.tunnelDevice, 'tunnel', ov.entry['from-overlay'], ov.entry['to-overlay'], usePins));
   }
 
   // Each endpoint's policy map is filled when first read (resolving its policy then).
@@ -367,7 +368,7 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
     const obj = loadLxcObject(release, { kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(release, p.endpointId), policyVerdictLogFilter }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
-    devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined));
+    devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined, usePins));
     netns.set(p.ip, {
       display: `${p.namespace}/${p.name}`, ip: p.ip, ifname: 'eth0', mac: p.mac, gateway: n.ciliumHostIp,
       routeMtu: config.routeMtu, deviceMtu: c.mtu, gatewayMac: p.hostVeth.mac, hostIfindex: p.hostVeth.ifindex,
@@ -386,10 +387,14 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
   };
 }
 
-/** A device with the programs the loader attached to its tc hooks; ids/tags a real node showed win. */
-function device(spec: DeviceSpec, kind: DeviceKind, ingress: ProgramRef | undefined, egress: ProgramRef | undefined): Device {
+/**
+ * A device with the programs the loader attached to its tc hooks; ids/tags a real node showed
+ * win, unless the trace runs another release than the input names (its programs, hence their
+ * ids and tags, are not the ones that node showed).
+ */
+function device(spec: DeviceSpec, kind: DeviceKind, ingress: ProgramRef | undefined, egress: ProgramRef | undefined, usePins: boolean): Device {
   const pinned = (prog: ProgramRef | undefined, pin: ProgramPin | undefined): ProgramRef | undefined =>
-    prog && pin ? { ...prog, progId: pin.id, tag: pin.tag } : prog;
+    prog && pin && usePins ? { ...prog, progId: pin.id, tag: pin.tag } : prog;
   const i = pinned(ingress, spec.tcPins?.ingress);
   const e = pinned(egress, spec.tcPins?.egress);
   return { name: spec.name, ifindex: spec.ifindex, mac: spec.mac, kind, tc: { ...(i ? { ingress: i } : {}), ...(e ? { egress: e } : {}) } };
