@@ -317,3 +317,28 @@ describe('devices per release', () => {
     assert.match(run.stderr, /--kernel takes a version such as 6\.0 or 6\.8 \(got 'six'\)/);
   });
 });
+
+describe('drop notification (world → app1 tcp/8080, denied by l3-rule)', () => {
+  async function dropLines(profile: string): Promise<string[]> {
+    const run = await runCli(['--scenario', 'l3-policy', '--cilium', profile, '1.2.3.4', 'app1', 'tcp/8080']);
+    assert.equal(run.code, 1, run.stderr);
+    return run.stdout.split('\n').map((l) => l.trim());
+  }
+
+  it('v1.18.3 bpf/lib/drop.h:62 tail_drop_notify in slot 1 (__declare_tail(CILIUM_CALL_DROP_NOTIFY)), _send_drop_notify at :125, tail_ipv4_policy drop_err at bpf_lxc.c:2135', async () => {
+    assertInOrder(await dropLines('1.18'), [
+      '_send_drop_notify  bpf/lib/drop.h:125',
+      'called from tail_ipv4_policy bpf/bpf_lxc.c:2135: cb[0]=2 cb[1]=40026 cb[2]=133 cb[3]=2173 cb[4]=exitcode|file<<8|line<<16',
+      'tail call cilium_calls_02173[1] (CILIUM_CALL_DROP_NOTIFY) → tail_drop_notify',
+      'tail_drop_notify  bpf/lib/drop.h:62',
+    ]);
+  });
+
+  it('v1.16.15 bpf/lib/drop.h:52 __send_drop_notify, _send_drop_notify at :97 (the DROP_NOTIFY definition)', async () => {
+    assertInOrder(await dropLines('1.16'), [
+      '_send_drop_notify  bpf/lib/drop.h:97',
+      'tail call cilium_calls_02173[1] (CILIUM_CALL_DROP_NOTIFY) → __send_drop_notify',
+      '__send_drop_notify  bpf/lib/drop.h:52',
+    ]);
+  });
+});
