@@ -32,7 +32,7 @@ import { NatMap } from '../maps/natmap.js';
 import type { EgressGwMap } from '../maps/egressmap.js';
 import { egressGatewayMap } from './egress-gateway.js';
 import { proxyPortOf } from './l7.js';
-import { loadSockPrograms, ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, type LoaderFeatures } from './loader.js';
+import { loadSockPrograms, ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, newEgressCallPolicyArray, type LoaderFeatures } from './loader.js';
 
 /** Tunnel overhead of pkg/mtu/mtu.go: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
 export const TUNNEL_OVERHEAD = 50;
@@ -315,6 +315,8 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
   const devices = new Map<number, Device>();
   const callPolicy = newCallPolicyArray();
   progArrays.set(callPolicy.name, callPolicy);
+  const egressCallPolicy = release.has('policy-prog-cil-lxc') ? newEgressCallPolicyArray() : undefined;
+  if (egressCallPolicy) progArrays.set(egressCallPolicy.name, egressCallPolicy);
 
   const host = loadHostObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumHost.ifindex, device: 'cilium_host', callsMap: hostCallsMapName(n.hostEndpointId) }, features, ids);
   progArrays.set(host.calls.name, host.calls);
@@ -368,6 +370,7 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
     const obj = loadLxcObject(release, { kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(release, p.endpointId), policyVerdictLogFilter }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
+    if (obj.egressPolicy) egressCallPolicy?.set(p.endpointId, obj.egressPolicy);
     devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined, usePins));
     netns.set(p.ip, {
       display: `${p.namespace}/${p.name}`, ip: p.ip, ifname: 'eth0', mac: p.mac, gateway: n.ciliumHostIp,

@@ -82,7 +82,7 @@ function tails(r: CiliumRelease, object: BpfObject, calls: ProgArray, cfg: Objec
  * 17 with NodePort; nothing in bpf_lxc reaches tail_handle_snat_fwd_ipv4 (38, bpf_host's
  * handle_nat_fwd does), so it is left out.
  */
-export function loadLxcObject(r: CiliumRelease, cfg: Extract<ObjectConfig, { kind: 'lxc' }>, f: LoaderFeatures, ids: ProgIdAllocator): LoadedObject & { handlePolicy: ProgramRef } {
+export function loadLxcObject(r: CiliumRelease, cfg: Extract<ObjectConfig, { kind: 'lxc' }>, f: LoaderFeatures, ids: ProgIdAllocator): LoadedObject & { handlePolicy: ProgramRef; egressPolicy?: ProgramRef } {
   const entry = { 'from-container': prog('bpf_lxc', 'cil_from_container', entrySection(r, 'from-container'), cfg, ids) };
   const calls = new ProgArray(cfg.callsMap, r.calls.size);
   const tail = tails(r, 'bpf_lxc', calls, cfg, ids);
@@ -108,6 +108,10 @@ export function loadLxcObject(r: CiliumRelease, cfg: Extract<ObjectConfig, { kin
   const handlePolicy = r.has('policy-prog-cil-lxc')
     ? prog('bpf_lxc', 'cil_lxc_policy', entrySection(r, ''), cfg, ids)
     : prog('bpf_lxc', 'handle_policy', `1/0x${cfg.lxcId.toString(16)}`, cfg, ids);
+  // v1.18 always builds cil_lxc_policy_egress (its body only with ENABLE_L7_LB) and the loader
+  // inserts it into cilium_egresscall_policy[EPID] (pkg/datapath/loader/loader.go@v1.18.3:628);
+  // before, handle_policy_egress exists only with ENABLE_L7_LB, which no scenario enables.
+  if (r.has('policy-prog-cil-lxc')) return { entry, calls, handlePolicy, egressPolicy: prog('bpf_lxc', 'cil_lxc_policy_egress', entrySection(r, ''), cfg, ids) };
   return { entry, calls, handlePolicy };
 }
 
@@ -176,6 +180,11 @@ export function loadOverlayObject(r: CiliumRelease, f: LoaderFeatures, ids: Prog
 
 export function newCallPolicyArray(): ProgArray {
   return new ProgArray(CALL_POLICY_MAP, 65535);
+}
+
+/** cilium_egresscall_policy (PolicyEgressCallMapName, pkg/maps/policymap/policymap.go@v1.18.3:31), sized as cilium_call_policy. */
+export function newEgressCallPolicyArray(): ProgArray {
+  return new ProgArray('cilium_egresscall_policy', 65535);
 }
 
 export { lxcCallsMapName, hostCallsMapName, netdevCallsMapName };
