@@ -45,7 +45,8 @@
 import type { Cluster } from '../controlplane/cluster.js';
 import { serviceFrontends } from '../controlplane/services.js';
 import type { NodeDatapath } from '../node-state/node.js';
-import { formatPolicyKey, policyMapName, type PolicyMap, type TrafficDirection } from '../maps/policymap.js';
+import { formatPolicyKey, type PolicyMap, type TrafficDirection } from '../maps/policymap.js';
+import { policyMapName } from '../cilium/releases/map-names.js';
 import { formatPrefix, prefixContains, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 
 export type Keying = 'symmetric' | 'exact' | 'none';
@@ -169,7 +170,7 @@ export class EndKeys {
   }
 
   private policyMapOf(e: MatrixEnd): PolicyMap | undefined {
-    return this.cluster.datapath.nodes.get(e.node)?.maps.policy.get(policyMapName(e.endpointId ?? 0, this.cluster.datapath.release));
+    return this.cluster.datapath.nodes.get(e.node)?.maps.policy.get(policyMapName(this.cluster.datapath.release, e.endpointId ?? 0));
   }
 
   private policyFingerprint(e: MatrixEnd): string {

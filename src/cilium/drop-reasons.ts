@@ -79,6 +79,16 @@ for (const [code, macro, text, hubble] of TABLE) {
   BY_CODE.set(code, r);
 }
 
+// Reasons v1.13.0 does not have, which a newer profile's datapath returns: known to dropReason
+// and dropReasonByCode, left out of allDropReasons (the v1.13.0 list). 203: bpf/lib/common.h,
+// pkg/monitor/api/drop.go@v1.16.15:101, flow.proto DROP_EP_NOT_READY = 203.
+for (const [code, macro, text, hubble] of [[203, 'DROP_EP_NOT_READY', 'Endpoint policy program not available', 'DROP_EP_NOT_READY']] as const) {
+  const r: DropReason = Object.freeze({ code, macro, text, hubble });
+  BY_MACRO.set(macro, r);
+  BY_CODE.set(code, r);
+}
+const V1_13_CODES = new Set(TABLE.map(([code]) => code));
+
 /** The drop macros the simulated datapath can return. */
 export type DropMacro =
   | 'DROP_INVALID_SIP' | 'DROP_POLICY' | 'DROP_INVALID' | 'DROP_CT_UNKNOWN_PROTO'
@@ -87,7 +97,7 @@ export type DropMacro =
   | 'DROP_NO_TUNNEL_ENDPOINT' | 'DROP_HOST_UNREACHABLE' | 'DROP_UNSUPPORTED_L2'
   | 'DROP_ENCAP_PROHIBITED' | 'DROP_INVALID_IDENTITY' | 'DROP_POLICY_DENY' | 'DROP_INVALID_TC_BUFFER'
   | 'DROP_NO_FIB' | 'DROP_UNKNOWN_TARGET' | 'DROP_IS_CLUSTER_IP' | 'DROP_NAT_NO_MAPPING'
-  | 'DROP_NAT_NOT_NEEDED' | 'DROP_NAT_UNSUPP_PROTO';
+  | 'DROP_NAT_NOT_NEEDED' | 'DROP_NAT_UNSUPP_PROTO' | 'DROP_EP_NOT_READY';
 
 export function dropReason(macro: DropMacro): DropReason {
   const r = BY_MACRO.get(macro);
@@ -100,5 +110,5 @@ export function dropReasonByCode(code: number): DropReason | undefined {
 }
 
 export function allDropReasons(): readonly DropReason[] {
-  return [...BY_CODE.values()];
+  return [...BY_CODE.values()].filter((r) => V1_13_CODES.has(r.code));
 }

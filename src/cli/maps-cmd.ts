@@ -3,7 +3,8 @@ import { InputError, UsageError } from '../errors.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import type { NodeDatapath } from '../node-state/node.js';
 import { matchTypeOfKey } from '../datapath/lib/policy.js';
-import { describePolicyPort, formatPortProto, policyMapName } from '../maps/policymap.js';
+import { describePolicyPort, formatPortProto } from '../maps/policymap.js';
+import { policyMapName } from '../cilium/releases/map-names.js';
 import { provenanceText } from '../maps/provenance.js';
 import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';
 import { closestNames } from './pod-names.js';
@@ -56,7 +57,7 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
     epid = ep.pod.endpointId;
     node = pickNode(cluster, nodeName ?? ep.node.name);
   }
-  const pm = node.maps.policy.get(policyMapName(epid, cluster.datapath.release));
+  const pm = node.maps.policy.get(policyMapName(cluster.datapath.release, epid));
   if (!pm) throw new UsageError(`no endpoint ${epid} on node ${node.name}`);
   const labelsOf = (id: number) => cluster.identities.labelStrings(id);
   const table = pm.dump(labelsOf);

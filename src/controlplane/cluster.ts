@@ -5,7 +5,8 @@
 // policy map (regeneration) and the loader's programs and prog arrays.
 import { HOST_ID, REMOTE_NODE_ID, WORLD_ID } from '../cilium/identities.js';
 import { ENDPOINT_F_HOST, LxcMap } from '../maps/lxcmap.js';
-import { PolicyMap, policyMapName } from '../maps/policymap.js';
+import { PolicyMap } from '../maps/policymap.js';
+import { policyMapName } from '../cilium/releases/map-names.js';
 import { TunnelMap } from '../maps/tunnel.js';
 import { CT_MAP_ANY, CT_MAP_TCP, CtMap } from '../maps/ctmap.js';
 import type { ProgArray, ProgramRef } from '../maps/callmap.js';
@@ -14,7 +15,7 @@ import { formatPrefix, IP_ZERO, maskOf, type Ipv4, type Ipv4Prefix } from '../ne
 import { nodePortOf, socketLbOf, type DeviceSpec, type NamespaceSpec, type NodeSpec, type PodSpec, type ProgramPin, type Scenario } from '../scenario/types.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { SharedIpcache, type IpcacheWrite } from './node-ipcache.js';
-import { releaseOfProfile } from '../cilium/releases/release.js';
+import { releaseOfProfile, type CiliumRelease } from '../cilium/releases/release.js';
 import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath, PodNetns } from '../node-state/node.js';
 import { NfConntrack } from '../node-state/nf-conntrack.js';
 import { InputError } from '../errors.js';
@@ -31,7 +32,7 @@ import { NatMap } from '../maps/natmap.js';
 import type { EgressGwMap } from '../maps/egressmap.js';
 import { egressGatewayMap } from './egress-gateway.js';
 import { proxyPortOf } from './l7.js';
-import { loadSockPrograms, ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, type LoaderFeatures } from './loader.js';
+import { loadSockPrograms, ProgIdAllocator, hostCallsMapName, loadHostObject, loadLxcObject, loadNetdevObject, loadOverlayObject, lxcCallsMapName, netdevCallsMapName, newCallPolicyArray, newEgressCallPolicyArray, type LoaderFeatures } from './loader.js';
 
 /** Tunnel overhead of pkg/mtu/mtu.go: outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14. */
 export const TUNNEL_OVERHEAD = 50;
@@ -133,7 +134,8 @@ export function buildCluster(scenario: Scenario): Cluster {
   const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
   // Every node's agent writes the Services' frontends, its own NodePort addresses among them.
   const lbOf = lbMapsOf(scenario);
-  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities), endpoints, (e) => podProv(e.pod));
+  const release = releaseOfProfile(c.profile);
+  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities, release), endpoints, (e) => podProv(e.pod), release);
   const localEndpoints = new Map<string, EndpointRecord[]>();
   for (const e of endpoints) {
     const list = localEndpoints.get(e.node.name);
@@ -146,10 +148,10 @@ export function buildCluster(scenario: Scenario): Cluster {
   const nodes = new LazyMap<string, NodeDatapath>(names, (name) => {
     const node = nodeByName.get(name) as NodeSpec;
     const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints()) : undefined;
-    return buildNode(scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw);
+    return buildNode(release, scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw);
   });
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
-  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { release: releaseOfProfile(c.profile), nodes, nodeByIp } };
+  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { release, nodes, nodeByIp } };
 }
 
 /**
@@ -217,7 +219,7 @@ function allocateCidrIdentities(identities: IdentityRegistry, rules: readonly Pa
  * node's own address or endpoint is written differently by that node (identity host, no
  * tunnel endpoint).
  */
-function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[]): Generator<IpcacheWrite> {
+function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], release: CiliumRelease): Generator<IpcacheWrite> {
   const host = (ip: Ipv4) => ({ addr: ip, len: 32 });
   yield { owner: undefined, remote: { prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } } };
   // Policy CIDRs have the lowest source precedence (generated): pods and nodes keep their /32s.
@@ -237,6 +239,19 @@ function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[]): Gen
       remote: { prefix: host(n.ciliumHostIp), info: { secLabel: REMOTE_NODE_ID, tunnelEndpoint: n.ip, key: 0, nodeId: n.nodeId }, provenance: hostProv },
       local: () => ({ prefix: host(n.ciliumHostIp), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: hostProv }),
     };
+    // v1.18: "Add the remote node's Pod CIDRs as fallback entries into IPCache with the nodeIP
+    // as the tunnel endpoint" (pkg/node/manager/manager.go@v1.18.3:770-787): labels
+    // reserved:world (worldLabelForPrefix; IPv4-only, so identity 2), TunnelPeer nodeIP, the
+    // node's encryption key; not on the node itself (!n.IsLocal()). This replaces the tunnel map.
+    // Written in native routing too: the listener sets the tunnel endpoint whenever the underlay
+    // is IPv4 (pkg/datapath/ipcache/listener.go@v1.18.3:123-143; a disabled tunnel config keeps
+    // underlay IPv4, pkg/datapath/tunnel/tunnel.go:71-79); bpf_lxc reads it only in TUNNEL_MODE.
+    if (release.has('no-tunnel-map')) {
+      for (const cidr of [n.podCIDR, ...(n.extraPodCIDRs ?? [])]) {
+        const prov = nodeProv(n, `pod CIDR ${formatPrefix(cidr)} (tunnel endpoint fallback)`);
+        yield { owner: n.name, remote: { prefix: cidr, info: { secLabel: WORLD_ID, tunnelEndpoint: n.ip, key: 0, nodeId: 0 }, provenance: prov }, local: () => null };
+      }
+    }
   }
 }
 
@@ -251,7 +266,7 @@ function coveringPrefix(cidrs: readonly Ipv4Prefix[]): Ipv4Prefix {
   return { addr: ((first & maskOf(len)) >>> 0) as Ipv4, len };
 }
 
-function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps, egressGw: EgressGwMap | undefined): NodeDatapath {
+function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps, egressGw: EgressGwMap | undefined): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
   const features: LoaderFeatures = { perPacketLb: !socketLbOf(c), nodePort: nodePortOf(c), arpResponder: true };
@@ -282,48 +297,54 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
     hostEpId: n.hostEndpointId,
   };
 
-  const lxc = new LxcMap();
+  const lxc = new LxcMap(release);
   for (const ip of [n.ip, n.ciliumHostIp]) {
     lxc.upsert({ ip, info: { ifindex: 0, lxcId: 0, flags: ENDPOINT_F_HOST, mac: undefined, nodeMac: undefined }, provenance: nodeProv(n, 'local host address') });
   }
-  const tunnel = new TunnelMap();
-  if (tunnelMode) {
+  const tunnel = new TunnelMap(release);
+  // pkg/datapath/linux/node.go writes each remote pod CIDR; v1.18 has no tunnel map.
+  if (tunnelMode && tunnel.exists) {
     for (const other of scenario.nodes) {
       if (other.name !== n.name) tunnel.upsert({ prefixBase: other.podCIDR.addr, endpoint: other.ip, key: 0, provenance: nodeProv(other, `pod CIDR ${other.podCIDR.addr}`) });
     }
   }
 
   const ids = new ProgIdAllocator(1000 + n.hostEndpointId % 500);
+  const usePins = c.declaredProfile === undefined || c.declaredProfile === c.profile;
   const progArrays = new Map<string, ProgArray>();
   const devices = new Map<number, Device>();
   const callPolicy = newCallPolicyArray();
   progArrays.set(callPolicy.name, callPolicy);
+  const egressCallPolicy = release.has('policy-prog-cil-lxc') ? newEgressCallPolicyArray() : undefined;
+  if (egressCallPolicy) progArrays.set(egressCallPolicy.name, egressCallPolicy);
 
-  const host = loadHostObject({ kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumHost.ifindex, device: 'cilium_host', callsMap: hostCallsMapName(n.hostEndpointId) }, features, ids);
+  const host = loadHostObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumHost.ifindex, device: 'cilium_host', callsMap: hostCallsMapName(n.hostEndpointId) }, features, ids);
   progArrays.set(host.calls.name, host.calls);
-  devices.set(n.ciliumHost.ifindex, device(n.ciliumHost, 'cilium_host', host.entry['to-host'], host.entry['from-host']));
-  const net = loadNetdevObject({ kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumNet.ifindex, device: 'cilium_net', callsMap: netdevCallsMapName(n.ciliumNet.ifindex) }, 'cilium_net', features, ids);
+  devices.set(n.ciliumHost.ifindex, device(n.ciliumHost, 'cilium_host', host.entry['to-host'], host.entry['from-host'], usePins));
+  const net = loadNetdevObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.ciliumNet.ifindex, device: 'cilium_net', callsMap: netdevCallsMapName(n.ciliumNet.ifindex) }, 'cilium_net', features, ids);
   progArrays.set(net.calls.name, net.calls);
-  devices.set(n.ciliumNet.ifindex, device(n.ciliumNet, 'cilium_net', net.entry['to-host'], undefined));
+  devices.set(n.ciliumNet.ifindex, device(n.ciliumNet, 'cilium_net', net.entry['to-host'], undefined, usePins));
   // Native devices get bpf_host only when a feature needs them (AreDevicesRequired): here NodePort.
-  if (features.nodePort) {
-    const dev = loadNetdevObject({ kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.device.ifindex, device: n.device.name, callsMap: netdevCallsMapName(n.device.ifindex) }, 'native', features, ids);
+  // From v1.16 the loader attaches cil_from_netdev to every detected device and cil_to_netdev
+  // only when AreDevicesRequired (pkg/datapath/loader/loader.go@v1.16.15:401-424).
+  if (features.nodePort || release.has('from-netdev-always')) {
+    const dev = loadNetdevObject(release, { kind: 'host', hostEpId: n.hostEndpointId, ifindex: n.device.ifindex, device: n.device.name, callsMap: netdevCallsMapName(n.device.ifindex) }, 'native', features, ids);
     progArrays.set(dev.calls.name, dev.calls);
-    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], dev.entry['to-netdev']));
+    devices.set(n.device.ifindex, device(n.device, 'native', dev.entry['from-netdev'], features.nodePort ? dev.entry['to-netdev'] : undefined, usePins));
   } else {
-    devices.set(n.device.ifindex, device(n.device, 'native', undefined, undefined));
+    devices.set(n.device.ifindex, device(n.device, 'native', undefined, undefined, usePins));
   }
   if (tunnelMode) {
-    const ov = loadOverlayObject(features, ids);
+    const ov = loadOverlayObject(release, features, ids);
     progArrays.set(ov.calls.name, ov.calls);
-    devices.set(n.tunnelDevice.ifindex, device(n.tunnelDevice, 'tunnel', ov.entry['from-overlay'], ov.entry['to-overlay']));
+    devices.set(n.tunnelDevice.ifindex, device(n.tunnelDevice, 'tunnel', ov.entry['from-overlay'], ov.entry['to-overlay'], usePins));
   }
 
   // Each endpoint's policy map is filled when first read (resolving its policy then).
   const policyOf = new Map<string, EndpointRecord>();
   const policy = new LazyMap<string, PolicyMap>(
     [...localEndpoints].sort((a, b) => a.pod.endpointId - b.pod.endpointId).map((ep) => {
-      const name = policyMapName(ep.pod.endpointId, releaseOfProfile(c.profile));
+      const name = policyMapName(release, ep.pod.endpointId);
       policyOf.set(name, ep);
       return name;
     }),
@@ -343,13 +364,14 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
   const local = [...localEndpoints].sort((a, b) => a.pod.endpointId - b.pod.endpointId);
   for (const ep of local) {
     const p = ep.pod;
-    lxc.upsert({ ip: p.ip, info: { ifindex: p.hostVeth.ifindex, lxcId: p.endpointId, flags: 0, mac: p.mac, nodeMac: p.hostVeth.mac }, provenance: podProv(p) });
+    lxc.upsert({ ip: p.ip, info: { ifindex: p.hostVeth.ifindex, lxcId: p.endpointId, flags: 0, mac: p.mac, nodeMac: p.hostVeth.mac, secId: ep.identity }, provenance: podProv(p) });
     // POLICY_VERDICT_LOG_FILTER as pkg/endpoint/bpf.go GetPolicyVerdictLogFilter sets it: a bit per enforced direction.
     const policyVerdictLogFilter = (ep.policy.ingressEnforced ? 0x1 : 0) | (ep.policy.egressEnforced ? 0x2 : 0);
-    const obj = loadLxcObject({ kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(p.endpointId, releaseOfProfile(c.profile)), policyVerdictLogFilter }, features, ids);
+    const obj = loadLxcObject(release, { kind: 'lxc', lxcId: p.endpointId, seclabel: ep.identity, lxcIpv4: p.ip, ifindex: p.hostVeth.ifindex, callsMap: lxcCallsMapName(p.endpointId), policyMap: policyMapName(release, p.endpointId), policyVerdictLogFilter }, features, ids);
     progArrays.set(obj.calls.name, obj.calls);
     callPolicy.set(p.endpointId, obj.handlePolicy);
-    devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined));
+    if (obj.egressPolicy) egressCallPolicy?.set(p.endpointId, obj.egressPolicy);
+    devices.set(p.hostVeth.ifindex, device(p.hostVeth, 'lxc', obj.entry['from-container'], undefined, usePins));
     netns.set(p.ip, {
       display: `${p.namespace}/${p.name}`, ip: p.ip, ifname: 'eth0', mac: p.mac, gateway: n.ciliumHostIp,
       routeMtu: config.routeMtu, deviceMtu: c.mtu, gatewayMac: p.hostVeth.mac, hostIfindex: p.hostVeth.ifindex,
@@ -368,10 +390,14 @@ function buildNode(scenario: Scenario, n: NodeSpec, localEndpoints: readonly End
   };
 }
 
-/** A device with the programs the loader attached to its tc hooks; ids/tags a real node showed win. */
-function device(spec: DeviceSpec, kind: DeviceKind, ingress: ProgramRef | undefined, egress: ProgramRef | undefined): Device {
+/**
+ * A device with the programs the loader attached to its tc hooks; ids/tags a real node showed
+ * win, unless the trace runs another release than the input names (its programs, hence their
+ * ids and tags, are not the ones that node showed).
+ */
+function device(spec: DeviceSpec, kind: DeviceKind, ingress: ProgramRef | undefined, egress: ProgramRef | undefined, usePins: boolean): Device {
   const pinned = (prog: ProgramRef | undefined, pin: ProgramPin | undefined): ProgramRef | undefined =>
-    prog && pin ? { ...prog, progId: pin.id, tag: pin.tag } : prog;
+    prog && pin && usePins ? { ...prog, progId: pin.id, tag: pin.tag } : prog;
   const i = pinned(ingress, spec.tcPins?.ingress);
   const e = pinned(egress, spec.tcPins?.egress);
   return { name: spec.name, ifindex: spec.ifindex, mac: spec.mac, kind, tc: { ...(i ? { ingress: i } : {}), ...(e ? { egress: e } : {}) } };

@@ -6,6 +6,7 @@
 // Endpoint entries (one /32 per pod, tens of thousands) are made when first looked up or
 // listed, from the endpoint itself: the agent writes them last, so a pod's /32 always holds
 // the pod's entry, and listing them in write order gives the table's order.
+import { V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
 import { IpcacheMap, type IpcacheEntry } from '../maps/ipcache.js';
 import type { Provenance } from '../maps/provenance.js';
 import { IP_ZERO, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
@@ -19,8 +20,8 @@ export interface IpcacheWrite {
   readonly owner: string | undefined;
   /** The entry as every node but the owner writes it. */
   readonly remote: IpcacheEntry;
-  /** The entry as the owner writes it. */
-  readonly local?: () => IpcacheEntry;
+  /** The entry as the owner writes it; null: the owner writes none (v1.18 pod CIDR entries). */
+  readonly local?: () => IpcacheEntry | null;
 }
 
 /** A pod endpoint, whose address every agent upserts after all other writes. */
@@ -44,6 +45,7 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
     writes: Iterable<IpcacheWrite>,
     endpoints: readonly E[],
     private readonly provenance: (endpoint: E) => Provenance,
+    private readonly release: CiliumRelease = V1_13_0,
   ) {
     for (const w of writes) this.writes.set(w.remote.prefix, w);
     for (const e of endpoints) this.byIp.set(e.pod.ip, e);
@@ -60,9 +62,9 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
   }
 
   /** ipcache_lookup4 on the shared table: a pod's /32 is the longest prefix there is. */
-  lookup(ip: Ipv4): IpcacheEntry | undefined {
+  lookup(ip: Ipv4, skip?: (p: Ipv4Prefix) => boolean): IpcacheEntry | undefined {
     const e = this.byIp.get(ip);
-    return e ? this.endpointEntry(e) : this.writes.lookup(ip)?.value.remote;
+    return e ? this.endpointEntry(e) : this.writes.lookup(ip, skip)?.value.remote;
   }
 
   /** The shared table's entries in LpmTable order: longest prefixes first, each length in write order. */
@@ -82,11 +84,16 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
 
   /** The ipcache of one node. */
   forNode(node: string): IpcacheMap {
-    const own = new IpcacheMap();
+    const own = new IpcacheMap(this.release);
+    const absent = new Set<string>();
     const mine = this.owned().get(node);
-    for (const w of mine?.writes ?? []) own.upsert((w.local as () => IpcacheEntry)());
+    for (const w of mine?.writes ?? []) {
+      const entry = (w.local as () => IpcacheEntry | null)();
+      if (entry) own.upsert(entry);
+      else absent.add(prefixKey(w.remote.prefix));
+    }
     for (const e of mine?.endpoints ?? []) own.upsert(this.localEntry(e));
-    return new LayeredIpcache(this, own);
+    return new LayeredIpcache(this, own, absent, this.release);
   }
 
   /** Each node's own writes and endpoints (the last write of their prefix), indexed on first use. */
@@ -115,17 +122,22 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
 
 /** What a node's map reads of the shared table. */
 interface SharedTable {
-  lookup(ip: Ipv4): IpcacheEntry | undefined;
+  lookup(ip: Ipv4, skip?: (p: Ipv4Prefix) => boolean): IpcacheEntry | undefined;
   entries(): IpcacheEntry[];
 }
 
-/** The shared table with one node's own entries over it. */
+/** The shared table with one node's own entries over it, less the prefixes the node does not write. */
 class LayeredIpcache extends IpcacheMap {
+  private readonly skip: ((p: Ipv4Prefix) => boolean) | undefined;
+
   constructor(
     private readonly base: SharedTable,
     private readonly own: IpcacheMap,
+    private readonly absent: ReadonlySet<string>,
+    release: CiliumRelease,
   ) {
-    super();
+    super(release);
+    this.skip = absent.size === 0 ? undefined : (p) => absent.has(prefixKey(p));
   }
 
   override upsert(entry: IpcacheEntry): void {
@@ -134,7 +146,7 @@ class LayeredIpcache extends IpcacheMap {
 
   override lookup(ip: Ipv4): IpcacheEntry | undefined {
     const mine = this.own.lookup(ip);
-    const shared = this.base.lookup(ip);
+    const shared = this.base.lookup(ip, this.skip);
     if (!mine) return shared;
     if (!shared) return mine;
     // The longer prefix wins; for the same prefix the node's own entry replaces the shared one.
@@ -143,7 +155,8 @@ class LayeredIpcache extends IpcacheMap {
 
   override entries(): IpcacheEntry[] {
     const mine = new Map(this.own.entries().map((e) => [prefixKey(e.prefix), e] as const));
-    const out = this.base.entries().map((e) => {
+    const base = this.absent.size === 0 ? this.base.entries() : this.base.entries().filter((e) => !this.absent.has(prefixKey(e.prefix)));
+    const out = base.map((e) => {
       const k = prefixKey(e.prefix);
       const hit = mine.get(k);
       if (hit) mine.delete(k);

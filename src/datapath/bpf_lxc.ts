@@ -7,9 +7,10 @@
 import { CILIUM_CALL } from '../cilium/call-slots.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { WORLD_ID } from '../cilium/identities.js';
-import { formatIpv4, IP_ZERO } from '../net/ip.js';
+import { formatIpv4, formatPrefix, IP_ZERO } from '../net/ip.js';
 import { ETH_P_ARP, ETH_P_IP } from '../net/packet.js';
 import { ENDPOINT_F_HOST } from '../maps/lxcmap.js';
+import { hasTunnelEndpoint } from '../maps/ipcache.js';
 import { CTX_ACT_OK, drop, dropInfo, lxcConfig, type Ctx, type Ret } from './context.js';
 import { ctCreate4, ctHasNodeportEgressEntry4, ctLookup4 } from './lib/conntrack.js';
 import { sendDropNotify } from './lib/drop.js';
@@ -130,8 +131,13 @@ function policyVerdictNode(ctx: Ctx, direction: 'ingress' | 'egress', remoteId: 
   });
 }
 
-/** policy_mark_skip / policy_clear_mark (bpf/lib/policy.h:370-378): cb[CB_POLICY], which lets __policy_can_access allow a miss. */
+/**
+ * policy_mark_skip / policy_clear_mark (bpf/lib/policy.h:370-378 at v1.13.0, :298-306 at
+ * v1.16.15): cb[CB_POLICY], which lets __policy_can_access allow a miss. v1.17 removed them
+ * with the CB_POLICY fallback (bpf_lxc.c@v1.18.3 calls neither).
+ */
 function policyMark(ctx: Ctx, skip: boolean): void {
+  if (ctx.cluster.release.has('policy-deny-first')) return;
   ctx.tb.frame(skip ? 'policy_mark_skip' : 'policy_clear_mark', 'bpf/lib/policy.h', () => {
     ctx.cb.set('CB_POLICY', skip ? 1 : 0);
     ctx.tb.add({ kind: 'note', text: `cb[CB_POLICY]=${skip ? 1 : 0}` });
@@ -201,20 +207,31 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       const egw = egressGwRequestNeedsRedirect(ctx, dstId);
       if (egw) return egw;
     }
-    if (ctx.node.config.tunnelMode) {
+    if (ctx.node.config.tunnelMode && ctx.cluster.release.has('no-tunnel-map')) {
+      // v1.18 (bpf_lxc.c@v1.18.3:1281-1296): encapsulate only when the ipcache entry has
+      // flag_has_tunnel_ep; otherwise fall through to host routing or the stack.
+      if (info && hasTunnelEndpoint(ctx.cluster.release, info.info)) return encapAndRedirectLxc(ctx, tunnelEndpoint, cfg.seclabel, dstId);
+      ctx.tb.add({ kind: 'note', text: `${info ? `ipcache entry ${formatPrefix(info.prefix)} has no flag_has_tunnel_ep` : 'no ipcache entry'}: not encapsulated`, feature: 'no-tunnel-map' });
+    } else if (ctx.node.config.tunnelMode) {
       const ret = encapAndRedirectLxc(ctx, tunnelEndpoint, cfg.seclabel, dstId);
       if (ret.kind === 'drop' && ret.macro === 'DROP_NO_TUNNEL_ENDPOINT') {
-        ctx.tb.add({ kind: 'note', text: 'DROP_NO_TUNNEL_ENDPOINT: not in any node\'s pod CIDR, goto pass_to_stack' });
-        return passToStack(ctx, dstId);
+        // v1.16 (bpf_lxc.c@v1.16.15:1234-1235) goes to maybe_pass_to_stack: BPF host routing first.
+        if (ctx.cluster.release.has('ep-not-ready')) {
+          ctx.tb.add({ kind: 'note', text: `DROP_NO_TUNNEL_ENDPOINT: not in any node's pod CIDR, goto maybe_pass_to_stack${ctx.node.config.enableHostRouting ? ' (ENABLE_HOST_ROUTING: fib_redirect_v4)' : ''}` });
+        } else {
+          ctx.tb.add({ kind: 'note', text: 'DROP_NO_TUNNEL_ENDPOINT: not in any node\'s pod CIDR, goto pass_to_stack' });
+          return passToStack(ctx, dstId);
+        }
+      } else {
+        return ret;
       }
-      return ret;
     }
     if (ctx.node.config.enableHostRouting) return hostRoutingRedirect(ctx, dstId);
     return passToStack(ctx, dstId);
   });
 }
 
-/** bpf_lxc.c:1089-1098: ENABLE_HOST_ROUTING sends the packet out with redirect_direct_v4 (fib.h). */
+/** bpf_lxc.c:1089-1098: ENABLE_HOST_ROUTING sends the packet out with redirect_direct_v4 (fib.h); fib_redirect_v4 at v1.16.15 and v1.18.3. */
 function hostRoutingRedirect(ctx: Ctx, dstId: number): Ret {
   const cfg = lxcConfig(ctx);
   const { ret, oif } = redirectDirectV4(ctx);
@@ -237,9 +254,12 @@ function passToStack(ctx: Ctx, dstId: number): Ret {
   });
 }
 
-/** cilium_call_policy[EPID]: the destination endpoint's own program (its SECLABEL, maps). */
+/**
+ * cilium_call_policy[EPID]: the destination endpoint's own program (its SECLABEL, maps):
+ * handle_policy to v1.17, cil_lxc_policy from v1.18 (bpf_lxc.c@v1.18.3:2245-2288), same body.
+ */
 export function handlePolicy(ctx: Ctx): Ret {
-  return ctx.tb.frame('handle_policy', FILE, () => {
+  return ctx.tb.frame(ctx.cluster.release.has('policy-prog-cil-lxc') ? 'cil_lxc_policy' : 'handle_policy', FILE, () => {
     const ret = invokeTailcallIf(ctx, false, CILIUM_CALL.IPV4_CT_INGRESS_POLICY_ONLY, 'tail_ipv4_ct_ingress_policy_only', 'IPv4-only build: invoke_tailcall_if(ENABLE_IPV4 && ENABLE_IPV6) is a direct call',
       () => ctx.tb.frame('tail_ipv4_ct_ingress_policy_only', FILE, () => {
         ctx.ctBuffer = ctLookup4(ctx, 'CT_INGRESS');
@@ -260,8 +280,11 @@ function ipv4Policy(ctx: Ctx): Ret {
     // orig_sip = ip4->saddr (bpf_lxc.c:1701), before lb4_rev_nat may rewrite it: TRACE_TO_LXC's orig-ip.
     const origSip = ctx.pkt.src;
     const srcLabel = ctx.cb.get('CB_SRC_LABEL') ?? 0;
-    const ifindex = ctx.cb.get('CB_IFINDEX') ?? 0;
+    // v1.18 passes CB_DELIVERY_REDIRECT (1 from local_delivery) and uses THIS_INTERFACE_IFINDEX
+    // (bpf_lxc.c@v1.18.3:2056, :1886) where v1.13/v1.16 read CB_IFINDEX.
+    const ifindex = ctx.cluster.release.has('local-delivery-h') ? cfg.ifindex : ctx.cb.get('CB_IFINDEX') ?? 0;
     const fromHost = ctx.cb.get('CB_FROM_HOST') === 1;
+    const fromTunnel = ctx.cb.get('CB_FROM_TUNNEL') === 1;
     const status = ctx.ctBuffer?.status ?? 'CT_NEW';
     const revNat = ctx.ctBuffer?.revNat ?? 0;
     let redirect: PolicyVerdict | undefined;
@@ -292,7 +315,7 @@ function ipv4Policy(ctx: Ctx): Ret {
       return ctxRedirectToProxy4(ctx, 'ingress', srcLabel, redirect);
     }
     sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, origSip);
-    return redirectEp(ctx, ifindex, fromHost);
+    return redirectEp(ctx, ifindex, fromHost, fromTunnel);
   });
 }
 

@@ -1,4 +1,5 @@
-// bpf/bpf_overlay.c of Cilium v1.13, attached to cilium_vxlan / cilium_geneve and built by
+// bpf/bpf_overlay.c of Cilium v1.13 (v1.16 and v1.18 where they differ: the VNI identity is read
+// before FROM_OVERLAY from v1.15, local delivery from the tunnel passes from_tunnel), attached to cilium_vxlan / cilium_geneve and built by
 // init.sh with -DSECLABEL=2 -DFROM_ENCAP_DEV=1. cil_from_overlay sees decapsulated packets
 // (tc ingress), cil_to_overlay sees packets about to be encapsulated by the kernel (egress).
 // NodePort (nodeport_lb4, handle_nat_fwd) lives in lib/nodeport.ts. Left out: IPsec, VTEP,
@@ -20,11 +21,39 @@ const FILE = 'bpf/bpf_overlay.c';
 
 export function cilFromOverlay(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_from_overlay', FILE, () => {
-    // v1.13 reports FROM_OVERLAY before reading the tunnel key, so with identity 0.
-    sendTraceNotify(ctx, 'TRACE_FROM_OVERLAY', 0, 0, 0, ctx.ifindex, 'unknown');
+    if (ctx.cluster.release.has('overlay-trace-identity')) {
+      // v1.15+ (bpf_overlay.c@v1.18.3:697-753): get_tunnel_key, get_id_from_tunnel_id, refuse
+      // HOST_ID, park the identity in CB_SRC_LABEL, then FROM_OVERLAY carries it.
+      if (ctx.pkt.ethertype === ETH_P_IP) {
+        const identity = tunnelIdentity(ctx);
+        if (identity === undefined) return sendDropNotify(ctx, drop('DROP_NO_TUNNEL_KEY', 'cil_from_overlay', FILE), 'cil_from_overlay', FILE, 'ingress');
+        if (identity === HOST_ID) return sendDropNotify(ctx, drop('DROP_INVALID_IDENTITY', 'cil_from_overlay', FILE), 'cil_from_overlay', FILE, 'ingress');
+        ctx.cb.set('CB_SRC_LABEL', identity);
+        ctx.tb.add({ kind: 'note', text: `cb[CB_SRC_LABEL]=${identity}` });
+        sendTraceNotify(ctx, 'TRACE_FROM_OVERLAY', identity, 0, 0, ctx.ifindex, 'unknown');
+      } else {
+        sendTraceNotify(ctx, 'TRACE_FROM_OVERLAY', 0, 0, 0, ctx.ifindex, 'unknown');
+      }
+    } else {
+      // v1.13 reports FROM_OVERLAY before reading the tunnel key, so with identity 0.
+      sendTraceNotify(ctx, 'TRACE_FROM_OVERLAY', 0, 0, 0, ctx.ifindex, 'unknown');
+    }
     if (ctx.pkt.ethertype !== ETH_P_IP) return sendDropNotify(ctx, drop('DROP_UNKNOWN_L3'), 'cil_from_overlay', FILE, 'ingress');
     const ret = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
     return ret.kind === 'drop' ? sendDropNotify(ctx, ret, 'cil_from_overlay', FILE, 'ingress') : ret;
+  });
+}
+
+/** get_tunnel_key and get_id_from_tunnel_id (bpf/lib/common.h): the VNI is the source identity. */
+function tunnelIdentity(ctx: Ctx): number | undefined {
+  const key = ctx.tunnelKey;
+  if (!key) return undefined;
+  ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
+    ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}` });
+  });
+  return ctx.tb.frame('get_id_from_tunnel_id', 'bpf/lib/common.h', () => {
+    ctx.tb.add({ kind: 'note', text: `source identity ${key.tunnelId} (the VNI; IPv4, no cluster id bits)`, feature: 'overlay-trace-identity' });
+    return key.tunnelId;
   });
 }
 
@@ -38,23 +67,32 @@ export function tailHandleIpv4Overlay(ctx: Ctx): Ret {
 
 function handleIpv4(ctx: Ctx): Ret {
   return ctx.tb.frame('handle_ipv4', FILE, () => {
+    // v1.15+ passes the VNI identity cil_from_overlay parked (nodeport_lb4(ctx, ..., *identity, ...)).
+    const parked = ctx.cluster.release.has('overlay-trace-identity') ? ctx.cb.get('CB_SRC_LABEL') ?? 0 : 0;
     if (ctx.node.config.enableNodePort && !skipNodeport(ctx)) {
-      const np = nodeportLb4(ctx, 0);
+      const np = nodeportLb4(ctx, parked);
       if (np) return np;
     }
-    const key = ctx.tunnelKey;
-    if (!key) return drop('DROP_NO_TUNNEL_KEY', 'handle_ipv4', FILE);
-    let identity = key.tunnelId;
-    ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
-      ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}: source identity ${identity} (from the VNI)` });
-    });
-    if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);
+    let identity: number;
+    if (ctx.cluster.release.has('overlay-trace-identity')) {
+      // tail_handle_ipv4 reads what cil_from_overlay parked: ctx_load_and_clear_meta(ctx, CB_SRC_LABEL).
+      identity = ctx.cb.get('CB_SRC_LABEL') ?? 0;
+      ctx.tb.add({ kind: 'note', text: `source identity ${identity} from cb[CB_SRC_LABEL] (cil_from_overlay read the VNI)`, feature: 'overlay-trace-identity' });
+    } else {
+      const key = ctx.tunnelKey;
+      if (!key) return drop('DROP_NO_TUNNEL_KEY', 'handle_ipv4', FILE);
+      identity = key.tunnelId;
+      ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
+        ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}: source identity ${identity} (from the VNI)` });
+      });
+      if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);
+    }
     if (identity === REMOTE_NODE_ID) {
       const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src, 'ipcache_lookup4');
       if (info?.info.secLabel) identity = info.info.secLabel;
     }
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
-    if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false);
+    if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false, true);
     return unsimulated('delivery to the host (ctx_redirect to cilium_host) is not simulated yet');
   });
 }

@@ -119,7 +119,7 @@ function runSockHook(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatap
 
 function runHook(cluster: ClusterDatapath, tb: TraceBuilder, ev: Event, opts: DatapathOptions): { ret: Ret; ctx: Ctx } {
   const prog = ev.device.tc[ev.dir];
-  tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${objectFile(ev.device, prog.object)} [${prog.section}]` : undefined);
+  tb.hop(ev.node.name, ev.device.name, `tc ${ev.dir}`, prog ? `${objectFile(ev.device, prog.object, cluster.release)} [${prog.section}]` : undefined);
   const ctx: Ctx = { cluster, node: ev.node, tb, opts, prog: prog ?? ({} as never), pkt: ev.pkt, ifindex: ev.device.ifindex, cb: ev.cb, tunnelKey: ev.tunnelKey, ctBuffer: undefined, dropNotified: false, lbRevNat: 0, skb: ev.skb };
   if (!prog) {
     tb.add({ kind: 'kernel', op: 'tc', text: `no BPF program on ${ev.device.name} tc ${ev.dir}: the packet passes` });

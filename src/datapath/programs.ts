@@ -17,6 +17,7 @@ const PROGRAMS: Readonly<Record<string, Program>> = {
   'bpf_lxc/tail_ipv4_ct_egress': tailIpv4CtEgress,
   'bpf_lxc/tail_handle_ipv4_cont': tailHandleIpv4Cont,
   'bpf_lxc/handle_policy': handlePolicy,
+  'bpf_lxc/cil_lxc_policy': handlePolicy, // v1.18's name of the ingress policy program
   'bpf_lxc/tail_handle_arp': tailHandleArp,
   'bpf_overlay/cil_from_overlay': cilFromOverlay,
   'bpf_overlay/cil_to_overlay': cilToOverlay,
@@ -33,6 +34,8 @@ const PROGRAMS: Readonly<Record<string, Program>> = {
   'bpf_host/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_lxc/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_overlay/tail_rev_nodeport_lb4': tailRevNodeportLb4,
+  // Slot 17 renamed: tail_nodeport_rev_dnat_ingress_ipv4 (v1.15-v1.17), tail_nodeport_rev_dnat_ipv4 (v1.18).
+  ...Object.fromEntries(['bpf_host', 'bpf_lxc', 'bpf_overlay'].flatMap((o) => ['tail_nodeport_rev_dnat_ingress_ipv4', 'tail_nodeport_rev_dnat_ipv4'].map((n) => [`${o}/${n}`, tailRevNodeportLb4]))),
   'bpf_host/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
   'bpf_overlay/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
   'bpf_lxc/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,

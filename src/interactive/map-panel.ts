@@ -5,7 +5,8 @@
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP } from '../maps/lbmap.js';
 import { NAT_MAP } from '../maps/natmap.js';
-import { PROTO_NAMES, policyMapName, type PolicyMap } from '../maps/policymap.js';
+import { PROTO_NAMES, type PolicyMap } from '../maps/policymap.js';
+import { policyMapName } from '../cilium/releases/map-names.js';
 import type { TraceNode } from '../trace/tree.js';
 
 export interface PanelLine {
@@ -143,7 +144,7 @@ export function mapPanel(dp: ClusterDatapath, host: string, n: TraceNode, ctx: M
       return marked(`${n.map} on ${host} — prog array (slot = program)`, array.dump(), `${n.map}[${n.slot}] =`, n.map, ctx);
     }
     case 'policy': {
-      const map = policyMapName(n.endpoint, dp.release);
+      const map = policyMapName(dp.release, n.endpoint);
       return policyPanel(node, map, ctx.decidingLookup?.map === map ? ctx.decidingLookup.key : null, ctx);
     }
     default:

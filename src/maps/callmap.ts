@@ -3,7 +3,8 @@
 // pkg/maps/policymap (PolicyCallMapName) of v1.13. A slot holds a reference to a loaded
 // program; an empty slot makes the tail call fall through, as in the kernel.
 // Dump format follows seed note 002: `cilium_calls_00908[6] = tail_handle_arp`.
-import { CILIUM_CALL_SIZE } from '../cilium/call-slots.js';
+
+import { V1_13_0 } from '../cilium/releases/release.js';
 
 export type BpfObject = 'bpf_lxc' | 'bpf_host' | 'bpf_overlay' | 'bpf_sock';
 
@@ -47,11 +48,17 @@ export function netdevCallsMapName(ifindex: number): string {
 export class ProgArray {
   private readonly slots = new Map<number, ProgramRef>();
 
-  constructor(readonly name: string, readonly maxEntries: number = CILIUM_CALL_SIZE) {}
+  /** `maxEntries`: CILIUM_CALL_SIZE of the release (40 at v1.13.0, 50 at v1.16.15, 48 at v1.18.3), or the policy array's size. */
+  constructor(readonly name: string, readonly maxEntries: number = V1_13_0.calls.size) {}
 
   set(slot: number, prog: ProgramRef): void {
     if (slot < 0 || slot >= this.maxEntries) throw new Error(`${this.name}: slot ${slot} out of range`);
     this.slots.set(slot, prog);
+  }
+
+  /** An endpoint's program leaving the array (an endpoint being deleted or regenerated). */
+  delete(slot: number): void {
+    this.slots.delete(slot);
   }
 
   lookup(slot: number): ProgramRef | undefined {

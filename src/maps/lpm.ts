@@ -17,12 +17,13 @@ export class LpmTable<V> {
     table.set(prefix.addr, { prefix, value });
   }
 
-  lookup(ip: Ipv4): { prefix: Ipv4Prefix; value: V } | undefined {
+  /** `skip`: prefixes to look through, as if absent (a node's view of a shared table). */
+  lookup(ip: Ipv4, skip?: (p: Ipv4Prefix) => boolean): { prefix: Ipv4Prefix; value: V } | undefined {
     for (let len = 32; len >= 0; len--) {
       const table = this.byLen[len];
       if (!table) continue;
       const hit = table.get((ip & maskOf(len)) >>> 0);
-      if (hit) return hit;
+      if (hit && !(skip && skip(hit.prefix))) return hit;
     }
     return undefined;
   }

@@ -1,6 +1,11 @@
 // cilium_tunnel_map: remote pod CIDR base address -> node IP (tunnel endpoint).
 // Mirrors pkg/maps/tunnel/tunnel.go of v1.13; both key and value are endpoint_key and print
 // as `ip:key`. The datapath masks the destination with the local IPV4_MASK before lookup.
+// v1.16.15 prints the key as an AddrCluster (`10.0.1.0`, `@<cluster>` only when not 0) and
+// the value as `ip:key` (pkg/maps/tunnel/tunnel.go@v1.16.15:85-108). v1.18 has no tunnel map:
+// remote pod CIDRs are ipcache entries with a tunnel endpoint (tunnelMapName).
+import { V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
+import { tunnelMapName } from '../cilium/releases/map-names.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { Provenance } from './provenance.js';
 import { tabwrite } from './tabwriter.js';
@@ -14,8 +19,8 @@ export interface TunnelEntry {
   readonly provenance: Provenance;
 }
 
-export function formatTunnelKey(ip: Ipv4): string {
-  return `${formatIpv4(ip)}:0`;
+export function formatTunnelKey(ip: Ipv4, r: CiliumRelease = V1_13_0): string {
+  return r.has('tunnel-value-no-nodeid') ? formatIpv4(ip) : `${formatIpv4(ip)}:0`;
 }
 
 export function formatTunnelValue(e: { endpoint: Ipv4; key: number }): string {
@@ -23,8 +28,16 @@ export function formatTunnelValue(e: { endpoint: Ipv4; key: number }): string {
 }
 
 export class TunnelMap {
-  readonly name = TUNNEL_MAP;
+  readonly name: string;
+  /** False from v1.18: the agent neither creates nor pins the map. */
+  readonly exists: boolean;
   private readonly byBase = new Map<number, TunnelEntry>();
+
+  constructor(readonly release: CiliumRelease = V1_13_0) {
+    const name = tunnelMapName(release);
+    this.name = name ?? TUNNEL_MAP;
+    this.exists = name !== undefined;
+  }
 
   upsert(e: TunnelEntry): void {
     this.byBase.set(e.prefixBase, e);
@@ -40,10 +53,13 @@ export class TunnelMap {
 
   /** `cilium bpf tunnel list`, sorted by key address. */
   dump(): string {
+    if (!this.exists) {
+      return `${this.release.version} has no ${TUNNEL_MAP}: remote pod CIDRs are ${this.release.cli} bpf ipcache list entries with flags=hastunnel\n`;
+    }
     const rows = this.entries().sort((a, b) => a.prefixBase - b.prefixBase);
     if (rows.length === 0) return 'No entries found.\n';
     let text = 'TUNNEL\tVALUE\n';
-    for (const r of rows) text += `${formatTunnelKey(r.prefixBase)}\t${formatTunnelValue(r)}\t\n`;
+    for (const r of rows) text += `${formatTunnelKey(r.prefixBase, this.release)}\t${formatTunnelValue(r)}\t\n`;
     return tabwrite(text);
   }
 }

@@ -132,7 +132,11 @@ export interface HostRoute {
  * bpf_host.c becomes bpf_host.o for cilium_host, bpf_host_cilium_net.o for cilium_net and
  * bpf_netdev_<dev>.o for each native device; endpoints and the overlay keep their source's name.
  */
-export function objectFile(device: Pick<Device, 'kind' | 'name'>, object: string): string {
+export function objectFile(device: Pick<Device, 'kind' | 'name'>, object: string, release?: CiliumRelease): string {
+  // From v1.16 the loader compiles bpf_host.o once and patches each device's constants into
+  // the loaded spec (patchHostNetdevDatapath, pkg/datapath/loader/loader.go@v1.16.15:354-373;
+  // the bpf_netdev_ prefix of compile.go is no longer used).
+  if (release?.has('host-object-patched')) return `${object}.o`;
   if (device.kind === 'cilium_net') return 'bpf_host_cilium_net.o';
   if (device.kind === 'native') return `bpf_netdev_${device.name}.o`;
   return `${object}.o`;

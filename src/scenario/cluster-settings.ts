@@ -22,7 +22,8 @@ export function clusterSettings(src: Source | undefined, section: Entry | undefi
   const read = readCluster(src, section, fallbackPos, profiles.given?.profile);
   // --cilium wins; then the Scenario's cluster.cilium; then what the cluster objects say; else the newest.
   const choice = profiles.given ?? (read.profileWhy !== NO_VERSION ? undefined : profiles.detected);
-  const fromScenario: ClusterSettings = choice ? { ...read, profile: choice.profile, profileWhy: choice.why } : read;
+  const declared = read.profileWhy !== NO_VERSION ? { declaredProfile: read.profile } : {};
+  const fromScenario: ClusterSettings = choice ? { ...read, ...declared, profile: choice.profile, profileWhy: choice.why } : { ...read, ...declared };
   const [cm, ...more] = configMaps;
   for (const o of more) warn({ pos: o.pos, message: `a second cilium-config (the first is at ${firstAt(cm?.pos ?? o.pos, o.pos)}): ignored` });
   if (!cm) {

@@ -18,6 +18,8 @@ export interface ClusterSettings {
   readonly profile: CiliumProfile;
   /** Why this profile: "cluster.cilium \"1.13\"", "--cilium 1.16", "newest, no version given". */
   readonly profileWhy: string;
+  /** The profile the input itself names (cluster.cilium), when it names one: what its pinned program ids and tags came from. */
+  readonly declaredProfile?: CiliumProfile;
   readonly routing: RoutingMode;
   readonly tunnelProtocol: TunnelProtocol; // meaningful when routing = tunnel
   readonly tunnelPort: number; // 8472 vxlan, 6081 geneve unless set

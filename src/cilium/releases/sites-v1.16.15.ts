@@ -47,6 +47,7 @@ bpf/include/bpf/ctx/xdp.h	ctx_redirect_peer	352
 bpf/include/bpf/ctx/xdp.h	ctx_set_tunnel_key	106
 bpf/lib/arp.h	arp_respond	75
 bpf/lib/arp.h	error	87
+bpf/lib/common.h	get_id_from_tunnel_id	233
 bpf/lib/common.h	redirect_ep	1204
 bpf/lib/conntrack.h	ct_create4	1008
 bpf/lib/conntrack.h	ct_has_nodeport_egress_entry4	1112
@@ -69,11 +70,13 @@ bpf/lib/eth.h	eth_store_daddr	98
 bpf/lib/eth.h	eth_store_daddr_aligned	92
 bpf/lib/eth.h	eth_store_saddr	67
 bpf/lib/eth.h	eth_store_saddr_aligned	61
+bpf/lib/fib.h	fib_redirect_v4	281
 bpf/lib/fib.h	maybe_add_l2_hdr	27
 bpf/lib/identity.h	identity_is_cluster	145
 bpf/lib/identity.h	inherit_identity_from_host	162
 bpf/lib/l3.h	ipv4_l3	52
 bpf/lib/l3.h	ipv4_local_delivery	156
+bpf/lib/l3.h	l3_local_delivery	73
 bpf/lib/lb.h	__lb4_lookup_backend	1301
 bpf/lib/lb.h	__lb4_lookup_backend_slot	1319
 bpf/lib/lb.h	lb4_local	1593
@@ -83,6 +86,7 @@ bpf/lib/lb.h	lb4_lookup_service	1283
 bpf/lib/lb.h	lb4_rev_nat	1180
 bpf/lib/lb.h	lb4_select_backend_id	1344
 bpf/lib/lb.h	lb4_xlate	1393
+bpf/lib/maps.h	tail_call_policy	43
 bpf/lib/nat.h	rewrite	981
 bpf/lib/nat.h	snat_v4_nat	778
 bpf/lib/nat.h	snat_v4_nat_handle_mapping	254
@@ -102,6 +106,7 @@ bpf/lib/nodeport.h	redirect	2510
 bpf/lib/nodeport.h	tail_handle_snat_fwd_ipv4	3177
 bpf/lib/nodeport.h	tail_nodeport_nat_egress_ipv4	2674
 bpf/lib/nodeport.h	tail_nodeport_nat_ingress_ipv4	2584
+bpf/lib/nodeport.h	tail_nodeport_rev_dnat_ingress_ipv4	2544
 bpf/lib/overloadable_skb.h	ctx_set_encap_info	264
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	228
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info	159

@@ -1,7 +1,8 @@
-// send_drop_notify of bpf/lib/drop.h (v1.13.0): the terminal function of a dropped packet.
+// send_drop_notify of bpf/lib/drop.h (v1.13.0, v1.16.15, v1.18.3): the terminal function of a dropped packet.
 // Called by entry and tail programs only. Every send_drop_notify* macro expands to
 // _send_drop_notify, which stores the event in cb[0..4] and tail-calls CILIUM_CALL_DROP_NOTIFY
-// (slot 1) of the running object's calls map; __send_drop_notify there emits the event (the
+// (slot 1) of the running object's calls map; __send_drop_notify (v1.18: tail_drop_notify,
+// drop.h@v1.18.3 __declare_tail(CILIUM_CALL_DROP_NOTIFY)) there emits the event (the
 // drop node: the function that decided the drop, identities, endpoint, ifindex). An empty slot
 // means no event, the packet is dropped all the same. Without `who`, the identities of
 // bpf_lxc's send_drop_notify(ctx, SECLABEL, 0, 0, …) on egress and of tail_ipv4_policy's
@@ -9,7 +10,7 @@
 // (send_drop_notify_ext(ctx, SECLABEL, dst_id, 0, …)) as `who`. Left out: update_metrics.
 import type { Ctx, Ret } from '../context.js';
 import { dropInfo } from '../context.js';
-import { CILIUM_CALL } from '../../cilium/call-slots.js';
+import { callSlot, CILIUM_CALL } from '../../cilium/call-slots.js';
 import { eventMeta } from './trace.js';
 
 const DROP_H = 'bpf/lib/drop.h';
@@ -48,19 +49,21 @@ export function sendDropNotify(ctx: Ctx, ret: Ret, fn: string, file: string, dir
     ctx.tb.add(node(true));
     return ret;
   }
-  const target = ctx.node.maps.progArrays.get(c.callsMap)?.lookup(CILIUM_CALL.DROP_NOTIFY);
+  const slot = callSlot(ctx.cluster.release, CILIUM_CALL.DROP_NOTIFY);
+  const target = ctx.node.maps.progArrays.get(c.callsMap)?.lookup(slot);
   ctx.tb.frame('_send_drop_notify', DROP_H, () => {
     ctx.tb.add({ kind: 'note', text: `called from ${notifierFn} ${file}${line === null ? '' : `:${line}`}: cb[0]=${ids.srcId} cb[1]=${ids.dstId} cb[2]=${info.code} cb[3]=${ids.dstEp} cb[4]=exitcode|file<<8|line<<16` });
-    ctx.tb.add({ kind: 'tail_call', map: c.callsMap, slot: CILIUM_CALL.DROP_NOTIFY, slotName: 'CILIUM_CALL_DROP_NOTIFY', program: target ? target.name : null });
+    ctx.tb.add({ kind: 'tail_call', map: c.callsMap, slot, slotName: 'CILIUM_CALL_DROP_NOTIFY', program: target ? target.name : null });
     if (!target) {
       ctx.tb.add({ kind: 'note', text: 'the tail call failed: no drop event; _send_drop_notify returns the exit code' });
       ctx.tb.add(node(false));
     }
   });
   if (target) {
-    // A tail call never returns: __send_drop_notify runs as the program, at the hop's top level.
+    // A tail call never returns: the slot's program (__send_drop_notify; tail_drop_notify from
+    // v1.18, drop.h) runs as the program, at the hop's top level.
     ctx.tb.resetToHop();
-    ctx.tb.frame('__send_drop_notify', DROP_H, () => ctx.tb.add(node(true)));
+    ctx.tb.frame(ctx.cluster.release.has('tail-drop-notify') ? 'tail_drop_notify' : '__send_drop_notify', DROP_H, () => ctx.tb.add(node(true)));
   }
   return ret;
 }

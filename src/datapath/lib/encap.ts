@@ -7,7 +7,7 @@
 // Left out: IPsec (encrypt_key != 0), VTEP, egress gateway.
 import { HOST_ID, LOCAL_NODE_ID } from '../../cilium/identities.js';
 import { formatIpv4, IP_ZERO, type Ipv4 } from '../../net/ip.js';
-import { formatTunnelKey, formatTunnelValue } from '../../maps/tunnel.js';
+import { formatTunnelKey, formatTunnelValue, type TunnelEntry } from '../../maps/tunnel.js';
 import type { CtStatus } from '../../cilium/trace-points.js';
 import { drop, type Ctx, type Ret } from '../context.js';
 import { sendTraceNotify } from './trace.js';
@@ -16,7 +16,9 @@ const FILE = 'bpf/lib/encap.h';
 const IPDEFTTL = 64;
 
 function ctxSetEncapInfo(ctx: Ctx, nodeIp: Ipv4, seclabel: number): Ret {
-  return ctx.tb.frame('ctx_set_encap_info', 'bpf/lib/overloadable_skb.h', () => {
+  // ctx_set_encap_info4 from v1.18 (overloadable_skb.h@v1.18.3:277-311, IPv6 underlays got a twin).
+  const fn = ctx.cluster.release.has('no-tunnel-map') ? 'ctx_set_encap_info4' : 'ctx_set_encap_info';
+  return ctx.tb.frame(fn, 'bpf/lib/overloadable_skb.h', () => {
     const key = { tunnelId: seclabel, remoteIpv4: nodeIp, ttl: IPDEFTTL };
     ctx.tb.add({ kind: 'note', text: `bpf_tunnel_key: tunnel_id=${key.tunnelId} (source identity) remote_ipv4=${formatIpv4(nodeIp)} tunnel_ttl=${IPDEFTTL}` });
     ctx.tb.frame('ctx_set_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
@@ -33,9 +35,16 @@ function ctxSetEncapInfo(ctx: Ctx, nodeIp: Ipv4, seclabel: number): Ret {
  * `reason` is the trace reason the caller passes (its CT state, or CT_NEW / CT_REPLY in nodeport.h).
  */
 export function encapWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number, reason: CtStatus | 'unknown' = ctx.ctBuffer?.status ?? 'unknown'): Ret {
-  return ctx.tb.frame('__encap_with_nodeid', FILE, () => {
+  const r = ctx.cluster.release;
+  // __encap_with_nodeid4 from v1.18 (encap.h@v1.18.3:13-39).
+  return ctx.tb.frame(r.has('no-tunnel-map') ? '__encap_with_nodeid4' : '__encap_with_nodeid', FILE, () => {
     const label = seclabel === HOST_ID ? LOCAL_NODE_ID : seclabel;
     if (label !== seclabel) ctx.tb.add({ kind: 'note', text: `seclabel ${seclabel} (HOST_ID) becomes LOCAL_NODE_ID ${LOCAL_NODE_ID}: the receiver sees a packet from a remote node` });
+    if (r.has('to-overlay-trace-first')) {
+      // v1.14+: send_trace_notify(TRACE_TO_OVERLAY) comes before ctx_set_encap_info (encap.h@v1.16.15:52-53).
+      sendTraceNotify(ctx, 'TRACE_TO_OVERLAY', label, dstId, 0, ctx.node.config.encapIfindex, reason);
+      return ctxSetEncapInfo(ctx, tunnelEndpoint, label);
+    }
     const ret = ctxSetEncapInfo(ctx, tunnelEndpoint, label);
     if (ret.kind === 'drop') return ret;
     // v1.13 emits TO_OVERLAY after a successful set_tunnel_key.
@@ -44,7 +53,7 @@ export function encapWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number
   });
 }
 
-/** __encap_and_redirect_with_nodeid (encap.h:143-156). */
+/** __encap_and_redirect_with_nodeid (encap.h:143-156): __encap_with_nodeid, then ctx_redirect to ENCAP_IFINDEX. */
 function encapAndRedirectWithNodeidInner(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
   return ctx.tb.frame('__encap_and_redirect_with_nodeid', FILE, () => encapWithNodeid(ctx, tunnelEndpoint, seclabel, dstId));
 }
@@ -54,31 +63,56 @@ export function encapAndRedirectWithNodeid(ctx: Ctx, tunnelEndpoint: Ipv4, secla
   return ctx.tb.frame('encap_and_redirect_with_nodeid', FILE, () => encapAndRedirectWithNodeidInner(ctx, tunnelEndpoint, seclabel, dstId));
 }
 
+/** The cilium_tunnel_map lookup of the masked destination (v1.13-v1.17). */
+function tunnelMapLookup(ctx: Ctx): TunnelEntry | undefined {
+  const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
+  const map = ctx.node.maps.tunnel;
+  const hit = map.lookup(masked);
+  ctx.tb.add({ kind: 'lookup', map: map.name, key: formatTunnelKey(masked, ctx.cluster.release), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
+  return hit;
+}
+
 /**
- * encap_and_redirect_lxc: with a tunnel endpoint from the ipcache, encapsulate toward it;
- * otherwise look the masked destination up in cilium_tunnel_map; a miss is
- * DROP_NO_TUNNEL_ENDPOINT, which the caller turns into "pass to stack".
+ * encap_and_redirect_lxc, per release:
+ * - v1.13.0: with a tunnel endpoint from the ipcache, __encap_and_redirect_lxc ->
+ *   __encap_and_redirect_with_nodeid; otherwise the masked destination in cilium_tunnel_map
+ *   (a miss is DROP_NO_TUNNEL_ENDPOINT, which the caller handles).
+ * - v1.16.15 (encap.h:103-170): __encap_and_redirect_lxc -> encap_and_redirect_with_nodeid ->
+ *   __encap_and_redirect_with_nodeid; the tunnel-map hit goes through encap_and_redirect_with_nodeid.
+ * - v1.18.3 (encap.h:93-117): the caller checked flag_has_tunnel_ep; straight to
+ *   encap_and_redirect_with_nodeid with the ipcache entry. No tunnel map.
  */
 export function encapAndRedirectLxc(ctx: Ctx, tunnelEndpoint: Ipv4, seclabel: number, dstId: number): Ret {
+  const r = ctx.cluster.release;
   return ctx.tb.frame('encap_and_redirect_lxc', FILE, () => {
+    if (r.has('no-tunnel-map')) return encapAndRedirectWithNodeid(ctx, tunnelEndpoint, seclabel, dstId);
+    const modern = r.has('ep-not-ready');
     if (tunnelEndpoint !== IP_ZERO) {
-      return ctx.tb.frame('__encap_and_redirect_lxc', FILE, () => encapAndRedirectWithNodeidInner(ctx, tunnelEndpoint, seclabel, dstId));
+      return ctx.tb.frame('__encap_and_redirect_lxc', FILE, () => modern
+        ? encapAndRedirectWithNodeid(ctx, tunnelEndpoint, seclabel, dstId)
+        : encapAndRedirectWithNodeidInner(ctx, tunnelEndpoint, seclabel, dstId));
     }
-    const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
-    const hit = ctx.node.maps.tunnel.lookup(masked);
-    ctx.tb.add({ kind: 'lookup', map: ctx.node.maps.tunnel.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
+    const hit = tunnelMapLookup(ctx);
     if (!hit) return drop('DROP_NO_TUNNEL_ENDPOINT');
-    return encapAndRedirectWithNodeidInner(ctx, hit.endpoint, seclabel, dstId);
+    return modern ? encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, dstId) : encapAndRedirectWithNodeidInner(ctx, hit.endpoint, seclabel, dstId);
   });
 }
 
-/** encap_and_redirect_netdev: bpf_host's tunnel-map path (no ipcache tunnel endpoint). */
+/**
+ * encap_and_redirect_netdev: bpf_host's tunnel-map path (no ipcache tunnel endpoint), to
+ * v1.17. v1.18 has neither the function nor the map: without a tunnel endpoint in the ipcache
+ * there is nothing to encapsulate toward.
+ */
 export function encapAndRedirectNetdev(ctx: Ctx, seclabel: number): Ret {
+  if (!ctx.node.maps.tunnel.exists) {
+    ctx.tb.add({ kind: 'note', text: `${ctx.cluster.release.version} has no tunnel map: no ipcache tunnel endpoint, nothing to encapsulate toward`, feature: 'no-tunnel-map' });
+    return drop('DROP_NO_TUNNEL_ENDPOINT');
+  }
   return ctx.tb.frame('encap_and_redirect_netdev', FILE, () => {
-    const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
-    const hit = ctx.node.maps.tunnel.lookup(masked);
-    ctx.tb.add({ kind: 'lookup', map: ctx.node.maps.tunnel.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
+    const hit = tunnelMapLookup(ctx);
     if (!hit) return drop('DROP_NO_TUNNEL_ENDPOINT');
+    // v1.16: through encap_and_redirect_with_nodeid (encap.h@v1.16.15:189).
+    if (ctx.cluster.release.has('ep-not-ready')) return encapAndRedirectWithNodeid(ctx, hit.endpoint, seclabel, 0);
     return encapAndRedirectWithNodeidInner(ctx, hit.endpoint, seclabel, 0);
   });
 }

@@ -35,7 +35,9 @@ function kernelNeighOutput(ctx: Ctx, dev: Device, nextHop: Ipv4): void {
 
 /** redirect_direct_v4: the redirect and the egress ifindex (`oif`, for the caller's TRACE_TO_NETWORK). */
 export function redirectDirectV4(ctx: Ctx): { readonly ret: Ret; readonly oif: number } {
-  return ctx.tb.frame('redirect_direct_v4', FIB_H, () => {
+  // v1.16 and v1.18 name it fib_redirect_v4 (bpf/lib/fib.h@v1.16.15:281, @v1.18.3:267).
+  const fn = ctx.cluster.release.site(FIB_H, 'redirect_direct_v4') === undefined ? 'fib_redirect_v4' : 'redirect_direct_v4';
+  return ctx.tb.frame(fn, FIB_H, () => {
     const cfg = ctx.node.config;
     const dst = ctx.pkt.dst;
     if (cfg.enableSkipFib === true) {

@@ -6,7 +6,7 @@
 // NodePort replies and tail-calls 38 for BPF SNAT (nat.ts), unless the skb is already SNAT-done.
 // Left out: DSR, externalTrafficPolicy=Local, source ranges, NAT46/64, L7 LB, XDP, the host
 // firewall, egress gateway, NodePort forwarding by FIB (native routing).
-import { CILIUM_CALL } from '../../cilium/call-slots.js';
+import { callSlot, CILIUM_CALL } from '../../cilium/call-slots.js';
 import { HOST_ID, WORLD_ID } from '../../cilium/identities.js';
 import { SVC_FLAG_NODEPORT } from '../../maps/lbmap.js';
 import { formatIpv4, type Ipv4 } from '../../net/ip.js';
@@ -160,7 +160,7 @@ function nodeportRevDnatFwdIpv4(ctx: Ctx): Ret {
 export function handleNatFwd(ctx: Ctx): { ret: Ret; tailCalled: boolean } {
   let tailCalled = false;
   const ret = ctx.tb.frame('handle_nat_fwd', FILE, () => {
-    ctx.tb.add({ kind: 'inlined', slot: CILIUM_CALL.IPV4_NODEPORT_NAT_FWD, slotName: 'CILIUM_CALL_IPV4_NODEPORT_NAT_FWD', program: 'handle_nat_fwd_ipv4', why: 'IPv4-only, no host firewall, no egress gateway: invoke_tailcall_if returns handle_nat_fwd_ipv4(ctx) (tail_handle_nat_fwd_ipv4 is not compiled)' });
+    ctx.tb.add({ kind: 'inlined', slot: callSlot(ctx.cluster.release, CILIUM_CALL.IPV4_NODEPORT_NAT_FWD), slotName: 'CILIUM_CALL_IPV4_NODEPORT_NAT_FWD', program: 'handle_nat_fwd_ipv4', why: 'IPv4-only, no host firewall, no egress gateway: invoke_tailcall_if returns handle_nat_fwd_ipv4(ctx) (tail_handle_nat_fwd_ipv4 is not compiled)' });
     return ctx.tb.frame('handle_nat_fwd_ipv4', FILE, () => ctx.tb.frame('__handle_nat_fwd_ipv4', FILE, () => {
       const r = nodeportRevDnatFwdIpv4(ctx);
       if (r.kind === 'drop') return r;

@@ -2,7 +2,7 @@
 // and invoke_tailcall_if (bpf/lib/tailcall.h): a real tail call when the condition was
 // compiled in, a direct call otherwise. The slot's content is map data filled by the loader;
 // an empty slot falls through and the caller returns DROP_MISSED_TAIL_CALL, as in C.
-import { callSlotName } from '../../cilium/call-slots.js';
+import { callSlot, callSlotName, type CallName } from '../../cilium/call-slots.js';
 import type { ProgramRef } from '../../maps/callmap.js';
 import { drop, type Ctx, type Ret } from '../context.js';
 import { runProgram } from '../programs.js';
@@ -21,11 +21,11 @@ function jump(ctx: Ctx, mapName: string, slot: number, slotName: string): Ret {
   return runProgram(ctx, target);
 }
 
-/** ep_tail_call(ctx, slot): tail call into the running object's own calls map. */
-export function epTailCall(ctx: Ctx, slot: number): Ret {
+/** ep_tail_call(ctx, CILIUM_CALL_<name>): tail call into the running object's own calls map, at the running release's slot. */
+export function epTailCall(ctx: Ctx, name: CallName): Ret {
   const cfg = ctx.prog.config;
   if (cfg.kind === 'sock') throw new Error('bpf_sock has no calls map');
-  return jump(ctx, cfg.callsMap, slot, callSlotName(slot, objectOf(ctx)));
+  return jump(ctx, cfg.callsMap, callSlot(ctx.cluster.release, name), callSlotName(name, objectOf(ctx)));
 }
 
 /** tail_call_dynamic(ctx, &POLICY_CALL_MAP, ep->lxc_id). */
@@ -34,8 +34,8 @@ export function tailCallPolicy(ctx: Ctx, lxcId: number): Ret {
 }
 
 /** invoke_tailcall_if(COND, slot, fn): tail call if COND was compiled in, else call fn. */
-export function invokeTailcallIf(ctx: Ctx, cond: boolean, slot: number, program: string, why: string, fn: () => Ret): Ret {
-  if (cond) return epTailCall(ctx, slot);
-  ctx.tb.add({ kind: 'inlined', slot, slotName: callSlotName(slot, objectOf(ctx)), program, why });
+export function invokeTailcallIf(ctx: Ctx, cond: boolean, name: CallName, program: string, why: string, fn: () => Ret): Ret {
+  if (cond) return epTailCall(ctx, name);
+  ctx.tb.add({ kind: 'inlined', slot: callSlot(ctx.cluster.release, name), slotName: callSlotName(name, objectOf(ctx)), program, why });
   return fn();
 }

@@ -144,7 +144,8 @@ export function renderTopicList(): string {
     if (topics.length === 0) continue;
     if (out.length > 0) out.push('');
     out.push(`${KIND_HEADINGS[kind]}:`);
-    for (const t of topics) out.push(`  ${t.id.padEnd(pad - 2)} ${listSummary(t, WIDTH - pad - 1)}`.trimEnd());
+    // An id longer than the column (tail_nodeport_rev_dnat_ingress_ipv4) shortens its summary instead.
+    for (const t of topics) out.push(`  ${t.id.padEnd(pad - 2)} ${listSummary(t, WIDTH - Math.max(pad, t.id.length + 2) - 1)}`.trimEnd());
   }
   return out.join('\n') + '\n';
 }
