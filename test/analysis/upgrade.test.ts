@@ -89,7 +89,7 @@ describe('matrix form: why a cell changed', () => {
       '  tcp/80 default/pod1 → default/pod2: FORWARDED → DROPPED (EP_NOT_READY)',
       '    drop reason: none (FORWARDED) → EP_NOT_READY (DROP_EP_NOT_READY in tail_call_policy)',
       '    release changes (v1.13.0 → v1.16.15) recorded on these paths:',
-      '      ep-not-ready (1.16.0, seen after): a missing policy program drops with DROP_EP_NOT_READY (203) [bpf/lib/l3.h tail_call_policy@1.16.0]',
+      '      ep-not-ready (1.16.0, seen after): a missing policy program drops with DROP_EP_NOT_READY (203) [bpf/lib/maps.h tail_call_policy@1.16.0]',
     ]);
   });
 });
