@@ -8,6 +8,7 @@ import { compareReleases, parseRelease } from '../cilium/releases/semver.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import { DEFAULT_SPORT, traceFlow, type FlowSource } from '../trace/run.js';
 import type { TraceNode, TraceResult } from '../trace/tree.js';
+import { flowDiffToJson, renderFlowDiffText, type FlowDiff } from './flow-diff.js';
 import type { Matrix } from './matrix.js';
 import type { CellChange, MatrixDiff } from './matrix-diff.js';
 import { flowSourceOf } from './matrix-trace.js';
@@ -132,10 +133,16 @@ export function releaseLabel(r: TraceResult): string {
 
 export function mapFormatLines(changes: readonly MapFormatChange[]): string[] {
   if (changes.length === 0) return ['map formats: every lookup both releases make is printed the same'];
-  const out = ['map formats (the same lookup, as each release prints it):'];
+  // One heading per map (or rename), its lookups under it in trace order.
+  const groups = new Map<string, MapFormatChange[]>();
   for (const c of changes) {
-    out.push(`  ${c.before.map === c.after.map ? c.before.map : `${c.before.map} → ${c.after.map}`}`);
-    out.push(`    before: ${c.before.map} ${c.before.key} → ${c.before.result}`, `    after:  ${c.after.map} ${c.after.key} → ${c.after.result}`);
+    const head = c.before.map === c.after.map ? c.before.map : `${c.before.map} → ${c.after.map}`;
+    groups.set(head, [...(groups.get(head) ?? []), c]);
+  }
+  const out = ['map formats (the same lookup, as each release prints it):'];
+  for (const [head, cs] of groups) {
+    out.push(`  ${head}`);
+    for (const c of cs) out.push(`    before: ${c.before.map} ${c.before.key} → ${c.before.result}`, `    after:  ${c.after.map} ${c.after.key} → ${c.after.result}`);
   }
   return out;
 }
@@ -201,4 +208,14 @@ export function cellWhyLines(cells: readonly CellWhy[]): string[] {
 export function cellWhyJson(w: CellWhy): unknown {
   const o = (x: CellOutcome) => ({ verdict: x.verdict, reason: x.reason, macro: x.macro, fn: x.fn });
   return { section: w.change.section, from: w.change.from, to: w.change.to, before: o(w.change.before), after: o(w.change.after), releaseChanges: w.changes.map(releaseChangeJson) };
+}
+
+/** The flow form: the flow diff with the map formats and the release changes after the divergence. */
+export function upgradeFlowText(d: FlowDiff, labels: { before: string; after: string }): string {
+  return renderFlowDiffText(d, labels, [mapFormatLines(mapFormatChanges(d.before, d.after)), releaseChangeLines(releaseChanges(d.before, d.after), d.before, d.after)]);
+}
+
+export function upgradeFlowJson(d: FlowDiff, labels: { before: string; after: string }): unknown {
+  const base = flowDiffToJson(d, labels) as Record<string, unknown>;
+  return { ...base, upgrade: { before: d.before.context.cilium, after: d.after.context.cilium, mapFormats: mapFormatChanges(d.before, d.after), releaseChanges: releaseChanges(d.before, d.after).map(releaseChangeJson) } };
 }

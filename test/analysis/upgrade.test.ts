@@ -3,7 +3,12 @@
 // print differently (the same map family at the same place of the path).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellWhyLines, featuresOf, mapFamily, mapFormatChanges, releaseChangeLines, releaseChanges } from '../../src/analysis/upgrade.js';
+import { cellWhyLines, featuresOf, mapFamily, mapFormatChanges, releaseChangeLines, releaseChanges, upgradeFlowJson, upgradeFlowText } from '../../src/analysis/upgrade.js';
+import { diffFlows } from '../../src/analysis/flow-diff.js';
+import { buildCluster } from '../../src/controlplane/cluster.js';
+import { loadDefaultScenario } from '../../src/scenario/load.js';
+import { resolveDestination, resolveSource } from '../../src/cli/endpoints.js';
+import { DEFAULT_SPORT, traceFlow } from '../../src/trace/run.js';
 import type { Feature } from '../../src/cilium/releases/features.js';
 import type { TraceNode, TraceResult } from '../../src/trace/tree.js';
 
@@ -91,5 +96,37 @@ describe('matrix form: why a cell changed', () => {
       '    release changes (v1.13.0 → v1.16.15) recorded on these paths:',
       '      ep-not-ready (1.16.0, seen after): a missing policy program drops with DROP_EP_NOT_READY (203) [bpf/lib/maps.h tail_call_policy@1.16.0]',
     ]);
+  });
+});
+
+describe('flow form on a real path', () => {
+  // A real v1.13.0 trace of pod1 → pod3, and the same tree as v1.18.3 would name its ipcache
+  // (pkg/maps/ipcache/ipcache.go:33) with the note that says why: what the datapath helpers'
+  // traces record once their work is in, built here so the view is held to it now.
+  const cluster = buildCluster(loadDefaultScenario({ cilium: { profile: '1.13', why: '--cilium 1.13' } }));
+  const dst = resolveDestination(cluster, { text: 'pod3', col: 1 });
+  const before = traceFlow(cluster, { src: resolveSource(cluster, { text: 'pod1', col: 1 }, dst.ip), dstIp: dst.ip, proto: 'icmp', dport: null, sport: DEFAULT_SPORT, traceArp: false });
+  const rename = (nodes: readonly TraceNode[]): TraceNode[] => nodes.map((n) => {
+    if (n.kind === 'lookup' && n.map === 'cilium_ipcache') return { ...n, map: 'cilium_ipcache_v2' };
+    return 'children' in n ? { ...n, children: rename(n.children) } : n;
+  });
+  const [first, ...rest] = rename(before.hops);
+  const withNote = first && 'children' in first ? [{ ...first, children: [note('ipcache-v2'), ...first.children] }, ...rest] : [];
+  const after = { ...before, context: { ...before.context, cilium: 'v1.18.3', profile: '1.18', profileWhy: '--cilium2 1.18' }, hops: withNote } as TraceResult;
+  const labels = { before: '--scenario default, Cilium v1.13.0: --cilium 1.13', after: '--scenario default, Cilium v1.18.3: --cilium2 1.18' };
+
+  it('the ipcache lookups pair up as a format change, and ipcache-v2 (1.18.0) is named behind them', () => {
+    const d = diffFlows(before, after);
+    assert.equal(d.identical, false, 'the renamed lookups are different steps');
+    const text = upgradeFlowText(d, labels);
+    assert.match(text, /\nbefore \(--scenario default, Cilium v1\.13\.0: --cilium 1\.13\): FORWARDED — delivered to default\/pod3 on node2 /);
+    assert.match(text, /\nfirst divergence \(step \d+\):\n  only before: lookup cilium_ipcache 10\.0\.1\.105\/32 → /);
+    assert.match(text, /\n\nmap formats \(the same lookup, as each release prints it\):\n  cilium_ipcache → cilium_ipcache_v2\n    before: cilium_ipcache 10\.0\.1\.105\/32 → identity=14753 [^\n]+\n    after:  cilium_ipcache_v2 10\.0\.1\.105\/32 → identity=14753 /);
+    assert.match(text, /\n\nrelease changes \(v1\.13\.0 → v1\.18\.3\) recorded on these paths:\n  ipcache-v2 \(1\.18\.0, seen after\): the ipcache map is cilium_ipcache_v2 \[pkg\/maps\/ipcache\/ipcache\.go@1\.18\.0\]\n\nsteps /);
+    assert.match(text, /\nchanged: FORWARDED → FORWARDED\n$/);
+    const j = upgradeFlowJson(d, labels) as { upgrade: { before: string; after: string; mapFormats: Array<{ before: { map: string }; after: { map: string } }>; releaseChanges: Array<{ feature: string; seenAfter: boolean }> } };
+    assert.deepEqual([j.upgrade.before, j.upgrade.after], ['v1.13.0', 'v1.18.3']);
+    assert.deepEqual([...new Set(j.upgrade.mapFormats.map((m) => `${m.before.map}>${m.after.map}`))], ['cilium_ipcache>cilium_ipcache_v2']);
+    assert.deepEqual(j.upgrade.releaseChanges.map((c) => [c.feature, c.seenAfter]), [['ipcache-v2', true]]);
   });
 });

@@ -13,7 +13,7 @@ import { diffMatrices, matrixDiffToJson, renderMatrixDiffCsv, renderMatrixDiffMa
 import { diffFlows, flowDiffToJson, renderFlowDiffText } from '../../analysis/flow-diff.js';
 import { prettyJson } from '../../analysis/json.js';
 import type { MatrixOptions } from '../../analysis/matrix.js';
-import { cellWhyJson, cellWhyLines, explainCells, mapFormatChanges, mapFormatLines, releaseChangeJson, releaseChangeLines, releaseChanges } from '../../analysis/upgrade.js';
+import { cellWhyJson, cellWhyLines, explainCells, upgradeFlowJson, upgradeFlowText } from '../../analysis/upgrade.js';
 import type { ClusterOptions } from '../cluster-source.js';
 import { parseProto, resolveDestination, resolveSource } from '../endpoints.js';
 import type { Io } from '../io.js';
@@ -47,8 +47,8 @@ function sides(cmd: Command): { before: ClusterOptions; after: ClusterOptions } 
     return { before, after: { ...cluster, ...release2 } };
   }
   const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}), ...release2 };
-  if (!before.file && !before.scenario) throw new UsageError('diff needs the cluster before the change (expected -f PATH or --scenario NAME)');
-  if (!after.file && !after.scenario) throw new UsageError('diff needs the cluster after the change (expected --f2 PATH or --scenario2 NAME)');
+  if (!before.file && !before.scenario) throw new UsageError('diff needs the cluster before the change (expected -f PATH or --scenario NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
+  if (!after.file && !after.scenario) throw new UsageError('diff needs the cluster after the change (expected --f2 PATH or --scenario2 NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
   if (before.file?.includes('-') && after.file?.includes('-')) throw new UsageError('standard input (-) can be read once (expected - for one side only)');
   for (const f of before.file ?? []) {
     if (f === '2' && !existsSync(f)) throw new UsageError("'-f 2' names no file: for the second cluster write --f2 PATH");
@@ -81,14 +81,7 @@ function flowDiff(io: Io, clusters: { before: Cluster; after: Cluster }, args: s
     io.stdout(output === 'json' ? prettyJson(flowDiffToJson(d, labels)) : renderFlowDiffText(d, labels));
     return !d.identical;
   }
-  const formats = mapFormatChanges(d.before, d.after);
-  const changes = releaseChanges(d.before, d.after);
-  if (output === 'json') {
-    const base = flowDiffToJson(d, labels) as Record<string, unknown>;
-    io.stdout(prettyJson({ ...base, upgrade: { before: d.before.context.cilium, after: d.after.context.cilium, mapFormats: formats, releaseChanges: changes.map(releaseChangeJson) } }));
-  } else {
-    io.stdout(renderFlowDiffText(d, labels, [mapFormatLines(formats), releaseChangeLines(changes, d.before, d.after)]));
-  }
+  io.stdout(output === 'json' ? prettyJson(upgradeFlowJson(d, labels)) : upgradeFlowText(d, labels));
   return !d.identical;
 }
 
