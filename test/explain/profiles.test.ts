@@ -76,6 +76,16 @@ describe('what a newer release changed, per topic', () => {
     assert.deepEqual(releaseNotes(t, V1_13_0), []);
   });
 
+  it('v1.18.3 bpf/lib/tailcall.h:75: a bare "slot 22" of cil_from_host is CILIUM_CALL_IPV4_FROM_HOST, slot 23; a Service\'s backend slots are not tail calls', () => {
+    const host = findTopic('cil_from_host');
+    assert.ok(host);
+    assert.ok(releaseNotes(host, V1_18_3).some((n) => n.text === 'CILIUM_CALL_IPV4_FROM_HOST is slot 23 (bpf/lib/tailcall.h:75; slot 22 in v1.13.0)'));
+    assert.ok(!releaseNotes(host, V1_16_15).some((n) => n.feature === 'call-slots-renumbered'));
+    const slot = findTopic('sock_select_slot');
+    assert.ok(slot);
+    assert.deepEqual(releaseNotes(slot, V1_18_3), []);
+  });
+
   it('every topic with release switches and every release name is a real topic', () => {
     for (const id of topicsWithFeatures()) assert.equal(findTopic(id)?.id, id, id);
     for (const [id, names] of Object.entries(RELEASE_NAMES)) for (const n of names) assert.equal(findTopic(n)?.id, id, n);

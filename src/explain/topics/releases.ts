@@ -99,6 +99,8 @@ export interface ReleaseNote {
 }
 
 const SLOT = /slot (\d+) \(CILIUM_CALL_([A-Z0-9_]+)\)/g;
+/** "slot 22", not "slot 1..count" (a Service's backend slots) nor a prefix of a longer number. */
+const BARE_SLOT = /\bslot (\d+)(?![\d.])/g;
 
 /** What `r` changes of topic `t` since WRITTEN_FOR: features, slot numbers, the CLI's name. */
 export function releaseNotes(t: Topic, r: CiliumRelease): ReleaseNote[] {
@@ -112,13 +114,18 @@ export function releaseNotes(t: Topic, r: CiliumRelease): ReleaseNote[] {
   }
   const text = `${t.title} ${t.what} ${t.when}`;
   const seen = new Set<string>();
-  for (const m of text.matchAll(SLOT)) {
-    const [, old, name] = m as unknown as [string, string, string];
-    if (seen.has(name)) continue;
+  const moved = (name: string, old: number) => {
+    if (seen.has(name)) return;
     seen.add(name);
     const now = r.calls.slot(name);
     if (now === undefined) out.push({ text: `${r.version} defines no CILIUM_CALL_${name} (${r.calls.file}); ${WRITTEN_FOR.version} has it at slot ${old}` });
-    else if (now !== Number(old)) out.push({ text: `CILIUM_CALL_${name} is slot ${now} (${r.calls.file}:${r.calls.line(name)}; slot ${old} in ${WRITTEN_FOR.version})`, feature: 'call-slots-renumbered' });
+    else if (now !== old) out.push({ text: `CILIUM_CALL_${name} is slot ${now} (${r.calls.file}:${r.calls.line(name)}; slot ${old} in ${WRITTEN_FOR.version})`, feature: 'call-slots-renumbered' });
+  };
+  // "slot 29 (CILIUM_CALL_IPV4_CT_EGRESS)" names the slot; a bare "slot 22" of a program,
+  // function or observation point is a tail-call slot: every name v1.13.0 gives it.
+  for (const m of text.matchAll(SLOT)) moved(m[2] as string, Number(m[1]));
+  if (t.kind === 'program' || t.kind === 'function' || t.kind === 'point') {
+    for (const m of text.matchAll(BARE_SLOT)) for (const name of WRITTEN_FOR.calls.names(Number(m[1]))) moved(name, Number(m[1]));
   }
   if (/CILIUM_CALL_SIZE/.test(text) && r.calls.size !== WRITTEN_FOR.calls.size) out.push({ text: `CILIUM_CALL_SIZE is ${r.calls.size} (${r.calls.file}:${r.calls.line('SIZE')}; ${WRITTEN_FOR.calls.size} in ${WRITTEN_FOR.version})` });
   if (r.cli !== WRITTEN_FOR.cli && /\bcilium (bpf|monitor|endpoint|identity|policy|service|version|status)\b/.test(`${t.when} ${t.next}`)) {
