@@ -73,6 +73,8 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   ...profiles('pod1-world-tcp443', ['pod1', '8.8.8.8', 'tcp/443']),
   ...profiles('maps-ipcache-node1', ['maps', 'ipcache', '--node', 'node1']),
   ...profiles('maps-calls-node1', ['maps', 'calls', '--node', 'node1']),
+  // `maps` without a kind lists the release's maps.
+  { name: 'maps-index-node1-v1.18', args: ['maps', '--node', 'node1', '--cilium', '1.18'] },
 ];
 
 /** The same command under the 1.16 and 1.18 profiles (names …-v1.16, …-v1.18). */
