@@ -205,6 +205,18 @@ export function cellWhyLines(cells: readonly CellWhy[]): string[] {
   return out;
 }
 
+/** The same reasons as a Markdown list (pull-request comments). */
+export function cellWhyMarkdown(cells: readonly CellWhy[]): string[] {
+  if (cells.length === 0) return [];
+  const md = (x: string) => x.replace(/\|/g, '\\|');
+  const out = ['**Why each cell changed:**', ''];
+  for (const w of cells) {
+    const rc = w.changes.length === 0 ? 'no release change recorded on this path' : w.changes.map((c) => `\`${c.feature}\` (${c.since}): ${md(c.what)}`).join('; ');
+    out.push(`- ${md(w.change.section)} \`${md(w.change.from)}\` → \`${md(w.change.to)}\`: drop reason ${md(dropText(w.change.before))} → ${md(dropText(w.change.after))}; ${rc}`);
+  }
+  return out;
+}
+
 export function cellWhyJson(w: CellWhy): unknown {
   const o = (x: CellOutcome) => ({ verdict: x.verdict, reason: x.reason, macro: x.macro, fn: x.fn });
   return { section: w.change.section, from: w.change.from, to: w.change.to, before: o(w.change.before), after: o(w.change.after), releaseChanges: w.changes.map(releaseChangeJson) };

@@ -69,6 +69,8 @@ describe('diff --cilium2 without a flow: the matrix cells an upgrade changes', (
     assert.match(run.stdout, /\nwhy each cell changed:\n  tcp\/5432 shop\/frontend-1 → shop\/db-0: DROPPED \(POLICY_DENIED\) → FORWARDED\n    drop reason: POLICY_DENIED \(DROP_POLICY in \w+\) → none \(FORWARDED\)\n    release changes \(v1\.13\.0 → v1\.16\.15\)/);
     const json = JSON.parse((await runCli([...args, '-o', 'json'])).stdout) as { upgrade: { cells: Array<{ from: string; before: { reason: string }; after: { verdict: string } }> } };
     assert.deepEqual(json.upgrade.cells.map((c) => [c.from, c.before.reason, c.after.verdict]), [['shop/frontend-1', 'POLICY_DENIED', 'FORWARDED'], ['shop/frontend-2', 'POLICY_DENIED', 'FORWARDED']]);
+    const md = (await runCli([...args, '-o', 'markdown'])).stdout;
+    assert.match(md, /\n\*\*Why each cell changed:\*\*\n\n- tcp\/5432 `shop\/frontend-1` → `shop\/db-0`: drop reason POLICY_DENIED \(DROP_POLICY in \w+\) → none \(FORWARDED\); /);
   });
 
   it('two clusters of the same release: no upgrade section (the 1.13 diff is unchanged)', async () => {

@@ -13,7 +13,7 @@ import { diffMatrices, matrixDiffToJson, renderMatrixDiffCsv, renderMatrixDiffMa
 import { diffFlows, flowDiffToJson, renderFlowDiffText } from '../../analysis/flow-diff.js';
 import { prettyJson } from '../../analysis/json.js';
 import type { MatrixOptions } from '../../analysis/matrix.js';
-import { cellWhyJson, cellWhyLines, explainCells, upgradeFlowJson, upgradeFlowText } from '../../analysis/upgrade.js';
+import { cellWhyJson, cellWhyLines, cellWhyMarkdown, explainCells, upgradeFlowJson, upgradeFlowText } from '../../analysis/upgrade.js';
 import type { ClusterOptions } from '../cluster-source.js';
 import { parseProto, resolveDestination, resolveSource } from '../endpoints.js';
 import type { Io } from '../io.js';
@@ -94,7 +94,7 @@ function matrixDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo: M
     const base = matrixDiffToJson(d, labels) as Record<string, unknown>;
     return prettyJson(why ? { ...base, upgrade: { before: clusters.before.datapath.release.version, after: clusters.after.datapath.release.version, cells: why.map(cellWhyJson) } } : base);
   };
-  const render = { text: () => renderMatrixDiffText(d, labels, why ? [cellWhyLines(why)] : []), csv: () => renderMatrixDiffCsv(d), markdown: () => renderMatrixDiffMarkdown(d, labels), json } as const;
+  const render = { text: () => renderMatrixDiffText(d, labels, why ? [cellWhyLines(why)] : []), csv: () => renderMatrixDiffCsv(d), markdown: () => renderMatrixDiffMarkdown(d, labels, why ? [cellWhyMarkdown(why)] : []), json } as const;
   io.stdout(render[output]());
   return !d.identical;
 }
