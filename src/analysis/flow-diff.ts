@@ -45,7 +45,7 @@ export function diffFlows(before: TraceResult, after: TraceResult): FlowDiff {
   return { before, after, steps, divergence: first < 0 ? null : first, identical: first < 0 && sameVerdict };
 }
 
-function divergenceLines(d: FlowDiff): string[] {
+export function divergenceLines(d: FlowDiff): string[] {
   if (d.divergence === null) return ['the traces take the same steps with the same results'];
   const s = d.steps[d.divergence] as AlignedStep;
   const out = [`first divergence (step ${d.divergence + 1}):`];
@@ -62,12 +62,18 @@ function divergenceLines(d: FlowDiff): string[] {
   return out;
 }
 
-export function renderFlowDiffText(d: FlowDiff, labels: { before: string; after: string }): string {
-  const out = [headerLine(d.before)];
+/** The two verdicts, each with the step that decided it. */
+export function verdictLines(d: FlowDiff, labels: { before: string; after: string }): string[] {
+  const out: string[] = [];
   for (const [name, label, r] of [['before', labels.before, d.before], ['after', labels.after, d.after]] as const) {
     out.push(`${name.padEnd(6)} (${label}): ${verdictLine(r)}`, `        decided by: ${decidingStep(r).text}`);
   }
-  out.push('', ...divergenceLines(d), '', 'steps (= same, ~ same step with another result, - only before, + only after, > first divergence):');
+  return out;
+}
+
+/** The aligned steps, identical runs folded to CONTEXT steps around each difference. */
+export function stepLines(d: FlowDiff): string[] {
+  const out = ['steps (= same, ~ same step with another result, - only before, + only after, > first divergence):'];
   const keep = d.steps.map((s, i) => d.steps.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((x) => x.op !== '='));
   let skipped = 0;
   d.steps.forEach((s, i) => {
@@ -87,7 +93,18 @@ export function renderFlowDiffText(d: FlowDiff, labels: { before: string; after:
     }
   });
   if (skipped > 0) out.push(`  … ${skipped} identical step${skipped === 1 ? '' : 's'} …`);
-  out.push('', d.identical ? 'identical: same verdict, same steps' : `changed: ${outcomeText(cellOutcome(d.before))} → ${outcomeText(cellOutcome(d.after))}`);
+  return out;
+}
+
+export function closingLine(d: FlowDiff): string {
+  return d.identical ? 'identical: same verdict, same steps' : `changed: ${outcomeText(cellOutcome(d.before))} → ${outcomeText(cellOutcome(d.after))}`;
+}
+
+/** `sections`: more blocks (the upgrade view's) between the divergence and the steps. */
+export function renderFlowDiffText(d: FlowDiff, labels: { before: string; after: string }, sections: ReadonlyArray<readonly string[]> = []): string {
+  const out = [headerLine(d.before), ...verdictLines(d, labels), '', ...divergenceLines(d)];
+  for (const s of sections) out.push('', ...s);
+  out.push('', ...stepLines(d), '', closingLine(d));
   return out.join('\n') + '\n';
 }
 

@@ -75,7 +75,8 @@ function summary(d: MatrixDiff): string {
   return `${d.changes.length} of ${d.compared} cells changed (${parts.join(', ')})`;
 }
 
-export function renderMatrixDiffText(d: MatrixDiff, labels: { before: string; after: string }): string {
+/** `blocks`: more blocks (the upgrade view's "why each cell changed") before the summary. */
+export function renderMatrixDiffText(d: MatrixDiff, labels: { before: string; after: string }, blocks: ReadonlyArray<readonly string[]> = []): string {
   const out = [`before: ${labels.before}`, `after:  ${labels.after}`];
   if (d.onlyBefore.length > 0) out.push(`only before: ${d.onlyBefore.join(', ')}`);
   if (d.onlyAfter.length > 0) out.push(`only after: ${d.onlyAfter.join(', ')}`);
@@ -85,6 +86,7 @@ export function renderMatrixDiffText(d: MatrixDiff, labels: { before: string; af
     const rows = d.changes.filter((c) => c.section === s).map((c) => [`  ${MARK[c.kind]}`, `${c.from} → ${c.to}`, `${glyphOf(c.before)} ${outcomeText(c.before)}`, '→', `${glyphOf(c.after)} ${outcomeText(c.after)}`, `(${c.kind})`]);
     out.push(...alignColumns(rows));
   }
+  for (const b of blocks) if (b.length > 0) out.push('', ...b);
   out.push('', d.identical ? `identical: ${d.compared} cells compared, none changed` : summary(d));
   return out.join('\n') + '\n';
 }
@@ -95,7 +97,8 @@ export function renderMatrixDiffCsv(d: MatrixDiff): string {
   return out.join('\n') + '\n';
 }
 
-export function renderMatrixDiffMarkdown(d: MatrixDiff, labels: { before: string; after: string }): string {
+/** `blocks`: more Markdown paragraphs (the upgrade view's reasons) before the summary. */
+export function renderMatrixDiffMarkdown(d: MatrixDiff, labels: { before: string; after: string }, blocks: ReadonlyArray<readonly string[]> = []): string {
   const md = (s: string) => s.replace(/\|/g, '\\|');
   const out = [`**before:** \`${md(labels.before)}\` · **after:** \`${md(labels.after)}\``, ''];
   if (d.onlyBefore.length > 0) out.push(`Only before: ${d.onlyBefore.map((l) => `\`${md(l)}\``).join(', ')}`, '');
@@ -105,6 +108,7 @@ export function renderMatrixDiffMarkdown(d: MatrixDiff, labels: { before: string
     for (const c of d.changes) out.push(`| ${MARK[c.kind]} | ${md(c.section)} | \`${md(c.from)}\` | \`${md(c.to)}\` | ${glyphOf(c.before)} ${outcomeText(c.before)} | ${glyphOf(c.after)} ${outcomeText(c.after)} |`);
     out.push('');
   }
+  for (const b of blocks) if (b.length > 0) out.push(...b, '');
   out.push(d.identical ? `Identical: ${d.compared} cells compared, none changed.` : `${summary(d)}.`);
   return out.join('\n') + '\n';
 }

@@ -15,6 +15,8 @@ export interface ClusterOptions {
   readonly maxInputSize?: string;
   /** --cilium: the profile (1.16) or release (1.16.15) to trace as, whatever the input says. */
   readonly cilium?: string;
+  /** The option that gave `cilium`, for the profile's why (diff's second side: --cilium2). */
+  readonly ciliumFlag?: string;
 }
 
 /** --cilium as a load option; a value that names no profile is a usage error. */
@@ -26,7 +28,7 @@ export function ciliumChoice(text: string | undefined, flag = '--cilium'): Profi
 }
 
 function maxInputSize(o: ClusterOptions): LoadOptions {
-  const cilium = ciliumChoice(o.cilium);
+  const cilium = ciliumChoice(o.cilium, o.ciliumFlag);
   const withCilium = cilium ? { cilium } : {};
   if (o.maxInputSize === undefined) return withCilium;
   if (!/^[1-9]\d{0,15}$/.test(o.maxInputSize)) throw new UsageError(`bad --max-input-size '${o.maxInputSize}' (expected a number of bytes, e.g. 134217728)`);

@@ -58,7 +58,7 @@ function clusterOptions(cmd: Command): Command {
 function traceProgram(c: Context): Command {
   const program = conventions(new Command('cilium-trace'), c.io);
   program
-    .description('Trace a packet through a simulated Cilium v1.13.0 eBPF datapath, step by step.')
+    .description('Trace a packet through a simulated Cilium eBPF datapath (v1.13.0, v1.16.15 or v1.18.3: --cilium), step by step.')
     .version(versionText(), '-V, --version', 'print the version and the Cilium releases it models')
     .usage('[options] SRC DST [PROTO[/PORT]]')
     .argument('[SRC]', 'source: a pod (name, namespace/name or IP; or NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE: the first of their pods by name), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')

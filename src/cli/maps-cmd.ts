@@ -1,4 +1,5 @@
-// `cilium-trace maps MAP [--node NODE]`: a node's simulated BPF map in the cilium CLI's format.
+// `cilium-trace maps MAP [--node NODE]`: a node's simulated BPF map in the format of the agent's
+// CLI (cilium; cilium-dbg from v1.15). `maps` alone lists the maps the node's release has.
 import { InputError, UsageError } from '../errors.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import type { NodeDatapath } from '../node-state/node.js';
@@ -8,6 +9,14 @@ import { policyMapName } from '../cilium/releases/map-names.js';
 import { provenanceText } from '../maps/provenance.js';
 import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';
 import { closestNames } from './pod-names.js';
+import { alignColumns } from '../analysis/table.js';
+import { FEATURES } from '../cilium/releases/features.js';
+import { ipcacheMapName, policyMapName as releasePolicyMapName, tunnelMapName } from '../cilium/releases/map-names.js';
+import type { CiliumRelease } from '../cilium/releases/release.js';
+import { CALL_POLICY_MAP } from '../maps/callmap.js';
+import { CT_MAP_ANY, CT_MAP_TCP } from '../maps/ctmap.js';
+import { EGRESS_POLICY_MAP } from '../maps/egressmap.js';
+import { LB_BACKENDS_MAP, LB_REVNAT_MAP, LB_SERVICES_MAP } from '../maps/lbmap.js';
 import { DEFAULT_SPORT, traceWithReply, withConntrackCopy } from '../trace/run.js';
 
 export const MAP_NAMES = ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'egress', 'ct', 'nat', 'calls'] as const;
@@ -21,8 +30,45 @@ function pickNode(cluster: Cluster, name: string | undefined): NodeDatapath {
   return node;
 }
 
-export function mapsCommand(cluster: Cluster, map: string, target: string | undefined, nodeName: string | undefined, why = false, after?: string): string {
+/** v1.18 dropped the tunnel map: the agent unpins it (daemon/cmd/datapath.go@1.18.3:181-183) and cilium-dbg has no `bpf tunnel list`. */
+function noTunnelMap(r: CiliumRelease): string {
+  return `Cilium ${r.version} has no tunnel map: ${FEATURES['no-tunnel-map'].what.replace(/^no tunnel map: /, '')}, and ${r.cli} has no 'bpf tunnel list' (see maps ipcache)`;
+}
+
+/**
+ * `maps` without a kind: the maps of the node's release, each kind with its pinned names and
+ * the agent CLI command whose output `maps KIND` reproduces; the kinds the release lacks last.
+ */
+export function mapsIndex(cluster: Cluster, nodeName: string | undefined): string {
+  const node = pickNode(cluster, nodeName);
+  const r = cluster.datapath.release;
+  const bpf = (what: string) => `${r.cli} bpf ${what}`;
+  const epids = cluster.endpoints.filter((e) => e.node.name === node.name).map((e) => e.pod.endpointId).sort((a, b) => a - b);
+  const tunnel = tunnelMapName(r);
+  const rows: string[][] = [
+    ['KIND', 'MAPS', 'AS'],
+    ['ipcache', ipcacheMapName(r), bpf('ipcache list')],
+    ['endpoint', node.maps.lxc.name, bpf('endpoint list')],
+    ['policy', epids.length > 0 ? epids.map((id) => releasePolicyMapName(r, id)).join(', ') : '(no endpoints on this node)', bpf('policy get EPID')],
+    ...(tunnel ? [['tunnel', tunnel, bpf('tunnel list')]] : []),
+    ['lb', [LB_SERVICES_MAP, LB_BACKENDS_MAP, LB_REVNAT_MAP].join(', '), bpf('lb list')],
+    ['egress', node.maps.egressGw ? EGRESS_POLICY_MAP : `${EGRESS_POLICY_MAP} (not created: egress gateway is off)`, bpf('egress list')],
+    ['ct', `${CT_MAP_TCP}, ${CT_MAP_ANY}`, bpf('ct list global')],
+    ['nat', node.maps.nat.name, bpf('nat list')],
+    ['calls', `${CALL_POLICY_MAP} and ${node.maps.progArrays.size - 1} cilium_calls_* prog arrays`, 'bpftool map dump (no agent CLI command)'],
+  ];
+  const out = [`BPF maps of ${node.name}, Cilium ${r.version}: cilium-trace maps KIND prints one as the command in AS does`, ...alignColumns(rows)];
+  if (!tunnel) out.push('', `not in Cilium ${r.version}:`, `  tunnel: ${FEATURES['no-tunnel-map'].what} [${FEATURES['no-tunnel-map'].source}]`);
+  return out.join('\n') + '\n';
+}
+
+export function mapsCommand(cluster: Cluster, map: string | undefined, target: string | undefined, nodeName: string | undefined, why = false, after?: string): string {
+  if (map === undefined) {
+    if (target !== undefined || why || after !== undefined) throw new UsageError('maps without a MAP lists the maps (expected MAP before TARGET, --why or --after)');
+    return mapsIndex(cluster, nodeName);
+  }
   if (!(MAP_NAMES as readonly string[]).includes(map)) throw new UsageError(`unknown map '${map}' (expected one of: ${MAP_NAMES.join(', ')})`);
+  if (map === 'tunnel' && !tunnelMapName(cluster.datapath.release)) throw new UsageError(noTunnelMap(cluster.datapath.release));
   if (map === 'policy') return policyDump(cluster, target, nodeName, why);
   if (why) throw new UsageError('--why applies to maps policy only');
   if (after !== undefined && map !== 'ct' && map !== 'nat') throw new UsageError('--after applies to maps ct and maps nat only');

@@ -107,7 +107,7 @@ test('the trace header says where each setting came from (-l detailed), the summ
   const head = r.stdout.split('\n').slice(0, 5);
   assert.deepEqual(head, [
     'tcp 10.0.1.44:43210 > 10.96.0.1:443  (shop/frontend-6b8f7c9d4-abcde id 20734 → svc default/kubernetes)',
-    'cluster k8s-export · Cilium v1.13.0 · tunnel vxlan:8472 · BPF host routing · socket LB',
+    'cluster k8s-export · Cilium v1.13.0 (cilium-config has tunnel (written by v1.13 and v1.14, removed in v1.15)) · tunnel vxlan:8472 · BPF host routing · socket LB',
     'setting: tunnel vxlan:8472 (cilium-config tunnel=vxlan; tunnel-port unset: v1.13.0 defaults to 8472 for vxlan, pkg/option/config.go:3041-3050)',
     'setting: socket LB · BPF NodePort (cilium-config kube-proxy-replacement=strict: both on, daemon/cmd/kube_proxy_replacement.go:73-83)',
     'setting: BPF host routing (enable-host-legacy-routing unset: v1.13.0 defaults to false, daemon/cmd/daemon_main.go:318; nothing forces legacy routing: BPF NodePort on, BPF masquerading, IPsec, WireGuard and endpoint routes off, a kernel of 5.10 or later assumed, daemon/cmd/kube_proxy_replacement.go:440-465)',
@@ -124,7 +124,7 @@ test('without cilium-config the same export traces with v1.13.0’s defaults, st
   const r = await runCli(['-f', 'test/fixtures/k8s-export/cluster.yaml', 'frontend-6b8f7c9d4-abcde', 'svc:default/kubernetes', '-l', 'summary', '--explain']);
   assert.equal(r.code, 0);
   assert.match(r.stderr, /^cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1\.13\.0/);
-  assert.match(r.stdout, /^cluster cluster · Cilium v1\.13\.0 · tunnel vxlan:8472 · legacy host routing · per-packet LB$/m);
+  assert.match(r.stdout, /^cluster cluster · Cilium v1\.13\.0 \(no version given\) · tunnel vxlan:8472 · legacy host routing · per-packet LB$/m);
   assert.match(r.stdout, /^setting: legacy host routing \(no BPF NodePort: disableNodePort turns on enable-host-legacy-routing, daemon\/cmd\/kube_proxy_replacement\.go:414-419, 526-531\)$/m);
   assert.match(r.stdout, /lb4_local|lookup cilium_lb4_services_v2 10\.96\.0\.1:443/, 'per-packet LB in bpf_lxc');
 });

@@ -63,7 +63,24 @@ export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'star-wars-maps-policy-why', args: ['maps', 'policy', 'default/deathstar-54bb8475cc-4gcv4', '--why', '-f', 'scenarios/k8s/star-wars'] },
   { name: 'validate-problems', args: ['validate', '-f', 'test/fixtures/validate/problems.yaml'] },
   { name: 'validate-star-wars', args: ['validate', '-f', 'scenarios/k8s/star-wars'] },
+  // The seed flows under each newer profile (the lead regenerates these files after the
+  // datapath of each release is merged; 1.13 is the cases above).
+  ...profiles('pod1-pod3-icmp', ['pod1', 'pod3', 'icmp']),
+  ...profiles('pod1-pod2-icmp', ['pod1', 'pod2', 'icmp']),
+  ...profiles('l3-policy-app2-app1-tcp8080', ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080']),
+  ...profiles('services-pod1-web', ['--scenario', 'services', 'pod1', 'svc:web', 'tcp/80']),
+  ...profiles('services-nodeport-world', ['--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080']),
+  ...profiles('pod1-world-tcp443', ['pod1', '8.8.8.8', 'tcp/443']),
+  ...profiles('maps-ipcache-node1', ['maps', 'ipcache', '--node', 'node1']),
+  ...profiles('maps-calls-node1', ['maps', 'calls', '--node', 'node1']),
+  // `maps` without a kind lists the release's maps.
+  { name: 'maps-index-node1-v1.18', args: ['maps', '--node', 'node1', '--cilium', '1.18'] },
 ];
+
+/** The same command under the 1.16 and 1.18 profiles (names …-v1.16, …-v1.18). */
+function profiles(name: string, args: readonly string[]): GoldenCase[] {
+  return ['1.16', '1.18'].map((p) => ({ name: `${name}-v${p}`, args: [...args, '--cilium', p] }));
+}
 
 /** The same flow at every text level and in JSON, Hubble and monitor form. */
 function levels(name: string, args: readonly string[]): GoldenCase[] {

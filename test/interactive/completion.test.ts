@@ -41,7 +41,7 @@ test('bash: sourced, it completes pods, node:NAME, svc:NS/NAME, map names, topic
     ['cilium-trace --scenario l3', 'l3-policy'],
     ['cilium-trace pod1 pod2 -l s', 'summary'],
     ['cilium-trace devices --node ', 'node1 node2'],
-    ['cilium-trace devices --c', '--calls'],
+    ['cilium-trace devices --ca', '--calls'],
     ['cilium-trace completion ', 'bash fish zsh'],
   ];
   const body = cases.map(([line]) => `t ${JSON.stringify(line)}`).join('\n');

@@ -92,7 +92,7 @@ test('--version prints the tool version of package.json and the release each pro
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   const r = await runCli(['--version']);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, `cilium-trace ${pkg.version}\nmodels the datapath of:\n  profile 1.13: Cilium v1.13.0 (upstream commit c9723a8df3)\n`);
+  assert.equal(r.stdout, `cilium-trace ${pkg.version}\nmodels the datapath of:\n  profile 1.13: Cilium v1.13.0 (upstream commit c9723a8df3)\n  profile 1.16: Cilium v1.16.15 (upstream commit 7513067408)\n  profile 1.18: Cilium v1.18.3 (upstream commit c160168901)\n`);
 });
 
 test('F20: in -l summary no hop header stands empty (a hook without a program says the packet passes)', async () => {

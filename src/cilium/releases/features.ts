@@ -58,7 +58,7 @@ export const FEATURES = {
   'policy-prog-cil-lxc': { since: '1.18.0', what: 'the policy programs are cil_lxc_policy / cil_lxc_policy_egress / cil_host_policy', source: 'bpf/bpf_lxc.c, bpf/bpf_host.c@1.18.0' },
   'local-delivery-h': { since: '1.18.0', what: 'local delivery is local_delivery() in bpf/lib/local_delivery.h', source: 'bpf/lib/local_delivery.h@1.18.0' },
   'redirect-ep-ingress-ifindex': { since: '1.16.0', what: 'redirect_ep falls back to ctx_redirect when ctx_get_ingress_ifindex(ctx) == 0, and sets PACKET_HOST only for packets from the tunnel', source: 'bpf/lib/common.h redirect_ep@1.16.0 (absent @1.15.0)' },
-  'ep-not-ready': { since: '1.16.0', what: 'a missing policy program drops with DROP_EP_NOT_READY (203)', source: 'bpf/lib/l3.h tail_call_policy@1.16.0' },
+  'ep-not-ready': { since: '1.16.0', what: 'a missing policy program drops with DROP_EP_NOT_READY (203)', source: 'bpf/lib/maps.h tail_call_policy@1.16.0' },
   'no-service-reject': { since: '1.15.0', what: 'a service without backends is answered with ICMP port unreachable (service-no-backend-response=reject)', source: 'bpf/lib/lb.h __tail_no_service_ipv4, pkg/defaults/defaults.go@1.15.0' },
   'overlay-trace-identity': { since: '1.15.0', what: 'the FROM_OVERLAY trace carries the VNI identity (was 0)', source: 'bpf/bpf_overlay.c@1.15.0' },
   'to-overlay-trace-first': { since: '1.14.0', what: 'TO_OVERLAY is traced before the tunnel key is set', source: 'bpf/lib/encap.h@1.14.0' },

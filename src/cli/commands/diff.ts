@@ -1,6 +1,8 @@
 // `cilium-trace diff`: two clusters (before: -f/--scenario, after: --f2/--scenario2).
 // Without a flow: the connectivity matrix cells whose verdict changed. With SRC DST
 // [PROTO]: that packet traced in both, aligned step by step, the first divergence named.
+// With --cilium2 and one cluster: the upgrade view, the same cluster as two Cilium releases,
+// with the lookups the releases print differently and the release changes the traces record.
 // Exit 0 when identical, 1 when anything changed, 2 for bad input.
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
@@ -10,6 +12,8 @@ import { computeMatrix } from '../../analysis/matrix.js';
 import { diffMatrices, matrixDiffToJson, renderMatrixDiffCsv, renderMatrixDiffMarkdown, renderMatrixDiffText } from '../../analysis/matrix-diff.js';
 import { diffFlows, flowDiffToJson, renderFlowDiffText } from '../../analysis/flow-diff.js';
 import { prettyJson } from '../../analysis/json.js';
+import type { MatrixOptions } from '../../analysis/matrix.js';
+import { cellWhyJson, cellWhyLines, cellWhyMarkdown, explainCells, upgradeFlowJson, upgradeFlowText } from '../../analysis/upgrade.js';
 import type { ClusterOptions } from '../cluster-source.js';
 import { parseProto, resolveDestination, resolveSource } from '../endpoints.js';
 import type { Io } from '../io.js';
@@ -28,17 +32,37 @@ function label(o: ClusterOptions): string {
   return o.file && o.file.length > 0 ? o.file.join(' + ') : `--scenario ${o.scenario ?? 'default'}`;
 }
 
+/**
+ * The two sides. `--cilium2 R` without --f2/--scenario2 is the upgrade view: the same cluster
+ * (-f, --scenario or the default) as release R. The second side takes --cilium when it names
+ * no release of its own.
+ */
 function sides(cmd: Command): { before: ClusterOptions; after: ClusterOptions } {
   const before = clusterOptionsOf(cmd);
-  const o = cmd.opts<{ file2?: string[]; scenario2?: string }>();
-  const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}) };
-  if (!before.file && !before.scenario) throw new UsageError('diff needs the cluster before the change (expected -f PATH or --scenario NAME)');
-  if (!after.file && !after.scenario) throw new UsageError('diff needs the cluster after the change (expected --f2 PATH or --scenario2 NAME)');
+  const o = cmd.opts<{ file2?: string[]; scenario2?: string; cilium2?: string }>();
+  const release2 = o.cilium2 !== undefined ? { cilium: o.cilium2, ciliumFlag: '--cilium2' } : before.cilium !== undefined ? { cilium: before.cilium } : {};
+  if (!o.file2 && o.scenario2 === undefined && o.cilium2 !== undefined) {
+    if (before.file?.includes('-')) throw new UsageError('standard input (-) can be read once: the upgrade view reads its cluster twice (expected -f PATH)');
+    const { cilium: _c, ciliumFlag: _f, ...cluster } = before;
+    return { before, after: { ...cluster, ...release2 } };
+  }
+  const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}), ...release2 };
+  if (!before.file && !before.scenario) throw new UsageError('diff needs the cluster before the change (expected -f PATH or --scenario NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
+  if (!after.file && !after.scenario) throw new UsageError('diff needs the cluster after the change (expected --f2 PATH or --scenario2 NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
   if (before.file?.includes('-') && after.file?.includes('-')) throw new UsageError('standard input (-) can be read once (expected - for one side only)');
   for (const f of before.file ?? []) {
     if (f === '2' && !existsSync(f)) throw new UsageError("'-f 2' names no file: for the second cluster write --f2 PATH");
   }
   return { before, after };
+}
+
+function isUpgrade(clusters: { before: Cluster; after: Cluster }): boolean {
+  return clusters.before.datapath.release.version !== clusters.after.datapath.release.version;
+}
+
+/** The side's label in the upgrade view: the cluster and the release it ran as, with why. */
+function releaseLabel(o: ClusterOptions, c: Cluster): string {
+  return `${label(o)}, Cilium ${c.datapath.release.version}: ${c.scenario.cluster.profileWhy}`;
 }
 
 function flowDiff(io: Io, clusters: { before: Cluster; after: Cluster }, args: string[], output: string, labels: { before: string; after: string }): boolean {
@@ -53,14 +77,32 @@ function flowDiff(io: Io, clusters: { before: Cluster; after: Cluster }, args: s
     return traceFlow(c, { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false });
   };
   const d = diffFlows(trace(clusters.before), trace(clusters.after));
-  io.stdout(output === 'json' ? prettyJson(flowDiffToJson(d, labels)) : renderFlowDiffText(d, labels));
+  if (!isUpgrade(clusters)) {
+    io.stdout(output === 'json' ? prettyJson(flowDiffToJson(d, labels)) : renderFlowDiffText(d, labels));
+    return !d.identical;
+  }
+  io.stdout(output === 'json' ? prettyJson(upgradeFlowJson(d, labels)) : upgradeFlowText(d, labels));
+  return !d.identical;
+}
+
+function matrixDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo: MatrixOptions, output: MatrixCliOpts['output'], labels: { before: string; after: string }): boolean {
+  const before = { cluster: clusters.before, matrix: computeMatrix(clusters.before, mo) };
+  const after = { cluster: clusters.after, matrix: computeMatrix(clusters.after, mo) };
+  const d = diffMatrices(before.matrix, after.matrix);
+  const why = isUpgrade(clusters) ? explainCells(d, before, after) : undefined;
+  const json = () => {
+    const base = matrixDiffToJson(d, labels) as Record<string, unknown>;
+    return prettyJson(why ? { ...base, upgrade: { before: clusters.before.datapath.release.version, after: clusters.after.datapath.release.version, cells: why.map(cellWhyJson) } } : base);
+  };
+  const render = { text: () => renderMatrixDiffText(d, labels, why ? [cellWhyLines(why)] : []), csv: () => renderMatrixDiffCsv(d), markdown: () => renderMatrixDiffMarkdown(d, labels, why ? [cellWhyMarkdown(why)] : []), json } as const;
+  io.stdout(render[output]());
   return !d.identical;
 }
 
 export function diffCommand(io: Io, result: { code: number }): Command {
   const cmd = conventions(new DiffCommand('diff'), io)
-    .description('compare two clusters: matrix cells whose verdict changed, or one flow step by step; exit 1 when anything changed')
-    .usage('-f BEFORE --f2 AFTER [SRC DST [PROTO[/PORT]]] [matrix options]')
+    .description('compare two clusters, or one cluster as two Cilium releases (--cilium2: what changes on upgrade): matrix cells whose verdict changed, or one flow step by step; exit 1 when anything changed')
+    .usage('-f BEFORE --f2 AFTER [SRC DST [PROTO[/PORT]]] [matrix options]\n       [-f CLUSTER] --cilium OLD --cilium2 NEW [SRC DST [PROTO[/PORT]]]')
     .argument('[FLOW...]', 'SRC DST [PROTO[/PORT]]: trace this packet in both clusters instead of comparing matrices');
   addClusterOptions(cmd, '', 'the cluster before');
   addClusterOptions(cmd, '2', 'the cluster after', ' (-f2 PATH works too)');
@@ -70,18 +112,10 @@ export function diffCommand(io: Io, result: { code: number }): Command {
     if (flow.length === 1 || flow.length > 3) throw new UsageError('a flow is SRC DST [PROTO[/PORT]] (expected 2 or 3 arguments)');
     if (src !== undefined && (opts.port || opts.services || opts.namespace || opts.selector)) throw new UsageError('-p, --services, --namespace and --selector are for matrix diffs (expected them without SRC DST)');
     const s = sides(c);
-    const labels = { before: label(s.before), after: label(s.after) };
     const mo = src === undefined ? matrixOptionsOf(opts, io) : undefined;
     const clusters = { before: loadCluster(s.before, io), after: loadCluster(s.after, io) };
-    let changed: boolean;
-    if (!mo) {
-      changed = flowDiff(io, clusters, [src ?? '', dst ?? '', ...(proto !== undefined ? [proto] : [])], opts.output, labels);
-    } else {
-      const d = diffMatrices(computeMatrix(clusters.before, mo), computeMatrix(clusters.after, mo));
-      const render = { text: () => renderMatrixDiffText(d, labels), csv: () => renderMatrixDiffCsv(d), markdown: () => renderMatrixDiffMarkdown(d, labels), json: () => prettyJson(matrixDiffToJson(d, labels)) } as const;
-      io.stdout(render[opts.output]());
-      changed = !d.identical;
-    }
+    const labels = isUpgrade(clusters) ? { before: releaseLabel(s.before, clusters.before), after: releaseLabel(s.after, clusters.after) } : { before: label(s.before), after: label(s.after) };
+    const changed = mo ? matrixDiff(io, clusters, mo, opts.output, labels) : flowDiff(io, clusters, [src ?? '', dst ?? '', ...(proto !== undefined ? [proto] : [])], opts.output, labels);
     result.code = changed ? EXIT.DROPPED : EXIT.FORWARDED;
   });
   return cmd;

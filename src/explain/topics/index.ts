@@ -10,6 +10,8 @@ import { mapTopics } from './maps.js';
 import { pointTopics } from './points.js';
 import { programTopics } from './programs.js';
 import { KIND_HEADINGS, KIND_ORDER, type Topic } from './types.js';
+import { RELEASE_NAMES, RELEASE_PATTERNS, releaseSection } from './releases.js';
+import type { CiliumRelease } from '../../cilium/releases/release.js';
 import { levenshtein } from '../../util/similar.js';
 
 export type { Topic, TopicKind } from './types.js';
@@ -30,6 +32,15 @@ function build(): Registry {
       const other = byName.get(key);
       if (other && other !== t) throw new Error(`explain: name '${name}' of ${t.id} is already taken by ${other.id}`);
       byName.set(key, t);
+    }
+  }
+  // A newer release's name for a topic's thing finds the topic ("cil_lxc_policy: see handle_policy").
+  for (const [id, names] of Object.entries(RELEASE_NAMES)) {
+    const t = byName.get(id.toLowerCase());
+    if (!t) throw new Error(`explain: release names for unknown topic ${id}`);
+    for (const name of names) {
+      if (byName.has(name.toLowerCase())) throw new Error(`explain: release name '${name}' of ${id} is already taken`);
+      byName.set(name.toLowerCase(), t);
     }
   }
   return { topics, byName };
@@ -66,7 +77,10 @@ export function findTopic(query: string): Topic | undefined {
   }
   const exact = byName().get(q.toLowerCase());
   if (exact) return exact;
-  return allTopics().find((t) => t.pattern?.test(q) === true);
+  const byPattern = allTopics().find((t) => t.pattern?.test(q) === true);
+  if (byPattern) return byPattern;
+  const newer = RELEASE_PATTERNS.find(([, re]) => re.test(q));
+  return newer ? topicById(newer[0]) : undefined;
 }
 
 /** Topic ids whose names are close to the query (edit distance, or one containing the other). */
@@ -100,8 +114,11 @@ function wrap(text: string, width: number, indent: string): string[] {
 
 const WIDTH = 80;
 
-/** `cilium-trace explain TOPIC`: the topic's text, wrapped at 80 columns. */
-export function renderTopic(t: Topic, query?: string): string {
+/**
+ * `cilium-trace explain TOPIC`: the topic's text, wrapped at 80 columns. With `release`, a
+ * closing section names the release the text describes and, for a newer one, what changed.
+ */
+export function renderTopic(t: Topic, query?: string, release?: { readonly release: CiliumRelease; readonly all: readonly CiliumRelease[] }): string {
   const out: string[] = [];
   if (query !== undefined && query.trim().toLowerCase() !== t.id.toLowerCase() && !t.aliases.some((a) => a.toLowerCase() === query.trim().toLowerCase())) {
     out.push(`${query.trim()}: see ${t.id}`, '');
@@ -116,6 +133,11 @@ export function renderTopic(t: Topic, query?: string): string {
   section('What to check next', t.next);
   section('Cilium source', t.source.join(', '));
   if (t.see && t.see.length > 0) section('See also', t.see.join(', '));
+  if (release) {
+    const r = releaseSection(t, release.release, release.all);
+    out.push('', r.heading);
+    for (const line of r.lines) out.push(...wrap(line, WIDTH, '  ').map((l, i) => (i > 0 && line.startsWith('- ') ? `  ${l}` : l)));
+  }
   return out.join('\n') + '\n';
 }
 
