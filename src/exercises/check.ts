@@ -8,6 +8,7 @@
 //     the directory's *.yaml/*.yml/*.json files are (plus any FILE named alongside, by the
 //     same replace-by-name rule);
 //   * no PATH: the exercise's cluster as shipped (it fails: that is the exercise).
+import type { ProfileChoice } from '../scenario/cilium-release.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildCluster, type Cluster } from '../controlplane/cluster.js';
@@ -154,9 +155,9 @@ export function proxyAllowsAll(t: TraceResult): boolean {
 }
 
 /** Loads the attempt (InputError on bad YAML, with the user's file positions) and traces every flow. */
-export function checkExercise(ex: Exercise, userPaths: readonly string[]): ExerciseCheck {
+export function checkExercise(ex: Exercise, userPaths: readonly string[], cilium?: ProfileChoice): ExerciseCheck {
   const { inputs, used, userDir, fromDirectory } = attemptInputs(ex, userPaths);
-  const cluster = buildCluster(readInputs(inputs, ex.id));
+  const cluster = buildCluster(readInputs(inputs, ex.id, cilium));
   const outcomes = ex.flows.map((f) => flowOutcome(cluster, f));
   return { exercise: ex, used, userDir, fromDirectory, outcomes, solved: outcomes.every((o) => o.ok) };
 }

@@ -1,6 +1,8 @@
 // `cilium-trace exercise list | show N | check N -f FILE… | hint N [--level K]`: broken
 // clusters to repair (scenarios/exercises/). check exits 0 when every flow behaves as the
 // exercise says, 1 when some flow is still wrong, 2 for bad input.
+import { CILIUM_OPTION_HELP } from '../../version.js';
+import { ciliumChoice } from '../cluster-source.js';
 import { isAbsolute, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT, UsageError } from '../../errors.js';
@@ -57,9 +59,10 @@ Example:
     .description('trace every flow of the exercise on its cluster with your files in it: solved, or what still fails')
     .argument('<N>', 'exercise number (or name)')
     .addOption(new Option('-f, --file <path>', "your fix: a file (replaces the exercise's file of the same name; a new name is added) or a directory (the whole cluster); repeatable").argParser(collect))
-    .action((n: string, opts: { file?: string[] }) => {
+    .option('--cilium <release>', CILIUM_OPTION_HELP)
+    .action((n: string, opts: { file?: string[]; cilium?: string }) => {
       const e = findExercise(n);
-      const c = checkExercise(e, opts.file ?? []);
+      const c = checkExercise(e, opts.file ?? [], ciliumChoice(opts.cilium));
       io.stdout(renderCheck(c, where(e, cwd())));
       const failed = c.outcomes.some((o) => !o.ok && o.verdict !== 'NOT_SIMULATED');
       result.code = c.solved ? EXIT.FORWARDED : failed ? EXIT.DROPPED : EXIT.NOT_SIMULATED;
