@@ -51,6 +51,7 @@ export const FEATURES = {
   'ipcache-v2': { since: '1.18.0', what: 'the ipcache map is cilium_ipcache_v2', source: 'pkg/maps/ipcache/ipcache.go@1.18.0' },
   'no-tunnel-map': { since: '1.18.0', what: 'no tunnel map: remote pod CIDRs are ipcache entries with a tunnel endpoint (flag hastunnel)', source: 'bpf/lib/encap.h, pkg/node/manager/manager.go, daemon/cmd/datapath.go@1.18.0' },
   'lb-service-proto': { since: '1.17.0', what: 'service keys carry the L4 protocol (bpf-lb-proto-diff), with a proto 0 retry', source: 'bpf/lib/lb.h lb4_lookup_service@1.17.0' },
+  'lb-local-ct-first': { since: '1.16.0', what: 'lb4_local looks the CT_SERVICE entry up (ct_lazy_lookup4) before it checks svc->count == 0 (count first at 1.14.0; 1.15.0 not read)', source: 'bpf/lib/lb.h lb4_local@1.14.0, 1.16.0, 1.16.15, 1.18.3' },
   'no-endpoint-ct': { since: '1.18.0', what: 'per-endpoint CT maps are gone', source: 'Documentation/operations/upgrade.rst@1.18.0' },
   // datapath behaviour
   'call-slots-renumbered': { since: '1.18.0', what: 'CILIUM_CALL_* from 19 up renumbered; slots in bpf/lib/tailcall.h', source: 'bpf/lib/tailcall.h@1.18.0' },

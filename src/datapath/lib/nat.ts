@@ -160,7 +160,7 @@ function natTuple(p: Packet, flags: number): { tuple: CtTuple; echoReply: boolea
 
 function lookupNat(ctx: Ctx, t: CtTuple): NatEntry | undefined {
   const hit = ctx.node.maps.nat.lookup(t);
-  ctx.tb.add({ kind: 'lookup', map: NAT_MAP, key: formatNatKey(t).trimEnd(), result: hit ? formatNatEntry(t, hit) : null, ...(hit ? {} : { note: 'no mapping' }) });
+  ctx.tb.add({ kind: 'lookup', map: NAT_MAP, key: formatNatKey(t).trimEnd(), result: hit ? formatNatEntry(t, hit, ctx.cluster.release) : null, ...(hit ? {} : { note: 'no mapping' }) });
   return hit;
 }
 
@@ -201,7 +201,7 @@ function snatV4NewMapping(ctx: Ctx, otuple: CtTuple, target: NatTarget): NatEntr
       // __snat_update inserts the reverse entry first (BPF_NOEXIST), then the original one.
       for (const [t, e] of [[rtuple(port), rstate], [otuple, ostate]] as const) {
         ctx.node.maps.nat.set(t, e);
-        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(t).trimEnd(), value: formatNatEntry(t, e) });
+        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(t).trimEnd(), value: formatNatEntry(t, e, ctx.cluster.release) });
       }
     });
     return ostate;
