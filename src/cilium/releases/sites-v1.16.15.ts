@@ -6,10 +6,13 @@ bpf/bpf_host.c	cil_from_netdev	1287
 bpf/bpf_host.c	cil_to_netdev	1357
 bpf/bpf_host.c	do_netdev	1074
 bpf/bpf_host.c	handle_ipv4	585
+bpf/bpf_host.c	handle_ipv4_cont	672
 bpf/bpf_host.c	resolve_srcid_ipv4	537
 bpf/bpf_host.c	rewrite_dmac_to_host	69
 bpf/bpf_host.c	tail_handle_ipv4	909
 bpf/bpf_host.c	tail_handle_ipv4_cont	881
+bpf/bpf_host.c	tail_handle_ipv4_cont_from_host	896
+bpf/bpf_host.c	tail_handle_ipv4_cont_from_netdev	903
 bpf/bpf_host.c	tail_handle_ipv4_from_host	941
 bpf/bpf_host.c	tail_handle_ipv4_from_netdev	953
 bpf/bpf_lxc.c	__tail_handle_ipv4	1350

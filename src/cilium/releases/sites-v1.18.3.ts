@@ -6,10 +6,13 @@ bpf/bpf_host.c	cil_from_netdev	1193
 bpf/bpf_host.c	cil_to_netdev	1336
 bpf/bpf_host.c	do_netdev	1052
 bpf/bpf_host.c	handle_ipv4	570
+bpf/bpf_host.c	handle_ipv4_cont	663
 bpf/bpf_host.c	resolve_srcid_ipv4	524
 bpf/bpf_host.c	rewrite_dmac_to_host	71
 bpf/bpf_host.c	tail_handle_ipv4	884
 bpf/bpf_host.c	tail_handle_ipv4_cont	849
+bpf/bpf_host.c	tail_handle_ipv4_cont_from_host	871
+bpf/bpf_host.c	tail_handle_ipv4_cont_from_netdev	878
 bpf/bpf_host.c	tail_handle_ipv4_from_host	921
 bpf/bpf_host.c	tail_handle_ipv4_from_netdev	933
 bpf/bpf_lxc.c	__tail_handle_ipv4	1388
