@@ -41,6 +41,7 @@ export const FEATURES = {
   'nat-list-created-ago': { since: '1.15.0', what: 'bpf nat list prints Created=%dsec ago', source: 'pkg/maps/nat/ipv4.go@1.15.0' },
   'drop-file-name': { since: '1.14.0', what: 'drop notifications print the source file by name (file bpf_lxc.c:1178)', source: 'pkg/monitor/api/files.go, pkg/monitor/datapath_drop.go@1.14.0' },
   'verdict-auth-field': { since: '1.14.0', what: 'policy verdict lines print "auth: %s"', source: 'pkg/monitor/datapath_policy.go@1.14.0' },
+  'hubble-file-info': { since: '1.17.0', what: 'Hubble drop flows carry file {name, line} (FileInfo)', source: 'api/v1/flow/flow.proto@1.17.0, 1.18.3; pkg/hubble/parser/threefour/parser.go decodeFileInfo@1.18.3 (absent @1.16.15)' },
   'hubble-trace-reason': { since: '1.16.0', what: 'Hubble flows carry trace_reason', source: 'api/v1/flow/flow.proto@1.16.0' },
   // maps and layouts
   'policy-lpm': { since: '1.14.0', what: 'the policy map is an LPM trie with two lookups', source: 'bpf/lib/policy.h, bpf/lib/maps.h@1.14.0' },
