@@ -143,14 +143,12 @@ function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
  * (bpf_host.c@v1.16.15:585-881, @v1.18.3).
  */
 function handleIpv4Split(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
-  const ret = ctx.tb.frame('handle_ipv4', FILE, (): Ret => {
-    if (ctx.node.config.enableNodePort && !fromHost && !skipNodeport(ctx)) {
-      const np = nodeportLb4(ctx, secctx);
-      if (np) return np;
-    }
-    return CTX_ACT_OK;
+  // nodeport_lb4's result ends the program (a tail call, a redirect, a drop) unless it says carry on.
+  const np = ctx.tb.frame('handle_ipv4', FILE, (): Ret | null => {
+    if (ctx.node.config.enableNodePort && !fromHost && !skipNodeport(ctx)) return nodeportLb4(ctx, secctx);
+    return null;
   });
-  if (ret.kind !== 'ok') return ret;
+  if (np) return np;
   const r = ctx.cluster.release;
   const name = fromHost ? 'IPV4_CONT_FROM_HOST' : 'IPV4_CONT_FROM_NETDEV';
   const program = fromHost ? 'tail_handle_ipv4_cont_from_host' : 'tail_handle_ipv4_cont_from_netdev';
