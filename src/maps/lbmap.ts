@@ -55,10 +55,10 @@ export interface Lb4Backend {
   readonly provenance: Provenance;
 }
 
-/** Backend4ValueV3.String() (pkg/maps/lbmap/ipv4.go:526-529): proto://addr[@cluster], no port. */
+/** Backend4ValueV3.String() (pkg/maps/lbmap/ipv4.go:526-529): proto://addr[@cluster], no port; the proto is a u8proto name. */
 export function formatBackendValue(b: Lb4Backend): string {
   const cluster = b.clusterId ? `@${b.clusterId}` : '';
-  return `${b.proto === 0 ? 'ANY' : String(b.proto)}://${formatIpv4(b.address)}${cluster}`;
+  return `${u8proto(b.proto)}://${formatIpv4(b.address)}${cluster}`;
 }
 
 function keyId(k: Lb4Key): string {

@@ -92,7 +92,7 @@ function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: 
  * CT_REPLY; on a miss probe 2 is the original direction (:755-760), a hit is CT_ESTABLISHED,
  * a miss CT_NEW. `len` is ctx_full_len, what accounting adds. Under --ct no probe decides.
  */
-export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4'): { status: CtStatus; revNat: number; nodePort: boolean } {
+export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4', types: 'any' | 'nodeport' = 'any'): { status: CtStatus; revNat: number; nodePort: boolean } {
   return ctx.tb.frame(fn, 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
@@ -105,6 +105,11 @@ export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pk
     const probe = (t: CtTuple, what: string): CtEntry | undefined => {
       const hit = map.lookup(t);
       ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(t, ctx.cluster.release).trimEnd(), result: hit ? formatCtEntry(hit, ctx.cluster.release).trimEnd() : null, note: what });
+      // v1.16+ ct_entry_matches_types (conntrack.h@v1.16.15:247): CT_ENTRY_NODEPORT wants node_port, else goto ct_new.
+      if (hit && types === 'nodeport' && !(hit.flags & CT_FLAG_NODE_PORT)) {
+        ctx.tb.add({ kind: 'note', text: 'the entry has no node_port: it does not match CT_ENTRY_NODEPORT, goto ct_new (not updated)' });
+        return undefined;
+      }
       if (hit) ctUpdateOnHit(ctx, map, t, hit, dir, len);
       return hit;
     };

@@ -360,7 +360,7 @@ function nodeportSvcLb4(ctx: Ctx, svc: import('../../maps/lbmap.js').Lb4Service,
     if (ret.kind !== 'ok') return ret;
     const r = ctx.cluster.release;
     const local = lookupIp4Endpoint(ctx, ctx.pkt.dst, '__lookup_ip4_endpoint');
-    const ct = ctLookup4(ctx, 'CT_EGRESS', undefined, 'ct_lazy_lookup4');
+    const ct = ctLookup4(ctx, 'CT_EGRESS', undefined, 'ct_lazy_lookup4', 'nodeport');
     if (ct.status === 'CT_NEW') {
       // v1.16: ct_state.ifindex = NATIVE_DEV_IFINDEX without HAVE_FIB_IFINDEX; v1.18: the field is reserved.
       ctCreate4State(ctx, 'CT_EGRESS', { srcSecId: WORLD_ID, nodePort: true, ifindex: r.has('ct-list-no-ifindex') ? 0 : nativeDevIfindex(ctx), revNat: svc.revNat });
@@ -487,7 +487,7 @@ function nodeportRevDnatIpv4(ctx: Ctx): Ret {
       ctx.tb.add({ kind: 'note', text: 'not a service protocol: goto skip_revdnat, CTX_ACT_OK' });
       return CTX_ACT_OK;
     }
-    const ct = ctLookup4(ctx, 'CT_INGRESS', undefined, 'ct_lazy_lookup4');
+    const ct = ctLookup4(ctx, 'CT_INGRESS', undefined, 'ct_lazy_lookup4', 'nodeport');
     if (!(ct.status === 'CT_REPLY' && ct.nodePort)) {
       ctx.tb.add({ kind: 'note', text: 'no CT_REPLY of a NodePort entry (CT_ENTRY_NODEPORT): CTX_ACT_OK' });
       return CTX_ACT_OK;
@@ -533,7 +533,7 @@ function nodeportRevDnatFwdIpv4New(ctx: Ctx): Ret {
     if (typeof key === 'string') return CTX_ACT_OK;
     const hasEntry = ctx.tb.frame('nodeport_rev_dnat_get_info_ipv4', FILE, () => onL3(ctx, () => ctHasNodeportEgressEntry4(ctx)));
     if (!hasEntry) return CTX_ACT_OK;
-    const ct = ctLookup4(ctx, 'CT_INGRESS', ctxFullLen(ctx.pkt), 'ct_lazy_lookup4');
+    const ct = ctLookup4(ctx, 'CT_INGRESS', ctxFullLen(ctx.pkt), 'ct_lazy_lookup4', 'nodeport');
     if (ct.status === 'CT_REPLY') {
       lb4RevNat(ctx, ct.revNat);
       ctxSnatDoneSet(ctx);
