@@ -178,3 +178,8 @@ export function dropReasonAt(macro: DropMacro, version?: string): DropReason {
 export function allDropReasons(): readonly DropReason[] {
   return [...BY_CODE.values()];
 }
+
+/** The codes after v1.13's 130-188 (189 is v1.13.0's own), each with the first release that has it ('1.16.0'). */
+export function laterDropReasons(): ReadonlyArray<{ readonly reason: DropReason; readonly since: string }> {
+  return [...LATER_BY_CODE.values()].map((reason) => ({ reason, since: SINCE.get(reason.code) ?? '' }));
+}
