@@ -74,6 +74,7 @@ bpf/lib/eth.h	eth_store_daddr_aligned	92
 bpf/lib/eth.h	eth_store_saddr	67
 bpf/lib/eth.h	eth_store_saddr_aligned	61
 bpf/lib/fib.h	fib_redirect	180
+bpf/lib/fib.h	fib_redirect_v4	281
 bpf/lib/fib.h	maybe_add_l2_hdr	27
 bpf/lib/identity.h	identity_is_cluster	145
 bpf/lib/identity.h	inherit_identity_from_host	162

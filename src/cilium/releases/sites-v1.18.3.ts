@@ -71,6 +71,7 @@ bpf/lib/eth.h	eth_store_daddr_aligned	78
 bpf/lib/eth.h	eth_store_saddr	53
 bpf/lib/eth.h	eth_store_saddr_aligned	47
 bpf/lib/fib.h	fib_redirect	150
+bpf/lib/fib.h	fib_redirect_v4	267
 bpf/lib/fib.h	maybe_add_l2_hdr	27
 bpf/lib/identity.h	identity_is_cluster	145
 bpf/lib/identity.h	inherit_identity_from_host	162

@@ -251,7 +251,7 @@ const FUNCTIONS: Readonly<Record<string, F>> = {
     'BPF host routing for traffic leaving the node without a tunnel: redirect straight to the egress device.',
     'With a single native device (ENABLE_SKIP_FIB) there is no FIB lookup: ipv4_l3 decrements the TTL and redirect_neigh(DIRECT_ROUTING_DEV_IFINDEX) lets the kernel pick next hop and MACs. With several devices it calls bpf_fib_lookup: a known neighbour gives the MACs and a plain redirect, an unknown one redirect_neigh; no route is CTX_ACT_DROP (no drop notification). The caller in bpf_lxc reports TRACE_TO_NETWORK with the egress ifindex.',
     "Check the node's routes (ip route get DST).",
-    ['FIB', 'TRACE_TO_NETWORK']],
+    ['FIB', 'TRACE_TO_NETWORK'], ['fib_redirect_v4']],
   ct_lookup4: ['bpf/lib/conntrack.h',
     'Conntrack lookup: is this packet new, part of an established connection, or a reply?',
     "It first looks the packet's tuple up as a reply (flag IN for CT_EGRESS, OUT for CT_INGRESS), then reversed as the original direction; a miss is CT_NEW. TCP uses cilium_ct4_global, everything else cilium_ct_any4_global. Each endpoint direction has its own entry, so a pod-to-pod connection on one node creates two. A hit updates the entry (__ct_lookup): lifetime, the TCP flags seen and report time of the direction (rx for CT_INGRESS, tx otherwise; flags masked by the agent's --monitor-aggregation-flags, syn/fin/rst), and the packet and byte counters.",
