@@ -230,6 +230,7 @@ function rewriteDmacToHost(ctx: Ctx): void {
  * program reports TO_NETWORK itself, with ifindex 0 (:1216).
  */
 export function cilToNetdev(ctx: Ctx): Ret {
+  if (ctx.cluster.release.has('to-netdev-overlay-mark')) return cilToNetdevMarked(ctx);
   return ctx.tb.frame('cil_to_netdev', FILE, () => {
     if (ctx.node.config.enableNodePort) {
       if (ctxSnatDone(ctx)) {
@@ -241,6 +242,38 @@ export function cilToNetdev(ctx: Ctx): Ret {
       }
     }
     sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, 0, 'unknown');
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return CTX_ACT_OK;
+  });
+}
+
+/** MARK_MAGIC_OVERLAY (bpf/lib/common.h@v1.16.15:731): cil_to_overlay marks what it sends (set_identity_mark). */
+const MARK_MAGIC_OVERLAY = 0x0400;
+
+/**
+ * cil_to_netdev at v1.16+ (bpf_host.c@v1.16.15, @v1.18.3:1629-1648): the source identity comes
+ * from the mark (MARK_MAGIC_HOST or MARK_MAGIC_OVERLAY: HOST_ID, else UNKNOWN_ID); neither an
+ * SNAT-done skb nor one cil_to_overlay sent (ctx_is_overlay) goes through handle_nat_fwd; the
+ * TO_NETWORK trace carries that identity and this device's ifindex.
+ */
+function cilToNetdevMarked(ctx: Ctx): Ret {
+  return ctx.tb.frame('cil_to_netdev', FILE, () => {
+    const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
+    const srcId = magic === MARK_MAGIC_HOST || magic === MARK_MAGIC_OVERLAY ? HOST_ID : 0;
+    if (srcId === HOST_ID) ctx.tb.add({ kind: 'note', text: `skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} (${magic === MARK_MAGIC_HOST ? 'MARK_MAGIC_HOST' : 'MARK_MAGIC_OVERLAY'}): src_sec_identity = HOST_ID`, feature: 'to-netdev-overlay-mark' });
+    if (ctx.node.config.enableNodePort) {
+      if (ctxSnatDone(ctx)) {
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, handle_nat_fwd is skipped` });
+      } else if (magic === MARK_MAGIC_OVERLAY) {
+        ctx.tb.add({ kind: 'note', text: 'ctx_is_overlay: cil_to_overlay sent this packet (MARK_MAGIC_OVERLAY), handle_nat_fwd is skipped', feature: 'to-netdev-overlay-mark' });
+      } else {
+        const { ret, tailCalled } = handleNatFwd(ctx);
+        if (tailCalled) return ret;
+        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId, dstId: 0, dstEp: 0 });
+      }
+    }
+    // NATIVE_DEV_IFINDEX at v1.16, THIS_INTERFACE_IFINDEX at v1.18: this device either way.
+    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', srcId, 0, 0, ctx.ifindex, 'unknown');
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return CTX_ACT_OK;
   });
