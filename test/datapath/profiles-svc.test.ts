@@ -88,7 +88,7 @@ test('v1.16.15 bpf/bpf_lxc.c:117-124 + bpf/lib/lb.h:1919 tail_no_service_ipv4: p
   const s = steps(j);
   assert.deepEqual(tails(s).at(-1), { map: 'cilium_calls_01703', slot: 47, slot_name: 'CILIUM_CALL_IPV4_NO_SERVICE', program: 'tail_no_service_ipv4' });
   assert.deepEqual(frames(s).slice(-2), ['tail_no_service_ipv4 bpf/lib/lb.h:1919', '__tail_no_service_ipv4 bpf/lib/lb.h:1811']);
-  // lb.h:1622-1636 (v1.16.15 lb4_local): the CT_SERVICE lookup comes first, count == 0 only under CT_NEW.
+  // lb.h:1620-1628 (v1.16.15 lb4_local): the CT_SERVICE lookup comes first, count == 0 only under CT_NEW.
   assert.deepEqual(frames(s).filter((f) => /lb4_|ct_/.test(f)), ['lb4_extract_tuple bpf/lib/lb.h:1217', 'lb4_fill_key bpf/lib/lb.h:1195', 'lb4_lookup_service bpf/lib/lb.h:1283', 'lb4_local bpf/lib/lb.h:1593', 'ct_lazy_lookup4 bpf/lib/conntrack.h:893']);
   assert.ok(!s.some((x) => 'drop' in x.node), 'no drop node');
 });
