@@ -1,7 +1,10 @@
-// Drop reasons of Cilium v1.13.
-// Mirrors bpf/lib/common.h (DROP_* codes, negative in the datapath), pkg/monitor/api/drop.go
-// (the text `cilium monitor` prints) and api/v1/flow/flow.proto `enum DropReason` (Hubble name).
+// Drop reasons of Cilium v1.13, and the codes later releases added.
+// Mirrors bpf/lib/common.h (DROP_* codes, negative in the datapath; v1.18 bpf/lib/drop_reasons.h),
+// pkg/monitor/api/drop.go (the text `cilium monitor` prints) and api/v1/flow/flow.proto
+// `enum DropReason` (Hubble name), read at v1.13.0, v1.16.15 and v1.18.3: codes 130-188 have the
+// same macro (but 143/144 and 159), text and Hubble name in all three.
 // Two Hubble names (136, 161) do not match the datapath meaning; flow.proto keeps them for history.
+import { atLeast } from './releases/semver.js';
 
 export interface DropReason {
   readonly code: number; // positive, as notifications carry it
@@ -71,6 +74,37 @@ const TABLE: ReadonlyArray<readonly [number, string, string, string]> = [
   [188, 'DROP_NAT64', 'L3 translation from IPv6 to IPv4 failed (NAT64)', 'NAT64'],
 ];
 
+/**
+ * Codes after v1.13's 130-188, with the first release that has each (`since`; drop.go and
+ * flow.proto at v1.13.0, v1.16.15, v1.18.3, and cilium-versions.md §3.2 for 1.14/1.15/1.16.2).
+ * 189 is in v1.13.0 itself (common.h, drop.go and flow.proto at c9723a8df3).
+ */
+const LATER: ReadonlyArray<readonly [number, string, string, string, string]> = [
+  [189, 'DROP_POLICY_AUTH_REQUIRED', 'Authentication required', 'AUTH_REQUIRED', '1.13.0'],
+  [190, 'DROP_CT_NO_MAP_FOUND', 'No conntrack map found', 'CT_NO_MAP_FOUND', '1.14.0'],
+  [191, 'DROP_SNAT_NO_MAP_FOUND', 'No nat map found', 'SNAT_NO_MAP_FOUND', '1.14.0'],
+  [192, 'DROP_INVALID_CLUSTER_ID', 'Invalid ClusterID', 'INVALID_CLUSTER_ID', '1.14.0'],
+  [193, 'DROP_DSR_ENCAP_UNSUPP_PROTO', 'Unsupported packet protocol for DSR encapsulation', 'UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP', '1.14.0'],
+  [194, 'DROP_NO_EGRESS_GATEWAY', 'No egress gateway found', 'NO_EGRESS_GATEWAY', '1.14.0'],
+  [195, 'DROP_UNENCRYPTED_TRAFFIC', 'Traffic is unencrypted', 'UNENCRYPTED_TRAFFIC', '1.15.0'],
+  [196, 'DROP_TTL_EXCEEDED', 'TTL exceeded', 'TTL_EXCEEDED', '1.14.0'],
+  [197, 'DROP_NO_NODE_ID', 'No node ID found', 'NO_NODE_ID', '1.15.0'],
+  [198, 'DROP_RATE_LIMITED', 'Rate limited', 'DROP_RATE_LIMITED', '1.15.0'],
+  [199, 'DROP_IGMP_HANDLED', 'IGMP handled', 'IGMP_HANDLED', '1.16.0'],
+  [200, 'DROP_IGMP_SUBSCRIBED', 'IGMP subscribed', 'IGMP_SUBSCRIBED', '1.16.0'],
+  [201, 'DROP_MULTICAST_HANDLED', 'Multicast handled', 'MULTICAST_HANDLED', '1.16.0'],
+  [202, 'DROP_HOST_NOT_READY', 'Host datapath not ready', 'DROP_HOST_NOT_READY', '1.15.0'],
+  [203, 'DROP_EP_NOT_READY', 'Endpoint policy program not available', 'DROP_EP_NOT_READY', '1.16.0'],
+  [204, 'DROP_NO_EGRESS_IP', 'No Egress IP configured', 'DROP_NO_EGRESS_IP', '1.16.2'],
+  [205, 'DROP_PUNT_PROXY', 'Punt to proxy', 'DROP_PUNT_PROXY', '1.18.0'],
+];
+
+/** Macros a release renamed (same code, text and Hubble name): [code, macro, since]. */
+const RENAMED: ReadonlyArray<readonly [number, string, string]> = [
+  [143, 'DROP_UNKNOWN_ICMP4_CODE', '1.18.0'],
+  [144, 'DROP_UNKNOWN_ICMP4_TYPE', '1.18.0'],
+];
+
 const BY_MACRO = new Map<string, DropReason>();
 const BY_CODE = new Map<number, DropReason>();
 for (const [code, macro, text, hubble] of TABLE) {
@@ -78,16 +112,15 @@ for (const [code, macro, text, hubble] of TABLE) {
   BY_MACRO.set(macro, r);
   BY_CODE.set(code, r);
 }
-
-// Reasons v1.13.0 does not have, which a newer profile's datapath returns: known to dropReason
-// and dropReasonByCode, left out of allDropReasons (the v1.13.0 list). 203: bpf/lib/common.h,
-// pkg/monitor/api/drop.go@v1.16.15:101, flow.proto DROP_EP_NOT_READY = 203.
-for (const [code, macro, text, hubble] of [[203, 'DROP_EP_NOT_READY', 'Endpoint policy program not available', 'DROP_EP_NOT_READY']] as const) {
+const SINCE = new Map<number, string>();
+const LATER_BY_CODE = new Map<number, DropReason>();
+for (const [code, macro, text, hubble, since] of LATER) {
   const r: DropReason = Object.freeze({ code, macro, text, hubble });
   BY_MACRO.set(macro, r);
-  BY_CODE.set(code, r);
+  LATER_BY_CODE.set(code, r);
+  SINCE.set(code, since);
 }
-const V1_13_CODES = new Set(TABLE.map(([code]) => code));
+
 
 /** The drop macros the simulated datapath can return. */
 export type DropMacro =
@@ -97,7 +130,10 @@ export type DropMacro =
   | 'DROP_NO_TUNNEL_ENDPOINT' | 'DROP_HOST_UNREACHABLE' | 'DROP_UNSUPPORTED_L2'
   | 'DROP_ENCAP_PROHIBITED' | 'DROP_INVALID_IDENTITY' | 'DROP_POLICY_DENY' | 'DROP_INVALID_TC_BUFFER'
   | 'DROP_NO_FIB' | 'DROP_UNKNOWN_TARGET' | 'DROP_IS_CLUSTER_IP' | 'DROP_NAT_NO_MAPPING'
-  | 'DROP_NAT_NOT_NEEDED' | 'DROP_NAT_UNSUPP_PROTO' | 'DROP_EP_NOT_READY';
+  | 'DROP_NAT_NOT_NEEDED' | 'DROP_NAT_UNSUPP_PROTO' | 'DROP_UNKNOWN_CT'
+  // codes of later releases (a profile that has them may return them)
+  | 'DROP_EP_NOT_READY' | 'DROP_HOST_NOT_READY' | 'DROP_NO_EGRESS_IP' | 'DROP_TTL_EXCEEDED' | 'DROP_PUNT_PROXY'
+  | 'DROP_POLICY_AUTH_REQUIRED' | 'DROP_NO_EGRESS_GATEWAY' | 'DROP_NO_NODE_ID';
 
 export function dropReason(macro: DropMacro): DropReason {
   const r = BY_MACRO.get(macro);
@@ -105,10 +141,46 @@ export function dropReason(macro: DropMacro): DropReason {
   return r;
 }
 
-export function dropReasonByCode(code: number): DropReason | undefined {
-  return BY_CODE.get(Math.abs(code));
+/**
+ * The reason of a code: v1.13's 130-188 without `version`; with a release version ('v1.16.15')
+ * every code that release has, under that release's macro name (undefined for a code it lacks).
+ */
+export function dropReasonByCode(code: number, version?: string): DropReason | undefined {
+  const c = Math.abs(code);
+  if (version === undefined) return BY_CODE.get(c);
+  const later = LATER_BY_CODE.get(c);
+  const base = later ? (atLeast(version, SINCE.get(c) ?? '') ? later : undefined) : BY_CODE.get(c);
+  if (!base) return undefined;
+  const renamed = RENAMED.find(([rc, , since]) => rc === c && atLeast(version, since));
+  return renamed ? Object.freeze({ ...base, macro: renamed[1] }) : base;
+}
+
+/** The first release that has a code after v1.13's table ('1.16.0'), if it is one of them. */
+export function dropCodeSince(code: number): string | undefined {
+  return SINCE.get(Math.abs(code));
+}
+
+/** Every code (≥ 130) a release has with a monitor text, in code order. */
+export function dropReasonsAt(version: string): readonly DropReason[] {
+  const out: DropReason[] = [];
+  for (let c = 130; c <= 255; c++) {
+    const r = dropReasonByCode(c, version);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** The reason of a macro as `version` names and numbers it (v1.13 names without a version). */
+export function dropReasonAt(macro: DropMacro, version?: string): DropReason {
+  const r = dropReason(macro);
+  return version === undefined ? r : dropReasonByCode(r.code, version) ?? r;
 }
 
 export function allDropReasons(): readonly DropReason[] {
-  return [...BY_CODE.values()].filter((r) => V1_13_CODES.has(r.code));
+  return [...BY_CODE.values()];
+}
+
+/** The codes after v1.13's 130-188 (189 is v1.13.0's own), each with the first release that has it ('1.16.0'). */
+export function laterDropReasons(): ReadonlyArray<{ readonly reason: DropReason; readonly since: string }> {
+  return [...LATER_BY_CODE.values()].map((reason) => ({ reason, since: SINCE.get(reason.code) ?? '' }));
 }

@@ -79,7 +79,7 @@ export function mapsCommand(cluster: Cluster, map: string | undefined, target: s
     case 'ipcache': return node.maps.ipcache.dump();
     case 'endpoint': return node.maps.lxc.dump();
     case 'tunnel': return node.maps.tunnel.dump();
-    case 'lb': return node.maps.lb.dump();
+    case 'lb': return node.maps.lb.dump(cluster.datapath.release);
     // `cilium bpf egress list`; without ENABLE_EGRESS_GATEWAY the map is not there (bpf_egress_list.go).
     case 'egress': return node.maps.egressGw?.dump() ?? 'Cannot find egress gateway bpf maps\n';
     case 'ct':
@@ -137,7 +137,7 @@ function stateDump(cluster: Cluster, map: 'ct' | 'nat', nodeName: string | undef
   }
   const node = pickNode({ ...cluster, datapath: dp }, nodeName);
   // `cilium bpf nat list` prints each map's DumpEntries with Println (cilium/cmd/bpf_nat_list.go:69-73).
-  if (map === 'nat') return node.maps.nat.dump() + '\n';
+  if (map === 'nat') return node.maps.nat.dump(dp.release) + '\n';
   // `cilium bpf ct list global` prints both maps, then an empty line (Println).
-  return [...node.maps.ctTcp.dumpLines(), ...node.maps.ctAny.dumpLines()].join('') + '\n';
+  return [...node.maps.ctTcp.dumpLines(dp.release), ...node.maps.ctAny.dumpLines(dp.release)].join('') + '\n';
 }

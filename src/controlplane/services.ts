@@ -14,6 +14,10 @@ import { IP_ZERO, type Ipv4 } from '../net/ip.js';
 import { nodePortOf, type NodeSpec, type PodSpec, type Scenario, type ServicePort, type ServiceSpec } from '../scenario/types.js';
 import type { Position } from '../errors.js';
 import { registerLbRedirects } from './lb-redirects.js';
+import { releaseOfProfile } from '../cilium/releases/release.js';
+
+/** IPPROTO_* of a Service port's protocol. */
+const IPPROTO: Readonly<Record<ServicePort['protocol'], number>> = { TCP: 6, UDP: 17, SCTP: 132 };
 
 export interface BackendRef {
   readonly ip: Ipv4;
@@ -173,14 +177,14 @@ export function serviceFrontends(scenario: Scenario): ServiceFrontend[] {
  * cluster IP, then every node's NodePort) follow each other and share one list, and writing
  * a list again right after itself changes nothing.
  */
-function distinctBackendLists(frontends: readonly ServiceFrontend[]): Array<readonly BackendRef[]> {
-  const out: Array<readonly BackendRef[]> = [];
-  for (const f of frontends) if (f.backends !== out[out.length - 1]) out.push(f.backends);
+function distinctBackendLists(frontends: readonly ServiceFrontend[]): Array<{ readonly list: readonly BackendRef[]; readonly proto: number }> {
+  const out: Array<{ readonly list: readonly BackendRef[]; readonly proto: number }> = [];
+  for (const f of frontends) if (f.backends !== out[out.length - 1]?.list) out.push({ list: f.backends, proto: IPPROTO[f.port.protocol] });
   return out;
 }
 
-/** A backend's key for id allocation: address and port as one number. */
-const backendKey = (ip: number, port: number): number => (ip >>> 0) * 65536 + port;
+/** A backend's key for id allocation: address, port and (v1.17+) L4 protocol. */
+const backendKey = (ip: number, port: number, proto: number): string => `${ip >>> 0}:${port}/${proto}`;
 
 /**
  * The LB maps of each node. Frontends and rev-NAT entries are known from the Services and
@@ -192,13 +196,15 @@ const backendKey = (ip: number, port: number): number => (ip >>> 0) * 65536 + po
 export function lbMapsOf(scenario: Scenario): (node: NodeSpec) => LbMaps {
   const services = sortedServices(scenario);
   const backends = new Map<number, Lb4Backend>();
-  let full: { byPort: Map<ServicePort, readonly BackendRef[]>; ids: Map<number, number> } | undefined;
-  const resolved = (): { byPort: Map<ServicePort, readonly BackendRef[]>; ids: Map<number, number> } => {
+  // v1.17+: services and backends keyed by L4 protocol (bpf-lb-proto-diff, default true).
+  const protoDiff = releaseOfProfile(scenario.cluster.profile).has('lb-service-proto');
+  let full: { byPort: Map<ServicePort, readonly BackendRef[]>; ids: Map<string, number> } | undefined;
+  const resolved = (): { byPort: Map<ServicePort, readonly BackendRef[]>; ids: Map<string, number> } => {
     if (!full) {
       const all = serviceFrontends(scenario);
       const byPort = new Map<ServicePort, readonly BackendRef[]>();
       for (const f of all) byPort.set(f.port, f.backends);
-      full = { byPort, ids: fillBackends(backends, all) };
+      full = { byPort, ids: fillBackends(backends, all, protoDiff) };
     }
     return full;
   };
@@ -207,7 +213,7 @@ export function lbMapsOf(scenario: Scenario): (node: NodeSpec) => LbMaps {
     for (const key of frontends(services, nodePortAddresses(scenario, node), (k) => k)) {
       lb.deferService({ address: key.address, dport: key.dport, scope: 0 }, (m) => {
         const { byPort, ids } = resolved();
-        writeFrontend(m, { ...key, backends: byPort.get(key.port) ?? [] }, ids);
+        writeFrontend(m, { ...key, backends: byPort.get(key.port) ?? [] }, ids, protoDiff);
       });
       lb.revNat.set(key.revNat, { address: key.address, port: key.dport });
     }
@@ -216,33 +222,38 @@ export function lbMapsOf(scenario: Scenario): (node: NodeSpec) => LbMaps {
   };
 }
 
-/** Backend ids and entries; returns the id of each backend (by backendKey). */
-function fillBackends(backends: Map<number, Lb4Backend>, all: readonly ServiceFrontend[]): Map<number, number> {
+/**
+ * Backend ids and entries; returns the id of each backend (by backendKey). With `protoDiff`
+ * (v1.17+) a backend is an address, port and L4 protocol (upsertBackend parses
+ * be.Address.Protocol(), pkg/loadbalancer/reconciler/bpf_reconciler.go@v1.18.3); before, the
+ * agent writes u8proto.ANY (pkg/maps/lbmap/lbmap.go@v1.16.15).
+ */
+function fillBackends(backends: Map<number, Lb4Backend>, all: readonly ServiceFrontend[], protoDiff: boolean): Map<string, number> {
   const lists = distinctBackendLists(all);
   // Backend ids in address, port order (the agent allocates them incrementally); of pods
   // sharing an address and port (hostNetwork), the last frontend's names the backend.
-  const last = new Map<number, BackendRef>();
-  for (const list of lists) for (const b of list) last.set(backendKey(b.ip, b.port), b);
-  const ids = new Map<number, number>();
-  for (const k of [...last.keys()].sort((a, b) => a - b)) {
-    const b = last.get(k) as BackendRef;
+  const last = new Map<string, { b: BackendRef; proto: number; order: number }>();
+  for (const { list, proto } of lists) for (const b of list) last.set(backendKey(b.ip, b.port, protoDiff ? proto : 0), { b, proto: protoDiff ? proto : 0, order: (b.ip >>> 0) * 65536 + b.port });
+  const ids = new Map<string, number>();
+  for (const [k, { b, proto }] of [...last.entries()].sort((x, y) => x[1].order - y[1].order || x[1].proto - y[1].proto)) {
     const id = ids.size + 1;
     ids.set(k, id);
-    backends.set(id, { address: b.ip, port: b.port, proto: 0, flags: 0, clusterId: 0, provenance: { kind: b.pod ? 'pod' : 'service', what: b.what, pos: b.pos } });
+    backends.set(id, { address: b.ip, port: b.port, proto, flags: 0, clusterId: 0, provenance: { kind: b.pod ? 'pod' : 'service', what: b.what, pos: b.pos } });
   }
   return ids;
 }
 
 /** A frontend's master entry (slot 0) and one slot per backend. */
-function writeFrontend(lb: LbMaps, f: ServiceFrontend, ids: ReadonlyMap<number, number>): void {
+function writeFrontend(lb: LbMaps, f: ServiceFrontend, ids: ReadonlyMap<string, number>, protoDiff: boolean): void {
+  const proto = protoDiff ? IPPROTO[f.port.protocol] : 0;
   const prov: Provenance = { kind: 'service', what: `Service ${f.service.namespace}/${f.service.name} port ${f.port.name ?? f.port.port}`, pos: f.port.pos };
   const type: Lb4Service['type'] = f.nodePort ? 'NodePort' : 'ClusterIP';
   // updateMasterService (pkg/maps/lbmap/lbmap.go:559-560): routable unless a surrogate or a ClusterIP.
   const routable = f.nodePort && f.address !== IP_ZERO;
   const flags = (f.nodePort ? SVC_FLAG_NODEPORT : 0) | (routable ? SVC_FLAG_ROUTABLE : 0);
-  lb.setService({ address: f.address, dport: f.dport, slot: 0, scope: 0 }, { backendId: 0, count: f.backends.length, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
+  lb.setService({ address: f.address, dport: f.dport, slot: 0, scope: 0, proto }, { backendId: 0, count: f.backends.length, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
   f.backends.forEach((b, i) => {
-    lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0 }, { backendId: ids.get(backendKey(b.ip, b.port)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
+    lb.setService({ address: f.address, dport: f.dport, slot: i + 1, scope: 0, proto }, { backendId: ids.get(backendKey(b.ip, b.port, proto)) ?? 0, count: 0, revNat: f.revNat, flags, flags2: 0, type, provenance: prov });
   });
 }
 

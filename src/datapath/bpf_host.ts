@@ -56,6 +56,12 @@ function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number
       why = 'from the host: the refined identity';
     } else if (!ctx.node.config.enableHostRouting) {
       why = `SECCTX_FROM_IPCACHE is off with legacy host routing: src_id stays WORLD_ID${fromIpcache !== WORLD_ID ? ` (the ipcache says ${fromIpcache})` : ''}`;
+    } else if (ctx.cluster.release.has('host-srcid-reserved')) {
+      // v1.13.1+ (bpf_host.c resolve_srcid_ipv4 @v1.16.15:537, @v1.18.3:524): no reserved exception.
+      id = fromIpcache;
+      why = `identity_from_ipcache_ok()${ctx.cluster.release.has('nodeport-revdnat-remote-node') ? ' (CONFIG(secctx_from_ipcache))' : ''}: the ipcache identity, reserved or not`;
+      ctx.tb.add({ kind: 'note', text: `source identity ${id} (${why})`, feature: 'host-srcid-reserved' });
+      return id;
     } else if (isReserved(fromIpcache)) {
       why = fromIpcache === WORLD_ID ? 'the ipcache identity is world' : `the ipcache identity ${fromIpcache} is reserved (identity_is_reserved): src_id stays WORLD_ID (v1.13.0; v1.13.1+ uses the remote-node identity)`;
     } else {
@@ -120,47 +126,91 @@ function tailHandleIpv4(ctx: Ctx, fromHost: boolean): Ret {
 }
 
 function handleIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
+  if (ctx.cluster.release.has('host-ipv4-cont')) return handleIpv4Split(ctx, secctx, fromHost);
   return ctx.tb.frame('handle_ipv4', FILE, () => {
     if (ctx.node.config.enableNodePort && !fromHost && !skipNodeport(ctx)) {
       const np = nodeportLb4(ctx, secctx);
       if (np) return np;
     }
-    const { dst } = l3(ctx);
-    if (fromHost) rewriteDmacToHost(ctx);
-    const ep = lookupIp4Endpoint(ctx, dst);
-    if (ep) {
-      if (ep.info.flags & 1) {
-        ctx.tb.add({ kind: 'note', text: `${formatIpv4(dst)} is a local host address: let the stack have it` });
-        ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
-        return CTX_ACT_OK;
-      }
-      if (!fromHost && !ctx.node.config.enableHostRouting) {
-        // Legacy host routing (NO_REDIRECT): let the stack route it to cilium_host, where
-        // cil_from_host delivers it.
-        ctx.tb.add({ kind: 'note', text: 'legacy host routing: CTX_ACT_OK, the stack routes it via cilium_host' });
-        ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
-        return CTX_ACT_OK;
-      }
-      return ipv4LocalDelivery(ctx, secctx, ep, fromHost);
-    }
-    if (!fromHost) {
-      ctx.tb.add({ kind: 'note', text: 'not a local endpoint, and not from the host: CTX_ACT_OK, the stack routes it' });
+    return routeIpv4(ctx, secctx, fromHost);
+  });
+}
+
+/**
+ * v1.14+: handle_ipv4 runs NodePort (and the host firewall's lookups), then tail_handle_ipv4
+ * continues in tail_handle_ipv4_cont_from_netdev/_from_host: a tail call only with
+ * ENABLE_HOST_FIREWALL (invoke_tailcall_if), so here a direct call into handle_ipv4_cont
+ * (bpf_host.c@v1.16.15:585-881, @v1.18.3).
+ */
+function handleIpv4Split(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
+  // nodeport_lb4's result ends the program (a tail call, a redirect, a drop) unless it says carry on.
+  const np = ctx.tb.frame('handle_ipv4', FILE, (): Ret | null => {
+    if (ctx.node.config.enableNodePort && !fromHost && !skipNodeport(ctx)) return nodeportLb4(ctx, secctx);
+    return null;
+  });
+  if (np) return np;
+  const r = ctx.cluster.release;
+  const name = fromHost ? 'IPV4_CONT_FROM_HOST' : 'IPV4_CONT_FROM_NETDEV';
+  const program = fromHost ? 'tail_handle_ipv4_cont_from_host' : 'tail_handle_ipv4_cont_from_netdev';
+  ctx.tb.add({ kind: 'inlined', slot: r.calls.slot(name) ?? -1, slotName: `CILIUM_CALL_${name}`, program, why: 'ENABLE_HOST_FIREWALL is not defined: invoke_tailcall_if calls it directly' });
+  return ctx.tb.frame(program, FILE, () => ctx.tb.frame('tail_handle_ipv4_cont', FILE, () => ctx.tb.frame('handle_ipv4_cont', FILE, () => {
+    if (!ctx.node.config.enableHostRouting && !fromHost) {
+      ctx.tb.add({ kind: 'note', text: 'ENABLE_HOST_ROUTING is not defined (legacy host routing) and not from the host: CTX_ACT_OK, the stack routes it' });
       ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
       return CTX_ACT_OK;
     }
-    if (ctx.node.config.tunnelMode) {
-      const info = lookupIp4RemoteEndpoint(ctx, dst, 'ipcache_lookup4');
-      if (info && info.info.tunnelEndpoint !== 0) {
-        return encapAndRedirectWithNodeid(ctx, info.info.tunnelEndpoint, secctx, info.info.secLabel);
-      }
+    return routeIpv4(ctx, secctx, fromHost);
+  })));
+}
+
+/** The routing half of handle_ipv4 (v1.13) / handle_ipv4_cont (v1.14+): local endpoint, host, tunnel or stack. */
+function routeIpv4(ctx: Ctx, secctx: number, fromHost: boolean): Ret {
+  const r = ctx.cluster.release;
+  const split = r.has('host-ipv4-cont');
+  const { dst } = l3(ctx);
+  if (fromHost) rewriteDmacToHost(ctx);
+  const ep = lookupIp4Endpoint(ctx, dst);
+  if (ep) {
+    if (ep.info.flags & 1) {
+      ctx.tb.add({ kind: 'note', text: `${formatIpv4(dst)} is a local host address${split ? ' (ENDPOINT_MASK_HOST_DELIVERY)' : ''}: let the stack have it` });
+      ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+      return CTX_ACT_OK;
+    }
+    if (!split && !fromHost && !ctx.node.config.enableHostRouting) {
+      // Legacy host routing (NO_REDIRECT): let the stack route it to cilium_host, where
+      // cil_from_host delivers it.
+      ctx.tb.add({ kind: 'note', text: 'legacy host routing: CTX_ACT_OK, the stack routes it via cilium_host' });
+      ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+      return CTX_ACT_OK;
+    }
+    // v1.16: ENABLE_HOST_ROUTING → maybe_add_l2_hdr for every packet; v1.18 only for one not from the host.
+    if (split && ctx.node.config.enableHostRouting && !(fromHost && r.has('nodeport-revdnat-remote-node'))) {
+      ctx.tb.frame('maybe_add_l2_hdr', 'bpf/lib/fib.h', () => {
+        ctx.tb.add({ kind: 'note', text: 'the endpoint\'s veth is an L2 device and ETH_HLEN != 0: no header added' });
+      });
+    }
+    return ipv4LocalDelivery(ctx, secctx, ep, fromHost);
+  }
+  if (!fromHost) {
+    ctx.tb.add({ kind: 'note', text: 'not a local endpoint, and not from the host: CTX_ACT_OK, the stack routes it' });
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return CTX_ACT_OK;
+  }
+  if (ctx.node.config.tunnelMode) {
+    const info = lookupIp4RemoteEndpoint(ctx, dst, 'ipcache_lookup4');
+    if (info && info.info.tunnelEndpoint !== 0) {
+      return encapAndRedirectWithNodeid(ctx, info.info.tunnelEndpoint, secctx, info.info.secLabel);
+    }
+    // v1.18 has no tunnel map: without flag_has_tunnel_ep the packet goes on to the stack.
+    if (!r.has('no-tunnel-map')) {
       const ret = encapAndRedirectNetdev(ctx, secctx);
       if (!(ret.kind === 'drop' && ret.macro === 'DROP_NO_TUNNEL_ENDPOINT')) return ret;
     }
-    const info = lookupIp4RemoteEndpoint(ctx, dst, 'ipcache_lookup4');
-    if (!info || info.info.secLabel === WORLD_ID) return drop('DROP_UNROUTABLE', 'handle_ipv4', FILE);
-    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
-    return CTX_ACT_OK;
-  });
+  }
+  const info = lookupIp4RemoteEndpoint(ctx, dst, 'ipcache_lookup4');
+  if (!info || info.info.secLabel === WORLD_ID) return drop('DROP_UNROUTABLE', split ? 'handle_ipv4_cont' : 'handle_ipv4', FILE);
+  ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+  return CTX_ACT_OK;
 }
 
 /** rewrite_dmac_to_host (bpf_host.c:67-82): from cilium_host, the destination MAC becomes cilium_net's. */
@@ -180,6 +230,7 @@ function rewriteDmacToHost(ctx: Ctx): void {
  * program reports TO_NETWORK itself, with ifindex 0 (:1216).
  */
 export function cilToNetdev(ctx: Ctx): Ret {
+  if (ctx.cluster.release.has('to-netdev-overlay-mark')) return cilToNetdevMarked(ctx);
   return ctx.tb.frame('cil_to_netdev', FILE, () => {
     if (ctx.node.config.enableNodePort) {
       if (ctxSnatDone(ctx)) {
@@ -191,6 +242,38 @@ export function cilToNetdev(ctx: Ctx): Ret {
       }
     }
     sendTraceNotify(ctx, 'TRACE_TO_NETWORK', 0, 0, 0, 0, 'unknown');
+    ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
+    return CTX_ACT_OK;
+  });
+}
+
+/** MARK_MAGIC_OVERLAY (bpf/lib/common.h@v1.16.15:731): cil_to_overlay marks what it sends (set_identity_mark). */
+const MARK_MAGIC_OVERLAY = 0x0400;
+
+/**
+ * cil_to_netdev at v1.16+ (bpf_host.c@v1.16.15, @v1.18.3:1629-1648): the source identity comes
+ * from the mark (MARK_MAGIC_HOST or MARK_MAGIC_OVERLAY: HOST_ID, else UNKNOWN_ID); neither an
+ * SNAT-done skb nor one cil_to_overlay sent (ctx_is_overlay) goes through handle_nat_fwd; the
+ * TO_NETWORK trace carries that identity and this device's ifindex.
+ */
+function cilToNetdevMarked(ctx: Ctx): Ret {
+  return ctx.tb.frame('cil_to_netdev', FILE, () => {
+    const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
+    const srcId = magic === MARK_MAGIC_HOST || magic === MARK_MAGIC_OVERLAY ? HOST_ID : 0;
+    if (srcId === HOST_ID) ctx.tb.add({ kind: 'note', text: `skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} (${magic === MARK_MAGIC_HOST ? 'MARK_MAGIC_HOST' : 'MARK_MAGIC_OVERLAY'}): src_sec_identity = HOST_ID`, feature: 'to-netdev-overlay-mark' });
+    if (ctx.node.config.enableNodePort) {
+      if (ctxSnatDone(ctx)) {
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, handle_nat_fwd is skipped` });
+      } else if (magic === MARK_MAGIC_OVERLAY) {
+        ctx.tb.add({ kind: 'note', text: 'ctx_is_overlay: cil_to_overlay sent this packet (MARK_MAGIC_OVERLAY), handle_nat_fwd is skipped', feature: 'to-netdev-overlay-mark' });
+      } else {
+        const { ret, tailCalled } = handleNatFwd(ctx);
+        if (tailCalled) return ret;
+        if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId, dstId: 0, dstEp: 0 });
+      }
+    }
+    // NATIVE_DEV_IFINDEX at v1.16, THIS_INTERFACE_IFINDEX at v1.18: this device either way.
+    sendTraceNotify(ctx, 'TRACE_TO_NETWORK', srcId, 0, 0, ctx.ifindex, 'unknown');
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return CTX_ACT_OK;
   });

@@ -20,7 +20,7 @@ import { lookupIp4Endpoint, lookupIp4RemoteEndpoint } from './lib/eps.js';
 import { ipv4L3, ipv4LocalDelivery, redirectEp } from './lib/l3.js';
 import { ctxRedirectToProxy4, policyCanAccess, policyCanEgress4, type PolicyVerdict } from './lib/policy.js';
 import { egressGwRequestNeedsRedirect } from './lib/egress-gw.js';
-import { lb4Local, lb4LookupService, lb4RevNat, serviceRedirect } from './lib/lb.js';
+import { lb4RevNat, perPacketLb4 } from './lib/lb.js';
 import { epTailCall, invokeTailcallIf } from './lib/tailcall.js';
 import { eventMeta, sendTraceNotify } from './lib/trace.js';
 
@@ -69,17 +69,7 @@ function tailHandleIpv4Inner(ctx: Ctx): Ret {
  * (CT_SERVICE, backend, DNAT); lb4_ctx_store_state keeps rev_nat_index for the CT entry.
  */
 function perPacketLb(ctx: Ctx): Ret {
-  const p = ctx.pkt;
-  const l4 = p.l4;
-  if (l4.proto === 'icmp') {
-    ctx.tb.add({ kind: 'note', text: 'lb4_extract_key: not TCP/UDP/SCTP, no service lookup' });
-    return CTX_ACT_OK;
-  }
-  const svc = lb4LookupService(ctx, p.dst, l4.dport);
-  if (!svc) return CTX_ACT_OK;
-  const redirected = serviceRedirect(ctx, svc);
-  if (redirected) return redirected;
-  return lb4Local(ctx, { address: p.dst, dport: l4.dport }, svc, p.src);
+  return perPacketLb4(ctx);
 }
 
 /** Slot 29 (TAIL_CT_LOOKUP4): CT lookup in the egress direction, result parked for slot 25. */

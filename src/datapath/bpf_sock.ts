@@ -16,7 +16,7 @@ import type { SockXlatePoint } from '../trace/tree.js';
 import { fnv1a } from '../util/hash.js';
 import { CTX_ACT_OK, unsimulated, type Ctx, type Ret } from './context.js';
 import { lookupIp4RemoteEndpoint } from './lib/eps.js';
-import { chosenSlot, lb4LookupBackend, lb4LookupBackendSlot, lb4LookupService, serviceRedirect, type Frontend } from './lib/lb.js';
+import { chosenSlot, l4Proto, lb4LookupBackend, lb4LookupBackendSlot, lb4LookupFrontend, serviceRedirect, type Frontend } from './lib/lb.js';
 
 const FILE = 'bpf/bpf_sock.c';
 /** NODEPORT_PORT_MIN / NODEPORT_PORT_MAX of node_config.h: the agent's --node-port-range. */
@@ -35,7 +35,8 @@ export function cilSock4Connect(ctx: Ctx): Ret {
     if (err === -EHOSTUNREACH) {
       // bpf_sock.c:463-465: try_set_retval(err) then SYS_REJECT. bpf_set_retval exists only with
       // HAVE_SET_RETVAL (kernel >= 5.18, probed per node); without it the hook's rejection is EPERM.
-      ctx.tb.add({ kind: 'note', text: 'try_set_retval(-EHOSTUNREACH), return SYS_REJECT (bpf_sock.c:463-465): connect() fails with EHOSTUNREACH on kernels >= 5.18 (bpf_set_retval, HAVE_SET_RETVAL); older kernels report EPERM' });
+      const at = ctx.cluster.release.pick({ '1.13.0': '463-465', '1.16.0': '424-426', '1.18.0': '425-427' });
+      ctx.tb.add({ kind: 'note', text: `try_set_retval(-EHOSTUNREACH), return SYS_REJECT (bpf_sock.c:${at}): connect() fails with EHOSTUNREACH on kernels >= 5.18 (bpf_set_retval, HAVE_SET_RETVAL); older kernels report EPERM` });
       ctx.tb.add({ kind: 'refused', syscall: udp ? 'sendmsg' : 'connect', errno: 'EHOSTUNREACH', code: err, fn, file: FILE });
       return { kind: 'refused', errno: 'EHOSTUNREACH', code: err };
     }
@@ -52,7 +53,7 @@ function isLoopback(ip: Ipv4): boolean {
  * include_remote_hosts, another node) or loopback from the host netns, look the port up on
  * the 0.0.0.0 surrogate frontend; only NodePort-range ports, or only others with inv_match.
  */
-function sock4WildcardLookup(ctx: Ctx, key: { address: Ipv4; dport: number }, includeRemoteHosts: boolean, invMatch: boolean, inHostns: boolean): Lb4Service | undefined {
+function sock4WildcardLookup(ctx: Ctx, key: { address: Ipv4; dport: number; proto: number }, includeRemoteHosts: boolean, invMatch: boolean, inHostns: boolean): Lb4Service | undefined {
   return ctx.tb.frame('sock4_wildcard_lookup', FILE, () => {
     const outside = key.dport < NODEPORT_PORT_MIN || key.dport > NODEPORT_PORT_MAX;
     if (outside !== invMatch) {
@@ -66,12 +67,14 @@ function sock4WildcardLookup(ctx: Ctx, key: { address: Ipv4; dport: number }, in
       if (!(id === HOST_ID || (includeRemoteHosts && remote))) return undefined;
     }
     key.address = IP_ZERO;
-    return lb4LookupService(ctx, key.address, key.dport);
+    const hit = lb4LookupFrontend(ctx, key.address, key.dport, l4Proto(ctx.pkt));
+    if (hit) key.proto = hit.fe.proto ?? 0;
+    return hit?.svc;
   });
 }
 
 /** sock4_wildcard_lookup_full (bpf_sock.c:211-237): NodePort first, then HostPort (not modelled). */
-function sock4WildcardLookupFull(ctx: Ctx, key: { address: Ipv4; dport: number }, inHostns: boolean): Lb4Service | undefined {
+function sock4WildcardLookupFull(ctx: Ctx, key: { address: Ipv4; dport: number; proto: number }, inHostns: boolean): Lb4Service | undefined {
   return ctx.tb.frame('sock4_wildcard_lookup_full', FILE, () => {
     const orig = key.address;
     const np = sock4WildcardLookup(ctx, key, true, false, inHostns);
@@ -106,8 +109,11 @@ function sock4XlateFwd(ctx: Ctx): number | Ret {
     if (l4.proto === 'icmp') return 0; // the engine runs these hooks for TCP and UDP sockets only
     const inHostns = ctx.sock?.inHostns ?? false;
     if (inHostns) ctx.tb.add({ kind: 'note', text: 'ctx_in_hostns: the socket is in the host network namespace' });
-    const key = { address: p.dst, dport: l4.dport };
-    const svc = lb4LookupService(ctx, key.address, key.dport) ?? sock4WildcardLookupFull(ctx, key, inHostns);
+    // v1.17+: the key carries ctx_protocol(ctx); lb4_lookup_service may leave it IPPROTO_ANY.
+    const key = { address: p.dst, dport: l4.dport, proto: l4Proto(p) };
+    const direct = lb4LookupFrontend(ctx, key.address, key.dport, key.proto);
+    if (direct) key.proto = direct.fe.proto ?? 0;
+    const svc = direct?.svc ?? sock4WildcardLookupFull(ctx, key, inHostns);
     if (!svc) return -6; // -ENXIO: SYS_PROCEED, the address stays as it is
     const redirected = serviceRedirect(ctx, svc);
     if (redirected) return redirected;
@@ -116,7 +122,7 @@ function sock4XlateFwd(ctx: Ctx): number | Ret {
       return -EHOSTUNREACH;
     }
     sendTraceSockNotify4(ctx, 'XLATE_PRE_DIRECTION_FWD', p.dst, l4.dport);
-    const fe: Frontend = { address: key.address, dport: key.dport };
+    const fe: Frontend = ctx.cluster.release.has('lb-service-proto') ? { address: key.address, dport: key.dport, proto: key.proto } : { address: key.address, dport: key.dport };
     const pick = ctx.tb.frame('sock_select_slot', FILE, () => {
       const c = chosenSlot(ctx, fe, svc);
       if (typeof c !== 'string') ctx.tb.add({ kind: 'note', text: `${l4.proto === 'tcp' ? 'get_prandom_u32()' : 'sock_local_cookie()'} % count + 1: ${c.why}` });

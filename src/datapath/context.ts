@@ -17,7 +17,9 @@ export type Ret =
   /** The path continues into something cilium-trace does not simulate: the trace stops here, saying so. */
   | { readonly kind: 'unsimulated'; readonly text: string; readonly proxy?: ProxyHandoff }
   /** SYS_REJECT of a cgroup sock_addr program after try_set_retval(-errno): the syscall fails, no packet exists. */
-  | { readonly kind: 'refused'; readonly errno: 'EHOSTUNREACH'; readonly code: number };
+  | { readonly kind: 'refused'; readonly errno: 'EHOSTUNREACH'; readonly code: number }
+  /** v1.15+ tail_no_service_ipv4: an ICMP port unreachable goes back to the client instead of the packet; its connect() fails. */
+  | { readonly kind: 'refused'; readonly errno: 'ECONNREFUSED'; readonly code: number };
 
 export const unsimulated = (text: string, proxy?: ProxyHandoff): Ret => (proxy ? { kind: 'unsimulated', text, proxy } : { kind: 'unsimulated', text });
 

@@ -137,6 +137,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
       tb.add(ret.proxy ? { kind: 'not_simulated', text: ret.text, proxy: ret.proxy } : { kind: 'not_simulated', text: ret.text });
       return { kind: 'error', node: node.name, text: ret.text };
     }
+    if (ret.kind === 'refused' && ret.errno === 'ECONNREFUSED') return { kind: 'refused', node: node.name };
     if (ret.kind === 'refused') return { kind: 'error', node: node.name, text: `${ctx.prog.name} returned SYS_REJECT at a tc hook` };
     if (ret.kind === 'drop') {
       if (!ctx.dropNotified) tb.add({ kind: 'drop', drop: dropInfo(ret.macro), fn: ret.fn ?? ctx.prog.name, file: ret.file ?? '', direction: null, notifier: ret.file ?? '', notifierFn: ret.fn ?? ctx.prog.name, notifyLine: null, notify: true, srcId: 0, dstId: 0, dstEp: 0, ev: eventMeta(ctx) });

@@ -34,8 +34,13 @@ const PROGRAMS: Readonly<Record<string, Program>> = {
   'bpf_host/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_lxc/tail_rev_nodeport_lb4': tailRevNodeportLb4,
   'bpf_overlay/tail_rev_nodeport_lb4': tailRevNodeportLb4,
-  // Slot 17 renamed: tail_nodeport_rev_dnat_ingress_ipv4 (v1.15-v1.17), tail_nodeport_rev_dnat_ipv4 (v1.18).
-  ...Object.fromEntries(['bpf_host', 'bpf_lxc', 'bpf_overlay'].flatMap((o) => ['tail_nodeport_rev_dnat_ingress_ipv4', 'tail_nodeport_rev_dnat_ipv4'].map((n) => [`${o}/${n}`, tailRevNodeportLb4]))),
+  // Slot 17 under its later names (v1.15-v1.17 and v1.18; nodeport.ts revDnatNames).
+  'bpf_host/tail_nodeport_rev_dnat_ingress_ipv4': tailRevNodeportLb4,
+  'bpf_lxc/tail_nodeport_rev_dnat_ingress_ipv4': tailRevNodeportLb4,
+  'bpf_overlay/tail_nodeport_rev_dnat_ingress_ipv4': tailRevNodeportLb4,
+  'bpf_host/tail_nodeport_rev_dnat_ipv4': tailRevNodeportLb4,
+  'bpf_lxc/tail_nodeport_rev_dnat_ipv4': tailRevNodeportLb4,
+  'bpf_overlay/tail_nodeport_rev_dnat_ipv4': tailRevNodeportLb4,
   'bpf_host/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
   'bpf_overlay/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,
   'bpf_lxc/tail_handle_snat_fwd_ipv4': tailHandleSnatFwdIpv4,

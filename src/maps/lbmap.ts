@@ -5,6 +5,10 @@
 // cilium_lb4_backends_v3 (pkg/datapath/linux/config/config.go:201): u32 backend id →
 // struct lb4_backend {address, port, proto, flags, cluster_id} (bpf/lib/common.h:941-951).
 // Dump: cilium/cmd/bpf_lb_list.go. Left out: IPv6, session affinity, source ranges, Maglev.
+// Per release: v1.16 prints every key with its slot (Service4Key.String, pkg/maps/lbmap/ipv4.go
+// @v1.16.15), v1.18 adds /PROTO to keys and backends (pkg/loadbalancer/maps/types.go@v1.18.3,
+// cilium-dbg/cmd/bpf_lb_list.go), and its agent keys services by L4 protocol (bpf-lb-proto-diff).
+import type { CiliumRelease } from '../cilium/releases/release.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { Provenance } from './provenance.js';
 import { tabwrite } from './tabwriter.js';
@@ -25,6 +29,8 @@ export interface Lb4Key {
   readonly dport: number;
   readonly slot: number; // backend_slot, 0 = master
   readonly scope: 0 | 1; // 0 external, 1 internal
+  /** lb4_key.proto: 0 (ANY) up to v1.16; the L4 protocol from v1.17 (lb-service-proto). */
+  readonly proto?: number;
 }
 
 export interface Lb4Service {
@@ -49,18 +55,25 @@ export interface Lb4Backend {
   readonly provenance: Provenance;
 }
 
-/** Backend4ValueV3.String() (pkg/maps/lbmap/ipv4.go:526-529): proto://addr[@cluster], no port. */
+/** Backend4ValueV3.String() (pkg/maps/lbmap/ipv4.go:526-529): proto://addr[@cluster], no port; the proto is a u8proto name. */
 export function formatBackendValue(b: Lb4Backend): string {
   const cluster = b.clusterId ? `@${b.clusterId}` : '';
-  return `${b.proto === 0 ? 'ANY' : String(b.proto)}://${formatIpv4(b.address)}${cluster}`;
+  return `${u8proto(b.proto)}://${formatIpv4(b.address)}${cluster}`;
 }
 
 function keyId(k: Lb4Key): string {
-  return `${k.address}:${k.dport}/${k.slot}/${k.scope}`;
+  return `${k.address}:${k.dport}/${k.slot}/${k.scope}/${k.proto ?? 0}`;
 }
 
-export function formatLbKey(k: Lb4Key): string {
-  return `${formatIpv4(k.address)}:${k.dport}${k.scope === 1 ? '/i' : ''}`;
+/** u8proto.U8proto.String() (pkg/u8proto/u8proto.go). */
+export function u8proto(p: number): string {
+  return ({ 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' } as Record<number, string>)[p] ?? String(p);
+}
+
+/** The frontend as the CLI prints it: VIP:port, v1.17+ VIP:port/PROTO, then /i for the internal scope. */
+export function formatLbKey(k: Lb4Key, release?: CiliumRelease): string {
+  const proto = release?.has('lb-list-proto') ? `/${u8proto(k.proto ?? 0)}` : '';
+  return `${formatIpv4(k.address)}:${k.dport}${proto}${k.scope === 1 ? '/i' : ''}`;
 }
 
 /** ServiceFlags.String() of the master entry (pkg/loadbalancer): type, then extras. */
@@ -71,10 +84,17 @@ export function formatSvcFlags(s: Lb4Service): string {
   return [s.type, ...extras].join(', ');
 }
 
-export function formatLbValue(k: Lb4Key, s: Lb4Service, backends: LbMaps['backends']): string {
-  if (k.slot === 0) return `0.0.0.0:0 (${s.revNat}) (0) [${formatSvcFlags(s)}]`;
+/**
+ * One entry of `bpf lb list` (dumpSVC): the master entry, or the backend of a slot. v1.16+
+ * prints the master entry as "%s:%d (%d) (%d) [%s] %s" with an empty extra (a trailing space);
+ * v1.17+ backends as "%s:%d/%s (%d) (%d)" (cilium-dbg/cmd/bpf_lb_list.go@v1.16.15, v1.18.3).
+ */
+export function formatLbValue(k: Lb4Key, s: Lb4Service, backends: LbMaps['backends'], release?: CiliumRelease): string {
+  const newer = release?.has('lb-list-slot-rows') ?? false;
+  if (k.slot === 0) return `0.0.0.0:0 (${s.revNat}) (0) [${formatSvcFlags(s)}]${newer ? ' ' : ''}`;
   const b = backends.get(s.backendId);
-  return b ? `${formatIpv4(b.address)}:${b.port} (${s.revNat}) (${k.slot})` : `backend ${s.backendId} not found`;
+  const proto = release?.has('lb-list-proto') && b ? `/${u8proto(b.proto)}` : '';
+  return b ? `${formatIpv4(b.address)}:${b.port}${proto} (${s.revNat}) (${k.slot})` : `backend ${s.backendId} not found`;
 }
 
 /** A frontend (address, port, scope) as one number: the slots of a frontend share it. */
@@ -126,16 +146,20 @@ export class LbMaps {
     return this.services.get(keyId(key))?.value;
   }
 
-  /** `cilium bpf lb list`: frontends sorted by address and port, slots in order. */
-  dump(): string {
+  /**
+   * `cilium bpf lb list`: frontends sorted by address and port, slots in order (the CLI ranges
+   * over a Go map, so its order varies; sorted here). v1.16+ keys carry the slot, one row each.
+   */
+  dump(release?: CiliumRelease): string {
     for (const id of [...this.deferred.keys()]) this.flush(id);
-    const rows = [...this.services.values()].sort((a, b) => a.key.address - b.key.address || a.key.dport - b.key.dport || a.key.scope - b.key.scope || a.key.slot - b.key.slot);
+    const rows = [...this.services.values()].sort((a, b) => a.key.address - b.key.address || a.key.dport - b.key.dport || (a.key.proto ?? 0) - (b.key.proto ?? 0) || a.key.scope - b.key.scope || a.key.slot - b.key.slot);
     if (rows.length === 0) return 'No entries found.\n';
     let text = 'SERVICE ADDRESS\tBACKEND ADDRESS (REVNAT_ID) (SLOT)\n';
     let last = '';
+    const slotRows = release?.has('lb-list-slot-rows') ?? false;
     for (const { key, value } of rows) {
-      const frontend = formatLbKey(key);
-      text += `${frontend === last ? '' : frontend}\t${formatLbValue(key, value, this.backends)}\t\n`;
+      const frontend = slotRows ? `${formatLbKey(key, release)} (${key.slot})` : formatLbKey(key, release);
+      text += `${frontend === last ? '' : frontend}\t${formatLbValue(key, value, this.backends, release)}\t\n`;
       last = frontend;
     }
     return tabwrite(text);

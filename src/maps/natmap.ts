@@ -3,6 +3,10 @@
 // OUT entry keyed by the original tuple (value: the address and port it is rewritten to) and
 // an IN entry keyed by the reply tuple (value: what the reply is rewritten back to).
 // The clock is the simulated one of the CT maps.
+// Per release (pkg/maps/nat/ipv4.go, nat.go): v1.14+ prints NeedsCT= (struct nat_entry's
+// host_local became needs_ct); v1.15+ prints Created= as "%dsec ago" from the agent's clock
+// source (without one the CLI prints "? (raw N)"; cilium-trace's clock is simulated).
+import type { CiliumRelease } from '../cilium/releases/release.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import { SIM_CLOCK, type CtTuple } from './ctmap.js';
 
@@ -31,9 +35,11 @@ export function formatNatKey(t: CtTuple): string {
  * for ingress (IN) ones; Created is NatDumpCreated's "%dsec" (nat.go:71-76). struct nat_entry
  * has created, host_local and two pads (nat.h:30-35): there is nothing else to print.
  */
-export function formatNatEntry(t: CtTuple, e: NatEntry): string {
+export function formatNatEntry(t: CtTuple, e: NatEntry, release?: CiliumRelease): string {
   const kind = t.flags & 1 ? 'XLATE_DST' : 'XLATE_SRC';
-  return `${kind} ${formatIpv4(e.toAddr)}:${e.toPort} Created=${SIM_CLOCK - e.created}sec HostLocal=${e.hostLocal ? 1 : 0}`;
+  const created = release?.has('nat-list-created-ago') ? `${SIM_CLOCK - e.created}sec ago` : `${SIM_CLOCK - e.created}sec`;
+  const ct = release?.has('nat-list-needs-ct') ? 'NeedsCT' : 'HostLocal';
+  return `${kind} ${formatIpv4(e.toAddr)}:${e.toPort} Created=${created} ${ct}=${e.hostLocal ? 1 : 0}`;
 }
 
 export class NatMap {
@@ -59,7 +65,7 @@ export class NatMap {
   }
 
   /** `cilium bpf nat list`, one line per entry in insertion order. */
-  dump(): string {
-    return this.entries().map(({ tuple, entry }) => `${formatNatKey(tuple)}${formatNatEntry(tuple, entry)}\n`).join('');
+  dump(release?: CiliumRelease): string {
+    return this.entries().map(({ tuple, entry }) => `${formatNatKey(tuple)}${formatNatEntry(tuple, entry, release)}\n`).join('');
   }
 }

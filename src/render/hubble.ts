@@ -12,6 +12,13 @@ import { isLocalIdentity } from '../cilium/identities.js';
 import { dropReasonByCode } from '../cilium/drop-reasons.js';
 import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
 import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
+import { bpfFileName, releaseOfResult } from './monitor.js';
+
+/**
+ * decodeTraceReason (pkg/hubble/parser/threefour/parser.go@v1.16.15): flow.proto `enum
+ * TraceReason` from v1.16; the datapath's unknown (5) is TRACE_REASON_UNKNOWN (0, not printed).
+ */
+const TRACE_REASONS: Readonly<Record<string, string>> = { new: 'NEW', established: 'ESTABLISHED', reply: 'REPLY', related: 'RELATED', reopened: 'REOPENED', 'srv6-encap': 'SRV6_ENCAP', 'srv6-decap': 'SRV6_DECAP', 'encrypt-overlay': 'ENCRYPT_OVERLAY' };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -171,6 +178,8 @@ function traceFlow(r: TraceResult, n: Extract<TraceNode, { kind: 'trace_point' }
       destination_service: d.dstService,
       traffic_direction: direction,
       trace_observation_point: point.hubble,
+      // v1.16+ (trace_reason = 36, declared after trace_observation_point).
+      trace_reason: releaseOfResult(r).has('hubble-trace-reason') ? TRACE_REASONS[n.reason] : undefined,
       is_reply: known ? reply : undefined,
       // decodeNetworkInterface (:535-565): none for ifindex 0.
       interface: n.ifindex !== 0 ? msg({ index: n.ifindex, name: n.ev.ifname ?? undefined }) : undefined,
@@ -200,6 +209,8 @@ function dropFlow(r: TraceResult, n: Extract<TraceNode, { kind: 'drop' }>): Json
       source_service: d.srcService,
       destination_service: d.dstService,
       traffic_direction: direction,
+      // v1.18: decodeFileInfo (parser.go@v1.18.3:460-468), FileInfo file = 38, declared before drop_reason_desc.
+      file: releaseOfResult(r).has('hubble-file-info') ? msg({ name: bpfFileName(releaseOfResult(r), n.notifier), line: n.notifyLine ?? 0 }) : undefined,
       drop_reason_desc: n.drop.name,
       Summary: d.l.summary,
     }),
@@ -230,7 +241,7 @@ function policyFlow(r: TraceResult, n: Extract<TraceNode, { kind: 'policy' }>): 
       destination_service: d.dstService,
       traffic_direction: n.direction === 'ingress' ? 'INGRESS' : 'EGRESS',
       policy_match_type: MATCH_TYPES[n.match],
-      drop_reason_desc: n.verdict < 0 ? (dropReasonByCode(-n.verdict)?.hubble ?? 'DROP_REASON_UNKNOWN') : undefined,
+      drop_reason_desc: n.verdict < 0 ? (dropReasonByCode(-n.verdict, releaseOfResult(r).version)?.hubble ?? 'DROP_REASON_UNKNOWN') : undefined,
       // decodeIsReply (:392-396): a forwarded verdict is statically not a reply; a drop has none.
       is_reply: n.verdict >= 0 ? false : undefined,
       Summary: d.l.summary,

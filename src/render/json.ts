@@ -28,7 +28,7 @@ function step(n: TraceNode): Json {
     case 'return': return { return: n.value };
     case 'drop': return { drop: { code: n.drop.code, name: n.drop.name, text: n.drop.text, macro: n.drop.macro, function: n.fn, file: n.file, direction: n.direction } };
     case 'trace_sock': return { trace_sock: { point: n.point, dst: n.dst, dport: n.dport, proto: n.proto, sock_cookie: n.cookie, cgroup_id: n.cgroupId } };
-    case 'refused': return { refused: { syscall: n.syscall, errno: n.errno, code: n.code, function: n.fn, file: n.file } };
+    case 'refused': return { refused: { syscall: n.syscall, errno: n.errno, code: n.code, function: n.fn, file: n.file, ...(n.icmp ? { icmp: n.icmp } : {}) } };
     case 'deliver': return { deliver: { node: n.node, target: n.target, ifname: n.ifname, via: n.via, ifindex: n.ifindex, packet: n.packet } };
   }
 }
@@ -39,7 +39,7 @@ export function traceToJson(r: TraceResult): Json {
     schema: r.schema,
     verdict: r.verdict,
     drop_reason: r.drop ? { code: r.drop.code, name: r.drop.name, text: r.drop.text, macro: r.drop.macro, function: r.drop.fn, file: r.drop.file, node: r.drop.node, direction: r.drop.direction } : null,
-    refused: r.refused ? { syscall: r.refused.syscall, errno: r.refused.errno, code: r.refused.code, function: r.refused.fn, file: r.refused.file, node: r.refused.node } : null,
+    refused: r.refused ? { syscall: r.refused.syscall, errno: r.refused.errno, code: r.refused.code, function: r.refused.fn, file: r.refused.file, node: r.refused.node, ...(r.refused.icmp ? { icmp: r.refused.icmp } : {}) } : null,
     not_simulated: r.notSimulated ? { node: r.notSimulated.node, text: r.notSimulated.text, proxy: r.notSimulated.proxy ? { parser: r.notSimulated.proxy.parser, listener: r.notSimulated.proxy.listener, port: r.notSimulated.proxy.port, rules: [...r.notSimulated.proxy.rules] } : null } : null,
     explanation: r.explanation ? { direction: r.explanation.direction, endpoint: r.explanation.endpoint, endpoint_id: r.explanation.endpointId, remote_identity: r.explanation.remoteIdentity, remote_labels: [...r.explanation.remoteLabels], lines: [...r.explanation.lines], suggested_policy: r.explanation.suggestion } : null,
     delivered: r.delivered ? { node: r.delivered.node, target: r.delivered.target, via: r.delivered.via, ifindex: r.delivered.ifindex } : null,

@@ -6,7 +6,11 @@
 // hash is a deterministic stand-in for skb->hash. Socket LB's trace-sock events are not
 // printed: v1.13.0's formatter shows them only with -v (pkg/monitor/format/format.go:131-135),
 // and a refused connect() has no event at all.
+// From v1.14 the drop line names the file (`file bpf_lxc.c:1178`, pkg/monitor/datapath_drop.go,
+// api.BPFFileName of pkg/monitor/api/files.go) and the policy verdict line has `auth: %s`
+// (datapath_policy.go): both at v1.16.15 and v1.18.3. The trace line is unchanged.
 import { reservedName } from '../cilium/identities.js';
+import { RELEASES, V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
 import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
 
 /** __source_file_name_to_id of bpf/source_names_to_ids.h (v1.13.0). */
@@ -14,6 +18,36 @@ const FILE_IDS: Readonly<Record<string, number>> = {
   'bpf/bpf_host.c': 1, 'bpf/bpf_lxc.c': 2, 'bpf/bpf_overlay.c': 3, 'bpf/bpf_xdp.c': 4,
   'bpf/lib/arp.h': 101, 'bpf/lib/drop.h': 102, 'bpf/lib/egress_policies.h': 103, 'bpf/lib/icmp6.h': 104, 'bpf/lib/nodeport.h': 105,
 };
+
+/**
+ * __id_for_file (bpf/lib/source_info.h) and its Go twin pkg/monitor/api/files.go: the files a
+ * drop can name, by release (v1.16.15: 110 is l3.h; v1.18.3: 110 local_delivery.h, 114-117 new).
+ */
+const FILE_NAMES: Readonly<Record<string, readonly string[]>> = {
+  '1.14.0': ['bpf_host.c', 'bpf_lxc.c', 'bpf_overlay.c', 'bpf_xdp.c', 'bpf_sock.c', 'bpf_network.c', 'bpf_wireguard.c',
+    'arp.h', 'drop.h', 'srv6.h', 'icmp6.h', 'nodeport.h', 'lb.h', 'mcast.h', 'ipv4.h', 'conntrack.h', 'l3.h', 'trace.h', 'encap.h', 'encrypt.h'],
+  '1.18.0': ['bpf_host.c', 'bpf_lxc.c', 'bpf_overlay.c', 'bpf_xdp.c', 'bpf_sock.c', 'bpf_network.c', 'bpf_wireguard.c',
+    'arp.h', 'drop.h', 'srv6.h', 'icmp6.h', 'nodeport.h', 'lb.h', 'mcast.h', 'ipv4.h', 'conntrack.h', 'local_delivery.h', 'trace.h', 'encap.h', 'encrypt.h',
+    'host_firewall.h', 'nodeport_egress.h', 'ipv6.h', 'classifiers.h'],
+};
+
+/** The release a trace models (its context names it), v1.13.0 for anything unknown. */
+export function releaseOfResult(r: TraceResult): CiliumRelease {
+  // Tests render hand-made results without a context: those are v1.13.
+  const version = (r as { readonly context?: { readonly cilium?: string } }).context?.cilium;
+  return RELEASES.find((x) => x.version === version) ?? V1_13_0;
+}
+
+/** BPFFileName(__id_for_file(file)): the file's base name if the release numbers it, else "unknown(0)". */
+export function bpfFileName(release: CiliumRelease, file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return release.pick(FILE_NAMES).includes(base) ? base : 'unknown(0)';
+}
+
+/** policy.AuthType.String() (pkg/policy/l4.go@v1.16.15, pkg/policy/types/auth.go@v1.18.3). */
+export function authTypeName(t: number): string {
+  return t === 0 ? 'disabled' : t === 1 ? 'spire' : t === 2 ? 'test-always-fail' : `Unknown-auth-type-${t}`;
+}
 
 /** Identities as `cilium monitor` prints them without -n: reserved names, else the number. */
 export function monitorIdentity(id: number): string {
@@ -49,36 +83,38 @@ function traceSummary(n: Extract<TraceNode, { kind: 'trace_point' }>): string {
   }
 }
 
-function line(n: TraceNode): string | undefined {
+function line(n: TraceNode, release: CiliumRelease): string | undefined {
   switch (n.kind) {
     case 'trace_point':
       return `${traceSummary(n)} flow ${hex(n.ev.hash)} , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)} state ${n.reason} ifindex ${n.ev.ifname ?? n.ifindex} orig-ip ${n.origIp}: ${connectionSummary(n.ev)}`;
     case 'drop':
       if (!n.notify) return undefined; // bpf_sock refuses the syscall; there is no drop event
-      return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${FILE_IDS[n.notifier] ?? 0}:${n.notifyLine ?? 0}, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
+      return `xx drop (${n.drop.text}) flow ${hex(n.ev.hash)} to endpoint ${n.dstEp}, ifindex ${n.ev.ifindex}, file ${release.has('drop-file-name') ? bpfFileName(release, n.notifier) : FILE_IDS[n.notifier] ?? 0}:${n.notifyLine ?? 0}, , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)}: ${connectionSummary(n.ev)}`;
     case 'policy': {
       // The datapath decided whether send_policy_verdict_notify emits (see the node's notify).
       if (!n.notify) return undefined;
       const proto = n.ev.tuple.proto === 'icmp' ? 1 : n.ev.tuple.proto === 'tcp' ? 6 : 17;
       // GetPolicyActionString: verdict < 0 deny, > 0 redirect (proxy port), else allow.
       const action = n.verdict < 0 ? 'deny' : n.verdict > 0 ? 'redirect' : 'allow';
-      return `Policy verdict log: flow ${hex(n.ev.hash)} local EP ID ${n.endpoint}, remote ID ${monitorIdentity(n.remoteId)}, proto ${proto}, ${n.direction}, action ${action}, match ${n.match}, ${connectionSummary(n.ev)}`;
+      // v1.14+: ", action %s, auth: %s, match %s" (auth_type of the policy entry; 0 = disabled).
+      const auth = release.has('verdict-auth-field') ? `, auth: ${authTypeName((n as { readonly authType?: number }).authType ?? 0)}` : '';
+      return `Policy verdict log: flow ${hex(n.ev.hash)} local EP ID ${n.endpoint}, remote ID ${monitorIdentity(n.remoteId)}, proto ${proto}, ${n.direction}, action ${action}${auth}, match ${n.match}, ${connectionSummary(n.ev)}`;
     }
     default:
       return undefined;
   }
 }
 
-function collect(nodes: readonly TraceNode[], out: string[]): void {
+function collect(nodes: readonly TraceNode[], out: string[], release: CiliumRelease): void {
   for (const n of nodes) {
-    const l = line(n);
+    const l = line(n, release);
     if (l !== undefined) out.push(l);
-    if ('children' in n) collect(n.children, out);
+    if ('children' in n) collect(n.children, out, release);
   }
 }
 
 export function renderMonitor(r: TraceResult): string {
   const out: string[] = [];
-  collect(r.hops, out);
+  collect(r.hops, out, releaseOfResult(r));
   return out.map((l) => l + '\n').join('');
 }

@@ -37,6 +37,7 @@ export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
   }
   if (r.verdict === 'DROPPED' && r.refused) {
     const f = r.refused;
+    if (f.icmp) return `${s.bad('DROPPED')} — the Service has no backends: ${f.fn} answered with ${f.icmp}; the client's ${f.syscall}() fails with ${f.errno} (refused, no drop reason, no drop event) on ${f.node}`;
     return `${s.bad('DROPPED')} — ${f.syscall}() refused with -${f.errno} (${f.code}) by ${f.fn} on ${f.node}: no packet is sent, no drop reason, no drop event`;
   }
   return `${s.warn('NOT SIMULATED')} — ${r.notSimulated?.text ?? 'unknown'} (on ${r.notSimulated?.node ?? '?'})`;
@@ -82,7 +83,7 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
     case 'return': return [`→ ${n.value}`];
     case 'drop': return [s.bad(`DROP ${n.drop.macro} (${n.drop.code}) "${n.drop.text}" [${n.drop.name}] in ${n.fn} ${n.file}`)];
     case 'trace_sock': return [`trace-sock ${n.point === 'XLATE_PRE_DIRECTION_FWD' ? 'pre-xlate-fwd' : 'post-xlate-fwd'} dst ${n.dst}:${n.dport} ${n.proto}`];
-    case 'refused': return [s.bad(`REFUSED ${n.syscall}() → -${n.errno} (${n.code}) in ${n.fn} ${n.file}: SYS_REJECT, no packet is sent, no drop notification`)];
+    case 'refused': return [s.bad(n.icmp ? `REJECTED ${n.icmp}, redirected back to the client by ${n.fn} ${n.file}: ${n.syscall}() fails with ${n.errno}, no drop notification` : `REFUSED ${n.syscall}() → -${n.errno} (${n.code}) in ${n.fn} ${n.file}: SYS_REJECT, no packet is sent, no drop notification`)];
     case 'deliver': return [s.ok(`delivered to ${n.target} ${n.ifname}: ${n.packet}`)];
   }
 }

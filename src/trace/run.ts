@@ -79,7 +79,7 @@ function notSimulatedOf(nodes: readonly TraceNode[], node: string, text: string)
 
 function findRefused(nodes: readonly TraceNode[], node: string): TraceResult['refused'] {
   for (const n of nodes) {
-    if (n.kind === 'refused') return { syscall: n.syscall, errno: n.errno, code: n.code, fn: n.fn, file: n.file, node };
+    if (n.kind === 'refused') return { syscall: n.syscall, errno: n.errno, code: n.code, fn: n.fn, file: n.file, node, ...(n.icmp ? { icmp: n.icmp } : {}) };
     if ('children' in n) {
       const inner = findRefused(n.children, n.kind === 'hop' ? n.node : node);
       if (inner) return inner;

@@ -75,7 +75,7 @@ export type TraceNode =
   /** send_trace_sock_notify4 (bpf/lib/trace_sock.h): socket LB's XLATE_PRE/XLATE_POST event. */
   | { readonly kind: 'trace_sock'; readonly point: SockXlatePoint; readonly dst: string; readonly dport: number; readonly proto: 'tcp' | 'udp'; readonly cookie: number; readonly cgroupId: number; readonly node: string; readonly cgroup: SockCgroup }
   /** A cgroup sock_addr program returned SYS_REJECT: the syscall fails with -errno; no packet, no drop event. */
-  | { readonly kind: 'refused'; readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string }
+  | { readonly kind: 'refused'; readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH' | 'ECONNREFUSED'; readonly code: number; readonly fn: string; readonly file: string; /** the ICMP error the datapath answered with (v1.15+ no-backend reject) */ readonly icmp?: string }
   | { readonly kind: 'deliver'; readonly node: string; readonly target: string; readonly ifname: string; readonly via: string; readonly ifindex: number; readonly packet: string };
 
 /** A packet handed to an L7 proxy (a policy entry with a proxy port): where, and the rules it would apply. */
@@ -125,7 +125,7 @@ export interface TraceResult {
   readonly drop: (DropInfo & { readonly fn: string; readonly file: string; readonly node: string; readonly direction: 'ingress' | 'egress' | null }) | null;
   readonly notSimulated: { readonly node: string; readonly text: string; readonly proxy?: ProxyHandoff } | null;
   /** DROPPED without a packet: a socket call bpf_sock refused (no drop reason exists for it). */
-  readonly refused: { readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH'; readonly code: number; readonly fn: string; readonly file: string; readonly node: string } | null;
+  readonly refused: { readonly syscall: 'connect' | 'sendmsg'; readonly errno: 'EHOSTUNREACH' | 'ECONNREFUSED'; readonly code: number; readonly fn: string; readonly file: string; readonly node: string; readonly icmp?: string } | null;
   /** What the cluster knows of each address the events mention (Hubble's endpoint view). */
   readonly endpoints: readonly EndpointView[];
   /** The Services' frontend addresses (Hubble's ServiceGetter view), built on first read. */

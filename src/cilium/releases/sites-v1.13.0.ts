@@ -77,6 +77,7 @@ bpf/lib/l3.h	ipv4_local_delivery	137
 bpf/lib/lb.h	__lb4_lookup_backend	1303
 bpf/lib/lb.h	__lb4_lookup_backend_slot	1321
 bpf/lib/lb.h	lb4_extract_key	1184
+bpf/lib/lb.h	lb4_extract_tuple	1200
 bpf/lib/lb.h	lb4_local	1573
 bpf/lib/lb.h	lb4_lookup_backend	1309
 bpf/lib/lb.h	lb4_lookup_backend_slot	1327
@@ -121,4 +122,5 @@ bpf/lib/policy.h	policy_clear_mark	375
 bpf/lib/policy.h	policy_mark_skip	370
 bpf/lib/policy_log.h	send_policy_verdict_notify	50
 bpf/lib/proxy.h	ctx_redirect_to_proxy4	224
+bpf/lib/tailcall.h	invoke_tailcall_if	107
 `;

@@ -30,7 +30,7 @@ export function explainText(query: string, release: CiliumRelease = DEFAULT_RELE
   if (t) return renderTopic(t, query, { release, all: RELEASES });
   const close = /^\s*-?\d+\s*$/.test(query) ? [] : closeMatches(query);
   const hint = close.length > 0 ? `close matches: ${close.join(', ')}`
-    : /^\s*-?\d+\s*$/.test(query) ? 'numbers name drop reasons 130..194 and identities 0..10, 256..65535 and from 16777216' : 'no close match';
+    : /^\s*-?\d+\s*$/.test(query) ? 'numbers name drop reasons 130..205 and identities 0..10, 256..65535 and from 16777216' : 'no close match';
   throw new UsageError(`unknown topic '${query}' (${hint}; all topics: cilium-trace explain --list)`);
 }
 

@@ -82,8 +82,8 @@ function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: 
   if (dir === 'CT_INGRESS') { e.rxPackets += 1; e.rxBytes += len; }
   if (dir === 'CT_EGRESS') { e.txPackets += 1; e.txBytes += len; }
   map.set(tuple, e);
-  const before = formatCtEntry(hit).trim().split(' ');
-  const changed = formatCtEntry(e).trim().split(' ').flatMap((f, i) => (f === before[i] ? [] : [`${before[i]} → ${f.replace(/^[A-Za-z]+=/, '')}`]));
+  const before = formatCtEntry(hit, ctx.cluster.release).trim().split(' ');
+  const changed = formatCtEntry(e, ctx.cluster.release).trim().split(' ').flatMap((f, i) => (f === before[i] ? [] : [`${before[i]} → ${f.replace(/^[A-Za-z]+=/, '')}`]));
   ctx.tb.add({ kind: 'note', text: `__ct_lookup hit, entry updated (ct_update_timeout${dir === 'CT_SERVICE' ? '' : ', CONNTRACK_ACCOUNTING'}): ${changed.length ? changed.join(', ') : 'no change'}` });
 }
 
@@ -92,19 +92,24 @@ function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: 
  * CT_REPLY; on a miss probe 2 is the original direction (:755-760), a hit is CT_ESTABLISHED,
  * a miss CT_NEW. `len` is ctx_full_len, what accounting adds. Under --ct no probe decides.
  */
-export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt)): { status: CtStatus; revNat: number; nodePort: boolean } {
-  return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
+export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4', types: 'any' | 'nodeport' = 'any'): { status: CtStatus; revNat: number; nodePort: boolean } {
+  return ctx.tb.frame(fn, 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
     const reply: CtTuple = { daddr: orig.saddr, saddr: orig.daddr, dport: orig.sport, sport: orig.dport, nexthdr: orig.nexthdr, flags: orig.flags ^ TUPLE_F_IN };
     const forced = ctx.opts.ctState;
     if (forced) {
-      ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(orig).trimEnd(), result: forced, assumed: true });
+      ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(orig, ctx.cluster.release).trimEnd(), result: forced, assumed: true });
       return { status: forced, revNat: 0, nodePort: false };
     }
     const probe = (t: CtTuple, what: string): CtEntry | undefined => {
       const hit = map.lookup(t);
-      ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(t).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: what });
+      ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(t, ctx.cluster.release).trimEnd(), result: hit ? formatCtEntry(hit, ctx.cluster.release).trimEnd() : null, note: what });
+      // v1.16+ ct_entry_matches_types (conntrack.h@v1.16.15:247): CT_ENTRY_NODEPORT wants node_port, else goto ct_new.
+      if (hit && types === 'nodeport' && !(hit.flags & CT_FLAG_NODE_PORT)) {
+        ctx.tb.add({ kind: 'note', text: 'the entry has no node_port: it does not match CT_ENTRY_NODEPORT, goto ct_new (not updated)' });
+        return undefined;
+      }
       if (hit) ctUpdateOnHit(ctx, map, t, hit, dir, len);
       return hit;
     };
@@ -119,7 +124,7 @@ export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pk
       hit = probe(orig, `original direction, ${flag(orig)}`);
       if (hit) { status = 'CT_ESTABLISHED'; hitTuple = orig; }
     }
-    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hitTuple ?? orig).trimEnd(), result: status, assumed: false });
+    ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hitTuple ?? orig, ctx.cluster.release).trimEnd(), result: status, assumed: false });
     return { status, revNat: hit?.revNat ?? 0, nodePort: hit !== undefined && (hit.flags & CT_FLAG_NODE_PORT) !== 0 };
   });
 }
@@ -156,14 +161,17 @@ function serviceTuple(p: Packet): CtTuple {
  * the backend id (kept in rx_bytes) and rev_nat_index of the entry. --ct does not apply here.
  */
 export function ctLookupService(ctx: Ctx): { status: 'CT_NEW' | 'CT_REPLY'; backendId: number; revNat: number } {
-  return ctx.tb.frame('ct_lookup4', 'bpf/lib/conntrack.h', () => {
+  // v1.16+ lb4_local calls ct_lazy_lookup4(…, CT_SERVICE, SCOPE_REVERSE, CT_ENTRY_SVC, …) (lb.h@v1.16.15, v1.18.3).
+  const fn = ctx.cluster.release.has('lb-local-ct-first') ? 'ct_lazy_lookup4' : 'ct_lookup4';
+  return ctx.tb.frame(fn, 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const tuple = serviceTuple(ctx.pkt);
     const hit = map.lookup(tuple);
     if (hit) ctUpdateOnHit(ctx, map, tuple, hit, 'CT_SERVICE', frameLength(ctx.pkt));
-    ctx.tb.add({ kind: 'ct', map: map.name, dir: 'CT_SERVICE', tuple: formatCtKey(tuple).trimEnd(), result: hit ? 'CT_REPLY' : 'CT_NEW', assumed: false });
-    if (hit) ctx.tb.add({ kind: 'note', text: `an existing CT_SERVICE entry (reported as CT_REPLY): backend_id ${hit.rxBytes}, rev_nat_index ${hit.revNat}` });
-    return hit ? { status: 'CT_REPLY' as const, backendId: hit.rxBytes, revNat: hit.revNat } : { status: 'CT_NEW' as const, backendId: 0, revNat: 0 };
+    ctx.tb.add({ kind: 'ct', map: map.name, dir: 'CT_SERVICE', tuple: formatCtKey(tuple, ctx.cluster.release).trimEnd(), result: hit ? 'CT_REPLY' : 'CT_NEW', assumed: false });
+    const backendId = hit ? hit.backendId ?? hit.rxBytes : 0;
+    if (hit) ctx.tb.add({ kind: 'note', text: `an existing CT_SERVICE entry (reported as CT_REPLY): backend_id ${backendId}, rev_nat_index ${hit.revNat}` });
+    return hit ? { status: 'CT_REPLY' as const, backendId, revNat: hit.revNat } : { status: 'CT_NEW' as const, backendId: 0, revNat: 0 };
   });
 }
 
@@ -183,10 +191,12 @@ export function ctCreateService(ctx: Ctx, backendId: number, revNat: number): vo
     const entry = {
       lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_SERVICE_LIFETIME_NONTCP), rxPackets: 0, rxBytes: backendId, txPackets: 0, txBytes: 0,
       txFlagsSeen: tcp ? 0x02 : 0, rxFlagsSeen: 0, flags: 0, revNat, srcSecId: 0, ifindex: 0, lastTxReport: SIM_CLOCK, lastRxReport: 0,
+      // v1.16+: backend_id is a field of its own (rx_bytes stays 0); up to v1.15 it is the rx_bytes union.
+      ...(ctx.cluster.release.has('ct-list-single-counters') ? { rxBytes: 0, backendId } : {}),
       provenance: { kind: 'agent' as const, what: 'created by this trace (CT_SERVICE)' },
     };
     map.set(tuple, entry);
-    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple, ctx.cluster.release).trimEnd(), value: formatCtEntry(entry, ctx.cluster.release).trimEnd() });
   });
 }
 
@@ -196,8 +206,8 @@ export function ctUpdateService(ctx: Ctx, backendId: number, revNat: number): vo
   const tuple = serviceTuple(ctx.pkt);
   const old = map.lookup(tuple);
   if (!old) return;
-  map.set(tuple, { ...old, rxBytes: backendId, revNat });
-  ctx.tb.add({ kind: 'note', text: `ct_update4_backend_id, ct_update4_rev_nat_index: ${formatCtKey(tuple).trimEnd()} now backend_id ${backendId}, rev_nat_index ${revNat}` });
+  map.set(tuple, old.backendId !== undefined ? { ...old, backendId, revNat } : { ...old, rxBytes: backendId, revNat });
+  ctx.tb.add({ kind: 'note', text: `ct_update4_backend_id, ct_update4_rev_nat_index: ${formatCtKey(tuple, ctx.cluster.release).trimEnd()} now backend_id ${backendId}, rev_nat_index ${revNat}` });
 }
 
 /** The ct_state a caller of ct_create4 fills in (the fields cilium-trace keeps). */
@@ -232,12 +242,12 @@ function createEntry(ctx: Ctx, dir: CtDir, state: CtStateNew, len: number, mapRe
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
     };
     map.set(tuple, entry);
-    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple).trimEnd(), value: formatCtEntry(entry).trimEnd() });
+    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple, ctx.cluster.release).trimEnd(), value: formatCtEntry(entry, ctx.cluster.release).trimEnd() });
     if (mapRelated) {
       const icmpTuple: CtTuple = { ...tuple, nexthdr: 1, sport: 0, dport: 0, flags: tuple.flags | TUPLE_F_RELATED };
       const related = { ...entry, flags: entry.flags | CT_FLAG_SEEN_NON_SYN, provenance: { kind: 'agent' as const, what: 'created by this trace (ICMP related entry)' } };
       mapRelated.set(icmpTuple, related);
-      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple).trimEnd(), value: formatCtEntry(related).trimEnd() });
+      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple, ctx.cluster.release).trimEnd(), value: formatCtEntry(related, ctx.cluster.release).trimEnd() });
     }
   });
 }
@@ -253,13 +263,19 @@ function packetKey(p: Packet, flags: number): CtTuple {
  * TUPLE_F_IN, is a stored entry (the entry of a connection the other side opened).
  */
 export function ctIsReply4(ctx: Ctx): boolean {
-  return ctx.tb.frame('ct_is_reply4', 'bpf/lib/conntrack.h', () => {
+  const body = (): boolean => {
     const map = ctMap(ctx);
     const key = packetKey(ctx.pkt, TUPLE_F_IN);
     const hit = map.lookup(key);
-    ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: hit ? 'is_reply' : 'not a reply' });
+    ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key, ctx.cluster.release).trimEnd(), result: hit ? formatCtEntry(hit, ctx.cluster.release).trimEnd() : null, note: hit ? 'is_reply' : 'not a reply' });
     return hit !== undefined;
-  });
+  };
+  const r = ctx.cluster.release;
+  if (r.site('bpf/lib/conntrack.h', 'ct_is_reply4') !== undefined) return ctx.tb.frame('ct_is_reply4', 'bpf/lib/conntrack.h', body);
+  // v1.16+: a macro writes the function (no definition of its own to cite as a frame).
+  const line = r.pick({ '1.13.0': 0, '1.16.15': 804, '1.18.3': 832 });
+  ctx.tb.add({ kind: 'note', text: `ct_is_reply4, generated by DEFINE_FUNC_CT_IS_REPLY(4) at bpf/lib/conntrack.h:${line}` });
+  return body();
 }
 
 /**
@@ -275,7 +291,7 @@ export function ctHasNodeportEgressEntry4(ctx: Ctx, from: 'packet' | 'ct-buffer'
     const key = from === 'packet' ? packetKey(ctx.pkt, TUPLE_F_OUT) : originalTuple(ctx.pkt, 'CT_EGRESS');
     const hit = map.lookup(key);
     const nodePort = hit !== undefined && (hit.flags & CT_FLAG_NODE_PORT) !== 0;
-    ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key).trimEnd(), result: hit ? formatCtEntry(hit).trimEnd() : null, note: nodePort ? 'node_port=1' : hit ? 'node_port=0' : 'no NodePort entry' });
+    ctx.tb.add({ kind: 'lookup', map: map.name, key: formatCtKey(key, ctx.cluster.release).trimEnd(), result: hit ? formatCtEntry(hit, ctx.cluster.release).trimEnd() : null, note: nodePort ? 'node_port=1' : hit ? 'node_port=0' : 'no NodePort entry' });
     return nodePort;
   });
 }

@@ -35,8 +35,9 @@ function kernelNeighOutput(ctx: Ctx, dev: Device, nextHop: Ipv4): void {
 
 /** redirect_direct_v4: the redirect and the egress ifindex (`oif`, for the caller's TRACE_TO_NETWORK). */
 export function redirectDirectV4(ctx: Ctx): { readonly ret: Ret; readonly oif: number } {
-  // v1.16 and v1.18 name it fib_redirect_v4 (bpf/lib/fib.h@v1.16.15:281, @v1.18.3:267).
-  const fn = ctx.cluster.release.site(FIB_H, 'redirect_direct_v4') === undefined ? 'fib_redirect_v4' : 'redirect_direct_v4';
+  // v1.16.15 / v1.18.3: bpf_lxc calls fib_redirect_v4 (fib.h:281 / :267), the same FIB lookup,
+  // ipv4_l3 and fib_do_redirect (neighbour fallback by redirect_neigh) under a new name.
+  const fn = ctx.cluster.release.site(FIB_H, 'redirect_direct_v4') !== undefined ? 'redirect_direct_v4' : 'fib_redirect_v4';
   return ctx.tb.frame(fn, FIB_H, () => {
     const cfg = ctx.node.config;
     const dst = ctx.pkt.dst;
@@ -59,7 +60,7 @@ export function redirectDirectV4(ctx: Ctx): { readonly ret: Ret; readonly oif: n
     const result = !route || !dev || route.local ? null : `${describeRoute(route)}: ${mac ? `BPF_FIB_LKUP_RET_SUCCESS, dmac ${mac}` : 'BPF_FIB_LKUP_RET_NO_NEIGH'}`;
     ctx.tb.add({ kind: 'lookup', map: 'FIB (bpf_fib_lookup)', key: `${formatIpv4(ctx.pkt.src)} > ${formatIpv4(dst)}`, result });
     if (!route || !dev || route.local) {
-      return { ret: unsimulated(`bpf_fib_lookup found no route to ${formatIpv4(dst)}: redirect_direct_v4 returns CTX_ACT_DROP, a drop without a drop notification`), oif: 0 };
+      return { ret: unsimulated(`bpf_fib_lookup found no route to ${formatIpv4(dst)}: ${fn} returns CTX_ACT_DROP, a drop without a drop notification`), oif: 0 };
     }
     ipv4L3(ctx);
     if (mac === undefined) {

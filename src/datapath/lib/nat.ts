@@ -6,6 +6,11 @@
 // (snat_v4_create_dsr), snat_v4_delete_tuples, the NAT fill-up signal. Where the datapath
 // takes a random port (get_prandom_u32) cilium-trace takes the first free one from the bottom
 // of the range and says so.
+// v1.16+ (feature 'nat-needs-masquerade'): snat_v4_needs_masquerade decides (host
+// addresses: saddr == IPV4_MASQUERADE with needs_ct; bpf_overlay never), the connection of a
+// needs_ct mapping is tracked inside snat_v4_(rev_)nat_handle_mapping with ct_lazy_lookup4,
+// __snat_create writes each entry, snat_v4_rewrite_headers rewrites both directions, and
+// snat_v4_nat_can_skip no longer lets world-sourced low ports through (nat.h at each release).
 import { formatIpv4, prefixContains, type Ipv4, type Ipv4Prefix } from '../../net/ip.js';
 import { frameLength, type L4, type Packet } from '../../net/packet.js';
 import { ENDPOINT_F_HOST } from '../../maps/lxcmap.js';
@@ -34,10 +39,12 @@ export interface NatTarget {
   readonly maxPort: number;
   readonly srcFromWorld: boolean;
   fromLocalEndpoint: boolean;
+  /** v1.16+ target->needs_ct: snat_v4_needs_masquerade sets it for the node's own connections. */
+  needsCt: boolean;
 }
 
 export function natTarget(init: { addr?: Ipv4; name?: string; srcFromWorld?: boolean } = {}): NatTarget {
-  return { addr: init.addr ?? (0 as Ipv4), name: init.name ?? '', minPort: NODEPORT_PORT_MIN_NAT, maxPort: NODEPORT_PORT_MAX_NAT, srcFromWorld: init.srcFromWorld ?? false, fromLocalEndpoint: false };
+  return { addr: init.addr ?? (0 as Ipv4), name: init.name ?? '', minPort: NODEPORT_PORT_MIN_NAT, maxPort: NODEPORT_PORT_MAX_NAT, srcFromWorld: init.srcFromWorld ?? false, fromLocalEndpoint: false, needsCt: false };
 }
 
 /** The packet as revalidate_data sees it: the outermost IPv4 header (an encapsulated skb on a native device). */
@@ -100,6 +107,7 @@ export function snatExclusionDstCidr(ctx: Ctx): { prefix: Ipv4Prefix; why: strin
  * what? Fills target.addr and target.fromLocalEndpoint.
  */
 export function snatV4PrepareState(ctx: Ctx, target: NatTarget): boolean {
+  if (newNat(ctx)) return snatV4NeedsMasquerade(ctx, target);
   return ctx.tb.frame('snat_v4_prepare_state', FILE, () => {
     const cfg = ctx.node.config;
     const ip = l3Packet(ctx.pkt);
@@ -146,6 +154,59 @@ export function snatV4PrepareState(ctx: Ctx, target: NatTarget): boolean {
   });
 }
 
+/** The NAT engine of v1.16+ (checked at v1.16.0, v1.16.15 and v1.18.3). */
+function newNat(ctx: Ctx): boolean {
+  return ctx.cluster.release.has('nat-needs-masquerade');
+}
+
+/**
+ * snat_v4_needs_masquerade (nat.h@v1.16.15:520-671, @v1.18.3:606-767), IPv4, without egress
+ * gateway, ip-masq-agent and ClusterMesh: only bpf_host masquerades (ENABLE_MASQUERADE_IPV4 &&
+ * IS_BPF_HOST); the node's own address is SNATed to itself with needs_ct; a local endpoint's
+ * packet is masqueraded unless its destination is in the exclusion CIDR, it is a localhost
+ * endpoint, the destination is a remote node (native routing) or has no ipcache entry, or it
+ * is a reply.
+ */
+function snatV4NeedsMasquerade(ctx: Ctx, target: NatTarget): boolean {
+  return ctx.tb.frame('snat_v4_needs_masquerade', FILE, () => {
+    const cfg = ctx.node.config;
+    const ip = l3Packet(ctx.pkt);
+    const yes = (addr: Ipv4, name: string, why: string): true => {
+      target.addr = addr;
+      target.name = name;
+      ctx.tb.add({ kind: 'note', text: `${why}: NAT_NEEDED, SNAT to ${name} ${formatIpv4(addr)}`, feature: 'nat-needs-masquerade' });
+      return true;
+    };
+    const no = (why: string): false => {
+      ctx.tb.add({ kind: 'note', text: `${why}: NAT_PUNT_TO_STACK, no SNAT`, feature: 'nat-needs-masquerade' });
+      return false;
+    };
+    if (cfg.masquerade !== 'bpf') return no('ENABLE_MASQUERADE_IPV4 is not defined (BPF masquerading off)');
+    if (ctx.prog.object !== 'bpf_host') return no(`${ctx.prog.object} is not bpf_host (the masquerading block is ENABLE_MASQUERADE_IPV4 && IS_BPF_HOST)`);
+    if (ip.src === cfg.nodeIp) {
+      target.needsCt = true;
+      return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `saddr ${formatIpv4(ip.src)} == IPV4_MASQUERADE (the node's own connection; target->needs_ct = true)`);
+    }
+    const localEp = lookupIp4Endpoint(ctx, ip.src, '__lookup_ip4_endpoint');
+    const remoteEp = lookupIp4RemoteEndpoint(ctx, ip.dst);
+    let isReply = false;
+    if (localEp) {
+      target.fromLocalEndpoint = true;
+      isReply = onL3(ctx, () => ctIsReply4(ctx));
+    }
+    const excl = snatExclusionDstCidr(ctx);
+    if (inSubnet(ip.dst, excl.prefix)) return no(`daddr ${formatIpv4(ip.dst)} is in IPV4_SNAT_EXCLUSION_DST_CIDR ${formatIpv4(excl.prefix.addr)}/${excl.prefix.len}, ${excl.why}`);
+    if (localEp && (localEp.info.flags & ENDPOINT_F_HOST)) return no(`saddr ${formatIpv4(ip.src)} is a localhost endpoint (ENDPOINT_F_HOST)`);
+    if (!remoteEp) return no(`daddr ${formatIpv4(ip.dst)} has no ipcache entry`);
+    // "if (!is_defined(TUNNEL_MODE) || remote_ep->flag_skip_tunnel)": the agent never sets flag_skip_tunnel.
+    if (!cfg.tunnelMode && (remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7)) return no(`daddr ${formatIpv4(ip.dst)} is a remote node (identity ${remoteEp.info.secLabel}, native routing)`);
+    if (isReply) return no('a reply of a connection opened from outside (ct_is_reply4)');
+    if (!localEp) return no(`saddr ${formatIpv4(ip.src)} is not a local endpoint`);
+    const tunnelNote = cfg.tunnelMode && (remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7) ? ' (a remote node: in TUNNEL_MODE such a packet leaves unencapsulated by a native device and is masqueraded)' : '';
+    return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `local endpoint ${formatIpv4(ip.src)} to ${formatIpv4(ip.dst)}, not a reply${tunnelNote}`);
+  });
+}
+
 /** The NAT tuple of the packet (snat_v4_init_tuple + ports; ICMP echo id as port, nat.h:772-788). */
 function natTuple(p: Packet, flags: number): { tuple: CtTuple; echoReply: boolean } | Ret {
   const ip = l3Packet(p);
@@ -160,12 +221,24 @@ function natTuple(p: Packet, flags: number): { tuple: CtTuple; echoReply: boolea
 
 function lookupNat(ctx: Ctx, t: CtTuple): NatEntry | undefined {
   const hit = ctx.node.maps.nat.lookup(t);
-  ctx.tb.add({ kind: 'lookup', map: NAT_MAP, key: formatNatKey(t).trimEnd(), result: hit ? formatNatEntry(t, hit) : null, ...(hit ? {} : { note: 'no mapping' }) });
+  ctx.tb.add({ kind: 'lookup', map: NAT_MAP, key: formatNatKey(t).trimEnd(), result: hit ? formatNatEntry(t, hit, ctx.cluster.release) : null, ...(hit ? {} : { note: 'no mapping' }) });
   return hit;
 }
 
 /** snat_v4_track_connection (nat.h:266-313): host-local connections get a CT entry of their own. */
 function snatV4TrackConnection(ctx: Ctx, tuple: CtTuple, state: NatEntry | undefined, egress: boolean, target: NatTarget): void {
+  if (newNat(ctx)) {
+    // v1.16+: inside handle_mapping; egress asks target->needs_ct, ingress the entry's needs_ct.
+    const needs = egress ? target.needsCt : state?.hostLocal ?? false;
+    if (!needs) return;
+    ctx.tb.add({ kind: 'note', text: egress ? 'target->needs_ct: track the connection, ct_lazy_lookup4(CT_EGRESS, SCOPE_FORWARD), ct_create4 on CT_NEW' : 'the mapping has needs_ct: ct_lazy_lookup4(CT_INGRESS, SCOPE_REVERSE)', feature: 'nat-needs-masquerade' });
+    const len = ctxFullLen(ctx.pkt);
+    onL3(ctx, () => {
+      const dir = egress ? 'CT_EGRESS' : 'CT_INGRESS';
+      if (ctLookup4(ctx, dir, len, 'ct_lazy_lookup4').status === 'CT_NEW' && egress) ctCreate4State(ctx, dir, { srcSecId: 0, nodePort: false, ifindex: 0, revNat: 0 }, len);
+    });
+    return;
+  }
   const needsCt = state ? state.hostLocal : egress && tuple.saddr === target.addr;
   if (!needsCt) return;
   ctx.tb.frame('snat_v4_track_connection', FILE, () => {
@@ -186,7 +259,7 @@ function snatV4NewMapping(ctx: Ctx, otuple: CtTuple, target: NatTarget): NatEntr
     ctx.tb.add({ kind: 'note', text: keep
       ? `__snat_try_keep_port: ${otuple.sport} is in [${target.minPort}, ${target.maxPort}], kept`
       : `__snat_try_keep_port: ${otuple.sport} is outside [${target.minPort}, ${target.maxPort}]: a random port (get_prandom_u32); cilium-trace takes the first free one from ${target.minPort}` });
-    const hostLocal = otuple.saddr === target.addr;
+    const hostLocal = newNat(ctx) ? target.needsCt : otuple.saddr === target.addr;
     const rtuple = (p: number): CtTuple => ({ daddr: target.addr, saddr: otuple.daddr, dport: p, sport: otuple.dport, nexthdr: otuple.nexthdr, flags: TUPLE_F_IN });
     let tries = 0;
     while (ctx.node.maps.nat.lookup(rtuple(port))) {
@@ -197,13 +270,20 @@ function snatV4NewMapping(ctx: Ctx, otuple: CtTuple, target: NatTarget): NatEntr
     }
     const ostate: NatEntry = { created: SIM_CLOCK, hostLocal, toAddr: target.addr, toPort: port };
     const rstate: NatEntry = { created: SIM_CLOCK, hostLocal, toAddr: otuple.saddr, toPort: otuple.sport };
-    ctx.tb.frame('snat_v4_update', FILE, () => {
-      // __snat_update inserts the reverse entry first (BPF_NOEXIST), then the original one.
+    const write = (): void => {
+      // The reverse entry first (BPF_NOEXIST), then the original one.
       for (const [t, e] of [[rtuple(port), rstate], [otuple, ostate]] as const) {
-        ctx.node.maps.nat.set(t, e);
-        ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(t).trimEnd(), value: formatNatEntry(t, e) });
+        const put = (): void => {
+          ctx.node.maps.nat.set(t, e);
+          ctx.tb.add({ kind: 'ct_create', map: NAT_MAP, key: formatNatKey(t).trimEnd(), value: formatNatEntry(t, e, ctx.cluster.release) });
+        };
+        // v1.16+: __snat_create (map_update_elem, BPF_NOEXIST) per entry.
+        if (newNat(ctx)) ctx.tb.frame('__snat_create', FILE, put);
+        else put();
       }
-    });
+    };
+    if (newNat(ctx)) write();
+    else ctx.tb.frame('snat_v4_update', FILE, write);
     return ostate;
   });
 }
@@ -231,25 +311,40 @@ export function snatV4Nat(ctx: Ctx, target: NatTarget): Ret {
     const t = natTuple(ctx.pkt, TUPLE_F_OUT);
     if ('kind' in t) return t;
     const { tuple, echoReply } = t;
-    // snat_v4_nat_can_skip (nat.h:485-498).
-    if ((!target.fromLocalEndpoint && !target.srcFromWorld && tuple.sport < NAT_MIN_EGRESS) || echoReply) {
+    // snat_v4_nat_can_skip (nat.h:485-498); v1.16+ has no src_from_world exception and punts echo replies before it.
+    if ((!target.fromLocalEndpoint && (newNat(ctx) || !target.srcFromWorld) && tuple.sport < NAT_MIN_EGRESS) || echoReply) {
       ctx.tb.add({ kind: 'note', text: echoReply ? 'snat_v4_nat_can_skip: an ICMP echo reply: NAT_PUNT_TO_STACK' : `snat_v4_nat_can_skip: not from a local endpoint nor from the world, and source port ${tuple.sport} < NAT_MIN_EGRESS ${NAT_MIN_EGRESS}: NAT_PUNT_TO_STACK` });
       return drop('DROP_NAT_NOT_NEEDED');
     }
-    const state = ctx.tb.frame('snat_v4_nat_handle_mapping', FILE, (): NatEntry | Ret => {
-      const found = lookupNat(ctx, tuple);
-      snatV4TrackConnection(ctx, tuple, found, true, target);
-      return found ?? snatV4NewMapping(ctx, tuple, target);
-    });
-    if ('kind' in state) return state;
-    return ctx.tb.frame('snat_v4_rewrite_egress', FILE, () => {
-      if (state.toAddr === tuple.saddr && state.toPort === tuple.sport) {
-        ctx.tb.add({ kind: 'note', text: 'to_saddr:to_sport equal the packet\'s source: nothing to rewrite' });
-        return CTX_ACT_OK;
-      }
-      rewriteL3(ctx, 'src', state.toAddr, state.toPort, target.name ? ` (${target.name})` : '');
+    return newNat(ctx) ? snatV4NatCore(ctx, tuple, target) : snatV4NatBody(ctx, tuple, target);
+  });
+}
+
+/** __snat_v4_nat (v1.16+): handle_mapping, then snat_v4_rewrite_headers. NodePort's egress tail calls it directly (no can_skip). */
+export function snatV4NatCore(ctx: Ctx, tuple: CtTuple, target: NatTarget): Ret {
+  return ctx.tb.frame('__snat_v4_nat', FILE, () => snatV4NatBody(ctx, tuple, target));
+}
+
+/** The packet's NAT tuple, for callers of __snat_v4_nat (lb4_extract_tuple, ports swapped to packet order). */
+export function natTupleOut(ctx: Ctx): CtTuple | Ret {
+  const t = natTuple(ctx.pkt, TUPLE_F_OUT);
+  return 'kind' in t ? t : t.tuple;
+}
+
+function snatV4NatBody(ctx: Ctx, tuple: CtTuple, target: NatTarget): Ret {
+  const state = ctx.tb.frame('snat_v4_nat_handle_mapping', FILE, (): NatEntry | Ret => {
+    const found = lookupNat(ctx, tuple);
+    snatV4TrackConnection(ctx, tuple, found, true, target);
+    return found ?? snatV4NewMapping(ctx, tuple, target);
+  });
+  if ('kind' in state) return state;
+  return ctx.tb.frame(newNat(ctx) ? 'snat_v4_rewrite_headers' : 'snat_v4_rewrite_egress', FILE, () => {
+    if (state.toAddr === tuple.saddr && state.toPort === tuple.sport) {
+      ctx.tb.add({ kind: 'note', text: 'to_saddr:to_sport equal the packet\'s source: nothing to rewrite' });
       return CTX_ACT_OK;
-    });
+    }
+    rewriteL3(ctx, 'src', state.toAddr, state.toPort, target.name ? ` (${target.name})` : '');
+    return CTX_ACT_OK;
   });
 }
 
@@ -268,10 +363,11 @@ export function snatV4RevNat(ctx: Ctx, target: NatTarget): Ret {
       const found = lookupNat(ctx, tuple);
       snatV4TrackConnection(ctx, tuple, found, false, target);
       if (found) return found;
+      if (newNat(ctx)) return drop('DROP_NAT_NO_MAPPING');
       return tuple.nexthdr !== 1 && tuple.dport < target.minPort ? drop('DROP_NAT_NOT_NEEDED') : drop('DROP_NAT_NO_MAPPING');
     });
     if ('kind' in state) return state;
-    return ctx.tb.frame('snat_v4_rewrite_ingress', FILE, () => {
+    return ctx.tb.frame(newNat(ctx) ? 'snat_v4_rewrite_headers' : 'snat_v4_rewrite_ingress', FILE, () => {
       if (state.toAddr === tuple.daddr && state.toPort === tuple.dport) {
         ctx.tb.add({ kind: 'note', text: 'to_daddr:to_dport equal the packet\'s destination: nothing to rewrite' });
         return CTX_ACT_OK;

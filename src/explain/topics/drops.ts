@@ -2,7 +2,9 @@
 // src/cilium/drop-reasons.ts (bpf/lib/common.h, pkg/monitor/api/drop.go, flow.proto); the
 // prose is ours. Where we do not know the exact code path we name only where the code is
 // defined, never a guess.
-import { allDropReasons } from '../../cilium/drop-reasons.js';
+import { allDropReasons, laterDropReasons } from '../../cilium/drop-reasons.js';
+import { RELEASES } from '../../cilium/releases/release.js';
+import { atLeast } from '../../cilium/releases/semver.js';
 import type { Topic } from './types.js';
 
 interface DropProse {
@@ -224,16 +226,6 @@ function codeAliases(code: number): string[] {
   return [String(code), `-${code}`];
 }
 
-/** Codes v1.13 does not have, which a newer node may report. */
-const LATER: ReadonlyArray<readonly [number, string, string, string, string]> = [
-  [189, 'DROP_POLICY_AUTH_REQUIRED', 'Authentication required', 'AUTH_REQUIRED', 'v1.14'],
-  [190, 'DROP_CT_NO_MAP_FOUND', 'No conntrack map found', 'CT_NO_MAP_FOUND', 'v1.14'],
-  [191, 'DROP_SNAT_NO_MAP_FOUND', 'No nat map found', 'SNAT_NO_MAP_FOUND', 'v1.14'],
-  [192, 'DROP_INVALID_CLUSTER_ID', 'Invalid ClusterID', 'INVALID_CLUSTER_ID', 'v1.14'],
-  [193, 'DROP_DSR_ENCAP_UNSUPP_PROTO', 'Unsupported packet protocol for DSR encapsulation', 'UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP', 'v1.14'],
-  [194, 'DROP_NO_EGRESS_GATEWAY', 'No egress gateway found', 'NO_EGRESS_GATEWAY', 'v1.14'],
-];
-
 export function dropTopics(): Topic[] {
   const out: Topic[] = [];
   for (const r of allDropReasons()) {
@@ -251,14 +243,29 @@ export function dropTopics(): Topic[] {
     next: 'Check which Cilium version the reporting node runs.',
     source: [DEFINED, TEXTS],
   });
-  for (const [code, macro, text, hubble, since] of LATER) {
+  // Codes after v1.13's table, with the release that brought each (drop-reasons.ts, read from
+  // common.h / drop_reasons.h, drop.go and flow.proto at v1.13.0, v1.16.15 and v1.18.3).
+  for (const { reason: { code, macro, text, hubble }, since } of laterDropReasons()) {
+    const profiles = RELEASES.filter((r) => atLeast(r.version, since)).map((r) => r.profile);
+    if (since === '1.13.0') {
+      // 189 is in v1.13.0 itself (bpf/lib/common.h, pkg/monitor/api/drop.go, flow.proto at c9723a8df3).
+      out.push({
+        id: macro, kind: 'drop', title: `drop reason -${code} "${text}" (Hubble ${hubble})`,
+        aliases: [...codeAliases(code), hubble],
+        what: `The matching policy entry has an auth_type: __policy_can_access returns it with the auth type in ext_err ("${text}", bpf/lib/policy.h:260-264 at v1.13.0); bpf_lxc lets an established connection whose entry is not auth_required through (bpf_lxc.c:1456-1458).`,
+        when: 'Only with authentication in a policy rule; cilium-trace does not model it and never produces the code.',
+        next: 'Check the rule\'s authentication setting and the agent\'s authentication support for the release.',
+        source: [DEFINED, TEXTS],
+      });
+      continue;
+    }
     out.push({
-      id: macro, kind: 'drop', title: `drop reason -${code} "${text}" (Hubble ${hubble}) — not in v1.13, added in ${since}`,
+      id: macro, kind: 'drop', title: `drop reason -${code} "${text}" (Hubble ${hubble}) — not in v1.13, added in v${since}`,
       aliases: [...codeAliases(code), hubble],
-      what: `Not a v1.13 code: ${since} added it ("${text}").`,
-      when: `A node running Cilium ${since} or later reports it; cilium-trace simulates v1.13 and never produces it.`,
-      next: 'Check which Cilium version the reporting node runs, and read that release\'s bpf/lib/common.h.',
-      source: [`bpf/lib/common.h (${since})`],
+      what: `Not a v1.13 code: v${since} added it ("${text}").`,
+      when: `A node running Cilium v${since} or later reports it; of cilium-trace's profiles ${profiles.join(' and ')} ${profiles.length > 1 ? 'have' : 'has'} it, 1.13 never produces it.`,
+      next: 'Check which Cilium version the reporting node runs, and read that release\'s bpf/lib/common.h (v1.18: bpf/lib/drop_reasons.h).',
+      source: [`bpf/lib/common.h (v${since})`],
     });
   }
   return out.sort((a, b) => Number(a.aliases[0]) - Number(b.aliases[0]));
