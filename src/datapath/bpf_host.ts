@@ -267,7 +267,7 @@ function cilToNetdevMarked(ctx: Ctx): Ret {
       } else if (magic === MARK_MAGIC_OVERLAY) {
         ctx.tb.add({ kind: 'note', text: 'ctx_is_overlay: cil_to_overlay sent this packet (MARK_MAGIC_OVERLAY), handle_nat_fwd is skipped', feature: 'to-netdev-overlay-mark' });
       } else {
-        const { ret, tailCalled } = handleNatFwd(ctx);
+        const { ret, tailCalled } = handleNatFwd(ctx, srcId);
         if (tailCalled) return ret;
         if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_netdev', FILE, 'egress', { srcId, dstId: 0, dstEp: 0 });
       }

@@ -97,6 +97,24 @@ function handleIpv4(ctx: Ctx): Ret {
   });
 }
 
+/** MARK_MAGIC_OVERLAY (bpf/lib/common.h@v1.16.15:731, @v1.18.3:562). */
+const MARK_MAGIC_OVERLAY = 0x0400;
+
+/**
+ * v1.16+ (bpf_overlay.c@v1.16.15:784-790, @v1.18.3:841-846): the source identity from the tunnel
+ * key goes into skb->mark with MARK_MAGIC_OVERLAY (set_identity_mark), so cil_to_netdev knows
+ * the encapsulated packet as overlay traffic and leaves it to the kernel (no NAT).
+ */
+function markOverlay(ctx: Ctx): number {
+  const id = ctx.tunnelKey ? tunnelIdentity(ctx) ?? 0 : 0;
+  ctx.tb.frame('set_identity_mark', 'bpf/lib/overloadable_skb.h', () => {
+    const mark = (MARK_MAGIC_OVERLAY | ((id & 0xffff) << 16) | ((id >> 16) & 0xff)) >>> 0;
+    ctx.tb.add({ kind: 'note', text: `skb->mark 0x${mark.toString(16).padStart(8, '0')} (MARK_MAGIC_OVERLAY, identity ${id}): cil_to_netdev will skip NAT for the encapsulated packet`, feature: 'to-netdev-overlay-mark' });
+    ctx.pkt = { ...ctx.pkt, mark };
+  });
+  return id;
+}
+
 /**
  * cil_to_overlay (bpf_overlay.c:534-569): with NodePort, an skb already SNAT-done skips the NAT
  * code; any other goes through handle_nat_fwd, which ends in tail call 38 (TO_OVERLAY there).
@@ -104,11 +122,14 @@ function handleIpv4(ctx: Ctx): Ret {
  */
 export function cilToOverlay(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_overlay', FILE, () => {
+    // snat_done is read before set_identity_mark overwrites the mark (bpf_overlay.c@v1.18.3:795).
+    const snatDone = ctxSnatDone(ctx);
+    const srcId = ctx.cluster.release.has('to-netdev-overlay-mark') ? markOverlay(ctx) : 0;
     if (ctx.node.config.enableNodePort) {
-      if (ctxSnatDone(ctx)) {
+      if (snatDone) {
         ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, goto out` });
       } else {
-        const { ret, tailCalled } = handleNatFwd(ctx);
+        const { ret, tailCalled } = handleNatFwd(ctx, srcId);
         if (tailCalled) return ret;
         if (ret.kind === 'drop') return sendDropNotify(ctx, ret, 'cil_to_overlay', FILE, 'egress', { srcId: 0, dstId: 0, dstEp: 0 });
       }

@@ -112,8 +112,10 @@ bpf/lib/nodeport.h	tail_nodeport_nat_ingress_ipv4	1720
 bpf/lib/nodeport.h	tail_rev_nodeport_lb4	2277
 bpf/lib/overloadable_skb.h	ctx_set_encap_info	180
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	168
+bpf/lib/overloadable_skb.h	set_identity_mark	49
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info	149
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	136
+bpf/lib/overloadable_xdp.h	set_identity_mark	25
 bpf/lib/policy.h	__policy_can_access	103
 bpf/lib/policy.h	policy_can_access_ingress	285
 bpf/lib/policy.h	policy_can_egress	318

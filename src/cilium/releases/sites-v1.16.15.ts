@@ -127,8 +127,10 @@ bpf/lib/nodeport.h	tail_nodeport_nat_ingress_ipv4	2584
 bpf/lib/nodeport.h	tail_nodeport_rev_dnat_ingress_ipv4	2544
 bpf/lib/overloadable_skb.h	ctx_set_encap_info	264
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	228
+bpf/lib/overloadable_skb.h	set_identity_mark	81
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info	159
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	146
+bpf/lib/overloadable_xdp.h	set_identity_mark	21
 bpf/lib/policy.h	__policy_can_access	36
 bpf/lib/policy.h	policy_can_egress	243
 bpf/lib/policy.h	policy_can_egress4	280

@@ -130,8 +130,10 @@ bpf/lib/nodeport_egress.h	nodeport_snat_fwd_ipv4	320
 bpf/lib/nodeport_egress.h	tail_handle_snat_fwd_ipv4	435
 bpf/lib/overloadable_skb.h	ctx_set_encap_info4	277
 bpf/lib/overloadable_skb.h	ctx_snat_done_set	231
+bpf/lib/overloadable_skb.h	set_identity_mark	99
 bpf/lib/overloadable_xdp.h	ctx_set_encap_info4	172
 bpf/lib/overloadable_xdp.h	ctx_snat_done_set	159
+bpf/lib/overloadable_xdp.h	set_identity_mark	45
 bpf/lib/policy.h	__policy_can_access	132
 bpf/lib/policy.h	policy_can_egress	341
 bpf/lib/policy.h	policy_can_egress4	378

@@ -192,7 +192,7 @@ function nodeportRevDnatFwdIpv4(ctx: Ctx): Ret {
  * (:2338-2356): RevDNAT, then, unless that marked the skb SNAT-done, tail call 38. `tailCalled`
  * tells the caller that the program ended in slot 38 (a tail call never returns).
  */
-export function handleNatFwd(ctx: Ctx): { ret: Ret; tailCalled: boolean } {
+export function handleNatFwd(ctx: Ctx, srcSecIdentity = 0): { ret: Ret; tailCalled: boolean } {
   let tailCalled = false;
   const ef = egressFile(ctx);
   const ret = ctx.tb.frame('handle_nat_fwd', ef, () => {
@@ -205,6 +205,11 @@ export function handleNatFwd(ctx: Ctx): { ret: Ret; tailCalled: boolean } {
         return r;
       }
       tailCalled = true;
+      if (ctx.cluster.release.has('snat-fwd-src-identity')) {
+        // nodeport_egress.h@v1.18.3:557-558: ctx_store_meta(ctx, CB_SRC_LABEL, src_id) before the tail call.
+        ctx.cb.set('CB_SRC_LABEL', srcSecIdentity);
+        ctx.tb.add({ kind: 'note', text: `cb[CB_SRC_LABEL]=${srcSecIdentity} (the caller's source identity)`, feature: 'snat-fwd-src-identity' });
+      }
       return epTailCall(ctx, 'IPV4_NODEPORT_SNAT_FWD');
     }));
   });
@@ -237,7 +242,9 @@ export function tailHandleSnatFwdIpv4(ctx: Ctx): Ret {
     const overlay = ctx.node.config.tunnelMode && ctx.prog.object === 'bpf_overlay';
     // ifindex: 0 at v1.13.0; NATIVE_DEV_IFINDEX at v1.16; THIS_INTERFACE_IFINDEX at v1.18.
     const ifindex = ctx.cluster.release.pick({ '1.13.0': 0, '1.16.0': nativeDevIfindex(ctx), '1.18.0': ctx.ifindex });
-    sendTraceNotify(ctx, overlay ? 'TRACE_TO_OVERLAY' : 'TRACE_TO_NETWORK', 0, 0, 0, ifindex, 'unknown');
+    // v1.18: src_id = ctx_load_and_clear_meta(ctx, CB_SRC_LABEL) (nodeport_egress.h@v1.18.3:437); UNKNOWN_ID before.
+    const srcId = ctx.cluster.release.has('snat-fwd-src-identity') ? ctx.cb.get('CB_SRC_LABEL') ?? 0 : 0;
+    sendTraceNotify(ctx, overlay ? 'TRACE_TO_OVERLAY' : 'TRACE_TO_NETWORK', srcId, 0, 0, ifindex, 'unknown');
     ctx.tb.add({ kind: 'return', value: 'CTX_ACT_OK' });
     return ret;
   });

@@ -195,10 +195,11 @@ const PROGRAMS: Readonly<Record<string, P>> = {
   },
   tail_no_service_ipv4: {
     title: 'bpf/lib/lb.h (v1.15+), slot CILIUM_CALL_IPV4_NO_SERVICE (47 at v1.16, 45 at v1.18)',
-    what: 'Answers a packet to a service without backends with ICMP port unreachable (service-no-backend-response=reject, the default from v1.15).',
-    when: 'nodeport_lb4 and the per-packet LB of bpf_lxc tail-call it instead of dropping with DROP_NO_SERVICE.' + NOT_SIMULATED,
-    next: CALLS_NEXT,
+    what: 'The answer to a packet for a Service without backends: an ICMP port unreachable back to the client (service-no-backend-response=reject, the default from v1.15).',
+    when: 'Per-packet LB (bpf_lxc) and nodeport_svc_lb4 tail-call it when lb4_local returns DROP_NO_SERVICE. __tail_no_service_ipv4 turns the packet into an ICMP type 3 code 3 from the frontend to the client and redirects it out the interface it came in on. No drop notification: the client sees connection refused. With socket LB the connect() itself fails with EHOSTUNREACH instead.',
+    next: 'Check the Service has ready endpoints; service-no-backend-response=drop restores DROP_NO_SERVICE (158).',
     source: ['bpf/lib/lb.h', 'pkg/defaults/defaults.go'],
+    see: ['lb4_local', '__tail_no_service_ipv4'],
   },
   tail_handle_arp: {
     title: 'bpf/bpf_lxc.c, slot 6 (CILIUM_CALL_ARP) of cilium_calls_<EPID>',

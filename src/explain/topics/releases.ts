@@ -78,9 +78,6 @@ export function topicsWithFeatures(): string[] {
  */
 export const RELEASE_NAMES: Readonly<Record<string, readonly string[]>> = {
   cilium_ipcache: ['cilium_ipcache_v2'],
-  handle_policy: ['cil_lxc_policy'],
-  __send_drop_notify: ['tail_drop_notify'],
-  ipv4_local_delivery: ['local_delivery'],
 };
 
 /** Concrete map names of newer releases that a topic's pattern covers (cilium_policy_v2_01703). */
