@@ -9,13 +9,13 @@
 // Dump format: cilium/cmd/bpf_policy_get.go (v1.13), cilium-dbg/cmd/bpf_policy_get.go (v1.16, v1.18).
 // Left out: IPv6, auth types (no mutual auth: AUTH TYPE is always `disabled`). An entry that
 // redirects to the proxy carries its proxy port; what the proxy then does is not simulated.
-import { DEFAULT_RELEASE, type CiliumRelease } from '../cilium/releases/release.js';
+import { V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
 import { policyMapName as releaseMapName } from '../cilium/releases/map-names.js';
 import type { Provenance } from './provenance.js';
 import { tabwrite } from './tabwriter.js';
 
 /** The endpoint's policy map as the release names it (map-names.ts); v1.13 when none is given. */
-export function policyMapName(epid: number, r: CiliumRelease = DEFAULT_RELEASE): string {
+export function policyMapName(epid: number, r: CiliumRelease = V1_13_0): string {
   return releaseMapName(r, epid);
 }
 
@@ -174,7 +174,7 @@ export class PolicyMap {
   /** Rules the agent resolves at run time (not map entries): see PendingPeer. */
   pending: readonly PendingPeer[] = [];
 
-  constructor(readonly endpointId: number, readonly release: CiliumRelease = DEFAULT_RELEASE) {
+  constructor(readonly endpointId: number, readonly release: CiliumRelease = V1_13_0) {
     this.name = policyMapName(endpointId, release);
   }
 

@@ -1,7 +1,7 @@
 // The `cluster` section: datapath-wide settings, every one optional with Cilium's default.
 import { isScalar } from './ast.js';
 import type { CiliumProfile, ClusterSettings } from './types.js';
-import { DEFAULT_RELEASE, NEWEST, profileOf } from '../cilium/releases/release.js';
+import { DEFAULT_RELEASE, profileOf } from '../cilium/releases/release.js';
 import { dnsLabel } from './checks.js';
 import { CILIUM_VERSIONS, ENFORCEMENT_MODES, MASQUERADE_MODES, ROUTING_MODES, TUNNEL_PORTS, TUNNEL_PROTOCOLS } from './fields.js';
 import type { Position } from '../errors.js';
@@ -18,7 +18,7 @@ const ciliumVersion: Reader<Field<CiliumProfile>> = (src, e) => {
 };
 
 /** Why the newest profile: the input names no release. */
-export const NO_VERSION = DEFAULT_RELEASE === NEWEST ? 'newest, no version given' : 'no version given';
+export const NO_VERSION = 'newest, no version given';
 
 /**
  * Cluster settings from a Scenario's `cluster` section, or all defaults (placed at `fallback`).

@@ -1,6 +1,7 @@
 // Helpers for the policy semantics tests: a two-node cluster written as a Scenario document
 // followed by Kubernetes objects (Namespaces, Pods, policies), built through the real loader
-// and control plane; policy map lookups and datapath traces on the result.
+// and control plane; policy map lookups and datapath traces on the result. The cluster pins
+// v1.13.0: these tests hold the v1.13.0 policy map (HASH keys, cilium_policy_<EPID>) and its rules.
 import assert from 'node:assert/strict';
 import { buildCluster, type Cluster, type EndpointRecord } from '../../src/controlplane/cluster.js';
 import { policyMapName, type PolicyEntry, type PolicyKey, type PolicyMap } from '../../src/maps/policymap.js';
@@ -13,7 +14,7 @@ import type { TraceResult } from '../../src/trace/tree.js';
 export const BASE = `apiVersion: cilium-trace/v1
 kind: Scenario
 metadata: { name: policy-test }
-cluster: { routing: tunnel, kubeProxyReplacement: false, bpfHostRouting: false }
+cluster: { cilium: "1.13", routing: tunnel, kubeProxyReplacement: false, bpfHostRouting: false }
 nodes:
   - { name: n1, ip: 192.168.0.1, podCIDR: 10.0.1.0/24 }
   - { name: n2, ip: 192.168.0.2, podCIDR: 10.0.2.0/24 }

@@ -17,7 +17,7 @@ const PODS: PodDef[] = [
 ];
 
 function build(profile: Profile, ...docs: string[]): Cluster {
-  const base = BASE.replace('cluster: { ', `cluster: { cilium: "${profile}", `);
+  const base = BASE.replace('cilium: "1.13"', `cilium: "${profile}"`);
   const text = base + PODS.map(podDoc).join('') + docs.map((d) => `---\n${d}`).join('\n');
   return buildCluster(parseScenario(text, 'x.yaml'));
 }

@@ -120,12 +120,13 @@ test('the trace header says where each setting came from (-l detailed), the summ
   assert.match(explained.stdout, /^setting: masquerade bpf \(cilium-config enable-ipv4-masquerade=true, enable-bpf-masquerade=true\)$/m);
 });
 
-test('without cilium-config the same export traces with v1.13.0’s defaults, stated as such', async () => {
+// The export names no release and has no cilium-config: the newest release and its defaults.
+test('v1.18.3 daemon/cmd/kube_proxy_replacement.go:45-47: without cilium-config the same export traces with the newest release’s defaults, stated as such', async () => {
   const r = await runCli(['-f', 'test/fixtures/k8s-export/cluster.yaml', 'frontend-6b8f7c9d4-abcde', 'svc:default/kubernetes', '-l', 'summary', '--explain']);
   assert.equal(r.code, 0);
-  assert.match(r.stderr, /^cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1\.13\.0/);
-  assert.match(r.stdout, /^cluster cluster · Cilium v1\.13\.0 \(no version given\) · tunnel vxlan:8472 · legacy host routing · per-packet LB$/m);
-  assert.match(r.stdout, /^setting: legacy host routing \(no BPF NodePort: disableNodePort turns on enable-host-legacy-routing, daemon\/cmd\/kube_proxy_replacement\.go:414-419, 526-531\)$/m);
+  assert.match(r.stderr, /^cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1\.18\.3/);
+  assert.match(r.stdout, /^cluster cluster · Cilium v1\.18\.3 \(newest, no version given\) · tunnel vxlan:8472 · legacy host routing · per-packet LB$/m);
+  assert.match(r.stdout, /^setting: legacy host routing \(no BPF NodePort: the agent turns on enable-host-legacy-routing, daemon\/cmd\/kube_proxy_replacement\.go:45-47\)$/m);
   assert.match(r.stdout, /lb4_local|lookup cilium_lb4_services_v2 10\.96\.0\.1:443/, 'per-packet LB in bpf_lxc');
 });
 

@@ -178,8 +178,8 @@ export const RELEASES: readonly CiliumRelease[] = [V1_13_0, V1_16_15, V1_18_3];
 
 export const NEWEST: CiliumRelease = RELEASES[RELEASES.length - 1]!;
 
-/** The release of input that names none. */
-export const DEFAULT_RELEASE: CiliumRelease = V1_13_0;
+/** The release of input that names none: the newest. */
+export const DEFAULT_RELEASE: CiliumRelease = NEWEST;
 
 export const PROFILES: readonly CiliumProfile[] = RELEASES.map((r) => r.profile);
 
