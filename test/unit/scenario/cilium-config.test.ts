@@ -1,5 +1,5 @@
 // The cilium-config ConfigMap decides the datapath settings, as the v1.13.0 agent resolves its
-// options (defaults where a key is unset, kube-proxy replacement's modes, the fall-backs to
+// options (every load here pins v1.13.0, as --cilium 1.13 does: input without a version gets the newest) (defaults where a key is unset, kube-proxy replacement's modes, the fall-backs to
 // legacy host routing and iptables masquerading). Each setting says where it came from; values
 // the agent would refuse and features not simulated are warnings, never load errors.
 import assert from 'node:assert/strict';
@@ -9,6 +9,9 @@ import { readInputs } from '../../../src/scenario/inputs.js';
 import type { Scenario } from '../../../src/scenario/types.js';
 import { formatPrefix } from '../../../src/net/ip.js';
 import { fromRoot } from './root.js';
+import type { ProfileChoice } from '../../../src/scenario/cilium-release.js';
+
+const V113: ProfileChoice = { profile: '1.13', why: '--cilium 1.13' };
 
 const NODE = `apiVersion: v1
 kind: Node
@@ -33,7 +36,7 @@ ${lines.join('\n')}
 
 function load(data: Record<string, string> | undefined, extra = ''): Scenario {
   const docs = [NODE, ...(data ? [configMap(data)] : []), ...(extra ? [extra] : [])];
-  return readInputs([{ file: 'c.yaml', text: docs.join('---\n') }], 'c');
+  return readInputs([{ file: 'c.yaml', text: docs.join('---\n') }], 'c', V113);
 }
 
 /** The settings as the trace header shows them: "value (from)". */
@@ -70,7 +73,7 @@ describe('no cilium-config among Kubernetes objects', () => {
   });
 
   it('leaves a Scenario alone: its settings are written in it (or are the format’s defaults)', () => {
-    const s = readInputs([{ file: 's.yaml', text: 'apiVersion: cilium-trace/v1\nkind: Scenario\nmetadata: { name: s }\nnodes: [{ name: n1, ip: 192.168.0.1, podCIDR: 10.0.1.0/24 }]\n' }], 's');
+    const s = readInputs([{ file: 's.yaml', text: 'apiVersion: cilium-trace/v1\nkind: Scenario\nmetadata: { name: s }\nnodes: [{ name: n1, ip: 192.168.0.1, podCIDR: 10.0.1.0/24 }]\n' }], 's', V113);
     assert.equal(s.cluster.sources, undefined);
     assert.deepEqual(s.warnings, []);
   });
@@ -79,7 +82,7 @@ describe('no cilium-config among Kubernetes objects', () => {
 describe('cilium-config', () => {
   it('the export fixture: kube-proxy-replacement=strict and BPF masquerading give BPF host routing', () => {
     const text = readFileSync(fromRoot('test', 'fixtures', 'k8s-export', 'cilium-config.yaml'), 'utf8');
-    const s = readInputs([{ file: 'n.yaml', text: NODE }, { file: 'cilium-config.yaml', text }], 'x');
+    const s = readInputs([{ file: 'n.yaml', text: NODE }, { file: 'cilium-config.yaml', text }], 'x', V113);
     const c = s.cluster;
     assert.deepEqual([c.routing, c.tunnelPort, c.socketLb, c.nodePort, c.kubeProxyReplacement, c.bpfHostRouting, c.masquerade, c.name], ['tunnel', 8472, true, true, true, true, 'bpf', 'kind']);
     assert.deepEqual(settings(s).slice(0, 4), [
@@ -178,7 +181,7 @@ describe('values v1.13.0 does not take, and features not simulated: warnings, ne
   });
 
   it('a value that is not a string (the API server refuses it) is read as its text', () => {
-    const s = readInputs([{ file: 'c.yaml', text: `${NODE}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: cilium-config }\ndata:\n  tunnel: disabled\n  mtu: 9000\n` }], 'c');
+    const s = readInputs([{ file: 'c.yaml', text: `${NODE}---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: cilium-config }\ndata:\n  tunnel: disabled\n  mtu: 9000\n` }], 'c', V113);
     assert.equal(s.cluster.mtu, 9000);
     assert.deepEqual(warnings(s), ['c.yaml:13:8: cilium-config mtu is not a string (ConfigMap values are strings; kubectl prints them quoted): read as "9000"']);
   });

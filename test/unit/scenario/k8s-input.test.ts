@@ -96,7 +96,7 @@ describe('multi-document input and kind: List', () => {
     assert.ok(web.endpointId >= 1 && web.endpointId <= 4095);
     assert.match(web.hostVeth.name, /^lxc[0-9a-f]{12}$/);
     assert.deepEqual(web.pos, { file: 'cluster.yaml', line: 23, col: 1 });
-    assert.deepEqual(s.cluster, { ...s.cluster, name: 'default', profile: '1.13', routing: 'tunnel', tunnelProtocol: 'vxlan', tunnelPort: 8472 });
+    assert.deepEqual(s.cluster, { ...s.cluster, name: 'default', profile: '1.18', profileWhy: 'newest, no version given', routing: 'tunnel', tunnelProtocol: 'vxlan', tunnelPort: 8472 });
   });
 
   it('reads the items of a List (and typed lists such as PodList) like separate documents', () => {

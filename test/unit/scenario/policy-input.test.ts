@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { InputError, type Position } from '../../../src/errors.js';
 import { formatPrefix, type Ipv4Prefix } from '../../../src/net/ip.js';
 import { parseScenario } from '../../../src/scenario/load.js';
+import { readInputs } from '../../../src/scenario/inputs.js';
+import type { ProfileChoice } from '../../../src/scenario/cilium-release.js';
 import type { CidrRule, PolicySpec } from '../../../src/scenario/types.js';
 
 const NODE = `apiVersion: v1
@@ -22,9 +24,9 @@ function policies(text: string): PolicySpec[] {
 }
 
 /** The load's warnings, line:col relative to the policy text. */
-function warnings(text: string): string[] {
+function warnings(text: string, cilium?: ProfileChoice): string[] {
   // The policy tests load bare Nodes and policies: the cilium-config defaults warning is not theirs.
-  return parseScenario(NODE + text, 'p.yaml').warnings.filter((w) => !w.message.startsWith('no cilium-config')).map((w) => (w.pos ? `${at(w.pos)}: ${w.message}` : w.message));
+  return readInputs([{ file: 'p.yaml', text: NODE + text }], 'p', cilium).warnings.filter((w) => !w.message.startsWith('no cilium-config')).map((w) => (w.pos ? `${at(w.pos)}: ${w.message}` : w.message));
 }
 
 function errors(text: string): string[] {
@@ -117,7 +119,8 @@ describe('CiliumNetworkPolicy', () => {
         { port: 8000, endPort: 8100, protocol: 'ANY', at: '20:17' }, // kept: the release decides (v1.13.0 prunes it, warned)
       ],
     );
-    assert.deepEqual(warnings(FULL), ['20:38: endPort 8100 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8000 is allowed']);
+    assert.deepEqual(warnings(FULL), [], 'the newest release (v1.18.3) takes the range');
+    assert.deepEqual(warnings(FULL, { profile: '1.13', why: '--cilium 1.13' }), ['20:38: endPort 8100 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 8000 is allowed']);
     assert.deepEqual([i0.entities, i0.cidrs, i0.icmps, at(i0.pos)], [undefined, undefined, undefined, '14:7']);
     assert.deepEqual(cidrs(i1.cidrs), [
       { cidr: '10.1.2.3/32', except: [], at: '21:18' },

@@ -106,7 +106,7 @@ describe('no cilium-config: the defaults of the selected release', () => {
   });
 
   it('v1.13.0 stays as it was', () => {
-    const s = load([]);
+    const s = load([], given('1.13'));
     assert.equal(s.cluster.profile, '1.13');
     assert.match(warnings(s)[0] ?? '', /defaults of Cilium v1\.13\.0 /);
     assert.equal(s.cluster.serviceNoBackendResponse, undefined);
@@ -158,7 +158,7 @@ describe('host routing and masquerading per release', () => {
   });
 
   it('v1.13.0 kube_proxy_replacement.go:440-465: the same keys (partial) give BPF host routing', () => {
-    const s = load([configMap({ ...NP_BPF_MASQ, 'kube-proxy-replacement': 'partial', 'enable-remote-node-identity': 'true' })]);
+    const s = load([configMap({ ...NP_BPF_MASQ, 'kube-proxy-replacement': 'partial', 'enable-remote-node-identity': 'true' })], given('1.13'));
     assert.deepEqual(shape(s), ['1.13', 'tunnel', 'vxlan', 8472, true, true, true, 'bpf', 'default']);
   });
 
@@ -297,6 +297,6 @@ describe('Scenario cluster checks name the selected release (src/scenario/cluste
   });
 
   it('v1.13 keeps its message', () => {
-    assert.deepEqual(problems('{ bpfHostRouting: true }'), ['s.yaml:4:28: BPF host routing requires kubeProxyReplacement: true (Cilium v1.13 falls back to legacy host routing without NodePort)']);
+    assert.deepEqual(problems('{ bpfHostRouting: true }', given('1.13')), ['s.yaml:4:28: BPF host routing requires kubeProxyReplacement: true (Cilium v1.13 falls back to legacy host routing without NodePort)']);
   });
 });
