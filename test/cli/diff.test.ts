@@ -45,7 +45,8 @@ describe('diff of one flow', () => {
     const args = ['diff', ...SIDES, 'shop/frontend-1', 'shop/db-0', 'tcp/5432'];
     const run = await runCli(args);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /first divergence \(step \d+\):\n  lookup cilium_policy_\d+ \{identity=\d+ dport=5432 proto=TCP ingress\}\n    before: miss\n    after:  Allow proxy_port=NONE\n/);
+    // The example names no release: v1.18.3, whose policy map is an LPM trie (cilium-dbg/cmd/bpf_policy_get.go).
+    assert.match(run.stdout, /first divergence \(step \d+\):\n  lookup cilium_policy_v2_\d+ Ingress: \d+ 5432\/TCP \(prefix 24\)\n    before: miss\n    after:  Ingress: \d+ 5432\/TCP \(prefix 24\): Allow proxy_port=NONE lpm_prefix_length=24\n/);
     expectGolden('diff-flow.txt', transcript(args, run));
   });
 

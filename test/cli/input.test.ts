@@ -21,7 +21,7 @@ test('kubectl output on stdin (-f -) traces like the files it came from', () => 
   assert.equal(viaStdin.stdout, viaDir.stdout);
   assert.equal(
     viaStdin.stderr,
-    'cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1.13.0 (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)\n' +
+    'cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1.18.3 (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)\n' +
       'cilium-trace: skipped 2 objects not modelled: Deployment (1), ReplicaSet (1)\n',
   );
 });

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../support/run-cli.js';
 
-const F = ['-f', 'test/fixtures/real-cluster'];
+// The dump names no release (it would get the newest): pinned to the v1.13.0 this test holds it to.
+const F = ['--cilium', '1.13', '-f', 'test/fixtures/real-cluster'];
 const DUMP = 'test/fixtures/real-cluster/cluster.yaml';
 const FRONTEND = 'shop/frontend-6f7d8c9b5-2xkqz';
 const API2 = 'shop/api-7c5d9f8b6-pqrst'; // worker-2, on the IP of the finished migration job
