@@ -305,7 +305,7 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
   // pkg/datapath/linux/node.go writes each remote pod CIDR; v1.18 has no tunnel map.
   if (tunnelMode && tunnel.exists) {
     for (const other of scenario.nodes) {
-      if (other.name !== n.name) tunnel.upsert({ prefixBase: other.podCIDR.addr, endpoint: other.ip, key: 0, provenance: nodeProv(other, `pod CIDR ${other.podCIDR.addr}`) });
+      if (other.name !== n.name) tunnel.upsert({ prefixBase: other.podCIDR.addr, endpoint: other.ip, key: 0, nodeId: other.nodeId, provenance: nodeProv(other, `pod CIDR ${other.podCIDR.addr}`) });
     }
   }
 
