@@ -179,7 +179,7 @@ describe('pod1 → world (1.1.1.1)', () => {
 
   it('v1.13.0 bpf_lxc.c: DROP_NO_TUNNEL_ENDPOINT goes straight to pass_to_stack', async () => {
     const { lines } = await trace('1.13', 'pod1', '1.1.1.1');
-    assertInOrder(lines, ['lookup cilium_tunnel_map 1.1.1.0:0 → miss', "DROP_NO_TUNNEL_ENDPOINT: not in any node's pod CIDR, goto pass_to_stack", 'trace TRACE_TO_STACK (to-stack) identity 47204->2 ifindex 0 state new']);
+    assertInOrder(lines, ['lookup cilium_tunnel_map 1.1.1.0 → miss', "DROP_NO_TUNNEL_ENDPOINT: not in any node's pod CIDR, goto pass_to_stack", 'trace TRACE_TO_STACK (to-stack) identity 47204->2 ifindex 0 state new']);
   });
 });
 
