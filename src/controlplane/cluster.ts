@@ -147,7 +147,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   const egressEndpoints = () => endpoints.map((e) => ({ ip: e.pod.ip, labels: identities.get(e.identity)?.labels ?? [] }));
   const nodes = new LazyMap<string, NodeDatapath>(names, (name) => {
     const node = nodeByName.get(name) as NodeSpec;
-    const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints()) : undefined;
+    const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints(), release) : undefined;
     return buildNode(release, scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw);
   });
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
