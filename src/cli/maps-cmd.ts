@@ -111,7 +111,9 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
   // Provenance never goes into the CLI-faithful table: it follows it, one block per row.
   const lines = ['', `why (${pm.name}, rows in the order above):`];
   for (const { key, entry } of pm.sortedEntries()) {
-    const who = labelsOf(key.identity)?.[0] ?? String(key.identity);
+    // v1.18 prints identity 0 as ANY in the table (policy-get-any-label); the why lines follow it.
+    const first = labelsOf(key.identity)?.[0];
+    const who = (first === 'reserved:unknown' && pm.release.has('policy-get-any-label') ? 'ANY' : first) ?? String(key.identity);
     // The table's PORT/PROTO cell says ANY for {id, 0, TCP} too: name the key and the match a hit on it reports.
     lines.push(`  ${entry.deny ? 'Deny' : 'Allow'} ${key.direction === 'ingress' ? 'Ingress' : 'Egress'} ${who} ${formatPortProto(key)} (identity ${key.identity}, ${describePolicyPort(key)}, match ${matchTypeOfKey(key, pm.release)}):`);
     for (const p of entry.provenance) lines.push(`    ${provenanceText(p)}`);
