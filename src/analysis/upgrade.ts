@@ -23,6 +23,8 @@ export interface ReleaseChange {
   readonly source: string;
   readonly before: boolean;
   readonly after: boolean;
+  /** Noted inside the frames that decide a policy verdict: listed first. */
+  readonly decidesPolicy: boolean;
 }
 
 /** A lookup as the trace records it: the map, and the CLI's text of its key and value. */
@@ -40,15 +42,30 @@ export interface MapFormatChange {
 
 /** Features named by the trace's notes, in first-seen order. */
 export function featuresOf(r: TraceResult): Feature[] {
-  const out = new Set<Feature>();
-  const walk = (nodes: readonly TraceNode[]): void => {
+  return [...notedFeatures(r).all];
+}
+
+/** Functions whose notes decide a policy verdict (the lookup and its precedence rule). */
+const DECIDING_FN = /polic/;
+
+/**
+ * Every feature the trace's notes name, and those named inside the frames that decide a policy
+ * verdict (policy_can_*, __policy_can_access): the release changes that can turn a verdict.
+ */
+function notedFeatures(r: TraceResult): { all: Set<Feature>; deciding: Set<Feature> } {
+  const all = new Set<Feature>();
+  const deciding = new Set<Feature>();
+  const walk = (nodes: readonly TraceNode[], inPolicy: boolean): void => {
     for (const n of nodes) {
-      if (n.kind === 'note' && n.feature !== undefined) out.add(n.feature);
-      if ('children' in n) walk(n.children);
+      if (n.kind === 'note' && n.feature !== undefined) {
+        all.add(n.feature);
+        if (inPolicy) deciding.add(n.feature);
+      }
+      if ('children' in n) walk(n.children, inPolicy || (n.kind === 'fn' && DECIDING_FN.test(n.fn)));
     }
   };
-  walk(r.hops);
-  return [...out];
+  walk(r.hops, false);
+  return { all, deciding };
 }
 
 function release(text: string) {
@@ -69,16 +86,19 @@ export function compareVersions(a: string, b: string): number {
  */
 export function releaseChanges(before: TraceResult, after: TraceResult): ReleaseChange[] {
   const [older, newer] = compareVersions(before.context.cilium, after.context.cilium) <= 0 ? [before.context.cilium, after.context.cilium] : [after.context.cilium, before.context.cilium];
-  const inBefore = new Set(featuresOf(before));
-  const inAfter = new Set(featuresOf(after));
+  const b = notedFeatures(before);
+  const a = notedFeatures(after);
+  const inBefore = b.all;
+  const inAfter = a.all;
+  const deciding = new Set([...b.deciding, ...a.deciding]);
   const crossed = (f: Feature) => {
     const since = release(FEATURES[f].since);
     return compareReleases(since, release(older)) > 0 && compareReleases(since, release(newer)) <= 0;
   };
   return [...new Set([...inBefore, ...inAfter])]
     .filter(crossed)
-    .map((f): ReleaseChange => ({ feature: f, since: FEATURES[f].since, what: FEATURES[f].what, source: FEATURES[f].source, before: inBefore.has(f), after: inAfter.has(f) }))
-    .sort((a, b) => compareReleases(release(a.since), release(b.since)) || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0));
+    .map((f): ReleaseChange => ({ feature: f, since: FEATURES[f].since, what: FEATURES[f].what, source: FEATURES[f].source, before: inBefore.has(f), after: inAfter.has(f), decidesPolicy: deciding.has(f) }))
+    .sort((x, y) => Number(y.decidesPolicy) - Number(x.decidesPolicy) || compareReleases(release(x.since), release(y.since)) || (x.feature < y.feature ? -1 : x.feature > y.feature ? 1 : 0));
 }
 
 /** Map lookups (and conntrack lookups) in trace order. */
@@ -154,13 +174,13 @@ export function releaseChangeLines(changes: readonly ReleaseChange[], before: Tr
   const out = [`${indent}release changes (${span}) recorded on these paths:`];
   for (const c of changes) {
     const side = c.before && c.after ? 'both' : c.before ? 'before' : 'after';
-    out.push(`${indent}  ${c.feature} (${c.since}, seen ${side}): ${c.what} [${c.source}]`);
+    out.push(`${indent}  ${c.feature} (${c.since}, seen ${side}${c.decidesPolicy ? ', in the policy decision' : ''}): ${c.what} [${c.source}]`);
   }
   return out;
 }
 
 export function releaseChangeJson(c: ReleaseChange): unknown {
-  return { feature: c.feature, since: c.since, what: c.what, source: c.source, seenBefore: c.before, seenAfter: c.after };
+  return { feature: c.feature, since: c.since, what: c.what, source: c.source, seenBefore: c.before, seenAfter: c.after, decidesPolicy: c.decidesPolicy };
 }
 
 /** Why a matrix cell changed verdict between two releases: both traces of it, and what they record. */

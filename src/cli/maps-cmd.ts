@@ -4,7 +4,7 @@ import { InputError, UsageError } from '../errors.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import type { NodeDatapath } from '../node-state/node.js';
 import { matchTypeOfKey } from '../datapath/lib/policy.js';
-import { describePolicyPort, formatPortProto, tableLabel } from '../maps/policymap.js';
+import { describePolicyPort, formatPortProto } from '../maps/policymap.js';
 import { policyMapName } from '../cilium/releases/map-names.js';
 import { provenanceText } from '../maps/provenance.js';
 import { parseProto, resolveDestination, resolvePod, resolveSource } from './endpoints.js';
@@ -111,8 +111,9 @@ function policyDump(cluster: Cluster, target: string | undefined, nodeName: stri
   // Provenance never goes into the CLI-faithful table: it follows it, one block per row.
   const lines = ['', `why (${pm.name}, rows in the order above):`];
   for (const { key, entry } of pm.sortedEntries()) {
+    // v1.18 prints identity 0 as ANY in the table (policy-get-any-label); the why lines follow it.
     const first = labelsOf(key.identity)?.[0];
-    const who = first === undefined ? String(key.identity) : tableLabel(pm.release, first);
+    const who = (first === 'reserved:unknown' && pm.release.has('policy-get-any-label') ? 'ANY' : first) ?? String(key.identity);
     // The table's PORT/PROTO cell says ANY for {id, 0, TCP} too: name the key and the match a hit on it reports.
     lines.push(`  ${entry.deny ? 'Deny' : 'Allow'} ${key.direction === 'ingress' ? 'Ingress' : 'Egress'} ${who} ${formatPortProto(key)} (identity ${key.identity}, ${describePolicyPort(key)}, match ${matchTypeOfKey(key, pm.release)}):`);
     for (const p of entry.provenance) lines.push(`    ${provenanceText(p)}`);

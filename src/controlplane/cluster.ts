@@ -147,7 +147,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   const egressEndpoints = () => endpoints.map((e) => ({ ip: e.pod.ip, labels: identities.get(e.identity)?.labels ?? [] }));
   const nodes = new LazyMap<string, NodeDatapath>(names, (name) => {
     const node = nodeByName.get(name) as NodeSpec;
-    const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints()) : undefined;
+    const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints(), release) : undefined;
     return buildNode(release, scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw);
   });
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
@@ -305,7 +305,7 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
   // pkg/datapath/linux/node.go writes each remote pod CIDR; v1.18 has no tunnel map.
   if (tunnelMode && tunnel.exists) {
     for (const other of scenario.nodes) {
-      if (other.name !== n.name) tunnel.upsert({ prefixBase: other.podCIDR.addr, endpoint: other.ip, key: 0, provenance: nodeProv(other, `pod CIDR ${other.podCIDR.addr}`) });
+      if (other.name !== n.name) tunnel.upsert({ prefixBase: other.podCIDR.addr, endpoint: other.ip, key: 0, nodeId: other.nodeId, provenance: nodeProv(other, `pod CIDR ${other.podCIDR.addr}`) });
     }
   }
 

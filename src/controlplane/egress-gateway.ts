@@ -5,6 +5,7 @@
 // labels (io.cilium.k8s.namespace.labels.*; an empty one any namespace). The gateway is the
 // node v1.13.0 elects (see electGateways); only that node knows the egress IP, the others
 // write 0.0.0.0. The gateway's own work is not simulated.
+import type { CiliumRelease } from '../cilium/releases/release.js';
 import { EgressGwMap } from '../maps/egressmap.js';
 import { formatIpv4, formatPrefix, IP_ZERO, type Ipv4 } from '../net/ip.js';
 import type { EgressGatewaySpec, NodeSpec, Scenario } from '../scenario/types.js';
@@ -33,8 +34,8 @@ export interface EgressEndpoint {
 }
 
 /** The map one node's agent writes (the same entries everywhere; the egress IP only on the gateway). */
-export function egressGatewayMap(scenario: Scenario, node: NodeSpec, endpoints: readonly EgressEndpoint[]): EgressGwMap {
-  const map = new EgressGwMap();
+export function egressGatewayMap(scenario: Scenario, node: NodeSpec, endpoints: readonly EgressEndpoint[], release: CiliumRelease): EgressGwMap {
+  const map = new EgressGwMap(release);
   for (const spec of scenario.egressGateways) {
     const gateway = scenario.nodes.find((n) => n.name === spec.gatewayNode);
     const selectors = selectorsOf(spec);
@@ -42,7 +43,7 @@ export function egressGatewayMap(scenario: Scenario, node: NodeSpec, endpoints: 
     const egressIp = onGateway && spec.egressIP !== undefined ? spec.egressIP : IP_ZERO;
     const via = gateway ? `gateway node ${gateway.name} (${spec.nodeSelector ? `nodeSelector ${formatLabelSelector(spec.nodeSelector)}` : 'no nodeSelector'})` : `no gateway node (no Node object matches ${spec.nodeSelector ? formatLabelSelector(spec.nodeSelector) : 'its empty nodeSelector'})`;
     const snat = spec.egressIP !== undefined ? `egress IP ${formatIpv4(spec.egressIP)}` : spec.interface ? `the first address of ${spec.interface}` : 'the address of its default-route interface';
-    const effect = `CiliumEgressGatewayPolicy ${spec.name} (selectors ${selectorText(spec)}; destinations ${spec.destinationCIDRs.map(formatPrefix).join(', ')}): v1.13.0 sends the packet through the tunnel to the ${via}, which SNATs it to ${snat} (egress_gw_request_needs_redirect, then snat_v4_needs_masquerade there)`;
+    const effect = `CiliumEgressGatewayPolicy ${spec.name} (selectors ${selectorText(spec)}; destinations ${spec.destinationCIDRs.map(formatPrefix).join(', ')}): ${release.version} sends the packet through the tunnel to the ${via}, which SNATs it to ${snat} (egress_gw_request_needs_redirect, then snat_v4_needs_masquerade there)`;
     const provenance = { kind: 'policy' as const, what: `CiliumEgressGatewayPolicy ${spec.name}`, pos: spec.pos };
     for (const ep of endpoints) {
       if (!selectors.some((s) => selectorMatches(s, ep.labels))) continue;

@@ -4,6 +4,7 @@
 // agent writes an entry per selected pod IP and destination CIDR. The gateway itself (the
 // tunnel to the gateway node, the SNAT there) is not simulated: a hit ends the trace.
 // Dump: cilium/cmd/bpf_egress_list.go (`cilium bpf egress list`).
+import { V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
 import { formatIpv4, formatPrefix, prefixContains, type Ipv4, type Ipv4Prefix } from '../net/ip.js';
 import type { Provenance } from './provenance.js';
 import { tabwrite } from './tabwriter.js';
@@ -20,8 +21,24 @@ export interface EgressGwEntry {
   readonly effect: string;
 }
 
+/**
+ * The Gateway IP column: v1.16+ prints the agent's sentinels by name (mapGatewayIP,
+ * cilium-dbg/cmd/bpf_egress_list.go@v1.16.15:84-93, @v1.18.3:104-113; GatewayNotFoundIPv4 is
+ * 0.0.0.0, ExcludedCIDRIPv4 0.0.0.1: pkg/egressgateway/manager.go@v1.16.15:46-49); v1.13.0
+ * prints the address (cilium/cmd/bpf_egress_list.go:54).
+ */
+function gatewayText(ip: Ipv4, r: CiliumRelease): string {
+  if (r.has('egress-gateway-sentinels')) {
+    if (ip === 0) return 'Not Found';
+    if (ip === 1) return 'Excluded CIDR';
+  }
+  return formatIpv4(ip);
+}
+
 export class EgressGwMap {
   private readonly bySource = new Map<number, EgressGwEntry[]>();
+
+  constructor(readonly release: CiliumRelease = V1_13_0) {}
 
   upsert(e: EgressGwEntry): void {
     const list = this.bySource.get(e.saddr) ?? [];
@@ -51,7 +68,7 @@ export class EgressGwMap {
     const rows = [...this.bySource.values()].flat().sort((a, b) => a.saddr - b.saddr || a.daddr.addr - b.daddr.addr || a.daddr.len - b.daddr.len);
     if (rows.length === 0) return 'No entries found.\n';
     let text = 'Source IP\tDestination CIDR\tEgress IP\tGateway IP\n';
-    for (const r of rows) text += `${formatIpv4(r.saddr)}\t${formatPrefix(r.daddr)}\t${formatIpv4(r.egressIp)}\t${formatIpv4(r.gatewayIp)}\n`;
+    for (const r of rows) text += `${formatIpv4(r.saddr)}\t${formatPrefix(r.daddr)}\t${formatIpv4(r.egressIp)}\t${gatewayText(r.gatewayIp, this.release)}\n`;
     return tabwrite(text);
   }
 }

@@ -19,11 +19,6 @@ export function policyMapName(epid: number, r: CiliumRelease = V1_13_0): string 
   return releaseMapName(r, epid);
 }
 
-/** A label as the LABELS column prints it: v1.18 shows identity 0's reserved:unknown as ANY (bpf_policy_get.go@1.18.3:198-214). */
-export function tableLabel(r: CiliumRelease, label: string): string {
-  return r.has('policy-stats-map') && label === 'reserved:unknown' ? 'ANY' : label;
-}
-
 export type TrafficDirection = 'ingress' | 'egress';
 
 export interface PolicyKey {
@@ -280,7 +275,7 @@ export class PolicyMap {
         continue;
       }
       labels.forEach((l, i) => {
-        const lbl = tableLabel(this.release, l);
+        const lbl = v118 && l === 'reserved:unknown' ? 'ANY' : l;
         text += i === 0 ? `${policy}\t${dir}\t${lbl}\t${tail}` : `\t\t${lbl}\t\t\t\t\t\t\t\n`;
       });
     }

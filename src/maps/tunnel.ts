@@ -1,8 +1,9 @@
 // cilium_tunnel_map: remote pod CIDR base address -> node IP (tunnel endpoint).
-// Mirrors pkg/maps/tunnel/tunnel.go of v1.13; both key and value are endpoint_key and print
-// as `ip:key`. The datapath masks the destination with the local IPV4_MASK before lookup.
-// v1.16.15 prints the key as an AddrCluster (`10.0.1.0`, `@<cluster>` only when not 0) and
-// the value as `ip:key` (pkg/maps/tunnel/tunnel.go@v1.16.15:85-108). v1.18 has no tunnel map:
+// v1.13.0 (pkg/maps/tunnel/tunnel.go@c9723a8df3:85-110): struct tunnel_key / tunnel_value; the
+// key prints the bare IP (`10.0.1.0`), the value `ip:key node_id` (`1.2.3.168:0 32012`, the
+// node id pkg/datapath/linux/node.go:121 writes). The datapath masks the destination with the
+// local IPV4_MASK before lookup. v1.16.15 prints the key as an AddrCluster (`10.0.1.0`,
+// `@<cluster>` only when not 0) and the value as `ip:key` (pkg/maps/tunnel/tunnel.go@v1.16.15:85-108). v1.18 has no tunnel map:
 // remote pod CIDRs are ipcache entries with a tunnel endpoint (tunnelMapName).
 import { V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
 import { tunnelMapName } from '../cilium/releases/map-names.js';
@@ -16,15 +17,19 @@ export interface TunnelEntry {
   readonly prefixBase: Ipv4;
   readonly endpoint: Ipv4;
   readonly key: number;
+  /** The remote node's id (v1.13.0 keeps it in the value). */
+  readonly nodeId: number;
   readonly provenance: Provenance;
 }
 
-export function formatTunnelKey(ip: Ipv4, r: CiliumRelease = V1_13_0): string {
-  return r.has('tunnel-value-no-nodeid') ? formatIpv4(ip) : `${formatIpv4(ip)}:0`;
+/** TunnelKey.String: the bare address in every release that has the map (cluster id 0). */
+export function formatTunnelKey(ip: Ipv4): string {
+  return formatIpv4(ip);
 }
 
-export function formatTunnelValue(e: { endpoint: Ipv4; key: number }): string {
-  return `${formatIpv4(e.endpoint)}:${e.key}`;
+/** TunnelValue.String: `ip:key node_id` at v1.13.0, `ip:key` from v1.15. */
+export function formatTunnelValue(e: { endpoint: Ipv4; key: number; nodeId: number }, r: CiliumRelease = V1_13_0): string {
+  return r.has('tunnel-value-no-nodeid') ? `${formatIpv4(e.endpoint)}:${e.key}` : `${formatIpv4(e.endpoint)}:${e.key} ${e.nodeId}`;
 }
 
 export class TunnelMap {
@@ -59,7 +64,7 @@ export class TunnelMap {
     const rows = this.entries().sort((a, b) => a.prefixBase - b.prefixBase);
     if (rows.length === 0) return 'No entries found.\n';
     let text = 'TUNNEL\tVALUE\n';
-    for (const r of rows) text += `${formatTunnelKey(r.prefixBase, this.release)}\t${formatTunnelValue(r)}\t\n`;
+    for (const r of rows) text += `${formatTunnelKey(r.prefixBase)}\t${formatTunnelValue(r, this.release)}\t\n`;
     return tabwrite(text);
   }
 }

@@ -50,3 +50,14 @@ describe('maps without a kind: the maps of the node\'s release', () => {
     assert.equal(run.stderr, 'cilium-trace: maps without a MAP lists the maps (expected MAP before TARGET, --why or --after)\n');
   });
 });
+
+describe('maps policy --why per release', () => {
+  it('v1.18.3 cilium-dbg/cmd/bpf_policy_get.go:198-226: identity 0 is ANY in the table and in the why lines; v1.13.0 says reserved:unknown', async () => {
+    const r18 = await runCli(['--cilium', '1.18', '--scenario', 'l3-policy', 'maps', 'policy', 'app1', '--why']);
+    assert.equal(r18.code, 0, r18.stderr);
+    assert.match(r18.stdout, /^Allow {4}Egress {6}ANY {2,}ANY /m);
+    assert.match(r18.stdout, /^ {2}Allow Egress ANY ANY \(identity 0, any port, match all\):$/m);
+    const r13 = await runCli(['--scenario', 'l3-policy', 'maps', 'policy', 'app1', '--why']);
+    assert.match(r13.stdout, /^ {2}Allow Egress reserved:unknown ANY \(identity 0, any port, match all\):$/m);
+  });
+});

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCluster } from '../../src/controlplane/cluster.js';
 import { parseScenario } from '../../src/scenario/load.js';
+import { readInputs } from '../../src/scenario/inputs.js';
 import { traceFlow } from '../../src/trace/run.js';
 import { ipv4 } from '../../src/net/ip.js';
 
@@ -78,4 +79,16 @@ test('a trace of a selected pod to a destination CIDR ends NOT_SIMULATED in bpf_
   assert.equal(from('10.0.3.10', '203.0.113.7').verdict, 'FORWARDED');
   // Inside the cluster identity_is_cluster skips the egress gateway.
   assert.equal(from('10.0.1.10', '10.0.3.10').verdict, 'FORWARDED');
+});
+
+test('v1.16.15 cilium-dbg/cmd/bpf_egress_list.go:84-93 (v1.18.3:104-113): no gateway node prints "Not Found"; v1.13.0 prints 0.0.0.0', () => {
+  const noGateway = TEXT.replace('egress: "yes" } }\n    egressIP', 'egress: "nowhere" } }\n    egressIP');
+  const dump = (profile: '1.13' | '1.18') => buildCluster(readInputs([{ file: 'egw.yaml', text: noGateway }], 'egw', { profile, why: 'test' })).datapath.nodes.get('a-node')?.maps.egressGw?.dump();
+  assert.equal(dump('1.18'), [
+    'Source IP   Destination CIDR   Egress IP   Gateway IP',
+    '10.0.1.10   198.51.100.0/28    0.0.0.0     Not Found',
+    '10.0.1.10   203.0.113.0/24     0.0.0.0     Not Found',
+    '',
+  ].join('\n'));
+  assert.match(dump('1.13') ?? '', /^10\.0\.1\.10   198\.51\.100\.0\/28    0\.0\.0\.0     0\.0\.0\.0\n/m);
 });

@@ -39,7 +39,7 @@ describe('pod1 → pod3 icmp (VXLAN, other node)', () => {
       'tail_ipv4_ct_egress: slot 30 (CILIUM_CALL_IPV4_CT_EGRESS) is not a tail call here — ENABLE_PER_PACKET_LB is off (socket LB handles services), so this runs inline',
       'tail_handle_ipv4_cont: slot 26 (CILIUM_CALL_IPV4_FROM_LXC_CONT) is not a tail call here — ENABLE_PER_PACKET_LB is off (socket LB handles services), so this runs inline',
       'lookup cilium_ipcache_v2 10.0.1.105/32 → identity=14753 encryptkey=0 tunnelendpoint=1.2.3.168 flags=hastunnel',
-      'lookup cilium_policy_v2_01703 {identity=14753 dport=8 proto=ICMP egress} → miss',
+      'lookup cilium_policy_v2_01703 Egress: 14753 8/ICMP (prefix 24) → miss  (L3 lookup: exact identity, longest prefix of protocol and port)',
       'encap_and_redirect_lxc  bpf/lib/encap.h:108',
       'encap_and_redirect_with_nodeid  bpf/lib/encap.h:93',
       '__encap_and_redirect_with_nodeid  bpf/lib/encap.h:66',
@@ -89,7 +89,7 @@ describe('pod1 → pod3 icmp (VXLAN, other node)', () => {
       'tail_ipv4_ct_egress: slot 29 (CILIUM_CALL_IPV4_CT_EGRESS) is not a tail call here — ENABLE_PER_PACKET_LB is off (socket LB handles services), so this runs inline',
       'tail_handle_ipv4_cont: slot 25 (CILIUM_CALL_IPV4_FROM_LXC_CONT) is not a tail call here — ENABLE_PER_PACKET_LB is off (socket LB handles services), so this runs inline',
       'lookup cilium_ipcache 10.0.1.105/32 → identity=14753 encryptkey=0 tunnelendpoint=1.2.3.168, flags=<none>',
-      'lookup cilium_policy_01703 {identity=14753 dport=8 proto=ICMP egress} → miss',
+      'lookup cilium_policy_01703 Egress: 14753 8/ICMP (prefix 24) → miss  (L3 lookup: exact identity, longest prefix of protocol and port)',
       'encap_and_redirect_lxc  bpf/lib/encap.h:131',
       '__encap_and_redirect_lxc  bpf/lib/encap.h:103',
       'encap_and_redirect_with_nodeid  bpf/lib/encap.h:83',
@@ -146,7 +146,7 @@ describe('pod1 → pod2 tcp/80 (same node)', () => {
       'cb[CB_SRC_LABEL]=47204 cb[CB_DELIVERY_REDIRECT]=1 cb[CB_FROM_HOST]=0 cb[CB_FROM_TUNNEL]=0 cb[CB_CLUSTER_ID_INGRESS]=0',
       'tail call cilium_call_policy[505] (endpoint 505) → cil_lxc_policy',
       'cil_lxc_policy  bpf/bpf_lxc.c:2246',
-      'lookup cilium_policy_v2_00505 {identity=47204 dport=80 proto=TCP ingress} → miss',
+      'lookup cilium_policy_v2_00505 Ingress: 47204 80/TCP (prefix 24) → miss  (L3 lookup: exact identity, longest prefix of protocol and port)',
       'trace TRACE_TO_LXC (to-endpoint) identity 47204->14753 endpoint 505 ifindex 21 state new',
     ]);
     assert.ok(!lines.some((l) => l.startsWith('accept(')), 'egress delivery from a pod skips the ingress rate limit');
@@ -179,7 +179,7 @@ describe('pod1 → world (1.1.1.1)', () => {
 
   it('v1.13.0 bpf_lxc.c: DROP_NO_TUNNEL_ENDPOINT goes straight to pass_to_stack', async () => {
     const { lines } = await trace('1.13', 'pod1', '1.1.1.1');
-    assertInOrder(lines, ['lookup cilium_tunnel_map 1.1.1.0:0 → miss', "DROP_NO_TUNNEL_ENDPOINT: not in any node's pod CIDR, goto pass_to_stack", 'trace TRACE_TO_STACK (to-stack) identity 47204->2 ifindex 0 state new']);
+    assertInOrder(lines, ['lookup cilium_tunnel_map 1.1.1.0 → miss', "DROP_NO_TUNNEL_ENDPOINT: not in any node's pod CIDR, goto pass_to_stack", 'trace TRACE_TO_STACK (to-stack) identity 47204->2 ifindex 0 state new']);
   });
 });
 
@@ -253,11 +253,12 @@ describe('maps per release', () => {
     assert.match((await maps('1.18', 'endpoint')).out, /^10\.0\.0\.157:0 +id=1703  sec_id=47204 flags=0x0000 ifindex=19  mac=36:B0:81:DD:CB:53 nodemac=5A:E7:3B:D0:B8:C5 parent_ifindex=0 +$/m);
   });
 
-  it('v1.16.15 pkg/maps/tunnel/tunnel.go:85-108: key AddrCluster, value ip:key; v1.18.3 has no tunnel map (one line, exit 0)', async () => {
+  it('v1.16.15 pkg/maps/tunnel/tunnel.go:85-108: key AddrCluster, value ip:key; v1.18.3 has no tunnel map (one line, exit 2)', async () => {
     assert.equal((await maps('1.16', 'tunnel')).out, 'TUNNEL     VALUE\n10.0.1.0   1.2.3.168:0   \n');
-    const none = await maps('1.18', 'tunnel');
-    assert.equal(none.out, 'v1.18.3 has no cilium_tunnel_map: remote pod CIDRs are cilium-dbg bpf ipcache list entries with flags=hastunnel\n');
-    assert.equal(none.code, 0);
+    const none = await runCli([...SCENARIO, '--cilium', '1.18', 'maps', 'tunnel', '--node', 'node1']);
+    assert.equal(none.stdout, '');
+    assert.equal(none.stderr, "cilium-trace: Cilium v1.18.3 has no tunnel map: remote pod CIDRs are ipcache entries with a tunnel endpoint (flag hastunnel), and cilium-dbg has no 'bpf tunnel list' (see maps ipcache)\n");
+    assert.equal(none.code, 2);
   });
 
   it('v1.18.3 bpf/lib/tailcall.h + pkg/bpf/collection.go removeUnreachableTailcalls: the calls of an endpoint', async () => {

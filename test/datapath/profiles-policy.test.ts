@@ -39,17 +39,6 @@ function ingressLookup(r: TraceResult): string[] {
  * a strict trace under 1.18 stops before the policy lookup. Such tests stay visible as todo;
  * an uncited frame of this model (__policy_can_access, policy_can_*) still fails them.
  */
-function blockedBy118Lxc(): string | false {
-  try {
-    trace(build('1.18'), 'client', 'web1', 'tcp', 80);
-    return false;
-  } catch (e) {
-    const m = /uncited frame: .*defines no (\w+) in (\S+)/.exec(String(e));
-    if (m && m[1] !== '__policy_can_access' && !/^policy_can_/.test(m[1]!)) return `the 1.18 trace stops at ${m[1]} in ${m[2]}, a frame this model does not own (bpf_lxc.ts)`;
-    throw e;
-  }
-}
-const TODO_118 = blockedBy118Lxc();
 
 const RANGE = cnp('range', `
     endpointSelector: { matchLabels: { app: web } }
@@ -75,11 +64,12 @@ test('v1.16.15 bpf/lib/policy.h:109-144: a port range 8080-8095 probed outside, 
       'only the L3 entry matched (policy.h:139-144)',
       // v1.16.15 calls an L3 hit below the full prefix L3-Proto, a range included (policy.h:139-142).
       'match L3-Proto',
+      'the entry covers ports 8080-8095/TCP (a port prefix of an endPort range)',
     ]);
   }
 });
 
-test('v1.18.3 bpf/lib/policy.h:228-246: the same range matches L3-L4 (prefix 20 > LPM_PROTO_PREFIX_BITS)', { todo: TODO_118 }, () => {
+test('v1.18.3 bpf/lib/policy.h:228-246: the same range matches L3-L4 (prefix 20 > LPM_PROTO_PREFIX_BITS)', () => {
   const c = build('1.18', RANGE);
   const id = idOf(c, 'client');
   for (const port of [8079, 8096]) assert.equal(verdict(trace(c, 'client', 'web1', 'tcp', port)), 133, `port ${port}`);
@@ -91,6 +81,7 @@ test('v1.18.3 bpf/lib/policy.h:228-246: the same range matches L3-L4 (prefix 20 
       `Ingress: 0 ${port}/TCP (prefix 24) → miss`,
       'only the L3 entry matched (policy.h:228-230)',
       'match L3-L4',
+      'the entry covers ports 8080-8095/TCP (a port prefix of an endPort range)',
     ]);
   }
 });
@@ -152,7 +143,7 @@ test('v1.16.15 bpf/lib/policy.h:114-119: the deny companion {id, 80/TCP} is a fu
   assert.equal(verdict(other), 181);
 });
 
-test('v1.18.3 bpf/lib/policy.h:205-209: the L3 deny {id, ANY} wins at once, no L4-only lookup', { todo: TODO_118 }, () => {
+test('v1.18.3 bpf/lib/policy.h:205-209: the L3 deny {id, ANY} wins at once, no L4-only lookup', () => {
   const c = build('1.18', L4_ALLOW_L3_DENY);
   const id = idOf(c, 'client');
   const r = trace(c, 'client', 'web1', 'tcp', 80);

@@ -53,11 +53,12 @@ describe('what a newer release changed, per topic', () => {
     assert.ok(releaseNotes(t, V1_18_3).some((n) => n.text === 'CILIUM_CALL_SIZE is 48 (bpf/lib/tailcall.h:100; 40 in v1.13.0)'));
   });
 
-  it('v1.18.3 bpf/bpf_lxc.c:2246 cil_lxc_policy finds handle_policy and names the rename', async () => {
+  it('v1.18.3 bpf/bpf_lxc.c:2246 cil_lxc_policy is a topic of its own; handle_policy names the rename', async () => {
     const run = await runCli(['explain', '--cilium', '1.18', 'cil_lxc_policy']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^cil_lxc_policy: see handle_policy\n\nhandle_policy — /);
-    assert.match(section(run.stdout, 'In Cilium v1.18.3 (the text above describes v1.13.0)'), /^- the policy programs are cil_lxc_policy \/ cil_lxc_policy_egress \/ cil_host_policy \(since 1\.18\.0; /m);
+    assert.match(run.stdout, /^cil_lxc_policy — bpf\/bpf_lxc\.c \(v1\.18\), section tc\/entry/);
+    const hp = await runCli(['explain', '--cilium', '1.18', 'handle_policy']);
+    assert.match(section(hp.stdout, 'In Cilium v1.18.3 (the text above describes v1.13.0)'), /^- the policy programs are cil_lxc_policy \/ cil_lxc_policy_egress \/ cil_host_policy \(since 1\.18\.0; /m);
     // v1.16.15 still calls it handle_policy: only the EP_NOT_READY change applies.
     const t = findTopic('handle_policy');
     assert.ok(t);

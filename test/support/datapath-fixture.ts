@@ -78,7 +78,7 @@ export function fixture(config: Partial<DatapathConfig> = {}): Fixture {
   lxc.upsert({ ip: ipv4(EP2.ip), info: { ifindex: EP2.ifindex, lxcId: EP2.id, flags: 0, mac: mac('9a:a7:ad:85:cc:e3'), nodeMac: mac('e6:5b:ce:77:aa:3d') }, provenance: prov });
   for (const ip of ['1.2.3.167', '10.0.0.2']) lxc.upsert({ ip: ipv4(ip), info: { ifindex: 0, lxcId: 0, flags: 1, mac: undefined, nodeMac: undefined }, provenance: prov });
   const tunnel = new TunnelMap();
-  tunnel.upsert({ prefixBase: ipv4('10.0.1.0'), endpoint: ipv4('1.2.3.168'), key: 0, provenance: prov });
+  tunnel.upsert({ prefixBase: ipv4('10.0.1.0'), endpoint: ipv4('1.2.3.168'), key: 0, nodeId: 32012, provenance: prov });
   const policies = new Map([EP1, EP2].map((e) => { const p = new PolicyMap(e.id); return [p.name, p] as const; }));
   const devices = new Map<number, Device>([
     [2, { name: 'eth0', ifindex: 2, mac: mac('52:54:00:4e:1a:67'), kind: 'native', tc: { ingress: prog('bpf_host', 'cil_from_netdev', hostCfg), egress: prog('bpf_host', 'cil_to_netdev', hostCfg) } }],

@@ -68,7 +68,7 @@ function tunnelMapLookup(ctx: Ctx): TunnelEntry | undefined {
   const masked = (ctx.pkt.dst & ctx.node.config.ipv4Mask) >>> 0 as Ipv4;
   const map = ctx.node.maps.tunnel;
   const hit = map.lookup(masked);
-  ctx.tb.add({ kind: 'lookup', map: map.name, key: formatTunnelKey(masked, ctx.cluster.release), result: hit ? formatTunnelValue(hit) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
+  ctx.tb.add({ kind: 'lookup', map: map.name, key: formatTunnelKey(masked), result: hit ? formatTunnelValue(hit, ctx.cluster.release) : null, ...(hit ? { provenance: [hit.provenance] } : {}) });
   return hit;
 }
 

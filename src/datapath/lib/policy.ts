@@ -165,6 +165,11 @@ function lpmLookup(ctx: Ctx, map: PolicyMap | undefined, mapName: string, direct
 function verdictOf(ctx: Ctx, map: PolicyMap | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, hit: NonNullable<Hit>, match: Exclude<MatchType, 'none'>, fn: string): PolicyVerdict {
   const { key, entry } = hit;
   ctx.tb.add({ kind: 'note', text: `match ${match}` });
+  const plen = key.prefixLen ?? LPM_FULL_PREFIX_BITS;
+  if (plen > LPM_PROTO_PREFIX_BITS && plen < LPM_FULL_PREFIX_BITS) {
+    // A port/mask prefix the agent made of an endPort range (PortRangeToMaskedPorts); v1.13.0 has no ranges.
+    ctx.tb.add({ kind: 'note', text: `the entry covers ports ${describePolicyPort(key)} (a port prefix of an endPort range)`, feature: 'port-ranges' });
+  }
   if (entry.deny) return { ret: drop('DROP_POLICY_DENY', fn, 'bpf/lib/policy.h'), match, provenance: entry.provenance, proxyPort: 0, key };
   const pendingDeny = pendingFor(map?.pending, direction, remoteId, dport, proto, true);
   if (pendingDeny) return { ret: unsimulated(pendingText(pendingDeny, remoteId, dport, proto, 'deny')), match, provenance: entry.provenance, proxyPort: 0, key };

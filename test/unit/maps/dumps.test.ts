@@ -89,18 +89,18 @@ describe('cilium bpf endpoint list', () => {
 });
 
 describe('cilium bpf tunnel list', () => {
-  test('table: key and value both print as ip:key', () => {
+  test('v1.13.0 pkg/maps/tunnel/tunnel.go:85-110: the key prints the bare IP, the value ip:key node_id', () => {
     const m = new TunnelMap();
-    m.upsert({ prefixBase: ipv4('10.0.1.0'), endpoint: ipv4('1.2.3.168'), key: 0, provenance: prov });
-    assert.equal(m.dump(), pad('TUNNEL·······VALUE\n10.0.1.0:0···1.2.3.168:0···\n'));
+    m.upsert({ prefixBase: ipv4('10.0.1.0'), endpoint: ipv4('1.2.3.168'), key: 0, nodeId: 32012, provenance: prov });
+    assert.equal(m.dump(), pad('TUNNEL·····VALUE\n10.0.1.0···1.2.3.168:0 32012···\n'));
   });
 
   test('rows sorted by key; the value carries the encryption key', () => {
     const m = new TunnelMap();
-    m.upsert({ prefixBase: ipv4('10.0.2.0'), endpoint: ipv4('1.2.3.169'), key: 3, provenance: prov });
-    m.upsert({ prefixBase: ipv4('10.0.1.0'), endpoint: ipv4('1.2.3.168'), key: 0, provenance: prov });
-    assert.equal(formatTunnelValue({ endpoint: ipv4('1.2.3.169'), key: 3 }), '1.2.3.169:3');
-    assert.equal(m.dump(), pad('TUNNEL·······VALUE\n10.0.1.0:0···1.2.3.168:0···\n10.0.2.0:0···1.2.3.169:3···\n'));
+    m.upsert({ prefixBase: ipv4('10.0.2.0'), endpoint: ipv4('1.2.3.169'), key: 3, nodeId: 7, provenance: prov });
+    m.upsert({ prefixBase: ipv4('10.0.1.0'), endpoint: ipv4('1.2.3.168'), key: 0, nodeId: 5, provenance: prov });
+    assert.equal(formatTunnelValue({ endpoint: ipv4('1.2.3.169'), key: 3, nodeId: 7 }), '1.2.3.169:3 7');
+    assert.equal(m.dump(), pad('TUNNEL·····VALUE\n10.0.1.0···1.2.3.168:0 5···\n10.0.2.0···1.2.3.169:3 7···\n'));
   });
 
   test('empty map', () => {
