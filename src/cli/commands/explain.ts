@@ -40,7 +40,7 @@ export function explainCommand(io: Io, result: { code: number }): Command {
     .usage('[options] TOPIC')
     .argument('[TOPIC...]', 'what to explain (case-insensitive)')
     .option('--list', 'list every topic')
-    .option('--cilium <release>', `the Cilium release to answer for: ${RELEASES.map((r) => r.profile).join(', ')} (default: ${DEFAULT_RELEASE.profile}); the topics describe v1.13.0, a newer release adds what it changed`)
+    .option('--cilium <release>', `the Cilium release to answer for: ${RELEASES.map((r) => r.profile).join(', ')} (default: the newest, ${DEFAULT_RELEASE.profile}); the topics describe v1.13.0, a newer release adds what it changed`)
     .addHelpText('after', EXPLAIN_HELP_AFTER);
   cmd.action((words: string[], _opts: unknown, c: Command) => {
     // --cilium may also be written before the command (the root program's option).
