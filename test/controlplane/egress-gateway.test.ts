@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildCluster } from '../../src/controlplane/cluster.js';
-import { parseScenario } from '../../src/scenario/load.js';
 import { readInputs } from '../../src/scenario/inputs.js';
 import { traceFlow } from '../../src/trace/run.js';
 import { ipv4 } from '../../src/net/ip.js';
@@ -24,6 +23,10 @@ metadata: { name: ${name}, namespace: ${ns}, labels: { app: ${app} } }
 spec: { nodeName: ${nodeName} }
 status: { phase: Running, podIP: ${ip} }
 `;
+
+// The input names no release (it would get the newest): the tests below hold it to v1.13.0.
+const V113 = { profile: '1.13', why: '--cilium 1.13' } as const;
+const load13 = (text: string) => readInputs([{ file: 'egw.yaml', text }], 'egw', V113);
 
 const TEXT = [
   node('a-node', '192.168.0.1', '10.0.1.0/24', 'egress: "yes"'),
@@ -48,7 +51,7 @@ spec:
 ].join('');
 
 test('entries for the selected pods only, on every node; gateway b-node (the last match); the egress IP only on b-node', () => {
-  const c = buildCluster(parseScenario(TEXT, 'egw.yaml'));
+  const c = buildCluster(load13(TEXT));
   assert.equal(c.scenario.egressGateways[0]?.gatewayNode, 'b-node');
   const dumps = ['a-node', 'b-node', 'c-node'].map((n) => c.datapath.nodes.get(n)?.maps.egressGw?.dump());
   assert.equal(dumps[0], [
@@ -68,7 +71,7 @@ test('entries for the selected pods only, on every node; gateway b-node (the las
 });
 
 test('a trace of a selected pod to a destination CIDR ends NOT_SIMULATED in bpf_lxc; other flows are not touched', () => {
-  const c = buildCluster(parseScenario(TEXT, 'egw.yaml'));
+  const c = buildCluster(load13(TEXT));
   const from = (ip: string, dst: string) => traceFlow(c, { src: { kind: 'pod', ip: ipv4(ip) }, dstIp: ipv4(dst), proto: 'tcp', dport: 443, sport: 43210, traceArp: false });
   const hit = from('10.0.1.10', '203.0.113.7');
   assert.equal(hit.verdict, 'NOT_SIMULATED');
