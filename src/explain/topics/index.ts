@@ -172,12 +172,26 @@ export function renderTopicList(): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * From v1.16 every tc program sits in section tc/entry (__section_entry): the object, the
+ * hook and the device say which of the v1.13 sections (and topics) it is.
+ */
+function entrySection(object: string, hook: string, device: string): string | undefined {
+  const ingress = hook.endsWith('ingress');
+  if (object === 'bpf_lxc') return ingress ? 'from-container' : 'to-container';
+  if (object === 'bpf_overlay') return ingress ? 'from-overlay' : 'to-overlay';
+  if (object !== 'bpf_host') return undefined;
+  if (device === 'cilium_host' || device === 'cilium_net') return ingress ? 'to-host' : 'from-host';
+  return ingress ? 'from-netdev' : 'to-netdev';
+}
+
 /** The topic of a trace step, if it has one. */
 export function topicOfTraceNode(n: TraceNode): Topic | undefined {
   switch (n.kind) {
     case 'hop': {
-      const m = n.program === undefined ? null : /^\S+\.o \[(.+)\]$/.exec(n.program);
-      return m ? allTopics().find((t) => t.kind === 'program' && t.section === m[1]) : undefined;
+      const m = n.program === undefined ? null : /^(\S+)\.o \[(.+)\]$/.exec(n.program);
+      const section = m ? (m[2] === 'tc/entry' ? entrySection(m[1] ?? '', n.hook, n.where) : m[2]) : undefined;
+      return section ? allTopics().find((t) => t.kind === 'program' && t.section === section) : undefined;
     }
     case 'fn': return findTopic(n.fn);
     case 'tail_call': return findTopic(n.program ?? n.map);
