@@ -1,6 +1,7 @@
-// The library as a user gets it: `npm pack` the project, install the tarball into an empty
-// project, then use the public API from JavaScript and type-check a TypeScript user of it
-// against the published declarations. Dependencies come from the npm cache `npm ci` filled.
+// The package as a user gets it: `npm pack` the project, install the tarball into an empty
+// project (the steps of docs/ci.md), run the installed command with `npm exec --no-install`,
+// use the public API from JavaScript and type-check a TypeScript user of it against the
+// published declarations. Dependencies come from the npm cache `npm ci` filled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -72,6 +73,9 @@ test('npm pack, install the tarball in a new project, use the API from JS and ty
       'v1.13.0,v1.16.15,v1.18.3 string',
       '',
     ].join('\n'));
+    // docs/ci.md: the installed command, run with npx --no-install (never a download).
+    const check = execFileSync(npm, ['exec', '--no-install', '--', 'cilium-trace', 'check', '-f', join(ROOT, 'scenarios', 'ci-example', 'cluster.yaml'), '-f', join(ROOT, 'scenarios', 'ci-example', 'before'), '-e', join(ROOT, 'scenarios', 'ci-example', 'expectations.yaml'), '-o', 'json'], { cwd: user, encoding: 'utf8' });
+    assert.equal(JSON.parse(check).summary.failed, 0);
     writeFileSync(join(user, 'use.ts'), USER_TS);
     writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['use.ts'] }));
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: user, stdio: 'pipe' });
