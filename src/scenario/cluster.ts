@@ -63,6 +63,13 @@ export function readCluster(src: Source | undefined, entry: Entry | undefined, f
     policyEnforcement: get('policyEnforcement', oneOf(ENFORCEMENT_MODES))?.value ?? 'default',
     mtu: get('mtu', int(576, 9216))?.value ?? 1500,
     masquerade: masquerade?.value ?? 'iptables',
+    // enable-node-selector-labels (v1.16+, default false; daemon/cmd/daemon_main.go@v1.16.15:1134).
+    ...nodeSelectorLabels(get('nodeSelectorLabels', bool)?.value),
     pos: m?.pos ?? fallback,
   };
+}
+
+/** Only when written: a cilium-config's value (cilium-settings.ts) is the other way to set it. */
+function nodeSelectorLabels(v: boolean | undefined): { nodeSelectorLabels?: boolean } {
+  return v === undefined ? {} : { nodeSelectorLabels: v };
 }
