@@ -90,6 +90,8 @@ function handleIpv4(ctx: Ctx): Ret {
     if (identity === REMOTE_NODE_ID) {
       const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src, 'ipcache_lookup4');
       if (info?.info.secLabel) identity = info.info.secLabel;
+      // enable-node-selector-labels (v1.16+): the sender's node identity, from the remote-node scope.
+      if (((identity & 0xff000000) >>> 0) === 0x02000000) ctx.tb.add({ kind: 'note', text: `source identity ${identity} from the ipcache: the sending node's own identity (remote-node scope 0x02000000, enable-node-selector-labels)`, feature: 'from-to-nodes' });
     }
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
     if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false, true);
