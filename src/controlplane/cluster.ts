@@ -20,7 +20,7 @@ import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath,
 import { NfConntrack } from '../node-state/nf-conntrack.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
-import { allocateNodeIdentities } from './node-identity.js';
+import { allocateNodeIdentities, NODE_ID_NUMBERING } from './node-identity.js';
 import { labelFilter, labelsKey, namespaceLabels, parseLabel, podSecurityLabels, sortLabels, type Label, type LabelFilter } from './labels.js';
 import { NamedPorts } from './named-ports.js';
 import { PolicyResolver, type ResolvedPolicy } from './policy.js';
@@ -233,13 +233,13 @@ function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], rele
     // enable-node-selector-labels (v1.16+): the node's own identity on every other node (node-identity.ts).
     const nodeId = nodeIdentities.get(n.name);
     const remoteId = nodeId ?? REMOTE_NODE_ID;
-    const ipProv = nodeProv(n, nodeId === undefined ? 'InternalIP' : `InternalIP (node identity ${nodeId})`);
+    const ipProv = nodeProv(n, nodeId === undefined ? 'InternalIP' : `InternalIP (node identity ${nodeId}, ${NODE_ID_NUMBERING})`);
     yield {
       owner: n.name,
       remote: { prefix: host(n.ip), info: { secLabel: remoteId, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv },
       local: () => ({ prefix: host(n.ip), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv }),
     };
-    const hostProv = nodeProv(n, nodeId === undefined ? 'CiliumInternalIP (cilium_host)' : `CiliumInternalIP (cilium_host, node identity ${nodeId})`);
+    const hostProv = nodeProv(n, nodeId === undefined ? 'CiliumInternalIP (cilium_host)' : `CiliumInternalIP (cilium_host, node identity ${nodeId}, ${NODE_ID_NUMBERING})`);
     yield {
       owner: n.name,
       remote: { prefix: host(n.ciliumHostIp), info: { secLabel: remoteId, tunnelEndpoint: n.ip, key: 0, nodeId: n.nodeId }, provenance: hostProv },
