@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { buildCluster, type Cluster } from '../../src/controlplane/cluster.js';
 import { ipv4 } from '../../src/net/ip.js';
 import { parseScenario } from '../../src/scenario/load.js';
+import { readInputs } from '../../src/scenario/inputs.js';
 import { traceFlow } from '../../src/trace/run.js';
 import type { TraceResult } from '../../src/trace/tree.js';
 import { explainPolicyDrop } from '../../src/explain/policy-drop.js';
@@ -175,4 +176,39 @@ test('v1.16.15 pkg/policy/api/rule_validation.go:196-211: fromNodes with fromEnd
   const c = buildCluster(parseScenario(text, 'x.yaml'));
   assert.deepEqual(warnings(c), ['x.yaml:88:11 CiliumNetworkPolicy default/both is not enforced: the agent of Cilium 1.16.0 and later refuses it ("combining FromEndpoints and FromNodes is not supported yet": fromEndpoints and fromNodes cannot be combined in one rule; write two rules)']);
   assert.deepEqual(ep(c, 'pod2').policy.selectingRules, []);
+});
+
+test('v1.16.15 pkg/k8s/apis/cilium.io/utils/utils.go:239-246: toNodes allows pod2 to node2 and not to its own host (reserved:host has no reserved:remote-node)', () => {
+  for (const profile of ['1.16', '1.18'] as const) {
+    const text = SEED.replace('  cilium: "1.13"\n', `  cilium: "${profile}"\n  nodeSelectorLabels: true\n`).replace('    nodeId: 32012\n', '    nodeId: 32012\n    labels: { node-role: ingress }\n');
+    const c = buildCluster(parseScenario(`${text}${POLICY('ingress').replace('ingress:\n        - fromNodes', 'egress:\n        - toNodes')}`, 'x.yaml'));
+    const to = (ip: string) => traceFlow(c, { src: { kind: 'pod', ip: ep(c, 'pod2').pod.ip }, dstIp: ipv4(ip), proto: 'tcp', dport: 80, sport: 43210, traceArp: false });
+    assert.equal(verdict(to('1.2.3.168')), 'FORWARDED', profile);
+    assert.equal(verdict(to('1.2.3.167')), 133, profile);
+    const egress = ep(c, 'pod2').policy.entries.filter((e) => e.key.direction === 'egress').map((e) => e.key.identity);
+    assert.deepEqual(egress, [33554434], profile);
+  }
+});
+
+test('v1.16.15 daemon/cmd/daemon_main.go:1134, manager.go:631-634: Kubernetes input, Node metadata.labels and cilium-config enable-node-selector-labels=true', () => {
+  const node = (name: string, ip: string, cidr: string, labels: string) => `apiVersion: v1
+kind: Node
+metadata: { name: ${name}, labels: ${labels} }
+spec: { podCIDR: ${cidr} }
+status:
+  addresses: [{ type: InternalIP, address: ${ip} }]
+`;
+  const config = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cilium-config, namespace: kube-system }\ndata:\n  enable-node-selector-labels: "true"\n';
+  const docs = [
+    node('a', '192.168.0.1', '10.0.1.0/24', '{ kubernetes.io/hostname: a }'),
+    node('b', '192.168.0.2', '10.0.2.0/24', '{ kubernetes.io/hostname: b, node-role: ingress }'),
+    config,
+  ];
+  const s = readInputs([{ file: 'k.yaml', text: docs.join('---\n') }], 'k', { profile: '1.16', why: '--cilium 1.16' });
+  assert.equal(s.cluster.nodeSelectorLabels, true);
+  assert.deepEqual(s.nodes.map((n) => n.labels), [{ 'kubernetes.io/hostname': 'a' }, { 'kubernetes.io/hostname': 'b', 'node-role': 'ingress' }]);
+  const c = buildCluster(s);
+  // Every label of the Node (the node-labels filter is empty by default, daemon_main.go:1137).
+  assert.deepEqual(c.identities.labelStrings(33554434), ['node:kubernetes.io/hostname=b', 'node:node-role=ingress', 'reserved:remote-node']);
+  assert.match(c.datapath.nodes.get('a')!.maps.ipcache.dump(), /^192\.168\.0\.2\/32 +identity=33554434 /m);
 });
