@@ -20,6 +20,7 @@ import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath,
 import { NfConntrack } from '../node-state/nf-conntrack.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
+import { allocateNodeIdentities, NODE_ID_NUMBERING } from './node-identity.js';
 import { labelFilter, labelsKey, namespaceLabels, parseLabel, podSecurityLabels, sortLabels, type Label, type LabelFilter } from './labels.js';
 import { NamedPorts } from './named-ports.js';
 import { PolicyResolver, type ResolvedPolicy } from './policy.js';
@@ -115,8 +116,11 @@ export function buildCluster(scenario: Scenario): Cluster {
   });
   identities.allocateAll([...requests.values()]);
 
+  const release = releaseOfProfile(c.profile);
+  // Before the selector cache is made: fromNodes/toNodes selectors select these.
+  const nodeIdentities = allocateNodeIdentities(release, scenario, identities);
   const problems = new ParseProblems();
-  const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile }, problems);
+  const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile, nodeSelectorLabels: c.nodeSelectorLabels === true }, problems);
   if (problems.list.length > 0) throw new InputError(problems.list);
   const cidrIdentities = allocateCidrIdentities(identities, rules);
   const servicesWithSelector = new Set(scenario.services.filter((s) => s.selector).map((s) => `${s.namespace}/${s.name}`));
@@ -134,8 +138,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
   // Every node's agent writes the Services' frontends, its own NodePort addresses among them.
   const lbOf = lbMapsOf(scenario);
-  const release = releaseOfProfile(c.profile);
-  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities, release), endpoints, (e) => podProv(e.pod), release);
+  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities, release, nodeIdentities), endpoints, (e) => podProv(e.pod), release);
   const localEndpoints = new Map<string, EndpointRecord[]>();
   for (const e of endpoints) {
     const list = localEndpoints.get(e.node.name);
@@ -219,7 +222,7 @@ function allocateCidrIdentities(identities: IdentityRegistry, rules: readonly Pa
  * node's own address or endpoint is written differently by that node (identity host, no
  * tunnel endpoint).
  */
-function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], release: CiliumRelease): Generator<IpcacheWrite> {
+function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], release: CiliumRelease, nodeIdentities: ReadonlyMap<string, number>): Generator<IpcacheWrite> {
   const host = (ip: Ipv4) => ({ addr: ip, len: 32 });
   yield { owner: undefined, remote: { prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } } };
   // Policy CIDRs have the lowest source precedence (generated): pods and nodes keep their /32s.
@@ -227,16 +230,19 @@ function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], rele
     yield { owner: undefined, remote: { prefix: ci.prefix, info: { secLabel: ci.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'policy', what: `CIDR identity ${ci.identity} for ${formatPrefix(ci.prefix)} (${ci.rules.join('; ')})` } } };
   }
   for (const n of scenario.nodes) {
-    const ipProv = nodeProv(n, 'InternalIP');
+    // enable-node-selector-labels (v1.16+): the node's own identity on every other node (node-identity.ts).
+    const nodeId = nodeIdentities.get(n.name);
+    const remoteId = nodeId ?? REMOTE_NODE_ID;
+    const ipProv = nodeProv(n, nodeId === undefined ? 'InternalIP' : `InternalIP (node identity ${nodeId}, ${NODE_ID_NUMBERING})`);
     yield {
       owner: n.name,
-      remote: { prefix: host(n.ip), info: { secLabel: REMOTE_NODE_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv },
+      remote: { prefix: host(n.ip), info: { secLabel: remoteId, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv },
       local: () => ({ prefix: host(n.ip), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: ipProv }),
     };
-    const hostProv = nodeProv(n, 'CiliumInternalIP (cilium_host)');
+    const hostProv = nodeProv(n, nodeId === undefined ? 'CiliumInternalIP (cilium_host)' : `CiliumInternalIP (cilium_host, node identity ${nodeId}, ${NODE_ID_NUMBERING})`);
     yield {
       owner: n.name,
-      remote: { prefix: host(n.ciliumHostIp), info: { secLabel: REMOTE_NODE_ID, tunnelEndpoint: n.ip, key: 0, nodeId: n.nodeId }, provenance: hostProv },
+      remote: { prefix: host(n.ciliumHostIp), info: { secLabel: remoteId, tunnelEndpoint: n.ip, key: 0, nodeId: n.nodeId }, provenance: hostProv },
       local: () => ({ prefix: host(n.ciliumHostIp), info: { secLabel: HOST_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: hostProv }),
     };
     // v1.18: "Add the remote node's Pod CIDRs as fallback entries into IPCache with the nodeIP

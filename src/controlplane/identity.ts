@@ -11,7 +11,10 @@ import { allocateInRange } from '../util/hash.js';
 import { cidrIdentityLabels, comparePrefixes } from './cidr.js';
 import { formatLabel, labelsKey, type Label } from './labels.js';
 
-export type IdentityScope = 'reserved' | 'global' | 'local';
+/** IdentityScopeRemoteNode (pkg/identity/numericidentity.go@v1.16.15:43-45). */
+export const REMOTE_NODE_SCOPE = 2 << 24;
+
+export type IdentityScope = 'reserved' | 'global' | 'local' | 'remote-node';
 
 export interface Identity {
   readonly id: number;
@@ -27,6 +30,8 @@ export class IdentityRegistry {
   private readonly byId = new Map<number, Identity>();
   private readonly byKey = new Map<string, number>();
   private nextLocal = FIRST_LOCAL_IDENTITY;
+  private nextRemoteNode = 1;
+  private readonly remoteNodeKeys = new Map<string, number>();
 
   /**
    * `clusterId` > 0 moves the allocation range to clusterId<<16 .. (clusterId+1)<<16 - 1
@@ -91,6 +96,25 @@ export class IdentityRegistry {
       out.set(`${p.addr}/${p.len}`, id);
     }
     return out;
+  }
+
+  /**
+   * Identities of remote nodes from the remote-node scope (2<<24 | n, from 1:
+   * pkg/identity/numericidentity.go@v1.16.15:45, cache/allocator.go:300, cache/local.go:38-90),
+   * one per distinct label set, numbered in the order given.
+   */
+  allocateRemoteNodes(sets: ReadonlyArray<readonly Label[]>): number[] {
+    // A key space of their own: {reserved:remote-node} alone is no longer identity 6 here.
+    return sets.map((labels) => {
+      const key = labelsKey(labels);
+      let id = this.remoteNodeKeys.get(key);
+      if (id === undefined) {
+        id = (REMOTE_NODE_SCOPE | this.nextRemoteNode++) >>> 0;
+        this.remoteNodeKeys.set(key, id);
+        this.byId.set(id, { id, labels, reserved: false, scope: 'remote-node' });
+      }
+      return id;
+    });
   }
 
   idOf(labels: readonly Label[]): number | undefined {

@@ -37,7 +37,7 @@ export interface RuleRef {
   readonly pos: Position;
 }
 
-export type PeerKind = 'endpoints' | 'entity' | 'cidr' | 'any';
+export type PeerKind = 'endpoints' | 'nodes' | 'entity' | 'cidr' | 'any';
 
 /** One L3 peer selector of a rule section, with where it came from. */
 export interface Peer {
@@ -105,6 +105,8 @@ export interface ParsedRule {
 export interface ParseOptions {
   readonly clusterName: string;
   readonly profile: CiliumProfile;
+  /** enable-node-selector-labels (v1.16+): policies with fromNodes/toNodes are accepted. */
+  readonly nodeSelectorLabels?: boolean;
 }
 
 const NS_K8S: Requirement['source'] = 'k8s';
@@ -160,6 +162,20 @@ function scopePeer(sel: LabelSelector, namespace: string | null, matchesInit: bo
     return makeSelector([...reqs, { source: NS_K8S, key: POD_NAMESPACE_LABEL, op: 'Exists', values: [] }]);
   }
   return makeSelector(addMatch(reqs, POD_NAMESPACE_LABEL, namespace));
+}
+
+/**
+ * A fromNodes/toNodes selector as ParseToCiliumRule makes it: the labels as written (any
+ * source: node identities carry them as `node:`) and `reserved:remote-node` Exists, never a
+ * namespace (pkg/k8s/apis/cilium.io/utils/utils.go@v1.16.15:120-127, 239-246). v1.18.3 adds
+ * the cluster filter, `k8s:io.cilium.k8s.policy.cluster=<cluster>` unless the selector names
+ * that key (utils.go@v1.18.3:74-78, 136-143, 258-264).
+ */
+function nodePeer(sel: LabelSelector, opts: ParseOptions): Selector {
+  const reqs: Requirement[] = [...requirementsOf(sel, 'any'), { source: 'reserved', key: 'remote-node', op: 'Exists', values: [] }];
+  const es = makeSelector(reqs);
+  if (!releaseOfProfile(opts.profile).has('node-identity-cluster-label') || hasKey(es, 'k8s', POLICY_LABEL_CLUSTER) || hasKey(es, 'any', POLICY_LABEL_CLUSTER)) return es;
+  return makeSelector(addMatch(reqs, POLICY_LABEL_CLUSTER, opts.clusterName));
 }
 
 /** CIDR peers: each rule's resultant prefixes, as selectors. `label` names the rule as written. */
@@ -228,9 +244,11 @@ function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: 
     for (const selector of entitySelectors(e, opts.clusterName)) acc.peers.push({ selector, kind: 'entity', text: `${side}Entities[${i}] ${e}`, pos: s.pos });
   });
   cidrPeers(s.cidrs ?? [], (c) => `${side}${c.except.length ? 'CIDRSet' : 'CIDR'} ${cidrText(c)}`, acc);
+  const nodes = releaseOfProfile(opts.profile).has('from-to-nodes') ? s.nodes ?? [] : []; // v1.13.0's CRD prunes them
+  nodes.forEach((sel, i) => acc.peers.push({ selector: nodePeer(sel, opts), kind: 'nodes', text: `${side}Nodes[${i}] ${formatLabelSelector(sel)}`, pos: sel.pos, written: sel }));
   const ports = portRefs(s.ports, s.icmps, opts, problems, notes);
   // Peers set aside (IPv6) or learnt at run time still make the item name peers: never every peer.
-  const written = (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) + (s.unresolved?.length ?? 0) + (s.ignoredPeers ?? 0) > 0;
+  const written = nodes.length + (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) + (s.unresolved?.length ?? 0) + (s.ignoredPeers ?? 0) > 0;
   const emptyL3 = written && acc.peers.length === 0;
   return { section: compact<RuleSection>({ rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, emptyL3: emptyL3 ? true : undefined, unresolved: s.unresolved }), prefixes: acc.prefixes };
 }
@@ -387,7 +405,8 @@ export function parsePolicies(policies: readonly PolicySpec[], opts: ParseOption
   const out: ParsedRule[] = [];
   const release = releaseOfProfile(opts.profile);
   for (const p of policies) {
-    if (p.refusedWith !== undefined && release.has(p.refusedWith)) continue; // the load warned
+    // The load warned; a refusal tied to an agent option holds only while it is off.
+    if (p.refusedWith !== undefined && release.has(p.refusedWith) && !(p.refusedUnless !== undefined && opts[p.refusedUnless] === true)) continue;
     if (p.kind === 'NetworkPolicy') {
       const r = parseNetworkPolicy(p, opts, problems);
       if (r) out.push(r);

@@ -5,7 +5,8 @@
 // NodePort (nodeport_lb4, handle_nat_fwd) lives in lib/nodeport.ts. Left out: IPsec, VTEP,
 // the bandwidth manager, IPv6 host remapping.
 import { CILIUM_CALL } from '../cilium/call-slots.js';
-import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
+import { HOST_ID } from '../cilium/identities.js';
+import { identityIsRemoteNode } from './lib/identity.js';
 import { formatIpv4 } from '../net/ip.js';
 import { ETH_P_IP } from '../net/packet.js';
 import { CTX_ACT_OK, drop, unsimulated, type Ctx, type Ret } from './context.js';
@@ -87,9 +88,11 @@ function handleIpv4(ctx: Ctx): Ret {
       });
       if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);
     }
-    if (identity === REMOTE_NODE_ID) {
+    if (identityIsRemoteNode(identity)) {
       const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src, 'ipcache_lookup4');
       if (info?.info.secLabel) identity = info.info.secLabel;
+      // enable-node-selector-labels (v1.16+): the sender's node identity, from the remote-node scope.
+      if (((identity & 0xff000000) >>> 0) === 0x02000000) ctx.tb.add({ kind: 'note', text: `source identity ${identity} from the ipcache: the sending node's own identity (remote-node scope 0x02000000, enable-node-selector-labels)`, feature: 'from-to-nodes' });
     }
     const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
     if (ep && !(ep.info.flags & 1)) return ipv4LocalDelivery(ctx, identity, ep, false, true);

@@ -10,6 +10,7 @@
 // ExternalIP frontends (sock4_skip_xlate), local-redirect and L7 LB services. The socket cookie
 // and cgroup id of trace-sock events are deterministic stand-ins for the kernel's values.
 import { HOST_ID, REMOTE_NODE_ID } from '../cilium/identities.js';
+import { identityIsRemoteNode } from './lib/identity.js';
 import { formatIpv4, IP_ZERO, type Ipv4 } from '../net/ip.js';
 import { LB_REVERSE_SK_MAP, SVC_FLAG_NODEPORT, type Lb4Service } from '../maps/lbmap.js';
 import type { SockXlatePoint } from '../trace/tree.js';
@@ -22,7 +23,6 @@ const FILE = 'bpf/bpf_sock.c';
 /** NODEPORT_PORT_MIN / NODEPORT_PORT_MAX of node_config.h: the agent's --node-port-range. */
 const NODEPORT_PORT_MIN = 30000;
 const NODEPORT_PORT_MAX = 32767;
-const KUBE_APISERVER_NODE_ID = 7;
 const EHOSTUNREACH = 113;
 
 /** cil_sock4_connect / cil_sock4_sendmsg: SYS_REJECT for -EHOSTUNREACH (and -ENOMEM), else SYS_PROCEED. */
@@ -63,7 +63,7 @@ function sock4WildcardLookup(ctx: Ctx, key: { address: Ipv4; dport: number; prot
     if (!(inHostns && isLoopback(key.address))) {
       const info = lookupIp4RemoteEndpoint(ctx, key.address, 'ipcache_lookup4');
       const id = info?.info.secLabel;
-      const remote = id === REMOTE_NODE_ID || id === KUBE_APISERVER_NODE_ID;
+      const remote = id !== undefined && identityIsRemoteNode(id);
       if (!(id === HOST_ID || (includeRemoteHosts && remote))) return undefined;
     }
     key.address = IP_ZERO;

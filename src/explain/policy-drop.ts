@@ -67,6 +67,13 @@ function sanitize(s: string): string {
 function peerRule(cluster: Cluster, remote: number, remoteIp: string, direction: 'ingress' | 'egress', policyNs: string): { rule: Record<string, unknown>; name: string } {
   const from = direction === 'ingress';
   const reserved = reservedName(remote);
+  // A node identity (enable-node-selector-labels, v1.16+): its node labels, as fromNodes selects them.
+  const node = cluster.identities.get(remote);
+  if (node?.scope === 'remote-node') {
+    const labels = Object.fromEntries(node.labels.filter((l) => l.source === 'node').map((l) => [l.key, l.value]));
+    if (Object.keys(labels).length === 0) return { rule: { [from ? 'fromEntities' : 'toEntities']: ['remote-node'] }, name: 'remote-node' };
+    return { rule: { [from ? 'fromNodes' : 'toNodes']: [{ matchLabels: labels }] }, name: sanitize(Object.values(labels).join('-')) };
+  }
   if (remote === 2 || remote >= LOCAL_IDENTITY_FLAG) {
     return { rule: { [from ? 'fromCIDR' : 'toCIDR']: [`${remoteIp}/32`] }, name: remoteIp.replace(/\./g, '-') };
   }

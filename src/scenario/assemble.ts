@@ -106,7 +106,8 @@ function buildNode(n: NodeDraft, nodeId: number, hostEndpointId: number): NodeSp
     pos: n.pos,
   };
   // Only when there are some: the model's node objects are compared whole in tests.
-  return n.extraPodCIDRs ? { ...spec, extraPodCIDRs: n.extraPodCIDRs.map((c) => c.value) } : spec;
+  const withLabels = n.labels ? { ...spec, labels: n.labels } : spec;
+  return n.extraPodCIDRs ? { ...withLabels, extraPodCIDRs: n.extraPodCIDRs.map((c) => c.value) } : withLabels;
 }
 
 /** The first usable address of the pod CIDR, as the agent's IPAM hands to the router. */

@@ -63,6 +63,15 @@ export function readCluster(src: Source | undefined, entry: Entry | undefined, f
     policyEnforcement: get('policyEnforcement', oneOf(ENFORCEMENT_MODES))?.value ?? 'default',
     mtu: get('mtu', int(576, 9216))?.value ?? 1500,
     masquerade: masquerade?.value ?? 'iptables',
+    // enable-node-selector-labels (v1.16+, default false; daemon/cmd/daemon_main.go@v1.16.15:1134).
+    ...nodeSelectorLabels(src, get('nodeSelectorLabels', bool)),
     pos: m?.pos ?? fallback,
   };
+}
+
+/** Only when written: a cilium-config's value (cilium-settings.ts) is the other way to set it. */
+function nodeSelectorLabels(src: Source | undefined, f: Field<boolean> | undefined): { nodeSelectorLabels?: boolean } {
+  if (!f) return {};
+  src?.warnUnless('from-to-nodes', f.pos, 'cluster.nodeSelectorLabels (enable-node-selector-labels) is an option of Cilium 1.16 and later: v1.13.0 ignores it');
+  return { nodeSelectorLabels: f.value };
 }

@@ -81,8 +81,8 @@ const OBJECT_META = [
 export const FIELDS = {
   scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies', 'expect'],
   scenarioMetadata: ['name', 'description'],
-  cluster: ['name', 'cilium', 'routing', 'tunnelProtocol', 'tunnelPort', 'bpfHostRouting', 'kubeProxyReplacement', 'masquerade', 'policyEnforcement', 'mtu'],
-  node: ['name', 'ip', 'podCIDR', 'nodeId', 'hostEndpointId', 'device', 'ciliumNet', 'ciliumHost', 'tunnelDevice'],
+  cluster: ['name', 'cilium', 'routing', 'tunnelProtocol', 'tunnelPort', 'bpfHostRouting', 'kubeProxyReplacement', 'masquerade', 'policyEnforcement', 'mtu', 'nodeSelectorLabels'],
+  node: ['name', 'ip', 'podCIDR', 'nodeId', 'hostEndpointId', 'device', 'ciliumNet', 'ciliumHost', 'tunnelDevice', 'labels'],
   nativeDevice: ['name', 'ifindex', 'mac', 'tc'],
   ciliumDevice: ['ifindex', 'mac', 'tc'],
   ciliumHost: ['ip', 'ifindex', 'mac', 'tc'],

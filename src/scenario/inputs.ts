@@ -15,7 +15,7 @@ import { applyEndpointPins, applySlices } from './cilium-pins.js';
 import { isCiliumDaemonSet, profileOfConfigKeys, profileOfDaemonSet, type ProfileChoice } from './cilium-release.js';
 import { isCiliumConfig } from './cilium-config.js';
 import { clusterSettings } from './cluster-settings.js';
-import { releaseOfProfile, type CiliumProfile } from '../cilium/releases/release.js';
+import { releaseOfProfile } from '../cilium/releases/release.js';
 import type { Feature } from '../cilium/releases/features.js';
 import { checkNodes, NodeCollector, readNodes } from './nodes.js';
 import { checkPods, readPods, type PodDraft } from './pods.js';
@@ -24,7 +24,7 @@ import { exactly, list, looseMap, parsed, readMap, rootEntry, Sink, Source, str,
 import { positionIn } from './yaml-text.js';
 import { readInput, type Input } from './input-reader.js';
 import { readWorkload, WORKLOAD_KINDS } from './owners.js';
-import type { CiliumIdentitySpec, IgnoredInput, LoadWarning, NamespaceSpec, Scenario, SkippedObject, SkippedPod, WorkloadSpec } from './types.js';
+import type { CiliumIdentitySpec, ClusterSettings, IgnoredInput, LoadWarning, NamespaceSpec, Scenario, SkippedObject, SkippedPod, WorkloadSpec } from './types.js';
 import { electGateways, nodeLabelsOf, readRedirectObject, REDIRECT_KINDS, type RedirectObject } from './k8s-redirects.js';
 
 export type { Input, InputStream, InputText } from './input-reader.js';
@@ -483,7 +483,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     services: withSlices.map((s) => s.spec),
     skipped,
     skippedPods,
-    warnings: [...releaseWarnings(sink.warnings, cluster.profile), ...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)),
+    warnings: [...releaseWarnings(sink.warnings, cluster), ...warnings].sort((a, b) => (a.pos && b.pos ? sink.compare(a.pos, b.pos) : a.pos ? 1 : b.pos ? -1 : 0)),
     ipv6Ignored: sink.ipv6,
     egressGateways: electGateways(redirects.flatMap((r) => ('egressGateway' in r ? [r.egressGateway] : [])), nodeLabels),
     localRedirects: redirects.flatMap((r) => ('localRedirect' in r ? [r.localRedirect] : [])),
@@ -537,13 +537,14 @@ function allNamespaces(
 }
 
 /** Sink warnings, without those that do not hold for the chosen release (Sink.warnUnless). */
-function releaseWarnings(list: readonly Problem[], profile: CiliumProfile): Problem[] {
-  const r = releaseOfProfile(profile);
+function releaseWarnings(list: readonly Problem[], cluster: ClusterSettings): Problem[] {
+  const r = releaseOfProfile(cluster.profile);
   return list.flatMap((w) => {
-    const { unless, onlyWith } = w as Problem & { unless?: Feature; onlyWith?: Feature };
+    const { unless, onlyWith, offOption } = w as Problem & { unless?: Feature; onlyWith?: Feature; offOption?: 'nodeSelectorLabels' };
     if (unless === undefined && onlyWith === undefined) return [w];
     if (unless !== undefined && r.has(unless)) return [];
     if (onlyWith !== undefined && !r.has(onlyWith)) return [];
+    if (offOption !== undefined && cluster[offOption] === true) return [];
     return [{ pos: w.pos, message: w.message }];
   });
 }

@@ -18,6 +18,7 @@ import { defaultDevices, type NodeCollector, type NodeDraft } from './nodes.js';
 import { defaultVethName, readLabels, type PodDraft } from './pods.js';
 import type { ServiceDraft } from './assemble.js';
 import { bool, int, list, looseMap, oneOf, parsed, str, stringMap, type Entry, type Field, type MapView, type Reader, type Source } from './raw.js';
+import { nodeLabelsOf } from './k8s-redirects.js';
 import type { NamespaceSpec, PodSpec, ServicePort, ServiceSpec, SkippedPod, TunnelProtocol } from './types.js';
 import { isIpv6 } from '../net/ipv6.js';
 
@@ -148,6 +149,7 @@ export function readNode(obj: MapView, tunnel: TunnelProtocol, ciliumNodes: Read
     devices: defaultDevices(obj.pos, tunnel),
     ...(cn?.hasPodCIDR && cn.extraPodCIDRs.length > 0 ? { extraPodCIDRs: cn.extraPodCIDRs } : {}),
     podCidrFrom: cn?.hasPodCIDR ? `CiliumNode ${name} spec.ipam.${cn.ipam}` : 'Node',
+    ...nodeLabelsDraft(obj),
   };
   into.drafts.push(draft);
 }
@@ -372,4 +374,10 @@ function readServicePorts(spec: MapView | undefined, type: ServiceSpec['type'], 
   reportDuplicates(spec.src.sink, names, (c, first) => `duplicate port name '${c.key}' (first defined at ${firstAt(first.pos, c.pos)})`);
   reportDuplicates(spec.src.sink, pairs, (c, first) => `duplicate port ${c.key} (first defined at ${firstAt(first.pos, c.pos)})`);
   return ok ? out : undefined;
+}
+
+/** metadata.labels of a Node, for node identities (enable-node-selector-labels). */
+function nodeLabelsDraft(obj: MapView): { labels?: Record<string, string> } {
+  const labels = nodeLabelsOf(obj)?.labels;
+  return labels && Object.keys(labels).length > 0 ? { labels } : {};
 }

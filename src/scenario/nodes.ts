@@ -7,6 +7,7 @@ import { dnsSubdomain, firstAt, ifName, Invalid, ipAddress, macAddress, podCidr,
 import type { FieldSet } from './fields.js';
 import { int, list, parsed, readMap, type Entry, type Field, type MapView, type Sink, type Source } from './raw.js';
 import type { ProgramPin, TcPins, TunnelProtocol } from './types.js';
+import { readLabels } from './pods.js';
 
 export const MAX_IFINDEX = 2147483647;
 
@@ -40,6 +41,8 @@ export interface NodeDraft {
   readonly extraPodCIDRs?: ReadonlyArray<Field<Ipv4Prefix>>;
   /** Where the pod CIDR came from, for Kubernetes input: 'Node' or the CiliumNode field. */
   readonly podCidrFrom?: string;
+  /** The Node's labels (node identities carry them with enable-node-selector-labels). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** The node's pod CIDR that holds `ip`, if any. */
@@ -105,8 +108,9 @@ function readNode(src: Source, e: Entry, tunnel: TunnelProtocol, names: Set<stri
     ciliumHost: deviceFrom(hostMap, m.pos, 'cilium_host'),
     tunnelDevice: readDevice(m, 'tunnelDevice', 'ciliumDevice', `cilium_${tunnel}`),
   };
+  const labels = m.opt('labels', readLabels);
   if (!name || !ip || !podCIDR) return undefined;
-  return { pos: m.pos, name, ip, podCIDR, nodeId, hostEndpointId, ciliumHostIp, devices };
+  return { pos: m.pos, name, ip, podCIDR, nodeId, hostEndpointId, ciliumHostIp, devices, ...(labels && Object.keys(labels).length > 0 ? { labels } : {}) };
 }
 
 function readDevice(node: MapView, key: DeviceRole, set: FieldSet, fixedName: string | undefined): DeviceDraft {

@@ -16,7 +16,7 @@ import { readLabels } from './pods.js';
 import { bool, exactly, int, list, listOf, oneOf, parsed, readMap, str, stringMap, typeError, type Entry, type Field, type MapView, type Reader, type Sink, type Source } from './raw.js';
 import { cidrReader, IPV6_SET_ASIDE, readExcepts, readSelector } from './selectors.js';
 import { readL7, readUnresolved, warnRequires } from './policy-extras.js';
-import type { CidrRule, Entity, IcmpRule, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from './types.js';
+import type { CidrRule, Entity, IcmpRule, LabelSelector, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from './types.js';
 
 const KIND_NAMES = Object.keys(POLICY_KINDS) as PolicyKind[];
 
@@ -60,9 +60,13 @@ export function readPolicy(src: Source, e: Entry): PolicyDraft | undefined {
     return undefined;
   }
   // Refused only by later releases: the control plane leaves it out there (policy-rules.ts).
-  for (const r of refusals) src.warnIf(r.since!, r.pos, `${label} is not enforced: the agent of Cilium ${FEATURES[r.since!].since} and later refuses it (${r.message})`);
-  const refusedWith = refusals[0]?.since;
-  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, refusedWith, pos: m.pos });
+  // A refusal that holds whatever the options are says all that matters (the agent stops at it).
+  const firm = refusals.filter((r) => r.offOption === undefined);
+  const said = firm.length > 0 ? firm : refusals;
+  for (const r of said) src.warnIf(r.since!, r.pos, `${label} is not enforced: the agent of Cilium ${FEATURES[r.since!].since} and later refuses it (${r.message})`, r.offOption);
+  const refusedWith = said[0]?.since;
+  const refusedUnless = said[0]?.offOption;
+  const spec = compact<PolicySpec>({ kind, name: meta.name.value, namespace, rules: rules ?? [], networkPolicy, refusedWith, refusedUnless, pos: m.pos });
   return { spec, namePos: meta.name.pos };
 }
 
@@ -80,6 +84,8 @@ interface Refusal {
   readonly message: string;
   /** Refused only by releases with this change (the policy loads on older ones). */
   readonly since?: Feature;
+  /** Refused only while this agent option is off. */
+  readonly offOption?: 'nodeSelectorLabels';
 }
 
 /** `spec` and/or `specs`, in that order, as Cilium's CiliumNetworkPolicy.Parse takes them. */
@@ -185,8 +191,7 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
       const requires = m.opt(`${side}Requires`, listOf(readSelector))?.length ?? 0;
       warnRequires(m, side === 'to' ? 'toRequires' : 'fromRequires');
       const unresolved = (side === 'to' ? (['toFQDNs', 'toServices', 'toGroups'] as const) : (['fromGroups'] as const)).flatMap((k) => readUnresolved(m, k) ?? []);
-      const nodes = readNodes(m, side);
-      if (nodes) refusals.push(nodes);
+      const nodes = readNodes(m, side, refusals);
       // Cilium v1.13 sanitizes allow rules only (Rule.Sanitize skips ingressDeny/egressDeny).
       if (!deny) {
         const refused = combinationProblem(m, side) ?? (side === 'from' ? ingressDnsProblem(ports) : undefined);
@@ -196,7 +201,7 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
       const ignored = [...(cidr ?? []), ...(cidrSet ?? [])].filter((c) => c === IPV6_SET_ASIDE).length + requires;
       const cidrs = cidr || cidrSet ? [...(v4(cidr) ?? []), ...(v4(cidrSet) ?? [])] : undefined;
       return [compact<PolicyRuleSection>({
-        peers, entities: entities?.map((x) => x.value), cidrs, ports, icmps, pos: m.pos,
+        peers, nodes, entities: entities?.map((x) => x.value), cidrs, ports, icmps, pos: m.pos,
         unresolved: unresolved.length > 0 ? unresolved : undefined, ignoredPeers: ignored > 0 ? ignored : undefined,
       })];
     });
@@ -204,20 +209,23 @@ function sections(set: FieldSet, side: Side, deny: boolean, refusals: Refusal[])
 }
 
 /**
- * fromNodes / toNodes (v1.16+, pkg/policy/api/ingress.go:93-98). v1.13.0's CRD prunes them.
- * v1.16.15 refuses the rule unless the agent runs with enable-node-selector-labels (default
- * false; the flag is not modelled): ErrFromToNodesRequiresNodeSelectorOption,
- * pkg/policy/api/rule_validation.go:23, 215, 407.
+ * fromNodes / toNodes (v1.16+, pkg/policy/api/ingress.go@v1.16.15:93-98, egress.go:106-110).
+ * v1.13.0's CRD prunes them. From v1.16 the agent refuses the rule unless it runs with
+ * enable-node-selector-labels (default false): ErrFromToNodesRequiresNodeSelectorOption,
+ * pkg/policy/api/rule_validation.go@v1.16.15:23, 215, 407 (@v1.18.3:25, 226, 439).
  */
-function readNodes(m: MapView, side: Side): Refusal | undefined {
+function readNodes(m: MapView, side: Side, refusals: Refusal[]): LabelSelector[] | undefined {
   const key = side === 'from' ? 'fromNodes' : 'toNodes';
   const e = m.entry(key);
   if (!e) return undefined;
-  m.opt(key, listOf(readSelector));
+  const selectors = m.opt(key, listOf(readSelector));
   const pos = e.keyPos ?? e.pos;
   m.src.warnUnless('from-to-nodes', pos, `'${key}' ignored: not in Cilium v1.13.0's CRD (${LATER_FIELDS[key]}), so the API server prunes it`);
-  return { pos, message: 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go:23), which is off by default; cilium-trace does not model the flag', since: 'from-to-nodes' };
+  if ((selectors?.length ?? 0) > 0) refusals.push({ pos, message: NODES_REFUSED, since: 'from-to-nodes', offOption: 'nodeSelectorLabels' });
+  return selectors;
 }
+
+const NODES_REFUSED = 'FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go@v1.16.15:23, @v1.18.3:25); it is off (its default: set cluster.nodeSelectorLabels or cilium-config enable-node-selector-labels)';
 
 const readEntity: Reader<Field<Entity>> = (src, e) => oneOf<Entity>(ENTITIES)(src, { ...e, label: 'entity' });
 
@@ -230,10 +238,16 @@ function nonEmptyList(m: MapView, key: string): Entry | undefined {
 function combinationProblem(m: MapView, side: Side): Refusal | undefined {
   const present = l3Keys(side).filter((k) => nonEmptyList(m, k));
   const [a, b] = present;
+  const go = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
   if (a && b) {
     const at = m.entry(b);
-    const go = (k: string) => k.charAt(0).toUpperCase() + k.slice(1);
     return { pos: at?.keyPos ?? m.pos, message: `"Combining ${go(a)} and ${go(b)} is not supported yet": ${a} and ${b} cannot be combined in one rule; write two rules` };
+  }
+  // v1.16+ counts FromNodes/ToNodes among the L3 members (rule_validation.go@v1.16.15:201, 458).
+  const nodesKey = side === 'from' ? 'fromNodes' : 'toNodes';
+  if (a && nonEmptyList(m, nodesKey)) {
+    const at = m.entry(nodesKey);
+    return { pos: at?.keyPos ?? m.pos, message: `"combining ${go(a)} and ${go(nodesKey)} is not supported yet": ${a} and ${nodesKey} cannot be combined in one rule; write two rules`, since: 'from-to-nodes' };
   }
   const icmps = nonEmptyList(m, 'icmps');
   if (icmps && nonEmptyList(m, 'toPorts')) {

@@ -60,9 +60,12 @@ export class Sink {
     this.warnings.push(w);
   }
 
-  /** A warning that holds only for releases with `feature` (see warnUnless). */
-  warnIf(feature: Feature, pos: Position, message: string): void {
-    const w: Problem & { onlyWith: Feature } = { pos, message, onlyWith: feature };
+  /**
+   * A warning that holds only for releases with `feature` (see warnUnless); with `offOption`,
+   * only while that agent option is off too (the cluster settings are known at the end).
+   */
+  warnIf(feature: Feature, pos: Position, message: string, offOption?: 'nodeSelectorLabels'): void {
+    const w: Problem & { onlyWith: Feature; offOption?: 'nodeSelectorLabels' } = offOption ? { pos, message, onlyWith: feature, offOption } : { pos, message, onlyWith: feature };
     this.warnings.push(w);
   }
 
@@ -99,8 +102,8 @@ export class Source {
     this.sink.warnUnless(feature, pos, message);
   }
 
-  warnIf(feature: Feature, pos: Position, message: string): void {
-    this.sink.warnIf(feature, pos, message);
+  warnIf(feature: Feature, pos: Position, message: string, offOption?: 'nodeSelectorLabels'): void {
+    this.sink.warnIf(feature, pos, message, offOption);
   }
 
   /** Aliases are resolved when the document is read; an undefined one is null. */

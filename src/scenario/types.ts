@@ -109,6 +109,8 @@ export interface NodeSpec {
   readonly ciliumNet: DeviceSpec; // cilium_net
   readonly tunnelDevice: DeviceSpec; // cilium_vxlan or cilium_geneve
   readonly device: DeviceSpec; // native device, e.g. eth0
+  /** The Node's labels (metadata.labels, or `labels` in a Scenario); absent when it has none. */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly pos: Position;
 }
 
@@ -228,6 +230,8 @@ export type Entity = 'world' | 'cluster' | 'host' | 'remote-node' | 'health' | '
 export interface PolicyRuleSection {
   /** fromEndpoints / toEndpoints; undefined = field absent. */
   readonly peers?: readonly LabelSelector[];
+  /** fromNodes / toNodes (v1.16+; v1.13.0's CRD prunes them): undefined = field absent. */
+  readonly nodes?: readonly LabelSelector[];
   readonly entities?: readonly Entity[];
   /** fromCIDR / fromCIDRSet / toCIDR / toCIDRSet (fromCIDR entries have no except). */
   readonly cidrs?: readonly CidrRule[];
@@ -313,6 +317,8 @@ export interface PolicySpec {
   readonly networkPolicy?: NetworkPolicyInput;
   /** The agents of releases with this change refuse the policy (fromNodes without enable-node-selector-labels). */
   readonly refusedWith?: Feature;
+  /** The refusal holds only while this agent option is off (fromNodes: enable-node-selector-labels). */
+  readonly refusedUnless?: 'nodeSelectorLabels';
   readonly pos: Position;
 }
 

@@ -97,9 +97,9 @@ test('node2 endpoint list: pod3 as the seed prints it', () => {
   assert.equal(collapse(row(dump, '10.0.1.2:0')), '10.0.1.2:0 (localhost)');
 });
 
-test('tunnel map: each node points at the other node for its pod CIDR', () => {
-  assert.equal(node('node1').maps.tunnel.dump(), 'TUNNEL       VALUE\n10.0.1.0:0   1.2.3.168:0   \n');
-  assert.equal(node('node2').maps.tunnel.dump(), 'TUNNEL       VALUE\n10.0.0.0:0   1.2.3.167:0   \n');
+test('v1.13.0 pkg/maps/tunnel/tunnel.go:85-110, pkg/datapath/linux/node.go:121: each node points at the other node for its pod CIDR, with its node id', () => {
+  assert.equal(node('node1').maps.tunnel.dump(), 'TUNNEL     VALUE\n10.0.1.0   1.2.3.168:0 32012   \n');
+  assert.equal(node('node2').maps.tunnel.dump(), 'TUNNEL     VALUE\n10.0.0.0   1.2.3.167:0 5791   \n');
 });
 
 test('node1 bpf_lxc calls map of pod1: ARP and IPv4 slots; 25/29 inlined (kube-proxy replacement, no per-packet LB)', () => {

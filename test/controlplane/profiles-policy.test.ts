@@ -259,7 +259,7 @@ test('v1.16.15 pkg/policy/api/rule_validation.go:23,215: fromNodes without enabl
     assert.deepEqual(ep(c, 'web1').policy.selectingRules, [], profile);
     assert.equal(ep(c, 'web1').policy.ingress.enforced, false, profile);
     assert.deepEqual(c.scenario.warnings.map((w) => w.message), [
-      'CiliumNetworkPolicy default/nodes is not enforced: the agent of Cilium 1.16.0 and later refuses it (FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go:23), which is off by default; cilium-trace does not model the flag)',
+      'CiliumNetworkPolicy default/nodes is not enforced: the agent of Cilium 1.16.0 and later refuses it (FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set (pkg/policy/api/rule_validation.go@v1.16.15:23, @v1.18.3:25); it is off (its default: set cluster.nodeSelectorLabels or cilium-config enable-node-selector-labels))',
     ], profile);
   }
 });

@@ -88,6 +88,7 @@ export const FEATURES = {
   'world-ipv4-ipv6': { since: '1.15.0', what: 'identities 9 world-ipv4 and 10 world-ipv6 (dual-stack)', source: 'pkg/identity/numericidentity.go@1.15.0' },
   'host-entity-host-only': { since: '1.16.0', what: 'the host entity selects only the local host (enable-remote-node-identity removed)', source: 'pkg/policy/api/entity.go, upgrade.rst@1.16.0' },
   'from-to-nodes': { since: '1.16.0', what: 'fromNodes / toNodes selectors (enable-node-selector-labels)', source: 'pkg/policy/api/ingress.go@1.16.0' },
+  'node-identity-cluster-label': { since: '1.18.0', what: 'with enable-node-selector-labels a remote node\'s identity carries k8s:io.cilium.k8s.policy.cluster, and fromNodes/toNodes selectors match the local cluster by default (1.17 not read)', source: 'pkg/node/manager/manager.go nodeIdentityLabels, pkg/k8s/apis/cilium.io/utils/utils.go addClusterFilterByDefault@1.16.15, 1.18.3' },
   'cnp-no-init': { since: '1.15.0', what: 'a CiliumNetworkPolicy can no longer select reserved:init', source: 'Documentation/operations/upgrade.rst@1.15.0' },
 } as const satisfies Record<string, FeatureFact>;
 

@@ -486,7 +486,7 @@ const FUNCTIONS: Readonly<Record<string, F>> = {
     "A tail call into the running object's own prog array (CALLS_MAP: cilium_calls_<EPID>, _hostns_, _netdev_ or _overlay_2).",
     'The called program replaces the caller and never returns; if the slot is empty the call falls through and the caller returns DROP_MISSED_TAIL_CALL.',
     'cilium-trace devices --calls lists the slots.',
-    ['cilium_calls_*', 'DROP_MISSED_TAIL_CALL', 'invoke_tailcall_if'], ['tail call', 'tail_call_dynamic']],
+    ['cilium_calls_*', 'DROP_MISSED_TAIL_CALL', 'invoke_tailcall_if'], ['tail_call_dynamic']],
   invoke_tailcall_if: ['bpf/lib/tailcall.h',
     'A conditional tail call: a real tail call when its condition was compiled in, otherwise a direct call of the same function.',
     'That is why some slots are empty in some configurations: e.g. slots 25/29 of bpf_lxc exist only with per-packet LB, slots 28/11 only in dual-stack builds. The trace marks such steps as "not a tail call here".',

@@ -95,6 +95,13 @@ export function identityTopics(): Topic[] {
       next: 'cilium-trace maps ipcache shows the CIDR entries; maps policy --why shows the rule.',
       source: ['pkg/identity/numericidentity.go', 'pkg/labels/cidr/cidr.go'],
     },
+    {
+      id: 'remote-node-identity', kind: 'identity', title: 'remote-node scope identities from 33554432 (2<<24): node identities (v1.16+, enable-node-selector-labels)', aliases: ['node identity', 'remote-node scope'],
+      what: 'A node identity (2<<24 and up): with enable-node-selector-labels each agent gives every remote node an identity of its own, labelled reserved:remote-node plus the node\'s labels as node:KEY=VALUE (v1.18: also k8s:io.cilium.k8s.policy.cluster).',
+      when: 'The ipcache maps the node\'s addresses to it; a packet from that node arrives as REMOTE_NODE_ID in the tunnel and bpf_overlay replaces it with this identity (identity_is_remote_node knows the scope). fromNodes/toNodes select it; fromEntities remote-node still does. Without the flag every remote node is identity 6 and the agent refuses policies with fromNodes/toNodes.',
+      next: 'cilium-trace maps ipcache shows the node entries; maps policy --why shows the fromNodes rule. cilium-trace numbers these cluster-wide in node-name order; a real agent numbers the nodes it learns of.',
+      source: ['pkg/node/manager/manager.go', 'pkg/identity/identity.go', 'pkg/identity/cache/allocator.go', 'bpf/lib/identity.h'],
+    },
   );
   return out;
 }
@@ -105,6 +112,7 @@ export function identityTopicOfNumber(n: number): string | undefined {
   if (n === 9) return 'world-ipv4';
   if (n === 10) return 'world-ipv6';
   if (n >= MIN_CLUSTER_IDENTITY && n <= MAX_CLUSTER_IDENTITY) return 'cluster-identity';
+  if (Math.floor(n / 2 ** 24) === 2 && n < 2 ** 32) return 'remote-node-identity'; // IDENTITY_LOCAL_SCOPE_REMOTE_NODE
   if (n >= LOCAL_IDENTITY_FLAG && n < 2 ** 32) return 'local-identity';
   return undefined;
 }

@@ -1,6 +1,7 @@
 // The explanation topics: registry, lookup by any name (case-insensitive), close matches for
 // unknown names, the text of `explain TOPIC` / `explain --list`, and the one-line prose that
 // `--explain` adds under trace steps. Pure functions; only cli/ writes.
+import { conceptTopics } from './concepts.js';
 import type { TraceNode } from '../../trace/tree.js';
 import { deviceTopics } from './devices.js';
 import { dropTopics } from './drops.js';
@@ -24,7 +25,7 @@ interface Registry {
 let registry: Registry | undefined;
 
 function build(): Registry {
-  const topics = [...dropTopics(), ...pointTopics(), ...programTopics(), ...functionTopics(), ...mapTopics(), ...identityTopics(), ...deviceTopics()];
+  const topics = [...conceptTopics(), ...dropTopics(), ...pointTopics(), ...programTopics(), ...functionTopics(), ...mapTopics(), ...identityTopics(), ...deviceTopics()];
   const byName = new Map<string, Topic>();
   for (const t of topics) {
     for (const name of [t.id, ...t.aliases]) {

@@ -2,7 +2,7 @@
 // shows (a drop reason, an observation point, a program or function, a map, a reserved
 // identity, a device), written for Cilium v1.13.
 
-export type TopicKind = 'drop' | 'point' | 'program' | 'function' | 'map' | 'identity' | 'device';
+export type TopicKind = 'concept' | 'drop' | 'point' | 'program' | 'function' | 'map' | 'identity' | 'device';
 
 export interface Topic {
   /** The canonical name, as `explain --list` shows it. */
@@ -28,6 +28,7 @@ export interface Topic {
 }
 
 export const KIND_HEADINGS: Readonly<Record<TopicKind, string>> = {
+  concept: 'concepts',
   drop: 'drop reasons (by code, DROP_* macro or Hubble name)',
   point: 'observation points (TRACE_* / monitor name / Hubble name)',
   program: 'programs (tc entry programs, tail calls, cgroup programs)',
@@ -37,4 +38,4 @@ export const KIND_HEADINGS: Readonly<Record<TopicKind, string>> = {
   device: 'devices',
 };
 
-export const KIND_ORDER: readonly TopicKind[] = ['drop', 'point', 'program', 'function', 'map', 'identity', 'device'];
+export const KIND_ORDER: readonly TopicKind[] = ['concept', 'drop', 'point', 'program', 'function', 'map', 'identity', 'device'];
