@@ -185,6 +185,7 @@ function envoyHttp(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapat
     matched: v.allowed ? (v.matched ? v.matched.text : 'anything (an allow without L7 rules for this port and peer)') : null,
     misses: v.misses.map((m) => ({ rule: m.rule.text, why: m.why })),
     proposal: v.allowed ? null : proposeRule(req),
+    from: h.from ?? [],
   };
   tb.add({ kind: 'l7', record });
   if (!v.allowed) {

@@ -102,7 +102,7 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
   }
 }
 
-const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'refused', 'deliver', 'not_simulated', 'trace_point', 'trace_sock', 'kernel']);
+const SUMMARY_KINDS = new Set<TraceNode['kind']>(['l7', 'hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'refused', 'deliver', 'not_simulated', 'trace_point', 'trace_sock', 'kernel']);
 
 function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[], explain?: (node: TraceNode) => string | undefined): void {
   for (const n of nodes) {
@@ -143,6 +143,9 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'rewrite' && n.field !== 'ttl' && n.field !== 'eth') ev.push(`${n.field} ${n.from} → ${n.to}`);
     else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
     else if (n.kind === 'kernel' && n.op === 'tc') ev.push('no BPF program');
+    else if (n.kind === 'kernel' && n.op === 'tproxy') ev.push(`TPROXY --on-port ${n.text.replace(/^.*--on-port /, '')}`);
+    else if (n.kind === 'l7') ev.push(`http ${n.record.method} ${n.record.path} ${n.record.verdict === 'DENIED' ? 'DENIED 403 Access denied' : 'FORWARDED'}`);
+    else if (n.kind === 'trace_point' && n.point === 'TRACE_FROM_PROXY') ev.push(`from proxy identity ${n.srcId}`);
   }
   return ev.join(' · ');
 }

@@ -4,6 +4,7 @@ import type { Cluster } from '../controlplane/cluster.js';
 import { runTrace, type Injection } from '../datapath/engine.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 import { explainPolicyDrop } from '../explain/policy-drop.js';
+import { explainL7Denial } from '../explain/l7-denial.js';
 import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import { replyOf, type L4, type Packet } from '../net/packet.js';
@@ -246,7 +247,8 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
     explanation: null,
     ...(l7 ? { l7 } : {}),
   };
-  const explained = withEndpointsOf(cluster, { ...result, explanation: explainPolicyDrop(cluster, withEndpointsOf(cluster, result)) });
+  const withViews = withEndpointsOf(cluster, result);
+  const explained = withEndpointsOf(cluster, { ...result, explanation: explainL7Denial(withViews) ?? explainPolicyDrop(cluster, withViews) });
   return { result: explained, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
 }
 

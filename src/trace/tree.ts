@@ -92,6 +92,8 @@ export interface ProxyHandoff {
   readonly http?: HttpRuleSet;
   readonly direction?: 'ingress' | 'egress';
   readonly remoteId?: number;
+  /** The rules behind the redirect entry (provenance texts). */
+  readonly from?: readonly string[];
 }
 
 /** What the L7 proxy did with a request: Envoy's access-log record as monitor and Hubble show it. */
@@ -121,6 +123,8 @@ export interface L7Record {
   readonly misses: ReadonlyArray<{ readonly rule: string; readonly why: string }>;
   /** For a denial: the smallest rule that would allow the request. */
   readonly proposal: string | null;
+  /** The rules behind the redirect entry (provenance texts). */
+  readonly from: readonly string[];
 }
 
 /** enum xlate_point of bpf/lib/trace_sock.h, forward direction (connect/sendmsg). */

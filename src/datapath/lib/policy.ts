@@ -15,7 +15,7 @@
 import { describePolicyPort, formatPolicyEntry, formatPolicyKey, LPM_FULL_PREFIX_BITS, LPM_PROTO_PREFIX_BITS, type PendingPeer, type PolicyEntry, type PolicyKey, type PolicyMap, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
 import { WORLD_ID } from '../../cilium/identities.js';
 import type { CiliumRelease } from '../../cilium/releases/release.js';
-import type { Provenance } from '../../maps/provenance.js';
+import { provenanceText, type Provenance } from '../../maps/provenance.js';
 import { ipProto, policyPort } from '../../net/packet.js';
 import { drop, unsimulated, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
 
@@ -204,11 +204,11 @@ export function ctxRedirectToProxy4(ctx: Ctx, direction: TrafficDirection, remot
     const proxy = PROXY_NAME[r?.parser ?? ''] ?? `the ${r?.parser ?? 'L7'} proxy (Envoy)`;
     const rules = r ? r.rules.join('; ') : 'its L7 rules';
     const simulated = r?.parser === 'http' && r.http !== undefined;
-    const ask = simulated ? `; the L7 verdict depends on the request: give one with --http 'METHOD /PATH' (and --header, --host) to simulate Envoy` : '';
-    const text = `the ${direction} policy entry redirects to the proxy (${port} ${peer}; proxy port ${v.proxyPort}, listener ${r?.listener ?? '?'}); ${proxy} would then apply: ${rules}${ask}`;
+    const text = `the ${direction} policy entry redirects to the proxy (${port} ${peer}; proxy port ${v.proxyPort}, listener ${r?.listener ?? '?'}); ${proxy} would then apply: ${rules}`;
+    if (simulated && !ctx.opts.http) ctx.tb.add({ kind: 'note', text: "the L7 verdict depends on the request: give one with --http 'METHOD /PATH' (and --header, --host) to simulate Envoy's HTTP rules" });
     // proxy_port is the entry's __be16: the mark holds the port's bytes swapped (0x0200 | be16 << 16).
     const be16 = ((v.proxyPort & 0xff) << 8) | ((v.proxyPort >> 8) & 0xff);
     ctx.tb.add({ kind: 'note', text: `skb->mark 0x${(((be16 << 16) | 0x0200) >>> 0).toString(16).padStart(8, '0')} (MARK_MAGIC_TO_PROXY | proxy_port << 16, the port in network byte order), ctx_change_type(PACKET_HOST), CTX_ACT_OK: the stack's TPROXY rule hands the packet to ${r?.listener ?? 'the proxy'} on port ${v.proxyPort}` });
-    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http, direction, remoteId } : {}) } : undefined);
+    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http, direction, remoteId, from: v.provenance.map(provenanceText) } : {}) } : undefined);
   });
 }
