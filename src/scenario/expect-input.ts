@@ -81,7 +81,7 @@ export function mapField(src: ItemSource, map: MapNode, key: string): { node: YN
 }
 
 /**
- * One expectation: `{name, from, to, proto, port, expect, reason, why, source}`. Every problem is
+ * One expectation: `{name, from, to, proto, port, http, expect, reason, why, source}`. Every problem is
  * reported; undefined when the item cannot be used. `names` holds the names seen so far
  * and gets this item's.
  */
