@@ -95,6 +95,7 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     const ctState = opts.ct === undefined ? undefined : CT_FLAG[opts.ct];
     const raw = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
     const http = parseHttpArgs({ http: optionValue(raw.rawArgs ?? [], '--http', opts.http), headers: optionValues(raw.rawArgs ?? [], '--header', opts.header ?? []), host: optionValue(raw.rawArgs ?? [], '--host', opts.host) }, p, defaultHost(dst, dport));
+    if (http && opts.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
     const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
     const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
     const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };

@@ -103,6 +103,7 @@ export function parseTrace(cluster: Cluster, words: readonly Word[], d: TraceDef
     return { text: v, col: i >= 0 ? (words[i] as Word).col : 1 };
   });
   const http = parseHttpArgs({ http: o.http === undefined ? undefined : valuesOf('--http', [o.http])[0], headers: valuesOf('--header', o.header ?? []), host: o.host === undefined ? undefined : valuesOf('--host', [o.host])[0] }, proto, defaultHost(dst, dport));
+  if (http && o.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
   const spec: FlowSpec = { src, dstIp: dst.ip, proto, dport, sport: Number(o.sport), traceArp: o.arp === true, ...(backend ? { backend } : {}), ...(ct ? { ctState: CT_FLAG[ct] } : {}), ...(http ? { http } : {}) };
   return { spec, reply: o.reply === true, output: o.output, level: o.level, step: o.step === true, explain: o.explain === true };
 }

@@ -78,6 +78,11 @@ describe('probe syntax errors: exit 2, one positioned line', () => {
       assert.equal(r.stdout, '');
     });
   }
+  it('--reply with --http: the response through Envoy is not simulated, a usage error', async () => {
+    const r = await runCli([...F, ...FLOW, '--http', 'GET /', '--reply']);
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.endsWith("cilium-trace: --reply and --http do not go together: the server's response goes back through Envoy (ct_state->proxy_redirect), which is not simulated\n"), r.stderr);
+  });
   it('--http on a UDP flow', async () => {
     const r = await runCli([...F, 'tiefighter', 'svc:deathstar', 'udp/80', '--http', 'GET /']);
     assert.equal(r.code, 2);
