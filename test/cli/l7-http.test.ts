@@ -108,3 +108,15 @@ describe('expectations: http as a string or a mapping', () => {
     ]);
   });
 });
+
+describe('the real-cluster fixture (test/fixtures/real-cluster): its HTTP rule GET /api/v1/.* is simulated with a request', () => {
+  const R = ['-f', 'test/fixtures/real-cluster', 'shop/frontend-6f7d8c9b5-2xkqz', 'shop/api-7c5d9f8b6-pqrst', 'tcp/8080', '-l', 'minimal'];
+  it('GET /api/v1/orders is FORWARDED, POST /api/v1/orders answered 403 by Envoy on worker-2', async () => {
+    const ok = await runCli([...R, '--http', 'GET /api/v1/orders']);
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /\nFORWARDED — delivered to shop\/api-7c5d9f8b6-pqrst on worker-2 by redirect \(ifindex 9\)\n$/);
+    const no = await runCli([...R, '--http', 'POST /api/v1/orders']);
+    assert.equal(no.code, 1);
+    assert.match(no.stdout, /\nDROPPED — HTTP POST http:\/\/10\.244\.2\.77:8080\/api\/v1\/orders denied by Envoy \(cilium-http-ingress, proxy port 10215\) on worker-2: 403 Access denied, no HTTP rule matches \(no drop reason, no drop event\)\n$/);
+  });
+});
