@@ -171,6 +171,7 @@ function envoyHttp(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapat
   tb.add({ kind: 'kernel', op: 'tproxy', text: `iptables -t mangle CILIUM_PRE_mangle -m mark --mark 0x${toProxyMark} -m comment --comment "cilium: TPROXY to host ${h.listener} proxy" -j TPROXY --tproxy-mark 0x200 --on-port ${h.port}` });
   tb.add({ kind: 'note', text: `proxy port ${h.port}: the agent draws it at random from 10000-20000 (pkg/proxy/proxy.go allocatePort); cilium-trace uses a hash of node and listener instead` });
   tb.hop(node.name, `Envoy ${h.listener} (proxy port ${h.port})`, 'L7 proxy', 'cilium.l7policy HTTP filter (not BPF)');
+  tb.add({ kind: 'note', text: cluster.release.has('envoy-daemonset') ? 'Envoy runs in the cilium-envoy DaemonSet pod of the node (host network; Helm envoy.enabled, true for new installations)' : 'Envoy runs inside the cilium-agent pod of the node (host network)', feature: 'envoy-daemonset' });
   tb.add({ kind: 'note', text: `the TCP handshake completes with Envoy (the client's SYN never reaches the server); Envoy reads the request: ${req.method} ${requestUrl(req)}` });
   const srcId = direction === 'ingress' ? (h.remoteId ?? 0) : identityOfIp(node, pkt.src);
   const dstId = direction === 'ingress' ? identityOfIp(node, pkt.dst) : (h.remoteId ?? 0);

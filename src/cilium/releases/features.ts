@@ -88,6 +88,8 @@ export const FEATURES = {
   'host-entity-host-only': { since: '1.16.0', what: 'the host entity selects only the local host (enable-remote-node-identity removed)', source: 'pkg/policy/api/entity.go, upgrade.rst@1.16.0' },
   'from-to-nodes': { since: '1.16.0', what: 'fromNodes / toNodes selectors (enable-node-selector-labels)', source: 'pkg/policy/api/ingress.go@1.16.0' },
   'cnp-no-init': { since: '1.15.0', what: 'a CiliumNetworkPolicy can no longer select reserved:init', source: 'Documentation/operations/upgrade.rst@1.15.0' },
+  // the L7 proxy
+  'envoy-daemonset': { since: '1.16.0', what: 'Envoy runs in the cilium-envoy DaemonSet (Helm envoy.enabled: true for new installations), not inside the agent pod', source: 'install/kubernetes/cilium/values.yaml envoy.enabled, templates/_helpers.tpl@1.16.15 (no envoy section@1.13.0)' },
 } as const satisfies Record<string, FeatureFact>;
 
 export type Feature = keyof typeof FEATURES;
