@@ -71,10 +71,18 @@ export interface DecidingStep {
 /** The step that decided the verdict. */
 export function decidingStep(r: TraceResult): DecidingStep {
   const policies = policyNodes(r);
+  if (r.verdict === 'FORWARDED' && r.l7?.verdict === 'FORWARDED') {
+    const l = r.l7;
+    return { text: `Envoy ${l.listener} on ${l.node}: ${l.method} ${l.path} allowed by ${l.matched ?? 'a rule'}`, provenance: [...l.from] };
+  }
   if (r.verdict === 'DROPPED' && r.drop) {
     const denied = [...policies].reverse().find((p) => !p.n.allowed);
     if (denied && POLICY_DROPS.has(r.drop.code)) return { text: policyText(r, denied), provenance: denied.n.provenance.map(provenanceText) };
     return { text: `${r.drop.macro} in ${r.drop.fn} on ${r.drop.node}`, provenance: [] };
+  }
+  if (r.verdict === 'DROPPED' && r.l7?.verdict === 'DENIED') {
+    const l = r.l7;
+    return { text: `Envoy ${l.listener} on ${l.node}: 403 for ${l.method} ${l.path} (no HTTP rule matches)`, provenance: [...l.from] };
   }
   if (r.verdict === 'DROPPED' && r.refused) {
     const f = r.refused;

@@ -13,6 +13,7 @@ import type { Cluster } from '../controlplane/cluster.js';
 import type { ClusterOptions } from './cluster-source.js';
 import type { ArgPos } from './endpoints.js';
 import { resolveFlowArgs } from './flow-args.js';
+import { defaultHost, parseHttpArgs } from './http-args.js';
 import { useColour, type Io } from './io.js';
 
 export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
@@ -24,6 +25,9 @@ export interface TraceOpts extends ClusterOptions {
   sport: string;
   arp?: boolean;
   backend?: string;
+  http?: string;
+  header?: string[];
+  host?: string;
   reply?: boolean;
   ct?: 'new' | 'established' | 'reply';
   color?: boolean;
@@ -45,6 +49,23 @@ function argPositions(argv: readonly string[], values: readonly string[]): ArgPo
     if (i >= 0) from = i + 1;
     return { text: v, col: i >= 0 ? (cols[i] ?? 1) : 1 };
   });
+}
+
+/** Where each value of a repeatable option starts on the command line (--opt VALUE or --opt=VALUE). */
+export function optionValues(argv: readonly string[], name: string, values: readonly string[]): ArgPos[] {
+  const found: ArgPos[] = [];
+  let col = 1;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === name && i + 1 < argv.length) found.push({ text: argv[i + 1] as string, col: col + a.length + 1 });
+    else if (a.startsWith(`${name}=`)) found.push({ text: a.slice(name.length + 1), col: col + name.length + 1 });
+    col += a.length + 1;
+  }
+  return values.map((v, i) => found.find((f) => f.text === v) ?? found[i] ?? { text: v, col: 1 });
+}
+
+function optionValue(argv: readonly string[], name: string, value: string | undefined): ArgPos | undefined {
+  return value === undefined ? undefined : optionValues(argv, name, [value])[0];
 }
 
 /** The text of one trace in a non-diagram format. */
@@ -72,7 +93,10 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     if (!/^\d{1,5}$/.test(opts.sport) || Number(opts.sport) < 1 || Number(opts.sport) > 65535) throw new UsageError(`bad --sport '${opts.sport}' (expected 1..65535)`);
     if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
     const ctState = opts.ct === undefined ? undefined : CT_FLAG[opts.ct];
-    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
+    const raw = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
+    const http = parseHttpArgs({ http: optionValue(raw.rawArgs ?? [], '--http', opts.http), headers: optionValues(raw.rawArgs ?? [], '--header', opts.header ?? []), host: optionValue(raw.rawArgs ?? [], '--host', opts.host) }, p, defaultHost(dst, dport));
+    if (http && opts.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
+    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
     const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
     const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };
     const style = useColour(io, opts.color) ? await colourStyle() : PLAIN;

@@ -5,6 +5,7 @@
 // themselves (Envoy, the DNS proxy) are not simulated: the rules are kept to be named.
 import type { TrafficDirection } from '../maps/policymap.js';
 import type { L7Spec, UnresolvedPeer } from '../scenario/types.js';
+import type { HttpRuleSet } from '../proxy/envoy-http.js';
 import { fnv1a } from '../util/hash.js';
 
 const TCP = 6;
@@ -15,6 +16,8 @@ export interface SelectorRedirect {
   readonly rules: readonly string[];
   /** A CiliumEnvoyConfig listener (parser crd). */
   readonly listener?: string;
+  /** Parser http: the rules structured for the simulated Envoy; null = a rule without L7 rules (anything). */
+  readonly http?: HttpRuleSet;
 }
 
 /**
@@ -38,6 +41,7 @@ export function l7Redirect(l7: L7Spec, proto: number, from: string): SelectorRed
     else if (l7.l7proto) [parser, rules] = [l7.l7proto, l7.l7];
   }
   if (l7.listener) return { parser: 'crd', rules: [`${l7.listener} (from ${from})`], listener: l7.listener };
+  if (parser === 'http') return { parser, rules, http: l7.httpRules ?? [] };
   return parser ? { parser, rules: rules.length > 0 ? rules : ['anything'] } : undefined;
 }
 
@@ -47,9 +51,10 @@ export function mergeRedirects(a: SelectorRedirect | undefined, b: SelectorRedir
   const anything = `anything (${from} has no L7 rules for it)`;
   if (!a || !b) {
     const r = (a ?? b) as SelectorRedirect;
-    return { ...r, rules: [...r.rules, anything] };
+    return { ...r, rules: [...r.rules, anything], ...(r.http ? { http: [...r.http, null] } : {}) };
   }
-  return { ...a, rules: [...a.rules, ...b.rules.filter((x) => !a.rules.includes(x))] };
+  const http = a.http || b.http ? [...(a.http ?? [null]), ...(b.http ?? [null]).filter((x) => !(a.http ?? []).some((y) => y?.text === x?.text))] : undefined;
+  return { ...a, rules: [...a.rules, ...b.rules.filter((x) => !a.rules.includes(x))], ...(http ? { http } : {}) };
 }
 
 /**

@@ -124,7 +124,7 @@ export class MapState {
     const old = this.get(k);
     if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
     const same = old && old.deny === deny;
-    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : (same ? old.redirect : undefined) ?? redirect);
+    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : withPlainAllow(same ? old.redirect : undefined, redirect, same === true));
   }
 
   private remove(e: MapStateEntry, reason: string): void {
@@ -253,7 +253,7 @@ export class LpmMapState {
     const old = this.get(k);
     if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
     const same = old && old.deny === deny;
-    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : (same ? old.redirect : undefined) ?? redirect);
+    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : withPlainAllow(same ? old.redirect : undefined, redirect, same === true));
   }
 
   private remove(e: MapStateEntry, reason: string): void {
@@ -334,4 +334,17 @@ export function describeLpmKey(k: PolicyKey): string {
   const proto = k.proto === 0 ? 'ANY' : String(k.proto);
   const port = p === 0 ? 'any port' : p <= 8 ? `any port/${proto}` : p < 24 ? `${k.dport}-${k.dport + (1 << (24 - p)) - 1}/${proto}` : `${k.dport}/${proto}`;
   return `{identity ${k.identity}, ${port}, ${k.direction}}`;
+}
+
+/**
+ * The redirect an entry keeps (RedirectPreferredInsert). When a plain allow and an HTTP
+ * redirect meet on one key, Envoy still gets the plain allow's selector for that port with no
+ * L7 rules (getPortNetworkPolicyRule): every request of that peer passes, so the kept redirect
+ * says so (a null rule).
+ */
+function withPlainAllow(old: ProxyRedirect | undefined, added: ProxyRedirect | undefined, same: boolean): ProxyRedirect | undefined {
+  const kept = old ?? added;
+  if (!same || !kept?.http || (old !== undefined && added !== undefined)) return kept;
+  if (kept.http.includes(null)) return kept;
+  return { ...kept, http: [...kept.http, null], rules: [...kept.rules, 'anything (an allow without L7 rules for the same port and peer)'] };
 }

@@ -343,7 +343,7 @@ export class PolicyResolver {
     const hasPort = f.port !== 0;
     for (const sp of f.selectors.values()) {
       const prov = sp.contributions.map((c) => contributionProvenance(c, sp.deny, resolvedText));
-      const redirect: ProxyRedirect | undefined = sp.redirect && { parser: sp.redirect.parser, listener: proxyListener(sp.redirect.parser, f.direction, sp.redirect.listener), rules: sp.redirect.rules };
+      const redirect: ProxyRedirect | undefined = sp.redirect && { parser: sp.redirect.parser, listener: proxyListener(sp.redirect.parser, f.direction, sp.redirect.listener), rules: sp.redirect.rules, ...(sp.redirect.http ? { http: sp.redirect.http } : {}) };
       if (sp.overridden.length > 0) {
         const lost = sp.overridden.map((c) => contributionProvenance(c, false, resolvedText));
         for (const id of isWildcard(sp.selector) ? [0] : this.selectors.selections(sp.selector)) {

@@ -29,6 +29,28 @@ function l3(ctx: Ctx): { src: Ipv4; dst: Ipv4 } {
   return o ? { src: o.src, dst: o.dst } : { src: ctx.pkt.src, dst: ctx.pkt.dst };
 }
 
+/** MARK_MAGIC_PROXY_INGRESS/EGRESS (bpf/lib/common.h): the marks Envoy's upstream sockets carry. */
+export const MARK_MAGIC_PROXY_INGRESS = 0x0a00;
+export const MARK_MAGIC_PROXY_EGRESS = 0x0b00;
+
+/**
+ * inherit_identity_from_host for a packet of the proxy (identity.h@v1.13.0:101-110,
+ * @v1.16.15/@v1.18.3:170-179): the identity from the mark (get_identity), and a tc_index flag
+ * the endpoint's policy reads: TC_INDEX_F_SKIP_INGRESS_PROXY (v1.13) / _FROM_INGRESS_PROXY
+ * (v1.16+) for the ingress proxy, so the destination does not redirect (or police) it again.
+ */
+function inheritFromProxy(ctx: Ctx, magic: number): number {
+  const m = ctx.pkt.mark;
+  const id = ((m >>> 16) & 0xffff) | ((m & 0xff) << 16);
+  const ingress = magic === MARK_MAGIC_PROXY_INGRESS;
+  const v116 = ctx.cluster.release.site('bpf/lib/proxy.h', 'tc_index_from_ingress_proxy') !== undefined;
+  const flag = `TC_INDEX_F_${v116 ? 'FROM' : 'SKIP'}_${ingress ? 'INGRESS' : 'EGRESS'}_PROXY`;
+  ctx.cb.set(ingress ? 'TC_INDEX_INGRESS_PROXY' : 'TC_INDEX_EGRESS_PROXY', 1);
+  ctx.tb.add({ kind: 'note', text: `skb->mark 0x${m.toString(16).padStart(8, '0')} (${ingress ? 'MARK_MAGIC_PROXY_INGRESS' : 'MARK_MAGIC_PROXY_EGRESS'}): identity ${id} from the mark (get_identity), ctx->tc_index |= ${flag}; skb->mark = 0` });
+  ctx.pkt = { ...ctx.pkt, mark: 0 };
+  return id;
+}
+
 /** identity_is_reserved (identity.h:57-60): below UNMANAGED_ID (3), or remote-node / kube-apiserver. */
 function isReserved(id: number): boolean {
   return id < 3 || id === 6 || id === 7;
@@ -77,13 +99,16 @@ function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
   return ctx.tb.frame('do_netdev', FILE, () => {
     let identity = WORLD_ID;
     if (fromHost) {
+      const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
+      const fromProxy = magic === MARK_MAGIC_PROXY_INGRESS || magic === MARK_MAGIC_PROXY_EGRESS;
       identity = ctx.tb.frame('inherit_identity_from_host', 'bpf/lib/identity.h', () => {
-        const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
+        if (fromProxy) return inheritFromProxy(ctx, magic);
         const id = magic === MARK_MAGIC_HOST ? HOST_ID : WORLD_ID;
         ctx.tb.add({ kind: 'note', text: magic === MARK_MAGIC_HOST ? 'skb->mark 0x0c00 (MARK_MAGIC_HOST): identity host (1)' : `skb->mark 0x${ctx.pkt.mark.toString(16)}: no host mark, identity world (2) until the ipcache says better` });
         return id;
       });
-      sendTraceNotify(ctx, 'TRACE_FROM_HOST', identity, 0, 0, ctx.ifindex, 'unknown');
+      // do_netdev (bpf_host.c@v1.13.0:833-835): a proxy mark makes the trace TRACE_FROM_PROXY.
+      sendTraceNotify(ctx, fromProxy ? 'TRACE_FROM_PROXY' : 'TRACE_FROM_HOST', identity, 0, 0, ctx.ifindex, 'unknown');
     } else {
       sendTraceNotify(ctx, 'TRACE_FROM_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
     }

@@ -282,6 +282,8 @@ function ipv4Policy(ctx: Ctx): Ret {
       skipPolicyForReply(ctx, 'ingress', status);
       // Reverse NAT applies to return traffic only (no loopback entries are simulated).
       if (revNat !== 0) lb4RevNat(ctx, revNat);
+    } else if (ctx.cb.get('TC_INDEX_INGRESS_PROXY') === 1) {
+      skipIngressProxy(ctx);
     } else {
       const verdict = policyCanAccess(ctx, cfg.policyMap, 'ingress', srcLabel, 'policy_can_access_ingress');
       if (verdict.ret.kind === 'unsimulated') return verdict.ret; // a rule resolved at run time decides
@@ -306,6 +308,19 @@ function ipv4Policy(ctx: Ctx): Ret {
     }
     sendTraceNotify(ctx, 'TRACE_TO_LXC', srcLabel, cfg.seclabel, cfg.lxcId, ifindex, status, origSip);
     return redirectEp(ctx, ifindex, fromHost, fromTunnel);
+  });
+}
+
+/**
+ * The ingress proxy's upstream packet (tc_index flag set by inherit_identity_from_host): no
+ * policy lookup, no redirect, "goto skip_policy_enforcement" (bpf_lxc.c@v1.13.0:1772,
+ * @v1.16.15:1903); v1.18 breaks out of the switch before policy_can_ingress4 (@v1.18.3:1961).
+ */
+function skipIngressProxy(ctx: Ctx): void {
+  const r = ctx.cluster.release;
+  const fn = r.site('bpf/lib/proxy.h', 'tc_index_from_ingress_proxy') !== undefined ? 'tc_index_from_ingress_proxy' : 'tc_index_skip_ingress_proxy';
+  ctx.tb.frame(fn, 'bpf/lib/proxy.h', () => {
+    ctx.tb.add({ kind: 'note', text: 'the packet comes from the ingress proxy, which already enforced this policy: skip_policy_enforcement (no lookup, no verdict event, no second redirect)' });
   });
 }
 

@@ -7,6 +7,7 @@ import type { ObjectConfig, ProgramRef } from '../maps/callmap.js';
 import type { Packet } from '../net/packet.js';
 import type { TraceBuilder } from '../trace/builder.js';
 import type { CtStatus } from '../cilium/trace-points.js';
+import type { HttpRequest } from '../proxy/envoy-http.js';
 import type { ProxyHandoff, SockCgroup } from '../trace/tree.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 
@@ -40,6 +41,8 @@ export interface DatapathOptions {
   readonly ctState?: CtStatus;
   /** Backend to pick for a Service (like ovn-trace's --lb-dst); default: the first slot. */
   readonly backend?: { readonly ip: number; readonly port?: number };
+  /** The HTTP request the connection carries (--http): Envoy's HTTP filter is simulated for it. */
+  readonly http?: HttpRequest;
 }
 
 export interface CtBuffer {

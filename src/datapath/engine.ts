@@ -16,6 +16,9 @@ import { postroutingMasquerade, preroutingDenat } from './kernel/netfilter.js';
 import { objectFile, type ClusterDatapath, type Device, type HostRoute, type NodeDatapath } from '../node-state/node.js';
 import { runProgram } from './programs.js';
 import { eventMeta } from './lib/trace.js';
+import { MARK_MAGIC_PROXY_EGRESS, MARK_MAGIC_PROXY_INGRESS } from './bpf_host.js';
+import { evaluateHttp, HTTP_403_BODY, proposeRule, requestUrl, type HttpRequest } from '../proxy/envoy-http.js';
+import type { L7Record, ProxyHandoff } from '../trace/tree.js';
 
 const HOP_LIMIT = 32;
 
@@ -134,6 +137,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
     const { ret, ctx } = runHook(cluster, tb, ev, opts);
     const node: NodeDatapath = ev.node;
     if (ret.kind === 'unsimulated') {
+      if (ret.proxy?.http && opts.http && !ctx.cb.has(`PROXY_VISITED ${ret.proxy.listener}`)) return envoyHttp(cluster, tb, node, ctx, ret.proxy, opts.http, opts);
       tb.add(ret.proxy ? { kind: 'not_simulated', text: ret.text, proxy: ret.proxy } : { kind: 'not_simulated', text: ret.text });
       return { kind: 'error', node: node.name, text: ret.text };
     }
@@ -148,6 +152,68 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
     ev = next;
   }
   return { kind: 'error', node: ev?.node.name ?? start.node.name, text: `hop limit ${HOP_LIMIT} reached (a forwarding loop?)` };
+}
+
+/**
+ * The proxy hop: TPROXY hands the connection to Envoy's listener, whose HTTP filter decides
+ * (src/proxy/envoy-http.ts). Denied: Envoy answers 403 itself, nothing goes on and no BPF drop
+ * event exists. Allowed: Envoy opens the upstream connection with the client's address
+ * (IP_TRANSPARENT) and its mark (MARK_MAGIC_PROXY_INGRESS/EGRESS with the client's identity),
+ * which the host routes through cilium_host, where bpf_host's cil_from_host takes it on.
+ */
+function envoyHttp(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, h: ProxyHandoff, req: HttpRequest, opts: DatapathOptions): Outcome {
+  const pkt = ctx.pkt;
+  const direction = h.direction ?? 'ingress';
+  const be16 = ((h.port & 0xff) << 8) | ((h.port >> 8) & 0xff);
+  const toProxyMark = (((be16 << 16) | 0x0200) >>> 0).toString(16).padStart(8, '0');
+  tb.hop(node.name, `host stack → Envoy ${h.listener}`, 'kernel');
+  tb.add({ kind: 'kernel', op: 'rule', text: `ip rule fwmark 0x200/0xf00 lookup 2004: local 0.0.0.0/0 dev lo (the packet is for a local socket)` });
+  tb.add({ kind: 'kernel', op: 'tproxy', text: `iptables -t mangle CILIUM_PRE_mangle -m mark --mark 0x${toProxyMark} -m comment --comment "cilium: TPROXY to host ${h.listener} proxy" -j TPROXY --tproxy-mark 0x200 --on-port ${h.port}` });
+  tb.add({ kind: 'note', text: `proxy port ${h.port}: the agent draws it at random from 10000-20000 (pkg/proxy/proxy.go allocatePort); cilium-trace uses a hash of node and listener instead` });
+  tb.hop(node.name, `Envoy ${h.listener} (proxy port ${h.port})`, 'L7 proxy', 'cilium.l7policy HTTP filter (not BPF)');
+  tb.add({ kind: 'note', text: cluster.release.has('envoy-daemonset') ? 'Envoy runs in the cilium-envoy DaemonSet pod of the node (host network; Helm envoy.enabled, true for new installations)' : 'Envoy runs inside the cilium-agent pod of the node (host network)', feature: 'envoy-daemonset' });
+  tb.add({ kind: 'note', text: `the TCP handshake completes with Envoy (the client's SYN never reaches the server); Envoy reads the request: ${req.method} ${requestUrl(req)}` });
+  const srcId = direction === 'ingress' ? (h.remoteId ?? 0) : identityOfIp(node, pkt.src);
+  const dstId = direction === 'ingress' ? identityOfIp(node, pkt.dst) : (h.remoteId ?? 0);
+  const v = evaluateHttp(h.http ?? [], req);
+  const sport = pkt.l4.proto === 'icmp' ? 0 : pkt.l4.sport;
+  const dport = pkt.l4.proto === 'icmp' ? 0 : pkt.l4.dport;
+  const record: L7Record = {
+    type: 'http', direction, verdict: v.allowed ? 'FORWARDED' : 'DENIED', code: v.allowed ? 0 : 403,
+    method: req.method, url: requestUrl(req), host: req.host, path: req.path, headers: req.headers,
+    node: node.name, listener: h.listener, proxyPort: h.port, srcId, dstId,
+    src: formatIpv4(pkt.src), dst: formatIpv4(pkt.dst), sport, dport,
+    matched: v.allowed ? (v.matched ? v.matched.text : 'anything (an allow without L7 rules for this port and peer)') : null,
+    misses: v.misses.map((m) => ({ rule: m.rule.text, why: m.why })),
+    proposal: v.allowed ? null : proposeRule(req),
+    from: h.from ?? [],
+  };
+  tb.add({ kind: 'l7', record });
+  if (!v.allowed) {
+    tb.add({ kind: 'note', text: `Envoy answers the client itself: HTTP/1.1 403 Forbidden, body "${HTTP_403_BODY}" (--http-403-msg); no BPF drop notification` });
+    return { kind: 'dropped', node: node.name };
+  }
+  const ingress = direction === 'ingress';
+  const mark = ((ingress ? MARK_MAGIC_PROXY_INGRESS : MARK_MAGIC_PROXY_EGRESS) | ((srcId & 0xffff) << 16) | ((srcId >> 16) & 0xff)) >>> 0;
+  tb.hop(node.name, `Envoy ${h.listener} upstream socket (host netns)`, 'kernel');
+  tb.add({ kind: 'note', text: `Envoy connects to ${formatIpv4(pkt.dst)}:${dport} with the client's address ${formatIpv4(pkt.src)} (IP_TRANSPARENT) and SO_MARK 0x${mark.toString(16).padStart(8, '0')} (${ingress ? 'MARK_MAGIC_PROXY_INGRESS' : 'MARK_MAGIC_PROXY_EGRESS'} with identity ${srcId}); the source port is kept as the client's here (an assumption)` });
+  const up: Packet = { ...pkt, mark, ttl: 64, ...(pkt.l4.proto === 'tcp' ? { l4: { ...pkt.l4, flags: 'SYN' } } : {}) };
+  let route: HostRoute | undefined;
+  if (ingress) {
+    tb.add({ kind: 'kernel', op: 'rule', text: `ip rule fwmark 0xa00/0xf00 lookup 2005: default via ${formatIpv4(node.config.routerIp)} dev cilium_host (back into Cilium)` });
+    route = { dst: { addr: 0 as Ipv4, len: 0 }, dev: 'cilium_host', via: node.config.routerIp };
+  } else {
+    route = traceRoute(tb, node, up.dst);
+  }
+  if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(up.dst)}` };
+  const next = forward(cluster, tb, node, up, route, newSkb());
+  if ('kind' in next) return next;
+  next.cb.set(`PROXY_VISITED ${h.listener}`, 1); // the upstream never meets its own listener again
+  return walk(cluster, tb, next, opts);
+}
+
+function identityOfIp(node: NodeDatapath, ip: Ipv4): number {
+  return node.maps.ipcache.lookup(ip)?.info.secLabel ?? 0;
 }
 
 function followRedirect(tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, ret: Extract<Ret, { kind: 'redirect' }>, skb: SkbState): Event | Outcome {

@@ -5,6 +5,7 @@
 //   solution/      the intended fix: replacements of cluster files, by file name
 // An exercise is named by its number (3, 03) or its directory name (03-egress-dns) or slug
 // (egress-dns).
+import { parseRequestLine } from '../proxy/envoy-http.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
@@ -23,6 +24,8 @@ export interface ExerciseFlow {
   /** undefined: icmp, or for svc: the Service's first port (as the trace command does). */
   readonly proto: Proto | undefined;
   readonly port: number | undefined;
+  /** The HTTP request line on the connection ('GET /path'), as --http takes it. */
+  readonly http?: string;
   readonly expect: 'FORWARDED' | 'DROPPED';
   readonly pos: Position;
 }
@@ -47,7 +50,7 @@ export interface Exercise {
 const DIR_NAME = /^(\d{2})-([a-z0-9][a-z0-9-]*)$/;
 const INPUT_FILE = /\.(ya?ml|json)$/;
 const TOP_KEYS = ['apiVersion', 'kind', 'title', 'report', 'flows', 'hints'];
-const FLOW_KEYS = ['name', 'from', 'to', 'proto', 'port', 'expect'];
+const FLOW_KEYS = ['name', 'from', 'to', 'proto', 'port', 'http', 'expect'];
 
 function yamlFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -112,10 +115,14 @@ function readFlow(r: Reader, item: unknown): ExerciseFlow | undefined {
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) r.add(r.pos(item.get('port', true), at), `bad port '${portText}' (expected 1..65535)`);
   if ((proto === 'tcp' || proto === 'udp') && port === undefined) r.add(at, `${proto} needs a port`);
   if (proto === 'icmp' && port !== undefined) r.add(at, 'icmp takes no port');
+  const http = r.text(item, 'http', at, false);
+  const line = http === undefined ? undefined : parseRequestLine(http);
+  if (typeof line === 'string') r.add(r.pos(item.get('http', true), at), `bad http '${http}': ${line}`);
+  if (http !== undefined && proto !== 'tcp') r.add(r.pos(item.get('http', true), at), 'an HTTP request needs proto: tcp');
   const expect = r.text(item, 'expect', at, true);
   if (expect !== undefined && expect !== 'FORWARDED' && expect !== 'DROPPED') r.add(r.pos(item.get('expect', true), at), `unknown verdict '${expect}' (expected FORWARDED or DROPPED)`);
   if (!name || !from || !to || (expect !== 'FORWARDED' && expect !== 'DROPPED')) return undefined;
-  return { name, from, to, proto, port, expect, pos: at };
+  return { name, from, to, proto, port, ...(http !== undefined ? { http } : {}), expect, pos: at };
 }
 
 /** Reads one exercise directory; throws an InputError naming every problem of exercise.yaml. */

@@ -8,6 +8,8 @@
 //     the directory's *.yaml/*.yml/*.json files are (plus any FILE named alongside, by the
 //     same replace-by-name rule);
 //   * no PATH: the exercise's cluster as shipped (it fails: that is the exercise).
+import { parseRequestLine } from '../proxy/envoy-http.js';
+import { defaultHost } from '../cli/http-args.js';
 import type { ProfileChoice } from '../scenario/cilium-release.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -123,7 +125,9 @@ function resolveFlow(cluster: Cluster, f: ExerciseFlow): { spec: FlowSpec; proto
       ? { proto: first.protocol === 'UDP' ? 'udp' as const : 'tcp' as const, dport: first.port }
       : { proto: 'icmp' as const, dport: null };
   const src = resolveSource(cluster, { text: f.from, col: 1 }, dst.ip, undefined, dport);
-  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, protoText: dport === null ? proto : `${proto}/${dport}` };
+  const line = f.http === undefined ? undefined : parseRequestLine(f.http);
+  const http = line === undefined || typeof line === 'string' ? undefined : { ...line, host: defaultHost(dst, dport), headers: [] };
+  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false, ...(http ? { http } : {}) }, protoText: dport === null ? proto : `${proto}/${dport}` };
 }
 
 function flowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome {

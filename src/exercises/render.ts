@@ -27,7 +27,7 @@ export function wrap(text: string, indent = '  ', width = WIDTH): string[] {
 
 function flowText(f: ExerciseFlow, protoText?: string): string {
   const proto = protoText ?? (f.proto === undefined ? '' : f.port === undefined ? f.proto : `${f.proto}/${f.port}`);
-  return `${f.from} → ${f.to}${proto ? ` ${proto}` : ''}`;
+  return `${f.from} → ${f.to}${proto ? ` ${proto}` : ''}${f.http !== undefined ? ` ${f.http}` : ''}`;
 }
 
 function pad(s: string, n: number): string {
@@ -44,7 +44,7 @@ export function renderList(list: readonly Exercise[]): string {
 
 function traceCommand(dir: string, f: ExerciseFlow, protoText?: string): string {
   const proto = protoText ?? (f.proto === undefined ? '' : f.port === undefined ? f.proto : `${f.proto}/${f.port}`);
-  return `cilium-trace -f ${dir} ${f.from} ${f.to}${proto ? ` ${proto}` : ''}`;
+  return `cilium-trace -f ${dir} ${f.from} ${f.to}${proto ? ` ${proto}` : ''}${f.http !== undefined ? ` --http '${f.http}'` : ''}`;
 }
 
 export function renderShow(e: Exercise, where: string): string {

@@ -36,7 +36,7 @@ export function completePath(prefix: string): string[] {
 }
 
 const VALUE_OPTIONS: Readonly<Record<string, readonly string[] | 'none'>> = {
-  '-o': OUTPUTS, '--output': OUTPUTS, '-l': LEVELS, '--level': LEVELS, '--ct': CT_STATES, '--sport': 'none', '--backend': 'none',
+  '-o': OUTPUTS, '--output': OUTPUTS, '-l': LEVELS, '--level': LEVELS, '--ct': CT_STATES, '--sport': 'none', '--backend': 'none', '--http': 'none', '--header': 'none', '--host': 'none',
 };
 
 const SET_VALUES: Readonly<Record<string, readonly string[]>> = {

@@ -1,5 +1,6 @@
 // The shell's `trace` and `maps` argument parsing: the command line's own options and rules
 // (commander, src/cli/endpoints.ts), with the session's `set` values as defaults.
+import { defaultHost, parseHttpArgs } from '../cli/http-args.js';
 import { Command, Option } from 'commander';
 import type { Cluster } from '../controlplane/cluster.js';
 import { oneLine, UsageError } from '../errors.js';
@@ -46,7 +47,7 @@ function command(name: string, w: Writers): Command {
     .exitOverride();
 }
 
-export const TRACE_OPTIONS = ['-o', '--output', '-l', '--level', '--sport', '--backend', '--reply', '--ct', '--arp', '--explain', '--step', '-h', '--help'] as const;
+export const TRACE_OPTIONS = ['-o', '--output', '-l', '--level', '--sport', '--backend', '--http', '--header', '--host', '--reply', '--ct', '--arp', '--explain', '--step', '-h', '--help'] as const;
 
 function traceCommand(d: TraceDefaults, w: Writers): Command {
   return command('trace', w)
@@ -59,6 +60,9 @@ function traceCommand(d: TraceDefaults, w: Writers): Command {
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(LEVELS).default(d.level))
     .option('--sport <port>', 'TCP/UDP source port', String(DEFAULT_SPORT))
     .option('--backend <ip|pod>', `the Service backend to pick: its IP[:PORT] or its pod${d.backend ? ` (set: ${d.backend})` : ''}`)
+    .option('--http <request>', "the HTTP request 'METHOD /PATH' on a TCP connection: Envoy's HTTP rules are simulated for it at a proxy redirect")
+    .option('--header <header>', "an HTTP request header 'Name: value' (repeatable; needs --http)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--host <name>', 'the HTTP Host (default: the Service DNS name, else the address)')
     .option('--reply', 'then trace the reply')
     .addOption(new Option('--ct <state>', `assume this conntrack state instead of looking it up${d.ct ? ` (set: ${d.ct})` : ''}`).choices(CT_STATES))
     .option('--arp', "trace the pod's ARP request for its gateway first")
@@ -73,10 +77,10 @@ export function parseTrace(cluster: Cluster, words: readonly Word[], d: TraceDef
   cmd.action(() => { helped = false; });
   cmd.parse(words.map((x) => x.text), { from: 'user' });
   if (helped) return undefined;
-  const o = cmd.opts<{ output: Output; level: Level; sport: string; backend?: string; reply?: boolean; ct?: CtFlag; arp?: boolean; step?: boolean; explain?: boolean }>();
+  const o = cmd.opts<{ output: Output; level: Level; sport: string; backend?: string; http?: string; header?: string[]; host?: string; reply?: boolean; ct?: CtFlag; arp?: boolean; step?: boolean; explain?: boolean }>();
   const args = cmd.processedArgs as [string, string, string | undefined];
   // Positions: the words that are the arguments, in order (options and their values skipped).
-  const optionValue = new Set(['-o', '--output', '-l', '--level', '--sport', '--backend', '--ct']);
+  const optionValue = new Set(['-o', '--output', '-l', '--level', '--sport', '--backend', '--ct', '--http', '--header', '--host']);
   const positional: Word[] = [];
   for (let i = 0; i < words.length; i++) {
     const x = words[i] as Word;
@@ -93,7 +97,14 @@ export function parseTrace(cluster: Cluster, words: readonly Word[], d: TraceDef
   for (const note of r.notes) w.stderr(oneLine(`note: ${note}`) + '\n');
   // The `set ct` default gives way to --reply, which needs the real state.
   const ct = o.ct ?? (o.reply ? undefined : d.ct);
-  const spec: FlowSpec = { src, dstIp: dst.ip, proto, dport, sport: Number(o.sport), traceArp: o.arp === true, ...(backend ? { backend } : {}), ...(ct ? { ctState: CT_FLAG[ct] } : {}) };
+  // The value of an option, positioned at its word (--opt VALUE).
+  const valuesOf = (name: string, values: readonly string[]) => values.map((v) => {
+    const i = words.findIndex((x, j) => j > 0 && words[j - 1]?.text === name && x.text === v);
+    return { text: v, col: i >= 0 ? (words[i] as Word).col : 1 };
+  });
+  const http = parseHttpArgs({ http: o.http === undefined ? undefined : valuesOf('--http', [o.http])[0], headers: valuesOf('--header', o.header ?? []), host: o.host === undefined ? undefined : valuesOf('--host', [o.host])[0] }, proto, defaultHost(dst, dport));
+  if (http && o.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
+  const spec: FlowSpec = { src, dstIp: dst.ip, proto, dport, sport: Number(o.sport), traceArp: o.arp === true, ...(backend ? { backend } : {}), ...(ct ? { ctState: CT_FLAG[ct] } : {}), ...(http ? { http } : {}) };
   return { spec, reply: o.reply === true, output: o.output, level: o.level, step: o.step === true, explain: o.explain === true };
 }
 

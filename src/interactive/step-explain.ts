@@ -72,6 +72,11 @@ export function describeStep(n: TraceNode | null, host: string, r: TraceResult):
     case 'packet': return [`The packet as it is now (${n.label}): ${n.text}.`];
     case 'note': return [n.text];
     case 'not_simulated': return [`cilium-trace stops simulating here: ${n.text}.`];
+    case 'l7': return [
+      `Envoy (listener ${n.record.listener}, proxy port ${n.record.proxyPort}) matches the request ${n.record.method} ${n.record.url} against the HTTP rules of this port: ${n.record.verdict === 'DENIED' ? 'none matches, so Envoy answers 403 "Access denied" itself' : `allowed by ${n.record.matched ?? 'a rule'}`}.`,
+      ...n.record.misses.map((m) => `Rule ${m.rule}: ${m.why}.`),
+      ...(n.record.proposal ? [`A rule that would allow it: ${n.record.proposal}.`] : []),
+    ];
     case 'return': return [`The program returns ${n.value}.${n.value.includes('CTX_ACT_OK') ? ' CTX_ACT_OK hands the packet on to the kernel stack.' : ''}`];
     case 'drop': return [`The packet is dropped: ${n.drop.macro} (${n.drop.code}) "${n.drop.text}" in ${n.fn}.`, n.notify ? 'A drop notification is sent: `cilium monitor --type drop` and Hubble show it.' : 'No drop notification exists for this case.'];
     case 'trace_sock': return [`A socket trace event (${n.point}): socket LB reports the destination ${n.point === 'XLATE_PRE_DIRECTION_FWD' ? 'before' : 'after'} translation, ${n.dst}:${n.dport}. Hubble shows it as a SOCK flow; \`cilium monitor\` prints it only with -v.`];

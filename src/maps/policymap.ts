@@ -9,6 +9,7 @@
 // Dump format: cilium/cmd/bpf_policy_get.go (v1.13), cilium-dbg/cmd/bpf_policy_get.go (v1.16, v1.18).
 // Left out: IPv6, auth types (no mutual auth: AUTH TYPE is always `disabled`). An entry that
 // redirects to the proxy carries its proxy port; what the proxy then does is not simulated.
+import type { HttpRuleSet } from '../proxy/envoy-http.js';
 import { V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
 import { policyMapName as releaseMapName } from '../cilium/releases/map-names.js';
 import type { Provenance } from './provenance.js';
@@ -53,6 +54,8 @@ export interface ProxyRedirect {
   readonly listener: string;
   /** The rules, as the proxy would apply them: `GET /api/v1/.*`, `matchPattern *`; "anything" for a rule without L7 rules. */
   readonly rules: readonly string[];
+  /** Parser http: the rules structured for the simulated Envoy (null: a rule without L7 rules, anything). */
+  readonly http?: HttpRuleSet;
 }
 
 /**

@@ -11,7 +11,7 @@
 import { isLocalIdentity } from '../cilium/identities.js';
 import { dropReasonByCode } from '../cilium/drop-reasons.js';
 import { TRACE_POINTS, type TracePoint } from '../cilium/trace-points.js';
-import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
+import type { EventMeta, L7Record, TraceNode, TraceResult } from '../trace/tree.js';
 import { bpfFileName, releaseOfResult } from './monitor.js';
 
 /**
@@ -183,7 +183,8 @@ function traceFlow(r: TraceResult, n: Extract<TraceNode, { kind: 'trace_point' }
       is_reply: known ? reply : undefined,
       // decodeNetworkInterface (:535-565): none for ifindex 0.
       interface: n.ifindex !== 0 ? msg({ index: n.ifindex, name: n.ev.ifname ?? undefined }) : undefined,
-      proxy_port: n.point === 'TRACE_TO_PROXY' ? n.dstId : undefined,
+      // decodeProxyPort (parser.go@v1.13.0:567-569): TraceNotify.DstID, the dst_id argument (the proxy port), not the destination identity.
+      proxy_port: n.point === 'TRACE_TO_PROXY' ? n.dstEp : undefined,
       Summary: d.l.summary,
     }),
     node_name: n.ev.node,
@@ -250,8 +251,46 @@ function policyFlow(r: TraceResult, n: Extract<TraceNode, { kind: 'policy' }>): 
   };
 }
 
+/**
+ * An access-log record of the proxy (pkg/hubble/parser/seven/parser.go Decode, same fields at
+ * v1.13.0, v1.16.15 and v1.18.3): Type L7, event_type 129 (MessageTypeAccessLog), verdict
+ * Denied → DROPPED, Forwarded → FORWARDED; a request has no code (http.go decodeHTTP) and the
+ * summary "HTTP/1.1 METHOD URL" (httpSummary). Endpoints from the record (the local endpoint's
+ * ID, 0 for the remote side; labels sorted), namespace and pod from the ipcache's K8s metadata.
+ * Headers: the probe's only (Envoy logs every request header; the others are not simulated).
+ */
+function l7Flow(r: TraceResult, l: L7Record): Json {
+  const ep = (ip: string, id: number, local: boolean): Obj => {
+    const e = r.endpoints.find((x) => x.ip === ip);
+    return msg({ ID: local && e ? e.endpointId : 0, identity: id, namespace: e?.namespace, labels: [...(r.labelsOf(id) ?? [])].sort(), pod_name: e?.pod });
+  };
+  const ingress = l.direction === 'ingress';
+  const headers = [...l.headers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((h) => ({ key: h.name, value: h.value }));
+  return {
+    flow: msg({
+      verdict: l.verdict === 'DENIED' ? 'DROPPED' : 'FORWARDED',
+      IP: msg({ source: l.src, destination: l.dst, ipVersion: 'IPv4' }),
+      l4: { TCP: msg({ source_port: l.sport, destination_port: l.dport }) },
+      source: ep(l.src, l.srcId, !ingress),
+      destination: ep(l.dst, l.dstId, ingress),
+      Type: 'L7',
+      node_name: l.node,
+      l7: msg({ type: 'REQUEST', http: msg({ method: l.method, url: l.url, protocol: 'HTTP/1.1', headers }) }),
+      reply: false,
+      event_type: msg({ type: 129 }),
+      source_service: serviceAt(r, l.node, l.src, l.sport),
+      destination_service: serviceAt(r, l.node, l.dst, l.dport),
+      traffic_direction: ingress ? 'INGRESS' : 'EGRESS',
+      is_reply: false,
+      Summary: `HTTP/1.1 ${l.method} ${l.url}`,
+    }),
+    node_name: l.node,
+  };
+}
+
 function flow(r: TraceResult, n: TraceNode): Json | undefined {
   switch (n.kind) {
+    case 'l7': return l7Flow(r, n.record);
     case 'trace_sock': return sockFlow(r, n);
     case 'trace_point': return traceFlow(r, n);
     case 'drop': return n.notify ? dropFlow(r, n) : undefined;

@@ -11,7 +11,7 @@
 // (datapath_policy.go): both at v1.16.15 and v1.18.3. The trace line is unchanged.
 import { reservedName } from '../cilium/identities.js';
 import { RELEASES, V1_13_0, type CiliumRelease } from '../cilium/releases/release.js';
-import type { EventMeta, TraceNode, TraceResult } from '../trace/tree.js';
+import type { EventMeta, L7Record, TraceNode, TraceResult } from '../trace/tree.js';
 
 /** __source_file_name_to_id of bpf/source_names_to_ids.h (v1.13.0). */
 const FILE_IDS: Readonly<Record<string, number>> = {
@@ -83,8 +83,23 @@ function traceSummary(n: Extract<TraceNode, { kind: 'trace_point' }>): string {
   }
 }
 
-function line(n: TraceNode, release: CiliumRelease): string | undefined {
+/**
+ * The proxy's access-log record as LogRecordNotify.DumpInfo prints it (pkg/monitor/logrecord.go,
+ * v1.13.0:56-76, same at v1.16.15 and v1.18.3): `<-` ingress, `->` egress; the local endpoint's
+ * ID, 0 for the remote side; labels as `[k8s:a=b …]`; `=> 403` for a denial, `=> 0` for a
+ * forwarded request (no response is simulated).
+ */
+export function l7MonitorLine(l: L7Record, r: TraceResult): string {
+  const epId = (ip: string) => r.endpoints.find((e) => e.ip === ip)?.endpointId ?? 0;
+  const labels = (id: number) => `[${(r.labelsOf(id) ?? []).join(' ')}]`;
+  const [srcEp, dstEp] = l.direction === 'ingress' ? [0, epId(l.dst)] : [epId(l.src), 0];
+  const verdict = l.verdict === 'DENIED' ? 'Denied' : 'Forwarded';
+  return `${l.direction === 'ingress' ? '<-' : '->'} Request http from ${srcEp} (${labels(l.srcId)}) to ${dstEp} (${labels(l.dstId)}), identity ${l.srcId}->${l.dstId}, verdict ${verdict} ${l.method} ${l.url} => ${l.code}`;
+}
+
+function line(n: TraceNode, release: CiliumRelease, r?: TraceResult): string | undefined {
   switch (n.kind) {
+    case 'l7': return r ? l7MonitorLine(n.record, r) : undefined;
     case 'trace_point':
       return `${traceSummary(n)} flow ${hex(n.ev.hash)} , identity ${monitorIdentity(n.srcId)}->${monitorIdentity(n.dstId)} state ${n.reason} ifindex ${n.ev.ifname ?? n.ifindex} orig-ip ${n.origIp}: ${connectionSummary(n.ev)}`;
     case 'drop':
@@ -105,16 +120,16 @@ function line(n: TraceNode, release: CiliumRelease): string | undefined {
   }
 }
 
-function collect(nodes: readonly TraceNode[], out: string[], release: CiliumRelease): void {
+function collect(nodes: readonly TraceNode[], out: string[], release: CiliumRelease, r: TraceResult): void {
   for (const n of nodes) {
-    const l = line(n, release);
+    const l = line(n, release, r);
     if (l !== undefined) out.push(l);
-    if ('children' in n) collect(n.children, out, release);
+    if ('children' in n) collect(n.children, out, release, r);
   }
 }
 
 export function renderMonitor(r: TraceResult): string {
   const out: string[] = [];
-  collect(r.hops, out, releaseOfResult(r));
+  collect(r.hops, out, releaseOfResult(r), r);
   return out.map((l) => l + '\n').join('');
 }

@@ -1,7 +1,7 @@
 // Text renderers of a trace: detailed (every node), summary (hops and decisions) and minimal
 // (one line per hop). All three are prunings of the same tree; pure functions to strings.
 import { provenanceText } from '../maps/provenance.js';
-import type { TraceNode, TraceResult } from '../trace/tree.js';
+import type { L7Record, TraceNode, TraceResult } from '../trace/tree.js';
 import { PLAIN, type Style } from './style.js';
 
 export type Level = 'detailed' | 'summary' | 'minimal';
@@ -35,12 +35,25 @@ export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
     const where = d.direction ? ` (${d.direction})` : '';
     return `${s.bad('DROPPED')} — ${d.macro} (${d.code}) "${d.text}" [${d.name}] in ${d.fn}${where} on ${d.node}`;
   }
+  if (r.verdict === 'DROPPED' && r.l7?.verdict === 'DENIED') {
+    const l = r.l7;
+    return `${s.bad('DROPPED')} — HTTP ${l.method} ${l.url} denied by Envoy (${l.listener}, proxy port ${l.proxyPort}) on ${l.node}: 403 Access denied, no HTTP rule matches (no drop reason, no drop event)`;
+  }
   if (r.verdict === 'DROPPED' && r.refused) {
     const f = r.refused;
     if (f.icmp) return `${s.bad('DROPPED')} — the Service has no backends: ${f.fn} answered with ${f.icmp}; the client's ${f.syscall}() fails with ${f.errno} (refused, no drop reason, no drop event) on ${f.node}`;
     return `${s.bad('DROPPED')} — ${f.syscall}() refused with -${f.errno} (${f.code}) by ${f.fn} on ${f.node}: no packet is sent, no drop reason, no drop event`;
   }
   return `${s.warn('NOT SIMULATED')} — ${r.notSimulated?.text ?? 'unknown'} (on ${r.notSimulated?.node ?? '?'})`;
+}
+
+/** Envoy's decision: the request, the verdict, the rules that did not match and the smallest fix. */
+function l7Lines(l: L7Record, s: Style): string[] {
+  const head = `http ${l.direction} ${l.method} ${l.url}${l.headers.map((h) => ` [${h.name}: ${h.value}]`).join('')}`;
+  const out = [l.verdict === 'DENIED' ? s.bad(`${head} → DENIED: 403 Access denied (no HTTP rule matches)`) : s.ok(`${head} → FORWARDED (${l.matched === null ? 'allowed' : `rule ${l.matched}`})`)];
+  for (const m of l.misses) out.push(s.dim(`  rule ${m.rule}: ${m.why}`));
+  if (l.proposal) out.push(`  would allow it: add ${l.proposal} to that toPorts rules.http`);
+  return out;
 }
 
 function hopTitle(n: Extract<TraceNode, { kind: 'hop' }>, s: Style): string {
@@ -80,6 +93,7 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
     case 'packet': return [`${n.label.padEnd(6)} ${n.text}`];
     case 'note': return [s.dim(n.text)];
     case 'not_simulated': return [s.warn(`not simulated: ${n.text}`)];
+    case 'l7': return l7Lines(n.record, s);
     case 'return': return [`→ ${n.value}`];
     case 'drop': return [s.bad(`DROP ${n.drop.macro} (${n.drop.code}) "${n.drop.text}" [${n.drop.name}] in ${n.fn} ${n.file}`)];
     case 'trace_sock': return [`trace-sock ${n.point === 'XLATE_PRE_DIRECTION_FWD' ? 'pre-xlate-fwd' : 'post-xlate-fwd'} dst ${n.dst}:${n.dport} ${n.proto}`];
@@ -88,7 +102,7 @@ export function line(n: TraceNode, s: Style, withProvenance: boolean): string[] 
   }
 }
 
-const SUMMARY_KINDS = new Set<TraceNode['kind']>(['hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'refused', 'deliver', 'not_simulated', 'trace_point', 'trace_sock', 'kernel']);
+const SUMMARY_KINDS = new Set<TraceNode['kind']>(['l7', 'hop', 'return', 'tail_call', 'lookup', 'policy', 'policy_skip', 'ct', 'encap', 'decap', 'redirect', 'drop', 'refused', 'deliver', 'not_simulated', 'trace_point', 'trace_sock', 'kernel']);
 
 function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s: Style, out: string[], explain?: (node: TraceNode) => string | undefined): void {
   for (const n of nodes) {
@@ -129,6 +143,9 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'rewrite' && n.field !== 'ttl' && n.field !== 'eth') ev.push(`${n.field} ${n.from} → ${n.to}`);
     else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
     else if (n.kind === 'kernel' && n.op === 'tc') ev.push('no BPF program');
+    else if (n.kind === 'kernel' && n.op === 'tproxy') ev.push(`TPROXY --on-port ${n.text.replace(/^.*--on-port /, '')}`);
+    else if (n.kind === 'l7') ev.push(`http ${n.record.method} ${n.record.path} ${n.record.verdict === 'DENIED' ? 'DENIED 403 Access denied' : 'FORWARDED'}`);
+    else if (n.kind === 'trace_point' && n.point === 'TRACE_FROM_PROXY') ev.push(`from proxy identity ${n.srcId}`);
   }
   return ev.join(' · ');
 }

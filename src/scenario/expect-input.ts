@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq, type MapNode, type YNode } from './ast.js';
 import { firstAt } from './checks.js';
 import { EXPECT_PROTOS, EXPECTED_VERDICTS, FIELDS } from './fields.js';
 import type { MapView } from './raw.js';
+import { parseHeader, parseRequestLine } from '../proxy/envoy-http.js';
 
 export type ExpectedVerdict = (typeof EXPECTED_VERDICTS)[number];
 export type Proto = (typeof EXPECT_PROTOS)[number];
@@ -26,6 +27,8 @@ export interface Expectation {
   /** undefined = not written: icmp, or for svc: the Service's first port (as the CLI does). */
   readonly proto: Located<Proto> | undefined;
   readonly port: Located<number> | undefined;
+  /** The HTTP request on the connection (`http:`), simulated at an HTTP proxy redirect; host undefined = the CLI's default. */
+  readonly http?: Located<{ readonly method: string; readonly path: string; readonly host?: string; readonly headers: ReadonlyArray<{ readonly name: string; readonly value: string }> }>;
   readonly expect: ExpectedVerdict;
   /** Hubble drop reason name, e.g. POLICY_DENIED; only with expect: DROPPED. */
   readonly reason: string | null;
@@ -78,7 +81,7 @@ export function mapField(src: ItemSource, map: MapNode, key: string): { node: YN
 }
 
 /**
- * One expectation: `{name, from, to, proto, port, expect, reason, why, source}`. Every problem is
+ * One expectation: `{name, from, to, proto, port, http, expect, reason, why, source}`. Every problem is
  * reported; undefined when the item cannot be used. `names` holds the names seen so far
  * and gets this item's.
  */
@@ -119,6 +122,9 @@ export function readExpectation(src: ItemSource, item: YNode, names: Expectation
   if (proto && proto.value !== 'icmp' && !pt) src.report(proto.pos, `${proto.value} needs a port (expected port: 1..65535)`);
   if (!proto && pt) src.report(pt.pos, 'a port needs a protocol (expected proto: tcp or udp)');
 
+  const http = readHttp(src, field('http'));
+  if (http && proto && proto.value !== 'tcp') src.report(http.pos, `an HTTP request needs proto: tcp (this flow is ${proto.value})`);
+
   let expect: ExpectedVerdict | undefined;
   const e = field('expect');
   if (!e) src.report(itemPos, "missing 'expect' (expected FORWARDED or DROPPED)");
@@ -154,7 +160,43 @@ export function readExpectation(src: ItemSource, item: YNode, names: Expectation
     else notes[k] = f.text;
   }
   if (!from || !to || !expect) return undefined;
-  return { name, from, to, proto, port, expect, reason, ...notes, pos: itemPos };
+  return { name, from, to, proto, port, ...(http ? { http } : {}), expect, reason, ...notes, pos: itemPos };
+}
+
+/**
+ * `http:` as the string 'METHOD /PATH' (the CLI's --http) or a mapping {method, path, host,
+ * headers: ['Name: value', …]}: each problem at its token.
+ */
+function readHttp(src: ItemSource, f: ReturnType<typeof mapField>): Expectation['http'] {
+  if (!f) return undefined;
+  if (f.text !== undefined) {
+    const line = parseRequestLine(f.text);
+    if (typeof line === 'string') return void src.report(f.pos, `bad http '${f.text}': ${line}`);
+    return { value: { ...line, headers: [] }, pos: f.pos };
+  }
+  if (!isMap(f.node)) return void src.report(f.pos, "'http' must be 'METHOD /PATH' or a mapping (expected method, path, host, headers)");
+  const m = f.node;
+  checkKeys(src, m, FIELDS.expectationHttp, 'http');
+  const text = (k: string) => mapField(src, m, k);
+  const method = text('method');
+  const path = text('path');
+  if (!path || path.text === undefined) return void src.report(path?.pos ?? f.pos, "missing 'path' in http (expected a path starting with /)");
+  const line = parseRequestLine(`${method?.text ?? 'GET'} ${path.text}`);
+  if (typeof line === 'string') return void src.report((method && !/^[A-Z][A-Z-]*$/.test(method.text ?? '') ? method.pos : path.pos), `bad http request: ${line}`);
+  const host = text('host');
+  if (host && (host.text === undefined || host.text === '')) src.report(host.pos, "'host' must be text (expected a host name)");
+  const headers: Array<{ name: string; value: string }> = [];
+  const h = text('headers');
+  if (h && (!isSeq(h.node))) src.report(h.pos, "'headers' must be a list (expected ['Name: value', …])");
+  else if (h && isSeq(h.node)) {
+    for (const item of h.node.items) {
+      const t = scalarText(item);
+      const p = t === undefined ? "expected 'Name: value'" : parseHeader(t);
+      if (typeof p === 'string') src.report(item ? src.posOf(item) : h.pos, `bad header '${t ?? '?'}': ${p}`);
+      else headers.push(p);
+    }
+  }
+  return { value: { ...line, ...(host?.text ? { host: host.text } : {}), headers }, pos: f.pos };
 }
 
 /** A list of expectations; `what` names the list when it is not one or is empty. */

@@ -114,7 +114,9 @@ export const FIELDS = {
   networkPolicyPort: ['protocol', 'port', 'endPort'],
   ipBlock: ['cidr', 'except'],
   /** An item of a Scenario's `expect:` list or of an expectations file (expect-input.ts). */
-  expectation: ['name', 'from', 'to', 'proto', 'port', 'expect', 'reason', 'why', 'source'],
+  expectation: ['name', 'from', 'to', 'proto', 'port', 'http', 'expect', 'reason', 'why', 'source'],
+  /** An expectation's `http:` request as a mapping (or the string 'METHOD /PATH'). */
+  expectationHttp: ['method', 'path', 'host', 'headers'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FieldSet = keyof typeof FIELDS;

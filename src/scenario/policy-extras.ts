@@ -8,6 +8,7 @@ import { isMap, isScalar, isSeq } from './ast.js';
 import { list, looseMap, type Entry, type MapView, type Source } from './raw.js';
 import { compact } from '../util/compact.js';
 import type { L7Spec, UnresolvedPeer } from './types.js';
+import type { HttpRule } from '../proxy/envoy-http.js';
 
 /** A string field of a loosely read mapping, or undefined. */
 function text(m: MapView | undefined, key: string): string | undefined {
@@ -34,8 +35,29 @@ function httpText(src: Source, r: MapView): string {
   const host = text(r, 'host');
   if (host) parts.push(`host ${host}`);
   for (const h of strings(src, r, 'headers')) parts.push(`header "${h}"`);
-  if (r.entry('headerMatches')) parts.push('headerMatches');
+  for (const h of headerMatchesOf(r)) parts.push(`headerMatch ${h.name}${h.value !== undefined ? `=${h.value}` : ''}${h.mismatch ? ` (mismatch ${h.mismatch})` : ''}`);
   return parts.join(' ');
+}
+
+function headerMatchesOf(r: MapView): Array<{ name: string; value?: string; mismatch?: string }> {
+  return maps(r.src, r, 'headerMatches').flatMap((h) => {
+    const name = text(h, 'name');
+    return name === undefined ? [] : [compact({ name, value: text(h, 'value'), mismatch: text(h, 'mismatch') })];
+  });
+}
+
+/**
+ * The same item structured as getHTTPRule reads it (pkg/envoy/server.go:968-1024 at v1.13.0):
+ * a header "Name value" (SplitN on the first space, the colon trimmed) must have that exact
+ * value, a header of one word only be present.
+ */
+function httpRule(src: Source, r: MapView): HttpRule {
+  const headers = strings(src, r, 'headers').map((h) => {
+    const i = h.indexOf(' ');
+    return i < 0 ? { name: h } : { name: h.slice(0, i).replace(/:+$/, ''), value: h.slice(i + 1) };
+  });
+  const hm = headerMatchesOf(r);
+  return compact<HttpRule>({ text: httpText(src, r), method: text(r, 'method'), path: text(r, 'path'), host: text(r, 'host'), headers, ...(hm.length ? { headerMatches: hm } : {}) });
 }
 
 function kafkaText(r: MapView): string {
@@ -70,7 +92,9 @@ export function readL7(m: MapView): L7Spec | undefined {
   const src = m.src;
   const rules = m.entry('rules');
   const r = rules && isMap(rules.node) ? looseMap(src, rules) : undefined;
-  const http = maps(src, r, 'http').map((x) => httpText(src, x));
+  const httpItems = maps(src, r, 'http');
+  const http = httpItems.map((x) => httpText(src, x));
+  const httpRules = httpItems.map((x) => httpRule(src, x));
   const kafka = maps(src, r, 'kafka').map(kafkaText);
   const dns = maps(src, r, 'dns').map(dnsText);
   const l7proto = text(r, 'l7proto');
@@ -86,13 +110,14 @@ export function readL7(m: MapView): L7Spec | undefined {
   if (rules) {
     const kinds = [http.length ? 'http' : '', kafka.length ? 'kafka' : '', dns.length ? 'dns' : '', l7proto ? `l7proto ${l7proto}` : ''].filter(Boolean).join(', ') || 'empty';
     const what = kinds === 'dns' ? 'its DNS proxy redirect' : 'its proxy redirect';
-    src.warn(rules.keyPos ?? rules.pos, `L7 rules (${kinds}) are not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches ${what} ends NOT_SIMULATED`);
+    if (kinds === 'http') src.warn(rules.keyPos ?? rules.pos, `HTTP rules are simulated (Envoy's matching) only for a request given with --http: without one, a packet that reaches its proxy redirect ends NOT_SIMULATED`);
+    else src.warn(rules.keyPos ?? rules.pos, `L7 rules (${kinds}) are not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches ${what} ends NOT_SIMULATED`);
   }
   for (const k of ['terminatingTLS', 'originatingTLS', 'serverNames', 'listener'] as const) {
     const e = m.entry(k);
     if (e) src.warn(e.keyPos ?? e.pos, `'${k}' is not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches its proxy redirect ends NOT_SIMULATED`);
   }
-  return compact<L7Spec>({ http, kafka, dns, l7proto, l7, tls, listener, pos: m.pos });
+  return compact<L7Spec>({ http, ...(httpRules.length ? { httpRules } : {}), kafka, dns, l7proto, l7, tls, listener, pos: m.pos });
 }
 
 const UNRESOLVED_WHY: Readonly<Record<UnresolvedPeer['kind'], string>> = {

@@ -1,6 +1,7 @@
 // The scenario model: a cluster as the control plane consumes it, after loading,
 // validation and deterministic defaulting. Every object keeps the position of the YAML
 // node it came from, so map entries can carry provenance and errors can point at input.
+import type { HttpRule } from '../proxy/envoy-http.js';
 import type { Feature } from '../cilium/releases/features.js';
 import type { Position, Problem } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
@@ -182,6 +183,8 @@ export type L4Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
 export interface L7Spec {
   /** One text per rule, as Envoy would apply it: `GET /api/v1/.*`, `matchPattern *`. */
   readonly http: readonly string[];
+  /** The same HTTP rules structured (method, path, host, headers) for the simulated Envoy. */
+  readonly httpRules?: readonly HttpRule[];
   readonly kafka: readonly string[];
   readonly dns: readonly string[];
   /** `l7proto` and its `l7` rules (a proxylib parser). */

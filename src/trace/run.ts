@@ -4,15 +4,17 @@ import type { Cluster } from '../controlplane/cluster.js';
 import { runTrace, type Injection } from '../datapath/engine.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 import { explainPolicyDrop } from '../explain/policy-drop.js';
+import { explainL7Denial } from '../explain/l7-denial.js';
 import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import { replyOf, type L4, type Packet } from '../net/packet.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import { ETH_P_IP } from '../net/packet.js';
-import type { EndpointView, PacketSummary, Peer, ServiceView, TraceNode, TraceResult } from './tree.js';
+import type { L7Record, EndpointView, PacketSummary, Peer, ServiceView, TraceNode, TraceResult } from './tree.js';
 import { nodeFrontendAddresses } from '../controlplane/services.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { socketLbOf } from '../scenario/types.js';
+import type { HttpRequest } from '../proxy/envoy-http.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =
@@ -30,6 +32,8 @@ export interface FlowSpec {
   readonly traceArp: boolean;
   readonly backend?: { readonly ip: number; readonly port?: number };
   readonly ctState?: CtStatus | undefined;
+  /** The HTTP request on the connection (--http): simulated at an HTTP proxy redirect. */
+  readonly http?: HttpRequest | undefined;
 }
 
 export const DEFAULT_SPORT = 43210;
@@ -75,6 +79,16 @@ function notSimulatedOf(nodes: readonly TraceNode[], node: string, text: string)
   };
   const proxy = walk(nodes)?.proxy;
   return proxy ? { node, text, proxy } : { node, text };
+}
+
+/** The proxy's record, if an L7 proxy decided on the request. */
+function findL7(nodes: readonly TraceNode[]): L7Record | undefined {
+  for (const n of nodes) {
+    if (n.kind === 'l7') return n.record;
+    const inner = 'children' in n ? findL7(n.children) : undefined;
+    if (inner) return inner;
+  }
+  return undefined;
 }
 
 function findRefused(nodes: readonly TraceNode[], node: string): TraceResult['refused'] {
@@ -193,7 +207,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
   const c = cluster.scenario.cluster;
   const placeholder = '00:00:00:00:00:00' as Mac;
   const packet: Packet = { ethSrc: placeholder, ethDst: placeholder, ethertype: ETH_P_IP, src: spec.src.ip, dst: spec.dstIp, ttl: 64, l4: l4Override ?? l4Of(spec), mark: 0 };
-  const opts = { ...(spec.backend ? { backend: spec.backend } : {}), ...(spec.ctState ? { ctState: spec.ctState } : {}) };
+  const opts = { ...(spec.backend ? { backend: spec.backend } : {}), ...(spec.ctState ? { ctState: spec.ctState } : {}), ...(spec.http && !l4Override ? { http: spec.http } : {}) };
   const { hops, outcome } = runTrace(datapath, injectionOf(cluster, spec, packet, l4Override !== undefined), opts);
   const l4 = packet.l4;
   const summary: PacketSummary = {
@@ -209,6 +223,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
   if (spec.proto !== 'icmp' && spec.sport === DEFAULT_SPORT) notes.push(`source port ${DEFAULT_SPORT} (default; use --sport)`);
   if (spec.proto === 'icmp' && !l4Override) notes.push(`icmp echo id ${ICMP_ECHO_ID}`);
   const drop = outcome.kind === 'dropped' ? findDrop(hops, outcome.node) : null;
+  const l7 = findL7(hops);
   const result: WithoutEndpoints = {
     schema: 'cilium-trace/trace/v1',
     packet: summary,
@@ -230,8 +245,10 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
     notSimulated: outcome.kind === 'error' ? notSimulatedOf(hops, outcome.node, outcome.text) : null,
     delivered: outcome.kind === 'delivered' ? { node: outcome.node, target: outcome.target, via: outcome.via, ifindex: outcome.ifindex } : null,
     explanation: null,
+    ...(l7 ? { l7 } : {}),
   };
-  const explained = withEndpointsOf(cluster, { ...result, explanation: explainPolicyDrop(cluster, withEndpointsOf(cluster, result)) });
+  const withViews = withEndpointsOf(cluster, result);
+  const explained = withEndpointsOf(cluster, { ...result, explanation: explainL7Denial(withViews) ?? explainPolicyDrop(cluster, withViews) });
   return { result: explained, final: outcome.kind === 'delivered' ? outcome.packet : undefined };
 }
 
@@ -239,8 +256,8 @@ type WithoutEndpoints = Omit<TraceResult, 'endpoints' | 'services' | 'identityOf
 
 /** A result's fields but `endpoints` (copying them with a spread would build the views). */
 function withoutEndpoints(r: TraceResult): WithoutEndpoints {
-  const { schema, packet, context, hops, verdict, drop, refused, notSimulated, delivered, explanation } = r;
-  return { schema, packet, context, hops, verdict, drop, refused, notSimulated, delivered, explanation };
+  const { schema, packet, context, hops, verdict, drop, refused, notSimulated, delivered, explanation, l7 } = r;
+  return { schema, packet, context, hops, verdict, drop, refused, notSimulated, delivered, explanation, ...(l7 ? { l7 } : {}) };
 }
 
 /** The result with `endpoints` (in its place, before `explanation`) built on first read. */

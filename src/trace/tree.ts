@@ -1,6 +1,7 @@
 // The one trace tree. Executing datapath code appends nodes; renderers (text levels, JSON)
 // are pure functions of the tree. Node kinds carry data, never preformatted output, except
 // `key`/`result` of lookups, which are the cilium CLI's own text for that map entry.
+import type { HttpRuleSet } from '../proxy/envoy-http.js';
 import type { Feature } from '../cilium/releases/features.js';
 import type { Provenance } from '../maps/provenance.js';
 import type { PolicyExplanation } from '../explain/policy-drop.js';
@@ -70,6 +71,8 @@ export type TraceNode =
    */
   | { readonly kind: 'note'; readonly text: string; readonly feature?: Feature }
   | { readonly kind: 'not_simulated'; readonly text: string; readonly proxy?: ProxyHandoff }
+  /** The simulated Envoy's decision on an HTTP request (src/proxy/envoy-http.ts). */
+  | { readonly kind: 'l7'; readonly record: L7Record }
   | { readonly kind: 'return'; readonly value: string }
   | { readonly kind: 'drop'; readonly drop: DropInfo; readonly fn: string; readonly file: string; readonly direction: 'ingress' | 'egress' | null; /** the file and function whose send_drop_notify call sent it, and that call's line at the release */ readonly notifier: string; readonly notifierFn: string; readonly notifyLine: number | null; /** false when no drop notification exists (a socket call failing) */ readonly notify: boolean; readonly srcId: number; readonly dstId: number; readonly dstEp: number; readonly ev: EventMeta }
   /** send_trace_sock_notify4 (bpf/lib/trace_sock.h): socket LB's XLATE_PRE/XLATE_POST event. */
@@ -85,6 +88,43 @@ export interface ProxyHandoff {
   readonly listener: string;
   readonly port: number;
   readonly rules: readonly string[];
+  /** Parser http: the rules structured, the direction and the peer, for the simulated Envoy. */
+  readonly http?: HttpRuleSet;
+  readonly direction?: 'ingress' | 'egress';
+  readonly remoteId?: number;
+  /** The rules behind the redirect entry (provenance texts). */
+  readonly from?: readonly string[];
+}
+
+/** What the L7 proxy did with a request: Envoy's access-log record as monitor and Hubble show it. */
+export interface L7Record {
+  readonly type: 'http';
+  readonly direction: 'ingress' | 'egress';
+  readonly verdict: 'FORWARDED' | 'DENIED';
+  /** 403 for a denied request; 0 for a forwarded one (the response is not simulated). */
+  readonly code: number;
+  readonly method: string;
+  readonly url: string;
+  readonly host: string;
+  readonly path: string;
+  readonly headers: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  readonly node: string;
+  readonly listener: string;
+  readonly proxyPort: number;
+  /** The identities of the client and the server, and the 5-tuple the proxy saw. */
+  readonly srcId: number;
+  readonly dstId: number;
+  readonly src: string;
+  readonly dst: string;
+  readonly sport: number;
+  readonly dport: number;
+  /** The rule that allowed it ('anything …' for an allow without L7 rules), or the rules that did not match and why. */
+  readonly matched: string | null;
+  readonly misses: ReadonlyArray<{ readonly rule: string; readonly why: string }>;
+  /** For a denial: the smallest rule that would allow the request. */
+  readonly proposal: string | null;
+  /** The rules behind the redirect entry (provenance texts). */
+  readonly from: readonly string[];
 }
 
 /** enum xlate_point of bpf/lib/trace_sock.h, forward direction (connect/sendmsg). */
@@ -137,6 +177,8 @@ export interface TraceResult {
   /** For policy drops: why, and the smallest policy that would allow the flow. */
   readonly explanation: PolicyExplanation | null;
   readonly delivered: { readonly node: string; readonly target: string; readonly via: string; readonly ifindex: number } | null;
+  /** The L7 proxy's decision when the trace went through one (an HTTP request given with --http). */
+  readonly l7?: L7Record;
 }
 
 export interface Peer {

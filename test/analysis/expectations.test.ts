@@ -75,7 +75,7 @@ describe('expect: in a Scenario document', () => {
     assert.deepEqual(lines(() => parseScenario(`${HEAD}expect: []\n`, 's.yaml')), ['s.yaml:6:9: the list of expectations is empty (expected at least one)']);
     assert.deepEqual(lines(() => parseScenario(`${HEAD}expect:\n  - { from: a, to:, expect: FORWARDED, colour: red }\n`, 's.yaml')), [
       "s.yaml:7:16: 'to' must be text (expected a pod, namespace/pod, node:NAME, svc:NAMESPACE/NAME or an IPv4 address)",
-      "s.yaml:7:40: unknown key 'colour' in an expectation (expected one of: name, from, to, proto, port, expect, reason, why, source)",
+      "s.yaml:7:40: unknown key 'colour' in an expectation (expected one of: name, from, to, proto, port, http, expect, reason, why, source)",
     ]);
     assert.deepEqual(lines(() => parseScenario(`${HEAD.replace('ip: 10.0.0.10', 'ip: 10.1.0.10')}expect:\n  - { from: a, to: a, expect: SOMETIMES }\n`, 's.yaml')), [
       "s.yaml:5:33: pod IP 10.1.0.10 is outside n1's pod CIDR 10.0.0.0/24",

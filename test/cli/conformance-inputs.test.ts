@@ -30,7 +30,7 @@ describe('expectations: why and source are notes', () => {
   it('must be text; any other key is still an error', () => {
     assert.deepEqual(problems('- { from: a, to: b, expect: DROPPED, why: [x] }\n'), ["x.yaml:1:43: 'why' must be text (expected a note; it is shown, not checked)"]);
     assert.deepEqual(problems('- { from: a, to: b, expect: DROPPED, because: x }\n'), [
-      "x.yaml:1:38: unknown key 'because' in an expectation (expected one of: name, from, to, proto, port, expect, reason, why, source)",
+      "x.yaml:1:38: unknown key 'because' in an expectation (expected one of: name, from, to, proto, port, http, expect, reason, why, source)",
     ]);
   });
 });

@@ -29,7 +29,14 @@ test('http rules: the L3/L4 entry redirects to the node\'s cilium-http-ingress l
   const e = allows(c, 'web', key(idOf(c, 'client'), 80, TCP));
   assert.equal(e.proxyPort, proxyPortOf('n1', 'cilium-http-ingress'));
   assert.ok(e.proxyPort >= 10000 && e.proxyPort <= 20000);
-  assert.deepEqual(e.redirect, { parser: 'http', listener: 'cilium-http-ingress', rules: ['GET /public', 'POST /api/.* header "X-Token: 1"'] });
+  assert.deepEqual(e.redirect, {
+    parser: 'http', listener: 'cilium-http-ingress', rules: ['GET /public', 'POST /api/.* header "X-Token: 1"'],
+    // The same rules structured for the simulated Envoy (pkg/envoy/server.go:968-1024 getHTTPRule).
+    http: [
+      { text: 'GET /public', method: 'GET', path: '/public', headers: [] },
+      { text: 'POST /api/.* header "X-Token: 1"', method: 'POST', path: '/api/.*', headers: [{ name: 'X-Token', value: '1' }] },
+    ],
+  });
   const t = trace(c, 'client', 'web', 'tcp', 80);
   assert.equal(verdict(t), 'NOT_SIMULATED');
   assert.equal(t.notSimulated?.text, `the ingress policy entry redirects to the proxy (80/TCP from identity ${idOf(c, 'client')}; proxy port ${e.proxyPort}, listener cilium-http-ingress); Envoy would then apply: GET /public; POST /api/.* header "X-Token: 1"`);

@@ -90,6 +90,8 @@ export const FEATURES = {
   'from-to-nodes': { since: '1.16.0', what: 'fromNodes / toNodes selectors (enable-node-selector-labels)', source: 'pkg/policy/api/ingress.go@1.16.0' },
   'node-identity-cluster-label': { since: '1.18.0', what: 'with enable-node-selector-labels a remote node\'s identity carries k8s:io.cilium.k8s.policy.cluster, and fromNodes/toNodes selectors match the local cluster by default (1.17 not read)', source: 'pkg/node/manager/manager.go nodeIdentityLabels, pkg/k8s/apis/cilium.io/utils/utils.go addClusterFilterByDefault@1.16.15, 1.18.3' },
   'cnp-no-init': { since: '1.15.0', what: 'a CiliumNetworkPolicy can no longer select reserved:init', source: 'Documentation/operations/upgrade.rst@1.15.0' },
+  // the L7 proxy
+  'envoy-daemonset': { since: '1.16.0', what: 'Envoy runs in the cilium-envoy DaemonSet (Helm envoy.enabled: true for new installations), not inside the agent pod', source: 'install/kubernetes/cilium/values.yaml envoy.enabled, templates/_helpers.tpl@1.16.15 (no envoy section@1.13.0)' },
 } as const satisfies Record<string, FeatureFact>;
 
 export type Feature = keyof typeof FEATURES;

@@ -124,5 +124,6 @@ bpf/lib/policy.h	policy_clear_mark	375
 bpf/lib/policy.h	policy_mark_skip	370
 bpf/lib/policy_log.h	send_policy_verdict_notify	50
 bpf/lib/proxy.h	ctx_redirect_to_proxy4	224
+bpf/lib/proxy.h	tc_index_skip_ingress_proxy	342
 bpf/lib/tailcall.h	invoke_tailcall_if	107
 `;

@@ -139,6 +139,7 @@ bpf/lib/policy.h	policy_clear_mark	303
 bpf/lib/policy.h	policy_mark_skip	298
 bpf/lib/policy_log.h	send_policy_verdict_notify	101
 bpf/lib/proxy.h	ctx_redirect_to_proxy4	241
+bpf/lib/proxy.h	tc_index_from_ingress_proxy	363
 bpf/lib/tailcall.h	invoke_tailcall_if	56
 bpf/lib/tailcall.h	invoke_traced_tailcall_if	65
 `;

@@ -140,6 +140,7 @@ bpf/lib/policy.h	policy_can_egress4	378
 bpf/lib/policy.h	policy_can_ingress4	320
 bpf/lib/policy_log.h	send_policy_verdict_notify	116
 bpf/lib/proxy.h	ctx_redirect_to_proxy4	243
+bpf/lib/proxy.h	tc_index_from_ingress_proxy	393
 bpf/lib/tailcall.h	invoke_tailcall_if	156
 bpf/lib/tailcall.h	invoke_traced_tailcall_if	165
 `;

@@ -7,6 +7,7 @@ import { DEFAULT_SPORT, type FlowSpec } from '../../trace/run.js';
 import type { Expectation } from '../../analysis/expectations.js';
 import { resolveDestination, resolveSource } from '../endpoints.js';
 import { servicePortNote } from '../flow-args.js';
+import { defaultHost } from '../http-args.js';
 
 /** Runs a resolver; an InputError it raises is re-pointed at `pos`. */
 function at<T>(pos: Position, problems: Problem[], f: () => T): T | undefined {
@@ -45,7 +46,12 @@ function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[], warni
   if (note) warnings.push({ pos: e.port?.pos ?? e.proto?.pos ?? e.to.pos, message: `warning: ${note}` });
   const src = at(e.from.pos, problems, () => resolveSource(cluster, { text: e.from.value, col: 1 }, dst.ip, undefined, dport));
   if (!src) return undefined;
-  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false }, protoText: dport === null ? proto : `${proto}/${dport}` };
+  if (e.http && proto !== 'tcp') {
+    problems.push({ pos: e.http.pos, message: `an HTTP request needs a TCP port (this flow is ${proto})` });
+    return undefined;
+  }
+  const http = e.http ? { ...e.http.value, host: e.http.value.host ?? defaultHost(dst, dport) } : undefined;
+  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false, ...(http ? { http } : {}) }, protoText: dport === null ? proto : `${proto}/${dport}` };
 }
 
 /**

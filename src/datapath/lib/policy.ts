@@ -15,7 +15,7 @@
 import { describePolicyPort, formatPolicyEntry, formatPolicyKey, LPM_FULL_PREFIX_BITS, LPM_PROTO_PREFIX_BITS, type PendingPeer, type PolicyEntry, type PolicyKey, type PolicyMap, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
 import { WORLD_ID } from '../../cilium/identities.js';
 import type { CiliumRelease } from '../../cilium/releases/release.js';
-import type { Provenance } from '../../maps/provenance.js';
+import { provenanceText, type Provenance } from '../../maps/provenance.js';
 import { ipProto, policyPort } from '../../net/packet.js';
 import { drop, unsimulated, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
 
@@ -196,8 +196,10 @@ const PROXY_NAME: Readonly<Record<string, string>> = { http: 'Envoy', dns: 'the 
 
 /**
  * ctx_redirect_to_proxy4 (bpf/lib/proxy.h): the packet goes to the node's proxy listener
- * (skb->mark MARK_MAGIC_TO_PROXY | port, then TPROXY). The proxy is not simulated: the trace
- * ends here, naming the entry, the listener and the rules the proxy would apply.
+ * (skb->mark MARK_MAGIC_TO_PROXY | port, then TPROXY). Only Envoy's HTTP filter is simulated,
+ * and only for a request the probe gives (--http): the engine then runs the proxy hop
+ * (src/proxy/envoy-http.ts). Otherwise the trace ends here, naming the entry, the listener and
+ * the rules the proxy would apply.
  */
 export function ctxRedirectToProxy4(ctx: Ctx, direction: TrafficDirection, remoteId: number, v: PolicyVerdict): Ret {
   return ctx.tb.frame('ctx_redirect_to_proxy4', 'bpf/lib/proxy.h', () => {
@@ -206,8 +208,12 @@ export function ctxRedirectToProxy4(ctx: Ctx, direction: TrafficDirection, remot
     const peer = direction === 'ingress' ? `from identity ${remoteId}` : `to identity ${remoteId}`;
     const proxy = PROXY_NAME[r?.parser ?? ''] ?? `the ${r?.parser ?? 'L7'} proxy (Envoy)`;
     const rules = r ? r.rules.join('; ') : 'its L7 rules';
+    const simulated = r?.parser === 'http' && r.http !== undefined;
     const text = `the ${direction} policy entry redirects to the proxy (${port} ${peer}; proxy port ${v.proxyPort}, listener ${r?.listener ?? '?'}); ${proxy} would then apply: ${rules}`;
-    ctx.tb.add({ kind: 'note', text: `skb->mark 0x${(((v.proxyPort & 0xffff) << 16) | 0x0200).toString(16).padStart(8, '0')} (MARK_MAGIC_TO_PROXY | proxy port << 16): the stack's TPROXY rule hands the packet to ${r?.listener ?? 'the proxy'}` });
-    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules } : undefined);
+    if (simulated && !ctx.opts.http) ctx.tb.add({ kind: 'note', text: "the L7 verdict depends on the request: give one with --http 'METHOD /PATH' (and --header, --host) to simulate Envoy's HTTP rules" });
+    // proxy_port is the entry's __be16: the mark holds the port's bytes swapped (0x0200 | be16 << 16).
+    const be16 = ((v.proxyPort & 0xff) << 8) | ((v.proxyPort >> 8) & 0xff);
+    ctx.tb.add({ kind: 'note', text: `skb->mark 0x${(((be16 << 16) | 0x0200) >>> 0).toString(16).padStart(8, '0')} (MARK_MAGIC_TO_PROXY | proxy_port << 16, the port in network byte order), ctx_change_type(PACKET_HOST), CTX_ACT_OK: the stack's TPROXY rule hands the packet to ${r?.listener ?? 'the proxy'} on port ${v.proxyPort}` });
+    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http, direction, remoteId, from: v.provenance.map(provenanceText) } : {}) } : undefined);
   });
 }
