@@ -39,7 +39,7 @@ const INGRESS_L7 = cnp('web-http', `
 `);
 
 function build(profile: Profile, ...docs: string[]): Cluster {
-  const base = BASE.replace('cluster: { ', `cluster: { cilium: "${profile}", `);
+  const base = BASE.replace('cilium: "1.13"', `cilium: "${profile}"`);
   return buildCluster(parseScenario(base + PODS.map(podDoc).join('') + docs.map((d) => `---\n${d}`).join('\n'), 'l7.yaml'));
 }
 
