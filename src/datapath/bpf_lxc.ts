@@ -298,7 +298,9 @@ function ipv4Policy(ctx: Ctx): Ret {
         ctx.tb.add({ kind: 'note', text: `ct_update_nodeport: node_port of the existing entry set to ${nodePort ? 1 : 0}` });
       }
     }
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', { srcSecId: srcLabel, nodePort }, ctx.node.maps.ctAny);
+    // ct_state_new.from_tunnel = from_tunnel (bpf_lxc.c@v1.18.3:2019, @v1.16.15:1964).
+    const tunnelled = fromTunnel && ctx.cluster.release.has('ct-from-tunnel');
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', { srcSecId: srcLabel, nodePort, ...(tunnelled ? { fromTunnel: true } : {}) }, ctx.node.maps.ctAny);
     if (redirect) {
       // redirect_to_proxy: TRACE_TO_PROXY, POLICY_ACT_PROXY_REDIRECT; tail_ipv4_policy then calls ctx_redirect_to_proxy4.
       sendTraceNotify(ctx, 'TRACE_TO_PROXY', srcLabel, cfg.seclabel, redirect.proxyPort, ifindex, status, origSip);

@@ -33,3 +33,45 @@ test('v1.16.15 bpf/bpf_host.c:1147 do_netdev traces from-network first, with ide
   assert.equal(lines[at]?.trim(), 'trace TRACE_FROM_NETWORK (from-network) identity 0->0 ifindex 2 state unknown');
   assert.ok(lines.slice(at).some((l) => l.includes('resolve_srcid_ipv4')), 'resolve_srcid_ipv4 runs after');
 });
+
+const creates = (lines: string[]) => lines.flatMap((l, i) => (l.trim().startsWith('create ') ? [`${l.trim()} | ${lines[i + 1]?.trim() ?? ''}`] : []));
+
+test('v1.18.3 bpf/lib/conntrack.h:1058-1082 ct_create4 writes the related ICMP entry before the main one; no CONNTRACK_ACCOUNTING (pkg/defaults/defaults.go:553): Packets=0 Bytes=0, no SeenNonSyn', async () => {
+  const c = creates(await out('pod1', 'pod3', 'icmp', '--cilium', '1.18'));
+  assert.match(c[0] ?? '', /^create cilium_ct_any4_global ICMP OUT 10\.0\.0\.157:0 -> 10\.0\.1\.105:0 related \| expires=1060 Packets=0 Bytes=0 .* Flags=0x0000 \[ \] /);
+  assert.match(c[1] ?? '', /^create cilium_ct_any4_global ICMP OUT 10\.0\.0\.157:1 -> 10\.0\.1\.105:0 \| expires=1060 Packets=0 Bytes=0 /);
+  for (const l of c) assert.match(l, /Packets=0 Bytes=0 /);
+});
+
+test('v1.16.15 bpf/lib/conntrack.h:1030-1055 (related first) and daemon/cmd/daemon_main.go:1338 (ConntrackAccounting false)', async () => {
+  const c = creates(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.16'));
+  assert.match(c[0] ?? '', /^create cilium_ct_any4_global ICMP OUT 10\.0\.0\.157:0 -> 10\.0\.1\.105:0 related \| expires=1060 Packets=0 Bytes=0 RxFlagsSeen=0x00 LastRxReport=0 TxFlagsSeen=0x02 .*Flags=0x0000 \[ \] /);
+  assert.match(c[1] ?? '', /^create cilium_ct4_global TCP OUT 10\.0\.0\.157:43210 -> 10\.0\.1\.105:80 \| expires=1060 Packets=0 Bytes=0 /);
+});
+
+test('v1.18.3 lb.h:1863 / nodeport.h:2714: the SVC and the NodePort CT_EGRESS entries are both Packets=0 Bytes=0', async () => {
+  const c = creates(await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.18')).filter((l) => l.startsWith('create cilium_ct'));
+  assert.ok(c.some((l) => / SVC /.test(l)) && c.some((l) => /TCP OUT /.test(l)));
+  for (const l of c) assert.match(l, /Packets=0 Bytes=0 /, l);
+});
+
+test('v1.13.0 bpf/lib/conntrack.h:1007 ct_create4 writes the main entry first, counted, then the related one with seen_non_syn', async () => {
+  const c = creates(await out('pod1', 'pod3', 'icmp', '--cilium', '1.13'));
+  assert.match(c[0] ?? '', /^create \S+ ICMP OUT 10\.0\.0\.157:1 -> 10\.0\.1\.105:0 \| .*TxPackets=1 TxBytes=98 /);
+  assert.match(c[1] ?? '', /related \| .*Flags=0x0010 \[ SeenNonSyn \]/);
+});
+
+test('v1.18.3 bpf/bpf_lxc.c:2019 + conntrack.h:969: the ingress entries of tunnelled traffic carry FromTunnel (0x0400), main and related', async () => {
+  const c = creates(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.18'));
+  const ins = c.filter((l) => / IN 10\.0\.0\.157/.test(l));
+  assert.equal(ins.length, 2);
+  for (const l of ins) assert.match(l, /Flags=0x0400 \[ FromTunnel \] /);
+  for (const l of c.filter((x) => / OUT /.test(x))) assert.match(l, /Flags=0x0000 \[ \] /);
+});
+
+test('v1.16.15 bpf/bpf_lxc.c:1964: FromTunnel on the ingress entry in the 1.16 profile too; not for a same-node pod', async () => {
+  const c = creates(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.16'));
+  assert.match(c.find((l) => /TCP IN /.test(l)) ?? '', /Flags=0x0400 \[ FromTunnel \] /);
+  const local = creates(await out('pod1', 'pod2', 'icmp', '--cilium', '1.16'));
+  assert.match(local.find((l) => /ICMP IN .*:1 /.test(l)) ?? '', /Flags=0x0000 \[ \] /);
+});
