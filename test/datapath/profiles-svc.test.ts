@@ -204,7 +204,7 @@ test('v1.16.15 bpf/lib/nodeport.h:2905-2907 (CT_ENTRY_NODEPORT, conntrack.h:247-
   const { forward } = trace('1.16', ['-f', SERVICES, '203.0.113.7', '1.2.3.167', 'tcp/30080']);
   const s = steps(forward);
   const create = s.filter((x) => x.node['ct_create'] && String((x.node['ct_create'] as Json)['key']).startsWith('TCP OUT 203.0.113.7'));
-  assert.equal((create[0]?.node['ct_create'] as Json)['value'], 'expires=1060 Packets=1 Bytes=74 RxFlagsSeen=0x00 LastRxReport=0 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0020 [ NodePort ] RevNAT=5 SourceSecurityID=2 IfIndex=2 BackendID=0');
+  assert.equal((create[0]?.node['ct_create'] as Json)['value'], 'expires=1060 Packets=0 Bytes=0 RxFlagsSeen=0x00 LastRxReport=0 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0020 [ NodePort ] RevNAT=5 SourceSecurityID=2 IfIndex=2 BackendID=0');
   assert.ok(notes(s).includes('backend 10.0.0.243 is local (endpoint 505): ctx_set_xfer(XFER_PKT_NO_SVC), continue in handle_ipv4'));
 });
 
