@@ -124,10 +124,12 @@ export function cilToOverlay(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_overlay', FILE, () => {
     // snat_done is read before set_identity_mark overwrites the mark (bpf_overlay.c@v1.18.3:795).
     const snatDone = ctxSnatDone(ctx);
+    const markBefore = ctx.pkt.mark;
     const srcId = ctx.cluster.release.has('to-netdev-overlay-mark') ? markOverlay(ctx) : 0;
     if (ctx.node.config.enableNodePort) {
       if (snatDone) {
-        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, goto out` });
+        // The mark as ctx_snat_done read it, before set_identity_mark (bpf_overlay.c@v1.18.3:796, :844-850).
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${markBefore.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, goto out` });
       } else {
         const { ret, tailCalled } = handleNatFwd(ctx, srcId);
         if (tailCalled) return ret;

@@ -75,3 +75,29 @@ test('v1.16.15 bpf/bpf_lxc.c:1964: FromTunnel on the ingress entry in the 1.16 p
   const local = creates(await out('pod1', 'pod2', 'icmp', '--cilium', '1.16'));
   assert.match(local.find((l) => /ICMP IN .*:1 /.test(l)) ?? '', /Flags=0x0000 \[ \] /);
 });
+
+test('v1.18.3 bpf/lib/common.h:561 + overloadable_skb.h:231-235: ctx_snat_done_set clears MARK_MAGIC_HOST_MASK and sets MARK_MAGIC_SNAT_DONE 0x0300', async () => {
+  const lines = await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.18');
+  assert.deepEqual(grep(lines, /MARK_MAGIC_SNAT_DONE/), [
+    'skb->mark 0x0000 → 0x0300 (&= ~MARK_MAGIC_HOST_MASK, |= MARK_MAGIC_SNAT_DONE 0x0300): later NAT hooks skip this packet',
+    'ctx_snat_done: skb->mark 0x0300 carries MARK_MAGIC_SNAT_DONE, goto out',
+  ]);
+});
+
+test('v1.16.15 bpf/lib/common.h:730 + overloadable_skb.h:228-237: the same 0x0300 mark in the 1.16 profile', async () => {
+  const lines = await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.16');
+  assert.ok(grep(lines, /MARK_MAGIC_SNAT_DONE/).every((l) => l.includes('0x0300') && !l.includes('0x1500')));
+  assert.ok(grep(lines, /→ 0x0300 \(&= ~MARK_MAGIC_HOST_MASK/).length > 0);
+});
+
+test('v1.13.0 bpf/lib/overloadable_skb.h:168-171: ctx_snat_done_set ORs 0x1500 in', async () => {
+  const lines = await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.13');
+  assert.ok(grep(lines, /\(\|= MARK_MAGIC_SNAT_DONE\)/).some((l) => l.includes('→ 0x1500')));
+});
+
+test('v1.18.3 bpf/bpf_overlay.c:796, :844-850: cil_to_overlay reads snat_done before set_identity_mark; the note prints the mark it read', async () => {
+  const lines = await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.18');
+  const note = lines.findIndex((l) => l.includes('ctx_snat_done: skb->mark'));
+  assert.equal(lines[note]?.trim(), 'ctx_snat_done: skb->mark 0x0300 carries MARK_MAGIC_SNAT_DONE, goto out');
+  assert.ok(lines.slice(0, note).some((l) => /MARK_MAGIC_OVERLAY/.test(l)), 'set_identity_mark ran before the check printed');
+});

@@ -26,8 +26,11 @@ export const NODEPORT_PORT_MIN_NAT = 32768;
 export const NODEPORT_PORT_MAX_NAT = 65535;
 /** NAT_MIN_EGRESS is NODEPORT_PORT_MIN_NAT with ENABLE_NODEPORT (common.h:739-743). */
 const NAT_MIN_EGRESS = NODEPORT_PORT_MIN_NAT;
-/** MARK_MAGIC_SNAT_DONE (common.h:609), set by ctx_snat_done_set in skb->mark. */
+/** MARK_MAGIC_SNAT_DONE (common.h:609 at v1.13.0), set by ctx_snat_done_set in skb->mark. */
 export const MARK_MAGIC_SNAT_DONE = 0x1500;
+/** v1.16+: MARK_MAGIC_SNAT_DONE is 0x0300 in the MARK_MAGIC_HOST_MASK nibble (common.h@v1.18.3:561, @v1.16.15:730). */
+const MARK_MAGIC_SNAT_DONE_V1_16 = 0x0300;
+const MARK_MAGIC_HOST_MASK = 0x0f00;
 /** Outer Ethernet + IPv4 + UDP + VXLAN/Geneve header bytes of an encapsulated skb. */
 const ENCAP_OVERHEAD = 50;
 
@@ -71,14 +74,21 @@ export function onL3<T>(ctx: Ctx, fn: () => T): T {
   }
 }
 
-/** ctx_snat_done (overloadable_skb.h:173-176). */
+/** ctx_snat_done (overloadable_skb.h:173-176; v1.16+ compares the host-mask nibble, @v1.18.3:237-240). */
 export function ctxSnatDone(ctx: Ctx): boolean {
+  if (ctx.cluster.release.has('snat-done-host-mask')) return (ctx.pkt.mark & MARK_MAGIC_HOST_MASK) === MARK_MAGIC_SNAT_DONE_V1_16;
   return (ctx.pkt.mark & MARK_MAGIC_SNAT_DONE) === MARK_MAGIC_SNAT_DONE;
 }
 
-/** ctx_snat_done_set (overloadable_skb.h:168-171): later NAT hooks skip this skb. */
+/** ctx_snat_done_set (overloadable_skb.h:168-171; v1.16+ clears the host-mask nibble first, @v1.18.3:231-235): later NAT hooks skip this skb. */
 export function ctxSnatDoneSet(ctx: Ctx): void {
   ctx.tb.frame('ctx_snat_done_set', 'bpf/lib/overloadable_skb.h', () => {
+    if (ctx.cluster.release.has('snat-done-host-mask')) {
+      const mark = ((ctx.pkt.mark & ~MARK_MAGIC_HOST_MASK) | MARK_MAGIC_SNAT_DONE_V1_16) >>> 0;
+      ctx.tb.add({ kind: 'note', text: `skb->mark ${hex(ctx.pkt.mark)} → ${hex(mark)} (&= ~MARK_MAGIC_HOST_MASK, |= MARK_MAGIC_SNAT_DONE 0x0300): later NAT hooks skip this packet`, feature: 'snat-done-host-mask' });
+      ctx.pkt = { ...ctx.pkt, mark };
+      return;
+    }
     const mark = (ctx.pkt.mark | MARK_MAGIC_SNAT_DONE) >>> 0;
     ctx.tb.add({ kind: 'note', text: `skb->mark ${hex(ctx.pkt.mark)} → ${hex(mark)} (|= MARK_MAGIC_SNAT_DONE): later NAT hooks skip this packet` });
     ctx.pkt = { ...ctx.pkt, mark };

@@ -453,7 +453,7 @@ const FUNCTIONS: Readonly<Record<string, F>> = {
     'cilium-trace maps nat --after "SRC DST PROTO" shows the entries.',
     ['snat_v4_nat', 'tail_nodeport_nat_ingress_ipv4']],
   ctx_snat_done_set: ['bpf/lib/overloadable_skb.h',
-    'Marks the packet as translated: skb->mark |= MARK_MAGIC_SNAT_DONE (0x1500).',
+    'Marks the packet as translated: skb->mark |= MARK_MAGIC_SNAT_DONE (0x1500 at v1.13.0; from v1.16 the MARK_MAGIC_HOST_MASK nibble is cleared first and MARK_MAGIC_SNAT_DONE is 0x0300).',
     'cil_to_overlay and cil_to_netdev skip the NAT code (handle_nat_fwd) for a marked packet (ctx_snat_done). The mark survives the kernel\'s VXLAN/Geneve encapsulation, so the outer packet is skipped on the native device too.',
     'See handle_nat_fwd.',
     ['handle_nat_fwd'], ['ctx_snat_done', 'MARK_MAGIC_SNAT_DONE']],
