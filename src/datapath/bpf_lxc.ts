@@ -292,7 +292,13 @@ function ipv4Policy(ctx: Ctx): Ret {
     // skip_policy_enforcement, ENABLE_NODEPORT without DSR (bpf_lxc.c:1803-1830): node_port of the
     // new entry comes from the CT_EGRESS entry nodeport_lb4 made for client → backend.
     let nodePort = false;
-    if (ctx.node.config.enableNodePort && (status === 'CT_NEW' || status === 'CT_REOPENED')) {
+    // v1.16+: the lookup is compiled only with ENABLE_IPSEC (v1.18: || ENABLE_SRV6), "needed for hostport
+    // support, until #32897 is fixed" (bpf_lxc.c@v1.18.3:2011-2017, @v1.16.15:1956-1960); neither is modelled.
+    const nodePortLookup = !ctx.cluster.release.has('policy-nodeport-lookup-ipsec');
+    if (ctx.node.config.enableNodePort && !nodePortLookup && status === 'CT_NEW') {
+      ctx.tb.add({ kind: 'note', text: `no ct_has_nodeport_egress_entry4: compiled only with ENABLE_IPSEC${ctx.cluster.release.pick({ '1.16.0': '', '1.18.0': ' or ENABLE_SRV6' })} (hostport workaround, #32897); node_port stays 0`, feature: 'policy-nodeport-lookup-ipsec' });
+    }
+    if (ctx.node.config.enableNodePort && nodePortLookup && (status === 'CT_NEW' || status === 'CT_REOPENED')) {
       nodePort = ctHasNodeportEgressEntry4(ctx, 'ct-buffer');
       if (status === 'CT_REOPENED' && (ctx.ctBuffer?.nodePort ?? false) !== nodePort) {
         ctx.tb.add({ kind: 'note', text: `ct_update_nodeport: node_port of the existing entry set to ${nodePort ? 1 : 0}` });

@@ -101,3 +101,15 @@ test('v1.18.3 bpf/bpf_overlay.c:796, :844-850: cil_to_overlay reads snat_done be
   assert.equal(lines[note]?.trim(), 'ctx_snat_done: skb->mark 0x0300 carries MARK_MAGIC_SNAT_DONE, goto out');
   assert.ok(lines.slice(0, note).some((l) => /MARK_MAGIC_OVERLAY/.test(l)), 'set_identity_mark ran before the check printed');
 });
+
+test('v1.18.3 bpf/bpf_lxc.c:2011-2017: ipv4_policy has no ct_has_nodeport_egress_entry4 without IPsec/SRv6', async () => {
+  const lines = await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.18');
+  const policy = lines.slice(lines.findIndex((l) => l.trim().startsWith('ipv4_policy ')));
+  const inPolicy = policy.slice(0, policy.findIndex((l) => l.trim().startsWith('create ')));
+  assert.deepEqual(grep(inPolicy, /ct_has_nodeport_egress_entry4/), ['no ct_has_nodeport_egress_entry4: compiled only with ENABLE_IPSEC or ENABLE_SRV6 (hostport workaround, #32897); node_port stays 0']);
+});
+
+test('v1.16.15 bpf/bpf_lxc.c:1956-1960: the same lookup is IPsec-only in the 1.16 profile; v1.13.0 keeps it', async () => {
+  assert.deepEqual(grep(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.16'), / no ct_has_nodeport_egress_entry4:/), ['no ct_has_nodeport_egress_entry4: compiled only with ENABLE_IPSEC (hostport workaround, #32897); node_port stays 0']);
+  assert.ok(grep(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.13'), / ct_has_nodeport_egress_entry4 {2}bpf/).length > 0);
+});
