@@ -113,3 +113,15 @@ test('v1.16.15 bpf/bpf_lxc.c:1956-1960: the same lookup is IPsec-only in the 1.1
   assert.deepEqual(grep(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.16'), / no ct_has_nodeport_egress_entry4:/), ['no ct_has_nodeport_egress_entry4: compiled only with ENABLE_IPSEC (hostport workaround, #32897); node_port stays 0']);
   assert.ok(grep(await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.13'), / ct_has_nodeport_egress_entry4 {2}bpf/).length > 0);
 });
+
+test('v1.18.3 bpf/lib/nodeport.h:2696-2705 + conntrack.h:885-887: nodeport_svc_lb4 looks the CT_EGRESS entry up once, SCOPE_FORWARD (TUPLE_F_OUT)', async () => {
+  for (const v of ['1.18', '1.16']) {
+    const lines = await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', v);
+    const svc = lines.slice(lines.findIndex((l) => l.trim().startsWith('nodeport_svc_lb4 ')));
+    const lazy = svc.slice(svc.findIndex((l) => l.includes('SCOPE_FORWARD')));
+    assert.equal(lazy[0]?.trim(), 'lookup cilium_ct4_global TCP OUT 203.0.113.7:43210 -> 10.0.0.243:80 → miss  (SCOPE_FORWARD: original direction, TUPLE_F_OUT)', v);
+    assert.ok(!lazy[1]?.includes('lookup cilium_ct4_global'), v);
+    assert.ok(svc[svc.length - lazy.length - 1]?.trim().startsWith('ct_lazy_lookup4 '), 'the first line under ct_lazy_lookup4');
+    assert.equal(grep(lines, /TCP IN 10\.0\.0\.243:80 -> 203\.0\.113\.7:43210 → miss/).length, 0, v);
+  }
+});

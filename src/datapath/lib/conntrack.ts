@@ -96,7 +96,7 @@ function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: 
  * CT_REPLY; on a miss probe 2 is the original direction (:755-760), a hit is CT_ESTABLISHED,
  * a miss CT_NEW. `len` is ctx_full_len, what accounting adds. Under --ct no probe decides.
  */
-export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4', types: 'any' | 'nodeport' = 'any'): { status: CtStatus; revNat: number; nodePort: boolean } {
+export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4', types: 'any' | 'nodeport' = 'any', scope: CtScope = 'SCOPE_BIDIR'): { status: CtStatus; revNat: number; nodePort: boolean } {
   return ctx.tb.frame(fn, 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
@@ -120,18 +120,23 @@ export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pk
     const flag = (t: CtTuple) => (t.flags & TUPLE_F_IN ? 'TUPLE_F_IN' : 'TUPLE_F_OUT');
     let status: CtStatus = 'CT_NEW';
     let hitTuple: CtTuple | undefined;
-    let hit = probe(reply, `reply direction, ${flag(reply)}`);
+    // __ct_lookup4 (conntrack.h@v1.18.3:864-887): SCOPE_FORWARD probes only the original
+    // direction, SCOPE_REVERSE only the reply direction, SCOPE_BIDIR both.
+    let hit = scope === 'SCOPE_FORWARD' ? undefined : probe(reply, `reply direction, ${flag(reply)}`);
     if (hit) {
       status = 'CT_REPLY';
       hitTuple = reply;
-    } else {
-      hit = probe(orig, `original direction, ${flag(orig)}`);
+    } else if (scope !== 'SCOPE_REVERSE') {
+      hit = probe(orig, `${scope === 'SCOPE_FORWARD' ? 'SCOPE_FORWARD: ' : ''}original direction, ${flag(orig)}`);
       if (hit) { status = 'CT_ESTABLISHED'; hitTuple = orig; }
     }
     ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hitTuple ?? orig, ctx.cluster.release).trimEnd(), result: status, assumed: false });
     return { status, revNat: hit?.revNat ?? 0, nodePort: hit !== undefined && (hit.flags & CT_FLAG_NODE_PORT) !== 0 };
   });
 }
+
+/** enum ct_scope (conntrack.h): which directions __ct_lookup4 probes. */
+export type CtScope = 'SCOPE_FORWARD' | 'SCOPE_REVERSE' | 'SCOPE_BIDIR';
 
 /** The ct_state a caller of ct_create4 sets for a CT_EGRESS/CT_INGRESS entry of bpf_lxc. */
 export interface CtStateLxc {
