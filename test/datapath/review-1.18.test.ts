@@ -125,3 +125,17 @@ test('v1.18.3 bpf/lib/nodeport.h:2696-2705 + conntrack.h:885-887: nodeport_svc_l
     assert.equal(grep(lines, /TCP IN 10\.0\.0\.243:80 -> 203\.0\.113\.7:43210 → miss/).length, 0, v);
   }
 });
+
+test('v1.18.3 bpf/lib/nodeport_egress.h:485-493: nodeport_rev_dnat_fwd_ipv4 goes from lb4_extract_tuple straight to nodeport_rev_dnat_get_info_ipv4 (no lb4_fill_key)', async () => {
+  const lines = await out('pod1', 'pod3', 'tcp/80', '--cilium', '1.18');
+  const at = lines.findIndex((l) => l.trim().startsWith('nodeport_rev_dnat_fwd_ipv4 '));
+  assert.deepEqual(lines.slice(at + 1, at + 3).map((l) => l.trim().split(/\s+/)[0]), ['lb4_extract_tuple', 'nodeport_rev_dnat_get_info_ipv4']);
+  assert.equal(grep(lines, /^lb4_fill_key /).length, 0);
+});
+
+test('v1.18.3 bpf/lib/nodeport_egress.h:487-490: an ICMP packet leaves nodeport_rev_dnat_fwd_ipv4 with return CTX_ACT_OK, no skip_service_lookup', async () => {
+  const lines = await out('pod1', 'pod3', 'icmp', '--cilium', '1.18');
+  assert.deepEqual(grep(lines, /DROP_UNSUPP_SERVICE_PROTO: not/).slice(0, 1), ['IPPROTO_ICMP: DROP_UNSUPP_SERVICE_PROTO: not a service protocol, return CTX_ACT_OK']);
+  const fwd = lines.findIndex((l) => l.trim().startsWith('nodeport_rev_dnat_fwd_ipv4 '));
+  assert.equal(lines[fwd + 2]?.trim(), 'IPPROTO_ICMP: DROP_UNSUPP_SERVICE_PROTO: not a service protocol, return CTX_ACT_OK');
+});

@@ -490,7 +490,7 @@ function tailNodeportRevDnatIpv4(ctx: Ctx): Ret {
 function nodeportRevDnatIpv4(ctx: Ctx): Ret {
   const names = revDnatNames(ctx.cluster.release);
   return ctx.tb.frame(names.fn, FILE, (): Ret => {
-    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt)));
+    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt), 'revdnat'));
     if (typeof key === 'string') {
       ctx.tb.add({ kind: 'note', text: 'not a service protocol: goto skip_revdnat, CTX_ACT_OK' });
       return CTX_ACT_OK;
@@ -537,7 +537,7 @@ function fibRedirectReply(ctx: Ctx, fn: string): Ret {
  */
 function nodeportRevDnatFwdIpv4New(ctx: Ctx): Ret {
   return ctx.tb.frame('nodeport_rev_dnat_fwd_ipv4', egressFile(ctx), (): Ret => {
-    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt)));
+    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt), 'revdnat-fwd'));
     if (typeof key === 'string') return CTX_ACT_OK;
     const hasEntry = ctx.tb.frame('nodeport_rev_dnat_get_info_ipv4', FILE, () => onL3(ctx, () => ctHasNodeportEgressEntry4(ctx)));
     if (!hasEntry) return CTX_ACT_OK;
