@@ -139,3 +139,18 @@ test('v1.18.3 bpf/lib/nodeport_egress.h:487-490: an ICMP packet leaves nodeport_
   const fwd = lines.findIndex((l) => l.trim().startsWith('nodeport_rev_dnat_fwd_ipv4 '));
   assert.equal(lines[fwd + 2]?.trim(), 'IPPROTO_ICMP: DROP_UNSUPP_SERVICE_PROTO: not a service protocol, return CTX_ACT_OK');
 });
+
+test('v1.18.3 bpf/lib/nat.h:1133-1163: snat_v4_rev_nat punts an ICMP echo request by the ICMP-type switch default, not by snat_v4_rev_nat_can_skip', async () => {
+  for (const v of ['1.18', '1.16']) {
+    const lines = await out('pod1', 'pod3', 'icmp', '--cilium', v);
+    assert.deepEqual(grep(lines, /ICMP_ECHO\)/), ['ICMP type 8 (ICMP_ECHO) is not ICMP_ECHOREPLY: switch (icmphdr.type) default: NAT_PUNT_TO_STACK'], v);
+    assert.equal(grep(lines, /echo id 0 is outside/).length, 0, v);
+  }
+});
+
+test('v1.18.3 bpf/lib/nat.h:1119: snat_v4_rev_nat_can_skip is for TCP/UDP only: the echo reply reaches snat_v4_rev_nat_handle_mapping; v1.16.15 nat.h:971 skips it by the id', async () => {
+  const r18 = await out('pod1', 'pod3', 'icmp', '--reply', '--cilium', '1.18');
+  assert.ok(grep(r18, /lookup cilium_snat_v4_external ICMP IN 10\.0\.1\.105:0 -> 10\.0\.0\.157:1 → miss/).length === 1);
+  const r16 = await out('pod1', 'pod3', 'icmp', '--reply', '--cilium', '1.16');
+  assert.ok(grep(r16, /snat_v4_rev_nat_can_skip: destination echo id 1 is outside \[32768, 65535\]/).length === 1);
+});

@@ -364,8 +364,18 @@ export function snatV4RevNat(ctx: Ctx, target: NatTarget): Ret {
     const t = natTuple(ctx.pkt, TUPLE_F_IN);
     if ('kind' in t) return t;
     const { tuple } = t;
-    // snat_v4_rev_nat_can_skip (nat.h:501-506): no map lookup at all.
-    if (tuple.dport < target.minPort || tuple.dport > target.maxPort) {
+    const r = ctx.cluster.release;
+    const l4 = ctx.pkt.l4;
+    const icmp = l4.proto === 'icmp' && !ctx.pkt.outer;
+    // v1.16+: only ECHOREPLY (and ICMP errors) are reverse-NATed; any other ICMP type is the
+    // switch's default: NAT_PUNT_TO_STACK (nat.h@v1.18.3:1133-1163, @v1.16.15:942-964).
+    if (icmp && l4.proto === 'icmp' && l4.type !== 0 && r.has('nat-rev-icmp-type')) {
+      ctx.tb.add({ kind: 'note', text: `ICMP type ${l4.type}${l4.type === 8 ? ' (ICMP_ECHO)' : ''} is not ICMP_ECHOREPLY: switch (icmphdr.type) default: NAT_PUNT_TO_STACK`, feature: 'nat-rev-icmp-type' });
+      return drop('DROP_NAT_NOT_NEEDED');
+    }
+    // snat_v4_rev_nat_can_skip (nat.h:501-506): no map lookup at all. v1.18: TCP/UDP/SCTP only (nat.h@v1.18.3:1119).
+    const canSkip = !(icmp && r.has('nat-rev-can-skip-l4-only'));
+    if (canSkip && (tuple.dport < target.minPort || tuple.dport > target.maxPort)) {
       ctx.tb.add({ kind: 'note', text: `snat_v4_rev_nat_can_skip: destination ${ctx.pkt.l4.proto === 'icmp' && !ctx.pkt.outer ? 'echo id' : 'port'} ${tuple.dport} is outside [${target.minPort}, ${target.maxPort}]: NAT_PUNT_TO_STACK` });
       return drop('DROP_NAT_NOT_NEEDED');
     }
