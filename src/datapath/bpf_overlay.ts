@@ -87,7 +87,13 @@ function handleIpv4(ctx: Ctx): Ret {
       });
       if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);
     }
-    if (identity === REMOTE_NODE_ID) {
+    if (ctx.cluster.release.has('overlay-ipcache-always')) {
+      // info = lookup_ip4_remote_endpoint(ip4->saddr, 0) on every packet; used only when the VNI
+      // says remote-node (bpf_overlay.c@v1.18.3:396, :448-450; @v1.16.15:330).
+      const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src);
+      if (identity === REMOTE_NODE_ID && info) identity = info.info.secLabel;
+      else ctx.tb.add({ kind: 'note', text: `the VNI identity ${identity} is not remote-node: the ipcache identity is not used`, feature: 'overlay-ipcache-always' });
+    } else if (identity === REMOTE_NODE_ID) {
       const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src, 'ipcache_lookup4');
       if (info?.info.secLabel) identity = info.info.secLabel;
     }

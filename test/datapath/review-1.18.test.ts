@@ -154,3 +154,13 @@ test('v1.18.3 bpf/lib/nat.h:1119: snat_v4_rev_nat_can_skip is for TCP/UDP only: 
   const r16 = await out('pod1', 'pod3', 'icmp', '--reply', '--cilium', '1.16');
   assert.ok(grep(r16, /snat_v4_rev_nat_can_skip: destination echo id 1 is outside \[32768, 65535\]/).length === 1);
 });
+
+test('v1.18.3 bpf/bpf_overlay.c:396: handle_ipv4 looks the inner source up in cilium_ipcache_v2 on every packet (used only for remote-node, :448-450)', async () => {
+  const lines = await out('pod1', 'pod3', 'icmp', '--cilium', '1.18');
+  const at = lines.findIndex((l) => l.includes('from cb[CB_SRC_LABEL] (cil_from_overlay read the VNI)'));
+  assert.deepEqual(lines.slice(at + 1, at + 5).map((l) => l.trim()).filter((l) => !l.startsWith('↳')), [
+    'lookup_ip4_remote_endpoint  bpf/lib/eps.h:131',
+    'lookup cilium_ipcache_v2 10.0.0.157/32 → identity=47204 encryptkey=0 tunnelendpoint=1.2.3.167 flags=hastunnel',
+    'the VNI identity 47204 is not remote-node: the ipcache identity is not used',
+  ]);
+});
