@@ -183,7 +183,8 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       return ctxRedirectToProxy4(ctx, 'egress', dstId, redirect);
     }
 
-    const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
+    // v1.16+: ep = __lookup_ip4_endpoint(daddr) (bpf_lxc.c@v1.18.3:1195, @v1.16.15:1133).
+    const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst, ctx.cluster.release.has('lxc-lookup-ep-daddr') ? '__lookup_ip4_endpoint' : 'lookup_ip4_endpoint');
     if (ep) {
       if (ep.info.flags & ENDPOINT_F_HOST) {
         // to_host: only with the host firewall is it a redirect to cilium_host; else the stack.

@@ -25,7 +25,7 @@ export function cilFromOverlay(ctx: Ctx): Ret {
       // v1.15+ (bpf_overlay.c@v1.18.3:697-753): get_tunnel_key, get_id_from_tunnel_id, refuse
       // HOST_ID, park the identity in CB_SRC_LABEL, then FROM_OVERLAY carries it.
       if (ctx.pkt.ethertype === ETH_P_IP) {
-        const identity = tunnelIdentity(ctx);
+        const identity = tunnelIdentity(ctx, true);
         if (identity === undefined) return sendDropNotify(ctx, drop('DROP_NO_TUNNEL_KEY', 'cil_from_overlay', FILE), 'cil_from_overlay', FILE, 'ingress');
         if (identity === HOST_ID) return sendDropNotify(ctx, drop('DROP_INVALID_IDENTITY', 'cil_from_overlay', FILE), 'cil_from_overlay', FILE, 'ingress');
         ctx.cb.set('CB_SRC_LABEL', identity);
@@ -45,12 +45,17 @@ export function cilFromOverlay(ctx: Ctx): Ret {
 }
 
 /** get_tunnel_key and get_id_from_tunnel_id (bpf/lib/common.h): the VNI is the source identity. */
-function tunnelIdentity(ctx: Ctx): number | undefined {
+function tunnelIdentity(ctx: Ctx, fromOverlay = false): number | undefined {
   const key = ctx.tunnelKey;
   if (!key) return undefined;
-  ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
+  const read = (): void => ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
     ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}` });
   });
+  // v1.18: cil_from_overlay calls get_tunnel_key (bpf_overlay.c@v1.18.3:711 → bpf/lib/encap.h:223),
+  // which calls ctx_get_tunnel_key(ctx, key, TUNNEL_KEY_WITHOUT_SRC_IP, 0); v1.16.15 calls it directly (:636).
+  // cil_to_overlay calls ctx_get_tunnel_key itself (bpf_overlay.c@v1.18.3:836).
+  if (fromOverlay && ctx.cluster.release.has('overlay-get-tunnel-key')) ctx.tb.frame('get_tunnel_key', 'bpf/lib/encap.h', read);
+  else read();
   return ctx.tb.frame('get_id_from_tunnel_id', 'bpf/lib/common.h', () => {
     ctx.tb.add({ kind: 'note', text: `source identity ${key.tunnelId} (the VNI; IPv4, no cluster id bits)`, feature: 'overlay-trace-identity' });
     return key.tunnelId;

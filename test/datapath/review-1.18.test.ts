@@ -164,3 +164,19 @@ test('v1.18.3 bpf/bpf_overlay.c:396: handle_ipv4 looks the inner source up in ci
     'the VNI identity 47204 is not remote-node: the ipcache identity is not used',
   ]);
 });
+
+test('v1.18.3 bpf/bpf_lxc.c:1195: handle_ipv4_from_lxc calls __lookup_ip4_endpoint (bpf/lib/eps.h:38); bpf_overlay keeps lookup_ip4_endpoint (eps.h:49)', async () => {
+  const lines = await out('pod1', 'pod3', 'icmp', '--cilium', '1.18');
+  const lxc = lines.slice(lines.findIndex((l) => l.trim().startsWith('handle_ipv4_from_lxc ')));
+  assert.equal(lxc.find((l) => /lookup_ip4_endpoint /.test(l))?.trim(), '__lookup_ip4_endpoint  bpf/lib/eps.h:38');
+  assert.ok(grep(lines, / lookup_ip4_endpoint {2}bpf\/lib\/eps\.h:49$/).length > 0);
+});
+
+test('v1.18.3 bpf/bpf_overlay.c:711 → bpf/lib/encap.h:223: cil_from_overlay reads the key through get_tunnel_key; cil_to_overlay calls ctx_get_tunnel_key directly (:836); v1.16.15 :636 directly', async () => {
+  const lines = await out('pod1', 'pod3', 'icmp', '--cilium', '1.18');
+  const from = lines.findIndex((l) => l.trim().startsWith('cil_from_overlay '));
+  assert.deepEqual(lines.slice(from + 1, from + 3).map((l) => l.trim()), ['get_tunnel_key  bpf/lib/encap.h:223', 'ctx_get_tunnel_key  bpf/include/bpf/ctx/skb.h:47']);
+  const to = lines.findIndex((l) => l.trim().startsWith('cil_to_overlay '));
+  assert.equal(lines.slice(to + 1).find((l) => /get_tunnel_key/.test(l))?.trim(), 'ctx_get_tunnel_key  bpf/include/bpf/ctx/skb.h:47');
+  assert.equal(grep(await out('pod1', 'pod3', 'icmp', '--cilium', '1.16'), / get_tunnel_key {2}/).length, 0);
+});
