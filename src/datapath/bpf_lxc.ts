@@ -32,8 +32,13 @@ const PER_PACKET_LB_OFF = 'ENABLE_PER_PACKET_LB is off (socket LB handles servic
 export function cilFromContainer(ctx: Ctx): Ret {
   const cfg = lxcConfig(ctx);
   return ctx.tb.frame('cil_from_container', FILE, () => {
+    // v1.18: validate_ethertype runs in the declarations, before the FROM_LXC trace (bpf_lxc.c@v1.18.3:1498, :1512-1514);
+    // v1.16.15 traces first (:1462, :1466).
+    const validateFirst = ctx.cluster.release.has('lxc-validate-ethertype-first');
+    const validate = (): void => ctx.tb.add({ kind: 'note', text: `validate_ethertype: 0x${ctx.pkt.ethertype.toString(16).padStart(4, '0')} (${ctx.pkt.ethertype === ETH_P_IP ? 'IPv4' : 'ARP'})`, ...(validateFirst ? { feature: 'lxc-validate-ethertype-first' as const } : {}) });
+    if (validateFirst) validate();
     sendTraceNotify(ctx, 'TRACE_FROM_LXC', cfg.seclabel, 0, 0, 0, 'unknown');
-    ctx.tb.add({ kind: 'note', text: `validate_ethertype: 0x${ctx.pkt.ethertype.toString(16).padStart(4, '0')} (${ctx.pkt.ethertype === ETH_P_IP ? 'IPv4' : 'ARP'})` });
+    if (!validateFirst) validate();
     let ret: Ret;
     if (ctx.pkt.ethertype === ETH_P_IP) ret = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
     else if (ctx.pkt.ethertype === ETH_P_ARP) ret = epTailCall(ctx, CILIUM_CALL.ARP);

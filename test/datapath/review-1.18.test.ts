@@ -180,3 +180,9 @@ test('v1.18.3 bpf/bpf_overlay.c:711 → bpf/lib/encap.h:223: cil_from_overlay re
   assert.equal(lines.slice(to + 1).find((l) => /get_tunnel_key/.test(l))?.trim(), 'ctx_get_tunnel_key  bpf/include/bpf/ctx/skb.h:47');
   assert.equal(grep(await out('pod1', 'pod3', 'icmp', '--cilium', '1.16'), / get_tunnel_key {2}/).length, 0);
 });
+
+test('v1.18.3 bpf/bpf_lxc.c:1498, :1512-1514: cil_from_container validates the ethertype before the from-endpoint trace; v1.16.15 :1462-1466 traces first', async () => {
+  const first = (lines: string[]) => grep(lines, /validate_ethertype|trace TRACE_FROM_LXC/).slice(0, 2).map((l) => l.split(':')[0]?.split(' ')[0]);
+  assert.deepEqual(first(await out('pod1', 'pod3', 'icmp', '--cilium', '1.18')), ['validate_ethertype', 'trace']);
+  assert.deepEqual(first(await out('pod1', 'pod3', 'icmp', '--cilium', '1.16')), ['trace', 'validate_ethertype']);
+});
