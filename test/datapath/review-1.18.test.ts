@@ -186,3 +186,12 @@ test('v1.18.3 bpf/bpf_lxc.c:1498, :1512-1514: cil_from_container validates the e
   assert.deepEqual(first(await out('pod1', 'pod3', 'icmp', '--cilium', '1.18')), ['validate_ethertype', 'trace']);
   assert.deepEqual(first(await out('pod1', 'pod3', 'icmp', '--cilium', '1.16')), ['trace', 'validate_ethertype']);
 });
+
+test('v1.18.3 bpf/lib/overloadable_skb.h:283, 293-296: ctx_set_encap_info4 sets the key with TUNNEL_KEY_WITHOUT_SRC_IP (src_ip 0); v1.13.0 :197 sizeof(key)', async () => {
+  for (const v of ['1.18', '1.16']) {
+    const keys = grep(await out('pod1', 'pod3', 'icmp', '--cilium', v), /bpf_skb_set_tunnel_key/);
+    assert.ok(keys.length > 0, v);
+    for (const k of keys) assert.equal(k, 'bpf_skb_set_tunnel_key(ctx, &key, TUNNEL_KEY_WITHOUT_SRC_IP, BPF_F_ZERO_CSUM_TX) (src_ip 0: no local_ipv4)', v);
+  }
+  assert.deepEqual([...new Set(grep(await out('pod1', 'pod3', 'icmp', '--cilium', '1.13'), /bpf_skb_set_tunnel_key/))], ['bpf_skb_set_tunnel_key(ctx, &key, sizeof(key), BPF_F_ZERO_CSUM_TX)']);
+});
