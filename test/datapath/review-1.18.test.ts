@@ -195,3 +195,12 @@ test('v1.18.3 bpf/lib/overloadable_skb.h:283, 293-296: ctx_set_encap_info4 sets 
   }
   assert.deepEqual([...new Set(grep(await out('pod1', 'pod3', 'icmp', '--cilium', '1.13'), /bpf_skb_set_tunnel_key/))], ['bpf_skb_set_tunnel_key(ctx, &key, sizeof(key), BPF_F_ZERO_CSUM_TX)']);
 });
+
+test('v1.18.3 bpf/lib/nat.h:264-266: snat_v4_new_mapping bumps cilium_snat_v4_alloc_retries between the RevSNAT and the SNAT entry; not in v1.16.15', async () => {
+  const lines = (await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.18')).map((l) => l.trim());
+  const at = lines.indexOf('lookup cilium_snat_v4_alloc_retries 0 → ++ (port allocation after 0 retries)  (the retries histogram)');
+  assert.ok(at > 0);
+  assert.match(lines[at - 2] ?? '', /^create cilium_snat_v4_external TCP IN /);
+  assert.match(lines[at + 2] ?? '', /^create cilium_snat_v4_external TCP OUT /);
+  assert.equal(grep(await out('--scenario', 'services', '203.0.113.7', '1.2.3.168', 'tcp/30080', '--cilium', '1.16'), /alloc_retries/).length, 0);
+});

@@ -290,6 +290,10 @@ function snatV4NewMapping(ctx: Ctx, otuple: CtTuple, target: NatTarget): NatEntr
         // v1.16+: __snat_create (map_update_elem, BPF_NOEXIST) per entry.
         if (newNat(ctx)) ctx.tb.frame('__snat_create', FILE, put);
         else put();
+        if (t !== otuple && ctx.cluster.release.has('snat-alloc-retries')) {
+          // create_nat_entry: the retries histogram, between the RevSNAT and the SNAT entry (nat.h@v1.18.3:264-266).
+          ctx.tb.add({ kind: 'lookup', map: 'cilium_snat_v4_alloc_retries', key: `${tries}`, result: `++ (port allocation after ${tries} retries)`, note: 'the retries histogram' });
+        }
       }
     };
     if (newNat(ctx)) write();
