@@ -63,12 +63,14 @@ function isReserved(id: number): boolean {
  * so a remote node (6) stays world. SECCTX_FROM_IPCACHE is enabled only without legacy host
  * routing (pkg/datapath/loader/loader.go:160-164). v1.13.1 changed this (cbe609ac15).
  */
-function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number {
+function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean, out?: { ipcacheSrcid: number }): number {
   return ctx.tb.frame('resolve_srcid_ipv4', FILE, () => {
     let fromIpcache = fromMark;
     if (isReserved(fromMark)) {
       const info = lookupIp4RemoteEndpoint(ctx, l3(ctx).src);
       const label = info?.info.secLabel ?? 0;
+      // *sec_identity = info->sec_identity, HOST_ID included (bpf_host.c:534-535 at v1.18.3).
+      if (out && info) out.ipcacheSrcid = label;
       if (label && label !== HOST_ID) fromIpcache = label;
     }
     let id = WORLD_ID;
@@ -97,10 +99,12 @@ function resolveSrcidIpv4(ctx: Ctx, fromMark: number, fromHost: boolean): number
 
 function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
   return ctx.tb.frame('do_netdev', FILE, () => {
+    const traceAfter = ctx.cluster.release.has('netdev-trace-ipcache-srcid');
     let identity = WORLD_ID;
+    let fromProxy = false;
     if (fromHost) {
       const magic = ctx.pkt.mark & MARK_MAGIC_HOST_MASK;
-      const fromProxy = magic === MARK_MAGIC_PROXY_INGRESS || magic === MARK_MAGIC_PROXY_EGRESS;
+      fromProxy = magic === MARK_MAGIC_PROXY_INGRESS || magic === MARK_MAGIC_PROXY_EGRESS;
       identity = ctx.tb.frame('inherit_identity_from_host', 'bpf/lib/identity.h', () => {
         if (fromProxy) return inheritFromProxy(ctx, magic);
         const id = magic === MARK_MAGIC_HOST ? HOST_ID : WORLD_ID;
@@ -108,12 +112,19 @@ function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
         return id;
       });
       // do_netdev (bpf_host.c@v1.13.0:833-835): a proxy mark makes the trace TRACE_FROM_PROXY.
-      sendTraceNotify(ctx, fromProxy ? 'TRACE_FROM_PROXY' : 'TRACE_FROM_HOST', identity, 0, 0, ctx.ifindex, 'unknown');
-    } else {
+      if (!traceAfter) sendTraceNotify(ctx, fromProxy ? 'TRACE_FROM_PROXY' : 'TRACE_FROM_HOST', identity, 0, 0, ctx.ifindex, 'unknown');
+    } else if (!traceAfter) {
       sendTraceNotify(ctx, 'TRACE_FROM_NETWORK', 0, 0, 0, ctx.ifindex, 'unknown');
     }
-    identity = resolveSrcidIpv4(ctx, identity, fromHost);
+    const out = { ipcacheSrcid: 0 };
+    identity = resolveSrcidIpv4(ctx, identity, fromHost, out);
     ctx.cb.set('CB_SRC_LABEL', identity);
+    if (traceAfter) {
+      // v1.18.3 bpf_host.c:1155-1156: send_trace_notify(ctx, obs_point, ipcache_srcid, UNKNOWN_ID, ...)
+      // after resolve_srcid_ipv4 (:1132-1133); ipcache_srcid is the raw ipcache identity, 0 on a miss.
+      ctx.tb.add({ kind: 'note', text: `trace with ipcache_srcid ${out.ipcacheSrcid} (the ipcache identity of the source, looked up above)`, feature: 'netdev-trace-ipcache-srcid' });
+      sendTraceNotify(ctx, fromHost ? (fromProxy ? 'TRACE_FROM_PROXY' : 'TRACE_FROM_HOST') : 'TRACE_FROM_NETWORK', out.ipcacheSrcid, 0, 0, ctx.ifindex, 'unknown');
+    }
     const ret = epTailCall(ctx, fromHost ? CILIUM_CALL.IPV4_FROM_HOST : CILIUM_CALL.IPV4_FROM_LXC);
     if (ret.kind === 'drop' && ret.macro === 'DROP_MISSED_TAIL_CALL') {
       // do_netdev reports a missed tail call but lets the packet reach the stack.

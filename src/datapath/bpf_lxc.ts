@@ -32,8 +32,13 @@ const PER_PACKET_LB_OFF = 'ENABLE_PER_PACKET_LB is off (socket LB handles servic
 export function cilFromContainer(ctx: Ctx): Ret {
   const cfg = lxcConfig(ctx);
   return ctx.tb.frame('cil_from_container', FILE, () => {
+    // v1.18: validate_ethertype runs in the declarations, before the FROM_LXC trace (bpf_lxc.c@v1.18.3:1498, :1512-1514);
+    // v1.16.15 traces first (:1462, :1466).
+    const validateFirst = ctx.cluster.release.has('lxc-validate-ethertype-first');
+    const validate = (): void => ctx.tb.add({ kind: 'note', text: `validate_ethertype: 0x${ctx.pkt.ethertype.toString(16).padStart(4, '0')} (${ctx.pkt.ethertype === ETH_P_IP ? 'IPv4' : 'ARP'})`, ...(validateFirst ? { feature: 'lxc-validate-ethertype-first' as const } : {}) });
+    if (validateFirst) validate();
     sendTraceNotify(ctx, 'TRACE_FROM_LXC', cfg.seclabel, 0, 0, 0, 'unknown');
-    ctx.tb.add({ kind: 'note', text: `validate_ethertype: 0x${ctx.pkt.ethertype.toString(16).padStart(4, '0')} (${ctx.pkt.ethertype === ETH_P_IP ? 'IPv4' : 'ARP'})` });
+    if (!validateFirst) validate();
     let ret: Ret;
     if (ctx.pkt.ethertype === ETH_P_IP) ret = epTailCall(ctx, CILIUM_CALL.IPV4_FROM_LXC);
     else if (ctx.pkt.ethertype === ETH_P_ARP) ret = epTailCall(ctx, CILIUM_CALL.ARP);
@@ -183,7 +188,8 @@ function handleIpv4FromLxc(ctx: Ctx, out: { dstId: number }): Ret {
       return ctxRedirectToProxy4(ctx, 'egress', dstId, redirect);
     }
 
-    const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst);
+    // v1.16+: ep = __lookup_ip4_endpoint(daddr) (bpf_lxc.c@v1.18.3:1195, @v1.16.15:1133).
+    const ep = lookupIp4Endpoint(ctx, ctx.pkt.dst, ctx.cluster.release.has('lxc-lookup-ep-daddr') ? '__lookup_ip4_endpoint' : 'lookup_ip4_endpoint');
     if (ep) {
       if (ep.info.flags & ENDPOINT_F_HOST) {
         // to_host: only with the host firewall is it a redirect to cilium_host; else the stack.
@@ -294,13 +300,21 @@ function ipv4Policy(ctx: Ctx): Ret {
     // skip_policy_enforcement, ENABLE_NODEPORT without DSR (bpf_lxc.c:1803-1830): node_port of the
     // new entry comes from the CT_EGRESS entry nodeport_lb4 made for client → backend.
     let nodePort = false;
-    if (ctx.node.config.enableNodePort && (status === 'CT_NEW' || status === 'CT_REOPENED')) {
+    // v1.16+: the lookup is compiled only with ENABLE_IPSEC (v1.18: || ENABLE_SRV6), "needed for hostport
+    // support, until #32897 is fixed" (bpf_lxc.c@v1.18.3:2011-2017, @v1.16.15:1956-1960); neither is modelled.
+    const nodePortLookup = !ctx.cluster.release.has('policy-nodeport-lookup-ipsec');
+    if (ctx.node.config.enableNodePort && !nodePortLookup && status === 'CT_NEW') {
+      ctx.tb.add({ kind: 'note', text: `no ct_has_nodeport_egress_entry4: compiled only with ENABLE_IPSEC${ctx.cluster.release.pick({ '1.16.0': '', '1.18.0': ' or ENABLE_SRV6' })} (hostport workaround, #32897); node_port stays 0`, feature: 'policy-nodeport-lookup-ipsec' });
+    }
+    if (ctx.node.config.enableNodePort && nodePortLookup && (status === 'CT_NEW' || status === 'CT_REOPENED')) {
       nodePort = ctHasNodeportEgressEntry4(ctx, 'ct-buffer');
       if (status === 'CT_REOPENED' && (ctx.ctBuffer?.nodePort ?? false) !== nodePort) {
         ctx.tb.add({ kind: 'note', text: `ct_update_nodeport: node_port of the existing entry set to ${nodePort ? 1 : 0}` });
       }
     }
-    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', { srcSecId: srcLabel, nodePort }, ctx.node.maps.ctAny);
+    // ct_state_new.from_tunnel = from_tunnel (bpf_lxc.c@v1.18.3:2019, @v1.16.15:1964).
+    const tunnelled = fromTunnel && ctx.cluster.release.has('ct-from-tunnel');
+    if (status === 'CT_NEW') ctCreate4(ctx, 'CT_INGRESS', { srcSecId: srcLabel, nodePort, ...(tunnelled ? { fromTunnel: true } : {}) }, ctx.node.maps.ctAny);
     if (redirect) {
       // redirect_to_proxy: TRACE_TO_PROXY, POLICY_ACT_PROXY_REDIRECT; tail_ipv4_policy then calls ctx_redirect_to_proxy4.
       sendTraceNotify(ctx, 'TRACE_TO_PROXY', srcLabel, cfg.seclabel, redirect.proxyPort, ifindex, status, origSip);

@@ -26,7 +26,7 @@ export function cilFromOverlay(ctx: Ctx): Ret {
       // v1.15+ (bpf_overlay.c@v1.18.3:697-753): get_tunnel_key, get_id_from_tunnel_id, refuse
       // HOST_ID, park the identity in CB_SRC_LABEL, then FROM_OVERLAY carries it.
       if (ctx.pkt.ethertype === ETH_P_IP) {
-        const identity = tunnelIdentity(ctx);
+        const identity = tunnelIdentity(ctx, true);
         if (identity === undefined) return sendDropNotify(ctx, drop('DROP_NO_TUNNEL_KEY', 'cil_from_overlay', FILE), 'cil_from_overlay', FILE, 'ingress');
         if (identity === HOST_ID) return sendDropNotify(ctx, drop('DROP_INVALID_IDENTITY', 'cil_from_overlay', FILE), 'cil_from_overlay', FILE, 'ingress');
         ctx.cb.set('CB_SRC_LABEL', identity);
@@ -46,12 +46,17 @@ export function cilFromOverlay(ctx: Ctx): Ret {
 }
 
 /** get_tunnel_key and get_id_from_tunnel_id (bpf/lib/common.h): the VNI is the source identity. */
-function tunnelIdentity(ctx: Ctx): number | undefined {
+function tunnelIdentity(ctx: Ctx, fromOverlay = false): number | undefined {
   const key = ctx.tunnelKey;
   if (!key) return undefined;
-  ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
+  const read = (): void => ctx.tb.frame('ctx_get_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
     ctx.tb.add({ kind: 'note', text: `tunnel_id=${key.tunnelId} remote_ipv4=${formatIpv4(key.remoteIpv4)}` });
   });
+  // v1.18: cil_from_overlay calls get_tunnel_key (bpf_overlay.c@v1.18.3:711 → bpf/lib/encap.h:223),
+  // which calls ctx_get_tunnel_key(ctx, key, TUNNEL_KEY_WITHOUT_SRC_IP, 0); v1.16.15 calls it directly (:636).
+  // cil_to_overlay calls ctx_get_tunnel_key itself (bpf_overlay.c@v1.18.3:836).
+  if (fromOverlay && ctx.cluster.release.has('overlay-get-tunnel-key')) ctx.tb.frame('get_tunnel_key', 'bpf/lib/encap.h', read);
+  else read();
   return ctx.tb.frame('get_id_from_tunnel_id', 'bpf/lib/common.h', () => {
     ctx.tb.add({ kind: 'note', text: `source identity ${key.tunnelId} (the VNI; IPv4, no cluster id bits)`, feature: 'overlay-trace-identity' });
     return key.tunnelId;
@@ -88,7 +93,15 @@ function handleIpv4(ctx: Ctx): Ret {
       });
       if (identity === HOST_ID) return drop('DROP_INVALID_IDENTITY', 'handle_ipv4', FILE);
     }
-    if (identityIsRemoteNode(identity)) {
+    if (ctx.cluster.release.has('overlay-ipcache-always')) {
+      // info = lookup_ip4_remote_endpoint(ip4->saddr, 0) on every packet; used only when the VNI
+      // says remote-node (bpf_overlay.c@v1.18.3:396, :448-450; @v1.16.15:330).
+      const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src);
+      if (identityIsRemoteNode(identity) && info?.info.secLabel) {
+        identity = info.info.secLabel;
+        if (((identity & 0xff000000) >>> 0) === 0x02000000) ctx.tb.add({ kind: 'note', text: `source identity ${identity} from the ipcache: the sending node's own identity (remote-node scope 0x02000000, enable-node-selector-labels)`, feature: 'from-to-nodes' });
+      } else if (!identityIsRemoteNode(identity)) ctx.tb.add({ kind: 'note', text: `the VNI identity ${identity} is not remote-node: the ipcache identity is not used`, feature: 'overlay-ipcache-always' });
+    } else if (identityIsRemoteNode(identity)) {
       const info = lookupIp4RemoteEndpoint(ctx, ctx.pkt.src, 'ipcache_lookup4');
       if (info?.info.secLabel) identity = info.info.secLabel;
       // enable-node-selector-labels (v1.16+): the sender's node identity, from the remote-node scope.
@@ -127,10 +140,12 @@ export function cilToOverlay(ctx: Ctx): Ret {
   return ctx.tb.frame('cil_to_overlay', FILE, () => {
     // snat_done is read before set_identity_mark overwrites the mark (bpf_overlay.c@v1.18.3:795).
     const snatDone = ctxSnatDone(ctx);
+    const markBefore = ctx.pkt.mark;
     const srcId = ctx.cluster.release.has('to-netdev-overlay-mark') ? markOverlay(ctx) : 0;
     if (ctx.node.config.enableNodePort) {
       if (snatDone) {
-        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${ctx.pkt.mark.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, goto out` });
+        // The mark as ctx_snat_done read it, before set_identity_mark (bpf_overlay.c@v1.18.3:796, :844-850).
+        ctx.tb.add({ kind: 'note', text: `ctx_snat_done: skb->mark 0x${markBefore.toString(16).padStart(4, '0')} carries MARK_MAGIC_SNAT_DONE, goto out` });
       } else {
         const { ret, tailCalled } = handleNatFwd(ctx, srcId);
         if (tailCalled) return ret;

@@ -180,9 +180,10 @@ test('v1.16.15 bpf/lib/nodeport.h:2584-2660 tail_nodeport_nat_ingress_ipv4 calls
   assert.ok(reply);
   const s = steps(reply);
   assert.deepEqual(inlined(s).filter((i) => i['slot'] === 17), [{ slot: 17, slot_name: 'CILIUM_CALL_IPV4_NODEPORT_REVNAT', program: 'nodeport_rev_dnat_ingress_ipv4', why: 'no host firewall in bpf_host: invoke_traced_tailcall_if calls it directly' }]);
-  assert.deepEqual(frames(s, 'node2/cilium_vxlan').slice(-10), [
+  // No lb4_fill_key: nodeport_rev_dnat_ingress_ipv4 uses the tuple (v1.16.15 nodeport.h:2449-2465; lb4_fill_key only at :3000, nodeport_lb4).
+  assert.deepEqual(frames(s, 'node2/cilium_vxlan').slice(-9), [
     'snat_v4_rev_nat bpf/lib/nat.h:904', 'snat_v4_rev_nat_handle_mapping bpf/lib/nat.h:330', 'snat_v4_rewrite_headers bpf/lib/nat.h:376',
-    'nodeport_rev_dnat_ingress_ipv4 bpf/lib/nodeport.h:2423', 'lb4_extract_tuple bpf/lib/lb.h:1217', 'lb4_fill_key bpf/lib/lb.h:1195', 'ct_lazy_lookup4 bpf/lib/conntrack.h:893',
+    'nodeport_rev_dnat_ingress_ipv4 bpf/lib/nodeport.h:2423', 'lb4_extract_tuple bpf/lib/lb.h:1217', 'ct_lazy_lookup4 bpf/lib/conntrack.h:893',
     'lb4_rev_nat bpf/lib/lb.h:1180', 'fib_redirect bpf/lib/fib.h:180', 'maybe_add_l2_hdr bpf/lib/fib.h:27',
   ]);
   assert.equal(reply['verdict'], 'FORWARDED');
@@ -204,7 +205,7 @@ test('v1.16.15 bpf/lib/nodeport.h:2905-2907 (CT_ENTRY_NODEPORT, conntrack.h:247-
   const { forward } = trace('1.16', ['-f', SERVICES, '203.0.113.7', '1.2.3.167', 'tcp/30080']);
   const s = steps(forward);
   const create = s.filter((x) => x.node['ct_create'] && String((x.node['ct_create'] as Json)['key']).startsWith('TCP OUT 203.0.113.7'));
-  assert.equal((create[0]?.node['ct_create'] as Json)['value'], 'expires=1060 Packets=1 Bytes=74 RxFlagsSeen=0x00 LastRxReport=0 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0020 [ NodePort ] RevNAT=5 SourceSecurityID=2 IfIndex=2 BackendID=0');
+  assert.equal((create[0]?.node['ct_create'] as Json)['value'], 'expires=1060 Packets=0 Bytes=0 RxFlagsSeen=0x00 LastRxReport=0 TxFlagsSeen=0x02 LastTxReport=1000 Flags=0x0020 [ NodePort ] RevNAT=5 SourceSecurityID=2 IfIndex=2 BackendID=0');
   assert.ok(notes(s).includes('backend 10.0.0.243 is local (endpoint 505): ctx_set_xfer(XFER_PKT_NO_SVC), continue in handle_ipv4'));
 });
 

@@ -66,6 +66,7 @@ bpf/lib/encap.h	__encap_and_redirect_with_nodeid	66
 bpf/lib/encap.h	__encap_with_nodeid4	13
 bpf/lib/encap.h	encap_and_redirect_lxc	108
 bpf/lib/encap.h	encap_and_redirect_with_nodeid	93
+bpf/lib/encap.h	get_tunnel_key	223
 bpf/lib/eps.h	__lookup_ip4_endpoint	38
 bpf/lib/eps.h	ipcache_lookup4	111
 bpf/lib/eps.h	lookup_ip4_endpoint	49

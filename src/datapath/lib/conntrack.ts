@@ -18,6 +18,8 @@ export type CtDir = 'CT_EGRESS' | 'CT_INGRESS';
 export const CT_FLAG_NODE_PORT = 1 << 5;
 /** ct_entry flag bit 4 (seen_non_syn): set on ICMP related entries ("For ICMP, there is no SYN"). */
 const CT_FLAG_SEEN_NON_SYN = 1 << 4;
+/** ct_entry flag bit 10 (from_tunnel, bpf/lib/common.h@v1.18.3:795-806; Go FromTunnel). */
+const CT_FLAG_FROM_TUNNEL = 1 << 10;
 
 function ports(p: Packet): { sport: number; dport: number } {
   // ICMP: ct_lookup4 puts the echo identifier in tuple->dport for a request and in
@@ -79,12 +81,14 @@ function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: 
       if (rx) { e.rxFlagsSeen = seen; e.lastRxReport = SIM_CLOCK; } else { e.txFlagsSeen = seen; e.lastTxReport = SIM_CLOCK; }
     }
   }
-  if (dir === 'CT_INGRESS') { e.rxPackets += 1; e.rxBytes += len; }
-  if (dir === 'CT_EGRESS') { e.txPackets += 1; e.txBytes += len; }
+  // CONNTRACK_ACCOUNTING (conntrack.h@v1.18.3:305-308) is off by default from v1.16 (ct-accounting-off).
+  const accounting = !ctx.cluster.release.has('ct-accounting-off');
+  if (accounting && dir === 'CT_INGRESS') { e.rxPackets += 1; e.rxBytes += len; }
+  if (accounting && dir === 'CT_EGRESS') { e.txPackets += 1; e.txBytes += len; }
   map.set(tuple, e);
   const before = formatCtEntry(hit, ctx.cluster.release).trim().split(' ');
   const changed = formatCtEntry(e, ctx.cluster.release).trim().split(' ').flatMap((f, i) => (f === before[i] ? [] : [`${before[i]} → ${f.replace(/^[A-Za-z]+=/, '')}`]));
-  ctx.tb.add({ kind: 'note', text: `__ct_lookup hit, entry updated (ct_update_timeout${dir === 'CT_SERVICE' ? '' : ', CONNTRACK_ACCOUNTING'}): ${changed.length ? changed.join(', ') : 'no change'}` });
+  ctx.tb.add({ kind: 'note', text: `__ct_lookup hit, entry updated (ct_update_timeout${dir === 'CT_SERVICE' || !accounting ? '' : ', CONNTRACK_ACCOUNTING'}): ${changed.length ? changed.join(', ') : 'no change'}` });
 }
 
 /**
@@ -92,7 +96,7 @@ function ctUpdateOnHit(ctx: Ctx, map: CtMap, tuple: CtTuple, hit: CtEntry, dir: 
  * CT_REPLY; on a miss probe 2 is the original direction (:755-760), a hit is CT_ESTABLISHED,
  * a miss CT_NEW. `len` is ctx_full_len, what accounting adds. Under --ct no probe decides.
  */
-export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4', types: 'any' | 'nodeport' = 'any'): { status: CtStatus; revNat: number; nodePort: boolean } {
+export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pkt), fn: 'ct_lookup4' | 'ct_lazy_lookup4' = 'ct_lookup4', types: 'any' | 'nodeport' = 'any', scope: CtScope = 'SCOPE_BIDIR'): { status: CtStatus; revNat: number; nodePort: boolean } {
   return ctx.tb.frame(fn, 'bpf/lib/conntrack.h', () => {
     const map = ctMap(ctx);
     const orig = originalTuple(ctx.pkt, dir);
@@ -116,12 +120,14 @@ export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pk
     const flag = (t: CtTuple) => (t.flags & TUPLE_F_IN ? 'TUPLE_F_IN' : 'TUPLE_F_OUT');
     let status: CtStatus = 'CT_NEW';
     let hitTuple: CtTuple | undefined;
-    let hit = probe(reply, `reply direction, ${flag(reply)}`);
+    // __ct_lookup4 (conntrack.h@v1.18.3:864-887): SCOPE_FORWARD probes only the original
+    // direction, SCOPE_REVERSE only the reply direction, SCOPE_BIDIR both.
+    let hit = scope === 'SCOPE_FORWARD' ? undefined : probe(reply, `reply direction, ${flag(reply)}`);
     if (hit) {
       status = 'CT_REPLY';
       hitTuple = reply;
-    } else {
-      hit = probe(orig, `original direction, ${flag(orig)}`);
+    } else if (scope !== 'SCOPE_REVERSE') {
+      hit = probe(orig, `${scope === 'SCOPE_FORWARD' ? 'SCOPE_FORWARD: ' : ''}original direction, ${flag(orig)}`);
       if (hit) { status = 'CT_ESTABLISHED'; hitTuple = orig; }
     }
     ctx.tb.add({ kind: 'ct', map: map.name, dir, tuple: formatCtKey(hitTuple ?? orig, ctx.cluster.release).trimEnd(), result: status, assumed: false });
@@ -129,11 +135,16 @@ export function ctLookup4(ctx: Ctx, dir: CtDir, len: number = frameLength(ctx.pk
   });
 }
 
+/** enum ct_scope (conntrack.h): which directions __ct_lookup4 probes. */
+export type CtScope = 'SCOPE_FORWARD' | 'SCOPE_REVERSE' | 'SCOPE_BIDIR';
+
 /** The ct_state a caller of ct_create4 sets for a CT_EGRESS/CT_INGRESS entry of bpf_lxc. */
 export interface CtStateLxc {
   readonly srcSecId: number;
   /** ct_state_new.node_port: ipv4_policy copies it from ct_has_nodeport_egress_entry4. */
   readonly nodePort: boolean;
+  /** ct_state_new.from_tunnel: ipv4_policy sets it from CB_FROM_TUNNEL (bpf_lxc.c@v1.18.3:2019). */
+  readonly fromTunnel?: boolean;
 }
 
 /**
@@ -145,7 +156,7 @@ export interface CtStateLxc {
  * ct_state_new is zeroed (bpf_lxc.c:1677), so an ingress entry has none.
  */
 export function ctCreate4(ctx: Ctx, dir: CtDir, state: CtStateLxc, mapRelated?: CtMap): void {
-  const full: CtStateNew = { srcSecId: state.srcSecId, nodePort: state.nodePort, ifindex: 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0 };
+  const full: CtStateNew = { srcSecId: state.srcSecId, nodePort: state.nodePort, ifindex: 0, revNat: dir === 'CT_EGRESS' ? ctx.lbRevNat : 0, ...(state.fromTunnel ? { fromTunnel: true } : {}) };
   createEntry(ctx, dir, full, frameLength(ctx.pkt), mapRelated);
 }
 
@@ -216,6 +227,8 @@ export interface CtStateNew {
   readonly nodePort: boolean;
   readonly ifindex: number;
   readonly revNat: number;
+  /** ct_state.from_tunnel, copied by ct_create_fill_entry (conntrack.h@v1.18.3:969). */
+  readonly fromTunnel?: boolean;
 }
 
 /**
@@ -233,22 +246,33 @@ function createEntry(ctx: Ctx, dir: CtDir, state: CtStateNew, len: number, mapRe
     const map = ctMap(ctx);
     const tuple = originalTuple(ctx.pkt, dir);
     const tcp = ipProto(ctx.pkt) === 6;
+    // v1.16+ (conntrack.h@v1.18.3:1035-1085, @v1.16.15:1008-1058): CONNTRACK_ACCOUNTING is off by
+    // default, so packets/bytes stay 0; the related ICMP entry is written first, a copy of the
+    // entry without seen_non_syn (set only for TCP, :178-179). v1.13.0: main entry first, counted,
+    // the related one with seen_non_syn ("For ICMP, there is no SYN").
+    const r = ctx.cluster.release;
+    const accounting = !r.has('ct-accounting-off');
+    const relatedFirst = r.has('ct-related-first');
     const entry = {
       lifetime: SIM_CLOCK + (tcp ? CT_SYN_TIMEOUT : CT_LIFETIME_NONTCP),
-      rxPackets: dir === 'CT_INGRESS' ? 1 : 0, rxBytes: dir === 'CT_INGRESS' ? len : 0, txPackets: dir === 'CT_EGRESS' ? 1 : 0, txBytes: dir === 'CT_EGRESS' ? len : 0,
+      rxPackets: accounting && dir === 'CT_INGRESS' ? 1 : 0, rxBytes: accounting && dir === 'CT_INGRESS' ? len : 0, txPackets: accounting && dir === 'CT_EGRESS' ? 1 : 0, txBytes: accounting && dir === 'CT_EGRESS' ? len : 0,
       txFlagsSeen: dir === 'CT_EGRESS' && tcp ? 0x02 : 0, rxFlagsSeen: dir === 'CT_INGRESS' && tcp ? 0x02 : 0,
-      flags: state.nodePort ? CT_FLAG_NODE_PORT : 0, revNat: state.revNat, srcSecId: state.srcSecId, ifindex: state.ifindex,
+      flags: (state.nodePort ? CT_FLAG_NODE_PORT : 0) | (state.fromTunnel ? CT_FLAG_FROM_TUNNEL : 0), revNat: state.revNat, srcSecId: state.srcSecId, ifindex: state.ifindex,
       lastTxReport: dir === 'CT_EGRESS' ? SIM_CLOCK : 0, lastRxReport: dir === 'CT_INGRESS' ? SIM_CLOCK : 0,
       provenance: { kind: 'agent' as const, what: 'created by this trace' },
     };
-    map.set(tuple, entry);
-    ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple, ctx.cluster.release).trimEnd(), value: formatCtEntry(entry, ctx.cluster.release).trimEnd() });
+    const main = (): void => {
+      map.set(tuple, entry);
+      ctx.tb.add({ kind: 'ct_create', map: map.name, key: formatCtKey(tuple, r).trimEnd(), value: formatCtEntry(entry, r).trimEnd() });
+    };
+    if (!relatedFirst) main();
     if (mapRelated) {
       const icmpTuple: CtTuple = { ...tuple, nexthdr: 1, sport: 0, dport: 0, flags: tuple.flags | TUPLE_F_RELATED };
-      const related = { ...entry, flags: entry.flags | CT_FLAG_SEEN_NON_SYN, provenance: { kind: 'agent' as const, what: 'created by this trace (ICMP related entry)' } };
+      const related = { ...entry, flags: relatedFirst ? entry.flags : entry.flags | CT_FLAG_SEEN_NON_SYN, provenance: { kind: 'agent' as const, what: 'created by this trace (ICMP related entry)' } };
       mapRelated.set(icmpTuple, related);
-      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple, ctx.cluster.release).trimEnd(), value: formatCtEntry(related, ctx.cluster.release).trimEnd() });
+      ctx.tb.add({ kind: 'ct_create', map: mapRelated.name, key: formatCtKey(icmpTuple, r).trimEnd(), value: formatCtEntry(related, r).trimEnd() });
     }
+    if (relatedFirst) main();
   });
 }
 

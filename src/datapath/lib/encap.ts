@@ -22,7 +22,13 @@ function ctxSetEncapInfo(ctx: Ctx, nodeIp: Ipv4, seclabel: number): Ret {
     const key = { tunnelId: seclabel, remoteIpv4: nodeIp, ttl: IPDEFTTL };
     ctx.tb.add({ kind: 'note', text: `bpf_tunnel_key: tunnel_id=${key.tunnelId} (source identity) remote_ipv4=${formatIpv4(nodeIp)} tunnel_ttl=${IPDEFTTL}` });
     ctx.tb.frame('ctx_set_tunnel_key', 'bpf/include/bpf/ctx/skb.h', () => {
-      ctx.tb.add({ kind: 'note', text: 'bpf_skb_set_tunnel_key(ctx, &key, sizeof(key), BPF_F_ZERO_CSUM_TX)' });
+      // v1.16+: key_size = TUNNEL_KEY_WITHOUT_SRC_IP unless src_ip != 0, and every tc caller passes 0
+      // (overloadable_skb.h@v1.18.3:283, 293-296; @v1.16.15:270-287).
+      if (ctx.cluster.release.has('encap-key-without-src-ip')) {
+        ctx.tb.add({ kind: 'note', text: 'bpf_skb_set_tunnel_key(ctx, &key, TUNNEL_KEY_WITHOUT_SRC_IP, BPF_F_ZERO_CSUM_TX) (src_ip 0: no local_ipv4)', feature: 'encap-key-without-src-ip' });
+      } else {
+        ctx.tb.add({ kind: 'note', text: 'bpf_skb_set_tunnel_key(ctx, &key, sizeof(key), BPF_F_ZERO_CSUM_TX)' });
+      }
     });
     ctx.tunnelKey = key;
     return { kind: 'redirect', ifindex: ctx.node.config.encapIfindex, peer: false, ingress: false } as const;

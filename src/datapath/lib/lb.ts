@@ -72,7 +72,7 @@ export function lb4LookupService(ctx: Ctx, address: Ipv4, dport: number, proto =
  * lb4_fill_key. ICMP has no key: DROP_NO_SERVICE (v1.13) or DROP_UNSUPP_SERVICE_PROTO (v1.15+),
  * and the caller goes to skip_service_lookup; another L4 protocol is DROP_UNKNOWN_L4.
  */
-export function lb4ExtractKey(ctx: Ctx, p: Packet): { address: Ipv4; dport: number; proto: number } | 'DROP_NO_SERVICE' | 'DROP_UNSUPP_SERVICE_PROTO' {
+export function lb4ExtractKey(ctx: Ctx, p: Packet, caller: 'lb' | 'revdnat' | 'revdnat-fwd' = 'lb'): { address: Ipv4; dport: number; proto: number } | 'DROP_NO_SERVICE' | 'DROP_UNSUPP_SERVICE_PROTO' {
   const l4 = p.l4;
   if (!ctx.cluster.release.has('no-service-reject')) {
     return ctx.tb.frame('lb4_extract_key', LB_H, () => {
@@ -83,10 +83,15 @@ export function lb4ExtractKey(ctx: Ctx, p: Packet): { address: Ipv4; dport: numb
   }
   const t = ctx.tb.frame('lb4_extract_tuple', LB_H, () => {
     if (l4.proto !== 'icmp') return { address: p.dst, dport: l4.dport, proto: l4Proto(p) };
-    ctx.tb.add({ kind: 'note', text: 'IPPROTO_ICMP: DROP_UNSUPP_SERVICE_PROTO, goto skip_service_lookup' });
+    // The reverse-DNAT callers have no skip_service_lookup: nodeport_rev_dnat_fwd_ipv4 returns
+    // CTX_ACT_OK (nodeport_egress.h@v1.18.3:487-490), nodeport_rev_dnat_ipv4 goes to skip_revdnat.
+    const then = caller === 'lb' ? ', goto skip_service_lookup' : caller === 'revdnat-fwd' ? ': not a service protocol, return CTX_ACT_OK' : '';
+    ctx.tb.add({ kind: 'note', text: `IPPROTO_ICMP: DROP_UNSUPP_SERVICE_PROTO${then}` });
     return 'DROP_UNSUPP_SERVICE_PROTO' as const;
   });
   if (typeof t === 'string') return t;
+  // Only nodeport_lb4 builds a service key; the reverse-DNAT paths use the tuple (nodeport_egress.h@v1.18.3:485-493).
+  if (caller !== 'lb') return t;
   ctx.tb.frame('lb4_fill_key', LB_H, () => {
     ctx.tb.add({ kind: 'note', text: ctx.cluster.release.has('lb-service-proto') ? `key: ${formatIpv4(t.address)}:${t.dport}, proto ${u8proto(t.proto)} (lb4_key_set_protocol)` : `key: ${formatIpv4(t.address)}:${t.dport}, proto 0 ("FIXME: set after adding support for different L4 protocols in LB")` });
   });

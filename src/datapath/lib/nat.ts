@@ -26,8 +26,11 @@ export const NODEPORT_PORT_MIN_NAT = 32768;
 export const NODEPORT_PORT_MAX_NAT = 65535;
 /** NAT_MIN_EGRESS is NODEPORT_PORT_MIN_NAT with ENABLE_NODEPORT (common.h:739-743). */
 const NAT_MIN_EGRESS = NODEPORT_PORT_MIN_NAT;
-/** MARK_MAGIC_SNAT_DONE (common.h:609), set by ctx_snat_done_set in skb->mark. */
+/** MARK_MAGIC_SNAT_DONE (common.h:609 at v1.13.0), set by ctx_snat_done_set in skb->mark. */
 export const MARK_MAGIC_SNAT_DONE = 0x1500;
+/** v1.16+: MARK_MAGIC_SNAT_DONE is 0x0300 in the MARK_MAGIC_HOST_MASK nibble (common.h@v1.18.3:561, @v1.16.15:730). */
+const MARK_MAGIC_SNAT_DONE_V1_16 = 0x0300;
+const MARK_MAGIC_HOST_MASK = 0x0f00;
 /** Outer Ethernet + IPv4 + UDP + VXLAN/Geneve header bytes of an encapsulated skb. */
 const ENCAP_OVERHEAD = 50;
 
@@ -71,14 +74,21 @@ export function onL3<T>(ctx: Ctx, fn: () => T): T {
   }
 }
 
-/** ctx_snat_done (overloadable_skb.h:173-176). */
+/** ctx_snat_done (overloadable_skb.h:173-176; v1.16+ compares the host-mask nibble, @v1.18.3:237-240). */
 export function ctxSnatDone(ctx: Ctx): boolean {
+  if (ctx.cluster.release.has('snat-done-host-mask')) return (ctx.pkt.mark & MARK_MAGIC_HOST_MASK) === MARK_MAGIC_SNAT_DONE_V1_16;
   return (ctx.pkt.mark & MARK_MAGIC_SNAT_DONE) === MARK_MAGIC_SNAT_DONE;
 }
 
-/** ctx_snat_done_set (overloadable_skb.h:168-171): later NAT hooks skip this skb. */
+/** ctx_snat_done_set (overloadable_skb.h:168-171; v1.16+ clears the host-mask nibble first, @v1.18.3:231-235): later NAT hooks skip this skb. */
 export function ctxSnatDoneSet(ctx: Ctx): void {
   ctx.tb.frame('ctx_snat_done_set', 'bpf/lib/overloadable_skb.h', () => {
+    if (ctx.cluster.release.has('snat-done-host-mask')) {
+      const mark = ((ctx.pkt.mark & ~MARK_MAGIC_HOST_MASK) | MARK_MAGIC_SNAT_DONE_V1_16) >>> 0;
+      ctx.tb.add({ kind: 'note', text: `skb->mark ${hex(ctx.pkt.mark)} → ${hex(mark)} (&= ~MARK_MAGIC_HOST_MASK, |= MARK_MAGIC_SNAT_DONE 0x0300): later NAT hooks skip this packet`, feature: 'snat-done-host-mask' });
+      ctx.pkt = { ...ctx.pkt, mark };
+      return;
+    }
     const mark = (ctx.pkt.mark | MARK_MAGIC_SNAT_DONE) >>> 0;
     ctx.tb.add({ kind: 'note', text: `skb->mark ${hex(ctx.pkt.mark)} → ${hex(mark)} (|= MARK_MAGIC_SNAT_DONE): later NAT hooks skip this packet` });
     ctx.pkt = { ...ctx.pkt, mark };
@@ -280,6 +290,10 @@ function snatV4NewMapping(ctx: Ctx, otuple: CtTuple, target: NatTarget): NatEntr
         // v1.16+: __snat_create (map_update_elem, BPF_NOEXIST) per entry.
         if (newNat(ctx)) ctx.tb.frame('__snat_create', FILE, put);
         else put();
+        if (t !== otuple && ctx.cluster.release.has('snat-alloc-retries')) {
+          // create_nat_entry: the retries histogram, between the RevSNAT and the SNAT entry (nat.h@v1.18.3:264-266).
+          ctx.tb.add({ kind: 'lookup', map: 'cilium_snat_v4_alloc_retries', key: `${tries}`, result: `++ (port allocation after ${tries} retries)`, note: 'the retries histogram' });
+        }
       }
     };
     if (newNat(ctx)) write();
@@ -354,8 +368,18 @@ export function snatV4RevNat(ctx: Ctx, target: NatTarget): Ret {
     const t = natTuple(ctx.pkt, TUPLE_F_IN);
     if ('kind' in t) return t;
     const { tuple } = t;
-    // snat_v4_rev_nat_can_skip (nat.h:501-506): no map lookup at all.
-    if (tuple.dport < target.minPort || tuple.dport > target.maxPort) {
+    const r = ctx.cluster.release;
+    const l4 = ctx.pkt.l4;
+    const icmp = l4.proto === 'icmp' && !ctx.pkt.outer;
+    // v1.16+: only ECHOREPLY (and ICMP errors) are reverse-NATed; any other ICMP type is the
+    // switch's default: NAT_PUNT_TO_STACK (nat.h@v1.18.3:1133-1163, @v1.16.15:942-964).
+    if (icmp && l4.proto === 'icmp' && l4.type !== 0 && r.has('nat-rev-icmp-type')) {
+      ctx.tb.add({ kind: 'note', text: `ICMP type ${l4.type}${l4.type === 8 ? ' (ICMP_ECHO)' : ''} is not ICMP_ECHOREPLY: switch (icmphdr.type) default: NAT_PUNT_TO_STACK`, feature: 'nat-rev-icmp-type' });
+      return drop('DROP_NAT_NOT_NEEDED');
+    }
+    // snat_v4_rev_nat_can_skip (nat.h:501-506): no map lookup at all. v1.18: TCP/UDP/SCTP only (nat.h@v1.18.3:1119).
+    const canSkip = !(icmp && r.has('nat-rev-can-skip-l4-only'));
+    if (canSkip && (tuple.dport < target.minPort || tuple.dport > target.maxPort)) {
       ctx.tb.add({ kind: 'note', text: `snat_v4_rev_nat_can_skip: destination ${ctx.pkt.l4.proto === 'icmp' && !ctx.pkt.outer ? 'echo id' : 'port'} ${tuple.dport} is outside [${target.minPort}, ${target.maxPort}]: NAT_PUNT_TO_STACK` });
       return drop('DROP_NAT_NOT_NEEDED');
     }

@@ -367,7 +367,8 @@ function nodeportSvcLb4(ctx: Ctx, svc: import('../../maps/lbmap.js').Lb4Service,
     if (ret.kind !== 'ok') return ret;
     const r = ctx.cluster.release;
     const local = lookupIp4Endpoint(ctx, ctx.pkt.dst, '__lookup_ip4_endpoint');
-    const ct = ctLookup4(ctx, 'CT_EGRESS', undefined, 'ct_lazy_lookup4', 'nodeport');
+    // __ipv4_ct_tuple_reverse, then SCOPE_FORWARD: one lookup (nodeport.h@v1.18.3:2696-2705, @v1.16.15:2906).
+    const ct = ctLookup4(ctx, 'CT_EGRESS', undefined, 'ct_lazy_lookup4', 'nodeport', 'SCOPE_FORWARD');
     if (ct.status === 'CT_NEW') {
       // v1.16: ct_state.ifindex = NATIVE_DEV_IFINDEX without HAVE_FIB_IFINDEX; v1.18: the field is reserved.
       ctCreate4State(ctx, 'CT_EGRESS', { srcSecId: WORLD_ID, nodePort: true, ifindex: r.has('ct-list-no-ifindex') ? 0 : nativeDevIfindex(ctx), revNat: svc.revNat });
@@ -489,12 +490,12 @@ function tailNodeportRevDnatIpv4(ctx: Ctx): Ret {
 function nodeportRevDnatIpv4(ctx: Ctx): Ret {
   const names = revDnatNames(ctx.cluster.release);
   return ctx.tb.frame(names.fn, FILE, (): Ret => {
-    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt)));
+    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt), 'revdnat'));
     if (typeof key === 'string') {
       ctx.tb.add({ kind: 'note', text: 'not a service protocol: goto skip_revdnat, CTX_ACT_OK' });
       return CTX_ACT_OK;
     }
-    const ct = ctLookup4(ctx, 'CT_INGRESS', undefined, 'ct_lazy_lookup4', 'nodeport');
+    const ct = ctLookup4(ctx, 'CT_INGRESS', undefined, 'ct_lazy_lookup4', 'nodeport', 'SCOPE_REVERSE'); // nodeport.h@v1.18.3:2229
     if (!(ct.status === 'CT_REPLY' && ct.nodePort)) {
       ctx.tb.add({ kind: 'note', text: 'no CT_REPLY of a NodePort entry (CT_ENTRY_NODEPORT): CTX_ACT_OK' });
       return CTX_ACT_OK;
@@ -536,11 +537,11 @@ function fibRedirectReply(ctx: Ctx, fn: string): Ret {
  */
 function nodeportRevDnatFwdIpv4New(ctx: Ctx): Ret {
   return ctx.tb.frame('nodeport_rev_dnat_fwd_ipv4', egressFile(ctx), (): Ret => {
-    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt)));
+    const key = onL3(ctx, () => lb4ExtractKeyRel(ctx, l3Packet(ctx.pkt), 'revdnat-fwd'));
     if (typeof key === 'string') return CTX_ACT_OK;
     const hasEntry = ctx.tb.frame('nodeport_rev_dnat_get_info_ipv4', FILE, () => onL3(ctx, () => ctHasNodeportEgressEntry4(ctx)));
     if (!hasEntry) return CTX_ACT_OK;
-    const ct = ctLookup4(ctx, 'CT_INGRESS', ctxFullLen(ctx.pkt), 'ct_lazy_lookup4', 'nodeport');
+    const ct = ctLookup4(ctx, 'CT_INGRESS', ctxFullLen(ctx.pkt), 'ct_lazy_lookup4', 'nodeport', 'SCOPE_REVERSE'); // nodeport_egress.h@v1.18.3:518
     if (ct.status === 'CT_REPLY') {
       lb4RevNat(ctx, ct.revNat);
       ctxSnatDoneSet(ctx);
