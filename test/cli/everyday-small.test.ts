@@ -41,3 +41,28 @@ describe('F19: --scenario help and --max-input-size', () => {
     assert.notEqual(ok.code, 2, ok.stderr);
   });
 });
+
+describe('F20: no bare hop header at the summary level', () => {
+  it('a hop whose steps the summary all leaves out is not printed; detailed keeps it', async () => {
+    const { loadCluster } = await import('../../src/cli/cluster-source.js');
+    const { resolveDestination, resolveSource } = await import('../../src/cli/endpoints.js');
+    const { traceFlow } = await import('../../src/trace/run.js');
+    const { renderTrace } = await import('../../src/render/text.js');
+    const c = loadCluster({ scenario: 'l3-policy' });
+    const dst = resolveDestination(c, { text: 'app1', col: 1 });
+    const src = resolveSource(c, { text: 'app2', col: 1 }, dst.ip);
+    const r = traceFlow(c, { src, dstIp: dst.ip, proto: 'tcp', dport: 8080, sport: 43210, traceArp: false });
+    const bare = { kind: 'hop' as const, node: 'runtime1', where: 'lxc-bare', hook: 'tc egress', children: [{ kind: 'fn' as const, fn: 'x', file: 'bpf/x.c', line: null, children: [{ kind: 'note' as const, text: 'not reached' }] }] };
+    const withBare = { ...r, hops: [...r.hops, bare] };
+    const summary = renderTrace(withBare, 'summary');
+    assert.ok(!summary.includes('runtime1 / lxc-bare — tc egress'), summary);
+    assert.equal(summary, renderTrace(r, 'summary'));
+    assert.ok(renderTrace(withBare, 'detailed').includes('\nruntime1 / lxc-bare — tc egress\n'));
+  });
+
+  it('diff prints a rewrite as `rewrite ttl 64 → 63`', async () => {
+    const r = await runCli(['diff', '--scenario', 'default', '--cilium2', '1.18', 'pod1', 'pod3', 'icmp']);
+    assert.match(r.stdout, /^ = {3}rewrite ttl 64 → 63$/m);
+    assert.doesNotMatch(r.stdout, /rewrite ttl → /);
+  });
+});
