@@ -11,6 +11,8 @@ export interface Io {
   /** For progress indicators, which only ever go to a terminal. */
   readonly stderrIsTTY?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The terminal's width when stdout is one (asked only when needed: it creates the stream). */
+  readonly columns?: () => number | undefined;
 }
 
 /**
@@ -69,10 +71,12 @@ function fdWriter(fd: 1 | 2): (s: string) => void {
 }
 
 export function processIo(): Io {
+  const stdoutIsTTY = isTerminal(1);
   return {
     stdout: fdWriter(1),
     stderr: fdWriter(2),
-    stdoutIsTTY: isTerminal(1),
+    stdoutIsTTY,
+    columns: () => (stdoutIsTTY ? process.stdout.columns : undefined),
     stderrIsTTY: isTerminal(2),
     env: process.env,
   };

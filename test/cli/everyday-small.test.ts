@@ -1,9 +1,11 @@
 // The newcomer's smaller points (review F19–F28): help that lists what ships, the input
 // limit on every command that reads a cluster, and the text that had stray characters.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
 import { ROOT, runCli } from '../support/run-cli.js';
 
 const SHIPPED = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
@@ -64,5 +66,49 @@ describe('F20: no bare hop header at the summary level', () => {
     const r = await runCli(['diff', '--scenario', 'default', '--cilium2', '1.18', 'pod1', 'pod3', 'icmp']);
     assert.match(r.stdout, /^ = {3}rewrite ttl 64 → 63$/m);
     assert.doesNotMatch(r.stdout, /rewrite ttl → /);
+  });
+});
+
+/** A one-node cluster of n pods, half in namespace a, half in b. */
+function widePods(n: number): string {
+  const pods = Array.from({ length: n }, (_, i) => `  - { name: p${String(i).padStart(3, '0')}, namespace: ${i < n / 2 ? 'a' : 'b'}, node: n1, ip: 10.11.0.${i + 10}, labels: { app: x${i % 2} } }`);
+  return ['apiVersion: cilium-trace/v1', 'kind: Scenario', 'metadata: { name: wide }', 'cluster: { cilium: "1.13" }', 'nodes:', '  - { name: n1, ip: 10.0.2.15, podCIDR: 10.11.0.0/16 }', 'pods:', ...pods, ''].join('\n');
+}
+
+describe('F22: the text matrix guards its width', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cilium-trace-wide-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'wide.yaml');
+  writeFileSync(file, widePods(100));
+  const refusal = "cilium-trace: the text matrix would be 112 columns wide (100 sources × 100 destinations), past 100 columns: narrow it with --namespace NS or --selector KEY=VALUE, write -o csv (one line per cell), or pass --wide to print it anyway\n";
+
+  it('past 100 columns on a pipe: one line naming the way out, exit 2, nothing on stdout', async () => {
+    const r = await runCli(['matrix', '-f', file]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, refusal);
+  });
+
+  it('--namespace narrows it under the limit; -o csv and --wide are not refused', async () => {
+    const ns = await runCli(['matrix', '-f', file, '--namespace', 'a']);
+    assert.equal(ns.code, 0, ns.stderr);
+    assert.match(ns.stdout, /^icmp: 50 sources × 50 destinations/);
+    const csv = await runCli(['matrix', '-f', file, '-o', 'csv']);
+    assert.equal(csv.code, 0);
+    assert.equal(csv.stdout.split('\n').length, 1 + 100 * 100 + 1);
+    const wide = await runCli(['matrix', '-f', file, '--wide']);
+    assert.equal(wide.code, 0);
+    assert.ok(wide.stdout.split('\n').some((l) => l.length === 112));
+  });
+
+  it("on a terminal the limit is the terminal's width", async () => {
+    let stdout = '';
+    let stderr = '';
+    const io = (columns: number) => ({ stdout: (s: string) => { stdout += s; }, stderr: (s: string) => { stderr += s; }, stdoutIsTTY: true, env: { NO_COLOR: '1' }, columns: () => columns });
+    assert.equal(await main(['matrix', '-f', file], io(120)), 0, stderr);
+    assert.ok(stdout.includes('100 sources × 100 destinations'));
+    stdout = '';
+    assert.equal(await main(['matrix', '-f', file, '--namespace', 'a'], io(60)), 2);
+    assert.match(stderr, /would be 61 columns wide \(50 sources × 50 destinations\), past the terminal's 60 columns/);
   });
 });
