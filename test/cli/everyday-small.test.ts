@@ -112,3 +112,47 @@ describe('F22: the text matrix guards its width', () => {
     assert.match(stderr, /would be 61 columns wide \(50 sources × 50 destinations\), past the terminal's 60 columns/);
   });
 });
+
+describe('F25: paths of the package as typed from the working directory', () => {
+  /** Runs the CLI in-process from `dir`. */
+  async function from(dir: string, args: readonly string[]) {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      return await runCli(args);
+    } finally {
+      process.chdir(cwd);
+    }
+  }
+
+  it('shownPath: relative inside or near the working directory, else absolute', async () => {
+    const { shownPath } = await import('../../src/util/shown-path.js');
+    assert.equal(shownPath('/opt/pkg/scenarios/a.yaml', '/opt/pkg'), 'scenarios/a.yaml');
+    assert.equal(shownPath('/opt/pkg/scenarios/a.yaml', '/opt/pkg/test'), '../scenarios/a.yaml');
+    assert.equal(shownPath('/usr/lib/node_modules/cilium-trace/scenarios/a.yaml', '/home/me/work'), '/usr/lib/node_modules/cilium-trace/scenarios/a.yaml');
+  });
+
+  it('provenance of a shipped scenario: scenarios/… in the package root, ../scenarios/… from test/, absolute from elsewhere', async () => {
+    const args = ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080', '-l', 'summary'];
+    const rule = (p: string) => `    CiliumNetworkPolicy default/l3-rule (${p}:38)\n`;
+    assert.ok((await from(ROOT, args)).stdout.includes(rule('scenarios/l3-policy.yaml')));
+    assert.ok((await from(join(ROOT, 'test'), args)).stdout.includes(rule('../scenarios/l3-policy.yaml')));
+    const away = mkdtempSync(join(tmpdir(), 'cilium-trace-cwd-'));
+    try {
+      const abs = join(ROOT, 'scenarios', 'l3-policy.yaml');
+      const r = await from(away, args);
+      assert.ok(r.stdout.includes(rule(abs)), r.stdout);
+      assert.ok(!r.stdout.includes('(scenarios/l3-policy.yaml'), r.stdout);
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+    }
+  });
+
+  it('an exercise: show and check name the same path form as a scenario', async () => {
+    const show = await from(join(ROOT, 'test'), ['exercise', 'show', '3']);
+    assert.match(show.stdout, /^The cluster: \.\.\/scenarios\/exercises\/03-egress-dns\/cluster\/$/m);
+    const check = await from(join(ROOT, 'test'), ['exercise', 'check', '3']);
+    assert.doesNotMatch(check.stdout + check.stderr, /(^|[ (])scenarios\/exercises/);
+    assert.match(check.stdout + check.stderr, /\.\.\/scenarios\/exercises\/03-egress-dns/);
+  });
+});
