@@ -1,7 +1,7 @@
 // The newcomer's smaller points (review F19–F28): help that lists what ships, the input
 // limit on every command that reads a cluster, and the text that had stray characters.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -154,5 +154,35 @@ describe('F25: paths of the package as typed from the working directory', () => 
     const check = await from(join(ROOT, 'test'), ['exercise', 'check', '3']);
     assert.doesNotMatch(check.stdout + check.stderr, /(^|[ (])scenarios\/exercises/);
     assert.match(check.stdout + check.stderr, /\.\.\/scenarios\/exercises\/03-egress-dns/);
+  });
+});
+
+describe('F28: the default level, exercise 5, the key table', () => {
+  it('the default level is detailed on a terminal as on a pipe (README: same text everywhere)', async () => {
+    const pipe = await runCli(['pod1', 'pod3', 'icmp'], { NO_COLOR: '1' }, false);
+    const tty = await runCli(['pod1', 'pod3', 'icmp'], { NO_COLOR: '1' }, true);
+    assert.equal(tty.stdout, pipe.stdout);
+    assert.equal(pipe.stdout, (await runCli(['pod1', 'pod3', 'icmp', '-l', 'detailed'])).stdout);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.slice(0, readme.indexOf('\n## ')).includes('The default stays `-l detailed` on a terminal too, by choice'));
+  });
+
+  it("exercise 5's last hint wraps as one paragraph (a code span ends at its own backtick)", async () => {
+    const r = await runCli(['exercise', 'hint', '5', '--level', '3']);
+    assert.equal(r.stdout, [
+      'Exercise 5, hint 3 of 3:',
+      "  In the new chart `http` is the statsd exporter's port 9102; the app's 8080 is",
+      '  named `web` (the Service already uses targetPort: web). Use `port: web` (or',
+      '  8080) in the policy.',
+      '',
+    ].join('\n'));
+  });
+
+  it('the ? key table puts every description in one column', async () => {
+    const { HELP } = await import('../../src/interactive/step-model.js');
+    const column = (l: string) => [...l].findIndex((ch, i, a) => i > 0 && a[i - 1] === ' ' && a[i - 2] === ' ' && ch !== ' ');
+    const cols = new Set(HELP.map(column));
+    assert.deepEqual([...cols], [21], HELP.join('\n'));
+    assert.ok(HELP.includes('↑ ↓ (k j) PgUp PgDn  scroll the panel'));
   });
 });
