@@ -82,6 +82,13 @@ export function processIo(): Io {
   };
 }
 
+/** The terminal's width when stdout is a terminal that says it; undefined on pipes and files. */
+export function terminalWidth(io: Io): number | undefined {
+  if (!io.stdoutIsTTY) return undefined;
+  const w = io.columns?.();
+  return w !== undefined && w > 0 ? w : undefined;
+}
+
 /** Colour: --color/--no-color, then NO_COLOR, FORCE_COLOR, and else only on a terminal. */
 export function useColour(io: Io, flag: boolean | undefined): boolean {
   if (flag !== undefined) return flag;

@@ -186,3 +186,51 @@ describe('F28: the default level, exercise 5, the key table', () => {
     assert.ok(HELP.includes('↑ ↓ (k j) PgUp PgDn  scroll the panel'));
   });
 });
+
+describe('F21: text output fits a terminal', () => {
+  /** The CLI in-process on a terminal `columns` wide (colour off). */
+  async function onTerminal(columns: number | undefined, args: readonly string[]) {
+    let stdout = '';
+    const code = await main(args, { stdout: (s) => { stdout += s; }, stderr: () => {}, stdoutIsTTY: true, env: { NO_COLOR: '1' }, ...(columns ? { columns: () => columns } : {}) });
+    return { code, stdout };
+  }
+  const width = (l: string) => [...l].length;
+
+  it('wrapLine breaks between words, continuation rows indented four more than the line', async () => {
+    const { wrapLine } = await import('../../src/render/wrap.js');
+    assert.deepEqual(wrapLine('  lookup cilium_policy_01769 {identity=0 dport=0 proto=ANY egress} → Allow proxy_port=NONE  (match all)', 40), [
+      '  lookup cilium_policy_01769 {identity=0',
+      '      dport=0 proto=ANY egress} → Allow',
+      '      proxy_port=NONE  (match all)',
+    ]);
+    assert.deepEqual(wrapLine('\u001b[2m  short\u001b[22m', 10), ['\u001b[2m  short\u001b[22m']);
+  });
+
+  it('a trace on an 80-column terminal: no line past 80, every step\'s words kept in order; pipes unchanged', async () => {
+    const args = ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'];
+    const pipe = await runCli(args, { NO_COLOR: '1' });
+    const tty = await onTerminal(80, args);
+    assert.equal(tty.code, 1);
+    for (const l of tty.stdout.split('\n')) assert.ok(width(l) <= 80, l);
+    assert.equal(tty.stdout.replace(/\s+/g, ' '), pipe.stdout.replace(/\s+/g, ' '));
+    assert.match(tty.stdout, /^DROPPED — DROP_POLICY \(133\) "Policy denied" \[POLICY_DENIED\] in\n {4}policy_can_access_ingress \(ingress\) on runtime1\n$/m);
+    assert.equal((await onTerminal(undefined, args)).stdout, pipe.stdout);
+  });
+
+  it("check on a terminal narrower than its table puts DECIDED BY on its own line; a pipe keeps the column", async () => {
+    const args = ['check', '-f', 'scenarios/ci-example/cluster.yaml', '-f', 'scenarios/ci-example/before', '-f', 'scenarios/ci-example/expectations.yaml'];
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      const pipe = await runCli(args);
+      assert.match(pipe.stdout, /^RESULT .* DECIDED BY$/m);
+      const tty = await onTerminal(100, args);
+      assert.equal(tty.code, pipe.code);
+      assert.doesNotMatch(tty.stdout, /DECIDED BY/);
+      assert.match(tty.stdout, /^ {4}decided by: ingress policy of shop\/db-0 \(endpoint \d+\): allow \(match L3-Only\)$/m);
+      for (const l of tty.stdout.split('\n')) assert.ok(width(l) <= 100, l);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
