@@ -69,7 +69,11 @@ function goldenSummary(report: CheckReport): string[] {
   return out;
 }
 
-export function renderCheckText(report: CheckReport): string {
+/**
+ * The table, then the counts and each failure. `width` (a terminal's): when the table would be
+ * wider, DECIDED BY, the long column, moves to its own line under each row.
+ */
+export function renderCheckText(report: CheckReport, width?: number): string {
   const rows = report.results.map((r) => [
     r.pass ? 'PASS' : r.notSimulated ? 'NOT SIMULATED' : 'FAIL',
     r.expectation.name ?? '-',
@@ -79,7 +83,12 @@ export function renderCheckText(report: CheckReport): string {
     r.actual.reason ?? '-',
     r.decidedBy.text,
   ]);
-  const out = alignColumns([['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'], ...rows]);
+  const header = ['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'];
+  let out = alignColumns([header, ...rows]);
+  if (width !== undefined && out.some((l) => [...l].length > width)) {
+    const narrow = alignColumns([header.slice(0, -1), ...rows.map((r) => r.slice(0, -1))]);
+    out = [narrow[0] as string, ...rows.flatMap((r, i) => [narrow[i + 1] as string, `    decided by: ${r[6]}`])];
+  }
   const failed = report.results.filter((r) => !r.pass);
   const unsim = failed.filter((r) => r.notSimulated).length;
   const counts = `${report.results.length - failed.length} passed, ${failed.length - unsim} failed${unsim > 0 ? `, ${unsim} not simulated` : ''}`;

@@ -11,6 +11,8 @@ export interface Io {
   /** For progress indicators, which only ever go to a terminal. */
   readonly stderrIsTTY?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The terminal's width when stdout is one (asked only when needed: it creates the stream). */
+  readonly columns?: () => number | undefined;
 }
 
 /**
@@ -69,13 +71,22 @@ function fdWriter(fd: 1 | 2): (s: string) => void {
 }
 
 export function processIo(): Io {
+  const stdoutIsTTY = isTerminal(1);
   return {
     stdout: fdWriter(1),
     stderr: fdWriter(2),
-    stdoutIsTTY: isTerminal(1),
+    stdoutIsTTY,
+    columns: () => (stdoutIsTTY ? process.stdout.columns : undefined),
     stderrIsTTY: isTerminal(2),
     env: process.env,
   };
+}
+
+/** The terminal's width when stdout is a terminal that says it; undefined on pipes and files. */
+export function terminalWidth(io: Io): number | undefined {
+  if (!io.stdoutIsTTY) return undefined;
+  const w = io.columns?.();
+  return w !== undefined && w > 0 ? w : undefined;
 }
 
 /** Colour: --color/--no-color, then NO_COLOR, FORCE_COLOR, and else only on a terminal. */

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EXIT, InputError, UsageError } from '../errors.js';
 import type { Cluster } from '../controlplane/cluster.js';
 import type { ClusterOptions } from './cluster-source.js';
-import { collect, conventions, loadCluster } from './commands/common.js';
+import { collect, conventions, loadCluster, MAX_INPUT_SIZE_HELP, scenarioHelp } from './commands/common.js';
 import type { Io } from './io.js';
 import { DEFAULT_SPORT } from '../trace/run.js';
 import { TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
@@ -49,8 +49,8 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: tru
 function clusterOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
-    .option('--scenario <name>', 'a shipped scenario by name (default, l3-policy)')
-    .option('--max-input-size <bytes>', 'refuse an input file (or stdin) larger than this (default: 4294967296, 4 GiB)')
+    .option('--scenario <name>', scenarioHelp())
+    .option('--max-input-size <bytes>', MAX_INPUT_SIZE_HELP)
     .option('--cilium <release>', CILIUM_OPTION_HELP);
 }
 

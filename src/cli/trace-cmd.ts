@@ -14,7 +14,7 @@ import type { ClusterOptions } from './cluster-source.js';
 import type { ArgPos } from './endpoints.js';
 import { resolveFlowArgs } from './flow-args.js';
 import { defaultHost, parseHttpArgs } from './http-args.js';
-import { useColour, type Io } from './io.js';
+import { terminalWidth, useColour, type Io } from './io.js';
 
 export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
 export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg'];
@@ -112,8 +112,12 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
     } else {
       const render = await renderer(opts, style);
-      io.stdout(render(forward));
-      if (opts.reply) io.stdout(reply ? (opts.output === 'text' ? `\n${style.bold('reply:')}\n` : '') + render(reply) : (opts.output === 'text' ? '\nno reply: the forward packet was not delivered\n' : ''));
+      // Text on a terminal wraps at its width, continuation rows under their step (F21).
+      const width = opts.output === 'text' ? terminalWidth(io) : undefined;
+      const fit = width ? (await import('../render/wrap.js')).wrapText : (t: string) => t;
+      const out = (t: string) => io.stdout(width ? fit(t, width) : t);
+      out(render(forward));
+      if (opts.reply) out(reply ? (opts.output === 'text' ? `\n${style.bold('reply:')}\n` : '') + render(reply) : (opts.output === 'text' ? '\nno reply: the forward packet was not delivered\n' : ''));
     }
     // No reply (the forward packet was not delivered): the forward verdict decides.
     result.code = verdictExitCode([forward.verdict, ...(reply ? [reply.verdict] : [])]);

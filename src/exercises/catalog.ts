@@ -12,6 +12,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAM
 import { InputError, UsageError, type Position, type Problem } from '../errors.js';
 import { PACKAGE_ROOT } from '../scenario/load.js';
 import { syntaxProblems } from '../scenario/syntax.js';
+import { shownPath } from '../util/shown-path.js';
 
 export const EXERCISES_DIR: string = join(PACKAGE_ROOT, 'scenarios', 'exercises');
 
@@ -36,7 +37,7 @@ export interface Exercise {
   readonly id: string;
   readonly slug: string;
   readonly dir: string;
-  /** Package-relative directory, as messages show it: scenarios/exercises/03-egress-dns. */
+  /** The directory as messages show it, typed from the working directory: scenarios/exercises/03-egress-dns in the package root. */
   readonly display: string;
   readonly title: string;
   readonly report: string;
@@ -130,7 +131,7 @@ export function loadExercise(dirName: string, root: string = EXERCISES_DIR): Exe
   const m = DIR_NAME.exec(dirName);
   if (!m) throw new UsageError(`'${dirName}' is not an exercise directory (expected NN-name)`);
   const dir = join(root, dirName);
-  const display = `scenarios/exercises/${dirName}`;
+  const display = shownPath(dir);
   const file = `${display}/exercise.yaml`;
   const text = readFileSync(join(dir, 'exercise.yaml'), 'utf8');
   const lines = new LineCounter();

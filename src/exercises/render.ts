@@ -12,7 +12,9 @@ export function wrap(text: string, indent = '  ', width = WIDTH): string[] {
   const out: string[] = [];
   for (const para of text.split(/\n\s*\n/)) {
     let line = '';
-    for (const word of para.match(/\S*`[^`]*`\S*|\S+/g) ?? []) {
+    // A word is never broken inside a `code span`, and a span ends at its closing backtick
+    // (not at the last backtick of the paragraph).
+    for (const word of para.match(/(?:[^\s`]+|`[^`]*`)+|\S+/g) ?? []) {
       if (line !== '' && indent.length + line.length + 1 + word.length > width) {
         out.push(indent + line);
         line = word;

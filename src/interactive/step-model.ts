@@ -106,17 +106,20 @@ function decidingLookup(order: readonly OrderedNode[], seq: number): Extract<Tra
   return undefined;
 }
 
-const HELP = [
-  'Enter, space, n, →   next step',
-  'b, ←, Backspace      previous step',
-  'Home / End (g / G)   first / last step',
-  'm                    the map this step read: the whole map as the cilium CLI prints it, the row marked >',
-  'p                    the packet headers after this step (inner and outer when encapsulated)',
-  'e                    what this step means',
-  '↑ ↓ (k j), PgUp PgDn  scroll the panel',
-  'Esc                  close the panel (the open panel follows you from step to step)',
-  'q, Ctrl-C            quit',
+/** The `?` key table: keys, then what they do, in one column (the widest key sets it). */
+const KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['Enter, space, n, →', 'next step'],
+  ['b, ←, Backspace', 'previous step'],
+  ['Home / End (g / G)', 'first / last step'],
+  ['m', 'the map this step read: the whole map as the cilium CLI prints it, the row marked >'],
+  ['p', 'the packet headers after this step (inner and outer when encapsulated)'],
+  ['e', 'what this step means'],
+  ['↑ ↓ (k j) PgUp PgDn', 'scroll the panel'],
+  ['Esc', 'close the panel (the open panel follows you from step to step)'],
+  ['q, Ctrl-C', 'quit'],
 ];
+const KEY_COLUMN = Math.max(...KEYS.map(([k]) => [...k].length)) + 2;
+export const HELP: readonly string[] = KEYS.map(([k, what]) => k + ' '.repeat(KEY_COLUMN - [...k].length) + what);
 
 export function panelContent(m: StepModel, i: number, kind: PanelKind): Panel {
   const s = m.steps[i];

@@ -176,8 +176,12 @@ export function renderTrace(r: TraceResult, level: Level, s: Style = PLAIN, expl
   if (level === 'detailed' || explain) for (const st of r.context.settings ?? []) out.push(s.dim(`setting: ${st.value} (${st.from})`));
   if (level === 'detailed') for (const note of r.context.notes) out.push(s.dim(`note: ${note}`));
   for (const h of r.hops) {
-    out.push('');
-    renderNodes([h], 0, level, s, out, explain);
+    const lines: string[] = [];
+    renderNodes([h], 0, level, s, lines, explain);
+    // A hop none of whose steps the summary keeps (e.g. a drop's to-container hop that only
+    // notes what did not run) would be a bare header: leave it out.
+    if (level === 'summary' && h.kind === 'hop' && lines.length === 1) continue;
+    out.push('', ...lines);
   }
   // The explanation comes before the verdict: the last line is always the verdict.
   out.push(...explanationLines(r, s));

@@ -11,6 +11,7 @@ import { readInputs, type Input } from './inputs.js';
 import type { ProfileChoice } from './cilium-release.js';
 import { walkDirectory } from './walk.js';
 import type { IgnoredInput, Scenario } from './types.js';
+import { shownPath } from '../util/shown-path.js';
 
 /** The display name of standard input (`-f -`). */
 export const STDIN_NAME = '<stdin>';
@@ -196,11 +197,11 @@ export const SHIPPED_SCENARIOS_DIR: string = join(PACKAGE_ROOT, 'scenarios');
 
 const SCENARIO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Finds `scenarios/<name>.yaml` in the package; display is the package-relative path. */
+/** Finds `scenarios/<name>.yaml` in the package; display is its path as typed from the working directory. */
 export function resolveShippedScenario(name: string): { path: string; display: string } | undefined {
   if (!SCENARIO_NAME.test(name)) return undefined;
   const path = join(SHIPPED_SCENARIOS_DIR, `${name}.yaml`);
-  return existsSync(path) ? { path, display: `scenarios/${name}.yaml` } : undefined;
+  return existsSync(path) ? { path, display: shownPath(path) } : undefined;
 }
 
 /** Names of the shipped scenarios (without .yaml), sorted. */

@@ -14,7 +14,8 @@ import { parseExpectations, type Expectation } from '../../analysis/expectations
 import { unifiedDiff } from '../../analysis/udiff.js';
 import type { Cluster } from '../../controlplane/cluster.js';
 import { firstAt } from '../../scenario/checks.js';
-import type { Io } from '../io.js';
+import { terminalWidth, type Io } from '../io.js';
+import { wrapText } from '../../render/wrap.js';
 import { addClusterOptions, clusterOptionsOf, loadCluster, newCommand } from './common.js';
 import { resolveFlows, type ResolvedFlow } from './flow-spec.js';
 
@@ -140,7 +141,9 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     const report = { cluster: cluster.scenario.name, results, goldens, goldenDir: opts.golden ?? null, goldenLevel: opts.level };
     const sources = [...new Set(expectations.map((e) => basename(e.pos.file)))].join(' ');
     if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${sources}`));
-    io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : renderCheckText(report));
+    // On a terminal the table fits its width (DECIDED BY on its own line) and long lines wrap.
+    const width = terminalWidth(io);
+    io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : width ? wrapText(renderCheckText(report, width), width) : renderCheckText(report));
     const failed = results.some((r) => !r.pass && !r.notSimulated) || (goldens ?? []).some(goldenFailed);
     result.code = failed ? EXIT.DROPPED : results.some((r) => r.notSimulated) ? EXIT.NOT_SIMULATED : EXIT.FORWARDED;
   });

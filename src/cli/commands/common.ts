@@ -9,6 +9,15 @@ import { CILIUM_OPTION_HELP } from '../../version.js';
 import { loadNotes } from '../../scenario/load-notes.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
+import { listShippedScenarios } from '../../scenario/load.js';
+
+/** --scenario's help: the scenarios the package ships, read from its scenarios/ directory. */
+export function scenarioHelp(what = 'a shipped scenario by name'): string {
+  const names = listShippedScenarios();
+  return names.length > 0 ? `${what} (${names.join(', ')})` : what;
+}
+
+export const MAX_INPUT_SIZE_HELP = 'refuse an input file (or stdin) larger than this (default: 4294967296, 4 GiB)';
 
 export function collect(v: string, prev: string[] | undefined): string[] {
   return [...(prev ?? []), v];
@@ -30,20 +39,25 @@ export function newCommand(name: string, io: Io): Command {
 
 export function addClusterOptions(cmd: Command, suffix = '', what = 'cluster input', alias = ''): Command {
   const long = suffix === '' ? '-f, --file <path>' : `--f${suffix}, --file${suffix} <path>`;
-  return cmd
+  cmd
     .addOption(new Option(long, `${what}${alias}: a scenario file, Kubernetes manifests, a directory of them, or - for stdin; repeatable`).argParser(collect))
-    .option(`--scenario${suffix} <name>`, `${what}: a shipped scenario by name`)
+    .option(`--scenario${suffix} <name>`, scenarioHelp(`${what}: a shipped scenario by name`))
     .option(`--cilium${suffix} <release>`, suffix === '' ? CILIUM_OPTION_HELP : `the Cilium release of ${what} (default: as --cilium, else what its input says)`);
+  // One limit for every input of the command (diff's --f2 side too).
+  if (suffix === '') cmd.option('--max-input-size <bytes>', MAX_INPUT_SIZE_HELP);
+  return cmd;
 }
 
 /** -f/--scenario written after the command name, else before it (the root program's). */
 export function clusterOptionsOf(cmd: Command): ClusterOptions {
-  const own = cmd.opts<{ file?: string[]; scenario?: string; cilium?: string }>();
-  const root = cmd.parent?.opts<{ file?: string[]; scenario?: string; cilium?: string }>() ?? {};
+  type Own = { file?: string[]; scenario?: string; cilium?: string; maxInputSize?: string };
+  const own = cmd.opts<Own>();
+  const root = cmd.parent?.opts<Own>() ?? {};
   const file = [...(root.file ?? []), ...(own.file ?? [])];
   const scenario = own.scenario ?? root.scenario;
   const cilium = own.cilium ?? root.cilium;
-  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(cilium !== undefined ? { cilium } : {}) };
+  const maxInputSize = own.maxInputSize ?? root.maxInputSize;
+  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(cilium !== undefined ? { cilium } : {}), ...(maxInputSize !== undefined ? { maxInputSize } : {}) };
 }
 
 export function loadCluster(opts: ClusterOptions, io: Io): Cluster {

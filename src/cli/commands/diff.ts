@@ -46,7 +46,8 @@ function sides(cmd: Command): { before: ClusterOptions; after: ClusterOptions } 
     const { cilium: _c, ciliumFlag: _f, ...cluster } = before;
     return { before, after: { ...cluster, ...release2 } };
   }
-  const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}), ...release2 };
+  const limit = before.maxInputSize !== undefined ? { maxInputSize: before.maxInputSize } : {};
+  const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}), ...release2, ...limit };
   if (!before.file && !before.scenario) throw new UsageError('diff needs the cluster before the change (expected -f PATH or --scenario NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
   if (!after.file && !after.scenario) throw new UsageError('diff needs the cluster after the change (expected --f2 PATH or --scenario2 NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
   if (before.file?.includes('-') && after.file?.includes('-')) throw new UsageError('standard input (-) can be read once (expected - for one side only)');

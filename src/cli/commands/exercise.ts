@@ -3,7 +3,8 @@
 // exercise says, 1 when some flow is still wrong, 2 for bad input.
 import { CILIUM_OPTION_HELP } from '../../version.js';
 import { ciliumChoice } from '../cluster-source.js';
-import { isAbsolute, relative } from 'node:path';
+import { join } from 'node:path';
+import { shownPath } from '../../util/shown-path.js';
 import { Command, Option } from 'commander';
 import { EXIT, UsageError } from '../../errors.js';
 import { findExercise, listExercises, type Exercise } from '../../exercises/catalog.js';
@@ -12,11 +13,9 @@ import { renderCheck, renderHint, renderList, renderShow } from '../../exercises
 import type { Io } from '../io.js';
 import { conventions } from './common.js';
 
-/** The exercise's cluster directory as the user can type it: relative inside the working directory. */
+/** The exercise's cluster directory as the user can type it (as every path of the package is shown). */
 function where(e: Exercise, cwd: string): string {
-  const abs = `${e.dir}/cluster`;
-  const rel = relative(cwd, abs);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+  return shownPath(join(e.dir, 'cluster'), cwd);
 }
 
 function collect(v: string, prev: string[] | undefined): string[] {

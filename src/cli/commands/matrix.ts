@@ -1,8 +1,10 @@
 // `cilium-trace matrix`: every pod × every pod (and Service port) as a truth table of
 // verdicts, computed by the same traceFlow as a single trace, one trace per cache key.
 import { Option, type Command } from 'commander';
-import { EXIT } from '../../errors.js';
-import { computeMatrix, type Matrix, type MatrixOptions } from '../../analysis/matrix.js';
+import { EXIT, UsageError } from '../../errors.js';
+import { computeMatrix, matrixEnds, type Matrix, type MatrixOptions } from '../../analysis/matrix.js';
+import { textWidth } from '../../analysis/table.js';
+import type { Cluster } from '../../controlplane/cluster.js';
 import { matrixCsvChunks, matrixToJson, renderMatrixCsv, renderMatrixMarkdown, renderMatrixText } from '../../analysis/matrix-render.js';
 import { prettyJson } from '../../analysis/json.js';
 import type { Io } from '../io.js';
@@ -17,6 +19,36 @@ export interface MatrixCliOpts {
   selector?: string[];
   cache: boolean;
   output: MatrixFormat;
+  wide?: boolean;
+}
+
+/** The text matrix's widest line is past this many columns on a pipe: one glyph a destination. */
+export const MATRIX_TEXT_WIDTH = 100;
+
+/** The text matrix's row width: "N label  " then one glyph per destination column. */
+function rowWidth(labels: readonly string[], columns: number): number {
+  const w = String(Math.max(1, labels.length)).length;
+  return w + 1 + Math.max(0, ...labels.map(textWidth)) + 2 + columns;
+}
+
+/**
+ * Refuses a text matrix wider than the terminal (or MATRIX_TEXT_WIDTH on a pipe) unless
+ * --wide: 20,000 pods would be 20,000-character rows. Checked before tracing (the pods as
+ * columns) and again with the Service columns.
+ */
+function guardWidth(io: Io, o: MatrixCliOpts, labels: readonly string[], columns: number): void {
+  if (o.output !== 'text' || o.wide) return;
+  const tty = io.stdoutIsTTY ? io.columns?.() : undefined;
+  const limit = tty && tty > 0 ? tty : MATRIX_TEXT_WIDTH;
+  const width = rowWidth(labels, columns);
+  if (width <= limit) return;
+  const where = tty ? `the terminal's ${limit} columns` : `${limit} columns`;
+  throw new UsageError(`the text matrix would be ${width} columns wide (${labels.length} sources × ${columns} destinations), past ${where}: narrow it with --namespace NS or --selector KEY=VALUE, write -o csv (one line per cell), or pass --wide to print it anyway`);
+}
+
+function guardPods(io: Io, o: MatrixCliOpts, cluster: Cluster, mo: MatrixOptions): void {
+  const labels = matrixEnds(cluster, mo).map((e) => e.label);
+  guardWidth(io, o, labels, labels.length);
 }
 
 /** The matrix options of matrix and diff. */
@@ -26,6 +58,7 @@ export function addMatrixOptions(cmd: Command): Command {
     .option('--services', 'add a column per Service port (traced to the ClusterIP)')
     .addOption(new Option('--namespace <ns>', 'only pods (and Services) of this namespace; repeatable').argParser(collect))
     .addOption(new Option('--selector <key=value>', 'only pods with these labels (KEY=VALUE[,KEY=VALUE…]); repeatable (all must match)').argParser(collect))
+    .option('--wide', 'text output: print the matrix however wide (default: refuse past the terminal width, 100 columns on a pipe)')
     .option('--no-cache', 'trace every cell instead of one flow per cache key (slow; to check the cache)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'csv', 'markdown', 'json']).default('text'));
 }
@@ -63,7 +96,9 @@ export function matrixCommand(io: Io, result: { code: number }): Command {
   cmd.action((opts: MatrixCliOpts, c: Command) => {
     const mo = matrixOptionsOf(opts, io);
     const cluster = loadCluster(clusterOptionsOf(c), io);
+    guardPods(io, opts, cluster, mo);
     const m = computeMatrix(cluster, mo);
+    guardWidth(io, opts, m.rows.map((r) => r.label), Math.max(0, ...m.sections.map((s) => s.columns.length)));
     // CSV, the format for large matrices, is written piece by piece (one line per cell).
     if (opts.output === 'csv') for (const chunk of matrixCsvChunks(m)) io.stdout(chunk);
     else io.stdout(renderMatrix(m, opts.output));
