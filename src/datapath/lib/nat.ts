@@ -151,17 +151,32 @@ export function snatV4PrepareState(ctx: Ctx, target: NatTarget): boolean {
     }
     if (cfg.masquerade !== 'bpf') return no('ENABLE_MASQUERADE is not defined (BPF masquerading off)');
     if (overlay) return no('IS_BPF_OVERLAY: bpf_overlay never masquerades pod traffic (nat.h:651-657)');
-    const excl = snatExclusionDstCidr(ctx);
-    if (inSubnet(ip.dst, excl.prefix)) return no(`daddr ${formatIpv4(ip.dst)} is in IPV4_SNAT_EXCLUSION_DST_CIDR ${formatIpv4(excl.prefix.addr)}/${excl.prefix.len}, ${excl.why}`);
-    if (localEp && (localEp.info.flags & ENDPOINT_F_HOST)) return no(`saddr ${formatIpv4(ip.src)} is a localhost endpoint (ENDPOINT_F_HOST)`);
-    if (!remoteEp) return no(`daddr ${formatIpv4(ip.dst)} has no ipcache entry`);
     // nat.h:716-728: the remote-node exemption exists only without TUNNEL_MODE.
-    if (!cfg.tunnelMode && (remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7)) return no(`daddr ${formatIpv4(ip.dst)} is a remote node (identity ${remoteEp.info.secLabel}, native routing)`);
-    if (isReply) return no('a reply of a connection opened from outside (ct_is_reply4)');
-    if (!localEp) return no(`saddr ${formatIpv4(ip.src)} is not a local endpoint`);
-    const tunnelNote = cfg.tunnelMode && (remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7) ? ' (a remote node: TUNNEL_MODE compiles out the remote-node exemption, the packet leaves unencapsulated and is masqueraded)' : '';
-    return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `local endpoint ${formatIpv4(ip.src)} to ${formatIpv4(ip.dst)}, not a reply${tunnelNote}`);
+    return endpointMasquerade(ctx, { localEp, remoteEp, isReply, yes, no }, 'TUNNEL_MODE compiles out the remote-node exemption, the packet leaves unencapsulated and is masqueraded');
   });
+}
+
+type Decide = { readonly yes: (addr: Ipv4, name: string, why: string) => true; readonly no: (why: string) => false };
+
+/**
+ * The endpoint part of the masquerading decision, the same in v1.13.0 (snat_v4_prepare_state,
+ * nat.h:699-740) and later (snat_v4_needs_masquerade): exclusion CIDR, localhost endpoint,
+ * no ipcache entry, remote node in native routing, reply, else SNAT a local endpoint's packet.
+ */
+function endpointMasquerade(ctx: Ctx, d: Decide & { readonly localEp: ReturnType<typeof lookupIp4Endpoint>; readonly remoteEp: ReturnType<typeof lookupIp4RemoteEndpoint>; readonly isReply: boolean }, tunnelRemoteNode: string): boolean {
+  const cfg = ctx.node.config;
+  const ip = l3Packet(ctx.pkt);
+  const { localEp, remoteEp, no, yes } = d;
+  const excl = snatExclusionDstCidr(ctx);
+  if (inSubnet(ip.dst, excl.prefix)) return no(`daddr ${formatIpv4(ip.dst)} is in IPV4_SNAT_EXCLUSION_DST_CIDR ${formatIpv4(excl.prefix.addr)}/${excl.prefix.len}, ${excl.why}`);
+  if (localEp && (localEp.info.flags & ENDPOINT_F_HOST)) return no(`saddr ${formatIpv4(ip.src)} is a localhost endpoint (ENDPOINT_F_HOST)`);
+  if (!remoteEp) return no(`daddr ${formatIpv4(ip.dst)} has no ipcache entry`);
+  const remoteNode = remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7;
+  if (!cfg.tunnelMode && remoteNode) return no(`daddr ${formatIpv4(ip.dst)} is a remote node (identity ${remoteEp.info.secLabel}, native routing)`);
+  if (d.isReply) return no('a reply of a connection opened from outside (ct_is_reply4)');
+  if (!localEp) return no(`saddr ${formatIpv4(ip.src)} is not a local endpoint`);
+  const tunnelNote = cfg.tunnelMode && remoteNode ? ` (a remote node: ${tunnelRemoteNode})` : '';
+  return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `local endpoint ${formatIpv4(ip.src)} to ${formatIpv4(ip.dst)}, not a reply${tunnelNote}`);
 }
 
 /** The NAT engine of v1.16+ (checked at v1.16.0, v1.16.15 and v1.18.3). */
@@ -204,16 +219,8 @@ function snatV4NeedsMasquerade(ctx: Ctx, target: NatTarget): boolean {
       target.fromLocalEndpoint = true;
       isReply = onL3(ctx, () => ctIsReply4(ctx));
     }
-    const excl = snatExclusionDstCidr(ctx);
-    if (inSubnet(ip.dst, excl.prefix)) return no(`daddr ${formatIpv4(ip.dst)} is in IPV4_SNAT_EXCLUSION_DST_CIDR ${formatIpv4(excl.prefix.addr)}/${excl.prefix.len}, ${excl.why}`);
-    if (localEp && (localEp.info.flags & ENDPOINT_F_HOST)) return no(`saddr ${formatIpv4(ip.src)} is a localhost endpoint (ENDPOINT_F_HOST)`);
-    if (!remoteEp) return no(`daddr ${formatIpv4(ip.dst)} has no ipcache entry`);
     // "if (!is_defined(TUNNEL_MODE) || remote_ep->flag_skip_tunnel)": the agent never sets flag_skip_tunnel.
-    if (!cfg.tunnelMode && (remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7)) return no(`daddr ${formatIpv4(ip.dst)} is a remote node (identity ${remoteEp.info.secLabel}, native routing)`);
-    if (isReply) return no('a reply of a connection opened from outside (ct_is_reply4)');
-    if (!localEp) return no(`saddr ${formatIpv4(ip.src)} is not a local endpoint`);
-    const tunnelNote = cfg.tunnelMode && (remoteEp.info.secLabel === 6 || remoteEp.info.secLabel === 7) ? ' (a remote node: in TUNNEL_MODE such a packet leaves unencapsulated by a native device and is masqueraded)' : '';
-    return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `local endpoint ${formatIpv4(ip.src)} to ${formatIpv4(ip.dst)}, not a reply${tunnelNote}`);
+    return endpointMasquerade(ctx, { localEp, remoteEp, isReply, yes, no }, 'in TUNNEL_MODE such a packet leaves unencapsulated by a native device and is masqueraded');
   });
 }
 
