@@ -7,7 +7,9 @@ import { formatPrefix, prefixContains, prefixesOverlap } from '../net/ip.js';
 import type { Cluster } from './cluster.js';
 import { labelFilter, podSecurityLabels, namespaceLabels } from './labels.js';
 import { protoText } from './policy-rules.js';
-import { selectorMatches } from './selector.js';
+import { isWildcard, selectorMatches } from './selector.js';
+import type { ParsedRule } from './policy-rules.js';
+import { nearMisses, nearMissText } from './validate-near.js';
 
 export interface ValidationProblem {
   readonly pos: Position;
@@ -43,7 +45,7 @@ export function validateCluster(cluster: Cluster): ValidationProblem[] {
     if (subjects.length === 0) {
       const hn = hostNetMatches(r.subject);
       const extra = hn.length ? ` (it matches only hostNetwork pods ${hn.join(', ')}, which have no endpoint and no policy)` : '';
-      add(r.ref.pos, `${r.ref.label}: ${r.subjectText} selects no pod${extra}`);
+      add(r.ref.pos, `${r.ref.label}: ${r.subjectText} selects no pod${extra}${nearMissText(nearMisses(cluster, r.subject), false)}`);
     }
     for (const s of r.sections) {
       for (const p of s.peers) {
@@ -52,10 +54,12 @@ export function validateCluster(cluster: Cluster): ValidationProblem[] {
         if (sel.some((id) => epIdentities.has(id))) continue;
         const hn = hostNetMatches(p.selector);
         const extra = hn.length ? ` (it matches only hostNetwork pods ${hn.join(', ')}: use the host or remote-node entity)` : '';
-        add(p.pos, `${r.ref.label} ${s.path} ${p.text} matches no pod${extra}`);
+        add(p.pos, `${r.ref.label} ${s.path} ${p.text} matches no pod${extra}${nearMissText(nearMisses(cluster, p.selector), true)}`);
       }
     }
   }
+
+  for (const m of mootDefaultDenies(cluster)) add(m.pos, m.message);
 
   // Named ports: report a (rule, port) only when it resolves for none of the endpoints it applies to.
   const resolvedSomewhere = new Set<string>();
@@ -104,4 +108,51 @@ export function validateCluster(cluster: Cluster): ValidationProblem[] {
     if (![ep.node.podCIDR, ...(ep.node.extraPodCIDRs ?? [])].some((c) => prefixContains(c, ep.pod.ip))) add(ep.pod.pos, `pod ${ep.pod.namespace}/${ep.pod.name}: IP outside node ${ep.node.name}'s pod CIDR ${formatPrefix(ep.node.podCIDR)}`);
   }
   return out.sort(comparePos);
+}
+
+/** A rule's allow sections of one direction name no peer and no port: it only turns on default deny. */
+function onlyDenies(r: ParsedRule, d: 'ingress' | 'egress'): boolean {
+  if (r.defaultDeny && !r.defaultDeny[d]) return false;
+  const secs = r.sections.filter((s) => s.direction === d);
+  return secs.length > 0 && secs.every((s) => !s.deny && (s.emptyL3 === true || (s.peers.length === 0 && s.ports === undefined)));
+}
+
+/** The first allow section of `d` that lets every peer in (fromEntities all, an empty NetworkPolicy from) on every port. */
+function allowAll(r: ParsedRule, d: 'ingress' | 'egress'): { pos: Position; text: string } | undefined {
+  for (const s of r.sections) {
+    if (s.direction !== d || s.deny || s.ports !== undefined) continue;
+    const p = s.peers.find((x) => isWildcard(x.selector) && (x.kind === 'entity' || x.kind === 'any'));
+    if (p) return { pos: p.pos, text: `${s.path} ${p.text}` };
+  }
+  return undefined;
+}
+
+/**
+ * A namespace's default deny (a policy whose rules only turn enforcement on) made moot by
+ * another policy that allows every peer to the same pods: the allow wins, since policy is a
+ * union of allows (no deny rule is involved). Reported at the allow-all, naming both.
+ */
+function mootDefaultDenies(cluster: Cluster): Array<{ pos: Position; message: string }> {
+  const out: Array<{ pos: Position; message: string }> = [];
+  const rules = cluster.policy.rules;
+  const podsOf = (r: ParsedRule) => cluster.endpoints.filter((e) => selectorMatches(r.subject, cluster.identities.get(e.identity)?.labels ?? []));
+  for (const d of ['ingress', 'egress'] as const) {
+    for (const deny of rules) {
+      if (deny.ref.namespace === null || !onlyDenies(deny, d)) continue;
+      const denied = podsOf(deny);
+      if (denied.length === 0) continue;
+      // A deny section anywhere on these pods in this direction would still bite: not moot.
+      if (rules.some((r) => r.sections.some((s) => s.direction === d && s.deny) && podsOf(r).some((e) => denied.includes(e)))) continue;
+      for (const allow of rules) {
+        if (allow.ref.policy === deny.ref.policy) continue;
+        const a = allowAll(allow, d);
+        if (!a) continue;
+        const both = podsOf(allow).filter((e) => denied.includes(e)).map((e) => `${e.pod.namespace}/${e.pod.name}`);
+        if (both.length === 0) continue;
+        const names = both.length > 5 ? `${both.slice(0, 5).join(', ')} and ${both.length - 5} more` : both.join(', ');
+        out.push({ pos: a.pos, message: `${allow.ref.label} ${a.text} allows every ${d === 'ingress' ? 'source' : 'destination'} on every port for ${names}: the ${d} default deny of ${deny.ref.label} is moot there` });
+      }
+    }
+  }
+  return out;
 }

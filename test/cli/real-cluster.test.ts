@@ -62,7 +62,7 @@ describe('a real cluster dump with what v1.13.0 accepts but cilium-trace does no
   it('validate finds the typo in a selector; the rest is valid input', async () => {
     const r = await runCli(['validate', ...F]);
     assert.equal(r.code, 1);
-    assert.equal(r.stdout, `${DUMP}:1507:5: warning: CiliumNetworkPolicy monitoring/prometheus-scrape spec: endpointSelector {app=promethues} selects no pod\n1 problem (3 nodes, 7 pods, 10 policies, 5 services)\n`);
+    assert.equal(r.stdout, `${DUMP}:1507:5: warning: CiliumNetworkPolicy monitoring/prometheus-scrape spec: endpointSelector {app=promethues} selects no pod (nearly matches monitoring/prometheus-server-0: app=prometheus, not promethues)\n1 problem (3 nodes, 7 pods, 10 policies, 5 services)\n`);
   });
 
   it('L7 http: the L3/L4 allow redirects to Envoy: NOT_SIMULATED naming the entry and the rules, exit 4', async () => {
