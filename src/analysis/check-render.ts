@@ -9,7 +9,8 @@ import { renderJunit, type JunitCase } from './junit.js';
 import { isPolicyDrop } from './outcome.js';
 import { alignColumns } from './table.js';
 
-export type GoldenStatus = 'match' | 'differ' | 'missing' | 'updated' | 'created';
+/** skipped: the expectation could not be traced, so there is nothing to compare. */
+export type GoldenStatus = 'match' | 'differ' | 'missing' | 'updated' | 'created' | 'skipped';
 
 export interface GoldenResult {
   /** As shown to the user: DIR/<file>.txt */
@@ -40,6 +41,9 @@ function indent(text: string, pad: string): string[] {
 
 /** The block a reviewer reads for one failing expectation. */
 export function failureBlock(r: CheckResult): string[] {
+  if (!r.trace || !r.actual) {
+    return [`INVALID ${r.label} (${posText(r.expectation.pos)})`, '  not traced: the expectation is not valid for this cluster', ...r.invalid.map((p) => `  ${posText(p.pos)}: ${p.message}`)];
+  }
   const out = [`${r.notSimulated ? 'NOT SIMULATED' : 'FAIL'} ${r.label} (${posText(r.expectation.pos)})`];
   if (r.expectation.name) out.push(`  flow: ${r.flow}`);
   out.push(`  ${r.failure ?? ''}`);
@@ -60,7 +64,7 @@ function goldenSummary(report: CheckReport): string[] {
   const g = report.goldens;
   if (!g) return [];
   const count = (s: GoldenStatus) => g.filter((x) => x.status === s).length;
-  const parts = (['match', 'differ', 'missing', 'updated', 'created'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'match' ? 'match' : s}`);
+  const parts = (['match', 'differ', 'missing', 'updated', 'created', 'skipped'] as const).filter((s) => count(s) > 0).map((s) => `${count(s)} ${s === 'match' ? 'match' : s}`);
   const out = ['', `golden traces in ${report.goldenDir ?? '?'} (level ${report.goldenLevel}): ${parts.join(', ') || 'none'}`];
   for (const x of g) {
     if (x.status === 'missing') out.push(`missing: ${x.file} (run with --update to write it)`);
@@ -75,12 +79,12 @@ function goldenSummary(report: CheckReport): string[] {
  */
 export function renderCheckText(report: CheckReport, width?: number): string {
   const rows = report.results.map((r) => [
-    r.pass ? 'PASS' : r.notSimulated ? 'NOT SIMULATED' : 'FAIL',
+    r.pass ? 'PASS' : r.notSimulated ? 'NOT SIMULATED' : r.actual ? 'FAIL' : 'INVALID',
     r.expectation.name ?? '-',
     r.flow,
-    expectedText(r.expectation),
-    r.actual.verdict,
-    r.actual.reason ?? '-',
+    r.actual ? expectedText(r.expectation) : '-',
+    r.actual?.verdict ?? 'NOT TRACED',
+    r.actual?.reason ?? '-',
     r.decidedBy.text,
   ]);
   const header = ['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'];
@@ -115,14 +119,15 @@ export function checkToJson(report: CheckReport): unknown {
     results: report.results.map((r, i) => ({
       name: r.expectation.name,
       position: posText(r.expectation.pos),
-      flow: { from: r.expectation.from.value, to: r.expectation.to.value, proto: r.trace.packet.proto, port: r.trace.packet.dport },
+      flow: { from: r.expectation.from.value, to: r.expectation.to.value, proto: r.trace?.packet.proto ?? r.expectation.proto?.value ?? null, port: r.trace ? r.trace.packet.dport : r.expectation.port?.value ?? null },
       expect: { verdict: r.expectation.expect, reason: r.expectation.reason },
-      actual: { verdict: r.actual.verdict, reason: r.actual.reason, macro: r.actual.macro, fn: r.actual.fn, direction: r.actual.direction },
+      actual: r.actual ? { verdict: r.actual.verdict, reason: r.actual.reason, macro: r.actual.macro, fn: r.actual.fn, direction: r.actual.direction } : null,
       pass: r.pass,
-      not_simulated: r.trace.notSimulated ? { node: r.trace.notSimulated.node, text: r.trace.notSimulated.text } : null,
+      not_simulated: r.trace?.notSimulated ? { node: r.trace.notSimulated.node, text: r.trace.notSimulated.text } : null,
+      ...(r.invalid.length ? { invalid: r.invalid.map((p) => ({ position: posText(p.pos), message: p.message })) } : {}),
       failure: r.failure,
       decidedBy: { text: r.decidedBy.text, provenance: r.decidedBy.provenance },
-      explanation: r.trace.explanation ? { lines: r.trace.explanation.lines, suggestion: r.trace.explanation.suggestion } : null,
+      explanation: r.trace?.explanation ? { lines: r.trace.explanation.lines, suggestion: r.trace.explanation.suggestion } : null,
       golden: g?.[i] ? { file: g[i].file, status: g[i].status, diff: g[i].diff === '' ? null : g[i].diff } : null,
     })),
   };
@@ -134,7 +139,7 @@ export function renderCheckJunit(report: CheckReport, suite: string): string {
     const classname = `cilium-trace.check.${report.cluster}`;
     // A path that is not simulated could not be checked: skipped, not failed (exit 4, not 1).
     if (r.notSimulated) return { name: r.label, classname, failure: null, skipped: r.failure ?? 'not simulated' };
-    if (!r.pass) return { name: r.label, classname, failure: { message: r.failure ?? 'failed', type: r.actual.verdict, body: failureBlock(r).join('\n') + '\n' } };
+    if (!r.pass) return { name: r.label, classname, failure: { message: r.failure ?? 'failed', type: r.actual?.verdict ?? 'INVALID', body: failureBlock(r).join('\n') + '\n' } };
     if (golden && goldenFailed(golden)) {
       const message = golden.status === 'missing' ? `golden trace ${golden.file} is missing` : `golden trace ${golden.file} differs`;
       return { name: r.label, classname, failure: { message, type: 'GOLDEN', body: golden.diff } };

@@ -1,6 +1,7 @@
 // `check`: trace every expectation and compare the verdict (and drop reason) with what
 // the expectation says. Pure: cluster and resolved flows in, results out.
 import type { Cluster } from '../controlplane/cluster.js';
+import type { Problem } from '../errors.js';
 import { traceFlow, type FlowSpec } from '../trace/run.js';
 import type { TraceResult } from '../trace/tree.js';
 import type { Expectation } from './expectations.js';
@@ -13,8 +14,11 @@ export interface CheckResult {
   /** "default/app2 → default/app1 tcp/80" */
   readonly flow: string;
   readonly protoText: string;
-  readonly trace: TraceResult;
-  readonly actual: CellOutcome;
+  /** null for an expectation that could not be traced (see invalid). */
+  readonly trace: TraceResult | null;
+  readonly actual: CellOutcome | null;
+  /** Why the expectation could not be traced (unknown pod, bad port): a failed case. Empty when traced. */
+  readonly invalid: readonly Problem[];
   readonly pass: boolean;
   /** The trace reached something not simulated: neither a pass nor a failure (exit 4 when nothing failed). */
   readonly notSimulated: boolean;
@@ -38,13 +42,24 @@ export function flowText(e: Expectation, protoText: string): string {
   return `${e.from.value} → ${e.to.value} ${protoText}`;
 }
 
-export function runCheck(cluster: Cluster, list: ReadonlyArray<{ readonly expectation: Expectation; readonly spec: FlowSpec; readonly protoText: string }>): CheckResult[] {
-  return list.map(({ expectation: e, spec, protoText }) => {
+export type CheckInput = { readonly expectation: Expectation } & ({ readonly spec: FlowSpec; readonly protoText: string } | { readonly problems: readonly Problem[] });
+
+export function runCheck(cluster: Cluster, list: ReadonlyArray<CheckInput>): CheckResult[] {
+  return list.map((item) => {
+    const e = item.expectation;
+    if ('problems' in item) {
+      const protoText = e.proto ? (e.port ? `${e.proto.value}/${e.port.value}` : e.proto.value) : '?';
+      const flow = flowText(e, protoText);
+      const first = item.problems[0];
+      const failure = `invalid expectation: ${first ? first.message : 'cannot be traced'}`;
+      return { expectation: e, label: e.name ?? flow, flow, protoText, trace: null, actual: null, invalid: item.problems, pass: false, notSimulated: false, failure, decidedBy: { text: 'not traced', provenance: [] } };
+    }
+    const { spec, protoText } = item;
     const trace = traceFlow(cluster, spec);
     const actual = cellOutcome(trace);
     const failure = failureOf(e, actual, trace);
     const flow = flowText(e, protoText);
-    return { expectation: e, label: e.name ?? flow, flow, protoText, trace, actual, pass: failure === null, notSimulated: actual.verdict === 'NOT_SIMULATED', failure, decidedBy: decidingStep(trace) };
+    return { expectation: e, label: e.name ?? flow, flow, protoText, trace, actual, invalid: [], pass: failure === null, notSimulated: actual.verdict === 'NOT_SIMULATED', failure, decidedBy: decidingStep(trace) };
   });
 }
 

@@ -14,11 +14,13 @@ import { parseYamlText } from '../scenario/yaml-text.js';
 export type { ExpectedVerdict, Expectation, Located, Proto } from '../scenario/expect-input.js';
 
 /**
- * Parses an expectations file; throws one InputError listing every problem. `taken`: names
+ * Parses an expectations file; throws one InputError listing every problem of the file as a
+ * whole. `lenient` (check): an item with problems (a bad port, an unknown verdict) is kept
+ * with them (Expectation.problems), to be reported as a failed case while the rest run. `taken`: names
  * already used by expectations read before this file (a scenario's `expect:` list), which
  * the file's expectations may not use again.
  */
-export function parseExpectations(text: string, file: string, taken: ReadonlyMap<string, Position> = new Map()): Expectation[] {
+export function parseExpectations(text: string, file: string, taken: ReadonlyMap<string, Position> = new Map(), lenient = false): Expectation[] {
   const parsed = parseYamlText(file, text.replace(/^\uFEFF/, ''));
   if (parsed.problems.length > 0) throw new InputError(parsed.problems);
   const src = new Source(file);
@@ -32,9 +34,9 @@ export function parseExpectations(text: string, file: string, taken: ReadonlyMap
   if (isMap(root)) {
     const kind = mapField(src, root, 'kind');
     if (kind?.text !== undefined && kind.text !== EXPECTATIONS_KIND) src.report(kind.pos, `unknown kind '${kind.text}' (expected ${EXPECTATIONS_KIND})`);
-    readExpectationsMap(src, root, new Map(taken), out);
+    readExpectationsMap(src, root, new Map(taken), out, lenient);
   } else {
-    readExpectationList(src, root, src.posOf(root), new Map(taken), 'expectations', out);
+    readExpectationList(src, root, src.posOf(root), new Map(taken), 'expectations', out, lenient);
   }
   if (src.sink.problems.length > 0) throw new InputError(src.sink.problems);
   return out;

@@ -36,6 +36,12 @@ export interface Expectation {
   readonly why?: string;
   readonly source?: string;
   readonly pos: Position;
+  /**
+   * Problems of an item that was read leniently (`check -e FILE`): the item is kept, as a
+   * failed case naming them, instead of failing the whole run. Its other fields are then
+   * what could be read ('?' where nothing could).
+   */
+  readonly problems?: readonly { readonly pos: Position; readonly message: string }[];
 }
 
 /** Where positions and problems go: a raw.ts Source, or anything shaped like one. */
@@ -199,8 +205,28 @@ function readHttp(src: ItemSource, f: ReturnType<typeof mapField>): Expectation[
   return { value: { ...line, ...(host?.text ? { host: host.text } : {}), headers }, pos: f.pos };
 }
 
-/** A list of expectations; `what` names the list when it is not one or is empty. */
-export function readExpectationList(src: ItemSource, node: YNode, pos: Position, names: ExpectationNames, what: string, into: Expectation[]): void {
+/**
+ * A mapping item with problems, kept for `check` to report as a failed case: what could be
+ * read of it, the problems attached. Its name is taken only when it is free.
+ */
+function invalidItem(src: ItemSource, item: MapNode, names: ExpectationNames, problems: ReadonlyArray<{ pos: Position; message: string }>): Expectation {
+  const pos = src.posOf(item);
+  const text = (k: string): Located<string> => {
+    const f = mapField(src, item, k);
+    return { value: f?.text ?? '?', pos: f?.pos ?? pos };
+  };
+  const nm = mapField(src, item, 'name')?.text;
+  const name = nm !== undefined && nm.trim() !== '' && !names.has(nm) ? nm : null;
+  if (name !== null) names.set(name, pos);
+  const e = mapField(src, item, 'expect')?.text;
+  return { name, from: text('from'), to: text('to'), proto: undefined, port: undefined, expect: EXPECTED_VERDICTS.find((v) => v === e) ?? 'FORWARDED', reason: null, pos, problems };
+}
+
+/**
+ * A list of expectations; `what` names the list when it is not one or is empty. `lenient`:
+ * a mapping item with problems is kept with them (see Expectation.problems), not reported.
+ */
+export function readExpectationList(src: ItemSource, node: YNode, pos: Position, names: ExpectationNames, what: string, into: Expectation[], lenient = false): void {
   if (!isSeq(node)) {
     src.report(pos, `${what} must be a list (expected - from: … entries)`);
     return;
@@ -208,8 +234,23 @@ export function readExpectationList(src: ItemSource, node: YNode, pos: Position,
   if (node.items.length === 0) src.report(pos, 'the list of expectations is empty (expected at least one)');
   for (const item of node.items) {
     if (item === null) continue; // an alias to nothing, reported by the YAML reader
-    const e = readExpectation(src, item, names);
-    if (e) into.push(e);
+    if (!lenient || !isMap(item)) {
+      const e = readExpectation(src, item, names);
+      if (e) into.push(e);
+      continue;
+    }
+    const mine: Array<{ pos: Position; message: string }> = [];
+    const own: ItemSource = { posOf: (n) => src.posOf(n), report: (p, message) => mine.push({ pos: p, message }) };
+    const before = new Map(names);
+    const e = readExpectation(own, item, names);
+    if (e && mine.length === 0) {
+      into.push(e);
+      continue;
+    }
+    names.clear();
+    for (const [k, v] of before) names.set(k, v);
+    mine.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+    into.push(invalidItem(src, item, names, mine));
   }
 }
 
@@ -227,9 +268,9 @@ export const EXPECTATIONS_FILE_KEYS = ['apiVersion', 'kind', 'expectations'] as 
  * `check -e FILE` and when it is one of the inputs (`-f dir/` holding expectations.yaml
  * beside the cluster): then every command reads it and `check` runs it.
  */
-export function readExpectationsMap(src: ItemSource, root: MapNode, names: ExpectationNames, into: Expectation[]): void {
+export function readExpectationsMap(src: ItemSource, root: MapNode, names: ExpectationNames, into: Expectation[], lenient = false): void {
   checkKeys(src, root, EXPECTATIONS_FILE_KEYS, 'the expectations file');
   const f = mapField(src, root, 'expectations');
   if (!f) src.report(src.posOf(root), "missing 'expectations' (expected a list of {from, to, proto, port, expect})");
-  else if (f.node) readExpectationList(src, f.node, f.pos, names, 'expectations', into);
+  else if (f.node) readExpectationList(src, f.node, f.pos, names, 'expectations', into, lenient);
 }

@@ -1,8 +1,9 @@
 // `cilium-trace check`: run a cluster's expectations (each a flow and the verdict it must
 // get), print a table, optionally JUnit XML and golden-trace comparisons. Expectations come
 // from the scenario's `expect:` lists (read with the scenario) and/or an expectations file
-// (-e), in that order. Exit 0 when all pass, 1 when any fails (or a golden trace differs),
-// 2 for bad input, 4 when none failed but a path is not simulated (so it could not be checked).
+// (-e), in that order. Exit 0 when all pass, 1 when any fails (or a golden trace differs; an
+// expectation that cannot be traced, such as an unknown pod, is a failed case), 2 for bad
+// input, 4 when none failed but a path is not simulated (so it could not be checked).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -78,6 +79,7 @@ function compareGoldens(results: readonly CheckResult[], dir: string, level: Lev
   return results.map((r, i) => {
     const name = names[i] as string;
     const file = `${shownDir}/${name}`;
+    if (!r.trace) return { file, status: 'skipped', diff: '' };
     const traced = renderTrace(r.trace, level);
     const stored = readGolden(join(dir, name), file);
     if (stored === traced) return { file, status: 'match', diff: '' };
@@ -112,8 +114,9 @@ function loadAll(file: string | undefined, load: () => Cluster): { cluster: Clus
   const taken = new Map(own.flatMap((e) => (e.name === null ? [] : [[e.name, e.pos] as const])));
   // -e naming a file that was also an input (`-f dir/` holding it) runs its expectations once.
   const alreadyRead = file !== undefined && own.some((e) => resolve(e.pos.file) === resolve(file));
-  const fromFile = file === undefined || alreadyRead ? [] : collecting(problems, () => parseExpectations(readText(file), file, taken));
-  if (problems.length > 0 || !cluster || !fromFile) throw new InputError(problems);
+  const fromFile = file === undefined || alreadyRead ? [] : collecting(problems, () => parseExpectations(readText(file), file, taken, true));
+  // When the run is lost anyway, the file's bad items are reported with the rest.
+  if (problems.length > 0 || !cluster || !fromFile) throw new InputError([...problems, ...(fromFile ?? []).flatMap((e) => e.problems ?? [])]);
   const expectations = [...own, ...fromFile];
   if (expectations.length === 0) throw new UsageError("no expectations (expected an expect: list in the scenario, a kind: Expectations input, or -e FILE)");
   return { cluster, expectations };
@@ -136,7 +139,7 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     const warnings: Problem[] = [];
     const flows = resolveFlows(cluster, expectations, warnings);
     for (const w of warnings) io.stderr(formatProblem(w) + '\n');
-    const results = runCheck(cluster, expectations.map((e, i) => ({ expectation: e, ...(flows[i] as ResolvedFlow) })));
+    const results = runCheck(cluster, expectations.map((e, i) => ({ expectation: e, ...(flows[i] as ResolvedFlow | { problems: Problem[] }) })));
     const goldens = opts.golden ? compareGoldens(results, opts.golden, opts.level, opts.update === true) : null;
     const report = { cluster: cluster.scenario.name, results, goldens, goldenDir: opts.golden ?? null, goldenLevel: opts.level };
     const sources = [...new Set(expectations.map((e) => basename(e.pos.file)))].join(' ');

@@ -55,12 +55,16 @@ function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[], warni
 }
 
 /**
- * Resolves every expectation; throws one InputError listing every unresolved end. A Service
- * traced on a port it does not have is a warning (in `warnings`, positioned at the port).
+ * Resolves every expectation: its flow, or the problems that keep it from being traced (an
+ * unknown pod, the item's own problems when it was read leniently), so one bad expectation is
+ * a failed case rather than a lost run. A Service traced on a port it does not have is a
+ * warning (in `warnings`, positioned at the port).
  */
-export function resolveFlows(cluster: Cluster, list: readonly Expectation[], warnings: Problem[] = []): ResolvedFlow[] {
-  const problems: Problem[] = [];
-  const out = list.map((e) => resolveOne(cluster, e, problems, warnings));
-  if (problems.length > 0) throw new InputError(problems);
-  return out as ResolvedFlow[];
+export function resolveFlows(cluster: Cluster, list: readonly Expectation[], warnings: Problem[] = []): Array<ResolvedFlow | { readonly problems: readonly Problem[] }> {
+  return list.map((e) => {
+    if (e.problems?.length) return { problems: e.problems };
+    const problems: Problem[] = [];
+    const r = resolveOne(cluster, e, problems, warnings);
+    return r && problems.length === 0 ? r : { problems };
+  });
 }
