@@ -271,7 +271,7 @@ describe('check: expectations inside the scenario (expect:)', () => {
       assert.equal(changed.code, 1);
       assert.match(changed.stdout, /\(level minimal\): 2 match, 1 differ\n/);
       assert.match(changed.stdout, new RegExp(`^differs: ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/no-ping\\.txt \\(run with --update to accept the new trace\\)$`, 'm'));
-      assert.match(changed.stdout, /^\+FORWARDED — delivered to default\/pod3 on node2 by redirect \(ifindex 7\)$/m);
+      assert.match(changed.stdout, /^\+FORWARDED — delivered to default\/pod3 on node2 by redirect \(ifindex \[default\/pod3\]\)$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -13,6 +13,7 @@ import { goldenFileName, runCheck, type CheckResult } from '../../analysis/check
 import { checkToJson, goldenFailed, renderCheckJunit, renderCheckText, type GoldenResult } from '../../analysis/check-render.js';
 import { parseExpectations, type Expectation } from '../../analysis/expectations.js';
 import { unifiedDiff } from '../../analysis/udiff.js';
+import { goldenNames, normalizeGolden, type GoldenNames } from '../../analysis/golden-normal.js';
 import type { Cluster } from '../../controlplane/cluster.js';
 import { firstAt } from '../../scenario/checks.js';
 import { terminalWidth, type Io } from '../io.js';
@@ -26,6 +27,7 @@ interface CheckOpts {
   output: 'text' | 'json';
   golden?: string;
   update?: boolean;
+  goldenExact?: boolean;
   level: Level;
 }
 
@@ -72,7 +74,7 @@ function checkGoldenNames(results: readonly CheckResult[]): string[] {
   return names;
 }
 
-function compareGoldens(results: readonly CheckResult[], dir: string, level: Level, update: boolean): GoldenResult[] {
+function compareGoldens(results: readonly CheckResult[], dir: string, level: Level, update: boolean, normal: GoldenNames | null): GoldenResult[] {
   const names = checkGoldenNames(results);
   const shownDir = dir.replace(/\/+$/, '') || dir;
   if (update) mkdirSync(dir, { recursive: true });
@@ -80,7 +82,8 @@ function compareGoldens(results: readonly CheckResult[], dir: string, level: Lev
     const name = names[i] as string;
     const file = `${shownDir}/${name}`;
     if (!r.trace) return { file, status: 'skipped', diff: '' };
-    const traced = renderTrace(r.trace, level);
+    const rendered = renderTrace(r.trace, level);
+    const traced = normal ? normalizeGolden(rendered, normal) : rendered;
     const stored = readGolden(join(dir, name), file);
     if (stored === traced) return { file, status: 'match', diff: '' };
     if (update) {
@@ -131,6 +134,7 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--golden <dir>', 'compare each trace with DIR/<name>.txt and show a unified diff when it differs')
     .option('--update', 'with --golden: write the traces as the new golden files')
+    .option('--golden-exact', 'with --golden: compare the traces as printed, ifindexes, endpoint ids, identities and VNIs included (default: those written as whose they are)')
     .addOption(new Option('-l, --level <level>', 'detail of the golden traces').choices(['detailed', 'summary', 'minimal']).default('minimal'));
   addClusterOptions(cmd);
   cmd.action((opts: CheckOpts, c: Command) => {
@@ -140,7 +144,8 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     const flows = resolveFlows(cluster, expectations, warnings);
     for (const w of warnings) io.stderr(formatProblem(w) + '\n');
     const results = runCheck(cluster, expectations.map((e, i) => ({ expectation: e, ...(flows[i] as ResolvedFlow | { problems: Problem[] }) })));
-    const goldens = opts.golden ? compareGoldens(results, opts.golden, opts.level, opts.update === true) : null;
+    if (opts.goldenExact && !opts.golden) throw new UsageError('--golden-exact needs --golden DIR');
+    const goldens = opts.golden ? compareGoldens(results, opts.golden, opts.level, opts.update === true, opts.goldenExact ? null : goldenNames(cluster)) : null;
     const report = { cluster: cluster.scenario.name, results, goldens, goldenDir: opts.golden ?? null, goldenLevel: opts.level };
     const sources = [...new Set(expectations.map((e) => basename(e.pos.file)))].join(' ');
     if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${sources}`));
