@@ -14,6 +14,7 @@ import type { ClusterOptions } from './cluster-source.js';
 import type { ArgPos } from './endpoints.js';
 import { resolveFlowArgs } from './flow-args.js';
 import { defaultHost, parseHttpArgs } from './http-args.js';
+import { parseDnsQuery, parseResolve } from './dns-args.js';
 import { terminalWidth, useColour, type Io } from './io.js';
 
 export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
@@ -28,6 +29,8 @@ export interface TraceOpts extends ClusterOptions {
   http?: string;
   header?: string[];
   host?: string;
+  dnsQuery?: string;
+  resolve?: string[];
   reply?: boolean;
   ct?: 'new' | 'established' | 'reply';
   color?: boolean;
@@ -96,7 +99,9 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     const raw = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
     const http = parseHttpArgs({ http: optionValue(raw.rawArgs ?? [], '--http', opts.http), headers: optionValues(raw.rawArgs ?? [], '--header', opts.header ?? []), host: optionValue(raw.rawArgs ?? [], '--host', opts.host) }, p, defaultHost(dst, dport));
     if (http && opts.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
-    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
+    const dns = parseDnsQuery(optionValue(raw.rawArgs ?? [], '--dns-query', opts.dnsQuery), p, parseResolve(optionValues(raw.rawArgs ?? [], '--resolve', opts.resolve ?? [])));
+    if (dns && http) throw new UsageError('--dns-query and --http do not go together: a flow carries a DNS query or an HTTP request');
+    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), ...(dns ? { dns } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
     const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
     const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };
     const style = useColour(io, opts.color) ? await colourStyle() : PLAIN;

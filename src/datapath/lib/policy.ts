@@ -210,10 +210,12 @@ export function ctxRedirectToProxy4(ctx: Ctx, direction: TrafficDirection, remot
     const rules = r ? r.rules.join('; ') : 'its L7 rules';
     const simulated = r?.parser === 'http' && r.http !== undefined;
     const text = `the ${direction} policy entry redirects to the proxy (${port} ${peer}; proxy port ${v.proxyPort}, listener ${r?.listener ?? '?'}); ${proxy} would then apply: ${rules}`;
+    const dns = r?.parser === 'dns';
+    if (dns && !ctx.opts.dns) ctx.tb.add({ kind: 'note', text: 'the DNS proxy\'s verdict depends on the query: give one with --dns-query NAME (and its answer with --resolve NAME=IP) to simulate the rules.dns' });
     if (simulated && !ctx.opts.http) ctx.tb.add({ kind: 'note', text: "the L7 verdict depends on the request: give one with --http 'METHOD /PATH' (and --header, --host) to simulate Envoy's HTTP rules" });
     // proxy_port is the entry's __be16: the mark holds the port's bytes swapped (0x0200 | be16 << 16).
     const be16 = ((v.proxyPort & 0xff) << 8) | ((v.proxyPort >> 8) & 0xff);
     ctx.tb.add({ kind: 'note', text: `skb->mark 0x${(((be16 << 16) | 0x0200) >>> 0).toString(16).padStart(8, '0')} (MARK_MAGIC_TO_PROXY | proxy_port << 16, the port in network byte order), ctx_change_type(PACKET_HOST), CTX_ACT_OK: the stack's TPROXY rule hands the packet to ${r?.listener ?? 'the proxy'} on port ${v.proxyPort}` });
-    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http, direction, remoteId, from: v.provenance.map(provenanceText) } : {}) } : undefined);
+    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http } : {}), ...(simulated || (dns && ctx.opts.dns) ? { direction, remoteId, from: v.provenance.map(provenanceText) } : {}) } : undefined);
   });
 }
