@@ -99,7 +99,7 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     const raw = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
     const http = parseHttpArgs({ http: optionValue(raw.rawArgs ?? [], '--http', opts.http), headers: optionValues(raw.rawArgs ?? [], '--header', opts.header ?? []), host: optionValue(raw.rawArgs ?? [], '--host', opts.host) }, p, defaultHost(dst, dport));
     if (http && opts.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
-    const dns = parseDnsQuery(optionValue(raw.rawArgs ?? [], '--dns-query', opts.dnsQuery), p, parseResolve(optionValues(raw.rawArgs ?? [], '--resolve', opts.resolve ?? [])));
+    const dns = parseDnsQuery(optionValue(raw.rawArgs ?? [], '--dns-query', opts.dnsQuery), p, new Map([...(cluster.scenario.dns ?? []).map((a) => [a.name, a.ips] as const), ...parseResolve(optionValues(raw.rawArgs ?? [], '--resolve', opts.resolve ?? []))]));
     if (dns && http) throw new UsageError('--dns-query and --http do not go together: a flow carries a DNS query or an HTTP request');
     const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), ...(dns ? { dns } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
     const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote

@@ -262,7 +262,7 @@ function dnsProxy(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath
   const src = route.src ?? node.config.routerIp;
   tb.add({ kind: 'note', text: `the DNS proxy forwards the query to ${formatIpv4(pkt.dst)}:${dport} over ${proto} from ${formatIpv4(src)} (a socket of the host netns, not the pod's address) with SO_MARK 0x${mark.toString(16).padStart(8, '0')} (MagicMarkIdentity 0x0F00 with identity ${srcId}, setSoMark); the source port is the client's here (an assumption)` });
   if (q.answers.length > 0) {
-    tb.add({ kind: 'note', text: `the answer (--resolve): ${q.name} A ${q.answers.join(', ')}` });
+    tb.add({ kind: 'note', text: `the answer (--resolve or the scenario's dns:): ${q.name} A ${q.answers.join(', ')}` });
     for (const text of fqdnIdentityNotes(cluster, node, q, pendingFqdn(node, ctx, srcId))) tb.add({ kind: 'note', text, feature: 'fqdn-identity-labels' });
   } else {
     tb.add({ kind: 'note', text: `no answer given for ${q.name} (--resolve ${q.name.replace(/\.$/, '')}=IP): the response is not simulated` });

@@ -29,7 +29,7 @@ describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
       assert.ok(r.stdout.includes('dns egress query api.github.com. A → FORWARDED (rule matchPattern *)'));
       assert.ok(r.stdout.includes('with SO_MARK 0x3f840f00 (MagicMarkIdentity 0x0F00 with identity 16260, setSoMark)'));
       assert.ok(r.stdout.includes('skb->mark 0x3f840f00 (MARK_MAGIC_IDENTITY): identity 16260 from the mark (get_identity); skb->mark = 0'));
-      assert.ok(r.stdout.includes('the answer (--resolve): api.github.com. A 140.82.112.6, 140.82.112.5'));
+      assert.ok(r.stdout.includes('the answer (--resolve or the scenario\'s dns:): api.github.com. A 140.82.112.6, 140.82.112.5'));
       assert.match(lastLine(r.stdout), /^FORWARDED — delivered to kube-system\/coredns-5d78c9869d-x7k2p on cp-1 /);
     });
     it(`v${cilium}: proxy.go:sendRefused: a name no rules.dns item matches is answered REFUSED, DROPPED, exit 1`, async () => {
@@ -69,6 +69,20 @@ describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
   it('a name no toFQDNs selector matches gets no identity', async () => {
     const r = await run('1.13', 'test/fixtures/real-cluster', '--dns-query', 'example.org', '--resolve', 'example.org=93.184.215.14');
     assert.ok(r.stdout.includes("no toFQDNs selector of this endpoint's policy matches example.org."));
+  });
+  it('a Scenario dns: section gives the answer; --resolve on the command line wins; its errors are positioned', async () => {
+    writeFileSync(join(dir, 'dns.yaml'), 'apiVersion: cilium-trace/v1\nkind: Scenario\nmetadata: {name: answers}\ndns:\n  API.github.com: [140.82.112.6]\n');
+    const r = await run('1.13', dir, '--dns-query', 'www.example.com');
+    assert.equal(r.code, 1, r.stderr);
+    const ok = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', '-f', join(dir, 'dns.yaml'), FRONTEND, ...DNS, '--dns-query', 'api.github.com']);
+    assert.ok(ok.stdout.includes('the answer (--resolve or the scenario\'s dns:): api.github.com. A 140.82.112.6\n'), ok.stderr);
+    const cli = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', '-f', join(dir, 'dns.yaml'), FRONTEND, ...DNS, '--dns-query', 'api.github.com', '--resolve', 'api.github.com=1.1.1.1']);
+    assert.ok(cli.stdout.includes('the answer (--resolve or the scenario\'s dns:): api.github.com. A 1.1.1.1\n'));
+    writeFileSync(join(dir, 'dns.yaml'), 'apiVersion: cilium-trace/v1\nkind: Scenario\nmetadata: {name: answers}\ndns:\n  api.github.com: [140.82.112]\n');
+    const bad = await runCli(['--cilium', '1.13', '-f', join(dir, 'dns.yaml'), '-f', 'test/fixtures/real-cluster', FRONTEND, ...DNS]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /dns\.yaml:5:20: dns: api\.github\.com: "140\.82\.112" is not an IPv4 address/);
+    rmSync(join(dir, 'dns.yaml'));
   });
   it('without --dns-query the trace still ends at the redirect, and says how to simulate the proxy', async () => {
     const r = await run('1.13', 'test/fixtures/real-cluster');
