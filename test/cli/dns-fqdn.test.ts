@@ -84,6 +84,22 @@ describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
     assert.match(bad.stderr, /dns\.yaml:5:20: dns: api\.github\.com: "140\.82\.112" is not an IPv4 address/);
     rmSync(join(dir, 'dns.yaml'));
   });
+  it('forgot DNS (pkg/policy/l4.go createL4Filter: only rules.dns makes the DNS redirect): a toFQDNs peer names the missing rule and proposes it', async () => {
+    const noDns = mkdtempSync(join(tmpdir(), 'dns-forgot-'));
+    cpSync('test/fixtures/real-cluster', noDns, { recursive: true });
+    const f = join(noDns, 'cluster.yaml');
+    writeFileSync(f, readFileSync(f, 'utf8').replace('          protocol: ANY\n        rules:\n          dns:\n          - matchPattern: "*"\n', '          protocol: ANY\n'));
+    try {
+      const r = await runCli(['--cilium', '1.13', '-f', noDns, FRONTEND, '140.82.112.3', 'tcp/443']);
+      assert.equal(r.code, 4);
+      assert.ok(r.stdout.includes("this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups"));
+      assert.ok(r.stdout.includes("rules: {dns: [{matchPattern: '*'}]}"));
+      const withDns = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', FRONTEND, '140.82.112.3', 'tcp/443']);
+      assert.ok(!withDns.stdout.includes('has no DNS rule'));
+    } finally {
+      rmSync(noDns, { recursive: true, force: true });
+    }
+  });
   it('without --dns-query the trace still ends at the redirect, and says how to simulate the proxy', async () => {
     const r = await run('1.13', 'test/fixtures/real-cluster');
     assert.equal(r.code, 4);

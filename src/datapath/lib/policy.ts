@@ -100,7 +100,10 @@ function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, re
     return { ret: CTX_ACT_OK, match: probe.match, provenance: entry.provenance, proxyPort: entry.proxyPort, ...(entry.redirect ? { redirect: entry.redirect } : {}), key };
   }
   const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
-  if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  if (pending) {
+    if (pending.what.includes('toFQDNs') && direction === 'egress' && !map?.entries().some((e) => e.entry.redirect?.parser === 'dns')) ctx.tb.add({ kind: 'note', text: FORGOT_DNS });
+    return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  }
   return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
 }
 
@@ -161,6 +164,14 @@ function lpmLookup(ctx: Ctx, map: PolicyMap | undefined, mapName: string, direct
   if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
   return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
 }
+
+/**
+ * The "forgot DNS" mistake: toFQDNs learns addresses only from answers the DNS proxy sees, and
+ * the proxy sees a pod's queries only through a port-53 rule with rules.dns (pkg/policy/l4.go
+ * createL4Filter: DNS rules make the redirect). The selector cache is shared, so another
+ * endpoint's lookups can still feed it: the verdict stays unknown, the missing rule is named.
+ */
+const FORGOT_DNS = "this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups and they give no address to its toFQDNs selectors (another endpoint's lookups through the proxy still could); the rule to add: egress toEndpoints {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}, toPorts [{ports: [{port: '53', protocol: ANY}], rules: {dns: [{matchPattern: '*'}]}}]";
 
 function verdictOf(ctx: Ctx, map: PolicyMap | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, hit: NonNullable<Hit>, match: Exclude<MatchType, 'none'>, fn: string): PolicyVerdict {
   const { key, entry } = hit;
