@@ -100,6 +100,15 @@ describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
       rmSync(noDns, { recursive: true, force: true });
     }
   });
+  it('DST as a DNS name: the first address of its answer, the lookup named as a trace of its own; without an answer a positioned error', async () => {
+    const r = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.3', '-l', 'minimal']);
+    assert.equal(r.code, 4);
+    assert.ok(r.stderr.includes('cilium-trace: DST api.github.com is 140.82.112.3, the first address of its answer (--resolve or dns:); the lookup is not part of this trace (trace it: SRC svc:kube-system/kube-dns udp/53 --dns-query api.github.com)'));
+    assert.match(lastLine(r.stdout), /^NOT SIMULATED — no egress policy entry allows identity 2 on 443\/TCP, but .* toFQDNs\[0\] matchName api\.github\.com would allow it/);
+    const e = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443']);
+    assert.equal(e.code, 2);
+    assert.match(e.stderr, /<command line>:1:\d+: unknown pod 'api\.github\.com' .*; as a DNS name it needs its answer: --resolve api\.github\.com=IP/);
+  });
   it('without --dns-query the trace still ends at the redirect, and says how to simulate the proxy', async () => {
     const r = await run('1.13', 'test/fixtures/real-cluster');
     assert.equal(r.code, 4);
