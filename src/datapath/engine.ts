@@ -255,12 +255,13 @@ function dnsProxy(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath
     tb.add({ kind: 'note', text: `sendRefused: the DNS proxy answers the client itself with rcode REFUSED (--tofqdns-dns-reject-response-code, default refused); the query is not forwarded and no BPF drop notification exists` });
     return { kind: 'dropped', node: node.name };
   }
-  const mark = upstreamMark(srcId);
+  const egressMark = cluster.release.has('dnsproxy-mark-egress');
+  const mark = upstreamMark(srcId, egressMark ? 0x0b00 : 0x0f00);
   tb.hop(node.name, `DNS proxy ${h.listener} upstream socket (host netns)`, 'kernel');
   const route = traceRoute(tb, node, pkt.dst);
   if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(pkt.dst)}` };
   const src = route.src ?? node.config.routerIp;
-  tb.add({ kind: 'note', text: `the DNS proxy forwards the query to ${formatIpv4(pkt.dst)}:${dport} over ${proto} from ${formatIpv4(src)} (a socket of the host netns, not the pod's address) with SO_MARK 0x${mark.toString(16).padStart(8, '0')} (MagicMarkIdentity 0x0F00 with identity ${srcId}, setSoMark); the source port is the client's here (an assumption)` });
+  tb.add({ kind: 'note', text: `the DNS proxy forwards the query to ${formatIpv4(pkt.dst)}:${dport} over ${proto} from ${formatIpv4(src)} (a socket of the host netns, not the pod's address) with SO_MARK 0x${mark.toString(16).padStart(8, '0')} (${egressMark ? 'MagicMarkEgress 0x0B00' : 'MagicMarkIdentity 0x0F00'} with identity ${srcId}, ${egressMark ? 'setSoMarks; not the transparent mode, which would keep the pod\'s address: --dnsproxy-enable-transparent-mode, agent default false' : 'setSoMark'}); the source port is the client's here (an assumption)`, feature: 'dnsproxy-mark-egress' });
   if (q.answers.length > 0) {
     tb.add({ kind: 'note', text: `the answer (--resolve or the scenario's dns:): ${q.name} A ${q.answers.join(', ')}` });
     for (const text of fqdnIdentityNotes(cluster, node, q, pendingFqdn(node, ctx, srcId))) tb.add({ kind: 'note', text, feature: 'fqdn-identity-labels' });

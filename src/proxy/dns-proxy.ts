@@ -72,9 +72,12 @@ export function nameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** setSoMark (proxy.go): MagicMarkIdentity 0x0F00 with the endpoint's identity, as the upstream socket's SO_MARK. */
-export function upstreamMark(identity: number): number {
-  return (0x0f00 | ((identity & 0xffff) << 16) | ((identity & 0xff0000) >> 16)) >>> 0;
+/**
+ * The upstream socket's SO_MARK: setSoMark@v1.13.0 MagicMarkIdentity 0x0F00, setSoMarks from
+ * v1.15 (v1.16.15 proxy.go:843-846) MagicMarkEgress 0x0B00; with the endpoint's identity.
+ */
+export function upstreamMark(identity: number, magic: 0x0f00 | 0x0b00 = 0x0f00): number {
+  return (magic | ((identity & 0xffff) << 16) | ((identity & 0xff0000) >> 16)) >>> 0;
 }
 
 /** A query the probe gives (--dns-query, with the --resolve answers for its name). */

@@ -22,13 +22,20 @@ const lastLine = (s: string): string => s.trimEnd().split('\n').at(-1) ?? '';
 const run = (cilium: string, f: string, ...args: string[]) => runCli(['--cilium', cilium, '-f', f, FRONTEND, ...DNS, ...args]);
 
 describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
+  const UPSTREAM: Record<string, readonly [string, string]> = {
+    // v1.13.0 proxy.go setSoMark: MagicMarkIdentity; identity.h:111-112
+    '1.13': ['with SO_MARK 0x3f840f00 (MagicMarkIdentity 0x0F00 with identity 16260, setSoMark)', 'skb->mark 0x3f840f00 (MARK_MAGIC_IDENTITY): identity 16260 from the mark (get_identity); skb->mark = 0'],
+    // v1.18.3 proxy.go setSoMarks: MagicMarkEgress; identity.h:170-179 (the proxy branch)
+    '1.18': ['with SO_MARK 0x3f840b00 (MagicMarkEgress 0x0B00 with identity 16260, setSoMarks;', 'skb->mark 0x3f840b00 (MARK_MAGIC_PROXY_EGRESS): identity 16260 from the mark (get_identity)'],
+  };
   for (const cilium of ['1.13', '1.18']) {
-    it(`v${cilium}: proxy.go:CheckAllowed allows api.github.com under matchPattern *; setSoMark 0x0F00|identity; identity.h MARK_MAGIC_IDENTITY carries it to kube-dns`, async () => {
+    it(`v${cilium}: proxy.go:CheckAllowed allows api.github.com under matchPattern *; the upstream socket's mark carries the identity to kube-dns`, async () => {
       const r = await run(cilium, 'test/fixtures/real-cluster', '--dns-query', 'API.github.com', '--resolve', 'api.github.com=140.82.112.6,140.82.112.5');
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.includes('dns egress query api.github.com. A → FORWARDED (rule matchPattern *)'));
-      assert.ok(r.stdout.includes('with SO_MARK 0x3f840f00 (MagicMarkIdentity 0x0F00 with identity 16260, setSoMark)'));
-      assert.ok(r.stdout.includes('skb->mark 0x3f840f00 (MARK_MAGIC_IDENTITY): identity 16260 from the mark (get_identity); skb->mark = 0'));
+      const [sock, host] = UPSTREAM[cilium] as readonly [string, string];
+      assert.ok(r.stdout.includes(sock), sock);
+      assert.ok(r.stdout.includes(host), host);
       assert.ok(r.stdout.includes('the answer (--resolve or the scenario\'s dns:): api.github.com. A 140.82.112.6, 140.82.112.5'));
       assert.match(lastLine(r.stdout), /^FORWARDED — delivered to kube-system\/coredns-5d78c9869d-x7k2p on cp-1 /);
     });

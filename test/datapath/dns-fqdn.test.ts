@@ -36,5 +36,6 @@ describe('v1.13.0 pkg/fqdn/matchpattern/matchpattern.go ToRegexp and pkg/policy/
   it('proxy.go:setSoMark: MagicMarkIdentity 0x0F00 | (id & 0xFFFF) << 16 | (id & 0xFF0000) >> 16', () => {
     assert.equal(upstreamMark(16260), 0x3f840f00);
     assert.equal(upstreamMark(0x123456), 0x34560f12);
+    assert.equal(upstreamMark(16260, 0x0b00), 0x3f840b00); // v1.16.15 proxy.go:843-846 setSoMarks, MagicMarkEgress
   });
 });
