@@ -34,7 +34,7 @@ function stepOf(n: TraceNode): Omit<Step, 'depth'> | null {
     case 'redirect': return { sig: n.helper, result: `ifindex ${n.ifindex} (${n.device})`, ...none };
     case 'kernel': return { sig: `kernel ${n.op}`, result: n.text, ...none };
     case 'not_simulated': return { sig: 'not simulated', result: n.text, ...none };
-    case 'l7': return { sig: `${n.record.listener} ${n.record.method} ${n.record.url}`, result: n.record.verdict === 'DENIED' ? `DENIED ${n.record.code}` : 'FORWARDED', ...none };
+    case 'l7': return n.record.dns ? { sig: `${n.record.listener} dns ${n.record.dns.query}`, result: n.record.verdict === 'DENIED' ? 'DENIED REFUSED' : 'FORWARDED', ...none } : { sig: `${n.record.listener} ${n.record.method} ${n.record.url}`, result: n.record.verdict === 'DENIED' ? `DENIED ${n.record.code}` : 'FORWARDED', ...none };
     case 'return': return { sig: 'return', result: n.value, ...none };
     case 'drop': return { sig: 'drop', result: `${n.drop.macro} (${n.drop.code}) [${n.drop.name}] in ${n.fn}`, ...none };
     case 'trace_sock': return { sig: `trace-sock ${n.point}`, result: `${n.dst}:${n.dport} ${n.proto}`, ...none };

@@ -70,6 +70,8 @@ function traceProgram(c: Context): Command {
     .option('--backend <ip|pod>', 'the Service backend to pick: its IP[:PORT] or its pod (as SRC) (default: the first slot; the datapath picks at random)')
     .option('--http <request>', "the HTTP request on a TCP connection, 'METHOD /PATH' (e.g. 'PUT /v1/exhaust-port'): at an HTTP proxy redirect Envoy's rules are simulated for it (without it the trace ends there, NOT_SIMULATED, listing the rules)")
     .option('--header <header>', "an HTTP request header 'Name: value' (repeatable; needs --http)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--dns-query <name>', 'the DNS query (type A) a flow to port 53 carries: at a DNS proxy redirect the rules.dns of the policy are simulated for it')
+    .option('--resolve <name=ips>', 'NAME=IP[,IP…]: the answer the DNS server gives for NAME (repeatable; cilium-trace has no resolver)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--host <name>', 'the HTTP Host (:authority) (default: the Service DNS name NAME.NAMESPACE.svc.cluster.local when DST is a Service, else the address; :PORT unless 80)')
     .option('--reply', 'then trace the reply on the conntrack entries the forward trace created')
     .addOption(new Option('--ct <state>', 'assume this conntrack state instead of looking it up').choices(['new', 'established', 'reply']))

@@ -14,6 +14,9 @@ import type { ClusterOptions } from './cluster-source.js';
 import type { ArgPos } from './endpoints.js';
 import { resolveFlowArgs } from './flow-args.js';
 import { defaultHost, parseHttpArgs } from './http-args.js';
+import { parseDnsQuery, parseResolve } from './dns-args.js';
+import { nameProblem, queryName } from '../proxy/dns-proxy.js';
+import { InputError } from '../errors.js';
 import { terminalWidth, useColour, type Io } from './io.js';
 
 export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
@@ -28,6 +31,8 @@ export interface TraceOpts extends ClusterOptions {
   http?: string;
   header?: string[];
   host?: string;
+  dnsQuery?: string;
+  resolve?: string[];
   reply?: boolean;
   ct?: 'new' | 'established' | 'reply';
   color?: boolean;
@@ -68,6 +73,25 @@ function optionValue(argv: readonly string[], name: string, value: string | unde
   return value === undefined ? undefined : optionValues(argv, name, [value])[0];
 }
 
+/**
+ * DST as a DNS name (api.github.com) that is no pod or Service: the address the user's answer
+ * gives (--resolve, dns:). Only the connection is traced; the lookup is a trace of its own.
+ */
+function resolveWithName(cluster: Parameters<typeof resolveFlowArgs>[0], a: Parameters<typeof resolveFlowArgs>[1], answers: ReadonlyMap<string, readonly string[]>): ReturnType<typeof resolveFlowArgs> {
+  try {
+    return resolveFlowArgs(cluster, a);
+  } catch (e) {
+    const name = a.dst.text;
+    // Only an unknown DST that reads as a host name (its last label not a number: no IPv4 address).
+    if (!(e instanceof InputError) || !e.problems.every((x) => x.pos.col === a.dst.col) || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.[a-z_-][a-z0-9_-]*\.?$/i.test(name) || /\.svc(\.|$)/.test(name) || nameProblem(name)) throw e;
+    const ips = answers.get(queryName(name));
+    if (!ips || ips.length === 0) throw new InputError(e.problems.map((x) => ({ ...x, message: `${x.message}; as a DNS name it needs its answer: --resolve ${name.replace(/\.$/, '')}=IP (or a dns: section in a Scenario), cilium-trace has no resolver` })));
+    const ip = ips[0] as string;
+    const r = resolveFlowArgs(cluster, { ...a, dst: { ...a.dst, text: ip } });
+    return { ...r, notes: [...r.notes, `DST ${name} is ${ip}, the first address of its answer (--resolve or dns:); the lookup is not part of this trace (trace it: SRC svc:kube-system/kube-dns udp/53 --dns-query ${name}), and what the answer does to the maps is not simulated, so a toFQDNs rule for it ends NOT_SIMULATED`] };
+  }
+}
+
 /** The text of one trace in a non-diagram format. */
 async function renderer(opts: TraceOpts, style: typeof PLAIN): Promise<(r: TraceResult) => string> {
   switch (opts.output) {
@@ -88,7 +112,9 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     stepCli?.requireTerminal(io, opts.output);
     const cluster = load(opts);
     const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? cmd.args, [src, dstArg, ...(proto ? [proto] : [])]);
-    const { src: source, dst, proto: p, dport, backend, notes } = resolveFlowArgs(cluster, { src: srcPos as ArgPos, dst: dstPos as ArgPos, proto: protoPos, backend: opts.backend });
+    const raw0 = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
+    const answers = new Map([...(cluster.scenario.dns ?? []).map((a) => [a.name, a.ips] as const), ...parseResolve(optionValues(raw0.rawArgs ?? [], '--resolve', opts.resolve ?? []))]);
+    const { src: source, dst, proto: p, dport, backend, notes } = resolveWithName(cluster, { src: srcPos as ArgPos, dst: dstPos as ArgPos, proto: protoPos, backend: opts.backend }, answers);
     for (const note of notes) io.stderr(oneLine(`cilium-trace: ${note}`) + '\n');
     if (!/^\d{1,5}$/.test(opts.sport) || Number(opts.sport) < 1 || Number(opts.sport) > 65535) throw new UsageError(`bad --sport '${opts.sport}' (expected 1..65535)`);
     if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
@@ -96,7 +122,9 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     const raw = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
     const http = parseHttpArgs({ http: optionValue(raw.rawArgs ?? [], '--http', opts.http), headers: optionValues(raw.rawArgs ?? [], '--header', opts.header ?? []), host: optionValue(raw.rawArgs ?? [], '--host', opts.host) }, p, defaultHost(dst, dport));
     if (http && opts.reply) throw new UsageError('--reply and --http do not go together: the server\'s response goes back through Envoy (ct_state->proxy_redirect), which is not simulated');
-    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
+    const dns = parseDnsQuery(optionValue(raw.rawArgs ?? [], '--dns-query', opts.dnsQuery), p, answers);
+    if (dns && http) throw new UsageError('--dns-query and --http do not go together: a flow carries a DNS query or an HTTP request');
+    const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), ...(dns ? { dns } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
     const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
     const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };
     const style = useColour(io, opts.color) ? await colourStyle() : PLAIN;

@@ -22,6 +22,8 @@ const FILE = 'bpf/bpf_host.c';
 /** MARK_MAGIC_HOST: set by Cilium's iptables OUTPUT rule "cilium: host->any mark as from host". */
 export const MARK_MAGIC_HOST = 0x0c00;
 const MARK_MAGIC_HOST_MASK = 0x0f00;
+/** MARK_MAGIC_IDENTITY (bpf/lib/common.h): a host socket that carries an endpoint's identity. */
+const MARK_MAGIC_IDENTITY = 0x0f00;
 
 /** Addresses the datapath sees: the outer header when the packet is encapsulated. */
 function l3(ctx: Ctx): { src: Ipv4; dst: Ipv4 } {
@@ -107,6 +109,14 @@ function doNetdev(ctx: Ctx, fromHost: boolean): Ret {
       fromProxy = magic === MARK_MAGIC_PROXY_INGRESS || magic === MARK_MAGIC_PROXY_EGRESS;
       identity = ctx.tb.frame('inherit_identity_from_host', 'bpf/lib/identity.h', () => {
         if (fromProxy) return inheritFromProxy(ctx, magic);
+        if (magic === MARK_MAGIC_IDENTITY) {
+          // identity.h@v1.13.0:111-112, @v1.16.15/@v1.18.3:180-181: e.g. the DNS proxy's upstream socket (setSoMark).
+          const m = ctx.pkt.mark;
+          const id = ((m >>> 16) & 0xffff) | ((m & 0xff) << 16);
+          ctx.tb.add({ kind: 'note', text: `skb->mark 0x${m.toString(16).padStart(8, '0')} (MARK_MAGIC_IDENTITY): identity ${id} from the mark (get_identity); skb->mark = 0` });
+          ctx.pkt = { ...ctx.pkt, mark: 0 };
+          return id;
+        }
         const id = magic === MARK_MAGIC_HOST ? HOST_ID : WORLD_ID;
         ctx.tb.add({ kind: 'note', text: magic === MARK_MAGIC_HOST ? 'skb->mark 0x0c00 (MARK_MAGIC_HOST): identity host (1)' : `skb->mark 0x${ctx.pkt.mark.toString(16)}: no host mark, identity world (2) until the ipcache says better` });
         return id;

@@ -8,6 +8,7 @@ import type { Packet } from '../net/packet.js';
 import type { TraceBuilder } from '../trace/builder.js';
 import type { CtStatus } from '../cilium/trace-points.js';
 import type { HttpRequest } from '../proxy/envoy-http.js';
+import type { DnsQuery } from '../proxy/dns-proxy.js';
 import type { ProxyHandoff, SockCgroup } from '../trace/tree.js';
 import type { ClusterDatapath, NodeDatapath } from '../node-state/node.js';
 
@@ -43,6 +44,8 @@ export interface DatapathOptions {
   readonly backend?: { readonly ip: number; readonly port?: number };
   /** The HTTP request the connection carries (--http): Envoy's HTTP filter is simulated for it. */
   readonly http?: HttpRequest;
+  /** The DNS query the flow carries (--dns-query): the DNS proxy is simulated for it. */
+  readonly dns?: DnsQuery;
 }
 
 export interface CtBuffer {

@@ -15,8 +15,10 @@ import { traceRoute } from './kernel/stack.js';
 import { postroutingMasquerade, preroutingDenat } from './kernel/netfilter.js';
 import { objectFile, type ClusterDatapath, type Device, type HostRoute, type NodeDatapath } from '../node-state/node.js';
 import { runProgram } from './programs.js';
+import { policyMapName } from '../cilium/releases/map-names.js';
 import { eventMeta } from './lib/trace.js';
 import { MARK_MAGIC_PROXY_EGRESS, MARK_MAGIC_PROXY_INGRESS } from './bpf_host.js';
+import { dnsRuleOf, evaluateDns, upstreamMark, type DnsQuery } from '../proxy/dns-proxy.js';
 import { evaluateHttp, HTTP_403_BODY, proposeRule, requestUrl, type HttpRequest } from '../proxy/envoy-http.js';
 import type { L7Record, ProxyHandoff } from '../trace/tree.js';
 
@@ -137,6 +139,7 @@ function walk(cluster: ClusterDatapath, tb: TraceBuilder, start: Event, opts: Da
     const { ret, ctx } = runHook(cluster, tb, ev, opts);
     const node: NodeDatapath = ev.node;
     if (ret.kind === 'unsimulated') {
+      if (ret.proxy?.parser === 'dns' && opts.dns && !ctx.cb.has(`PROXY_VISITED ${ret.proxy.listener}`)) return dnsProxy(cluster, tb, node, ctx, ret.proxy, opts.dns, opts);
       if (ret.proxy?.http && opts.http && !ctx.cb.has(`PROXY_VISITED ${ret.proxy.listener}`)) return envoyHttp(cluster, tb, node, ctx, ret.proxy, opts.http, opts);
       tb.add(ret.proxy ? { kind: 'not_simulated', text: ret.text, proxy: ret.proxy } : { kind: 'not_simulated', text: ret.text });
       return { kind: 'error', node: node.name, text: ret.text };
@@ -210,6 +213,107 @@ function envoyHttp(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapat
   if ('kind' in next) return next;
   next.cb.set(`PROXY_VISITED ${h.listener}`, 1); // the upstream never meets its own listener again
   return walk(cluster, tb, next, opts);
+}
+
+/**
+ * The DNS proxy hop (pkg/fqdn/dnsproxy/proxy.go ServeDNS, v1.13.0:740-900): TPROXY hands the
+ * query to the agent's cilium-dns-egress listener; CheckAllowed matches the lowercased FQDN
+ * against the rules.dns of the endpoint's port. Denied: sendRefused answers REFUSED itself (no
+ * BPF drop event; only the request is logged, verdict Denied). Allowed: the agent forwards the
+ * query from a socket of the host netns with SO_MARK MagicMarkIdentity | identity (setSoMark),
+ * which bpf_host takes on at cilium_host.
+ */
+function dnsProxy(cluster: ClusterDatapath, tb: TraceBuilder, node: NodeDatapath, ctx: Ctx, h: ProxyHandoff, q: DnsQuery, opts: DatapathOptions): Outcome {
+  const pkt = ctx.pkt;
+  const be16 = ((h.port & 0xff) << 8) | ((h.port >> 8) & 0xff);
+  const toProxyMark = (((be16 << 16) | 0x0200) >>> 0).toString(16).padStart(8, '0');
+  const proto = pkt.l4.proto === 'tcp' ? 'tcp' : 'udp';
+  tb.hop(node.name, `host stack → DNS proxy ${h.listener}`, 'kernel');
+  tb.add({ kind: 'kernel', op: 'rule', text: `ip rule fwmark 0x200/0xf00 lookup 2004: local 0.0.0.0/0 dev lo (the packet is for a local socket)` });
+  tb.add({ kind: 'kernel', op: 'tproxy', text: `iptables -t mangle CILIUM_PRE_mangle -p ${proto} -m mark --mark 0x${toProxyMark} -m comment --comment "cilium: TPROXY to host ${h.listener} proxy" -j TPROXY --tproxy-mark 0x200 --on-port ${h.port}` });
+  tb.add({ kind: 'note', text: `proxy port ${h.port}: the agent's DNS proxy port (--tofqdns-proxy-port, 0 = chosen by the OS); cilium-trace uses a hash of node and listener instead` });
+  tb.hop(node.name, `DNS proxy ${h.listener} (proxy port ${h.port})`, 'L7 proxy', 'cilium-agent DNS proxy (not BPF)');
+  const srcId = identityOfIp(node, pkt.src);
+  const dstId = h.remoteId ?? identityOfIp(node, pkt.dst);
+  tb.add({ kind: 'note', text: `ServeDNS: the endpoint from the source address ${formatIpv4(pkt.src)}, the server ${formatIpv4(pkt.dst)}:${proto === 'tcp' || proto === 'udp' ? (pkt.l4 as { dport: number }).dport : 0} (identity ${dstId}) from the TPROXY socket; CheckAllowed matches ${q.name} (lowercased, trailing dot) against the rules.dns of that port` });
+  const v = evaluateDns((h.rules).map(dnsRuleOf), q.name);
+  const sport = pkt.l4.proto === 'icmp' ? 0 : pkt.l4.sport;
+  const dport = pkt.l4.proto === 'icmp' ? 0 : pkt.l4.dport;
+  const record: L7Record = {
+    type: 'dns', direction: 'egress', verdict: v.allowed ? 'FORWARDED' : 'DENIED', code: 0,
+    dns: { query: q.name, qtype: 'A', rcode: v.allowed ? 'NOERROR' : 'REFUSED', answers: v.allowed ? q.answers : [], proto },
+    method: '', url: '', host: '', path: '', headers: [],
+    node: node.name, listener: h.listener, proxyPort: h.port, srcId, dstId,
+    src: formatIpv4(pkt.src), dst: formatIpv4(pkt.dst), sport, dport,
+    matched: v.matched ? v.matched.text : null,
+    misses: v.misses.map((m) => ({ rule: m.text, why: m.regex === null ? '' : `${q.name} does not match ${m.regex}` })),
+    proposal: v.allowed ? null : `{matchName: "${q.name.replace(/\.$/, '')}"}`,
+    from: h.from ?? [],
+  };
+  tb.add({ kind: 'l7', record });
+  if (!v.allowed) {
+    tb.add({ kind: 'note', text: `sendRefused: the DNS proxy answers the client itself with rcode REFUSED (--tofqdns-dns-reject-response-code, default refused); the query is not forwarded and no BPF drop notification exists` });
+    return { kind: 'dropped', node: node.name };
+  }
+  const egressMark = cluster.release.has('dnsproxy-mark-egress');
+  const mark = upstreamMark(srcId, egressMark ? 0x0b00 : 0x0f00);
+  tb.hop(node.name, `DNS proxy ${h.listener} upstream socket (host netns)`, 'kernel');
+  const route = traceRoute(tb, node, pkt.dst);
+  if (!route) return { kind: 'error', node: node.name, text: `no route to ${formatIpv4(pkt.dst)}` };
+  const src = route.src ?? node.config.routerIp;
+  tb.add({ kind: 'note', text: `the DNS proxy forwards the query to ${formatIpv4(pkt.dst)}:${dport} over ${proto} from ${formatIpv4(src)} (a socket of the host netns, not the pod's address) with SO_MARK 0x${mark.toString(16).padStart(8, '0')} (${egressMark ? 'MagicMarkEgress 0x0B00' : 'MagicMarkIdentity 0x0F00'} with identity ${srcId}, ${egressMark ? 'setSoMarks; not the transparent mode, which would keep the pod\'s address: --dnsproxy-enable-transparent-mode, agent default false' : 'setSoMark'}); the source port is the client's here (an assumption)`, feature: 'dnsproxy-mark-egress' });
+  if (q.answers.length > 0) {
+    tb.add({ kind: 'note', text: `the answer (--resolve or the scenario's dns:): ${q.name} A ${q.answers.join(', ')}` });
+    for (const text of fqdnIdentityNotes(cluster, node, q, pendingFqdn(node, ctx, srcId))) tb.add({ kind: 'note', text, feature: 'fqdn-identity-labels' });
+  } else {
+    tb.add({ kind: 'note', text: `no answer given for ${q.name} (--resolve ${q.name.replace(/\.$/, '')}=IP): the response is not simulated` });
+  }
+  const up: Packet = { ...pkt, src, mark, ttl: 64 };
+  const next = forward(cluster, tb, node, up, route, newSkb());
+  if ('kind' in next) return next;
+  next.cb.set(`PROXY_VISITED ${h.listener}`, 1);
+  return walk(cluster, tb, next, opts);
+}
+
+/** The toFQDNs selectors of the client's egress policy (pending peers), as `matchName X` / `matchPattern Y`. */
+function pendingFqdn(node: NodeDatapath, ctx: Ctx, srcId: number): string[] {
+  const ep = [...node.maps.lxc.entries()].find((e) => e.ip === ctx.pkt.src);
+  const map = ep ? node.maps.policy.get(policyMapName(cluster(ctx).release, ep.info.lxcId)) : undefined;
+  void srcId;
+  const out: string[] = [];
+  for (const p of map?.pending ?? []) {
+    const m = /toFQDNs\[\d+\] (match(?:Name|Pattern) \S+)/.exec(p.what);
+    if (m?.[1] && p.direction === 'egress' && !out.includes(m[1])) out.push(m[1]);
+  }
+  return out;
+}
+
+function cluster(ctx: Ctx): ClusterDatapath {
+  return ctx.cluster;
+}
+
+/**
+ * What the agent does with an answer for a name some toFQDNs selector matches (notifyOnDNSMsg →
+ * NameManager.UpdateGenerateDNS). v1.13.0 (daemon/cmd/fqdn.go:111 AllocateCIDRsForIPs): one
+ * node-local CIDR identity per IP, labels cidr:IP/32 and its shorter prefixes plus
+ * reserved:world. v1.16.15/v1.18.3 (pkg/policy/api/fqdn.go IdentityLabel, pkg/fqdn/namemanager):
+ * the IPs get the label fqdn:<matchName|matchPattern> of each selector that matches, and one
+ * node-local identity per label set. Only described: the maps are not written (not simulated).
+ */
+function fqdnIdentityNotes(c: ClusterDatapath, node: NodeDatapath, q: DnsQuery, selectors: readonly string[]): string[] {
+  const hits = selectors.filter((s) => evaluateDns([dnsRuleOf(s)], q.name).allowed);
+  if (hits.length === 0) return [`no toFQDNs selector of this endpoint's policy matches ${q.name}: the answer gives its addresses no identity (they stay what the ipcache says, world)`];
+  const used = node.maps.ipcache.entries().map((e) => e.info.secLabel).filter((id) => id >= 1 << 24);
+  let next = Math.max((1 << 24), ...used) + 1;
+  const lines = [`toFQDNs ${hits.join(', ')} match ${q.name}: the agent allocates identities for the answer before it returns it to the pod (--tofqdns-proxy-response-max-delay 100ms)`];
+  if (c.release.has('fqdn-identity-labels')) {
+    const labels = hits.map((h) => `fqdn:${h.replace(/^match(Name|Pattern) /, '')}`).join(' ');
+    lines.push(`one node-local identity for the label set [${labels}] (it would be ${next} if no other local identity were taken; the ipcache may add labels of its own, not modelled), shared by ${q.answers.join(', ')}`);
+  } else {
+    for (const ip of q.answers) lines.push(`${ip}/32: node-local CIDR identity ${next++} (the next local identity this node's ipcache leaves free; AllocateCIDRsForIPs; labels cidr:${ip}/32 and every shorter prefix, reserved:world)`);
+  }
+  lines.push('not simulated yet: writing those identities into the ipcache and the policy maps (the toFQDNs peers stay pending in this cluster)');
+  return lines;
 }
 
 function identityOfIp(node: NodeDatapath, ip: Ipv4): number {

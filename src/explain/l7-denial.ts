@@ -9,7 +9,12 @@ export function explainL7Denial(r: Pick<TraceResult, 'l7' | 'endpoints' | 'label
   const local = l.direction === 'ingress' ? l.dst : l.src;
   const ep = r.endpoints.find((e) => e.ip === local);
   const remoteId = l.direction === 'ingress' ? l.srcId : l.dstId;
-  const lines = [
+  const lines = l.dns ? [
+    `The DNS proxy (${l.listener}, proxy port ${l.proxyPort} on ${l.node}) answered the query ${l.dns.query} ${l.dns.qtype} with REFUSED: no rules.dns item of this port and peer matches (pkg/fqdn/dnsproxy/proxy.go CheckAllowed, sendRefused).`,
+    'Each rules.dns item is a regex on the lowercased name with its trailing dot: matchName exactly, matchPattern with * standing for any characters inside one label (* alone: every name); the items are ORed.',
+    ...l.from.map((f) => `The redirect comes from: ${f}.`),
+    ...l.misses.map((m) => `Rule ${m.rule}: ${m.why}.`),
+  ] : [
     `Envoy (${l.listener}, proxy port ${l.proxyPort} on ${l.node}) answered ${l.method} ${l.url} with 403 "Access denied": no HTTP rule of this port and peer matches.`,
     "Cilium configures each rules.http item as header matchers that must all match (method, path and host are full-string RE2 regexes; headers exact, or present when given without a value); the items are ORed.",
     ...l.from.map((f) => `The redirect comes from: ${f}.`),
@@ -22,7 +27,7 @@ export function explainL7Denial(r: Pick<TraceResult, 'l7' | 'endpoints' | 'label
     remoteIdentity: remoteId,
     remoteLabels: [...(r.labelsOf(remoteId) ?? [])],
     lines,
-    suggestion: suggestion(l),
+    suggestion: l.dns ? `# add to toPorts[].rules.dns of the rule above (egress, port ${l.dport}):\n- matchName: "${l.dns.query.replace(/\.$/, '')}"\n` : suggestion(l),
     suggestionName: null,
   };
 }

@@ -72,7 +72,10 @@ export function describeStep(n: TraceNode | null, host: string, r: TraceResult):
     case 'packet': return [`The packet as it is now (${n.label}): ${n.text}.`];
     case 'note': return [n.text];
     case 'not_simulated': return [`cilium-trace stops simulating here: ${n.text}.`];
-    case 'l7': return [
+    case 'l7': return n.record.dns ? [
+      `The DNS proxy (listener ${n.record.listener}, proxy port ${n.record.proxyPort}) matches the query ${n.record.dns.query} against the rules.dns of this port: ${n.record.verdict === 'DENIED' ? 'none matches, so it answers REFUSED itself' : `allowed by ${n.record.matched ?? 'a rule'}`}.`,
+      ...n.record.misses.map((m) => `Rule ${m.rule}: ${m.why}.`),
+    ] : [
       `Envoy (listener ${n.record.listener}, proxy port ${n.record.proxyPort}) matches the request ${n.record.method} ${n.record.url} against the HTTP rules of this port: ${n.record.verdict === 'DENIED' ? 'none matches, so Envoy answers 403 "Access denied" itself' : `allowed by ${n.record.matched ?? 'a rule'}`}.`,
       ...n.record.misses.map((m) => `Rule ${m.rule}: ${m.why}.`),
       ...(n.record.proposal ? [`A rule that would allow it: ${n.record.proposal}.`] : []),

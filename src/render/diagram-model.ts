@@ -194,6 +194,7 @@ function endingText(r: TraceResult): string {
     return `DROPPED: ${d.macro} "${d.text}" in ${d.fn}${d.direction ? ` (${d.direction})` : ''}`;
   }
   if (r.verdict === 'DROPPED' && r.refused) return `DROPPED: ${r.refused.syscall}() refused, -${r.refused.errno} in ${r.refused.fn}`;
+  if (r.verdict === 'DROPPED' && r.l7?.verdict === 'DENIED' && r.l7.dns) return `DROPPED: DNS query ${r.l7.dns.query} refused by the DNS proxy ${r.l7.listener}, rcode REFUSED`;
   if (r.verdict === 'DROPPED' && r.l7?.verdict === 'DENIED') return `DROPPED: HTTP ${r.l7.method} ${r.l7.path} denied by Envoy ${r.l7.listener}, 403 Access denied`;
   return `NOT SIMULATED: ${r.notSimulated?.text ?? 'unknown'}`;
 }

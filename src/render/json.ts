@@ -36,6 +36,7 @@ function step(n: TraceNode): Json {
 
 /** The proxy's decision: l7 {type, verdict, code, …}; DENIED is Envoy's 403. */
 function l7Json(l: L7Record): Json {
+  if (l.dns) return { type: 'dns', direction: l.direction, verdict: l.verdict, rcode: l.dns.rcode, query: l.dns.query, qtypes: [l.dns.qtype], answers: [...l.dns.answers], node: l.node, listener: l.listener, proxy_port: l.proxyPort, src_identity: l.srcId, dst_identity: l.dstId, matched_rule: l.matched, unmatched_rules: l.misses.map((m) => ({ rule: m.rule, why: m.why })), proposed_rule: l.proposal };
   return { type: l.type, direction: l.direction, verdict: l.verdict, code: l.code, method: l.method, url: l.url, host: l.host, path: l.path, headers: l.headers.map((h) => ({ name: h.name, value: h.value })), node: l.node, listener: l.listener, proxy_port: l.proxyPort, src_identity: l.srcId, dst_identity: l.dstId, matched_rule: l.matched, unmatched_rules: l.misses.map((m) => ({ rule: m.rule, why: m.why })), proposed_rule: l.proposal };
 }
 

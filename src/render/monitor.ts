@@ -94,6 +94,8 @@ export function l7MonitorLine(l: L7Record, r: TraceResult): string {
   const labels = (id: number) => `[${(r.labelsOf(id) ?? []).join(' ')}]`;
   const [srcEp, dstEp] = l.direction === 'ingress' ? [0, epId(l.dst)] : [epId(l.src), 0];
   const verdict = l.verdict === 'DENIED' ? 'Denied' : 'Forwarded';
+  // DumpInfo for a DNS request: " DNS %s: %s %s" (ObservationSource proxy, the query, its types).
+  if (l.dns) return `-> Request dns from ${srcEp} (${labels(l.srcId)}) to ${dstEp} (${labels(l.dstId)}), identity ${l.srcId}->${l.dstId}, verdict ${verdict} DNS proxy: ${l.dns.query} ${l.dns.qtype}`;
   return `${l.direction === 'ingress' ? '<-' : '->'} Request http from ${srcEp} (${labels(l.srcId)}) to ${dstEp} (${labels(l.dstId)}), identity ${l.srcId}->${l.dstId}, verdict ${verdict} ${l.method} ${l.url} => ${l.code}`;
 }
 

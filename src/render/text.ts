@@ -37,6 +37,7 @@ export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
   }
   if (r.verdict === 'DROPPED' && r.l7?.verdict === 'DENIED') {
     const l = r.l7;
+    if (l.dns) return `${s.bad('DROPPED')} — DNS query ${l.dns.query} ${l.dns.qtype} refused by the DNS proxy (${l.listener}, proxy port ${l.proxyPort}) on ${l.node}: rcode REFUSED, no rules.dns item matches (no drop reason, no drop event)`;
     return `${s.bad('DROPPED')} — HTTP ${l.method} ${l.url} denied by Envoy (${l.listener}, proxy port ${l.proxyPort}) on ${l.node}: 403 Access denied, no HTTP rule matches (no drop reason, no drop event)`;
   }
   if (r.verdict === 'DROPPED' && r.refused) {
@@ -49,6 +50,13 @@ export function verdictLine(r: TraceResult, s: Style = PLAIN): string {
 
 /** Envoy's decision: the request, the verdict, the rules that did not match and the smallest fix. */
 function l7Lines(l: L7Record, s: Style): string[] {
+  if (l.dns) {
+    const head = `dns ${l.direction} query ${l.dns.query} ${l.dns.qtype}`;
+    const out = [l.verdict === 'DENIED' ? s.bad(`${head} → DENIED: answered REFUSED (no rules.dns item matches)`) : s.ok(`${head} → FORWARDED (rule ${l.matched ?? '?'})`)];
+    for (const m of l.misses) out.push(s.dim(`  rule ${m.rule}: ${m.why}`));
+    if (l.proposal) out.push(`  would allow it: add ${l.proposal} to that toPorts rules.dns`);
+    return out;
+  }
   const head = `http ${l.direction} ${l.method} ${l.url}${l.headers.map((h) => ` [${h.name}: ${h.value}]`).join('')}`;
   const out = [l.verdict === 'DENIED' ? s.bad(`${head} → DENIED: 403 Access denied (no HTTP rule matches)`) : s.ok(`${head} → FORWARDED (${l.matched === null ? 'allowed' : `rule ${l.matched}`})`)];
   for (const m of l.misses) out.push(s.dim(`  rule ${m.rule}: ${m.why}`));
@@ -144,6 +152,7 @@ function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
     else if (n.kind === 'packet' && n.label === 'arp') ev.push(n.text.replace(/^.* · /, ''));
     else if (n.kind === 'kernel' && n.op === 'tc') ev.push('no BPF program');
     else if (n.kind === 'kernel' && n.op === 'tproxy') ev.push(`TPROXY --on-port ${n.text.replace(/^.*--on-port /, '')}`);
+    else if (n.kind === 'l7' && n.record.dns) ev.push(`dns ${n.record.dns.query} ${n.record.verdict === 'DENIED' ? 'DENIED REFUSED' : 'FORWARDED'}`);
     else if (n.kind === 'l7') ev.push(`http ${n.record.method} ${n.record.path} ${n.record.verdict === 'DENIED' ? 'DENIED 403 Access denied' : 'FORWARDED'}`);
     else if (n.kind === 'trace_point' && n.point === 'TRACE_FROM_PROXY') ev.push(`from proxy identity ${n.srcId}`);
   }

@@ -79,7 +79,7 @@ const OBJECT_META = [
  * other Kubernetes objects are read loosely and need no field set.
  */
 export const FIELDS = {
-  scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies', 'expect'],
+  scenario: ['apiVersion', 'kind', 'metadata', 'cluster', 'nodes', 'pods', 'policies', 'expect', 'dns'],
   scenarioMetadata: ['name', 'description'],
   cluster: ['name', 'cilium', 'routing', 'tunnelProtocol', 'tunnelPort', 'bpfHostRouting', 'kubeProxyReplacement', 'masquerade', 'policyEnforcement', 'mtu', 'nodeSelectorLabels'],
   node: ['name', 'ip', 'podCIDR', 'nodeId', 'hostEndpointId', 'device', 'ciliumNet', 'ciliumHost', 'tunnelDevice', 'labels'],

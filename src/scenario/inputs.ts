@@ -6,6 +6,7 @@ import { isMap, isScalar, type YNode } from './ast.js';
 import { InputError, type Position, type Problem } from '../errors.js';
 import { assemble, type ServiceDraft } from './assemble.js';
 import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
+import { readDnsAnswers, type DnsAnswer } from './dns-input.js';
 import { readExpectationsMap, readScenarioExpectations, type Expectation } from './expect-input.js';
 import { API_VERSION, EXPECTATIONS_KIND, K8S_KINDS, KIND, POLICY_KINDS } from './fields.js';
 import { implicitNamespace, readNamespace, readNode, readPod, readService, type NamespaceDraft } from './k8s.js';
@@ -391,6 +392,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
   const redirects: RedirectObject[] = [];
   const nodeLabels: Array<{ name: string; labels: Record<string, string> }> = [];
   const expectations: Expectation[] = [];
+  const dnsAnswers: DnsAnswer[] = [];
   const expectationNames = new Map<string, Position>();
   const pins: EndpointPin[] = [];
   const identities: CiliumIdentitySpec[] = [];
@@ -424,6 +426,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
           if (p) policies.push(p);
         }
         readScenarioExpectations(root, expectationNames, expectations);
+        readDnsAnswers(root, dnsAnswers);
         break;
       }
       case 'Node': {
@@ -489,6 +492,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
     localRedirects: redirects.flatMap((r) => ('localRedirect' in r ? [r.localRedirect] : [])),
     envoyConfigs: redirects.flatMap((r) => ('envoyConfig' in r ? [r.envoyConfig] : [])),
     expectations,
+    ...(dnsAnswers.length > 0 ? { dns: dnsAnswers } : {}),
     ...(workloads.length > 0 ? { workloads } : {}),
     ...(collected.ignored.length > 0 ? { ignoredInputs: collected.ignored } : {}),
     ...(identities.length > 0 ? { ciliumIdentities: identities } : {}),

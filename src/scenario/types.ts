@@ -7,6 +7,7 @@ import type { Position, Problem } from '../errors.js';
 import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { Expectation } from './expect-input.js';
+import type { DnsAnswer } from './dns-input.js';
 
 import type { CiliumProfile } from '../cilium/releases/release.js';
 export type { CiliumProfile };
@@ -459,6 +460,8 @@ export interface Scenario {
   readonly envoyConfigs: readonly EnvoyConfigSpec[];
   /** The `expect:` lists of the Scenario documents, in input order: used by `check` only. */
   readonly expectations: readonly Expectation[];
+  /** The `dns:` sections of the Scenario documents: the answers the DNS server gives. */
+  readonly dns?: readonly DnsAnswer[];
   /** Workload objects (controllers) of the input, for naming pods by workload. */
   readonly workloads?: readonly WorkloadSpec[];
   /** Files and documents passed over (dotfiles, Chart.yaml, YAML without a kind). */

@@ -15,6 +15,7 @@ import { nodeFrontendAddresses } from '../controlplane/services.js';
 import { LazyMap } from '../util/lazy-map.js';
 import { socketLbOf } from '../scenario/types.js';
 import type { HttpRequest } from '../proxy/envoy-http.js';
+import type { DnsQuery } from '../proxy/dns-proxy.js';
 
 /** Who sends: a pod (from its netns), a node's host stack, or an address outside the cluster. */
 export type FlowSource =
@@ -34,6 +35,8 @@ export interface FlowSpec {
   readonly ctState?: CtStatus | undefined;
   /** The HTTP request on the connection (--http): simulated at an HTTP proxy redirect. */
   readonly http?: HttpRequest | undefined;
+  /** The DNS query on the flow (--dns-query): simulated at a DNS proxy redirect. */
+  readonly dns?: DnsQuery | undefined;
 }
 
 export const DEFAULT_SPORT = 43210;
@@ -207,7 +210,7 @@ function runFlow(cluster: Cluster, spec: FlowSpec, datapath: ClusterDatapath, l4
   const c = cluster.scenario.cluster;
   const placeholder = '00:00:00:00:00:00' as Mac;
   const packet: Packet = { ethSrc: placeholder, ethDst: placeholder, ethertype: ETH_P_IP, src: spec.src.ip, dst: spec.dstIp, ttl: 64, l4: l4Override ?? l4Of(spec), mark: 0 };
-  const opts = { ...(spec.backend ? { backend: spec.backend } : {}), ...(spec.ctState ? { ctState: spec.ctState } : {}), ...(spec.http && !l4Override ? { http: spec.http } : {}) };
+  const opts = { ...(spec.backend ? { backend: spec.backend } : {}), ...(spec.ctState ? { ctState: spec.ctState } : {}), ...(spec.http && !l4Override ? { http: spec.http } : {}), ...(spec.dns && !l4Override ? { dns: spec.dns } : {}) };
   const { hops, outcome } = runTrace(datapath, injectionOf(cluster, spec, packet, l4Override !== undefined), opts);
   const l4 = packet.l4;
   const summary: PacketSummary = {

@@ -98,7 +98,9 @@ export interface ProxyHandoff {
 
 /** What the L7 proxy did with a request: Envoy's access-log record as monitor and Hubble show it. */
 export interface L7Record {
-  readonly type: 'http';
+  readonly type: 'http' | 'dns';
+  /** DNS: the query name (lowercased, trailing dot), its type, the answer the user gave and REFUSED for a denial. */
+  readonly dns?: { readonly query: string; readonly qtype: 'A'; readonly rcode: 'NOERROR' | 'REFUSED'; readonly answers: readonly string[]; readonly proto: 'udp' | 'tcp' };
   readonly direction: 'ingress' | 'egress';
   readonly verdict: 'FORWARDED' | 'DENIED';
   /** 403 for a denied request; 0 for a forwarded one (the response is not simulated). */

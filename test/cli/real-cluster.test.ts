@@ -45,7 +45,7 @@ describe('a real cluster dump with what v1.13.0 accepts but cilium-trace does no
       'cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1.13.0 (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)',
       `${DUMP}:1072:3: warning: Service default/kubernetes has no selector and no EndpointSlice among the inputs: no backends (add kubectl get endpointslices -A -o yaml)`,
       `${DUMP}:1365:9: warning: HTTP rules are simulated (Envoy's matching) only for a request given with --http: without one, a packet that reaches its proxy redirect ends NOT_SIMULATED`,
-      `${DUMP}:1415:9: warning: L7 rules (dns) are not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`,
+      `${DUMP}:1415:9: warning: DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`,
       `${DUMP}:1418:7: warning: 'toFQDNs' is not simulated (its addresses come from the DNS answers the agent sees at run time): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`,
       `${DUMP}:1428:7: warning: 'toServices' is not simulated (v1.13.0 turns it into toCIDRSet rules for the endpoints of Services without a selector only (pkg/k8s/watchers/watcher.go:620)): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`,
       `${DUMP}:1474:20: warning: endPort 6380 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 6379 is allowed`,

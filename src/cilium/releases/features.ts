@@ -44,6 +44,8 @@ export const FEATURES = {
   'hubble-file-info': { since: '1.17.0', what: 'Hubble drop flows carry file {name, line} (FileInfo)', source: 'api/v1/flow/flow.proto@1.17.0, 1.18.3; pkg/hubble/parser/threefour/parser.go decodeFileInfo@1.18.3 (absent @1.16.15)' },
   'hubble-trace-reason': { since: '1.16.0', what: 'Hubble flows carry trace_reason', source: 'api/v1/flow/flow.proto@1.16.0' },
   // maps and layouts
+  'fqdn-identity-labels': { since: '1.16.0', what: 'the IPs of a DNS answer get one identity per set of fqdn:<selector> labels (was one CIDR identity per IP)', source: 'pkg/policy/api/fqdn.go IdentityLabel, pkg/fqdn/namemanager@1.16.0 (daemon/cmd/fqdn.go AllocateCIDRsForIPs@1.13.0)' },
+  'dnsproxy-mark-egress': { since: '1.15.0', what: 'the DNS proxy marks its upstream sockets MagicMarkEgress 0x0B00 | identity (was MagicMarkIdentity 0x0F00), optionally with the pod\'s address (--dnsproxy-enable-transparent-mode)', source: 'pkg/fqdn/dnsproxy/proxy.go setSoMarks (9d70db891f, 2023-11-07, before the v1.15 branch; setSoMark@1.13.0)' },
   'policy-lpm': { since: '1.14.0', what: 'the policy map is an LPM trie with two lookups', source: 'bpf/lib/policy.h, bpf/lib/maps.h@1.14.0' },
   'policy-lpm-prefix-length': { since: '1.16.4', what: 'policy entries carry lpm_prefix_length; precedence by prefix length (port ranges)', source: 'bpf/lib/policy.h, bpf/lib/common.h@1.16.4' },
   'policy-deny-first': { since: '1.17.0', what: 'an L3 deny wins at once; proxy_port_priority; no CB_POLICY fallback', source: 'bpf/lib/policy.h@1.17.0' },

@@ -100,7 +100,10 @@ function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, re
     return { ret: CTX_ACT_OK, match: probe.match, provenance: entry.provenance, proxyPort: entry.proxyPort, ...(entry.redirect ? { redirect: entry.redirect } : {}), key };
   }
   const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
-  if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  if (pending) {
+    if (pending.what.includes('toFQDNs') && direction === 'egress' && !map?.entries().some((e) => e.entry.redirect?.parser === 'dns')) ctx.tb.add({ kind: 'note', text: FORGOT_DNS });
+    return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  }
   return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
 }
 
@@ -162,6 +165,14 @@ function lpmLookup(ctx: Ctx, map: PolicyMap | undefined, mapName: string, direct
   return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
 }
 
+/**
+ * The "forgot DNS" mistake: toFQDNs learns addresses only from answers the DNS proxy sees, and
+ * the proxy sees a pod's queries only through a port-53 rule with rules.dns (pkg/policy/l4.go
+ * createL4Filter: DNS rules make the redirect). The selector cache is shared, so another
+ * endpoint's lookups can still feed it: the verdict stays unknown, the missing rule is named.
+ */
+const FORGOT_DNS = "this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups and they give no address to its toFQDNs selectors (another endpoint's lookups through the proxy still could); the rule to add: egress toEndpoints {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}, toPorts [{ports: [{port: '53', protocol: ANY}], rules: {dns: [{matchPattern: '*'}]}}]";
+
 function verdictOf(ctx: Ctx, map: PolicyMap | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, hit: NonNullable<Hit>, match: Exclude<MatchType, 'none'>, fn: string): PolicyVerdict {
   const { key, entry } = hit;
   ctx.tb.add({ kind: 'note', text: `match ${match}` });
@@ -210,10 +221,12 @@ export function ctxRedirectToProxy4(ctx: Ctx, direction: TrafficDirection, remot
     const rules = r ? r.rules.join('; ') : 'its L7 rules';
     const simulated = r?.parser === 'http' && r.http !== undefined;
     const text = `the ${direction} policy entry redirects to the proxy (${port} ${peer}; proxy port ${v.proxyPort}, listener ${r?.listener ?? '?'}); ${proxy} would then apply: ${rules}`;
+    const dns = r?.parser === 'dns';
+    if (dns && !ctx.opts.dns) ctx.tb.add({ kind: 'note', text: 'the DNS proxy\'s verdict depends on the query: give one with --dns-query NAME (and its answer with --resolve NAME=IP) to simulate the rules.dns' });
     if (simulated && !ctx.opts.http) ctx.tb.add({ kind: 'note', text: "the L7 verdict depends on the request: give one with --http 'METHOD /PATH' (and --header, --host) to simulate Envoy's HTTP rules" });
     // proxy_port is the entry's __be16: the mark holds the port's bytes swapped (0x0200 | be16 << 16).
     const be16 = ((v.proxyPort & 0xff) << 8) | ((v.proxyPort >> 8) & 0xff);
     ctx.tb.add({ kind: 'note', text: `skb->mark 0x${(((be16 << 16) | 0x0200) >>> 0).toString(16).padStart(8, '0')} (MARK_MAGIC_TO_PROXY | proxy_port << 16, the port in network byte order), ctx_change_type(PACKET_HOST), CTX_ACT_OK: the stack's TPROXY rule hands the packet to ${r?.listener ?? 'the proxy'} on port ${v.proxyPort}` });
-    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http, direction, remoteId, from: v.provenance.map(provenanceText) } : {}) } : undefined);
+    return unsimulated(text, r ? { parser: r.parser, listener: r.listener, port: v.proxyPort, rules: r.rules, ...(simulated ? { http: r.http } : {}), ...(simulated || (dns && ctx.opts.dns) ? { direction, remoteId, from: v.provenance.map(provenanceText) } : {}) } : undefined);
   });
 }
