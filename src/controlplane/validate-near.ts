@@ -2,6 +2,7 @@
 // one of its requirements, when that one is telling (the namespace the rule is scoped to, a
 // value a typo away, or one label off while another written label matches). Computed over
 // the identities' labels, as the selector cache matches them.
+import { levenshtein } from '../util/similar.js';
 import type { Cluster } from './cluster.js';
 import type { Label } from './labels.js';
 import { makeSelector, selectorMatches, type Requirement, type Selector } from './selector.js';
@@ -19,20 +20,8 @@ function isNs(r: Requirement): boolean {
   return r.key === NS_KEY && (r.source === 'k8s' || r.source === 'any');
 }
 
-/** Levenshtein distance, capped: values a typo apart are within 2. */
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] as number;
-      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length] as number;
-}
+/** Levenshtein distance: values a typo apart are within 2. */
+const distance = levenshtein;
 
 function valueOf(labels: readonly Label[], r: Requirement): string | undefined {
   return labels.find((l) => l.key === r.key && (r.source === 'any' || l.source === r.source))?.value;
