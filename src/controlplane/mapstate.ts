@@ -81,6 +81,25 @@ class DirectionIndex {
   }
 }
 
+/** The entries of a map state both kinds (HASH keys, LPM keys) write through. */
+interface EntryStore {
+  readonly suppressed: SuppressedInsert[];
+  get(k: PolicyKey): MapStateEntry | undefined;
+  set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void;
+}
+
+/**
+ * addKeyWithChanges: the new value wins, provenance of the same kind of entry is merged;
+ * RedirectPreferredInsert: an allow that already redirects keeps its redirect, and a
+ * redirecting allow replaces a plain one.
+ */
+function addKeyWithChanges(s: EntryStore, k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
+  const old = s.get(k);
+  if (old && old.deny !== deny) s.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
+  const same = old && old.deny === deny;
+  s.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : withPlainAllow(same ? old.redirect : undefined, redirect, same === true));
+}
+
 export class MapState {
   private readonly byKey = new Map<number, MapStateEntry>();
   // Indexes in step with byKey (same insertion order), so the deny-precedence rules below
@@ -115,16 +134,9 @@ export class MapState {
     return out;
   }
 
-  /**
-   * addKeyWithChanges: the new value wins, provenance of the same kind of entry is merged;
-   * RedirectPreferredInsert: an allow that already redirects keeps its redirect, and a
-   * redirecting allow replaces a plain one.
-   */
+  /** addKeyWithChanges (see there). */
   private add(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
-    const old = this.get(k);
-    if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
-    const same = old && old.deny === deny;
-    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : withPlainAllow(same ? old.redirect : undefined, redirect, same === true));
+    addKeyWithChanges(this, k, deny, provenance, redirect);
   }
 
   private remove(e: MapStateEntry, reason: string): void {
@@ -250,10 +262,7 @@ export class LpmMapState {
   }
 
   private add(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
-    const old = this.get(k);
-    if (old && old.deny !== deny) this.suppressed.push({ key: k, deny: old.deny, provenance: old.provenance, reason: 'overwritten by a deny entry for the same key' });
-    const same = old && old.deny === deny;
-    this.set(k, deny, same ? merge(old.provenance, provenance) : provenance, deny ? undefined : withPlainAllow(same ? old.redirect : undefined, redirect, same === true));
+    addKeyWithChanges(this, k, deny, provenance, redirect);
   }
 
   private remove(e: MapStateEntry, reason: string): void {

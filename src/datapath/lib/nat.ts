@@ -142,18 +142,25 @@ export function snatV4PrepareState(ctx: Ctx, target: NatTarget): boolean {
       // nat.h:619-623.
       if (cfg.masquerade === 'bpf' && nativeDev && ip.src === cfg.nodeIp) return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `saddr ${formatIpv4(ip.src)} == IPV4_MASQUERADE`);
     }
-    const localEp = lookupIp4Endpoint(ctx, ip.src, '__lookup_ip4_endpoint');
-    const remoteEp = lookupIp4RemoteEndpoint(ctx, ip.dst);
-    let isReply = false;
-    if (localEp) {
-      target.fromLocalEndpoint = true;
-      isReply = onL3(ctx, () => ctIsReply4(ctx));
-    }
+    const { localEp, remoteEp, isReply } = endpointLookups(ctx, target);
     if (cfg.masquerade !== 'bpf') return no('ENABLE_MASQUERADE is not defined (BPF masquerading off)');
     if (overlay) return no('IS_BPF_OVERLAY: bpf_overlay never masquerades pod traffic (nat.h:651-657)');
     // nat.h:716-728: the remote-node exemption exists only without TUNNEL_MODE.
     return endpointMasquerade(ctx, { localEp, remoteEp, isReply, yes, no }, 'TUNNEL_MODE compiles out the remote-node exemption, the packet leaves unencapsulated and is masqueraded');
   });
+}
+
+/** The source's endpoint, the destination's ipcache entry, and for a local endpoint whether the packet is a reply (ct_is_reply4). */
+function endpointLookups(ctx: Ctx, target: NatTarget) {
+  const ip = l3Packet(ctx.pkt);
+  const localEp = lookupIp4Endpoint(ctx, ip.src, '__lookup_ip4_endpoint');
+  const remoteEp = lookupIp4RemoteEndpoint(ctx, ip.dst);
+  let isReply = false;
+  if (localEp) {
+    target.fromLocalEndpoint = true;
+    isReply = onL3(ctx, () => ctIsReply4(ctx));
+  }
+  return { localEp, remoteEp, isReply };
 }
 
 type Decide = { readonly yes: (addr: Ipv4, name: string, why: string) => true; readonly no: (why: string) => false };
@@ -212,13 +219,7 @@ function snatV4NeedsMasquerade(ctx: Ctx, target: NatTarget): boolean {
       target.needsCt = true;
       return yes(cfg.nodeIp, 'IPV4_MASQUERADE', `saddr ${formatIpv4(ip.src)} == IPV4_MASQUERADE (the node's own connection; target->needs_ct = true)`);
     }
-    const localEp = lookupIp4Endpoint(ctx, ip.src, '__lookup_ip4_endpoint');
-    const remoteEp = lookupIp4RemoteEndpoint(ctx, ip.dst);
-    let isReply = false;
-    if (localEp) {
-      target.fromLocalEndpoint = true;
-      isReply = onL3(ctx, () => ctIsReply4(ctx));
-    }
+    const { localEp, remoteEp, isReply } = endpointLookups(ctx, target);
     // "if (!is_defined(TUNNEL_MODE) || remote_ep->flag_skip_tunnel)": the agent never sets flag_skip_tunnel.
     return endpointMasquerade(ctx, { localEp, remoteEp, isReply, yes, no }, 'in TUNNEL_MODE such a packet leaves unencapsulated by a native device and is masqueraded');
   });
