@@ -134,7 +134,8 @@ export function readUnresolved(m: MapView, kind: UnresolvedPeer['kind']): Unreso
   if (!e) return undefined;
   const src = m.src;
   const items = isSeq(e.node) ? (list(src, e) ?? []) : [];
-  src.warn(e.keyPos ?? e.pos, `'${kind}' is not simulated (${UNRESOLVED_WHY[kind]}): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`);
+  if (kind === 'toFQDNs') src.warn(e.keyPos ?? e.pos, `'toFQDNs' selects the addresses of DNS answers a DNS proxy has forwarded; the simulated agents start with none: give the name as DST (SRC NAME PROTO --resolve NAME=IP) to trace the lookup, then the connection over the maps the answer fills`);
+  else src.warn(e.keyPos ?? e.pos, `'${kind}' is not simulated (${UNRESOLVED_WHY[kind]}): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`);
   return items.map((item, i) => unresolvedPeer(src, kind, item, i));
 }
 
