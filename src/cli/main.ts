@@ -62,7 +62,7 @@ function traceProgram(c: Context): Command {
     .version(versionText(), '-V, --version', 'print the version and the Cilium releases it models')
     .usage('[options] SRC DST [PROTO[/PORT]]')
     .argument('[SRC]', 'source: a pod (name, namespace/name or IP; or NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE: the first of their pods by name), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')
-    .argument('[DST]', 'destination: a pod (as SRC), node:NAME, a Service (svc:NAME, svc:NAMESPACE/NAME or NAME.NAMESPACE.svc), or an IPv4 address')
+    .argument('[DST]', 'destination: a pod (as SRC), node:NAME, a Service (svc:NAME, svc:NAMESPACE/NAME or NAME.NAMESPACE.svc), an IPv4 address, or a DNS name with its answer (--resolve): the lookup is traced first, then the connection')
     .argument('[PROTO]', 'icmp (default; for svc: the first service port), tcp/PORT or udp/PORT')
     .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines), mermaid (sequence diagram), dot (Graphviz), svg (rendered locally)').choices(TRACE_OUTPUTS).default('text'))
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(['detailed', 'summary', 'minimal']).default('detailed'))

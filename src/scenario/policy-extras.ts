@@ -111,7 +111,7 @@ export function readL7(m: MapView): L7Spec | undefined {
     const kinds = [http.length ? 'http' : '', kafka.length ? 'kafka' : '', dns.length ? 'dns' : '', l7proto ? `l7proto ${l7proto}` : ''].filter(Boolean).join(', ') || 'empty';
     const what = kinds === 'dns' ? 'its DNS proxy redirect' : 'its proxy redirect';
     if (kinds === 'http') src.warn(rules.keyPos ?? rules.pos, `HTTP rules are simulated (Envoy's matching) only for a request given with --http: without one, a packet that reaches its proxy redirect ends NOT_SIMULATED`);
-    else if (kinds === 'dns') src.warn(rules.keyPos ?? rules.pos, `DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`);
+    else if (kinds === 'dns') src.warn(rules.keyPos ?? rules.pos, `DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query or a DNS name as DST: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`);
     else src.warn(rules.keyPos ?? rules.pos, `L7 rules (${kinds}) are not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches ${what} ends NOT_SIMULATED`);
   }
   for (const k of ['terminatingTLS', 'originatingTLS', 'serverNames', 'listener'] as const) {

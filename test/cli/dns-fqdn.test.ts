@@ -189,3 +189,19 @@ describe('two legs: SRC NAME PROTO', () => {
     assert.match(a.stderr, /--dns-query does not go with a name as DST/);
   });
 });
+
+describe('check: an expectation to a DNS name the cluster answers (dns:)', () => {
+  const EX = 'scenarios/exercises/10-fqdn-dns';
+  const expDir = mkdtempSync(join(tmpdir(), 'dns-check-'));
+  after(() => rmSync(expDir, { recursive: true, force: true }));
+  const exp = join(expDir, 'expectations.yaml');
+  writeFileSync(exp, '- name: github by name\n  from: shop/frontend\n  to: api.github.com\n  proto: tcp\n  port: 443\n  expect: FORWARDED\n');
+  it('looks the name up first: without rules.dns the connection is dropped, with them it is FORWARDED', async () => {
+    const broken = await runCli(['check', '-f', `${EX}/cluster`, '-e', exp]);
+    assert.equal(broken.code, 1);
+    assert.ok(broken.stdout.includes('expected FORWARDED, got DROPPED (POLICY_DENIED)'), broken.stdout);
+    const fixed = await runCli(['check', '-f', `${EX}/cluster/cluster.yaml`, '-f', `${EX}/cluster/workloads.yaml`, '-f', `${EX}/cluster/dns.yaml`, '-f', `${EX}/solution/frontend-egress.yaml`, '-e', exp]);
+    assert.equal(fixed.code, 0, fixed.stdout);
+    assert.ok(fixed.stdout.includes('PASS    github by name  shop/frontend → api.github.com tcp/443  FORWARDED'));
+  });
+});
