@@ -3,7 +3,7 @@
 // Mirrors pkg/k8s/apis/cilium.io/utils/utils.go (ParseToCiliumRule, getEndpointSelector:
 // namespace scoping), pkg/k8s/network_policy.go (ParseNetworkPolicy), pkg/policy/api/entity.go
 // (EntitySelectorMapping / InitEntities), pkg/policy/api/cidr.go (CIDR peers with except) and
-// pkg/policy/api/l4.go + rule.go mergeIngress/mergeEgress (ports, ANY = TCP+UDP, ICMP fields).
+// pkg/policy/api/l4.go + rule.go mergeIngress/mergeEgress (ports, ANY = TCP+UDP+SCTP, ICMP fields).
 // L7 rules travel with their ports (the resolver turns them into proxy redirects); peers the
 // agent learns at run time (toFQDNs, toServices, toGroups) select nothing and are kept as
 // `unresolved`; host policies (nodeSelector) select no pod and are left out.
@@ -201,7 +201,8 @@ function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRu
   const list: PortRef[] = [];
   for (const p of ports ?? []) {
     const endPort = endPortOf(p, opts, problems);
-    const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP] : [PROTO[p.protocol]];
+    // mergeIngress/mergeEgress (pkg/policy/rule.go@v1.13.0:433-459, the same in v1.16.15/v1.18.3): ANY is TCP, UDP and SCTP.
+    const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP, PROTO.SCTP] : [PROTO[p.protocol]];
     for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort, proto, l7: p.l7, pos: p.pos }));
   }
   for (const i of icmps ?? []) {
