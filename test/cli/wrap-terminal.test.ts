@@ -42,4 +42,24 @@ describe('F21: maps, devices and -o monitor fit a 100-column terminal', () => {
     const tty = await onTerminal(100, ['devices', '--node', 'node1']);
     assert.match(tty.stdout, /^filter protocol all pref 1 bpf chain 0 handle 0x1 cilium-eth0 direct-action not_in_hw id \d+ name\n {4}cil_from_netdev tag [0-9a-f]{16} jited$/m);
   });
+
+  it('check on an 80-column terminal: DECIDED BY and then FLOW go under their row, the rest stays a table', async () => {
+    const args = ['check', ...CI, '-f', 'scenarios/ci-example/expectations.yaml'];
+    const pipe = await runCli(args);
+    assert.match(pipe.stdout, /^RESULT +NAME +FLOW +EXPECTED +ACTUAL +REASON +DECIDED BY$/m);
+    for (const columns of [80, 100]) {
+      const tty = await onTerminal(columns, args);
+      assert.equal(tty.code, pipe.code);
+      for (const l of tty.stdout.split('\n')) assert.ok(width(l) <= columns, `past ${columns}: ${l}`);
+      assert.match(tty.stdout, /^RESULT {2}NAME {21}EXPECTED {17}ACTUAL {5}REASON\nPASS {4}kubelet-probes-db {8}FORWARDED {16}FORWARDED {2}-\n {4}flow: node:node-b → shop\/db-0 tcp\/5432\n {4}decided by: ingress policy of shop\/db-0 \(endpoint \d+\): allow \(match/m);
+    }
+    // At 100 every remaining row fits whole; at 80 the widest (81 columns) wraps, indented.
+    assert.match((await onTerminal(100, args)).stdout, /^PASS {4}frontend-not-to-db {7}DROPPED \(POLICY_DENIED\) {2}DROPPED {4}POLICY_DENIED\n {4}flow: shop\/frontend-1 → shop\/db-0 tcp\/5432$/m);
+    assert.match((await onTerminal(80, args)).stdout, /^PASS {4}frontend-not-to-db {7}DROPPED \(POLICY_DENIED\) {2}DROPPED\n {4}POLICY_DENIED\n {4}flow: shop\/frontend-1 → shop\/db-0 tcp\/5432$/m);
+    // Wide enough for the table without DECIDED BY: FLOW stays a column.
+    const wide = await onTerminal(140, args);
+    assert.match(wide.stdout, /^RESULT {2}NAME +FLOW +EXPECTED +ACTUAL +REASON$/m);
+    assert.doesNotMatch(wide.stdout, /^ {4}flow: /m);
+    assert.match(wide.stdout, /^ {4}decided by: /m);
+  });
 });
