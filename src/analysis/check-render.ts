@@ -75,7 +75,8 @@ function goldenSummary(report: CheckReport): string[] {
 
 /**
  * The table, then the counts and each failure. `width` (a terminal's): when the table would be
- * wider, DECIDED BY, the long column, moves to its own line under each row.
+ * wider, DECIDED BY, the long column, moves to its own line under each row, and FLOW too when
+ * the rest is still wider.
  */
 export function renderCheckText(report: CheckReport, width?: number): string {
   const rows = report.results.map((r) => [
@@ -89,9 +90,13 @@ export function renderCheckText(report: CheckReport, width?: number): string {
   ]);
   const header = ['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'];
   let out = alignColumns([header, ...rows]);
-  if (width !== undefined && out.some((l) => [...l].length > width)) {
-    const narrow = alignColumns([header.slice(0, -1), ...rows.map((r) => r.slice(0, -1))]);
-    out = [narrow[0] as string, ...rows.flatMap((r, i) => [narrow[i + 1] as string, `    decided by: ${r[6]}`])];
+  const wide = (lines: readonly string[]) => width !== undefined && lines.some((l) => [...l].length > width);
+  if (wide(out)) {
+    // The long columns go under their row: DECIDED BY, then FLOW too while the rest is wider still.
+    const under = wide(alignColumns([header.slice(0, -1), ...rows.map((r) => r.slice(0, -1))])) ? [2, 6] : [6];
+    const keep = (r: readonly string[]) => r.filter((_, k) => !under.includes(k));
+    const narrow = alignColumns([keep(header), ...rows.map(keep)]);
+    out = [narrow[0] as string, ...rows.flatMap((r, i) => [narrow[i + 1] as string, ...(under.includes(2) ? [`    flow: ${r[2]}`] : []), `    decided by: ${r[6]}`])];
   }
   const failed = report.results.filter((r) => !r.pass);
   const unsim = failed.filter((r) => r.notSimulated).length;

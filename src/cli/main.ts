@@ -32,8 +32,8 @@ interface Context {
   readonly load: Load;
 }
 
-/** The subcommands in help order; `cluster`: -f/--scenario are declared on the subcommand too. */
-const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: true; readonly make: (c: Context) => Promise<Command> }> = [
+/** The subcommands in help order; `cluster`: -f/--scenario are declared on the subcommand too; `hidden`: not in help (completion's callback). */
+const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: true; readonly hidden?: true; readonly make: (c: Context) => Promise<Command> }> = [
   { name: 'maps', cluster: true, make: async (c) => (await import('./commands/maps.js')).mapsCommandDef(c.io, c.result, c.load) },
   { name: 'validate', cluster: true, make: async (c) => (await import('./validate-cmd.js')).validateCommand(c.io, c.result, c.load) },
   { name: 'check', make: async (c) => (await import('./commands/check.js')).checkCommand(c.io, c.result) },
@@ -43,7 +43,8 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: tru
   { name: 'shell', make: async (c) => (await import('./commands/shell.js')).shellCommand(c.io, c.result) },
   { name: 'devices', cluster: true, make: async (c) => (await import('./commands/devices.js')).devicesCommand(c.io, c.result, c.load) },
   { name: 'explain', make: async (c) => (await import('./commands/explain.js')).explainCommand(c.io, c.result) },
-  { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result, c.load) },
+  { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result) },
+  { name: '__complete', hidden: true, make: async (c) => (await import('./commands/completion.js')).completeCommand(c.io, c.result) },
 ];
 
 function clusterOptions(cmd: Command): Command {
@@ -116,7 +117,7 @@ async function buildProgram(argv: readonly string[], io: Io, result: { code: num
   for (const sub of SUBCOMMANDS) {
     if (wanted !== 'all' && !wanted.includes(sub.name)) continue;
     const cmd = await sub.make(c);
-    program.addCommand(sub.cluster ? clusterOptions(cmd) : cmd);
+    program.addCommand(sub.cluster ? clusterOptions(cmd) : cmd, { hidden: sub.hidden === true });
   }
   return program;
 }

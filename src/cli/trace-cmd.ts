@@ -148,8 +148,8 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
     } else {
       const render = await renderer(opts, style);
-      // Text on a terminal wraps at its width, continuation rows under their step (F21).
-      const width = opts.output === 'text' ? terminalWidth(io) : undefined;
+      // Text and monitor lines on a terminal wrap at its width, continuation rows under their step (F21).
+      const width = opts.output === 'text' || opts.output === 'monitor' ? terminalWidth(io) : undefined;
       const fit = width ? (await import('../render/wrap.js')).wrapText : (t: string) => t;
       const out = (t: string) => io.stdout(width ? fit(t, width) : t);
       out(render(forward));

@@ -53,6 +53,8 @@ function unreadable(display: string, message: string): Problem {
 export type LoadOptions = Partial<ReadLimits> & {
   /** --cilium: the profile to use whatever the input says, and why. */
   readonly cilium?: ProfileChoice;
+  /** `check`: an `expect:` item with problems is kept with them, a failed case, instead of failing the load. */
+  readonly lenientExpectations?: boolean;
 };
 
 function limitsOf(o: LoadOptions): ReadLimits {
@@ -111,7 +113,7 @@ export function loadScenarioFile(path: string, displayName: string = path, optio
   const problems: Problem[] = [];
   const input = readText(path, displayName, limitsOf(options), problems);
   if (input === undefined) throw new InputError(problems);
-  return readInputs([input], nameFromPath(displayName), options.cilium);
+  return readInputs([input], nameFromPath(displayName), options.cilium, options.lenientExpectations === true);
 }
 
 function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], ignored: IgnoredInput[]): Input[] {
@@ -176,7 +178,7 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
     if (input !== undefined) inputs.push(input);
   }
   if (problems.length > 0) throw new InputError(problems);
-  const scenario = readInputs(inputs, nameFromPath(first), options.cilium);
+  const scenario = readInputs(inputs, nameFromPath(first), options.cilium, options.lenientExpectations === true);
   return ignored.length === 0 ? scenario : { ...scenario, ignoredInputs: [...ignored, ...(scenario.ignoredInputs ?? [])] };
 }
 

@@ -188,7 +188,7 @@ describe('F28: the default level, exercise 5, the key table', () => {
     const column = (l: string) => [...l].findIndex((ch, i, a) => i > 0 && a[i - 1] === ' ' && a[i - 2] === ' ' && ch !== ' ');
     const cols = new Set(HELP.map(column));
     assert.deepEqual([...cols], [21], HELP.join('\n'));
-    assert.ok(HELP.includes('↑ ↓ (k j) PgUp PgDn  scroll the panel'));
+    assert.ok(HELP.includes("↑ ↓ (k j) PgUp PgDn  scroll the open panel, else the step's own text"));
   });
 });
 

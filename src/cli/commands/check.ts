@@ -139,7 +139,8 @@ export function checkCommand(io: Io, result: { code: number }): Command {
   addClusterOptions(cmd);
   cmd.action((opts: CheckOpts, c: Command) => {
     if (opts.update && !opts.golden) throw new UsageError('--update needs --golden DIR');
-    const { cluster, expectations } = loadAll(opts.expectations, () => loadCluster(clusterOptionsOf(c), io));
+    // Scenario `expect:` items with problems are failed cases, as those of an -e file are.
+    const { cluster, expectations } = loadAll(opts.expectations, () => loadCluster({ ...clusterOptionsOf(c), lenientExpectations: true }, io));
     const warnings: Problem[] = [];
     const flows = resolveFlows(cluster, expectations, warnings);
     for (const w of warnings) io.stderr(formatProblem(w) + '\n');
