@@ -1,0 +1,284 @@
+// The connectivity matrix over all ports (`matrix` without -p): for every pair of ends (pods
+// and hostNetwork pods) the set of protocols and ports the datapath lets through, read from
+// the policy maps of both ends as the datapath looks them up (ports-lookup.ts): the egress
+// map of the source's endpoint for the destination's identity, the ingress map of the
+// destination's endpoint for the source's; identities are the ones the ends' ipcaches give
+// (a hostNetwork pod is its node: host, remote-node). Plus the Services: each frontend
+// port whose backends the source reaches on the backend's port.
+//
+// Work per distinct policy, not per pair: a lookup for a remote identity reads only the
+// entries of that identity and identity 0 (matrix-keys.ts, condition 5), so each end's
+// verdict is computed once per distinct slice of its map, and each pair's set once per
+// distinct pair of slices.
+//
+// Left out, and said so by the renderers: a pod's traffic to its own address (the kernel's
+// loopback: no BPF program runs), protocols other than TCP, UDP and ICMP; on a node address,
+// the NodePort ports (the Service's, not the host's). The path beyond policy (routing,
+// tunnels) is the one `matrix -p` traces; the correctness test checks the two agree.
+import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
+import { serviceFrontends } from '../controlplane/services.js';
+import { WORLD_ID } from '../cilium/identities.js';
+import { policyMapName } from '../cilium/releases/map-names.js';
+import type { PolicyMap, TrafficDirection } from '../maps/policymap.js';
+import type { NodeDatapath } from '../node-state/node.js';
+import { matrixEnds, type MatrixFilter } from './matrix.js';
+import type { MatrixEnd } from './matrix-keys.js';
+import { ALLOW_ALL, combine, directionVerdict, type DirectionVerdict } from './ports-lookup.js';
+import { EMPTY_SET, PortSet, type PortRange, type SetProto } from './ports-set.js';
+
+export interface ServicePortReach {
+  readonly proto: 'TCP' | 'UDP';
+  readonly port: number;
+  /** Backends the source reaches (itself by loopback), of `total`. */
+  readonly reached: number;
+  readonly total: number;
+  /** Some reached backend only through the proxy. */
+  readonly l7: boolean;
+}
+
+export interface ServiceColumn {
+  readonly label: string; // svc:NAMESPACE/NAME
+  readonly ip: number;
+}
+
+export interface Connectivity {
+  readonly cluster: string;
+  readonly release: string;
+  readonly rows: readonly MatrixEnd[];
+  /** Interned sets; cells index them. */
+  readonly sets: readonly PortSet[];
+  /** rows × rows, row-major: an index into sets; -1 on a pair left out (the same address: loopback). */
+  readonly cells: Int32Array;
+  readonly services: readonly ServiceColumn[];
+  /** rows × services: the frontend ports reached (empty: none). */
+  readonly serviceCells: ReadonlyArray<readonly ServicePortReach[]>;
+  /** Ports left out of a node address's sets: its NodePorts, by address. */
+  readonly nodePorts: ReadonlyMap<number, readonly string[]>;
+  /** Tunnel ports of nodes in tunnel mode: pods may not send to them (is_encap). */
+  readonly tunnelPorts: readonly number[];
+  readonly stats: { readonly pairs: number; readonly verdicts: number; readonly distinctPairs: number };
+}
+
+/** Entries of one policy map by direction: the identity-0 part and each identity's part, as interned text ids. */
+interface MapIndex {
+  readonly wild: Record<TrafficDirection, number>;
+  readonly byId: Record<TrafficDirection, Map<number, number>>;
+  readonly pending: boolean;
+}
+
+const SLICE = 2 ** 20;
+
+class Engine {
+  private readonly dp: Cluster['datapath'];
+  private readonly texts = new Map<string, number>([['', 0]]);
+  private readonly indexes = new Map<PolicyMap | undefined, MapIndex>();
+  private readonly remotes = new Map<string, number>();
+  private readonly verdictIds = new Map<number, number>();
+  readonly verdicts: DirectionVerdict[] = [ALLOW_ALL];
+  private readonly pairIds = new Map<number, number>();
+  private readonly setIds = new Map<string, number>([['', 0]]);
+  readonly sets: PortSet[] = [EMPTY_SET];
+  private readonly nodeCfg = new Map<string, number>();
+  private unique = 0;
+
+  constructor(private readonly cluster: Cluster) {
+    this.dp = cluster.datapath;
+  }
+
+  private intern(text: string): number {
+    let id = this.texts.get(text);
+    if (id === undefined) this.texts.set(text, (id = this.texts.size));
+    return id;
+  }
+
+  internSet(s: PortSet): number {
+    let id = this.setIds.get(s.key);
+    if (id === undefined) {
+      this.setIds.set(s.key, (id = this.sets.length));
+      this.sets.push(s);
+    }
+    return id;
+  }
+
+  node(name: string): NodeDatapath {
+    const n = this.dp.nodes.get(name);
+    if (!n) throw new Error(`no datapath for node ${name}`);
+    return n;
+  }
+
+  mapOf(e: MatrixEnd): { map: PolicyMap | undefined; name: string } {
+    const name = policyMapName(this.dp.release, e.endpointId ?? 0);
+    return { map: this.node(e.node).maps.policy.get(name), name };
+  }
+
+  private index(map: PolicyMap | undefined): MapIndex {
+    let ix = this.indexes.get(map);
+    if (ix) return ix;
+    const wild = { ingress: '', egress: '' };
+    const byId = { ingress: new Map<number, string>(), egress: new Map<number, string>() };
+    for (const { key, entry } of map?.sortedEntries() ?? []) {
+      const text = `${key.dport}/${key.proto}/${key.prefixLen ?? '-'}=${entry.deny ? 'deny' : 'allow'}:${entry.proxyPort};`;
+      if (key.identity === 0) wild[key.direction] += text;
+      else byId[key.direction].set(key.identity, (byId[key.direction].get(key.identity) ?? '') + text);
+    }
+    const ids = (m: Map<number, string>) => new Map([...m].map(([k, t]) => [k, this.intern(t)] as const));
+    ix = { wild: { ingress: this.intern(`${map ? '+' : '-'}${wild.ingress}`), egress: this.intern(`${map ? '+' : '-'}${wild.egress}`) }, byId: { ingress: ids(byId.ingress), egress: ids(byId.egress) }, pending: (map?.pending.length ?? 0) > 0 };
+    this.indexes.set(map, ix);
+    return ix;
+  }
+
+  /** The identity `node`'s datapath gives `ip` (lookup_ip4_remote_endpoint; WORLD_ID on a miss, as bpf_lxc does). */
+  remote(node: string, ip: number): number {
+    const k = `${node}|${ip}`;
+    let id = this.remotes.get(k);
+    if (id === undefined) this.remotes.set(k, (id = this.node(node).maps.ipcache.lookup(ip as never)?.info.secLabel || WORLD_ID));
+    return id;
+  }
+
+  /** Egress refuses the tunnel port in tunnel mode: nodes of one such setting share verdicts. */
+  private cfgId(node: NodeDatapath): number {
+    const k = node.config.tunnelMode ? String(node.config.tunnelPort) : '-';
+    let id = this.nodeCfg.get(k);
+    if (id === undefined) this.nodeCfg.set(k, (id = this.nodeCfg.size));
+    return id;
+  }
+
+  /** The verdict id of end `e`'s policy in `direction` for peer identity `remote`; 0 (allow all) for a hostNetwork pod. */
+  verdictOf(e: MatrixEnd, direction: TrafficDirection, remote: number): number {
+    if (e.kind === 'host' || e.endpointId === null) return 0;
+    const { map, name } = this.mapOf(e);
+    const ix = this.index(map);
+    const node = this.node(e.node);
+    const outside = remote === WORLD_ID || remote >= 1 << 24;
+    const slice = ix.pending && outside ? -++this.unique : ((ix.wild[direction] * SLICE + (ix.byId[direction].get(remote) ?? 0)) * 64 + this.cfgId(node)) * 2 + (direction === 'egress' ? 1 : 0);
+    let id = this.verdictIds.get(slice);
+    if (id === undefined) {
+      this.verdictIds.set(slice, (id = this.verdicts.length));
+      this.verdicts.push(directionVerdict(this.dp, node, map, name, direction, remote));
+    }
+    return id;
+  }
+
+  /** The set of the pair (src, dst), interned; -1 for the same address (loopback). */
+  pairSet(src: MatrixEnd, dst: MatrixEnd): number {
+    if (src.ip === dst.ip) return -1;
+    const e = this.verdictOf(src, 'egress', this.remote(src.node, dst.ip));
+    const i = this.verdictOf(dst, 'ingress', this.remote(dst.node, src.ip));
+    const k = e * SLICE * 4 + i;
+    let id = this.pairIds.get(k);
+    if (id === undefined) {
+      const ranges = combine(this.verdicts[e] as DirectionVerdict, this.verdicts[i] as DirectionVerdict);
+      this.pairIds.set(k, (id = this.internSet(new PortSet(ranges))));
+    }
+    return id;
+  }
+
+  get distinctPairs(): number {
+    return this.pairIds.size;
+  }
+}
+
+function endOf(e: EndpointRecord): MatrixEnd {
+  return { label: `${e.pod.namespace}/${e.pod.name}`, kind: 'pod', ip: e.pod.ip, node: e.node.name, endpointId: e.pod.endpointId, identity: e.identity };
+}
+
+export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connectivity {
+  const rows = matrixEnds(cluster, f);
+  const n = rows.length;
+  const eng = new Engine(cluster);
+  const release = cluster.datapath.release;
+  // NodePort frontends of node addresses: those ports are the Service's (v1.13-v1.16 LB keys carry no protocol).
+  const protoDiff = release.has('lb-service-proto');
+  const nodePortRanges = new Map<number, PortRange[]>();
+  const nodePortText = new Map<number, string[]>();
+  const frontends = serviceFrontends(cluster.scenario);
+  for (const fe of frontends) {
+    if (!fe.nodePort || fe.port.protocol === 'SCTP') continue;
+    const protos: SetProto[] = protoDiff ? [fe.port.protocol] : ['TCP', 'UDP'];
+    const list = nodePortRanges.get(fe.address) ?? [];
+    nodePortRanges.set(fe.address, list);
+    for (const proto of protos) list.push({ proto, lo: fe.dport, hi: fe.dport, l7: false });
+    const texts = nodePortText.get(fe.address) ?? [];
+    nodePortText.set(fe.address, texts);
+    texts.push(`${protoDiff ? fe.port.protocol : 'TCP/UDP'} ${fe.dport}`);
+  }
+  const carved = new Map<string, number>();
+  const carve = (set: number, dst: MatrixEnd): number => {
+    const ports = dst.kind === 'host' ? nodePortRanges.get(dst.ip) : undefined;
+    if (!ports || set < 0) return set;
+    const k = `${set}|${dst.ip}`;
+    let id = carved.get(k);
+    if (id === undefined) {
+      const s = eng.sets[set] as PortSet;
+      const out = s.minus(new PortSet([...ports, ...ports.map((p) => ({ ...p, l7: true }))]));
+      carved.set(k, (id = eng.internSet(out)));
+    }
+    return id;
+  };
+
+  const cells = new Int32Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const src = rows[i] as MatrixEnd;
+    for (let j = 0; j < n; j++) cells[i * n + j] = carve(eng.pairSet(src, rows[j] as MatrixEnd), rows[j] as MatrixEnd);
+  }
+
+  // Services: every frontend (ClusterIP) port; its backends as ends, filtered or not.
+  const byIp = new Map<number, EndpointRecord>(cluster.endpoints.map((e) => [e.pod.ip, e]));
+  const svcIndex = new Map<string, number>();
+  const services: ServiceColumn[] = [];
+  const svcFrontends: Array<Array<{ proto: 'TCP' | 'UDP'; port: number; backends: Array<{ end: MatrixEnd | undefined; port: number }> }>> = [];
+  for (const fe of frontends) {
+    if (fe.nodePort || fe.port.protocol === 'SCTP') continue;
+    if (f.namespaces.length > 0 && !f.namespaces.includes(fe.service.namespace)) continue;
+    const label = `svc:${fe.service.namespace}/${fe.service.name}`;
+    let k = svcIndex.get(label);
+    if (k === undefined) {
+      svcIndex.set(label, (k = services.length));
+      services.push({ label, ip: fe.address });
+      svcFrontends.push([]);
+    }
+    const backends = fe.backends.map((b) => {
+      const ep = byIp.get(b.ip);
+      return { end: ep ? endOf(ep) : undefined, port: b.port };
+    });
+    svcFrontends[k]?.push({ proto: fe.port.protocol, port: fe.dport, backends });
+  }
+  const serviceCells: ServicePortReach[][] = [];
+  for (const src of rows) {
+    for (const ports of svcFrontends) {
+      const reach: ServicePortReach[] = [];
+      for (const p of ports) {
+        let reached = 0;
+        let total = 0;
+        let l7 = false;
+        for (const b of p.backends) {
+          total++;
+          if (!b.end) continue; // not an endpoint (an EndpointSlice address outside the pods): not simulated
+          if (b.end.ip === src.ip) {
+            reached++; // the source itself: the kernel's loopback, no BPF program
+            continue;
+          }
+          const r = eng.sets[eng.pairSet(src, b.end)]?.find(p.proto, b.port);
+          if (!r) continue;
+          reached++;
+          l7 ||= r.l7;
+        }
+        if (reached > 0) reach.push({ proto: p.proto, port: p.port, reached, total, l7 });
+      }
+      serviceCells.push(reach);
+    }
+  }
+  const nodePorts = new Map<number, readonly string[]>();
+  for (const r of rows) {
+    const t = r.kind === 'host' ? nodePortText.get(r.ip) : undefined;
+    if (t) nodePorts.set(r.ip, [...new Set(t)]);
+  }
+  const tunnelPorts = [...new Set([...cluster.datapath.nodes.values()].filter((x) => x.config.tunnelMode).map((x) => x.config.tunnelPort))].sort((a, b) => a - b);
+  return { cluster: cluster.scenario.name, release: release.version, rows, sets: eng.sets, cells, services, serviceCells, nodePorts, tunnelPorts, stats: { pairs: n * n, verdicts: eng.verdicts.length - 1, distinctPairs: eng.distinctPairs } };
+}
+
+/** The set of a pair, or undefined for a pair left out (same address). */
+export function pairSetAt(c: Connectivity, row: number, col: number): PortSet | undefined {
+  const id = c.cells[row * c.rows.length + col] ?? -1;
+  return id < 0 ? undefined : c.sets[id];
+}
