@@ -52,8 +52,17 @@ export interface Connectivity {
   readonly services: readonly ServiceColumn[];
   /** rows × services: the frontend ports reached (empty: none). */
   readonly serviceCells: ReadonlyArray<readonly ServicePortReach[]>;
+  /**
+   * Rows whose Service connections the datapath does not translate: hostNetwork pods on a
+   * node without socket LB (kube-proxy's NAT, not simulated). Their Service cells are empty.
+   */
+  readonly serviceLeftOut: ReadonlySet<number>;
+  /** Some source is a backend of a Service it connects to on a node without socket LB (lb4_local's loopback case, not simulated). */
+  readonly selfBackendLeftOut: boolean;
   /** Ports left out of a node address's sets: its NodePorts, by address. */
   readonly nodePorts: ReadonlyMap<number, readonly string[]>;
+  /** The same ports as ranges, by node address. */
+  readonly nodePortRanges: ReadonlyMap<number, readonly PortRange[]>;
   /** Tunnel ports of nodes in tunnel mode: pods may not send to them (is_encap). */
   readonly tunnelPorts: readonly number[];
   readonly stats: { readonly pairs: number; readonly verdicts: number; readonly distinctPairs: number };
@@ -244,14 +253,30 @@ export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connecti
     svcFrontends[k]?.push({ proto: fe.port.protocol, port: fe.dport, backends });
   }
   const serviceCells: ServicePortReach[][] = [];
-  for (const src of rows) {
+  const serviceLeftOut = new Set<number>();
+  let selfBackendLeftOut = false;
+  // With socket LB (bpf_sock at the cgroup root) connect() picks the backend, and a pod that
+  // is itself the backend connects to itself by loopback; without it, bpf_lxc's lb4_local
+  // has a loopback case that is not simulated, and a host's connect is kube-proxy's.
+  const sockLb = (node: string) => eng.node(node).cgroup.has('connect4');
+  rows.forEach((src, i) => {
+    const sock = sockLb(src.node);
+    if (src.kind === 'host' && !sock && svcFrontends.length > 0) serviceLeftOut.add(i);
     for (const ports of svcFrontends) {
+      if (serviceLeftOut.has(i)) {
+        serviceCells.push([]);
+        continue;
+      }
       const reach: ServicePortReach[] = [];
       for (const p of ports) {
         let reached = 0;
         let total = 0;
         let l7 = false;
         for (const b of p.backends) {
+          if (b.end?.ip === src.ip && !sock) {
+            selfBackendLeftOut = true;
+            continue;
+          }
           total++;
           if (!b.end) continue; // not an endpoint (an EndpointSlice address outside the pods): not simulated
           if (b.end.ip === src.ip) {
@@ -267,14 +292,14 @@ export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connecti
       }
       serviceCells.push(reach);
     }
-  }
+  });
   const nodePorts = new Map<number, readonly string[]>();
   for (const r of rows) {
     const t = r.kind === 'host' ? nodePortText.get(r.ip) : undefined;
     if (t) nodePorts.set(r.ip, [...new Set(t)]);
   }
   const tunnelPorts = [...new Set([...cluster.datapath.nodes.values()].filter((x) => x.config.tunnelMode).map((x) => x.config.tunnelPort))].sort((a, b) => a - b);
-  return { cluster: cluster.scenario.name, release: release.version, rows, sets: eng.sets, cells, services, serviceCells, nodePorts, tunnelPorts, stats: { pairs: n * n, verdicts: eng.verdicts.length - 1, distinctPairs: eng.distinctPairs } };
+  return { cluster: cluster.scenario.name, release: release.version, rows, sets: eng.sets, cells, services, serviceCells, serviceLeftOut, selfBackendLeftOut, nodePorts, nodePortRanges, tunnelPorts, stats: { pairs: n * n, verdicts: eng.verdicts.length - 1, distinctPairs: eng.distinctPairs } };
 }
 
 /** The set of a pair, or undefined for a pair left out (same address). */

@@ -57,6 +57,9 @@ export function connectivityNotes(c: Connectivity, silent: number): string[] {
   ];
   const hosts = hostLabels(c);
   if (hosts.length > 0) notes.push(`hostNetwork pods (their node's address, no host firewall): ${hosts.join(', ')}`);
+  const leftOut = [...c.serviceLeftOut].map((i) => c.rows[i]?.label ?? '');
+  if (leftOut.length > 0) notes.push(`to Services from ${leftOut.join(', ')}: left out (no socket LB on their node: kube-proxy translates, which is not simulated)`);
+  if (c.selfBackendLeftOut) notes.push("a pod connecting to a Service it backs, without socket LB: itself is not counted among the backends (lb4_local's loopback case is not simulated)");
   for (const [ip, ports] of c.nodePorts) {
     const who = c.rows.find((r) => r.ip === ip && r.kind === 'host');
     notes.push(`to ${who?.node ?? ip}'s address, the NodePorts ${ports.join(', ')} go to their Service: left out`);
