@@ -77,20 +77,40 @@ interface MapIndex {
 
 const SLICE = 2 ** 20;
 
+/** What the pair loop needs of an end, computed once: its node (by number), map, slices. */
+interface EndInfo {
+  readonly end: MatrixEnd;
+  readonly node: NodeDatapath;
+  readonly nodeIx: number;
+  /** undefined for a hostNetwork pod: no policy map, no lookup (no host firewall). */
+  readonly map?: { readonly map: PolicyMap | undefined; readonly name: string; readonly ix: MapIndex };
+  /** The node's egress setting that matters (is_encap's tunnel port), as a small number. */
+  readonly cfg: number;
+  /** This end's number, for the per-node identity cache. */
+  readonly k: number;
+  /** Peer identity → verdict id, shared by the ends of one map content and node setting. */
+  readonly memo?: Record<TrafficDirection, Map<number, number>>;
+}
+
 class Engine {
   private readonly dp: Cluster['datapath'];
   private readonly texts = new Map<string, number>([['', 0]]);
   private readonly indexes = new Map<PolicyMap | undefined, MapIndex>();
-  private readonly remotes = new Map<string, number>();
+  private readonly nodeIxs = new Map<string, number>();
+  /** Per node number: peer address → the identity that node's ipcache gives it. */
+  /** Per node number: end number → the identity that node's ipcache gives the end's address (-1: not looked up). */
+  private readonly remotes: Int32Array[] = [];
+  private readonly infos = new Map<number, EndInfo>();
+  private readonly memos = new Map<string, Record<TrafficDirection, Map<number, number>>>();
+  private readonly pairRows: Array<Map<number, number>> = [];
   private readonly verdictIds = new Map<number, number>();
   readonly verdicts: DirectionVerdict[] = [ALLOW_ALL];
-  private readonly pairIds = new Map<number, number>();
   private readonly setIds = new Map<string, number>([['', 0]]);
   readonly sets: PortSet[] = [EMPTY_SET];
   private readonly nodeCfg = new Map<string, number>();
   private unique = 0;
 
-  constructor(private readonly cluster: Cluster) {
+  constructor(cluster: Cluster, private readonly maxEnds: number) {
     this.dp = cluster.datapath;
   }
 
@@ -115,11 +135,6 @@ class Engine {
     return n;
   }
 
-  mapOf(e: MatrixEnd): { map: PolicyMap | undefined; name: string } {
-    const name = policyMapName(this.dp.release, e.endpointId ?? 0);
-    return { map: this.node(e.node).maps.policy.get(name), name };
-  }
-
   private index(map: PolicyMap | undefined): MapIndex {
     let ix = this.indexes.get(map);
     if (ix) return ix;
@@ -136,14 +151,6 @@ class Engine {
     return ix;
   }
 
-  /** The identity `node`'s datapath gives `ip` (lookup_ip4_remote_endpoint; WORLD_ID on a miss, as bpf_lxc does). */
-  remote(node: string, ip: number): number {
-    const k = `${node}|${ip}`;
-    let id = this.remotes.get(k);
-    if (id === undefined) this.remotes.set(k, (id = this.node(node).maps.ipcache.lookup(ip as never)?.info.secLabel || WORLD_ID));
-    return id;
-  }
-
   /** Egress refuses the tunnel port in tunnel mode: nodes of one such setting share verdicts. */
   private cfgId(node: NodeDatapath): number {
     const k = node.config.tunnelMode ? String(node.config.tunnelPort) : '-';
@@ -152,38 +159,79 @@ class Engine {
     return id;
   }
 
-  /** The verdict id of end `e`'s policy in `direction` for peer identity `remote`; 0 (allow all) for a hostNetwork pod. */
-  verdictOf(e: MatrixEnd, direction: TrafficDirection, remote: number): number {
-    if (e.kind === 'host' || e.endpointId === null) return 0;
-    const { map, name } = this.mapOf(e);
-    const ix = this.index(map);
+  /** The end's info, once per address (an end is one address: a pod, or a node for its hostNetwork pods). */
+  info(e: MatrixEnd): EndInfo {
+    let info = this.infos.get(e.ip);
+    if (info) return info;
     const node = this.node(e.node);
+    let nodeIx = this.nodeIxs.get(e.node);
+    if (nodeIx === undefined) {
+      this.nodeIxs.set(e.node, (nodeIx = this.nodeIxs.size));
+      this.remotes.push(new Int32Array(this.maxEnds).fill(-1));
+    }
+    let map: EndInfo['map'];
+    let memo: EndInfo['memo'];
+    const cfg = this.cfgId(node);
+    if (e.kind === 'pod' && e.endpointId !== null) {
+      const name = policyMapName(this.dp.release, e.endpointId);
+      const pm = node.maps.policy.get(name);
+      map = { map: pm, name, ix: this.index(pm) };
+      // Ends whose maps have equal content (and equal node setting) share their verdicts.
+      const mk = `${map.ix.wild.ingress}|${map.ix.wild.egress}|${[...map.ix.byId.ingress].join(';')}|${[...map.ix.byId.egress].join(';')}|${cfg}`;
+      memo = this.memos.get(mk);
+      if (!memo) this.memos.set(mk, (memo = { ingress: new Map(), egress: new Map() }));
+    }
+    if (this.infos.size >= this.maxEnds) throw new Error('more ends than announced');
+    info = { end: e, node, nodeIx, cfg, k: this.infos.size, ...(map ? { map } : {}), ...(memo ? { memo } : {}) };
+    this.infos.set(e.ip, info);
+    return info;
+  }
+
+  /** The identity `at`'s node gives `peer`'s address (lookup_ip4_remote_endpoint; WORLD_ID on a miss, as bpf_lxc does). */
+  private remote(at: EndInfo, peer: EndInfo): number {
+    const m = this.remotes[at.nodeIx] as Int32Array;
+    let id = m[peer.k] as number;
+    if (id < 0) m[peer.k] = id = at.node.maps.ipcache.lookup(peer.end.ip as never)?.info.secLabel || WORLD_ID;
+    return id;
+  }
+
+  /** The verdict id of an end's policy in `direction` for peer identity `remote`; 0 (allow all) for a hostNetwork pod. */
+  private verdictOf(e: EndInfo, direction: TrafficDirection, remote: number): number {
+    const m = e.map;
+    if (!m || !e.memo) return 0;
+    const memo = e.memo[direction];
+    let id = memo.get(remote);
+    if (id !== undefined) return id;
+    const ix = m.ix;
     const outside = remote === WORLD_ID || remote >= 1 << 24;
-    const slice = ix.pending && outside ? -++this.unique : ((ix.wild[direction] * SLICE + (ix.byId[direction].get(remote) ?? 0)) * 64 + this.cfgId(node)) * 2 + (direction === 'egress' ? 1 : 0);
-    let id = this.verdictIds.get(slice);
+    // A lookup reads only the entries of identity 0 and of the peer's identity (matrix-keys.ts, condition 5).
+    const slice = ix.pending && outside ? -++this.unique : ((ix.wild[direction] * SLICE + (ix.byId[direction].get(remote) ?? 0)) * 64 + e.cfg) * 2 + (direction === 'egress' ? 1 : 0);
+    id = this.verdictIds.get(slice);
     if (id === undefined) {
       this.verdictIds.set(slice, (id = this.verdicts.length));
-      this.verdicts.push(directionVerdict(this.dp, node, map, name, direction, remote));
+      this.verdicts.push(directionVerdict(this.dp, e.node, m.map, m.name, direction, remote));
     }
+    if (slice >= 0) memo.set(remote, id);
     return id;
   }
 
   /** The set of the pair (src, dst), interned; -1 for the same address (loopback). */
-  pairSet(src: MatrixEnd, dst: MatrixEnd): number {
-    if (src.ip === dst.ip) return -1;
-    const e = this.verdictOf(src, 'egress', this.remote(src.node, dst.ip));
-    const i = this.verdictOf(dst, 'ingress', this.remote(dst.node, src.ip));
-    const k = e * SLICE * 4 + i;
-    let id = this.pairIds.get(k);
+  pairSet(src: EndInfo, dst: EndInfo): number {
+    if (src.end.ip === dst.end.ip) return -1;
+    const e = this.verdictOf(src, 'egress', this.remote(src, dst));
+    const i = this.verdictOf(dst, 'ingress', this.remote(dst, src));
+    let row = this.pairRows[e];
+    if (!row) this.pairRows[e] = row = new Map();
+    let id = row.get(i);
     if (id === undefined) {
       const ranges = combine(this.verdicts[e] as DirectionVerdict, this.verdicts[i] as DirectionVerdict);
-      this.pairIds.set(k, (id = this.internSet(new PortSet(ranges))));
+      row.set(i, (id = this.internSet(new PortSet(ranges))));
     }
     return id;
   }
 
   get distinctPairs(): number {
-    return this.pairIds.size;
+    return this.pairRows.reduce((t, r) => t + (r?.size ?? 0), 0);
   }
 }
 
@@ -194,7 +242,7 @@ function endOf(e: EndpointRecord): MatrixEnd {
 export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connectivity {
   const rows = matrixEnds(cluster, f);
   const n = rows.length;
-  const eng = new Engine(cluster);
+  const eng = new Engine(cluster, n + cluster.endpoints.length);
   const release = cluster.datapath.release;
   // NodePort frontends of node addresses: those ports are the Service's (v1.13-v1.16 LB keys carry no protocol).
   const protoDiff = release.has('lb-service-proto');
@@ -225,17 +273,22 @@ export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connecti
     return id;
   };
 
+  const infos = rows.map((r) => eng.info(r));
   const cells = new Int32Array(n * n);
   for (let i = 0; i < n; i++) {
-    const src = rows[i] as MatrixEnd;
-    for (let j = 0; j < n; j++) cells[i * n + j] = carve(eng.pairSet(src, rows[j] as MatrixEnd), rows[j] as MatrixEnd);
+    const src = infos[i] as EndInfo;
+    for (let j = 0; j < n; j++) {
+      const dst = infos[j] as EndInfo;
+      const set = eng.pairSet(src, dst);
+      cells[i * n + j] = dst.end.kind === 'host' ? carve(set, dst.end) : set;
+    }
   }
 
   // Services: every frontend (ClusterIP) port; its backends as ends, filtered or not.
   const byIp = new Map<number, EndpointRecord>(cluster.endpoints.map((e) => [e.pod.ip, e]));
   const svcIndex = new Map<string, number>();
   const services: ServiceColumn[] = [];
-  const svcFrontends: Array<Array<{ proto: 'TCP' | 'UDP'; port: number; backends: Array<{ end: MatrixEnd | undefined; port: number }> }>> = [];
+  const svcFrontends: Array<Array<{ proto: 'TCP' | 'UDP'; port: number; backends: Array<{ end: EndInfo | undefined; port: number }> }>> = [];
   for (const fe of frontends) {
     if (fe.nodePort || fe.port.protocol === 'SCTP') continue;
     if (f.namespaces.length > 0 && !f.namespaces.includes(fe.service.namespace)) continue;
@@ -248,7 +301,7 @@ export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connecti
     }
     const backends = fe.backends.map((b) => {
       const ep = byIp.get(b.ip);
-      return { end: ep ? endOf(ep) : undefined, port: b.port };
+      return { end: ep ? eng.info(endOf(ep)) : undefined, port: b.port };
     });
     svcFrontends[k]?.push({ proto: fe.port.protocol, port: fe.dport, backends });
   }
@@ -273,17 +326,17 @@ export function computeConnectivity(cluster: Cluster, f: MatrixFilter): Connecti
         let total = 0;
         let l7 = false;
         for (const b of p.backends) {
-          if (b.end?.ip === src.ip && !sock) {
+          if (b.end?.end.ip === src.ip && !sock) {
             selfBackendLeftOut = true;
             continue;
           }
           total++;
           if (!b.end) continue; // not an endpoint (an EndpointSlice address outside the pods): not simulated
-          if (b.end.ip === src.ip) {
+          if (b.end.end.ip === src.ip) {
             reached++; // the source itself: the kernel's loopback, no BPF program
             continue;
           }
-          const r = eng.sets[eng.pairSet(src, b.end)]?.find(p.proto, b.port);
+          const r = eng.sets[eng.pairSet(infos[i] as EndInfo, b.end)]?.find(p.proto, b.port);
           if (!r) continue;
           reached++;
           l7 ||= r.l7;

@@ -82,7 +82,15 @@ function rangeText(r: PortRange): string {
  * `TCP 80,8080 (L7), UDP 53, ICMP type 8`; `All Connections` for every port of the three
  * protocols (netpol-analyzer's words); `none` for the empty set.
  */
+const TEXT = new WeakMap<PortSet, string>();
+
 export function formatPortSet(s: PortSet): string {
+  let t = TEXT.get(s);
+  if (t === undefined) TEXT.set(s, (t = formatUncached(s)));
+  return t;
+}
+
+function formatUncached(s: PortSet): string {
   if (s.empty) return 'none';
   if (s.all) return 'All Connections';
   const parts: string[] = [];
