@@ -77,6 +77,28 @@ interface MapIndex {
 
 const SLICE = 2 ** 20;
 
+/** A growable int → int table for small keys (identity and verdict numbers); -1 when unset. */
+class Dense {
+  private a = new Int32Array(16).fill(-1);
+
+  get(k: number): number {
+    return k < this.a.length ? (this.a[k] as number) : -1;
+  }
+
+  set(k: number, v: number): void {
+    if (k >= this.a.length) {
+      const b = new Int32Array(Math.max(k + 1, this.a.length * 2)).fill(-1);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[k] = v;
+  }
+
+  get size(): number {
+    return this.a.reduce((t, v) => t + (v >= 0 ? 1 : 0), 0);
+  }
+}
+
 /** What the pair loop needs of an end, computed once: its node (by number), map, slices. */
 interface EndInfo {
   readonly end: MatrixEnd;
@@ -88,8 +110,8 @@ interface EndInfo {
   readonly cfg: number;
   /** This end's number, for the per-node identity cache. */
   readonly k: number;
-  /** Peer identity → verdict id, shared by the ends of one map content and node setting. */
-  readonly memo?: Record<TrafficDirection, Map<number, number>>;
+  /** Peer identity (by number) → verdict id, shared by the ends of one map content and node setting. */
+  readonly memo?: Record<TrafficDirection, Dense>;
 }
 
 class Engine {
@@ -98,11 +120,14 @@ class Engine {
   private readonly indexes = new Map<PolicyMap | undefined, MapIndex>();
   private readonly nodeIxs = new Map<string, number>();
   /** Per node number: peer address → the identity that node's ipcache gives it. */
-  /** Per node number: end number → the identity that node's ipcache gives the end's address (-1: not looked up). */
+  /** Per node number: end number → the number of the identity that node's ipcache gives the end's address (-1: not looked up). */
   private readonly remotes: Int32Array[] = [];
+  /** Identities by number, and back. */
+  private readonly identities: number[] = [];
+  private readonly identityIx = new Map<number, number>();
   private readonly infos = new Map<number, EndInfo>();
-  private readonly memos = new Map<string, Record<TrafficDirection, Map<number, number>>>();
-  private readonly pairRows: Array<Map<number, number>> = [];
+  private readonly memos = new Map<string, Record<TrafficDirection, Dense>>();
+  private readonly pairRows: Dense[] = [];
   private readonly verdictIds = new Map<number, number>();
   readonly verdicts: DirectionVerdict[] = [ALLOW_ALL];
   private readonly setIds = new Map<string, number>([['', 0]]);
@@ -179,7 +204,7 @@ class Engine {
       // Ends whose maps have equal content (and equal node setting) share their verdicts.
       const mk = `${map.ix.wild.ingress}|${map.ix.wild.egress}|${[...map.ix.byId.ingress].join(';')}|${[...map.ix.byId.egress].join(';')}|${cfg}`;
       memo = this.memos.get(mk);
-      if (!memo) this.memos.set(mk, (memo = { ingress: new Map(), egress: new Map() }));
+      if (!memo) this.memos.set(mk, (memo = { ingress: new Dense(), egress: new Dense() }));
     }
     if (this.infos.size >= this.maxEnds) throw new Error('more ends than announced');
     info = { end: e, node, nodeIx, cfg, k: this.infos.size, ...(map ? { map } : {}), ...(memo ? { memo } : {}) };
@@ -187,21 +212,30 @@ class Engine {
     return info;
   }
 
-  /** The identity `at`'s node gives `peer`'s address (lookup_ip4_remote_endpoint; WORLD_ID on a miss, as bpf_lxc does). */
+  /** The identity (its number) `at`'s node gives `peer`'s address (lookup_ip4_remote_endpoint; WORLD_ID on a miss, as bpf_lxc does). */
   private remote(at: EndInfo, peer: EndInfo): number {
     const m = this.remotes[at.nodeIx] as Int32Array;
-    let id = m[peer.k] as number;
-    if (id < 0) m[peer.k] = id = at.node.maps.ipcache.lookup(peer.end.ip as never)?.info.secLabel || WORLD_ID;
-    return id;
+    let ix = m[peer.k] as number;
+    if (ix < 0) {
+      const id = at.node.maps.ipcache.lookup(peer.end.ip as never)?.info.secLabel || WORLD_ID;
+      ix = this.identityIx.get(id) ?? -1;
+      if (ix < 0) {
+        this.identityIx.set(id, (ix = this.identities.length));
+        this.identities.push(id);
+      }
+      m[peer.k] = ix;
+    }
+    return ix;
   }
 
   /** The verdict id of an end's policy in `direction` for peer identity `remote`; 0 (allow all) for a hostNetwork pod. */
-  private verdictOf(e: EndInfo, direction: TrafficDirection, remote: number): number {
+  private verdictOf(e: EndInfo, direction: TrafficDirection, remoteIx: number): number {
     const m = e.map;
     if (!m || !e.memo) return 0;
     const memo = e.memo[direction];
-    let id = memo.get(remote);
-    if (id !== undefined) return id;
+    let id: number | undefined = memo.get(remoteIx);
+    if (id >= 0) return id;
+    const remote = this.identities[remoteIx] as number;
     const ix = m.ix;
     const outside = remote === WORLD_ID || remote >= 1 << 24;
     // A lookup reads only the entries of identity 0 and of the peer's identity (matrix-keys.ts, condition 5).
@@ -211,7 +245,7 @@ class Engine {
       this.verdictIds.set(slice, (id = this.verdicts.length));
       this.verdicts.push(directionVerdict(this.dp, e.node, m.map, m.name, direction, remote));
     }
-    if (slice >= 0) memo.set(remote, id);
+    if (slice >= 0) memo.set(remoteIx, id);
     return id;
   }
 
@@ -221,9 +255,9 @@ class Engine {
     const e = this.verdictOf(src, 'egress', this.remote(src, dst));
     const i = this.verdictOf(dst, 'ingress', this.remote(dst, src));
     let row = this.pairRows[e];
-    if (!row) this.pairRows[e] = row = new Map();
+    if (!row) this.pairRows[e] = row = new Dense();
     let id = row.get(i);
-    if (id === undefined) {
+    if (id < 0) {
       const ranges = combine(this.verdicts[e] as DirectionVerdict, this.verdicts[i] as DirectionVerdict);
       row.set(i, (id = this.internSet(new PortSet(ranges))));
     }
