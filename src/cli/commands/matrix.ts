@@ -60,7 +60,7 @@ export function addMatrixOptions(cmd: Command): Command {
     .option('--services', 'with -p: add a column per Service port (traced to the ClusterIP); without -p the Services are always listed')
     .addOption(new Option('--namespace <ns>', 'only pods (and Services) of this namespace; repeatable').argParser(collect))
     .addOption(new Option('--selector <key=value>', 'only pods with these labels (KEY=VALUE[,KEY=VALUE…]); repeatable (all must match)').argParser(collect))
-    .option('--wide', 'text output: print the matrix however wide (default: refuse past the terminal width, 100 columns on a pipe)')
+    .option('--wide', 'with -p, text output: print the matrix however wide (default: refuse past the terminal width, 100 columns on a pipe)')
     .option('--no-cache', 'with -p: trace every cell instead of one flow per cache key (slow; to check the cache)')
     .addOption(new Option('-o, --output <format>', 'output format (dot: the all-ports matrix only)').choices(['text', 'csv', 'markdown', 'json', 'dot']).default('text'));
 }
