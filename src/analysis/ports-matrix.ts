@@ -75,8 +75,6 @@ interface MapIndex {
   readonly pending: boolean;
 }
 
-const SLICE = 2 ** 20;
-
 /** A growable int → int table for small keys (identity and verdict numbers); -1 when unset. */
 class Dense {
   private a = new Int32Array(16).fill(-1);
@@ -128,7 +126,7 @@ class Engine {
   private readonly infos = new Map<number, EndInfo>();
   private readonly memos = new Map<string, Record<TrafficDirection, Dense>>();
   private readonly pairRows: Dense[] = [];
-  private readonly verdictIds = new Map<number, number>();
+  private readonly verdictIds = new Map<string, number>();
   readonly verdicts: DirectionVerdict[] = [ALLOW_ALL];
   private readonly setIds = new Map<string, number>([['', 0]]);
   readonly sets: PortSet[] = [EMPTY_SET];
@@ -239,13 +237,15 @@ class Engine {
     const ix = m.ix;
     const outside = remote === WORLD_ID || remote >= 1 << 24;
     // A lookup reads only the entries of identity 0 and of the peer's identity (matrix-keys.ts, condition 5).
-    const slice = ix.pending && outside ? -++this.unique : ((ix.wild[direction] * SLICE + (ix.byId[direction].get(remote) ?? 0)) * 64 + e.cfg) * 2 + (direction === 'egress' ? 1 : 0);
+    // Run once per memo and peer identity, so a text key costs nothing that counts.
+    const shared = !(ix.pending && outside); // run-time peers (toFQDNs, …) depend on the map itself
+    const slice = shared ? `${direction}|${ix.wild[direction]}|${ix.byId[direction].get(remote) ?? 0}|${e.cfg}` : `pending|${++this.unique}`;
     id = this.verdictIds.get(slice);
     if (id === undefined) {
       this.verdictIds.set(slice, (id = this.verdicts.length));
       this.verdicts.push(directionVerdict(this.dp, e.node, m.map, m.name, direction, remote));
     }
-    if (slice >= 0) memo.set(remoteIx, id);
+    if (shared) memo.set(remoteIx, id);
     return id;
   }
 
