@@ -110,6 +110,8 @@ interface EndInfo {
   readonly k: number;
   /** Peer identity (by number) → verdict id, shared by the ends of one map content and node setting. */
   readonly memo?: Record<TrafficDirection, Dense>;
+  /** The verdict id whatever the peer, per direction, when the map has no identity-specific entry there (-1: not yet known). */
+  readonly anyRemote?: Record<TrafficDirection, number>;
 }
 
 class Engine {
@@ -205,7 +207,7 @@ class Engine {
       if (!memo) this.memos.set(mk, (memo = { ingress: new Dense(), egress: new Dense() }));
     }
     if (this.infos.size >= this.maxEnds) throw new Error('more ends than announced');
-    info = { end: e, node, nodeIx, cfg, k: this.infos.size, ...(map ? { map } : {}), ...(memo ? { memo } : {}) };
+    info = { end: e, node, nodeIx, cfg, k: this.infos.size, ...(map ? { map } : {}), ...(memo ? { memo, anyRemote: { ingress: -1, egress: -1 } } : {}) };
     this.infos.set(e.ip, info);
     return info;
   }
@@ -249,11 +251,29 @@ class Engine {
     return id;
   }
 
+  /**
+   * The verdict of an end toward (egress) or from (ingress) a peer: when the end's map has no
+   * entry for any identity in that direction but identity 0, the peer's identity is never
+   * compared, so neither looked up (unless run-time peers may apply: their verdict depends on it).
+   */
+  private verdictFor(e: EndInfo, direction: TrafficDirection, at: EndInfo, peer: EndInfo): number {
+    const m = e.map;
+    if (!m) return 0;
+    if (m.ix.byId[direction].size === 0 && !m.ix.pending) {
+      const any = e.anyRemote?.[direction];
+      if (any !== undefined && any >= 0) return any;
+      const id = this.verdictOf(e, direction, this.remote(at, peer));
+      if (e.anyRemote) e.anyRemote[direction] = id;
+      return id;
+    }
+    return this.verdictOf(e, direction, this.remote(at, peer));
+  }
+
   /** The set of the pair (src, dst), interned; -1 for the same address (loopback). */
   pairSet(src: EndInfo, dst: EndInfo): number {
     if (src.end.ip === dst.end.ip) return -1;
-    const e = this.verdictOf(src, 'egress', this.remote(src, dst));
-    const i = this.verdictOf(dst, 'ingress', this.remote(dst, src));
+    const e = this.verdictFor(src, 'egress', src, dst);
+    const i = this.verdictFor(dst, 'ingress', dst, src);
     let row = this.pairRows[e];
     if (!row) this.pairRows[e] = row = new Dense();
     let id = row.get(i);
