@@ -51,7 +51,7 @@ spec:
     - fromEndpoints: [{ matchLabels: { app: frontend } }]
       toPorts: [{ ports: [{ port: "8000", endPort: 8099, protocol: TCP }] }]
     - fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: jobs, app: batch } }]
-      toPorts: [{ ports: [{ port: "8050", endPort: 8099, protocol: TCP }] }]
+      toPorts: [{ ports: [{ port: "8050", endPort: 8099, protocol: TCP }, { port: "53", protocol: UDP }] }]
     - fromEndpoints: [{ matchLabels: { app: frontend } }]
       icmps: [{ fields: [{ type: 8 }] }]
     - fromEndpoints: [{ matchLabels: { app: frontend } }]
@@ -69,7 +69,7 @@ spec:
     - fromEndpoints: [{ matchLabels: { app: frontend } }]
       toPorts: [{ ports: [{ port: "5432", protocol: TCP }] }]
 ---
-# Default deny for the batch job's egress, but for DNS-like UDP 53 and the API's range.
+# Default deny for the batch job's egress, but for the API's range and UDP 53 to shop through the DNS proxy.
 apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
 metadata: { name: batch-egress, namespace: jobs }
@@ -77,7 +77,9 @@ spec:
   endpointSelector: { matchLabels: { app: batch } }
   egress:
     - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: shop, app: api } }]
-      toPorts: [{ ports: [{ port: "8050", endPort: 8200, protocol: TCP }, { port: "53", protocol: UDP }] }]
+      toPorts: [{ ports: [{ port: "8050", endPort: 8200, protocol: TCP }] }]
+    - toEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: shop } }]
+      toPorts: [{ ports: [{ port: "53", protocol: UDP }], rules: { dns: [{ matchPattern: "*" }] } }]
 `;
 
 /** Extra ports sampled on every pair, besides each range's edges: the tunnel port, well-known ports. */
@@ -195,8 +197,9 @@ describe('all-ports matrix agrees with single traces', () => {
     assert.ok(v118.includes('shop/frontend-1 => shop/api-2 : TCP 8000-8099,9090 (L7), ICMP type 8'));
     assert.ok(v113.includes('shop/frontend-1 => shop/api-2 : TCP 8000,9090 (L7), ICMP type 8'));
     // Egress 8050-8200 of the default-deny batch job meets ingress 8050-8099 of the API.
-    assert.ok(v118.includes('jobs/batch-0 => shop/api-1 : TCP 8050-8099'));
-    assert.ok(v113.includes('jobs/batch-0 => shop/api-1 : TCP 8050'));
+    // UDP 53 goes through the DNS proxy on egress (L7); only the API's ingress also allows it.
+    assert.ok(v118.includes('jobs/batch-0 => shop/api-1 : TCP 8050-8099, UDP 53 (L7)'));
+    assert.ok(v113.includes('jobs/batch-0 => shop/api-1 : TCP 8050, UDP 53 (L7)'));
     assert.ok(!v118.some((l) => l.startsWith('jobs/batch-0 => shop/db-0')), 'default deny: nothing to the database');
     // The deny entry carves 5432 out of an L3 allow; the tunnel port is refused by is_encap.
     assert.ok(v118.includes('shop/frontend-1 => shop/db-0 : TCP 1-5431,5433-65535, UDP 1-8471,8473-65535, ICMP type 0-255'));
