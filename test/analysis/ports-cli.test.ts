@@ -52,6 +52,18 @@ describe('matrix without -p', () => {
     assert.ok(dot.stdout.includes('  "shop/frontend-2" -> "shop/db-0" [label="TCP 5432"];\n'));
   });
 
+  it('--selector keeps the pods with those labels (rows and destinations), and their Services', async () => {
+    const run = await runCli(['matrix', ...AFTER, '--selector', 'app=frontend']);
+    assert.equal(run.code, 0);
+    const lines = run.stdout.split('\n').filter((l) => l.includes(' => '));
+    assert.deepEqual(lines, [
+      'shop/frontend-1 => shop/frontend-2 : TCP 1-65535, UDP 1-8471,8473-65535, ICMP type 0-255',
+      'shop/frontend-1 => svc:shop/api : TCP 8080',
+      'shop/frontend-2 => shop/frontend-1 : TCP 1-65535, UDP 1-8471,8473-65535, ICMP type 0-255',
+      'shop/frontend-2 => svc:shop/api : TCP 8080',
+    ]);
+  });
+
   it('-o dot with -p is a usage error', async () => {
     for (const args of [['matrix', ...AFTER, '-p', 'icmp', '-o', 'dot'], ['diff', ...BEFORE, ...AFTER2, '-o', 'dot']]) {
       const run = await runCli(args);
