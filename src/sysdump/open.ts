@@ -3,11 +3,10 @@
 // mapped to its node through k8s-pods-<ts>.yaml (spec.nodeName), else through the node's
 // debuginfo (cilium-status.cluster.self). Nothing missing fails the load: a note says it.
 import { statSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { yamlLib } from '../util/yaml-lib.js';
 import { dirStore, fileChunks, isZip, zipStore, type Store } from './store.js';
 import { agentImageVersion, BUGTOOL_DIR, BUGTOOL_TGZ, cliOfFiles, CLUSTER_FILES, FLOWS_FILE, profileOfVersion, TOP_DIR } from './layout.js';
 import type { FlowsFile, Sysdump, SysdumpNode, SysdumpNote, SysdumpRelease } from './types.js';
-import type { InputText } from '../scenario/input-reader.js';
 
 /** Is `path` a sysdump: a zip, or a directory holding cilium-sysdump-<ts>/ or bugtool directories? */
 export function isSysdumpPath(path: string): boolean {
@@ -47,7 +46,7 @@ export function sysdumpOf(store: Store, path: string, kind: 'zip' | 'directory')
   const timestamp = TOP_DIR.exec(top.slice(0, -1))?.[1] ?? /-(\d{8}-\d{6})\.ya?ml$/.exec(inTop.find((n) => /^k8s-pods-/.test(n)) ?? '')?.[1];
 
   // Cluster files, in the order of CLUSTER_FILES (each kind once).
-  const clusterInputs: InputText[] = [];
+  const clusterInputs: Array<{ file: string; text: string }> = [];
   for (const base of CLUSTER_FILES) {
     for (const n of inTop.filter((x) => !x.includes('/') && new RegExp(`^${base}-\\d{8}-\\d{6}\\.(ya?ml|json)$`).test(x))) {
       const text = store.read(top + n);
@@ -133,7 +132,7 @@ function agentPods(text: string): Map<string, string> {
   const out = new Map<string, string>();
   let docs: unknown[];
   try {
-    docs = parseAllDocuments(text).map((d) => d.toJS());
+    docs = yamlLib().parseAllDocuments(text).map((d) => d.toJS());
   } catch {
     return out;
   }

@@ -3,7 +3,6 @@
 // node's command files and the Hubble flows files. A zip and its unpacked directory read
 // the same (store.ts). Layout per cilium-cli version and per agent release: layout.ts.
 import type { CiliumProfile } from '../cilium/releases/release.js';
-import type { InputText } from '../scenario/input-reader.js';
 
 /** Something the reader met and passes on without failing: a missing node, a missing file. */
 export interface SysdumpNote {
@@ -49,7 +48,7 @@ export interface Sysdump {
   /** The sysdump's timestamp (20261206-101500), from its file names. */
   readonly timestamp?: string;
   /** The cluster-level files read as Kubernetes input (CRD lists, Pods, Nodes, cilium-config, the agent DaemonSet). */
-  readonly clusterInputs: readonly InputText[];
+  readonly clusterInputs: ReadonlyArray<{ readonly file: string; readonly text: string }>;
   /** The agents' release, when the sysdump tells it (DaemonSet image, debuginfo cilium-version, command file names). */
   readonly release?: SysdumpRelease;
   /** Every agent pod, sorted by node name. */

@@ -29,6 +29,9 @@ describe('trace over the real maps', () => {
     assert.match(r.stdout, /lookup cilium_ipcache_v2 10\.0\.2\.45\/32 → identity=41000 encryptkey=0 tunnelendpoint=192\.168\.10\.12 flags=hastunnel\n {10}↳ sysdump: node kind-worker, cilium-dbg-bpf-ipcache-list\.md line 3\n/);
     assert.match(r.stdout, /lookup cilium_lxc 10\.0\.2\.45:0 → id=2087 {2}sec_id=41235 flags=0x0000 ifindex=15 {2}mac=3A:D0:8C:17:E2:59 nodemac=CE:44:71:0B:9F:26 parent_ifindex=0 {2}\n {10}↳ sysdump: node kind-worker2, cilium-dbg-bpf-endpoint-list\.md line 3\n/);
     assert.match(r.stdout, /lookup cilium_policy_v2_02087 Ingress: 33333 8080\/TCP \(prefix 24\) → miss/);
+    // The objects allow it: the explanation names the rule and the drift, and proposes no policy.
+    assert.match(r.stdout, /\n {2}The maps computed from the objects allow this: CiliumNetworkPolicy default\/server-allow-frontend spec ingress\[0\] fromEndpoints\[0\] \{app=frontend\}: allow 8080\/TCP \(.*ciliumnetworkpolicies-20261206-101500\.yaml:14\)\.\n {2}The real cilium_policy_v2_02087 on kind-worker2 \(read from the sysdump\) has no such entry: the map has drifted from the policy, and adding a policy would not help\.\n/);
+    assert.doesNotMatch(r.stdout, /what would allow it/);
     const stderr = r.stderr.split('\n');
     assert.ok(stderr.includes('cilium-trace: node kind-worker: maps read from the sysdump: ipcache, endpoint, policy, lb; the others computed'), r.stderr);
     assert.ok(stderr.includes(`${V118}/cilium-bugtool-cilium-q9wzr-20261206-101500/cmd/cilium-dbg-bpf-policy-get---all---numeric.md:18:1: warning: the command failed: exit status 1 (rows before it are read)`), r.stderr);
@@ -40,6 +43,13 @@ describe('trace over the real maps', () => {
     const zip = await runCli(['-f', ZIP, FRONTEND, SERVER, 'tcp/8080']);
     assert.equal(zip.code, 1);
     assert.equal(zip.stdout.replaceAll(ZIP + '/cilium-sysdump-20261206-101500', 'X').replace(/^cluster \S+/m, 'cluster'), dir.stdout.replaceAll(V118, 'X').replace(/^cluster \S+/m, 'cluster'));
+  });
+
+  it('a drop the objects also make (client is not allowed) still proposes the policy', async () => {
+    const r = await runCli(['-f', V118, 'client-645b68dcf7-2jmrw', SERVER, 'tcp/8080']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /\n {2}None of them has an entry for identity 28567 in ingress, and no wildcard entry covers 8080\/TCP\.\n/);
+    assert.match(r.stdout, /\nwhat would allow it \(the smallest policy to add\):\n/);
   });
 
   it('--maps computed: the maps computed from the objects allow it', async () => {
