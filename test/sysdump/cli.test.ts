@@ -152,3 +152,13 @@ describe('drift', () => {
     assert.match(n.stderr, /unknown node 'nope' \(expected one of: kind-control-plane, kind-worker, kind-worker2\)\n$/);
   });
 });
+
+describe('the library API', () => {
+  it('loadCluster reads a sysdump like -f; maps: computed ignores its dumps; openSysdump is exported', async () => {
+    const api = await import('../../src/index.js');
+    const flow = { src: FRONTEND, dst: SERVER, proto: 'tcp/8080' };
+    assert.equal(api.trace(api.loadCluster({ files: [ZIP] }), flow).verdict, 'DROPPED');
+    assert.equal(api.trace(api.loadCluster({ files: [ZIP] }, { maps: 'computed' }), flow).verdict, 'FORWARDED');
+    assert.deepEqual(api.openSysdump(ZIP).nodes.map((n) => n.name), ['kind-control-plane', 'kind-worker', 'kind-worker2']);
+  });
+});
