@@ -7,6 +7,7 @@ import { parseEndpointList, parseIpcacheList, parseLbList, parseTunnelList, type
 import { parsePolicyGetAll, type PolicyMapSeen, type PolicyRow } from './parse-policy.js';
 import { parseCtList, parseNatList, type TupleRow } from './parse-ct.js';
 import type { Parsed } from './text.js';
+import { isJsonDump, parseIpcacheJson, parseLbJson, parsePolicyJson } from './parse-json.js';
 import type { Sysdump, SysdumpNote } from './types.js';
 
 export type DumpName = 'ipcache' | 'endpoint' | 'policy' | 'tunnel' | 'lb' | 'ct' | 'nat';
@@ -31,11 +32,11 @@ export interface NodeDumps {
 
 /** The command of each dump (without the CLI's name); several names are tried in order. */
 const COMMANDS: Readonly<Record<DumpName, readonly string[]>> = {
-  ipcache: ['bpf ipcache list'],
+  ipcache: ['bpf ipcache list', 'bpf ipcache list -o json'],
   endpoint: ['bpf endpoint list'],
-  policy: ['bpf policy get --all --numeric', 'bpf policy get --all'],
+  policy: ['bpf policy get --all --numeric', 'bpf policy get --all', 'bpf policy get --all -o json'],
   tunnel: ['bpf tunnel list'],
-  lb: ['bpf lb list'],
+  lb: ['bpf lb list', 'bpf lb list -o json'],
   // v1.18's bugtool adds --time-diff (68b508ca8c); v1.13 and v1.16 run it plain.
   ct: ['bpf ct list global --time-diff', 'bpf ct list global'],
   nat: ['bpf nat list'],
@@ -66,15 +67,15 @@ export function readNodeDumps(sd: Sysdump, node: string, release: CiliumRelease)
       return { file, parsed };
     };
     switch (name) {
-      case 'ipcache': out.ipcache = add(parseIpcacheList(text)); break;
+      case 'ipcache': out.ipcache = add(isJsonDump(text) ? parseIpcacheJson(text) : parseIpcacheList(text)); break;
       case 'endpoint': out.endpoint = add(parseEndpointList(text)); break;
       case 'policy': {
-        const p = parsePolicyGetAll(text);
+        const p = isJsonDump(text) ? parsePolicyJson(text) : parsePolicyGetAll(text);
         out.policy = { ...add(p), maps: p.maps };
         break;
       }
       case 'tunnel': out.tunnel = add(parseTunnelList(text)); break;
-      case 'lb': out.lb = add(parseLbList(text)); break;
+      case 'lb': out.lb = add(isJsonDump(text) ? parseLbJson(text) : parseLbList(text)); break;
       case 'ct': out.ct = add(parseCtList(text)); break;
       case 'nat': out.nat = add(parseNatList(text)); break;
     }
