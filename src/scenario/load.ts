@@ -168,7 +168,17 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
     }
     // A `cilium sysdump` (zip or unpacked directory): its cluster objects are the input.
     if (isSysdumpPath(path)) {
-      const sd = openSysdump(path);
+      let sd: Sysdump;
+      try {
+        sd = openSysdump(path);
+      } catch (err) {
+        problems.push(unreadable(path, `cannot read the sysdump (${err instanceof Error ? err.message : String(err)}: a truncated or damaged zip?)`));
+        continue;
+      }
+      if (sd.clusterInputs.length === 0) {
+        problems.push(unreadable(path, 'the sysdump holds no cluster objects (expected k8s-pods-<time>.yaml, ciliumendpoints-<time>.yaml, … in cilium-sysdump-<time>/)'));
+        continue;
+      }
       sysdumps.push(sd);
       inputs.push(...sd.clusterInputs);
       continue;

@@ -162,3 +162,18 @@ describe('the library API', () => {
     assert.deepEqual(api.openSysdump(ZIP).nodes.map((n) => n.name), ['kind-control-plane', 'kind-worker', 'kind-worker2']);
   });
 });
+
+describe('a damaged sysdump is bad input', () => {
+  it('a truncated zip and a zip without cluster objects: one line each, exit 2', async () => {
+    const cut = join(tmp, 'cut.zip');
+    writeFileSync(cut, readFileSync(ZIP).subarray(0, 5000));
+    const r = await runCli(['-f', cut, FRONTEND, SERVER]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `${cut}:1:1: cannot read the sysdump (invalid zip data: a truncated or damaged zip?)\n`);
+    const empty = join(tmp, 'empty.zip');
+    writeFileSync(empty, Buffer.from('PK\u0005\u0006' + '\u0000'.repeat(18), 'latin1'));
+    const e = await runCli(['-f', empty, FRONTEND, SERVER]);
+    assert.equal(e.code, 2);
+    assert.equal(e.stderr, `${empty}:1:1: the sysdump holds no cluster objects (expected k8s-pods-<time>.yaml, ciliumendpoints-<time>.yaml, … in cilium-sysdump-<time>/)\n`);
+  });
+});
