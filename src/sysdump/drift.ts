@@ -16,6 +16,8 @@ import type { CiliumRelease } from '../cilium/releases/release.js';
 import { readNodeDumps } from './node-dumps.js';
 import { realNodeMaps } from './real-maps.js';
 import type { Sysdump, SysdumpNote } from './types.js';
+import type { AgentEndpointRow } from './parse-maps.js';
+import { rowProvenance } from './real-maps.js';
 
 export type DriftKind = 'stale' | 'missing' | 'differs';
 
@@ -69,7 +71,15 @@ export function driftOf(cluster: Cluster, sd: Sysdump, only?: string): DriftRepo
     const dumps = readNodeDumps(sd, name, release);
     notes.push(...dumps.notes);
     const real = realNodeMaps(dumps, node.maps, release);
-    nodes.push(compareNode(name, node.maps, real.maps, real.used, release));
+    const nd = compareNode(name, node.maps, real.maps, real.used, release);
+    if (dumps.agentEndpoints) {
+      const items = [...nd.items];
+      const unmodelled = [...nd.unmodelled];
+      compareAgentEndpoints(name, node.maps, dumps.agentEndpoints.file, dumps.agentEndpoints.parsed.rows, `${release.cli} endpoint list`, items, unmodelled);
+      nodes.push({ ...nd, compared: [...nd.compared, 'endpoint identities'], items, unmodelled });
+    } else {
+      nodes.push(nd);
+    }
   }
   return { release: release.version, nodes, notes };
 }
@@ -230,3 +240,31 @@ function compareLb(node: string, computed: NodeMaps, real: NodeMaps, r: CiliumRe
   }
   for (const [fe, f] of c) if (!rl.has(fe)) items.push({ node, map, key: fe, kind: 'missing', computed: [...f.backends.keys()].join(', ') || 'no backends', from: at(f.prov) });
 }
+
+/**
+ * The agent's endpoints (`endpoint list`) against the computed ones: an endpoint whose
+ * identity changed (new labels, not yet regenerated) shows here, and in v1.13 (no sec_id in
+ * the endpoint map) only here. The host and health endpoints are not modelled.
+ */
+function compareAgentEndpoints(node: string, computed: NodeMaps, file: string, rows: readonly AgentEndpointRow[], what: string, items: DriftItem[], unmodelled: DriftItem[]): void {
+  const byId = new Map(computed.lxc.entries().filter((e) => !(e.info.flags & 1)).map((e) => [e.info.lxcId, e]));
+  const seen = new Set<number>();
+  for (const r of rows) {
+    const at = rowProvenance(node, file, r.line).what;
+    const key = `endpoint ${r.id}${r.ipv4 ? ` (${r.ipv4})` : ''}`;
+    if (r.identity === 1 || r.identity === HEALTH) {
+      unmodelled.push({ node, map: what, key, kind: 'stale', real: `identity ${r.identity} ${r.labels[0] ?? ''}`.trim(), realAt: at, from: r.identity === 1 ? 'the host endpoint: not modelled' : 'the health endpoint (identity 4): not modelled' });
+      continue;
+    }
+    seen.add(r.id);
+    const want = byId.get(r.id);
+    if (!want) {
+      items.push({ node, map: what, key, kind: 'stale', real: `identity ${r.identity}`, realAt: at, from: 'nothing: no pod of this node has this endpoint id (a stale endpoint)' });
+    } else if (want.info.secId !== undefined && want.info.secId !== r.identity) {
+      items.push({ node, map: what, key, kind: 'differs', real: `identity ${r.identity} (${r.labels.join(', ')})`, computed: `identity ${want.info.secId}`, realAt: at, from: at_(want.provenance) });
+    }
+  }
+  for (const [id, want] of byId) if (!seen.has(id)) items.push({ node, map: what, key: `endpoint ${id} (${formatIpv4(want.ip)})`, kind: 'missing', computed: `identity ${want.info.secId ?? '?'}`, from: at_(want.provenance) });
+}
+
+const at_ = (p: Provenance): string => provenanceText(p);

@@ -3,14 +3,14 @@
 // v1.18.3) and parsed. A missing file is a note: the node's computed map is used instead.
 import type { CiliumRelease } from '../cilium/releases/release.js';
 import { bugtoolFileName } from './layout.js';
-import { parseEndpointList, parseIpcacheList, parseLbList, parseTunnelList, type EndpointRow, type IpcacheRow, type LbRow, type TunnelRow } from './parse-maps.js';
+import { parseAgentEndpointList, parseEndpointList, parseIpcacheList, parseLbList, parseTunnelList, type AgentEndpointRow, type EndpointRow, type IpcacheRow, type LbRow, type TunnelRow } from './parse-maps.js';
 import { parsePolicyGetAll, type PolicyMapSeen, type PolicyRow } from './parse-policy.js';
 import { parseCtList, parseNatList, type TupleRow } from './parse-ct.js';
 import type { Parsed } from './text.js';
 import { isJsonDump, parseIpcacheJson, parseLbJson, parsePolicyJson } from './parse-json.js';
 import type { Sysdump, SysdumpNote } from './types.js';
 
-export type DumpName = 'ipcache' | 'endpoint' | 'policy' | 'tunnel' | 'lb' | 'ct' | 'nat';
+export type DumpName = 'ipcache' | 'endpoint' | 'policy' | 'tunnel' | 'lb' | 'ct' | 'nat' | 'agentEndpoints';
 
 export interface Dump<T> {
   /** The command file (relative to cmd/), as provenance names it. */
@@ -27,6 +27,7 @@ export interface NodeDumps {
   readonly lb?: Dump<LbRow>;
   readonly ct?: Dump<TupleRow>;
   readonly nat?: Dump<TupleRow>;
+  readonly agentEndpoints?: Dump<AgentEndpointRow>;
   readonly notes: SysdumpNote[];
 }
 
@@ -40,6 +41,8 @@ const COMMANDS: Readonly<Record<DumpName, readonly string[]>> = {
   // v1.18's bugtool adds --time-diff (68b508ca8c); v1.13 and v1.16 run it plain.
   ct: ['bpf ct list global --time-diff', 'bpf ct list global'],
   nat: ['bpf nat list'],
+  // The agent's endpoints (not a BPF map): their identities, for drift.
+  agentEndpoints: ['endpoint list'],
 };
 
 /** The file a dump is in for this release's CLI, if the node's bugtool has one. */
@@ -52,16 +55,22 @@ export function readNodeDumps(sd: Sysdump, node: string, release: CiliumRelease)
   const files = sd.files(node);
   const notes: SysdumpNote[] = [];
   const out: { -readonly [K in keyof NodeDumps]: NodeDumps[K] } = { node, notes };
-  const names: DumpName[] = release.has('no-tunnel-map') ? ['ipcache', 'endpoint', 'policy', 'lb', 'ct', 'nat'] : ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat'];
+  const names: DumpName[] = release.has('no-tunnel-map') ? ['ipcache', 'endpoint', 'policy', 'lb', 'ct', 'nat', 'agentEndpoints'] : ['ipcache', 'endpoint', 'policy', 'tunnel', 'lb', 'ct', 'nat', 'agentEndpoints'];
   if (files.length === 0) return out;
   for (const name of names) {
     const file = dumpFile(files, release, name);
     if (!file) {
-      notes.push({ message: `node ${node}: no ${bugtoolFileName(`${release.cli} ${COMMANDS[name][0]}`)} in its bugtool: its ${name} map is computed` });
+      const what = name === 'agentEndpoints' ? 'the agent\'s endpoint identities are not compared' : `its ${name} map is computed`;
+      notes.push({ message: `node ${node}: no ${bugtoolFileName(`${release.cli} ${COMMANDS[name][0]}`)} in its bugtool: ${what}` });
       continue;
     }
-    const text = sd.read(node, file) ?? '';
     const where = sd.display(node, file);
+    const text = sd.read(node, file);
+    if (text === undefined) {
+      // Listed but not read (damaged, or larger than the reader keeps): as if missing.
+      notes.push({ message: `node ${node}: ${file} could not be read: its ${name === 'agentEndpoints' ? 'endpoint identities are not compared' : `${name} map is computed`}` });
+      continue;
+    }
     const add = <T>(parsed: Parsed<T>): Dump<T> => {
       for (const n of parsed.notes) notes.push({ where: `${where}:${n.line}`, message: n.message });
       return { file, parsed };
@@ -78,6 +87,7 @@ export function readNodeDumps(sd: Sysdump, node: string, release: CiliumRelease)
       case 'lb': out.lb = add(isJsonDump(text) ? parseLbJson(text) : parseLbList(text)); break;
       case 'ct': out.ct = add(parseCtList(text)); break;
       case 'nat': out.nat = add(parseNatList(text)); break;
+      case 'agentEndpoints': out.agentEndpoints = add(parseAgentEndpointList(text)); break;
     }
   }
   return out;

@@ -4,7 +4,7 @@
 // debuginfo (cilium-status.cluster.self). Nothing missing fails the load: a note says it.
 import { statSync } from 'node:fs';
 import { yamlLib } from '../util/yaml-lib.js';
-import { dirStore, fileChunks, isZip, zipStore, type Store } from './store.js';
+import { dirStore, fileChunks, fileTail, hasEndRecord, isZip, zipStore, type Store } from './store.js';
 import { agentImageVersion, BUGTOOL_DIR, BUGTOOL_TGZ, cliOfFiles, CLUSTER_FILES, FLOWS_FILE, profileOfVersion, TOP_DIR } from './layout.js';
 import type { FlowsFile, Sysdump, SysdumpNode, SysdumpNote, SysdumpRelease } from './types.js';
 
@@ -24,12 +24,14 @@ export function isSysdumpPath(path: string): boolean {
 /** Opens a sysdump zip (read in one pass, nothing extracted) or an unpacked sysdump directory. */
 export function openSysdump(path: string): Sysdump {
   const zip = statSync(path).isFile();
+  if (zip && !hasEndRecord(fileTail(path))) throw new Error('no end of central directory record');
   const store = zip ? zipStore(fileChunks(path)) : dirStore(path);
   return sysdumpOf(store, path, zip ? 'zip' : 'directory');
 }
 
 /** A sysdump from an in-memory zip (tests, the library API). */
 export function openSysdumpZipBytes(bytes: Uint8Array, shownAs: string): Sysdump {
+  if (!hasEndRecord(bytes.subarray(Math.max(0, bytes.length - 22 - 0xffff)))) throw new Error('no end of central directory record');
   return sysdumpOf(zipStore([bytes]), shownAs, 'zip');
 }
 
@@ -39,6 +41,7 @@ export function sysdumpOf(store: Store, path: string, kind: 'zip' | 'directory')
   const notes: SysdumpNote[] = [];
   const shown = path.replace(/\/+$/, '');
   const show = (entry: string): string => `${shown}/${entry}`;
+  for (const d of store.damaged ?? []) notes.push({ where: show(d), message: 'the entry could not be inflated (a damaged zip): it is not read' });
   // The directory holding the sysdump's files: the one top directory (cilium-sysdump-<ts>/), or none.
   const tops = new Set(store.names.map((n) => n.split('/')[0]!).filter((t) => TOP_DIR.test(t)));
   const top = tops.size === 1 ? `${[...tops][0]!}/` : '';

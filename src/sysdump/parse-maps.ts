@@ -199,3 +199,48 @@ function splitColumns(text: string): [string, string] {
   const m = /^(.*?)\s{2,}(\S.*)$/.exec(text);
   return m ? [m[1]!, m[2]!.trim()] : [text, ''];
 }
+
+export interface AgentEndpointRow {
+  readonly line: number;
+  readonly id: number;
+  readonly identity: number;
+  readonly ipv4?: string;
+  readonly status: string;
+  readonly labels: readonly string[];
+}
+
+/**
+ * `cilium[-dbg] endpoint list` (printEndpointList, cilium[-dbg]/cmd/endpoint_list.go at
+ * v1.13.0 and v1.18.3): the agent's endpoints, not a BPF map. Header `ENDPOINT POLICY
+ * (ingress) POLICY (egress) IDENTITY LABELS (source:key[=value]) IPv6 IPv4 STATUS` and a
+ * second header row of ENFORCEMENT; a row per endpoint with its first label, then a row per
+ * further label with only that cell. Cells are separated by 3+ spaces (tabwriter padding).
+ */
+export function parseAgentEndpointList(text: string): Parsed<AgentEndpointRow> {
+  const rows: AgentEndpointRow[] = [];
+  const notes: LineNote[] = [];
+  let last: { -readonly [K in keyof AgentEndpointRow]: AgentEndpointRow[K] } | undefined;
+  for (const l of linesOf(text)) {
+    const skip = noise(l, 'endpoint list');
+    if (skip !== false) {
+      if (skip) notes.push(skip);
+      continue;
+    }
+    if (/^ENDPOINT\s+POLICY/.test(l.text) || /^\s+ENFORCEMENT\s+ENFORCEMENT$/.test(l.text)) continue;
+    if (/^\s/.test(l.text) && last) {
+      last.labels = [...last.labels, l.text.trim()];
+      continue;
+    }
+    const cells = l.text.trim().split(/\s{2,}/);
+    const id = int(cells[0]);
+    const identity = int(cells[3]);
+    if (id === undefined || identity === undefined || cells.length < 6) {
+      notes.push({ line: l.n, message: `not an endpoint row: ${clip(l.text)}` });
+      continue;
+    }
+    const ipv4 = cells.slice(5, -1).find((c) => new RegExp(`^${IPV4}$`).test(c));
+    last = { line: l.n, id, identity, ...(ipv4 ? { ipv4 } : {}), status: cells[cells.length - 1]!, labels: [cells[4]!] };
+    rows.push(last);
+  }
+  return { rows, notes };
+}

@@ -3,7 +3,7 @@
 // through fflate's streaming Unzip (synchronous, as the rest of the loader is): nothing is
 // extracted to disk, and only the entries cilium-trace reads (no container logs, no
 // profiles) are inflated and kept.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
 
@@ -12,6 +12,8 @@ export interface Store {
   readonly names: readonly string[];
   /** The entry's text, undefined when it is not there or was not kept. */
   read(name: string): string | undefined;
+  /** Entries that could not be inflated (a damaged zip), to say so. */
+  readonly damaged?: readonly string[];
 }
 
 /** Entries worth keeping: cluster YAML/JSON, bugtool command files and state headers, flows. */
@@ -63,6 +65,32 @@ export function isZip(path: string): boolean {
   }
 }
 
+/**
+ * Does a zip's tail hold its end-of-central-directory record (PK\\5\\6, in the last 22 bytes
+ * plus at most a 64 KiB comment)? A streaming reader sees entries as they come, so a
+ * truncated zip would otherwise load as a smaller sysdump without a word.
+ */
+export function hasEndRecord(tail: Uint8Array): boolean {
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return true;
+  }
+  return false;
+}
+
+/** The last bytes of a file, where a zip's end record is. */
+export function fileTail(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const n = Math.min(size, 22 + 0xffff);
+    const buf = Buffer.alloc(n);
+    readSync(fd, buf, 0, n, size - n);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A zip read from its bytes in chunks (a file, or a Buffer in tests). */
 export function zipStore(chunks: Iterable<Uint8Array>): Store {
   const kept = new Map<string, Buffer>();
@@ -94,7 +122,7 @@ export function zipStore(chunks: Iterable<Uint8Array>): Store {
   }
   unzip.push(last ?? new Uint8Array(0), true);
   names.sort();
-  return { names, read: (name) => kept.get(name)?.toString('utf8') };
+  return { names, read: (name) => kept.get(name)?.toString('utf8'), damaged: failed };
 }
 
 /** The chunks of a file, 1 MiB at a time. */

@@ -19,7 +19,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'ct-sysdump-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The headline of each drift item: `<map> <key>: <kind>`. */
-const heads = (out: string): string[] => out.split('\n').filter((l) => /^ {2}cilium_\S+ .*: (differs|only in the real map|missing from the real map)$/.test(l)).map((l) => l.trim());
+const heads = (out: string): string[] => out.split('\n').filter((l) => /^ {2}cilium[_ ]\S+ .*: (differs|only in the real map|missing from the real map)$/.test(l)).map((l) => l.trim());
 
 describe('trace over the real maps', () => {
   it('v1.18: frontend → server is dropped over the real maps (the policy map lacks the entry); lookups name file and line', async () => {
@@ -112,7 +112,11 @@ describe('drift', () => {
       'cilium_ipcache 10.0.2.99/32: only in the real map',
       'cilium_lb4_services_v2 10.96.120.15:80 backend 10.0.2.77:8080: only in the real map',
       'cilium_policy_02087 Ingress 33333 8080/TCP: missing from the real map',
+      'cilium endpoint list endpoint 2087 (10.0.2.45): differs',
     ]);
+    // v1.13's endpoint map has no sec_id: the agent's endpoint list shows the identity it still uses.
+    assert.match(r.stdout, /\n {2}cilium endpoint list endpoint 2087 \(10\.0\.2\.45\): differs\n {4}real: {5}identity 41000 \(k8s:app=server, [^)]*\) {2}\(sysdump: node kind-worker2, cilium-endpoint-list\.md line 4\)\n {4}computed: identity 41235\n {4}from: {5}pod default\/server-5d4f7c9b8-xyz12 /);
+    assert.match(r.stdout, /\n {2}kind-worker2 cilium endpoint list endpoint 2921: identity 1 reserved:host — the host endpoint: not modelled\n/);
   });
 
   it('--node and -o json', async () => {
@@ -140,7 +144,7 @@ describe('drift', () => {
     edit(`${w2}cilium-dbg-bpf-policy-get---all---numeric.md`, (s) => s.replace(/^(Allow +Ingress +1 .*\n)(?=Allow +Egress +0 .*\n\n\n>)/m, '$1Allow    Ingress     33333      8080/TCP     NONE         disabled    -       -         24       \n'));
     const r = await runCli(['drift', '-f', dir]);
     assert.equal(r.code, 0, r.stdout);
-    assert.match(r.stdout, /^drift: .* \(Cilium v1\.18\.3\): the real maps agree with the maps computed from the objects\n\nnode kind-worker \(compared: ipcache, endpoint, policy, lb\)\n {2}no drift\n\nnode kind-worker2 \(compared: ipcache, endpoint, policy, lb\)\n {2}no drift\n/);
+    assert.match(r.stdout, /^drift: .* \(Cilium v1\.18\.3\): the real maps agree with the maps computed from the objects\n\nnode kind-worker \(compared: ipcache, endpoint, policy, lb, endpoint identities\)\n {2}no drift\n\nnode kind-worker2 \(compared: ipcache, endpoint, policy, lb, endpoint identities\)\n {2}no drift\n/);
   });
 
   it('no sysdump, an unknown node: exit 2', async () => {
@@ -169,11 +173,25 @@ describe('a damaged sysdump is bad input', () => {
     writeFileSync(cut, readFileSync(ZIP).subarray(0, 5000));
     const r = await runCli(['-f', cut, FRONTEND, SERVER]);
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, `${cut}:1:1: cannot read the sysdump (invalid zip data: a truncated or damaged zip?)\n`);
+    assert.equal(r.stderr, `${cut}:1:1: cannot read the sysdump (no end of central directory record: a truncated or damaged zip?)\n`);
     const empty = join(tmp, 'empty.zip');
     writeFileSync(empty, Buffer.from('PK\u0005\u0006' + '\u0000'.repeat(18), 'latin1'));
     const e = await runCli(['-f', empty, FRONTEND, SERVER]);
     assert.equal(e.code, 2);
     assert.equal(e.stderr, `${empty}:1:1: the sysdump holds no cluster objects (expected k8s-pods-<time>.yaml, ciliumendpoints-<time>.yaml, … in cilium-sysdump-<time>/)\n`);
+  });
+
+  it('an entry whose data is damaged is a warning, and that map is computed', async () => {
+    const bytes = Buffer.from(readFileSync(ZIP));
+    const at = bytes.indexOf('cilium-dbg-bpf-ipcache-list.md');
+    bytes.fill(0xff, at + 60, at + 90); // the deflated data after kind-worker's ipcache local header
+    const bad = join(tmp, 'damaged.zip');
+    writeFileSync(bad, bytes);
+    const r = await runCli(['-f', bad, FRONTEND, SERVER, 'tcp/8080']);
+    assert.equal(r.code, 1, r.stderr);
+    const err = r.stderr.split('\n');
+    assert.ok(err.includes(`${bad}/cilium-sysdump-20261206-101500/cilium-bugtool-cilium-tl8kg-20261206-101500/cmd/cilium-dbg-bpf-ipcache-list.md:1:1: warning: the entry could not be inflated (a damaged zip): it is not read`), r.stderr);
+    assert.ok(err.includes('cilium-trace: node kind-worker: maps read from the sysdump: endpoint, policy, lb; the others computed'), r.stderr);
+    assert.match(r.stdout, /lookup cilium_ipcache_v2 10\.0\.2\.45\/32 → identity=41235 .*\n {10}↳ pod default\/server-5d4f7c9b8-xyz12 /);
   });
 });
