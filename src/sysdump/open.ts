@@ -189,6 +189,15 @@ function releaseOf(store: Store, top: string, inTop: readonly string[], nodes: r
       if (r) return r;
     }
   }
+  // `cilium[-dbg] status --verbose`: "Cilium:   Ok   1.18.3 (v1.18.3-c1601689)" (pkg/client/client.go, pkg/status).
+  for (const n of nodes) {
+    const f = cmdFiles(n.ciliumPod).find((x) => /^cilium(-dbg)?-status---verbose\.md$/.test(x));
+    const m = f && n.bugtool ? /^Cilium:\s+\S+\s+(\d+\.\d+\.\d+) \(v/m.exec(store.read(`${n.bugtool}cmd/${f}`) ?? '') : null;
+    if (m && f) {
+      const r = profileOfVersion(m[1]!, `Cilium ${m[1]} in ${show(`${n.bugtool}cmd/${f}`)}`);
+      if (r) return r;
+    }
+  }
   for (const n of nodes) {
     const cli = cliOfFiles(cmdFiles(n.ciliumPod));
     if (cli === 'cilium') return { profile: '1.13', why: `command files named cilium-… (before v1.15) in ${show(n.bugtool ?? '')}` };

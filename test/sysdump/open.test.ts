@@ -2,9 +2,10 @@
 // data descriptors, as cilium-cli's Go zip writer does, and one zipped in memory) read the
 // same; nodes mapped through the agent pods; the release from the DaemonSet or a debuginfo.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { zipSync } from 'fflate';
 import { isSysdumpPath, openSysdump, openSysdumpZipBytes } from '../../src/sysdump/index.js';
 import { ROOT } from '../support/run-cli.js';
@@ -90,5 +91,18 @@ describe('openSysdump', () => {
   it('a plain directory of manifests is no sysdump', () => {
     assert.equal(isSysdumpPath(join(ROOT, 'test', 'fixtures', 'k8s-export')), false);
     assert.equal(isSysdumpPath(join(ROOT, 'scenarios', 'default.yaml')), false);
+  });
+
+  it('without a DaemonSet or debuginfo: the release from status --verbose, else from the command files\' names', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ct-sysdump-open-'));
+    after(() => rmSync(tmp, { recursive: true, force: true }));
+    const dir = join(tmp, 'cilium-sysdump-20261206-094500');
+    cpSync(V113, dir, { recursive: true });
+    for (const pod of ['cilium-tl8kg', 'cilium-q9wzr']) rmSync(join(dir, `cilium-bugtool-${pod}-20261206-094500`, 'cmd', 'cilium-debuginfo-20261206-094503.412+0000-UTC.json'));
+    assert.match(openSysdump(dir).release?.why ?? '', /^command files named cilium-… \(before v1\.15\) in /);
+    writeFileSync(join(dir, 'cilium-bugtool-cilium-q9wzr-20261206-094500', 'cmd', 'cilium-status---verbose.md'), 'KVStore:                 Ok   Disabled\nKubernetes:              Ok   1.29 (v1.29.2) [linux/amd64]\nCilium:                  Ok   1.13.0 (v1.13.0-c9723a8d)\n');
+    const r = openSysdump(dir).release;
+    assert.equal(r?.version, 'v1.13.0');
+    assert.match(r?.why ?? '', /^Cilium 1\.13\.0 in .*cilium-bugtool-cilium-q9wzr-20261206-094500\/cmd\/cilium-status---verbose\.md$/);
   });
 });
