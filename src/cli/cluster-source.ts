@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { ProfileChoice } from '../scenario/cilium-release.js';
 import { CILIUM_VERSIONS } from '../scenario/fields.js';
 import { profileOf } from '../cilium/releases/release.js';
+import { applyMapsSource, mapsSourceOf } from '../sysdump/maps-source.js';
 
 export interface ClusterOptions {
   readonly file?: string[];
@@ -19,6 +20,10 @@ export interface ClusterOptions {
   readonly ciliumFlag?: string;
   /** `check`: `expect:` items with problems become failed cases instead of failing the load. */
   readonly lenientExpectations?: boolean;
+  /** --maps: with a sysdump input, trace over its map dumps (real, the default) or the computed maps. */
+  readonly maps?: string;
+  /** The option that gave `maps` (diff's second side: --maps2). */
+  readonly mapsFlag?: string;
 }
 
 /** --cilium as a load option; a value that names no profile is a usage error. */
@@ -51,7 +56,7 @@ export function loadScenario(o: ClusterOptions): Scenario {
 }
 
 export function loadCluster(o: ClusterOptions): Cluster {
-  return buildCluster(loadScenario(o));
+  return applyMapsSource(buildCluster(loadScenario(o)), mapsSourceOf(o.maps, o.mapsFlag), o.mapsFlag).cluster;
 }
 
 /** One stderr line naming what the loader read but does not model (never silently dropped). */
