@@ -64,7 +64,7 @@ function traceProgram(c: Context): Command {
     .argument('[SRC]', 'source: a pod (name, namespace/name or IP; or NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE: the first of their pods by name), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')
     .argument('[DST]', 'destination: a pod (as SRC), node:NAME, a Service (svc:NAME, svc:NAMESPACE/NAME or NAME.NAMESPACE.svc), or an IPv4 address')
     .argument('[PROTO]', 'icmp (default; for svc: the first service port), tcp/PORT or udp/PORT')
-    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines), mermaid (sequence diagram), dot (Graphviz), svg (rendered locally)').choices(TRACE_OUTPUTS).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines), mermaid (sequence diagram), dot (Graphviz), svg (rendered locally), markdown (a report for a pull request or ticket), html (one self-contained report file)').choices(TRACE_OUTPUTS).default('text'))
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(['detailed', 'summary', 'minimal']).default('detailed'))
     .option('--sport <port>', 'TCP/UDP source port', String(DEFAULT_SPORT))
     .option('--backend <ip|pod>', 'the Service backend to pick: its IP[:PORT] or its pod (as SRC) (default: the first slot; the datapath picks at random)')

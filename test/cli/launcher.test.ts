@@ -52,7 +52,7 @@ test('a plain trace reads only the core bundle: no extra part, YAML library, she
 
 test('commander usage errors are one cilium-trace line with the user text escaped, exit 2', async () => {
   assert.deepEqual(await runCli(['--outptu', 'json']), { stdout: '', stderr: "cilium-trace: unknown option '--outptu' (Did you mean --output?)\n", code: 2 });
-  assert.deepEqual(await runCli(['-o', 'js\u001b[31mon', 'pod1', 'pod3']), { stdout: '', stderr: "cilium-trace: option '-o, --output <format>' argument 'js\\u001b[31mon' is invalid. Allowed choices are text, json, monitor, hubble, mermaid, dot, svg.\n", code: 2 });
+  assert.deepEqual(await runCli(['-o', 'js\u001b[31mon', 'pod1', 'pod3']), { stdout: '', stderr: "cilium-trace: option '-o, --output <format>' argument 'js\\u001b[31mon' is invalid. Allowed choices are text, json, monitor, hubble, mermaid, dot, svg, markdown, html.\n", code: 2 });
   assert.deepEqual(await runCli(['completion']), { stdout: '', stderr: "cilium-trace: missing required argument 'SHELL'\n", code: 2 });
 });
 
