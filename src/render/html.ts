@@ -11,10 +11,12 @@ export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** Graphviz's SVG document as an element to inline: no XML declaration, doctype or comments. */
+/** Graphviz's SVG document as an element to inline: no XML declaration, doctype, comments or namespaces. */
 export function inlineSvg(svg: string): string {
   const at = svg.indexOf('<svg');
-  return at < 0 ? '' : svg.slice(at).replace(/<!--[\s\S]*?-->\n?/g, '').trimEnd();
+  // The namespace attributes go too: HTML puts <svg> in the SVG namespace itself, and the file
+  // then holds no URL at all.
+  return at < 0 ? '' : svg.slice(at).replace(/<!--[\s\S]*?-->\n?/g, '').replace(/ xmlns(:xlink)?="[^"]*"/g, '').trimEnd();
 }
 
 const CSS = `

@@ -101,12 +101,15 @@ const POLICY_DROP_DOT = `digraph cilium_trace {
     label="runtime1"; style="rounded,filled"; fillcolor="#fbfbfd"; color="#a0aec0"; fontname="Helvetica-Bold"; fontsize=13;
     p1 [label="default/app2 netns\\n10.11.90.17", fillcolor="#e6f0fa", color="#2c5282", penwidth=2];
     p2 [label="lxc0f90ab6d109d\\nhost-side veth", fillcolor="#ffffff", color="#4a5568"];
+    x1 [label="default/app1 netns\\n10.11.71.148\\nintended destination\\n(not reached)", style="rounded,dashed", color="#718096", fontcolor="#718096"];
     s1 [label="1. tc ingress\\nbpf_lxc.o [from-container]\\ningress policy of default/app1: DENIED", shape=plain, style="", fontsize=10, fontcolor="#c53030"];
   }
+  { rank=same; p1; x1; }
   p1 -> s1 [dir=none];
   s1 -> p2;
   drop [label="DROPPED\\nDROP_POLICY \\"Policy denied\\"\\nin policy_can_access_ingress (ingress)", shape=octagon, style=filled, fillcolor="#fed7d7", color="#c53030", fontcolor="#c53030", penwidth=2];
   p2 -> drop [label="2. dropped", color="#c53030", fontcolor="#c53030", penwidth=2];
+  x1 -> p2 [dir=back, style=dashed, color="#718096", fontcolor="#718096", label="intended"];
 }
 `;
 
@@ -139,6 +142,9 @@ test('-o mermaid / -o dot: a policy drop is a crossed arrow on a red band / a re
   assert.equal(d.stdout, POLICY_DROP_DOT);
   assert.match(d.stdout, /drop \[label="DROPPED\\n[^\]]*color="#c53030"/);
   assert.match(d.stdout, /p2 -> drop \[[^\]]*color="#c53030"/);
+  // F27: the pod the packet was going to is drawn, dashed, in its node's box.
+  assert.match(d.stdout, /x1 \[label="default\/app1 netns\\n10\.11\.71\.148\\nintended destination/);
+  assert.match(d.stdout, /x1 -> p2 \[dir=back, style=dashed/);
 });
 
 test('diagrams are deterministic', async () => {
