@@ -76,7 +76,7 @@ function traceProgram(c: Context): Command {
     .option('--reply', 'then trace the reply on the conntrack entries the forward trace created')
     .addOption(new Option('--ct <state>', 'assume this conntrack state instead of looking it up').choices(['new', 'established', 'reply']))
     .option('--arp', "trace the pod's ARP request for its gateway first (default: neighbour cached)")
-    .option('--explain', 'text output, detailed and summary levels: a line of prose under each step that has a topic (see: cilium-trace explain --list)')
+    .option('--explain', 'text, markdown and html output, detailed and summary levels: a line of prose under each step that has a topic (see: cilium-trace explain --list)')
     .option('--step', 'walk the trace one step at a time on a terminal (Enter next, b back, m map, p packet, e explain, q quit)')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')

@@ -9,12 +9,14 @@ import { hopTitle, traceReport, verdictWord, type ReportOptions, type TraceRepor
 /**
  * Prose: every character Markdown or inline HTML could take as syntax is backslash-escaped,
  * except where GitHub gives it none, so the raw text stays readable: `_` inside a word
- * (DROP_POLICY), `>` after the start of a line. `|` matters only in a table: see cell().
+ * (DROP_POLICY), `>` after the start of a line, brackets that cannot close a link (`]` is
+ * escaped before `(`, `[` and `:`; no link definitions are written). `|` matters only in a
+ * table: see cell().
  */
 export function mdText(s: string): string {
   return s
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*[\]<~&]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|^[>#+=-]|^\d+(?=[.)])/g, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
+    .replace(/[\\`*<~&]|\](?=[([:])|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|^[>#+=-]|^\d+(?=[.)])/g, (m) => (/^\d/.test(m) ? `${m}\\` : `\\${m}`));
 }
 
 /** A code span that holds any text: a backtick run longer than any inside it. */

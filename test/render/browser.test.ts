@@ -5,7 +5,7 @@
 // text's getBBox() against its box and the canvas (F27), checks the width table against the
 // browser's own text lengths, and that the print style unfolds every <details>. Skipped,
 // saying so, without Chromium.
-// UPDATE_DOCS_SCREENSHOT=1 also writes the README's picture, docs/html-report.png.
+// UPDATE_DOCS_SCREENSHOT=1 also writes the README's picture, docs/img/html-report.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -158,8 +158,8 @@ test('headless Chromium renders the HTML report and the SVG diagrams; no SVG tex
     t.diagnostic(`two Chromium runs in parallel: ${seconds.toFixed(1)} s; ${measured.texts.length} SVG texts measured`);
 
     if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1') {
-      await chromium(browser, dir, 'docs', ['--window-size=960,1080', `--screenshot=${join(dir, 'docs.png')}`], join(dir, 'report.html'));
-      copyFileSync(join(dir, 'docs.png'), join(ROOT, 'docs', 'html-report.png'));
+      await chromium(browser, dir, 'docs', ['--window-size=900,1640', `--screenshot=${join(dir, 'docs.png')}`], join(dir, 'report.html'));
+      copyFileSync(join(dir, 'docs.png'), join(ROOT, 'docs', 'img', 'html-report.png'));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

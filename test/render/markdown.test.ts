@@ -16,7 +16,7 @@ test('-o markdown: a policy drop opens with its verdict, then why, the fix, and 
   assert.equal(r.stderr, '');
   const lines = r.stdout.split('\n');
   assert.equal(lines[0], '## cilium-trace: tcp 10.11.90.17:43210 > 10.11.71.148:8080  (default/app2 id 36895 → default/app1 id 40026)');
-  assert.equal(lines[2], '**DROPPED** — DROP_POLICY (133) "Policy denied" \\[POLICY_DENIED\\] in policy_can_access_ingress (ingress) on runtime1');
+  assert.equal(lines[2], '**DROPPED** — DROP_POLICY (133) "Policy denied" [POLICY_DENIED] in policy_can_access_ingress (ingress) on runtime1');
   const at = (s: string): number => lines.indexOf(s);
   assert.ok(at('**Why**') > 2 && at('**Why**') < at('**Path** (2 hops)'));
   assert.ok(at('**What would allow it** (the smallest policy to add)') < at('**Path** (2 hops)'));
@@ -26,7 +26,7 @@ test('-o markdown: a policy drop opens with its verdict, then why, the fix, and 
   assert.equal(lines[head + 2], '| 1 | runtime1 | `default/app2 netns` | kernel | tx eth0 → veth peer lxc0f90ab6d109d (ifindex 9) |');
   assert.match(lines[head + 3] ?? '', /^\| 2 \| runtime1 \| `lxc0f90ab6d109d` \| tc ingress · `bpf_lxc\.o \[from-container\]` \| .*ingress deny \(none\) · DROP_POLICY in policy_can_access_ingress \|$/);
   assert.equal(lines[head + 4], '');
-  assert.ok(lines.includes('<details><summary>2. runtime1 / lxc0f90ab6d109d — tc ingress — bpf_lxc.o \\[from-container\\], 19 map lookups</summary>'));
+  assert.ok(lines.includes('<details><summary>2. runtime1 / lxc0f90ab6d109d — tc ingress — bpf_lxc.o [from-container], 19 map lookups</summary>'));
   assert.ok(lines.includes('| `cilium_policy_02173` | `{identity=36895 dport=8080 proto=TCP ingress}` | miss |'));
   assert.ok(lines.includes('| `cilium_ipcache` | `10.11.71.148/32` | `identity=40026 encryptkey=0 tunnelendpoint=0.0.0.0 nodeid=0`<br>↳ pod default/app1 (scenarios/l3-policy.yaml:22) |'));
   // Every <details> is closed, with a blank line after <summary> so GitHub renders the Markdown inside.
@@ -81,8 +81,9 @@ test('markdown output is deterministic', async () => {
 });
 
 test('mdText, mdCode and mdFence keep hostile text inert', () => {
-  assert.equal(mdText('<script>alert(1)</script> *x* [a](b) `c` ~~d~~ & _e_ DROP_POLICY'), '\\<script>alert(1)\\</script> \\*x\\* \\[a\\](b) \\`c\\` \\~\\~d\\~\\~ \\& \\_e\\_ DROP_POLICY');
+  assert.equal(mdText('<script>alert(1)</script> *x* [a](b) `c` ~~d~~ & _e_ DROP_POLICY'), '\\<script>alert(1)\\</script> \\*x\\* [a\\](b) \\`c\\` \\~\\~d\\~\\~ \\& \\_e\\_ DROP_POLICY');
   assert.equal(mdText('# not a heading'), '\\# not a heading');
+  assert.equal(mdText('[a][b] [x]: y ![i](u)'), '[a\\][b] [x\\]: y ![i\\](u)', 'no link, reference or image can close');
   assert.equal(mdText('a\nb'), 'a b');
   assert.equal(mdCode('a`b'), '``a`b``');
   assert.equal(mdCode('`x'), '`` `x ``');
