@@ -128,16 +128,17 @@ function traceSection(r: TraceReport, heading: string, level: 'h1' | 'h2'): stri
 
 /**
  * A trace and, with --reply, its reply (null: not delivered, so no reply), with `svg` (the
- * `-o svg` diagram of both) inlined between the verdicts and the hops.
+ * `-o svg` diagram of both) inlined between the verdicts and the hops, or why it is missing.
  */
-export function renderTraceHtml(forward: TraceResult, reply: TraceResult | null | undefined, svg: string, options: ReportOptions = {}): string {
+export function renderTraceHtml(forward: TraceResult, reply: TraceResult | null | undefined, svg: string | { readonly missing: string }, options: ReportOptions = {}): string {
   const f = traceReport(forward, options);
   const body = traceSection(f, '', 'h1');
   const rep = reply ? traceReport(reply, options) : null;
   if (rep) body.push(...traceSection(rep, 'Reply: ', 'h2'));
   else if (reply === null) body.push('<h2>Reply</h2>', '<p>no reply: the forward packet was not delivered</p>');
-  const picture = inlineSvg(svg);
+  const picture = typeof svg === 'string' ? inlineSvg(svg) : '';
   if (picture) body.push('<h2>Diagram</h2>', `<figure>\n${picture}\n</figure>`);
+  else if (typeof svg !== 'string') body.push('<h2>Diagram</h2>', `<p class="context">not drawn: ${esc(svg.missing)}</p>`);
   body.push(`<h2>Hops${rep ? ' of the packet' : ''}</h2>`, ...hopBlocks(f, 'hop-'));
   if (rep) body.push('<h2>Hops of the reply</h2>', ...hopBlocks(rep, 'reply-hop-'));
   return htmlPage(`cilium-trace: ${verdictWord(f.verdict)} ${f.header}`, body);

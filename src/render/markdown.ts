@@ -5,6 +5,7 @@
 // sized to what they hold, `|` escaped in table cells. Pure functions to strings.
 import type { TraceResult } from '../trace/tree.js';
 import { hopTitle, traceReport, verdictWord, type ReportOptions, type TraceReport } from './report-model.js';
+import { renderMermaid } from './diagram-mermaid.js';
 
 /**
  * Prose: every character Markdown or inline HTML could take as syntax is backslash-escaped,
@@ -93,5 +94,8 @@ export function renderTraceMarkdown(forward: TraceResult, reply?: TraceResult | 
     if (reply === null) out.push('## Reply', '', 'no reply: the forward packet was not delivered', '');
     else out.push(...section(traceReport(reply, options), 'Reply'));
   }
+  // The -o mermaid diagram, which GitHub draws from a mermaid block; folded, as it is tall.
+  const diagram = renderMermaid(forward, reply ?? null).trimEnd().split('\n');
+  out.push('<details><summary>Diagram</summary>', '', ...mdFence(diagram, 'mermaid'), '', '</details>', '');
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }

@@ -13,7 +13,8 @@ export function isReportFormat(f: string): f is ReportFormat {
 /** `reply`: undefined without --reply; null when the forward packet was not delivered. */
 export async function renderTraceReportAs(format: ReportFormat, forward: TraceResult, reply: TraceResult | null | undefined, options: ReportOptions): Promise<string> {
   if (format === 'markdown') return (await import('./markdown.js')).renderTraceMarkdown(forward, reply, options);
+  // Without the WebAssembly Graphviz the report is still written, saying why it has no diagram.
   const { renderSvg } = await import('./diagram-svg.js');
-  const svg = await renderSvg(forward, reply ?? null);
+  const svg = await renderSvg(forward, reply ?? null).catch((e: unknown) => ({ missing: e instanceof Error ? e.message : String(e) }));
   return (await import('./html.js')).renderTraceHtml(forward, reply, svg, options);
 }

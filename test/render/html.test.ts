@@ -93,4 +93,7 @@ test('every piece of trace text is escaped', () => {
   assert.ok(h.includes('cluster &lt;img src=x onerror=alert(1)&gt;&amp;amp;&quot;&#39; ·'));
   assert.ok(h.includes('<figure>\n<svg><text>x</text></svg>\n</figure>'), 'the SVG is inlined without its prolog, comments and namespaces');
   assert.equal(inlineSvg('not svg'), '');
+  const without = renderTraceHtml(r, undefined, { missing: '-o svg needs the WebAssembly Graphviz <x>' });
+  assert.ok(without.includes('<h2>Diagram</h2>\n<p class="context">not drawn: -o svg needs the WebAssembly Graphviz &lt;x&gt;</p>'));
+  assert.ok(!without.includes('<figure>'));
 });

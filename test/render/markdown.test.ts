@@ -34,6 +34,9 @@ test('-o markdown: a policy drop opens with its verdict, then why, the fix, and 
   for (const [i, l] of lines.entries()) if (l.startsWith('<details>')) assert.equal(lines[i + 1], '', `line ${i + 1}`);
   // Fences balance.
   assert.equal((r.stdout.match(/^```/gm)?.length ?? 0) % 2, 0);
+  // The -o mermaid diagram closes the report, folded, in a block GitHub draws.
+  const mermaid = (await runCli([...DROP, '-o', 'mermaid'])).stdout.trimEnd();
+  assert.ok(r.stdout.endsWith(`<details><summary>Diagram</summary>\n\n\`\`\`mermaid\n${mermaid}\n\`\`\`\n\n</details>\n`));
 });
 
 test('-o markdown --reply --explain: the reply has its own section; the prose is in the steps', async () => {
@@ -52,7 +55,7 @@ test('-o markdown --reply --explain: the reply has its own section; the prose is
 test('-o markdown: the forward packet dropped, --reply says there is no reply', async () => {
   const r = await runCli([...DROP, '--reply', '-o', 'markdown']);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /\n## Reply\n\nno reply: the forward packet was not delivered\n$/);
+  assert.match(r.stdout, /\n## Reply\n\nno reply: the forward packet was not delivered\n\n<details><summary>Diagram<\/summary>\n/);
 });
 
 test('check -o markdown: the counts, one row per expectation, each failure folded', async () => {
