@@ -268,7 +268,7 @@ export function pathDiagram(forward: TraceResult, reply: TraceResult | null = nu
     const last = hops[hops.length - 1] as Hop;
     const target = r.verdict === 'DROPPED' ? intendedPod(r) : null;
     const reached = target !== null && byKey.has(`${target.node}|${target.name}`);
-    const intended: Place | null = target === null || reached ? null : { id: i === 0 ? 'x1' : 'x2', key: `${target.node}|${target.name}`, node: target.node, name: target.name, kind: 'pod', detail: target.ip };
+    const intended: Place | null = target === null || reached ? null : { id: `p${places.length + 1 + i}`, key: `${target.node}|${target.name}`, node: target.node, name: target.name, kind: 'pod', detail: target.ip };
     const end: Ending = { verdict: r.verdict, place: place(last), text: endingText(r), n: r.verdict === 'DROPPED' ? ++n : null, intended };
     phases.push({ name: i === 0 ? 'forward' : 'reply', title: headerLine(r), start, startLines, steps, end });
   }

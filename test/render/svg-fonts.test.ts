@@ -74,8 +74,8 @@ test('-o svg of a policy drop draws the intended destination dashed and names it
   try { await loadGraphviz(); } catch { t.skip('the WebAssembly Graphviz did not load'); return; }
   const r = await runCli(['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080', '-o', 'svg']);
   assert.equal(r.code, 1);
-  const x1 = /<g id="[^"]*" class="node">\n<title>x1<\/title>\n([\s\S]*?)<\/g>/.exec(r.stdout)?.[1] ?? '';
-  assert.match(x1, /stroke-dasharray/);
-  for (const line of ['default/app1 netns', '10.11.71.148', 'intended destination', '(not reached)']) assert.ok(x1.includes(`>${line}</text>`), line);
-  assert.match(r.stdout, /<title>x1&#45;&gt;p2<\/title>\n<path fill="none" stroke="#718096" stroke-dasharray/);
+  const i1 = /<g id="[^"]*" class="node">\n<title>p3<\/title>\n([\s\S]*?)<\/g>/.exec(r.stdout)?.[1] ?? '';
+  assert.match(i1, /stroke-dasharray/);
+  for (const line of ['default/app1 netns', '10.11.71.148', 'intended destination', '(not reached)']) assert.ok(i1.includes(`>${line}</text>`), line);
+  assert.match(r.stdout, /<title>p3&#45;&gt;p2<\/title>\n<path fill="none" stroke="#718096" stroke-dasharray/);
 });
