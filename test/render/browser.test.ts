@@ -5,7 +5,8 @@
 // text's getBBox() against its box and the canvas (F27), checks the width table against the
 // browser's own text lengths, and that the print style unfolds every <details>. Skipped,
 // saying so, without Chromium.
-// UPDATE_DOCS_SCREENSHOT=1 also writes the README's picture, docs/img/html-report.png.
+// UPDATE_DOCS_SCREENSHOT=1 also writes the pictures of the README and docs/classroom.md,
+// docs/img/html-report.png and docs/img/pod1-pod3.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -51,8 +52,9 @@ const DIAGRAMS: readonly (readonly string[])[] = [
 ];
 
 /** Runs in the TEST-ONLY page: every SVG text against its node/cluster shape and the canvas; hidden <details> content. */
+// On load: the -o svg image is loaded then, and --dump-dom prints the DOM after the load event.
 const MEASURE = `<script>
-(() => {
+window.addEventListener('load', () => {
   const img = document.getElementById('standalone');
   const out = { texts: [], hidden: [], details: 0, image: [img.naturalWidth, img.naturalHeight] };
   for (const [figure, svg] of [...document.querySelectorAll('figure svg')].entries()) {
@@ -75,7 +77,7 @@ const MEASURE = `<script>
   pre.id = 'measured';
   pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);
-})();
+});
 </script>`;
 
 interface Measured {
@@ -160,6 +162,9 @@ test('headless Chromium renders the HTML report and the SVG diagrams; no SVG tex
     if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1') {
       await chromium(browser, dir, 'docs', ['--window-size=900,1640', `--screenshot=${join(dir, 'docs.png')}`], join(dir, 'report.html'));
       copyFileSync(join(dir, 'docs.png'), join(ROOT, 'docs', 'img', 'html-report.png'));
+      // The classroom's picture of pod1 → pod3: the -o svg file at its own size.
+      await chromium(browser, dir, 'docs-svg', [`--window-size=${w},${h}`, `--screenshot=${join(dir, 'pod1-pod3.png')}`], join(dir, 'diagram.svg'));
+      copyFileSync(join(dir, 'pod1-pod3.png'), join(ROOT, 'docs', 'img', 'pod1-pod3.png'));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
