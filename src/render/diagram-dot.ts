@@ -138,8 +138,8 @@ export function renderDot(forward: TraceResult, reply: TraceResult | null = null
   const nodes = [...d.nodes, ...intended.flatMap((p) => (p.node !== null && !d.nodes.includes(p.node) ? [p.node] : []))].filter((n, i, all) => all.indexOf(n) === i);
   for (const [gi, node] of nodes.entries()) {
     out.push(`  subgraph cluster_${gi + 1} {`);
-    const label = measure ? `label=${boldLabel(node)}; fontname="${font}"` : `label=${dotString(node)}; fontname="Helvetica-Bold"`;
-    out.push(`    ${label.split('; ')[0]}; style="rounded,filled"; fillcolor="#fbfbfd"; color="#a0aec0"; ${label.split('; ')[1]}; fontsize=13;`);
+    const [label, labelFont] = measure ? [boldLabel(node), font] : [dotString(node), 'Helvetica-Bold'];
+    out.push(`    label=${label}; style="rounded,filled"; fillcolor="#fbfbfd"; color="#a0aec0"; fontname="${labelFont}"; fontsize=13;`);
     for (const p of d.places.filter((x) => x.node === node)) out.push(`    ${placeLine(p, extra(p), own(p), startLines(p), measure)}`);
     for (const p of intended.filter((x) => x.node === node)) out.push(`    ${intendedLine(p, measure)}`);
     for (const line of stepNodes.get(node) ?? []) out.push(`    ${line}`);
@@ -160,7 +160,7 @@ export function renderDot(forward: TraceResult, reply: TraceResult | null = null
       out.push(`  ${id} [label=${dotString(['DROPPED', head ?? '', ...(rest.length ? [`in ${rest.join(' in ')}`] : [])])}, shape=octagon, style=filled, fillcolor="#fed7d7", color="${RED}", fontcolor="${RED}", penwidth=2];`);
       out.push(`  ${e.place.id} -> ${id} [label=${dotString(`${e.n ?? ''}. dropped`)}, color="${RED}", fontcolor="${RED}", penwidth=2];`);
       // Where it was going: a dashed grey edge, drawn upwards like the path's own (dir=back).
-      const x = e.intended;
+      const x = intended.find((q) => q.key === e.intended?.key);
       if (x) {
         const edge = `style=dashed, color="${GREY}", fontcolor="${GREY}", label=${dotString('intended')}`;
         out.push(LEVEL[e.place.kind] > LEVEL[x.kind] ? `  ${x.id} -> ${e.place.id} [dir=back, ${edge}];` : `  ${e.place.id} -> ${x.id} [${edge}];`);
