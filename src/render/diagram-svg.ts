@@ -34,7 +34,7 @@ export async function dotToSvg(dot: string): Promise<string> {
 /**
  * The boxes are sized for DejaVu Sans (diagram-dot.ts, font 'dejavu'); the text names the
  * whole font stack, widest first, so a viewer without DejaVu picks a narrower font, never a
- * wider one. The font is not embedded: DejaVu Sans alone is some 700 kB, ten times the picture.
+ * wider one. The font is not embedded: DejaVu Sans alone is 760 kB, some 40 times the picture.
  */
 export async function renderSvg(forward: TraceResult, reply: TraceResult | null = null): Promise<string> {
   const svg = await dotToSvg(renderDot(forward, reply, { font: 'dejavu' }));

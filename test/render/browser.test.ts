@@ -1,8 +1,9 @@
 // The reports in a real browser: headless Chromium (Debian's `chromium`; .ci/run installs it)
 // renders the HTML report and the SVG diagrams. The report's screenshot is checked for its size
 // and content (not blank, the red verdict, the drawn diagram), and a TEST-ONLY page, the report
-// plus more diagrams, the -o svg file as an image and a small script, measures every SVG
-// text's getBBox() against its box and the canvas (F27), checks the width table against the
+// plus more diagrams (again in Liberation Sans, the stack's fallback), the -o svg file as an
+// image and a small script, measures every SVG text's getBBox() against its box and the
+// canvas (F27), checks the width table against the
 // browser's own text lengths, and that the print style unfolds every <details>. Skipped,
 // saying so, without Chromium.
 // UPDATE_DOCS_SCREENSHOT=1 also writes the pictures of the README and docs/classroom.md,
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ROOT, runCli } from '../support/run-cli.js';
 import { countColour, readPng } from './png.js';
-import { textWidth } from '../../src/render/text-width.js';
+import { SVG_FONT_STACK, textWidth } from '../../src/render/text-width.js';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome'];
 
@@ -116,6 +117,10 @@ test('headless Chromium renders the HTML report and the SVG diagrams; no SVG tex
       assert.ok(r.code === 0 || r.code === 1, `${args.join(' ')}: exit ${r.code} ${r.stderr}`);
       figures.push(`<figure>${r.stdout.slice(r.stdout.indexOf('<svg'))}</figure>`);
     }
+    // The same diagrams in the stack's fallback, Liberation Sans (Arial's widths): they must fit too.
+    const fallback = figures.map((f) => f.replaceAll(`font-family="${SVG_FONT_STACK}"`, 'font-family="\'Liberation Sans\'"'));
+    assert.notDeepEqual(fallback, figures);
+    figures.push(...fallback);
     // The -o svg file itself as an image: Chromium must parse it as an SVG document of its size.
     const image = '<img id="standalone" src="diagram.svg" alt="">';
     const page = report.stdout.replace('@media print {', '@media all {').replace('</body>', `${figures.join('\n')}\n${image}\n${MEASURE}\n</body>`);
@@ -140,7 +145,7 @@ test('headless Chromium renders the HTML report and the SVG diagrams; no SVG tex
     const m = /<pre id="measured">([^<]*)<\/pre>/.exec(dom)?.[1];
     assert.ok(m, 'the measuring script ran');
     const measured = JSON.parse(m.replace(/&nbsp;/g, '\u00a0').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Measured;
-    assert.equal(new Set(measured.texts.map((x) => x.figure)).size, DIAGRAMS.length + 1, 'every diagram measured');
+    assert.equal(new Set(measured.texts.map((x) => x.figure)).size, 2 * DIAGRAMS.length + 1, 'every diagram measured');
     assert.ok(measured.texts.filter((x) => x.own).length > 40, `${measured.texts.length} texts`);
     for (const x of measured.texts) {
       assert.ok(x.inCanvas, `figure ${x.figure}: "${x.text}" leaves the picture`);
@@ -148,7 +153,7 @@ test('headless Chromium renders the HTML report and the SVG diagrams; no SVG tex
     }
     // With DejaVu Sans installed the browser lays the text out as the table measures it.
     if (await hasDejaVu()) {
-      for (const x of measured.texts) {
+      for (const x of measured.texts.filter((m) => m.figure <= DIAGRAMS.length)) {
         const table = textWidth(x.text, x.size, x.bold);
         assert.ok(x.length <= table + 0.5 && x.length >= table * 0.95, `"${x.text}": Chromium ${x.length.toFixed(2)}, table ${table.toFixed(2)}`);
       }
