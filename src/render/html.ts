@@ -73,18 +73,20 @@ export function htmlPage(title: string, body: readonly string[]): string {
   ].join('\n') + '\n';
 }
 
-/** The explanation's indented lines as nested lists (two spaces a level). */
+/** The explanation's indented lines as nested lists (two spaces a level), each inner list inside its item. */
 function nestedList(lines: readonly string[]): string[] {
-  const out: string[] = ['<ul class="why">'];
-  let depth = 0;
+  const out: string[] = [];
+  let depth = -1;
   for (const l of lines) {
     const d = Math.floor((l.length - l.trimStart().length) / 2);
-    for (; depth < d; depth++) out.push('<ul>');
-    for (; depth > d; depth--) out.push('</ul>');
-    out.push(`<li>${esc(l.trim())}</li>`);
+    if (depth >= 0 && d <= depth) out.push('</li>');
+    for (; depth > d; depth--) out.push('</ul>', '</li>');
+    for (; depth < d; depth++) out.push(depth < 0 ? '<ul class="why">' : '<ul>', ...(depth + 1 < d ? ['<li>'] : []));
+    out.push(`<li>${esc(l.trim())}`);
   }
-  for (; depth > 0; depth--) out.push('</ul>');
-  out.push('</ul>');
+  if (depth >= 0) out.push('</li>');
+  for (; depth > 0; depth--) out.push('</ul>', '</li>');
+  if (depth === 0) out.push('</ul>');
   return out;
 }
 

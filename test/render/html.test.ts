@@ -37,7 +37,7 @@ test('-o html: a policy drop, verdict and why first, then the diagram and the ho
     '<h1>tcp 10.11.90.17:43210 &gt; 10.11.71.148:8080',
     '<p class="verdict DROPPED"><strong>DROPPED</strong> — DROP_POLICY (133) &quot;Policy denied&quot; [POLICY_DENIED] in policy_can_access_ingress (ingress) on runtime1</p>',
     '<h3>Why</h3>',
-    '<li>CiliumNetworkPolicy default/l3-rule (scenarios/l3-policy.yaml:38)</li>',
+    '<li>Rules selecting default/app1:\n<ul>\n<li>CiliumNetworkPolicy default/l3-rule (scenarios/l3-policy.yaml:38)\n</li>\n</ul>\n</li>\n<li>The peer is identity 36895',
     '<h3>What would allow it (the smallest policy to add)</h3>',
     '<h2>Diagram</h2>',
     '<figure>\n<svg width="',
