@@ -26,9 +26,13 @@ h1 { font-size: 1.25rem; margin: 0 0 .5rem; word-break: break-word; }
 h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1rem; margin: 1rem 0 .25rem; }
 .verdict { font-size: 1.1rem; padding: .6rem .8rem; border-left: .4rem solid; background: #f7fafc; word-break: break-word; }
-.FORWARDED, .PASS { border-color: var(--ok); } .FORWARDED strong, .PASS strong, td.PASS { color: var(--ok); }
-.DROPPED, .FAIL, .INVALID { border-color: var(--bad); } .DROPPED strong, .FAIL strong, td.FAIL, td.INVALID { color: var(--bad); }
-.NOT_SIMULATED { border-color: var(--warn); } .NOT_SIMULATED strong, td.NOT_SIMULATED { color: var(--warn); }
+.verdict.FORWARDED, .verdict.PASS { border-color: var(--ok); }
+.verdict.DROPPED, .verdict.FAIL, .verdict.INVALID { border-color: var(--bad); }
+.verdict.NOT_SIMULATED { border-color: var(--warn); }
+.verdict.FORWARDED strong, .verdict.PASS strong, td.PASS, strong.PASS { color: var(--ok); }
+.verdict.DROPPED strong, .verdict.FAIL strong, td.FAIL, td.FAIL a, strong.FAIL, td.INVALID, td.INVALID a, strong.INVALID { color: var(--bad); }
+.verdict.NOT_SIMULATED strong, td.NOT_SIMULATED, td.NOT_SIMULATED a, strong.NOT_SIMULATED { color: var(--warn); }
+td.FAIL, td.INVALID, td.NOT_SIMULATED { font-weight: bold; }
 .context, .foot { color: var(--dim); font-size: .85rem; }
 pre { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: .8rem; background: #f7fafc; border: 1px solid var(--line); padding: .5rem; overflow-x: auto; white-space: pre; }
 code { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: .85em; }
