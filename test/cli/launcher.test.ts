@@ -21,6 +21,8 @@ test('the bundle gives the same bytes and exit codes as the modules', async () =
     ['check', '-f', 'scenarios/ci-example/', '-f', 'scenarios/ci-example/after'], ['matrix', '--scenario', 'l3-policy', '-p', 'tcp/80'],
     ['diff', '-f', 'scenarios/ci-example/cluster.yaml', '-f', 'scenarios/ci-example/before', '-f2', 'scenarios/ci-example/cluster.yaml', '-f2', 'scenarios/ci-example/after'],
     ['exercise', 'list'], ['completion', 'bash'],
+    ['-o', 'markdown', '--reply', '--explain', 'pod1', 'pod3'], ['-o', 'html', '--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'],
+    ['check', '-f', 'scenarios/ci-example/', '-f', 'scenarios/ci-example/after', '-o', 'html'],
   ];
   for (const args of runs) {
     const spawned = run(args);
