@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../support/run-cli.js';
 import { esc, inlineSvg, renderTraceHtml } from '../../src/render/html.js';
-import { loadCluster, trace } from '../../src/index.js';
+import { loadCluster, renderReport, trace, traceWithReply } from '../../src/index.js';
 
 const DROP = ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'];
 const CHECK = ['check', '-f', 'scenarios/ci-example/cluster.yaml', '-e', 'scenarios/ci-example/expectations.yaml'];
@@ -96,4 +96,14 @@ test('every piece of trace text is escaped', () => {
   const without = renderTraceHtml(r, undefined, { missing: '-o svg needs the WebAssembly Graphviz <x>' });
   assert.ok(without.includes('<h2>Diagram</h2>\n<p class="context">not drawn: -o svg needs the WebAssembly Graphviz &lt;x&gt;</p>'));
   assert.ok(!without.includes('<figure>'));
+});
+
+test('the library renders the same reports as the CLI (renderReport)', async (t) => {
+  if (!(await graphvizLoads())) { t.skip('the WebAssembly Graphviz did not load'); return; }
+  const cluster = loadCluster({ scenario: 'l3-policy' });
+  const drop = trace(cluster, { src: 'app2', dst: 'app1', proto: 'tcp/8080' });
+  assert.equal(await renderReport(drop, 'html'), (await runCli([...DROP, '-o', 'html'])).stdout);
+  assert.equal(await renderReport(drop, 'markdown', { level: 'summary' }), (await runCli([...DROP, '-o', 'markdown', '-l', 'summary'])).stdout);
+  const { forward, reply } = traceWithReply(loadCluster(), { src: 'pod1', dst: 'pod3', proto: 'icmp' });
+  assert.equal(await renderReport(forward, 'markdown', { reply }), (await runCli(['pod1', 'pod3', 'icmp', '--reply', '-o', 'markdown'])).stdout);
 });
