@@ -105,5 +105,5 @@ test('the library renders the same reports as the CLI (renderReport)', async (t)
   assert.equal(await renderReport(drop, 'html'), (await runCli([...DROP, '-o', 'html'])).stdout);
   assert.equal(await renderReport(drop, 'markdown', { level: 'summary' }), (await runCli([...DROP, '-o', 'markdown', '-l', 'summary'])).stdout);
   const { forward, reply } = traceWithReply(loadCluster(), { src: 'pod1', dst: 'pod3', proto: 'icmp' });
-  assert.equal(await renderReport(forward, 'markdown', { reply }), (await runCli(['pod1', 'pod3', 'icmp', '--reply', '-o', 'markdown'])).stdout);
+  assert.equal(await renderReport(forward, 'markdown', { reply, explain: true }), (await runCli(['pod1', 'pod3', 'icmp', '--reply', '--explain', '-o', 'markdown'])).stdout);
 });
