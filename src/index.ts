@@ -181,3 +181,14 @@ export function matrix(cluster: Cluster, options: MatrixOptions = {}): Matrix {
   });
   return computeMatrix(cluster, { ports, namespaces: options.namespaces ?? [], selectors: [], services: options.services ?? true, keying: 'symmetric' });
 }
+
+/**
+ * A trace (and, from traceWithReply, its reply: null when the forward packet was not
+ * delivered) as the shareable report `-o markdown` or `-o html` prints. Async: the HTML file
+ * inlines the SVG diagram, laid out by the WebAssembly Graphviz.
+ */
+export async function renderReport(forward: TraceResult, format: 'markdown' | 'html', options: { readonly reply?: TraceResult | null; readonly level?: 'detailed' | 'summary' | 'minimal'; /** --explain */ readonly explain?: boolean } = {}): Promise<string> {
+  const { renderTraceReportAs } = await import('./render/report-output.js');
+  const explain = options.explain ? (await import('./explain/topics/index.js')).traceExplainer() : undefined;
+  return renderTraceReportAs(format, forward, options.reply, { level: options.level ?? 'detailed', ...(explain ? { explain } : {}) });
+}

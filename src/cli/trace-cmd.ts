@@ -19,8 +19,8 @@ import { nameProblem, queryName } from '../proxy/dns-proxy.js';
 import { InputError } from '../errors.js';
 import { terminalWidth, useColour, type Io } from './io.js';
 
-export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
-export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg'];
+export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg' | 'markdown' | 'html';
+export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg', 'markdown', 'html'];
 
 export interface TraceOpts extends ClusterOptions {
   output: TraceOutput;
@@ -140,7 +140,12 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       result.code = await stepCli.runStepMode({ cluster, datapath: dp, forward, ...(opts.reply ? { reply } : {}), level: opts.level, style }, io);
       return;
     }
-    if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg') {
+    if (opts.output === 'markdown' || opts.output === 'html') {
+      // A report to share: verdict and why first, then the hops (and the diagram in HTML).
+      const explain = opts.explain ? (await import('../explain/topics/index.js')).traceExplainer() : undefined;
+      const { renderTraceReportAs } = await import('../render/report-output.js');
+      io.stdout(await renderTraceReportAs(opts.output, forward, opts.reply ? reply : undefined, { level: opts.level, ...(explain ? { explain } : {}) }));
+    } else if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg') {
       const { renderDiagram } = await import('../render/diagram-output.js');
       io.stdout(await renderDiagram(opts.output, forward, reply));
     } else if (opts.reply && opts.output === 'json') {
