@@ -239,6 +239,12 @@ const lpmKeyId = (k: PolicyKey) => `${k.direction}|${k.identity}|${k.proto}|${k.
  */
 export class LpmMapState {
   private readonly byKey = new Map<string, MapStateEntry>();
+  // Indexes in step with byKey: by direction and identity, with each key's insertion number, so
+  // an insert looks only at the entries that can cover it or that it can cover (identity 0 and
+  // its own identity) instead of every entry: linear, not quadratic, in the map's size.
+  private readonly byDirId = new Map<string, Map<string, MapStateEntry>>();
+  private readonly seq = new Map<string, number>();
+  private nextSeq = 0;
   readonly suppressed: SuppressedInsert[] = [];
 
   constructor(private readonly v118: boolean) {}
@@ -248,7 +254,35 @@ export class LpmMapState {
   }
 
   set(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], redirect?: ProxyRedirect): void {
-    this.byKey.set(lpmKeyId(k), redirect ? { key: k, deny, provenance, redirect } : { key: k, deny, provenance });
+    const id = lpmKeyId(k);
+    const e: MapStateEntry = redirect ? { key: k, deny, provenance, redirect } : { key: k, deny, provenance };
+    if (!this.byKey.has(id)) this.seq.set(id, this.nextSeq++);
+    this.byKey.set(id, e);
+    const slot = `${k.direction}|${k.identity}`;
+    let m = this.byDirId.get(slot);
+    if (!m) this.byDirId.set(slot, (m = new Map()));
+    m.set(id, e);
+  }
+
+  private unset(k: PolicyKey): boolean {
+    const id = lpmKeyId(k);
+    if (!this.byKey.delete(id)) return false;
+    this.seq.delete(id);
+    this.byDirId.get(`${k.direction}|${k.identity}`)?.delete(id);
+    return true;
+  }
+
+  /**
+   * The entries of a direction an insert of `identity` can meet, in insertion order: every
+   * entry for identity 0 (the wildcard meets all), else those of identity 0 and `identity`.
+   */
+  private candidates(direction: TrafficDirection, identity: number): MapStateEntry[] {
+    if (identity === 0) return this.of(direction);
+    const a = this.byDirId.get(`${direction}|0`);
+    const b = this.byDirId.get(`${direction}|${identity}`);
+    const out = [...(a?.values() ?? []), ...(b?.values() ?? [])];
+    if (a && b && a.size > 0 && b.size > 0) out.sort((x, y) => (this.seq.get(lpmKeyId(x.key)) ?? 0) - (this.seq.get(lpmKeyId(y.key)) ?? 0));
+    return out;
   }
 
   entries(): MapStateEntry[] {
@@ -266,7 +300,7 @@ export class LpmMapState {
   }
 
   private remove(e: MapStateEntry, reason: string): void {
-    if (this.byKey.delete(lpmKeyId(e.key))) this.suppressed.push({ key: e.key, deny: e.deny, provenance: e.provenance, reason });
+    if (this.unset(e.key)) this.suppressed.push({ key: e.key, deny: e.deny, provenance: e.provenance, reason });
   }
 
   private drop(k: PolicyKey, deny: boolean, provenance: readonly Provenance[], reason: string): void {
@@ -279,7 +313,7 @@ export class LpmMapState {
   }
 
   private insert118(k: PolicyKey, deny: boolean, prov: readonly Provenance[], redirect?: ProxyRedirect): void {
-    const dir = this.of(k.direction);
+    const dir = this.candidates(k.direction, k.identity);
     const broader = dir.filter((e) => (e.key.identity === 0 || e.key.identity === k.identity) && portProtoCovers(e.key, k));
     const narrower = dir.filter((e) => (k.identity === 0 || e.key.identity === k.identity) && portProtoCovers(k, e.key));
     if (deny) {
@@ -299,7 +333,7 @@ export class LpmMapState {
     if (all?.deny && lpmKeyId(all.key) !== lpmKeyId(k)) return this.drop(k, deny, prov, `the ${k.direction} deny-all entry {0, ANY} blocks every other entry`);
     const superset = (a: number, b: number) => a === 0 && b !== 0;
     const protosMatch = (a: PolicyKey, b: PolicyKey) => a.proto === 0 || b.proto === 0 || a.proto === b.proto;
-    const dir = this.of(k.direction).filter((e) => protosMatch(e.key, k));
+    const dir = this.candidates(k.direction, k.identity).filter((e) => protosMatch(e.key, k));
     if (deny) {
       for (const e of dir.filter((x) => !x.deny)) {
         if (superset(e.key.identity, k.identity)) {
@@ -308,7 +342,7 @@ export class LpmMapState {
           this.remove(e, `deleted by the deny ${describeLpmKey(k)}, which covers it`);
         }
       }
-      const denies = this.of(k.direction).filter((x) => x.deny && protosMatch(x.key, k));
+      const denies = this.candidates(k.direction, k.identity).filter((x) => x.deny && protosMatch(x.key, k));
       for (const e of denies) {
         if ((e.key.identity === 0 || e.key.identity === k.identity) && portProtoCovers(e.key, k) && lpmKeyId(e.key) !== lpmKeyId(k)) {
           return this.drop(k, deny, prov, `covered by the deny ${describeLpmKey(e.key)}`);
