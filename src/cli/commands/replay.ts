@@ -1,0 +1,53 @@
+// `cilium-trace replay FLOWS -f CLUSTER… [-o text|json|markdown]`: re-simulates the flows
+// Hubble recorded (hubble observe -o json lines) on the cluster and compares the verdicts.
+// Exit 1 when a drop stays unexplained or a flow disagrees, 0 otherwise, 2 for bad input.
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { UsageError } from '../../errors.js';
+import type { Cluster } from '../../controlplane/cluster.js';
+import { parseFlowsFile } from '../../replay/flows-file.js';
+import { replay, replayExitCode } from '../../replay/replay.js';
+import { renderReplay, type ReplayFormat } from '../../replay/render.js';
+import type { ClusterOptions } from '../cluster-source.js';
+import type { Io } from '../io.js';
+import { newCommand } from './common.js';
+
+interface ReplayOpts extends ClusterOptions {
+  readonly output: ReplayFormat;
+}
+
+export const REPLAY_HELP_AFTER = `
+FLOWS holds one flow per line as \`hubble observe -o json\` (or -o jsonpb, or a sysdump's
+hubble-flows-*.json) writes them. The events of one packet (policy verdict and drop, trace
+events) are grouped by 5-tuple and replayed once, from empty conntrack tables.
+
+Exit codes: 0 every drop explained and no disagreement, 1 a drop unexplained or a flow
+whose simulated verdict or drop reason differs from Hubble's, 2 bad input.
+`;
+
+function readFlows(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read flows file '${path}' (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code ?? String(e)})`);
+  }
+}
+
+export function replayCommand(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
+  const cmd = newCommand('replay', io)
+    .description('re-simulate the flows Hubble recorded (hubble observe -o json lines) on the cluster: each verdict and drop reason compared, drops explained with the proposed fix, a summary by reason, workload and rule')
+    .argument('<FLOWS>', 'a file of Hubble flows, one JSON object per line')
+    .addOption(new Option('-o, --output <format>', 'text, json, or markdown (for an incident ticket)').choices(['text', 'json', 'markdown']).default('text'))
+    .addHelpText('after', REPLAY_HELP_AFTER);
+  cmd.action((flowsPath: string, _opts: unknown, c: Command) => {
+    const opts = c.optsWithGlobals<ReplayOpts>();
+    const text = readFlows(flowsPath);
+    const parsed = parseFlowsFile(text, flowsPath);
+    const cluster = load(opts);
+    const report = replay(cluster, parsed.events, flowsPath, parsed.notes);
+    io.stdout(renderReplay(report, c.opts<ReplayOpts>().output));
+    result.code = replayExitCode(report);
+  });
+  return cmd;
+}
