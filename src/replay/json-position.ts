@@ -94,7 +94,7 @@ export function jsonErrorAt(text: string): { readonly offset: number; readonly w
   }
 }
 
-/** The 0-based offset of the key (or array element) at `path` in a valid JSON text, else of its nearest ancestor. */
+/** The 0-based offset of the value at `path` (a key, or an array element) in a valid JSON text, else of its nearest ancestor. */
 export function jsonOffsetOf(text: string, path: JsonPath): number {
   const s: Scan = { text, i: 0, at: new Map() };
   try {
