@@ -11,7 +11,7 @@ import { formatIpv4 } from '../../net/ip.js';
 import { resolveFlowArgs } from '../flow-args.js';
 import type { ClusterOptions } from '../cluster-source.js';
 import type { Io } from '../io.js';
-import { collect, newCommand } from './common.js';
+import { addClusterOptions, collect, newCommand } from './common.js';
 
 interface ExportOpts extends ClusterOptions {
   readonly output?: string;
@@ -53,6 +53,7 @@ export function exportCommand(io: Io, result: { code: number }, load: (opts: Clu
     .option('-o, --output <dir>', 'the directory to write into (required)')
     .option('--flow <flow>', `"SRC DST [PROTO[/PORT]]" to trace for the hubble-flows files and the conntrack maps (repeatable; default: every ordered pair of pods, to the destination's first container port, else ICMP, at most ${MAX_DEFAULT_FLOWS})`, collect)
     .option('--timestamp <ts>', 'the <ts> of every file name, Go layout 20060102-150405 (no clock is read)', DEFAULT_TIMESTAMP);
+  addClusterOptions(sysdump);
   sysdump.action((_opts: unknown, c: Command) => {
     const opts = c.optsWithGlobals<ExportOpts>();
     const own = c.opts<ExportOpts>();
