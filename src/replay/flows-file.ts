@@ -26,6 +26,8 @@ export interface FlowEnd {
 
 /** One event (line) of the file, with the fields replay reads. */
 export interface HubbleEvent {
+  /** The flows file, as shown. */
+  readonly input: string;
   readonly line: number;
   readonly verdict: string;
   /** drop_reason (deprecated, numeric) when set. */
@@ -111,7 +113,7 @@ function endOf(r: ReturnType<typeof reader>, side: 'source' | 'destination', ip:
   };
 }
 
-function eventOf(flow: Obj, base: JsonPath, line: number, envelopeNode: string | null): HubbleEvent {
+function eventOf(flow: Obj, base: JsonPath, input: string, line: number, envelopeNode: string | null): HubbleEvent {
   const r = reader(flow, base);
   const l4 = r.obj(['l4']) ?? {};
   const proto: FlowProto = 'TCP' in l4 ? 'tcp' : 'UDP' in l4 ? 'udp' : 'ICMPv4' in l4 ? 'icmp' : 'SCTP' in l4 ? 'sctp' : 'ICMPv6' in l4 ? 'icmpv6' : 'none';
@@ -124,6 +126,7 @@ function eventOf(flow: Obj, base: JsonPath, line: number, envelopeNode: string |
   const fileName = r.str(['file', 'name']);
   const fileLine = r.num(['file', 'line']);
   return {
+    input,
     line,
     verdict: r.str(['verdict']) ?? 'VERDICT_UNKNOWN',
     dropCode: r.num(['drop_reason']),
@@ -183,9 +186,9 @@ export function parseFlowsFile(text: string, display: string): FlowsFile {
       if ('flow' in doc) {
         if (!isObj(doc['flow'])) throw new FieldError(['flow'], 'flow: expected an object');
         const envNode = typeof doc['node_name'] === 'string' ? doc['node_name'] : null;
-        events.push(eventOf(doc['flow'], ['flow'], n, envNode));
+        events.push(eventOf(doc['flow'], ['flow'], display, n, envNode));
       } else if ('verdict' in doc || 'IP' in doc || 'l4' in doc) {
-        events.push(eventOf(doc, [], n, null)); // a bare Flow (hubble's legacy JSON output)
+        events.push(eventOf(doc, [], display, n, null)); // a bare Flow (hubble's legacy JSON output)
       } else {
         const kind = Object.keys(doc).find((k) => k !== 'node_name' && k !== 'time');
         if (kind === undefined) at(0, 'not a Hubble flow: no "flow" (expected {"flow": {…}} as hubble observe -o json prints)');

@@ -6,6 +6,13 @@ import { summarize, type ReplaySummary } from './summary.js';
 
 export type ReplayFormat = 'text' | 'json' | 'markdown';
 
+/** Where a flow's events are: `lines 1-2`, or `FILE lines 1-2; FILE line 4` when several files were read. */
+function atText(f: ReplayedFlow, several: boolean): string {
+  return f.at.map((a) => (several ? `${a.file} ${linesText(a.lines)}` : linesText(a.lines))).join('; ');
+}
+
+const eventCount = (f: ReplayedFlow): number => f.at.reduce((n, a) => n + a.lines.length, 0);
+
 function linesText(lines: readonly number[]): string {
   if (lines.length === 1) return `line ${lines[0]}`;
   const consecutive = lines.every((l, i) => i === 0 || l === (lines[i - 1] as number) + 1);
@@ -33,7 +40,7 @@ function hubbleLine(f: ReplayedFlow): string {
   const where = o.nodes.length > 0 ? ` on ${o.nodes.join(', ')}` : '';
   const dir = o.verdict === 'DROPPED' && o.direction !== null ? ` ${o.direction}` : '';
   const file = o.file !== null ? ` at ${o.file}` : '';
-  return `${observedText(o)}${where}${dir}${file} (${f.lines.length} event${f.lines.length === 1 ? '' : 's'}: ${o.events.join(', ')})`;
+  return `${observedText(o)}${where}${dir}${file} (${eventCount(f)} event${eventCount(f) === 1 ? '' : 's'}: ${o.events.join(', ')})`;
 }
 
 function simLine(s: Simulated): string {
@@ -50,8 +57,8 @@ function statusLine(f: ReplayedFlow): string {
   return `${STATUS_WORD[f.status]}: ${f.finding ?? ''}`;
 }
 
-function flowBlock(f: ReplayedFlow): string[] {
-  const out = [`flow ${f.index} (${linesText(f.lines)}): ${flowTitle(f)}`, `  hubble:    ${hubbleLine(f)}`];
+function flowBlock(f: ReplayedFlow, several: boolean): string[] {
+  const out = [`flow ${f.index} (${atText(f, several)}): ${flowTitle(f)}`, `  hubble:    ${hubbleLine(f)}`];
   if (f.simulated) out.push(`  simulated: ${simLine(f.simulated)}`);
   out.push(`  ${statusLine(f)}`);
   for (const n of f.notes) out.push(`  note: ${n}`);
@@ -87,14 +94,14 @@ function summaryTables(s: ReplaySummary): Array<{ title: string; head: string[];
 }
 
 function header(r: ReplayReport): string {
-  return `replay ${r.input} on cluster ${r.cluster} (Cilium ${r.cilium})`;
+  return `replay ${r.inputs.join(', ')} on cluster ${r.cluster} (Cilium ${r.cilium})`;
 }
 
 export function renderReplayText(r: ReplayReport): string {
   const s = summarize(r);
   const out = [header(r)];
   for (const n of r.notes) out.push(`note: ${n}`);
-  for (const f of r.flows) out.push('', ...flowBlock(f));
+  for (const f of r.flows) out.push('', ...flowBlock(f, r.inputs.length > 1));
   out.push('', 'summary', `  ${countsLine(s)}`, `  ${verdictLine(s)}`);
   for (const t of summaryTables(s)) {
     if (t.rows.length === 0) continue;
@@ -108,7 +115,8 @@ const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
 
 export function renderReplayMarkdown(r: ReplayReport): string {
   const s = summarize(r);
-  const out = [`# Hubble flows replayed: ${r.input}`, '', `Cluster ${code(r.cluster)}, Cilium ${r.cilium}, simulated by cilium-trace. ${countsLine(s)}.`, '', `**${verdictLine(s)}**`];
+  const several = r.inputs.length > 1;
+  const out = [`# Hubble flows replayed: ${r.inputs.join(', ')}`, '', `Cluster ${code(r.cluster)}, Cilium ${r.cilium}, simulated by cilium-trace. ${countsLine(s)}.`, '', `**${verdictLine(s)}**`];
   if (r.notes.length > 0) out.push('', ...r.notes.map((n) => `- ${n}`));
   for (const t of summaryTables(s)) {
     if (t.rows.length === 0) continue;
@@ -120,7 +128,7 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   if (findings.length > 0) {
     out.push('', '## Findings');
     for (const f of findings) {
-      out.push('', `### Flow ${f.index}: ${STATUS_WORD[f.status].toLowerCase()}`, '', `${flowTitle(f)} (${linesText(f.lines)})`, '', `- Hubble: ${hubbleLine(f)}`);
+      out.push('', `### Flow ${f.index}: ${STATUS_WORD[f.status].toLowerCase()}`, '', `${flowTitle(f)} (${atText(f, several)})`, '', `- Hubble: ${hubbleLine(f)}`);
       if (f.simulated) out.push(`- Simulated: ${simLine(f.simulated)}`);
       out.push(`- Finding: ${f.finding ?? ''}`, ...f.notes.map((n) => `- Note: ${n}`));
     }
@@ -129,7 +137,7 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   if (explained.length > 0) {
     out.push('', '## Explained drops');
     for (const f of explained) {
-      out.push('', `### Flow ${f.index}: ${observedText(f.observed)}`, '', `${flowTitle(f)} (${linesText(f.lines)})`, '', `- Hubble: ${hubbleLine(f)}`);
+      out.push('', `### Flow ${f.index}: ${observedText(f.observed)}`, '', `${flowTitle(f)} (${atText(f, several)})`, '', `- Hubble: ${hubbleLine(f)}`);
       if (f.simulated) out.push(`- Simulated: ${simLine(f.simulated)}`);
       out.push(...f.notes.map((n) => `- Note: ${n}`), '', ...f.explanation.map((l) => `> ${l}`));
       if (f.proposedFix) out.push('', `The smallest policy that would allow it (${code(f.proposedFix.name)}):`, '', '```yaml', f.proposedFix.yaml.trimEnd(), '```');
@@ -142,7 +150,7 @@ export function replayToJson(r: ReplayReport): unknown {
   const s = summarize(r);
   return {
     schema: r.schema,
-    input: r.input,
+    inputs: [...r.inputs],
     cluster: r.cluster,
     cilium: r.cilium,
     notes: [...r.notes],
@@ -163,7 +171,7 @@ export function replayToJson(r: ReplayReport): unknown {
     },
     flows: r.flows.map((f) => ({
       index: f.index,
-      lines: [...f.lines],
+      at: f.at.map((a) => ({ file: a.file, lines: [...a.lines] })),
       source: { ip: f.src.ip, port: f.src.port, name: f.src.name, workload: f.src.workload },
       destination: { ip: f.dst.ip, port: f.dst.port, name: f.dst.name, workload: f.dst.workload },
       proto: f.proto,

@@ -55,7 +55,8 @@ export interface FlowSide {
 
 export interface ReplayedFlow {
   readonly index: number;
-  readonly lines: readonly number[];
+  /** The lines of its events, per flows file (in file order). */
+  readonly at: ReadonlyArray<{ readonly file: string; readonly lines: readonly number[] }>;
   readonly src: FlowSide;
   readonly dst: FlowSide;
   readonly proto: FlowProto;
@@ -77,7 +78,8 @@ export interface ReplayedFlow {
 
 export interface ReplayReport {
   readonly schema: 'cilium-trace/replay/v1';
-  readonly input: string;
+  /** The flows files, as shown. */
+  readonly inputs: readonly string[];
   readonly cluster: string;
   readonly cilium: string;
   readonly notes: readonly string[];
@@ -283,7 +285,7 @@ function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEve
   const dst = mapEnd(cluster, 'destination', e.dst);
   const base = {
     index,
-    lines: events.map((x) => x.line),
+    at: [...new Set(events.map((x) => x.input))].map((file) => ({ file, lines: events.filter((x) => x.input === file).map((x) => x.line) })),
     src: sideOf(e.src, 'end' in src ? src.end : null, cluster),
     dst: sideOf(e.dst, 'end' in dst ? dst.end : null, cluster),
     proto: e.proto,
@@ -341,16 +343,16 @@ function isOuterHeader(cluster: Cluster, e: HubbleEvent): boolean {
   return e.src.ip !== null && e.dst.ip !== null && nodeIps.has(e.src.ip) && nodeIps.has(e.dst.ip);
 }
 
-export function replay(cluster: Cluster, events: readonly HubbleEvent[], input: string, fileNotes: readonly string[]): ReplayReport {
+export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs: readonly string[], fileNotes: readonly string[]): ReplayReport {
   const cache = new Map<string, Simulation>();
   const outer = events.filter((e) => isOuterHeader(cluster, e));
   const notes = [...fileNotes];
-  if (outer.length > 0) notes.push(`${outer.length} event${outer.length === 1 ? '' : 's'} on the ${cluster.scenario.cluster.tunnelProtocol} outer header (node to node, UDP ${cluster.scenario.cluster.tunnelPort}) not replayed on ${outer.length === 1 ? 'its' : 'their'} own: the same packet${outer.length === 1 ? ' as an' : 's as the'} inner flow${outer.length === 1 ? '' : 's'} (line${outer.length === 1 ? '' : 's'} ${outer.slice(0, 5).map((e) => e.line).join(', ')}${outer.length > 5 ? ', …' : ''})`);
+  if (outer.length > 0) notes.push(`${outer.length} event${outer.length === 1 ? '' : 's'} on the ${cluster.scenario.cluster.tunnelProtocol} outer header (node to node, UDP ${cluster.scenario.cluster.tunnelPort}) not replayed on ${outer.length === 1 ? 'its' : 'their'} own: the same packet${outer.length === 1 ? ' as an' : 's as the'} inner flow${outer.length === 1 ? '' : 's'} (${outer.slice(0, 5).map((e) => (inputs.length > 1 ? `${e.input}:${e.line}` : `line ${e.line}`)).join(', ')}${outer.length > 5 ? ', …' : ''})`);
   const seen = new Set(events.map((e) => e.node).filter((n): n is string => n !== null));
   const flows = groupEvents(events.filter((e) => !outer.includes(e))).map((g, i) => replayGroup(cluster, i + 1, g, cache, seen));
   return {
     schema: 'cilium-trace/replay/v1',
-    input,
+    inputs,
     cluster: cluster.scenario.name,
     cilium: cluster.datapath.release.version,
     notes,

@@ -49,7 +49,7 @@ function grouped<T extends DropGroup>(drops: readonly ReplayedFlow[], keyOf: (f:
   return [...m].map(([key, fs]) => ({
     key,
     flows: fs.length,
-    events: fs.reduce((n, f) => n + f.lines.length, 0),
+    events: fs.reduce((n, f) => n + f.at.reduce((m, a) => m + a.lines.length, 0), 0),
     explained: fs.filter((f) => !unexplainedDrop(f)).length,
     unexplained: fs.filter(unexplainedDrop).length,
     ...extra(key, fs),

@@ -111,6 +111,14 @@ describe('export sysdump, Cilium 1.18 (the fixture cluster)', async () => {
     }
   });
 
+  it('round trip: both nodes\' flows files at once are one view: a packet forwarded on one node and dropped on the other is one flow', async () => {
+    const both = files.filter((x) => x.startsWith('hubble-flows-')).map((f) => join(top, f));
+    const r = await runCli(['replay', ...both, '-f', CLUSTER]);
+    assert.equal(r.code, 0, r.stdout);
+    const [server, client] = both as [string, string];
+    assert.ok(r.stdout.includes(`(${server} lines 2-4; ${client} lines 5-6): default/client-6f8b9c7d5-abcde (10.0.1.23) → default/server-5d4f7c9b8-xyz12 (10.0.2.45) ICMPv4 type 8\n  hubble:    DROPPED POLICY_DENIED (133) on kind-worker2, kind-worker INGRESS at bpf_lxc.c:2135 (5 events: trace, policy-verdict, drop)\n  simulated: DROPPED POLICY_DENIED (133) DROP_POLICY in policy_can_ingress4 (bpf/lib/policy.h) on kind-worker2 ingress\n  agrees: the drop is explained\n`), r.stdout);
+  });
+
   it('is deterministic: a second export is byte-identical', async () => {
     const again = await exported('v118-again');
     assert.deepEqual(again.files, files);

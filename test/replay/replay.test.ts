@@ -26,7 +26,7 @@ function flowsFile(text: string): string {
 
 interface JsonFlow {
   readonly index: number;
-  readonly lines: number[];
+  readonly at: Array<{ file: string; lines: number[] }>;
   readonly status: string;
   readonly finding: string | null;
   readonly hubble: { verdict: string; drop_reason: string | null; drop_code: number | null };
@@ -93,7 +93,7 @@ describe('replay of the fixture flows', () => {
     const { code, report } = await json(FLOWS);
     assert.equal(code, 1);
     assert.equal(report.schema, 'cilium-trace/replay/v1');
-    assert.deepEqual(report.flows.map((f) => [f.index, f.lines, f.status, f.hubble.verdict, f.simulated?.verdict ?? null]), [
+    assert.deepEqual(report.flows.map((f) => [f.index, f.at.flatMap((a) => a.lines), f.status, f.hubble.verdict, f.simulated?.verdict ?? null]), [
       [1, [1, 2, 4, 5, 6], 'agree', 'FORWARDED', 'FORWARDED'],
       [2, [7], 'agree', 'FORWARDED', 'FORWARDED'],
       [3, [8, 9], 'agree', 'DROPPED', 'DROPPED'],
@@ -194,7 +194,7 @@ describe('the flows file format', () => {
       `${p}: 2 blank lines skipped`,
       `${p}: 1 node_status response skipped (not a flow)`,
     ]);
-    assert.deepEqual(report.flows[0]?.lines, [1, 4]);
+    assert.deepEqual(report.flows[0]?.at, [{ file: p, lines: [1, 4] }]);
   });
 
   it('a malformed line in the middle: file:line:col of the error, exit 2, nothing on stdout', async () => {

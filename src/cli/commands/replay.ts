@@ -3,9 +3,9 @@
 // Exit 1 when a drop stays unexplained or a flow disagrees, 0 otherwise, 2 for bad input.
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError, type Problem } from '../../errors.js';
 import type { Cluster } from '../../controlplane/cluster.js';
-import { parseFlowsFile } from '../../replay/flows-file.js';
+import { parseFlowsFile, type HubbleEvent } from '../../replay/flows-file.js';
 import { replay, replayExitCode } from '../../replay/replay.js';
 import { renderReplay, type ReplayFormat } from '../../replay/render.js';
 import type { ClusterOptions } from '../cluster-source.js';
@@ -34,18 +34,36 @@ function readFlows(path: string): string {
   }
 }
 
+/** Parses every flows file; the bad lines of all of them in one InputError. */
+function readAll(files: ReadonlyArray<{ display: string; text: () => string }>): { events: HubbleEvent[]; notes: string[] } {
+  const events: HubbleEvent[] = [];
+  const notes: string[] = [];
+  const problems: Problem[] = [];
+  for (const f of files) {
+    try {
+      const p = parseFlowsFile(f.text(), f.display);
+      events.push(...p.events);
+      notes.push(...p.notes);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return { events, notes };
+}
+
 export function replayCommand(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
   const cmd = newCommand('replay', io)
     .description('re-simulate the flows Hubble recorded (hubble observe -o json lines) on the cluster: each verdict and drop reason compared, drops explained with the proposed fix, a summary by reason, workload and rule')
-    .argument('<FLOWS>', 'a file of Hubble flows, one JSON object per line')
+    .argument('<FLOWS...>', 'files of Hubble flows, one JSON object per line (several: e.g. every node\'s hubble-flows-*.json of a sysdump)')
     .addOption(new Option('-o, --output <format>', 'text, json, or markdown (for an incident ticket)').choices(['text', 'json', 'markdown']).default('text'))
     .addHelpText('after', REPLAY_HELP_AFTER);
-  cmd.action((flowsPath: string, _opts: unknown, c: Command) => {
+  cmd.action((flowsPaths: string[], _opts: unknown, c: Command) => {
     const opts = c.optsWithGlobals<ReplayOpts>();
-    const text = readFlows(flowsPath);
-    const parsed = parseFlowsFile(text, flowsPath);
+    const parsed = readAll(flowsPaths.map((p) => ({ display: p, text: () => readFlows(p) })));
     const cluster = load(opts);
-    const report = replay(cluster, parsed.events, flowsPath, parsed.notes);
+    const report = replay(cluster, parsed.events, flowsPaths, parsed.notes);
     io.stdout(renderReplay(report, c.opts<ReplayOpts>().output));
     result.code = replayExitCode(report);
   });
