@@ -5,7 +5,7 @@
 // what Hubble saw. A disagreement is a finding (the node's real state differs from what the
 // objects compute, or cilium-trace models the case wrong); so is a flow that cannot be mapped.
 import type { Cluster } from '../controlplane/cluster.js';
-import { allDropReasons, dropReasonByCode } from '../cilium/drop-reasons.js';
+import { allDropReasons, dropReasonByCode, laterDropReasons } from '../cilium/drop-reasons.js';
 import { formatIpv4 } from '../net/ip.js';
 import { traceFlow, traceWithReply, type FlowSource, type FlowSpec } from '../trace/run.js';
 import type { TraceNode, TraceResult } from '../trace/tree.js';
@@ -88,7 +88,8 @@ export interface ReplayReport {
 }
 
 const EVENT_KINDS: Readonly<Record<number, string>> = { 1: 'drop', 4: 'trace', 5: 'policy-verdict', 7: 'trace-sock', 129: 'L7' };
-const HUBBLE_CODES = new Map(allDropReasons().map((r) => [r.hubble, r.code] as const));
+// flow.proto DropReason names of every modelled release (v1.13.0's, then the codes later releases added).
+const HUBBLE_CODES = new Map([...allDropReasons(), ...laterDropReasons().map((l) => l.reason)].map((r) => [r.hubble, r.code] as const));
 
 /** A reply: Hubble says so, or the packet is a SYN-ACK or an echo reply. */
 function isReplyEvent(e: HubbleEvent): boolean {
@@ -105,7 +106,7 @@ function groupKey(e: HubbleEvent): string {
 
 function codeOf(e: HubbleEvent): { code: number | null; name: string | null } {
   const code = e.dropCode ?? (e.dropName !== null ? HUBBLE_CODES.get(e.dropName) ?? null : null);
-  const name = e.dropName ?? (code !== null ? dropReasonByCode(code)?.hubble ?? null : null);
+  const name = e.dropName ?? (code !== null ? (dropReasonByCode(code) ?? laterDropReasons().find((l) => l.reason.code === code)?.reason)?.hubble ?? null : null);
   return { code, name };
 }
 

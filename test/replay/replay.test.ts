@@ -166,6 +166,12 @@ describe('mapping flows onto the cluster', () => {
     assert.equal(report.flows[0]?.status, 'disagree');
   });
 
+  it('drop_reason_desc alone (no numeric drop_reason) names the reason, its code looked up in flow.proto\'s table', async () => {
+    const { code, report } = await json(flowsFile(variant((f) => { delete f['drop_reason']; f['event_type'] = { type: 1 }; }) + '\n'));
+    assert.equal(code, 0);
+    assert.deepEqual([report.flows[0]?.status, report.flows[0]?.hubble.drop_reason, report.flows[0]?.hubble.drop_code], ['agree', 'POLICY_DENIED', 133]);
+  });
+
   it('another drop reason is a disagreement', async () => {
     const { code, report } = await json(flowsFile(variant((f) => { f['drop_reason'] = 181; f['drop_reason_desc'] = 'POLICY_DENY'; f['event_type'] = { type: 1, sub_type: 181 }; }) + '\n'));
     assert.equal(code, 1);
