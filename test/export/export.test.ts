@@ -144,9 +144,31 @@ describe('export sysdump, Cilium 1.13 (--cilium 1.13)', async () => {
     assert.ok(policy.startsWith('/sys/fs/bpf/tc/globals/cilium_policy_02087:\n\nPOLICY   DIRECTION   IDENTITY   PORT/PROTO   PROXY PORT   BYTES   PACKETS   \n'), policy);
   });
 
+  it('its flows replay under 1.13 with the drop explained', async () => {
+    const r = await runCli(['replay', join(top, 'hubble-flows-cilium-k9xcx-20261206-101500.json'), '-f', CLUSTER, '--cilium', '1.13', '-o', 'json']);
+    assert.equal(r.code, 0, r.stdout);
+    const report = JSON.parse(r.stdout) as { cilium: string; flows: Array<{ status: string; hubble: { verdict: string } }> };
+    assert.equal(report.cilium, 'v1.13.0');
+    assert.deepEqual(report.flows.map((f) => [f.hubble.verdict, f.status]), [['DROPPED', 'agree']]);
+  });
+
   it('the hubble-flows file of the server node holds the --flow trace: policy verdict and drop, POLICY_DENIED', () => {
     const lines = read(top, 'hubble-flows-cilium-k9xcx-20261206-101500.json').trimEnd().split('\n').map((l) => JSON.parse(l) as { flow: { verdict: string; drop_reason_desc?: string; event_type: { type: number } } });
     assert.deepEqual(lines.map((l) => [l.flow.verdict, l.flow.drop_reason_desc ?? null, l.flow.event_type.type]).filter((x) => x[0] === 'DROPPED'), [['DROPPED', 'POLICY_DENIED', 5], ['DROPPED', 'POLICY_DENIED', 1]]);
+  });
+});
+
+describe('export sysdump, Cilium 1.16 (--cilium 1.16)', async () => {
+  const { top, files } = await exported('v116', '--cilium', '1.16');
+  const cmd = 'cilium-bugtool-cilium-k9xcx-20261206-101500/cmd/';
+
+  it('names the command files cilium-dbg- (v1.15 on) and still has the tunnel map; ct list without --time-diff', () => {
+    assert.deepEqual(files.filter((f) => f.startsWith(cmd)).map((f) => f.slice(cmd.length)), [
+      'cilium-dbg-bpf-ct-list-global.md', 'cilium-dbg-bpf-egress-list.md', 'cilium-dbg-bpf-endpoint-list.md', 'cilium-dbg-bpf-ipcache-list.md', 'cilium-dbg-bpf-lb-list.md',
+      'cilium-dbg-bpf-nat-list.md', 'cilium-dbg-bpf-policy-get---all---numeric.md', 'cilium-dbg-bpf-tunnel-list.md', 'cilium-debuginfo-20261206-101500+0000-UTC.json',
+    ]);
+    assert.equal(JSON.parse(read(top, `${cmd}cilium-debuginfo-${TS}+0000-UTC.json`))['cilium-version'], '1.16.15 7513067408 2025-09-17T14:13:05+02:00');
+    assert.ok(read(top, `${cmd}cilium-dbg-bpf-policy-get---all---numeric.md`).startsWith('Endpoint ID: 2087\nPath: /sys/fs/bpf/tc/globals/cilium_policy_02087\n\nPOLICY   DIRECTION   IDENTITY   PORT/PROTO   PROXY PORT   AUTH TYPE   BYTES   PACKETS   PREFIX   \n'));
   });
 });
 
