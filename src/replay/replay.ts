@@ -349,6 +349,9 @@ export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs:
   const outer = events.filter((e) => isOuterHeader(cluster, e));
   const notes = [...fileNotes];
   if (outer.length > 0) notes.push(`${outer.length} event${outer.length === 1 ? '' : 's'} on the ${cluster.scenario.cluster.tunnelProtocol} outer header (node to node, UDP ${cluster.scenario.cluster.tunnelPort}) not replayed on ${outer.length === 1 ? 'its' : 'their'} own: the same packet${outer.length === 1 ? ' as an' : 's as the'} inner flow${outer.length === 1 ? '' : 's'} (${outer.slice(0, 5).map((e) => (inputs.length > 1 ? `${e.input}:${e.line}` : `line ${e.line}`)).join(', ')}${outer.length > 5 ? ', …' : ''})`);
+  // file.{name,line} on drops arrived in Hubble with v1.17 (flow.proto `FileInfo file = 38`, d8efde40b5).
+  const withFile = events.find((e) => e.file !== null);
+  if (withFile && cluster.datapath.release.profile !== '1.18') notes.push(`the flows name the drop's source file (${withFile.input}:${withFile.line}: file ${withFile.file}), which Hubble does from v1.17 on, but the cluster is simulated as Cilium ${cluster.datapath.release.version} (--cilium 1.18 to match)`);
   const seen = new Set(events.map((e) => e.node).filter((n): n is string => n !== null));
   const flows = groupEvents(events.filter((e) => !outer.includes(e))).map((g, i) => replayGroup(cluster, i + 1, g, cache, seen));
   return {

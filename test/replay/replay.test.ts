@@ -133,6 +133,8 @@ describe('replay of the fixture flows', () => {
     assert.equal(code, 0);
     assert.equal(report.flows[0]?.status, 'agree');
     assert.equal(report.flows[0]?.simulated?.drop_reason, 'POLICY_DENIED');
+    // the sample is a v1.18 flow: its drop names bpf_lxc.c:2081, which v1.13's Hubble did not
+    assert.match(report.notes[0] ?? '', /^the flows name the drop's source file \(\S+:2: file bpf_lxc\.c:2081\), which Hubble does from v1\.17 on, but the cluster is simulated as Cilium v1\.13\.0 \(--cilium 1\.18 to match\)$/);
   });
 });
 
