@@ -174,6 +174,16 @@ describe('mapping flows onto the cluster', () => {
     assert.deepEqual([report.flows[0]?.status, report.flows[0]?.hubble.drop_reason, report.flows[0]?.hubble.drop_code], ['agree', 'POLICY_DENIED', 133]);
   });
 
+  it('a deny rule: POLICY_DENY (181) explained, the rule named, and no policy proposed (no allow can override a deny)', async () => {
+    const deny = variant((f) => { f['drop_reason'] = 181; f['drop_reason_desc'] = 'POLICY_DENY'; f['event_type'] = { type: 1, sub_type: 181 }; });
+    const r = await runCli(['replay', flowsFile(deny + '\n'), '-f', 'test/replay/fixtures/cluster-deny.yaml', '-o', 'json']);
+    assert.equal(r.code, 0, r.stdout);
+    const f = (JSON.parse(r.stdout) as JsonReport).flows[0] as JsonFlow;
+    assert.deepEqual([f.status, f.simulated?.drop_reason, f.proposed_fix], ['agree', 'POLICY_DENY', null]);
+    assert.match(f.rule ?? '', /^CiliumNetworkPolicy default\/deny-client /);
+    assert.ok(f.explanation.includes('Deny rules take precedence over every allow rule, so no added allow policy can let this through: remove or narrow the deny rule.'), f.explanation.join('\n'));
+  });
+
   it('another drop reason is a disagreement', async () => {
     const { code, report } = await json(flowsFile(variant((f) => { f['drop_reason'] = 181; f['drop_reason_desc'] = 'POLICY_DENY'; f['event_type'] = { type: 1, sub_type: 181 }; }) + '\n'));
     assert.equal(code, 1);
