@@ -296,8 +296,8 @@ function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEve
     observed,
   };
   const none = { explanation: [], proposedFix: null, rule: null };
-  if (e.type === 'L7' || e.type === 'SOCK') {
-    const what = e.type === 'L7' ? "an L7 (proxy access log) event: the proxy's request records are not re-simulated; the connection's L3/L4 events are" : 'a socket-LB (trace-sock) event: the translation is part of the trace of the connection’s packets, which are replayed';
+  if (e.type === 'L7') {
+    const what = "an L7 (proxy access log) event: the proxy's request records are not re-simulated; the connection's L3/L4 events are";
     return { ...base, simulated: null, status: 'not-simulated', finding: `not simulated: ${what}`, ...none, notes };
   }
   if ('problem' in src || 'problem' in dst) {
@@ -347,13 +347,16 @@ function isOuterHeader(cluster: Cluster, e: HubbleEvent): boolean {
 export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs: readonly string[], fileNotes: readonly string[]): ReplayReport {
   const cache = new Map<string, Simulation>();
   const outer = events.filter((e) => isOuterHeader(cluster, e));
+  // trace-sock events (socket LB's connect()/sendmsg() translation) carry no verdict of their own: the connection's packets are replayed.
+  const sock = events.filter((e) => e.type === 'SOCK');
   const notes = [...fileNotes];
+  if (sock.length > 0) notes.push(`${sock.length} socket-LB (trace-sock) event${sock.length === 1 ? '' : 's'} not replayed on ${sock.length === 1 ? 'its' : 'their'} own: the translation is part of the trace of the connection's packets (${sock.slice(0, 5).map((e) => (inputs.length > 1 ? `${e.input}:${e.line}` : `line ${e.line}`)).join(', ')}${sock.length > 5 ? ', …' : ''})`);
   if (outer.length > 0) notes.push(`${outer.length} event${outer.length === 1 ? '' : 's'} on the ${cluster.scenario.cluster.tunnelProtocol} outer header (node to node, UDP ${cluster.scenario.cluster.tunnelPort}) not replayed on ${outer.length === 1 ? 'its' : 'their'} own: the same packet${outer.length === 1 ? ' as an' : 's as the'} inner flow${outer.length === 1 ? '' : 's'} (${outer.slice(0, 5).map((e) => (inputs.length > 1 ? `${e.input}:${e.line}` : `line ${e.line}`)).join(', ')}${outer.length > 5 ? ', …' : ''})`);
   // file.{name,line} on drops arrived in Hubble with v1.17 (flow.proto `FileInfo file = 38`, d8efde40b5).
   const withFile = events.find((e) => e.file !== null);
   if (withFile && cluster.datapath.release.profile !== '1.18') notes.push(`the flows name the drop's source file (${withFile.input}:${withFile.line}: file ${withFile.file}), which Hubble does from v1.17 on, but the cluster is simulated as Cilium ${cluster.datapath.release.version} (--cilium 1.18 to match)`);
   const seen = new Set(events.map((e) => e.node).filter((n): n is string => n !== null));
-  const flows = groupEvents(events.filter((e) => !outer.includes(e))).map((g, i) => replayGroup(cluster, i + 1, g, cache, seen));
+  const flows = groupEvents(events.filter((e) => !outer.includes(e) && !sock.includes(e))).map((g, i) => replayGroup(cluster, i + 1, g, cache, seen));
   return {
     schema: 'cilium-trace/replay/v1',
     inputs,

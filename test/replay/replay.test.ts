@@ -200,6 +200,17 @@ describe('mapping flows onto the cluster', () => {
   });
 });
 
+describe('replaying cilium-trace\'s own -o hubble output', () => {
+  it('socket-LB (trace-sock) events are folded into the connection, whose packets agree (services scenario, 1.13)', async () => {
+    const trace = await runCli(['--scenario', 'services', 'pod1', 'svc:web', '-o', 'hubble']);
+    assert.equal(trace.code, 0);
+    const p = flowsFile(trace.stdout);
+    const r = await runCli(['replay', p, '--scenario', 'services']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.ok(r.stdout.startsWith(`replay ${p} on cluster services (Cilium v1.13.0)\nnote: 2 socket-LB (trace-sock) events not replayed on their own: the translation is part of the trace of the connection's packets (line 1, line 2)\n\nflow 1 (lines 3-4): default/pod1 (10.0.0.157:43210) → default/pod2 (10.0.0.243:80) TCP SYN\n`), r.stdout);
+  });
+});
+
 describe('the flows file format', () => {
   it('tolerates blank lines, node_status responses, bare Flow objects and a last line that is no JSON, each with a note', async () => {
     const bare = JSON.stringify((JSON.parse(LINES[8] as string) as { flow: unknown }).flow);
