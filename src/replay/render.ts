@@ -26,13 +26,22 @@ function protoText(f: ReplayedFlow): string {
   return f.proto === 'none' ? 'no L4' : f.proto.toUpperCase();
 }
 
-function sideText(s: ReplayedFlow['src']): string {
-  const addr = s.ip === null ? '?' : s.port !== null ? `${s.ip}:${s.port}` : s.ip;
+function sideText(s: ReplayedFlow['src'], anyPort: boolean): string {
+  const addr = s.ip === null ? '?' : s.port !== null ? `${s.ip}:${anyPort ? '*' : s.port}` : s.ip;
   return s.name === null || s.name === s.ip ? addr : `${s.name} (${addr})`;
 }
 
+/** The client ports of merged connections: `3 connections, client ports 40000, 40001, 40002`. */
+function connectionsText(f: ReplayedFlow): string | undefined {
+  const p = f.clientPorts;
+  if (p.length < 2) return undefined;
+  const shown = p.slice(0, 10).join(', ');
+  return `${p.length} connections, client ports ${shown}${p.length > 10 ? `, … (${p.length})` : ''}`;
+}
+
 export function flowTitle(f: ReplayedFlow): string {
-  return `${sideText(f.src)} → ${sideText(f.dst)} ${protoText(f)}${f.reply ? ' (reply)' : ''}`;
+  const many = f.clientPorts.length > 1;
+  return `${sideText(f.src, many && !f.reply)} → ${sideText(f.dst, many && f.reply)} ${protoText(f)}${f.reply ? ' (reply)' : ''}`;
 }
 
 function hubbleLine(f: ReplayedFlow): string {
@@ -58,7 +67,10 @@ function statusLine(f: ReplayedFlow): string {
 }
 
 function flowBlock(f: ReplayedFlow, several: boolean): string[] {
-  const out = [`flow ${f.index} (${atText(f, several)}): ${flowTitle(f)}`, `  hubble:    ${hubbleLine(f)}`];
+  const out = [`flow ${f.index} (${atText(f, several)}): ${flowTitle(f)}`];
+  const conns = connectionsText(f);
+  if (conns) out.push(`  ${conns}`);
+  out.push(`  hubble:    ${hubbleLine(f)}`);
   if (f.simulated) out.push(`  simulated: ${simLine(f.simulated)}`);
   out.push(`  ${statusLine(f)}`);
   for (const n of f.notes) out.push(`  note: ${n}`);
@@ -128,7 +140,7 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   if (findings.length > 0) {
     out.push('', '## Findings');
     for (const f of findings) {
-      out.push('', `### Flow ${f.index}: ${STATUS_WORD[f.status].toLowerCase()}`, '', `${flowTitle(f)} (${atText(f, several)})`, '', `- Hubble: ${hubbleLine(f)}`);
+      out.push('', `### Flow ${f.index}: ${STATUS_WORD[f.status].toLowerCase()}`, '', `${flowTitle(f)} (${atText(f, several)})`, '', ...(connectionsText(f) ? [`- ${connectionsText(f)}`] : []), `- Hubble: ${hubbleLine(f)}`);
       if (f.simulated) out.push(`- Simulated: ${simLine(f.simulated)}`);
       out.push(`- Finding: ${f.finding ?? ''}`, ...f.notes.map((n) => `- Note: ${n}`));
     }
@@ -137,7 +149,7 @@ export function renderReplayMarkdown(r: ReplayReport): string {
   if (explained.length > 0) {
     out.push('', '## Explained drops');
     for (const f of explained) {
-      out.push('', `### Flow ${f.index}: ${observedText(f.observed)}`, '', `${flowTitle(f)} (${atText(f, several)})`, '', `- Hubble: ${hubbleLine(f)}`);
+      out.push('', `### Flow ${f.index}: ${observedText(f.observed)}`, '', `${flowTitle(f)} (${atText(f, several)})`, '', ...(connectionsText(f) ? [`- ${connectionsText(f)}`] : []), `- Hubble: ${hubbleLine(f)}`);
       if (f.simulated) out.push(`- Simulated: ${simLine(f.simulated)}`);
       out.push(...f.notes.map((n) => `- Note: ${n}`), '', ...f.explanation.map((l) => `> ${l}`));
       if (f.proposedFix) out.push('', `The smallest policy that would allow it (${code(f.proposedFix.name)}):`, '', '```yaml', f.proposedFix.yaml.trimEnd(), '```');
@@ -178,6 +190,7 @@ export function replayToJson(r: ReplayReport): unknown {
       icmp_type: f.icmpType,
       tcp_flags: [...f.tcpFlags],
       reply: f.reply,
+      client_ports: [...f.clientPorts],
       hubble: { verdict: f.observed.verdict, drop_reason: f.observed.dropName, drop_code: f.observed.dropCode, nodes: [...f.observed.nodes], drop_node: f.observed.dropNode, direction: f.observed.direction, file: f.observed.file, events: [...f.observed.events] },
       simulated: f.simulated ? { verdict: f.simulated.verdict, drop_reason: f.simulated.dropName, drop_code: f.simulated.dropCode, macro: f.simulated.macro, fn: f.simulated.fn, file: f.simulated.file, node: f.simulated.node, direction: f.simulated.direction, delivered: f.simulated.delivered, not_simulated: f.simulated.notSimulated } : null,
       status: f.status,

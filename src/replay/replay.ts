@@ -63,6 +63,11 @@ export interface ReplayedFlow {
   readonly icmpType: number | null;
   readonly tcpFlags: readonly string[];
   readonly reply: boolean;
+  /**
+   * The client's port of each connection merged into this flow (the source port, the
+   * destination port of a reply): connections that differ only in it, seen and simulated alike, are one flow.
+   */
+  readonly clientPorts: readonly number[];
   readonly observed: Observed;
   readonly simulated: Simulated | null;
   readonly status: Status;
@@ -280,6 +285,9 @@ function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEve
   const e = events[0] as HubbleEvent;
   const observed = observe(events);
   const notes: string[] = [];
+  // The same packet both allowed (a policy verdict, a delivery) and dropped on the drop's node: the state changed while the flows were recorded.
+  const passed = events.filter((x) => x.node === observed.dropNode && x.verdict === 'FORWARDED' && (x.eventType === 5 || x.observationPoint === 'TO_ENDPOINT'));
+  if (observed.verdict === 'DROPPED' && passed.length > 0) notes.push(`Hubble also reports it allowed or delivered on ${observed.dropNode ?? '?'} (a FORWARDED policy verdict or TO_ENDPOINT event): the policy or the identities changed while the flows were recorded`);
   const nodes = new Set(cluster.scenario.nodes.map((n) => n.name));
   for (const n of observed.nodes) if (!nodes.has(n)) notes.push(`node ${n} (the flow's node_name) is not a node of the cluster`);
   const src = mapEnd(cluster, 'source', e.src);
@@ -293,6 +301,7 @@ function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEve
     icmpType: e.icmpType,
     tcpFlags: e.tcpFlags,
     reply: isReplyEvent(e),
+    clientPorts: (isReplyEvent(e) ? e.dst.port : e.src.port) === null ? [] : [(isReplyEvent(e) ? e.dst.port : e.src.port) as number],
     observed,
   };
   const none = { explanation: [], proposedFix: null, rule: null };
@@ -356,7 +365,8 @@ export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs:
   const withFile = events.find((e) => e.file !== null);
   if (withFile && cluster.datapath.release.profile !== '1.18') notes.push(`the flows name the drop's source file (${withFile.input}:${withFile.line}: file ${withFile.file}), which Hubble does from v1.17 on, but the cluster is simulated as Cilium ${cluster.datapath.release.version} (--cilium 1.18 to match)`);
   const seen = new Set(events.map((e) => e.node).filter((n): n is string => n !== null));
-  const flows = groupEvents(events.filter((e) => !outer.includes(e) && !sock.includes(e))).map((g, i) => replayGroup(cluster, i + 1, g, cache, seen));
+  const packets = groupEvents(events.filter((e) => !outer.includes(e) && !sock.includes(e))).map((g, i) => replayGroup(cluster, i + 1, g, cache, seen));
+  const flows = mergeConnections(packets);
   return {
     schema: 'cilium-trace/replay/v1',
     inputs,
@@ -366,6 +376,35 @@ export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs:
     events: events.length,
     flows,
   };
+}
+
+/**
+ * Connections that differ only in the client's port (retries, a client's many connections),
+ * with the same observation, simulation and finding, are one flow: a sysdump's 10,000 flows
+ * read as the few conversations they are.
+ */
+function mergeConnections(flows: readonly ReplayedFlow[]): ReplayedFlow[] {
+  const out: ReplayedFlow[] = [];
+  const at = new Map<string, number>();
+  for (const f of flows) {
+    const server = f.reply ? f.src.port : f.dst.port;
+    const key = JSON.stringify([f.src.ip, f.src.name, f.dst.ip, f.dst.name, server, f.proto, f.icmpType, f.tcpFlags, f.reply, { ...f.observed, events: [] }, f.simulated, f.status, f.finding, f.explanation, f.rule, f.notes]);
+    const i = at.get(key);
+    const prev = i === undefined ? undefined : out[i];
+    if (i === undefined || !prev) {
+      at.set(key, out.length);
+      out.push(f);
+      continue;
+    }
+    const files = [...new Set([...prev.at.map((a) => a.file), ...f.at.map((a) => a.file)])];
+    out[i] = {
+      ...prev,
+      at: files.map((file) => ({ file, lines: [...(prev.at.find((a) => a.file === file)?.lines ?? []), ...(f.at.find((a) => a.file === file)?.lines ?? [])].sort((a, b) => a - b) })),
+      clientPorts: [...prev.clientPorts, ...f.clientPorts],
+      observed: { ...prev.observed, events: [...new Set([...prev.observed.events, ...f.observed.events])] },
+    };
+  }
+  return out.map((f, n) => ({ ...f, index: n + 1 }));
 }
 
 /** A drop counts as explained when the simulation reproduces it (same verdict, reason and node). */

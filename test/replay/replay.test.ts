@@ -184,6 +184,14 @@ describe('mapping flows onto the cluster', () => {
     assert.ok(f.explanation.includes('Deny rules take precedence over every allow rule, so no added allow policy can let this through: remove or narrow the deny rule.'), f.explanation.join('\n'));
   });
 
+  it('connections that differ only in the client port are one flow (retries, many connections), with their ports', async () => {
+    const retry = variant((f) => { (f['l4'] as { TCP: { source_port: number } }).TCP.source_port = 43211; });
+    const r = await runCli(['replay', flowsFile(`${LINES[7]}\n${LINES[8]}\n${retry}\n`), ...CLUSTER]);
+    assert.equal(r.code, 0, r.stdout);
+    assert.ok(r.stdout.includes('flow 1 (lines 1-3): default/client-6f8b9c7d5-abcde (10.0.1.23:*) → default/server-5d4f7c9b8-xyz12 (10.0.2.45:8080) TCP SYN\n  2 connections, client ports 43210, 43211\n  hubble:    DROPPED POLICY_DENIED (133) on kind-worker2 INGRESS at bpf_lxc.c:2081 (3 events: policy-verdict, drop)\n'), r.stdout);
+    assert.match(r.stdout, /\n {2}1 flow \(3 events\): 1 agree \(0 forwarded, 1 dropped\)/);
+  });
+
   it('another drop reason is a disagreement', async () => {
     const { code, report } = await json(flowsFile(variant((f) => { f['drop_reason'] = 181; f['drop_reason_desc'] = 'POLICY_DENY'; f['event_type'] = { type: 1, sub_type: 181 }; }) + '\n'));
     assert.equal(code, 1);
