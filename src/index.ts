@@ -17,6 +17,9 @@ import { renderJson, traceToJson } from './render/json.js';
 import { renderMonitor } from './render/monitor.js';
 import { renderHubble } from './render/hubble.js';
 import { computeMatrix, type Matrix, type PortSpec } from './analysis/matrix.js';
+import { applyMapsSource, mapsSourceOf } from './sysdump/maps-source.js';
+export { openSysdump, isSysdumpPath } from './sysdump/index.js';
+export type { Sysdump, SysdumpNode, SysdumpNote, SysdumpRelease, FlowsFile } from './sysdump/index.js';
 
 export { InputError, UsageError, type Problem, type Position } from './errors.js';
 export type { Cluster } from './controlplane/cluster.js';
@@ -41,11 +44,13 @@ export type ClusterSource =
 export interface LoadOptions {
   /** The Cilium release to simulate: 1.13, 1.16, 1.18 or the release (1.16.15); default: what the input says, else the newest. */
   readonly cilium?: string;
+  /** With a sysdump among the files: trace over its nodes' map dumps (real, the default) or the computed maps. */
+  readonly maps?: 'real' | 'computed';
 }
 
 /** Loads and validates a cluster, runs the control plane and fills every node's maps. */
 export function loadCluster(source?: ClusterSource, options: LoadOptions = {}): Cluster {
-  return buildCluster(loadScenarioOf(source, options));
+  return applyMapsSource(buildCluster(loadScenarioOf(source, options)), mapsSourceOf(options.maps, 'maps:'), 'maps:').cluster;
 }
 
 function loadScenarioOf(source: ClusterSource | undefined, options: LoadOptions): Scenario {

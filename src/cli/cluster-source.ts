@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario/types.js';
 import type { ProfileChoice } from '../scenario/cilium-release.js';
 import { CILIUM_VERSIONS } from '../scenario/fields.js';
 import { profileOf } from '../cilium/releases/release.js';
+import { applyMapsSource, mapsSourceOf } from '../sysdump/maps-source.js';
 
 export interface ClusterOptions {
   readonly file?: string[];
@@ -17,6 +18,10 @@ export interface ClusterOptions {
   readonly cilium?: string;
   /** The option that gave `cilium`, for the profile's why (diff's second side: --cilium2). */
   readonly ciliumFlag?: string;
+  /** --maps: with a sysdump input, trace over its map dumps (real, the default) or the computed maps. */
+  readonly maps?: string;
+  /** The option that gave `maps` (diff's second side: --maps2). */
+  readonly mapsFlag?: string;
 }
 
 /** --cilium as a load option; a value that names no profile is a usage error. */
@@ -49,7 +54,7 @@ export function loadScenario(o: ClusterOptions): Scenario {
 }
 
 export function loadCluster(o: ClusterOptions): Cluster {
-  return buildCluster(loadScenario(o));
+  return applyMapsSource(buildCluster(loadScenario(o)), mapsSourceOf(o.maps, o.mapsFlag), o.mapsFlag).cluster;
 }
 
 /** One stderr line naming what the loader read but does not model (never silently dropped). */

@@ -11,6 +11,7 @@ import type { Io } from './io.js';
 import { DEFAULT_SPORT } from '../trace/run.js';
 import { TRACE_OUTPUTS, traceAction } from './trace-cmd.js';
 import { CILIUM_OPTION_HELP, versionText } from '../version.js';
+import { MAPS_OPTION_HELP } from '../sysdump/maps-source.js';
 
 export const HELP_AFTER = `
 Exit codes: 0 forwarded, 1 dropped, 2 bad input or bad usage, 3 internal error
@@ -43,6 +44,7 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: tru
   { name: 'shell', make: async (c) => (await import('./commands/shell.js')).shellCommand(c.io, c.result) },
   { name: 'devices', cluster: true, make: async (c) => (await import('./commands/devices.js')).devicesCommand(c.io, c.result, c.load) },
   { name: 'explain', make: async (c) => (await import('./commands/explain.js')).explainCommand(c.io, c.result) },
+  { name: 'drift', make: async (c) => (await import('./commands/drift.js')).driftCommand(c.io, c.result) },
   { name: 'replay', cluster: true, make: async (c) => (await import('./commands/replay.js')).replayCommand(c.io, c.result, c.load) },
   { name: 'export', cluster: true, make: async (c) => (await import('./commands/export.js')).exportCommand(c.io, c.result, c.load) },
   { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result, c.load) },
@@ -53,7 +55,8 @@ function clusterOptions(cmd: Command): Command {
     .addOption(new Option('-f, --file <path>', 'cluster input: a scenario file, Kubernetes manifests (kubectl get -o yaml), a directory of them, or - for stdin; repeatable (default: the embedded cluster of seed note 000)').argParser(collect))
     .option('--scenario <name>', scenarioHelp())
     .option('--max-input-size <bytes>', MAX_INPUT_SIZE_HELP)
-    .option('--cilium <release>', CILIUM_OPTION_HELP);
+    .option('--cilium <release>', CILIUM_OPTION_HELP)
+    .option('--maps <source>', MAPS_OPTION_HELP);
 }
 
 /** The root program: the trace itself, without subcommands. */

@@ -11,7 +11,8 @@ import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
 import type { Identity } from '../controlplane/identity.js';
 import { formatLabel, type Label } from '../controlplane/labels.js';
 import { provenanceText } from '../maps/provenance.js';
-import { describePolicyPort } from '../maps/policymap.js';
+import { describePolicyPort, policyMapName } from '../maps/policymap.js';
+import { computedAllow, driftLines, isRealPolicyMap } from '../sysdump/policy-drift.js';
 import { releaseOfProfile } from '../cilium/releases/release.js';
 import type { Position } from '../errors.js';
 import type { PolicySpec } from '../scenario/types.js';
@@ -121,6 +122,13 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
   if (pol.deny) {
     for (const p of pol.provenance) lines.push(`A deny entry matched: ${provenanceText(p)}.`);
     lines.push('Deny rules take precedence over every allow rule, so no added allow policy can let this through: remove or narrow the deny rule.');
+    return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: null, suggestionName: null };
+  }
+  // Over a sysdump's real policy map: the objects may allow what the map drops (drift).
+  const realMap = cluster.datapath.nodes.get(ep.node.name)?.maps.policy.get(policyMapName(ep.pod.endpointId, cluster.datapath.release));
+  const allow = isRealPolicyMap(realMap) && r.packet.proto !== 'icmp' ? computedAllow(ep.policy.entries, pol.direction, pol.remoteId, r.packet.proto, r.packet.dport ?? 0) : undefined;
+  if (allow && realMap) {
+    lines.push(...driftLines(allow, realMap.name, ep.node.name));
     return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: null, suggestionName: null };
   }
   lines.push(...prunedRanges(cluster, selecting.map((s) => s.policy), pol.direction, r));

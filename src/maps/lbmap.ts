@@ -146,6 +146,12 @@ export class LbMaps {
     return this.services.get(keyId(key))?.value;
   }
 
+  /** Every entry, deferred frontends written first (drift compares them). */
+  entries(): Array<{ key: Lb4Key; value: Lb4Service }> {
+    for (const id of [...this.deferred.keys()]) this.flush(id);
+    return [...this.services.values()];
+  }
+
   /**
    * `cilium bpf lb list`: frontends sorted by address and port, slots in order (the CLI ranges
    * over a Go map, so its order varies; sorted here). v1.16+ keys carry the slot, one row each.

@@ -4,8 +4,11 @@
 import type { Position } from '../errors.js';
 
 export interface Provenance {
-  /** What made the entry: a pod, a node, a policy rule, a reserved identity, agent default. */
-  readonly kind: 'pod' | 'node' | 'policy' | 'reserved' | 'agent' | 'service';
+  /**
+   * What made the entry: a pod, a node, a policy rule, a reserved identity, agent default;
+   * `sysdump`: the entry was read from a node's map dump in a sysdump (what names file and line).
+   */
+  readonly kind: 'pod' | 'node' | 'policy' | 'reserved' | 'agent' | 'service' | 'sysdump';
   /** Human-readable origin, e.g. "pod default/pod3", "CiliumNetworkPolicy default/l3-rule ingress[0]". */
   readonly what: string;
   readonly pos?: Position;

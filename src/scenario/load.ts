@@ -12,6 +12,8 @@ import type { ProfileChoice } from './cilium-release.js';
 import { walkDirectory } from './walk.js';
 import type { IgnoredInput, Scenario } from './types.js';
 import { shownPath } from '../util/shown-path.js';
+import { isSysdumpPath, openSysdump } from '../sysdump/open.js';
+import type { Sysdump } from '../sysdump/types.js';
 
 /** The display name of standard input (`-f -`). */
 export const STDIN_NAME = '<stdin>';
@@ -149,6 +151,7 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
   const problems: Problem[] = [];
   const ignored: IgnoredInput[] = [];
   let stdinRead = false;
+  const sysdumps: Sysdump[] = [];
   for (const path of paths) {
     if (path === '-') {
       if (!stdinRead) {
@@ -161,6 +164,23 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
         }
       }
       stdinRead = true;
+      continue;
+    }
+    // A `cilium sysdump` (zip or unpacked directory): its cluster objects are the input.
+    if (isSysdumpPath(path)) {
+      let sd: Sysdump;
+      try {
+        sd = openSysdump(path);
+      } catch (err) {
+        problems.push(unreadable(path, `cannot read the sysdump (${err instanceof Error ? err.message : String(err)}: a truncated or damaged zip?)`));
+        continue;
+      }
+      if (sd.clusterInputs.length === 0) {
+        problems.push(unreadable(path, 'the sysdump holds no cluster objects (expected k8s-pods-<time>.yaml, ciliumendpoints-<time>.yaml, … in cilium-sysdump-<time>/)'));
+        continue;
+      }
+      sysdumps.push(sd);
+      inputs.push(...sd.clusterInputs);
       continue;
     }
     try {
@@ -176,8 +196,28 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
     if (input !== undefined) inputs.push(input);
   }
   if (problems.length > 0) throw new InputError(problems);
-  const scenario = readInputs(inputs, nameFromPath(first), options.cilium);
+  const scenario = withSysdumps(readInputs(inputs, nameFromPath(first), options.cilium ?? sysdumpRelease(sysdumps, inputs)), sysdumps);
   return ignored.length === 0 ? scenario : { ...scenario, ignoredInputs: [...ignored, ...(scenario.ignoredInputs ?? [])] };
+}
+
+/**
+ * The release a sysdump's agents run, when its cluster objects hold no agent DaemonSet (whose
+ * image the Kubernetes loader reads): from a debuginfo's cilium-version or the command files.
+ */
+function sysdumpRelease(sysdumps: readonly Sysdump[], inputs: readonly Input[]): ProfileChoice | undefined {
+  const r = sysdumps.find((s) => s.release)?.release;
+  if (!r || inputs.some((i) => /\/cilium-daemonset-[^/]*$/.test(i.file))) return undefined;
+  return { profile: r.profile, why: r.why };
+}
+
+/** The scenario with its sysdumps and their notes (warnings, never failures). */
+function withSysdumps(s: Scenario, sysdumps: readonly Sysdump[]): Scenario {
+  if (sysdumps.length === 0) return s;
+  const notes = sysdumps.flatMap((sd) => sd.notes).map((n) => {
+    const m = n.where ? /^(.*):(\d+)$/.exec(n.where) : null;
+    return m ? { pos: { file: m[1]!, line: Number(m[2]), col: 1 }, message: n.message } : n.where ? { pos: { file: n.where, line: 1, col: 1 }, message: n.message } : { message: n.message };
+  });
+  return { ...s, sysdumps, warnings: [...s.warnings, ...notes] };
 }
 
 /**

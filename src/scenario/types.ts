@@ -1,4 +1,5 @@
 // The scenario model: a cluster as the control plane consumes it, after loading,
+import type { Sysdump } from '../sysdump/types.js';
 // validation and deterministic defaulting. Every object keeps the position of the YAML
 // node it came from, so map entries can carry provenance and errors can point at input.
 import type { HttpRule } from '../proxy/envoy-http.js';
@@ -468,4 +469,6 @@ export interface Scenario {
   readonly ignoredInputs?: readonly IgnoredInput[];
   /** CiliumIdentity objects: computed label sets that match one take its number. */
   readonly ciliumIdentities?: readonly CiliumIdentitySpec[];
+  /** The `cilium sysdump`s the input came from (-f a zip or its directory): their nodes' map dumps. */
+  readonly sysdumps?: readonly Sysdump[];
 }

@@ -10,6 +10,7 @@ import { loadNotes } from '../../scenario/load-notes.js';
 import { commanderOutput, type Io } from '../io.js';
 import type { PortSpec } from '../../analysis/matrix.js';
 import { listShippedScenarios } from '../../scenario/load.js';
+import { applyMapsSource, mapsSourceOf, MAPS_OPTION_HELP } from '../../sysdump/maps-source.js';
 
 /** --scenario's help: the scenarios the package ships, read from its scenarios/ directory. */
 export function scenarioHelp(what = 'a shipped scenario by name'): string {
@@ -45,19 +46,21 @@ export function addClusterOptions(cmd: Command, suffix = '', what = 'cluster inp
     .option(`--cilium${suffix} <release>`, suffix === '' ? CILIUM_OPTION_HELP : `the Cilium release of ${what} (default: as --cilium, else what its input says)`);
   // One limit for every input of the command (diff's --f2 side too).
   if (suffix === '') cmd.option('--max-input-size <bytes>', MAX_INPUT_SIZE_HELP);
+  cmd.option(`--maps${suffix} <source>`, suffix === '' ? MAPS_OPTION_HELP : `the maps of ${what}: real or computed (default: as --maps)`);
   return cmd;
 }
 
 /** -f/--scenario written after the command name, else before it (the root program's). */
 export function clusterOptionsOf(cmd: Command): ClusterOptions {
-  type Own = { file?: string[]; scenario?: string; cilium?: string; maxInputSize?: string };
+  type Own = { file?: string[]; scenario?: string; cilium?: string; maxInputSize?: string; maps?: string };
   const own = cmd.opts<Own>();
   const root = cmd.parent?.opts<Own>() ?? {};
   const file = [...(root.file ?? []), ...(own.file ?? [])];
   const scenario = own.scenario ?? root.scenario;
   const cilium = own.cilium ?? root.cilium;
   const maxInputSize = own.maxInputSize ?? root.maxInputSize;
-  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(cilium !== undefined ? { cilium } : {}), ...(maxInputSize !== undefined ? { maxInputSize } : {}) };
+  const maps = own.maps ?? root.maps;
+  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(cilium !== undefined ? { cilium } : {}), ...(maxInputSize !== undefined ? { maxInputSize } : {}), ...(maps !== undefined ? { maps } : {}) };
 }
 
 export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
@@ -67,7 +70,9 @@ export function loadCluster(opts: ClusterOptions, io: Io): Cluster {
   for (const line of loadNotes(scenario)) io.stderr(line + '\n');
   const skipped = skippedSummary(scenario);
   if (skipped) io.stderr(skipped + '\n');
-  return buildCluster(scenario);
+  const real = applyMapsSource(buildCluster(scenario), mapsSourceOf(opts.maps, opts.mapsFlag), opts.mapsFlag);
+  for (const line of real.lines) io.stderr(line + '\n');
+  return real.cluster;
 }
 
 /** A repeatable "-p PROTO[/PORT]" value: icmp, tcp/80, udp/53. */

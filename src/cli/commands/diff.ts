@@ -29,7 +29,8 @@ class DiffCommand extends Command {
 }
 
 function label(o: ClusterOptions): string {
-  return o.file && o.file.length > 0 ? o.file.join(' + ') : `--scenario ${o.scenario ?? 'default'}`;
+  const maps = o.maps !== undefined ? ` (${o.maps} maps)` : '';
+  return (o.file && o.file.length > 0 ? o.file.join(' + ') : `--scenario ${o.scenario ?? 'default'}`) + maps;
 }
 
 /**
@@ -39,15 +40,17 @@ function label(o: ClusterOptions): string {
  */
 function sides(cmd: Command): { before: ClusterOptions; after: ClusterOptions } {
   const before = clusterOptionsOf(cmd);
-  const o = cmd.opts<{ file2?: string[]; scenario2?: string; cilium2?: string }>();
+  const o = cmd.opts<{ file2?: string[]; scenario2?: string; cilium2?: string; maps2?: string }>();
   const release2 = o.cilium2 !== undefined ? { cilium: o.cilium2, ciliumFlag: '--cilium2' } : before.cilium !== undefined ? { cilium: before.cilium } : {};
-  if (!o.file2 && o.scenario2 === undefined && o.cilium2 !== undefined) {
+  // --maps2 with one sysdump: the same cluster traced over its other maps (computed vs real).
+  const maps2 = o.maps2 !== undefined ? { maps: o.maps2, mapsFlag: '--maps2' } : before.maps !== undefined ? { maps: before.maps } : {};
+  if (!o.file2 && o.scenario2 === undefined && (o.cilium2 !== undefined || o.maps2 !== undefined)) {
     if (before.file?.includes('-')) throw new UsageError('standard input (-) can be read once: the upgrade view reads its cluster twice (expected -f PATH)');
-    const { cilium: _c, ciliumFlag: _f, ...cluster } = before;
-    return { before, after: { ...cluster, ...release2 } };
+    const { cilium: _c, ciliumFlag: _f, maps: _m, mapsFlag: _mf, ...cluster } = before;
+    return { before, after: { ...cluster, ...release2, ...maps2 } };
   }
   const limit = before.maxInputSize !== undefined ? { maxInputSize: before.maxInputSize } : {};
-  const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}), ...release2, ...limit };
+  const after: ClusterOptions = { ...(o.file2 ? { file: o.file2 } : {}), ...(o.scenario2 !== undefined ? { scenario: o.scenario2 } : {}), ...release2, ...maps2, ...limit };
   if (!before.file && !before.scenario) throw new UsageError('diff needs the cluster before the change (expected -f PATH or --scenario NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
   if (!after.file && !after.scenario) throw new UsageError('diff needs the cluster after the change (expected --f2 PATH or --scenario2 NAME; or --cilium2 RELEASE to compare one cluster on two releases)');
   if (before.file?.includes('-') && after.file?.includes('-')) throw new UsageError('standard input (-) can be read once (expected - for one side only)');
@@ -103,7 +106,7 @@ function matrixDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo: M
 export function diffCommand(io: Io, result: { code: number }): Command {
   const cmd = conventions(new DiffCommand('diff'), io)
     .description('compare two clusters, or one cluster as two Cilium releases (--cilium2: what changes on upgrade): matrix cells whose verdict changed, or one flow step by step; exit 1 when anything changed')
-    .usage('-f BEFORE --f2 AFTER [SRC DST [PROTO[/PORT]]] [matrix options]\n       [-f CLUSTER] --cilium OLD --cilium2 NEW [SRC DST [PROTO[/PORT]]]')
+    .usage('-f BEFORE --f2 AFTER [SRC DST [PROTO[/PORT]]] [matrix options]\n       [-f CLUSTER] --cilium OLD --cilium2 NEW [SRC DST [PROTO[/PORT]]]\n       -f SYSDUMP --maps computed --maps2 real [SRC DST [PROTO[/PORT]]]')
     .argument('[FLOW...]', 'SRC DST [PROTO[/PORT]]: trace this packet in both clusters instead of comparing matrices');
   addClusterOptions(cmd, '', 'the cluster before');
   addClusterOptions(cmd, '2', 'the cluster after', ' (-f2 PATH works too)');
