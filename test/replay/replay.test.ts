@@ -219,6 +219,23 @@ describe('replaying cilium-trace\'s own -o hubble output', () => {
   });
 });
 
+describe('replay -f SYSDUMP without FLOWS: the hubble-flows files inside it', () => {
+  it('replays the v1.18 sysdump fixture\'s flows over its real maps: the policy drop explained, the pod name of the flow noted', async () => {
+    const r = await runCli(['replay', '-f', 'test/fixtures/sysdump/v1.18']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.ok(r.stdout.startsWith('replay test/fixtures/sysdump/v1.18/cilium-sysdump-20261206-101500/hubble-flows-cilium-q9wzr-20261206-101500.json on cluster v1.18 (Cilium v1.18.3)\n'), r.stdout);
+    assert.ok(r.stdout.includes('  agrees: the drop is explained\n  note: source 10.0.1.23: the flow names pod default/client-6f8b9c7d5-abcde, the cluster has default/client-645b68dcf7-2jmrw there (an IP reused, or the flow and the cluster are from different moments)\n'), r.stdout);
+  });
+
+  it('a sysdump without flows files, or no sysdump and no FLOWS, is a usage error (exit 2)', async () => {
+    const none = await runCli(['replay', ...CLUSTER]);
+    assert.deepEqual([none.code, none.stderr], [2, 'cilium-trace: replay needs FLOWS (files of hubble observe -o json lines), or -f SYSDUMP to replay the Hubble flows inside it\n']);
+    const quick = await runCli(['replay', '-f', 'test/fixtures/sysdump/v1.13']);
+    assert.equal(quick.code, 2);
+    assert.match(quick.stderr, /cilium-trace: no hubble-flows-\*\.json in test\/fixtures\/sysdump\/v1\.13 \(a --quick sysdump has none\): give FLOWS\n$/);
+  });
+});
+
 describe('the flows file format', () => {
   it('tolerates blank lines, node_status responses, bare Flow objects and a last line that is no JSON, each with a note', async () => {
     const bare = JSON.stringify((JSON.parse(LINES[8] as string) as { flow: unknown }).flow);
