@@ -131,7 +131,7 @@ export function exportSysdump(cluster: Cluster, flows: readonly ExportFlow[], ts
     `cilium-trace export sysdump: written from the simulated cluster ${cluster.scenario.name} (Cilium ${r.version}), not collected from a live cluster`,
     `nodes: ${[...cluster.datapath.nodes.keys()].sort().map((n) => `${n} (agent pod ${agentPodName(n)}, node IP ${formatIpv4(cluster.scenario.nodes.find((x) => x.name === n)?.ip ?? 0)})`).join(', ')}`,
     `flows traced for the hubble-flows files: ${flows.length === 0 ? 'none' : flows.map((f) => f.label).join('; ')}`,
-    `not written: ${r.cli} status/config/identity text, agent logs, host commands (ip, tc, iptables, bpftool), the Go runtime in cilium-version, time in flows${r.profile === '1.18' ? ', the time difference of the ct entries (--time-diff: no clock)' : ''}`,
+    `not written: ${r.cli} status/config/identity/endpoint list text, agent logs, host commands (ip, tc, iptables, bpftool), the Go runtime in cilium-version, time in flows${r.profile === '1.18' ? ', the time difference of the ct entries (--time-diff: no clock)' : ''}`,
     ...notes.map((n) => `note: ${n}`),
   ];
   add('cilium-sysdump.log', log.join('\n') + '\n');
