@@ -3,7 +3,8 @@
 // forwarded connection (request events on both nodes, the VXLAN outer header, a SYN-ACK
 // reply), the reference sample's policy drop (client → server, verbatim), a planted
 // disagreement (frontend → server dropped with source identity 6, a stale ipcache entry as in
-// cilium/cilium#20243) and a flow from an address no pod has.
+// cilium/cilium#20243) and a flow from an address no pod has. sysdump-v1.18-frontend-dropped.jsonl
+// is the sample's drop for frontend → server, which the v1.18 sysdump fixture's planted drift explains.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -225,6 +226,20 @@ describe('replay -f SYSDUMP without FLOWS: the hubble-flows files inside it', ()
     assert.equal(r.code, 0, r.stdout);
     assert.ok(r.stdout.startsWith('replay test/fixtures/sysdump/v1.18/cilium-sysdump-20261206-101500/hubble-flows-cilium-q9wzr-20261206-101500.json on cluster v1.18 (Cilium v1.18.3)\n'), r.stdout);
     assert.ok(r.stdout.includes('  agrees: the drop is explained\n  note: source 10.0.1.23: the flow names pod default/client-6f8b9c7d5-abcde, the cluster has default/client-645b68dcf7-2jmrw there (an IP reused, or the flow and the cluster are from different moments)\n'), r.stdout);
+  });
+
+  it('the planted drift of the v1.18 fixture (server\'s policy map lacks frontend\'s 8080 entry): a frontend drop is explained over the real maps as drift, and disagrees over the computed ones', async () => {
+    const flows = 'test/replay/fixtures/sysdump-v1.18-frontend-dropped.jsonl';
+    const real = await runCli(['replay', flows, '-f', 'test/fixtures/sysdump/v1.18', '-o', 'json']);
+    assert.equal(real.code, 0, real.stdout);
+    const r = (JSON.parse(real.stdout) as JsonReport).flows[0] as JsonFlow;
+    assert.equal(r.status, 'agree');
+    assert.equal(r.proposed_fix, null);
+    assert.ok(r.explanation.includes('The real cilium_policy_v2_02087 on kind-worker2 (read from the sysdump) has no such entry: the map has drifted from the policy, and adding a policy would not help.'), r.explanation.join('\n'));
+    const computed = await runCli(['replay', flows, '-f', 'test/fixtures/sysdump/v1.18', '--maps', 'computed', '-o', 'json']);
+    assert.equal(computed.code, 1);
+    const c = (JSON.parse(computed.stdout) as JsonReport).flows[0] as JsonFlow;
+    assert.deepEqual([c.status, c.simulated?.verdict], ['disagree', 'FORWARDED']);
   });
 
   it('a sysdump without flows files, or no sysdump and no FLOWS, is a usage error (exit 2)', async () => {
