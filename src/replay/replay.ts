@@ -5,134 +5,18 @@
 // what Hubble saw. A disagreement is a finding (the node's real state differs from what the
 // objects compute, or cilium-trace models the case wrong); so is a flow that cannot be mapped.
 import type { Cluster } from '../controlplane/cluster.js';
-import { allDropReasons, dropReasonByCode, laterDropReasons } from '../cilium/drop-reasons.js';
 import { formatIpv4 } from '../net/ip.js';
 import { traceFlow, traceWithReply, type FlowSource, type FlowSpec } from '../trace/run.js';
 import type { TraceNode, TraceResult } from '../trace/tree.js';
-import type { FlowEnd, FlowProto, HubbleEvent } from './flows-file.js';
+import type { FlowEnd, HubbleEvent } from './flows-file.js';
 import { endName, mapEnd, type MappedEnd } from './map-flow.js';
+import { groupEvents, isOuterHeader, isReplyEvent, mergeConnections, observe } from './packets.js';
+import type { FlowSide, Observed, ReplayedFlow, ReplayReport, Simulated, Status } from './types.js';
 
-export type Status = 'agree' | 'disagree' | 'unmappable' | 'not-simulated' | 'not-compared';
+export type { FlowSide, Observed, ReplayedFlow, ReplayReport, Simulated, Status } from './types.js';
+export { groupEvents } from './packets.js';
 
-export interface Observed {
-  /** FORWARDED when no event of the packet dropped it, DROPPED when one did, else the verdict (AUDIT, ERROR, …). */
-  readonly verdict: string;
-  readonly dropCode: number | null;
-  readonly dropName: string | null;
-  /** Every node that reported an event, in file order; the drop's node first for a drop. */
-  readonly nodes: readonly string[];
-  readonly dropNode: string | null;
-  readonly direction: string | null;
-  /** file.{name,line} of the drop (v1.17+). */
-  readonly file: string | null;
-  /** Event kinds as Hubble numbers them: drop, trace, policy-verdict, trace-sock, L7. */
-  readonly events: readonly string[];
-}
-
-export interface Simulated {
-  readonly verdict: 'FORWARDED' | 'DROPPED' | 'NOT_SIMULATED';
-  readonly dropCode: number | null;
-  readonly dropName: string | null;
-  readonly macro: string | null;
-  readonly text: string | null;
-  readonly fn: string | null;
-  readonly file: string | null;
-  readonly node: string | null;
-  readonly direction: string | null;
-  /** Where it was delivered, for FORWARDED. */
-  readonly delivered: string | null;
-  readonly notSimulated: string | null;
-}
-
-export interface FlowSide {
-  readonly ip: string | null;
-  readonly port: number | null;
-  /** The cluster's name for it (namespace/pod, node:NAME, svc:NS/NAME, the address), null when unmapped. */
-  readonly name: string | null;
-  /** namespace/workload as the summary groups it. */
-  readonly workload: string;
-}
-
-export interface ReplayedFlow {
-  readonly index: number;
-  /** The lines of its events, per flows file (in file order). */
-  readonly at: ReadonlyArray<{ readonly file: string; readonly lines: readonly number[] }>;
-  readonly src: FlowSide;
-  readonly dst: FlowSide;
-  readonly proto: FlowProto;
-  readonly icmpType: number | null;
-  readonly tcpFlags: readonly string[];
-  readonly reply: boolean;
-  /**
-   * The client's port of each connection merged into this flow (the source port, the
-   * destination port of a reply): connections that differ only in it, seen and simulated alike, are one flow.
-   */
-  readonly clientPorts: readonly number[];
-  readonly observed: Observed;
-  readonly simulated: Simulated | null;
-  readonly status: Status;
-  /** Why it disagrees, cannot be mapped, is not simulated or not compared. */
-  readonly finding: string | null;
-  /** For a drop both sides agree on: why (the trace's explanation, or the drop site). */
-  readonly explanation: readonly string[];
-  readonly proposedFix: { readonly name: string; readonly yaml: string } | null;
-  /** The policy rule behind a reproduced policy drop, as the summary groups it. */
-  readonly rule: string | null;
-  readonly notes: readonly string[];
-}
-
-export interface ReplayReport {
-  readonly schema: 'cilium-trace/replay/v1';
-  /** The flows files, as shown. */
-  readonly inputs: readonly string[];
-  readonly cluster: string;
-  readonly cilium: string;
-  readonly notes: readonly string[];
-  readonly events: number;
-  readonly flows: readonly ReplayedFlow[];
-}
-
-const EVENT_KINDS: Readonly<Record<number, string>> = { 1: 'drop', 4: 'trace', 5: 'policy-verdict', 7: 'trace-sock', 129: 'L7' };
-// flow.proto DropReason names of every modelled release (v1.13.0's, then the codes later releases added).
-const HUBBLE_CODES = new Map([...allDropReasons(), ...laterDropReasons().map((l) => l.reason)].map((r) => [r.hubble, r.code] as const));
-
-/** A reply: Hubble says so, or the packet is a SYN-ACK or an echo reply. */
-function isReplyEvent(e: HubbleEvent): boolean {
-  if (e.isReply === true) return true;
-  if (e.proto === 'tcp') return e.tcpFlags.includes('SYN') && e.tcpFlags.includes('ACK');
-  return e.proto === 'icmp' && e.icmpType === 0;
-}
-
-function groupKey(e: HubbleEvent): string {
-  const kind = e.type === 'L7' || e.type === 'SOCK' ? e.type : 'L3_L4';
-  const flags = e.proto === 'tcp' ? (e.tcpFlags.includes('SYN') ? 'syn' : 'nosyn') : '';
-  return [kind, e.src.ip, e.src.port, e.dst.ip, e.dst.port, e.proto, e.icmpType, flags, isReplyEvent(e)].join('|');
-}
-
-function codeOf(e: HubbleEvent): { code: number | null; name: string | null } {
-  const code = e.dropCode ?? (e.dropName !== null ? HUBBLE_CODES.get(e.dropName) ?? null : null);
-  const name = e.dropName ?? (code !== null ? (dropReasonByCode(code) ?? laterDropReasons().find((l) => l.reason.code === code)?.reason)?.hubble ?? null : null);
-  return { code, name };
-}
-
-function observe(events: readonly HubbleEvent[]): Observed {
-  const nodes = [...new Set(events.map((e) => e.node).filter((n): n is string => n !== null))];
-  const kinds = [...new Set(events.map((e) => (e.eventType === null ? 'unknown' : EVENT_KINDS[e.eventType] ?? `type ${e.eventType}`)))];
-  const drops = events.filter((e) => e.verdict === 'DROPPED');
-  // The drop event names the site (file, code); a policy verdict alone still says DROPPED.
-  const drop = drops.find((e) => e.eventType === 1) ?? drops[0];
-  if (drop) {
-    const { code, name } = codeOf(drop);
-    const dropNode = drop.node;
-    return { verdict: 'DROPPED', dropCode: code, dropName: name, nodes: dropNode === null ? nodes : [dropNode, ...nodes.filter((n) => n !== dropNode)], dropNode, direction: drop.direction, file: drop.file, events: kinds };
-  }
-  const verdicts = new Set(events.map((e) => e.verdict));
-  const passing = ['FORWARDED', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
-  const verdict = [...verdicts].every((v) => passing.includes(v)) ? (verdicts.has('REDIRECTED') ? 'REDIRECTED' : 'FORWARDED') : [...verdicts].find((v) => !passing.includes(v)) ?? 'FORWARDED';
-  return { verdict, dropCode: null, dropName: null, nodes, dropNode: null, direction: events[0]?.direction ?? null, file: null, events: kinds };
-}
-
-function sideOf(end: FlowEnd, mapped: MappedEnd | null, cluster: Cluster): FlowSide {
+function sideOf(end: FlowEnd, mapped: MappedEnd | null): FlowSide {
   const name = mapped ? endName(mapped) : null;
   let workload: string;
   if (end.workload !== null && end.namespace !== null) workload = `${end.namespace}/${end.workload}`;
@@ -143,7 +27,6 @@ function sideOf(end: FlowEnd, mapped: MappedEnd | null, cluster: Cluster): FlowS
     workload = `${mapped.ep.pod.namespace}/${owner}`;
   } else if (mapped) workload = mapped.kind === 'world' ? `world (${formatIpv4(mapped.ip)})` : endName(mapped);
   else workload = end.namespace !== null && end.pod !== null ? `${end.namespace}/${end.pod}` : end.ip ?? 'unknown';
-  void cluster;
   return { ip: end.ip, port: end.port, name, workload };
 }
 
@@ -269,18 +152,6 @@ function simulate(cluster: Cluster, e: HubbleEvent, src: MappedEnd, dst: MappedE
   }
 }
 
-/** Groups events into packets, in the order of their first event. */
-export function groupEvents(events: readonly HubbleEvent[]): HubbleEvent[][] {
-  const groups = new Map<string, HubbleEvent[]>();
-  for (const e of events) {
-    const k = groupKey(e);
-    const g = groups.get(k);
-    if (g) g.push(e);
-    else groups.set(k, [e]);
-  }
-  return [...groups.values()];
-}
-
 function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEvent[], cache: Map<string, Simulation>, seen: ReadonlySet<string>): ReplayedFlow {
   const e = events[0] as HubbleEvent;
   const observed = observe(events);
@@ -295,8 +166,8 @@ function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEve
   const base = {
     index,
     at: [...new Set(events.map((x) => x.input))].map((file) => ({ file, lines: events.filter((x) => x.input === file).map((x) => x.line) })),
-    src: sideOf(e.src, 'end' in src ? src.end : null, cluster),
-    dst: sideOf(e.dst, 'end' in dst ? dst.end : null, cluster),
+    src: sideOf(e.src, 'end' in src ? src.end : null),
+    dst: sideOf(e.dst, 'end' in dst ? dst.end : null),
     proto: e.proto,
     icmpType: e.icmpType,
     tcpFlags: e.tcpFlags,
@@ -342,17 +213,6 @@ function replayGroup(cluster: Cluster, index: number, events: readonly HubbleEve
   return { ...base, simulated, status: cmp.status, finding: cmp.finding, explanation, proposedFix, rule: agreedDrop ? ruleOf(cluster, r) : null, notes: shown };
 }
 
-/**
- * An event on a tunnel's outer header (node to node, UDP to the tunnel port): the same packet
- * as the inner flow's events, which are replayed; not a flow of its own.
- */
-function isOuterHeader(cluster: Cluster, e: HubbleEvent): boolean {
-  const c = cluster.scenario.cluster;
-  if (c.routing !== 'tunnel' || e.proto !== 'udp' || e.dst.port !== c.tunnelPort) return false;
-  const nodeIps = new Set(cluster.scenario.nodes.map((n) => formatIpv4(n.ip)));
-  return e.src.ip !== null && e.dst.ip !== null && nodeIps.has(e.src.ip) && nodeIps.has(e.dst.ip);
-}
-
 export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs: readonly string[], fileNotes: readonly string[]): ReplayReport {
   const cache = new Map<string, Simulation>();
   const outer = events.filter((e) => isOuterHeader(cluster, e));
@@ -376,35 +236,6 @@ export function replay(cluster: Cluster, events: readonly HubbleEvent[], inputs:
     events: events.length,
     flows,
   };
-}
-
-/**
- * Connections that differ only in the client's port (retries, a client's many connections),
- * with the same observation, simulation and finding, are one flow: a sysdump's 10,000 flows
- * read as the few conversations they are.
- */
-function mergeConnections(flows: readonly ReplayedFlow[]): ReplayedFlow[] {
-  const out: ReplayedFlow[] = [];
-  const at = new Map<string, number>();
-  for (const f of flows) {
-    const server = f.reply ? f.src.port : f.dst.port;
-    const key = JSON.stringify([f.src.ip, f.src.name, f.dst.ip, f.dst.name, server, f.proto, f.icmpType, f.tcpFlags, f.reply, { ...f.observed, events: [] }, f.simulated, f.status, f.finding, f.explanation, f.rule, f.notes]);
-    const i = at.get(key);
-    const prev = i === undefined ? undefined : out[i];
-    if (i === undefined || !prev) {
-      at.set(key, out.length);
-      out.push(f);
-      continue;
-    }
-    const files = [...new Set([...prev.at.map((a) => a.file), ...f.at.map((a) => a.file)])];
-    out[i] = {
-      ...prev,
-      at: files.map((file) => ({ file, lines: [...(prev.at.find((a) => a.file === file)?.lines ?? []), ...(f.at.find((a) => a.file === file)?.lines ?? [])].sort((a, b) => a - b) })),
-      clientPorts: [...prev.clientPorts, ...f.clientPorts],
-      observed: { ...prev.observed, events: [...new Set([...prev.observed.events, ...f.observed.events])] },
-    };
-  }
-  return out.map((f, n) => ({ ...f, index: n + 1 }));
 }
 
 /** A drop counts as explained when the simulation reproduces it (same verdict, reason and node). */
