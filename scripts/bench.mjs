@@ -8,7 +8,10 @@
 //     peak RSS (targets <= 3 s, <= 1.5 GiB);
 //  3. the same with the pods doubled: time ratio (target <= 2.2);
 //  4. the connectivity matrix of a 1,000-pod cluster (1,000 x 1,000 cells), if available
-//     (target <= 3 s), and its growth: 500 and 2,000 pods, time ratio per x4 cells;
+//     (target <= 3 s), and its growth: 500 and 2,000 pods, time ratio per x4 cells; then the
+//     all-ports matrix (`matrix` without -p: every pair's protocols and ports, and the
+//     Services) of the same 1,000 pods / 100 policies (targets <= 3 s, <= 1 GiB; --only ports
+//     runs it alone);
 //  5. a realistic dump, as kubectl prints it (scripts/lib/gen-realistic.mjs: managedFields,
 //     last-applied-configuration, status, ownerReferences, Deployments and ReplicaSets), of
 //     100 nodes / 20,000 pods / 2,000 policies / 1,000 services, `-o yaml` and `-o json`:
@@ -141,6 +144,17 @@ if (!want('matrix')) {
   }
 } else {
   out('4. matrix: not available');
+}
+
+if (want('matrix') || want('ports')) {
+  if (existsSync(join(ROOT, 'dist', 'src', 'analysis', 'ports-matrix.js'))) {
+    // The CLI run as a user runs it: load + control plane + every pair's set + CSV (one line per range).
+    const c = cluster({ nodes: 50, pods: 1000, policies: 100, services: 40 }, 'ports-1000.yaml');
+    const m = measure('4b. all-ports matrix', ['matrix', '-f', c.file, '-o', 'csv'], SCALE_RUNS);
+    if (m) out(`4b. all-ports matrix 1,000 x 1,000 (50 nodes, 1000 pods, 100 policies, 40 services; matrix without -p; -o csv): ${fmtScale(m)} (targets <= 3 s cold, <= 1 GiB)`);
+  } else {
+    out('4b. all-ports matrix: not available');
+  }
 }
 
 // ---- 5. realistic dumps ----------------------------------------------------------------

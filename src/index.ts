@@ -12,6 +12,9 @@ import { readInputs } from './scenario/inputs.js';
 import type { Scenario } from './scenario/types.js';
 import { traceFlow, traceWithReply as traceBoth, DEFAULT_SPORT } from './trace/run.js';
 import type { TraceResult } from './trace/tree.js';
+import { dnsServerOf, traceByName } from './trace/by-name.js';
+import { nameProblem } from './proxy/dns-proxy.js';
+import { formatIpv4, parseIpv4, type Ipv4 } from './net/ip.js';
 import { renderTrace } from './render/text.js';
 import { renderJson, traceToJson } from './render/json.js';
 import { renderMonitor } from './render/monitor.js';
@@ -110,6 +113,43 @@ export function traceWithReply(cluster: Cluster, flow: Flow): { readonly forward
   return traceBoth(cluster, specOf(cluster, flow));
 }
 
+/** A flow to a DNS name: the answer the DNS server gives (cilium-trace has no resolver). */
+export interface NamedFlow {
+  readonly src: string;
+  /** The DNS name, e.g. api.github.com. */
+  readonly name: string;
+  /** The answer's IPv4 addresses, in order; the connection goes to the first. */
+  readonly answers: readonly string[];
+  readonly proto?: string;
+  readonly sport?: number;
+}
+
+/** What the application does: the lookup (to kube-system/kube-dns), then the connection over the maps the answer filled. */
+export interface NamedTrace {
+  readonly lookup: TraceResult;
+  /** The node, endpoint, name and addresses the DNS proxy taught its agent; null when no proxy saw the answer. */
+  readonly learned: { readonly node: string; readonly endpoint: string; readonly name: string; readonly ips: readonly string[] } | null;
+  /** null: the lookup failed, so there is no connection. */
+  readonly connection: TraceResult | null;
+  readonly notes: readonly string[];
+}
+
+export function traceName(cluster: Cluster, flow: NamedFlow): NamedTrace {
+  const server = dnsServerOf(cluster);
+  if (!server) throw new UsageError('the cluster has no kube-system/kube-dns Service with udp/53 to send the lookup to');
+  const problem = nameProblem(flow.name);
+  if (problem) throw new UsageError(problem);
+  const ips = flow.answers.map((a) => {
+    const ip = parseIpv4(a);
+    if (ip === undefined) throw new UsageError(`answer ${JSON.stringify(a)} is not an IPv4 address`);
+    return ip;
+  });
+  if (ips.length === 0) throw new UsageError(`no answer for ${flow.name}: give its addresses`);
+  const spec = specOf(cluster, { src: flow.src, dst: formatIpv4(ips[0] as Ipv4), ...(flow.proto !== undefined ? { proto: flow.proto } : {}), ...(flow.sport !== undefined ? { sport: flow.sport } : {}) });
+  const t = traceByName(cluster, spec, flow.name, ips, server);
+  return { lookup: t.lookup, learned: t.learned ? { node: t.learned.node, endpoint: t.learned.endpoint, name: t.learned.name, ips: t.learned.ips.map(formatIpv4) } : null, connection: t.connection, notes: t.notes };
+}
+
 export type OutputFormat = 'text' | 'json' | 'monitor' | 'hubble';
 
 /** A trace as the CLI prints it (`-o FORMAT`, `-l LEVEL` for text). */
@@ -140,4 +180,15 @@ export function matrix(cluster: Cluster, options: MatrixOptions = {}): Matrix {
     return { proto, port: m[2] === undefined ? null : Number(m[2]) };
   });
   return computeMatrix(cluster, { ports, namespaces: options.namespaces ?? [], selectors: [], services: options.services ?? true, keying: 'symmetric' });
+}
+
+/**
+ * A trace (and, from traceWithReply, its reply: null when the forward packet was not
+ * delivered) as the shareable report `-o markdown` or `-o html` prints. Async: the HTML file
+ * inlines the SVG diagram, laid out by the WebAssembly Graphviz.
+ */
+export async function renderReport(forward: TraceResult, format: 'markdown' | 'html', options: { readonly reply?: TraceResult | null; readonly level?: 'detailed' | 'summary' | 'minimal'; /** --explain */ readonly explain?: boolean } = {}): Promise<string> {
+  const { renderTraceReportAs } = await import('./render/report-output.js');
+  const explain = options.explain ? (await import('./explain/topics/index.js')).traceExplainer() : undefined;
+  return renderTraceReportAs(format, forward, options.reply, { level: options.level ?? 'detailed', ...(explain ? { explain } : {}) });
 }

@@ -1,7 +1,10 @@
 // Renderers of `check` results: an aligned text table with a block per failure (the step
 // that decided, the policy entries behind it, the trace, why and what would allow it),
-// JSON (schema cilium-trace/check/v1) and JUnit XML. Pure functions to strings.
+// JSON (schema cilium-trace/check/v1), JUnit XML, and the shareable reports (Markdown for a
+// pull-request comment, one self-contained HTML file). Pure functions to strings.
 import { renderTrace } from '../render/text.js';
+import { mdCode, mdFence, mdText } from '../render/markdown.js';
+import { esc, htmlPage } from '../render/html.js';
 import type { Position } from '../errors.js';
 import type { CheckResult } from './check.js';
 import { expectedText } from './check.js';
@@ -75,11 +78,23 @@ function goldenSummary(report: CheckReport): string[] {
 
 /**
  * The table, then the counts and each failure. `width` (a terminal's): when the table would be
- * wider, DECIDED BY, the long column, moves to its own line under each row.
+ * wider, DECIDED BY, the long column, moves to its own line under each row, and FLOW too when
+ * the rest is still wider.
  */
+function resultWord(r: CheckResult): 'PASS' | 'NOT SIMULATED' | 'FAIL' | 'INVALID' {
+  return r.pass ? 'PASS' : r.notSimulated ? 'NOT SIMULATED' : r.actual ? 'FAIL' : 'INVALID';
+}
+
+function countsText(report: CheckReport): string {
+  const failed = report.results.filter((r) => !r.pass);
+  const unsim = failed.filter((r) => r.notSimulated).length;
+  const counts = `${report.results.length - failed.length} passed, ${failed.length - unsim} failed${unsim > 0 ? `, ${unsim} not simulated` : ''}`;
+  return `${report.results.length} expectation${report.results.length === 1 ? '' : 's'}: ${counts}`;
+}
+
 export function renderCheckText(report: CheckReport, width?: number): string {
   const rows = report.results.map((r) => [
-    r.pass ? 'PASS' : r.notSimulated ? 'NOT SIMULATED' : r.actual ? 'FAIL' : 'INVALID',
+    resultWord(r),
     r.expectation.name ?? '-',
     r.flow,
     r.actual ? expectedText(r.expectation) : '-',
@@ -89,17 +104,68 @@ export function renderCheckText(report: CheckReport, width?: number): string {
   ]);
   const header = ['RESULT', 'NAME', 'FLOW', 'EXPECTED', 'ACTUAL', 'REASON', 'DECIDED BY'];
   let out = alignColumns([header, ...rows]);
-  if (width !== undefined && out.some((l) => [...l].length > width)) {
-    const narrow = alignColumns([header.slice(0, -1), ...rows.map((r) => r.slice(0, -1))]);
-    out = [narrow[0] as string, ...rows.flatMap((r, i) => [narrow[i + 1] as string, `    decided by: ${r[6]}`])];
+  const wide = (lines: readonly string[]) => width !== undefined && lines.some((l) => [...l].length > width);
+  if (wide(out)) {
+    // The long columns go under their row: DECIDED BY, then FLOW too while the rest is wider still.
+    const under = wide(alignColumns([header.slice(0, -1), ...rows.map((r) => r.slice(0, -1))])) ? [2, 6] : [6];
+    const keep = (r: readonly string[]) => r.filter((_, k) => !under.includes(k));
+    const narrow = alignColumns([keep(header), ...rows.map(keep)]);
+    out = [narrow[0] as string, ...rows.flatMap((r, i) => [narrow[i + 1] as string, ...(under.includes(2) ? [`    flow: ${r[2]}`] : []), `    decided by: ${r[6]}`])];
   }
   const failed = report.results.filter((r) => !r.pass);
-  const unsim = failed.filter((r) => r.notSimulated).length;
-  const counts = `${report.results.length - failed.length} passed, ${failed.length - unsim} failed${unsim > 0 ? `, ${unsim} not simulated` : ''}`;
-  out.push('', `${report.results.length} expectation${report.results.length === 1 ? '' : 's'}: ${counts}`);
+  out.push('', countsText(report));
   for (const r of failed) out.push('', ...failureBlock(r));
   out.push(...goldenSummary(report));
   return out.join('\n') + '\n';
+}
+
+/** The row of one expectation in the report tables: result, name, flow, expected, actual, decided by. */
+function reportRow(r: CheckResult): string[] {
+  return [resultWord(r), r.expectation.name ?? '-', r.flow, r.actual ? expectedText(r.expectation) : '-', r.actual ? `${r.actual.verdict}${r.actual.reason ? ` (${r.actual.reason})` : ''}` : 'NOT TRACED', r.decidedBy.text];
+}
+
+const REPORT_HEAD = ['result', 'name', 'flow', 'expected', 'actual', 'decided by'];
+
+/** `check -o markdown`: the counts, a table of every expectation, each failure folded in <details>. */
+export function renderCheckMarkdown(report: CheckReport): string {
+  const failed = report.results.filter((r) => !r.pass);
+  const out = [`## cilium-trace check: ${mdText(report.cluster)}`, '', `**${mdText(countsText(report))}**`, ''];
+  out.push(`| ${REPORT_HEAD.join(' | ')} |`, `|${REPORT_HEAD.map(() => '---').join('|')}|`);
+  for (const r of report.results) {
+    const [word, name, flow, ...rest] = reportRow(r);
+    const cells = [r.pass ? (word as string) : `**${word}**`, mdText(name as string), mdCode(flow as string), ...rest.map(mdText)];
+    out.push(`| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`);
+  }
+  out.push('');
+  for (const r of failed) {
+    out.push(`<details><summary>${mdText(resultWord(r))} ${mdText(r.label)}: ${mdText(r.failure ?? 'not traced')}</summary>`, '', ...mdFence(failureBlock(r)), '', '</details>', '');
+  }
+  const golden = goldenSummary(report);
+  if (golden.length > 0) out.push(...mdFence(golden.slice(1)), '');
+  return out.join('\n').replace(/\n+$/, '') + '\n';
+}
+
+/** `check -o html`: one self-contained file; the table of expectations, each failure expandable. */
+export function renderCheckHtml(report: CheckReport): string {
+  const failed = report.results.filter((r) => !r.pass);
+  const cls = (r: CheckResult): string => resultWord(r).replace(' ', '_');
+  const verdict = failed.some((r) => !r.notSimulated) ? 'FAIL' : failed.length > 0 ? 'NOT_SIMULATED' : 'PASS';
+  const body = [`<h1>cilium-trace check: ${esc(report.cluster)}</h1>`, `<p class="verdict ${verdict}"><strong>${esc(countsText(report))}</strong></p>`];
+  body.push('<table class="check">', `<tr>${REPORT_HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`);
+  for (const [i, r] of report.results.entries()) {
+    const [word, ...rest] = reportRow(r);
+    const first = r.pass ? esc(word as string) : `<a href="#failure-${i + 1}">${esc(word as string)}</a>`;
+    body.push(`<tr><td class="${cls(r)}">${first}</td>${rest.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+  }
+  body.push('</table>');
+  if (failed.length > 0) body.push('<h2>Failures</h2>');
+  for (const [i, r] of report.results.entries()) {
+    if (r.pass) continue;
+    body.push(`<details class="failure" id="failure-${i + 1}"><summary><strong class="${cls(r)}">${esc(resultWord(r))}</strong> ${esc(r.label)}: ${esc(r.failure ?? 'not traced')}</summary>`, `<pre>${esc(failureBlock(r).join('\n'))}</pre>`, '</details>');
+  }
+  const golden = goldenSummary(report);
+  if (golden.length > 0) body.push('<h2>Golden traces</h2>', `<pre>${esc(golden.slice(1).join('\n'))}</pre>`);
+  return htmlPage(`cilium-trace check: ${report.cluster}: ${countsText(report)}`, body);
 }
 
 export function checkToJson(report: CheckReport): unknown {

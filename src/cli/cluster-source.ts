@@ -18,6 +18,8 @@ export interface ClusterOptions {
   readonly cilium?: string;
   /** The option that gave `cilium`, for the profile's why (diff's second side: --cilium2). */
   readonly ciliumFlag?: string;
+  /** `check`: `expect:` items with problems become failed cases instead of failing the load. */
+  readonly lenientExpectations?: boolean;
   /** --maps: with a sysdump input, trace over its map dumps (real, the default) or the computed maps. */
   readonly maps?: string;
   /** The option that gave `maps` (diff's second side: --maps2). */
@@ -34,7 +36,7 @@ export function ciliumChoice(text: string | undefined, flag = '--cilium'): Profi
 
 function maxInputSize(o: ClusterOptions): LoadOptions {
   const cilium = ciliumChoice(o.cilium, o.ciliumFlag);
-  const withCilium = cilium ? { cilium } : {};
+  const withCilium = { ...(cilium ? { cilium } : {}), ...(o.lenientExpectations ? { lenientExpectations: true } : {}) };
   if (o.maxInputSize === undefined) return withCilium;
   if (!/^[1-9]\d{0,15}$/.test(o.maxInputSize)) throw new UsageError(`bad --max-input-size '${o.maxInputSize}' (expected a number of bytes, e.g. 134217728)`);
   return { maxInputSize: Number(o.maxInputSize), ...withCilium };

@@ -33,8 +33,8 @@ interface Context {
   readonly load: Load;
 }
 
-/** The subcommands in help order; `cluster`: -f/--scenario are declared on the subcommand too. */
-const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: true; readonly make: (c: Context) => Promise<Command> }> = [
+/** The subcommands in help order; `cluster`: -f/--scenario are declared on the subcommand too; `hidden`: not in help (completion's callback). */
+const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: true; readonly hidden?: true; readonly make: (c: Context) => Promise<Command> }> = [
   { name: 'maps', cluster: true, make: async (c) => (await import('./commands/maps.js')).mapsCommandDef(c.io, c.result, c.load) },
   { name: 'validate', cluster: true, make: async (c) => (await import('./validate-cmd.js')).validateCommand(c.io, c.result, c.load) },
   { name: 'check', make: async (c) => (await import('./commands/check.js')).checkCommand(c.io, c.result) },
@@ -47,7 +47,8 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: tru
   { name: 'drift', make: async (c) => (await import('./commands/drift.js')).driftCommand(c.io, c.result) },
   { name: 'replay', cluster: true, make: async (c) => (await import('./commands/replay.js')).replayCommand(c.io, c.result, c.load) },
   { name: 'export', cluster: true, make: async (c) => (await import('./commands/export.js')).exportCommand(c.io, c.result, c.load) },
-  { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result, c.load) },
+  { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result) },
+  { name: '__complete', hidden: true, make: async (c) => (await import('./commands/completion.js')).completeCommand(c.io, c.result) },
 ];
 
 function clusterOptions(cmd: Command): Command {
@@ -67,9 +68,9 @@ function traceProgram(c: Context): Command {
     .version(versionText(), '-V, --version', 'print the version and the Cilium releases it models')
     .usage('[options] SRC DST [PROTO[/PORT]]')
     .argument('[SRC]', 'source: a pod (name, namespace/name or IP; or NAMESPACE/WORKLOAD, NAMESPACE/KEY=VALUE: the first of their pods by name), node:NAME or a node IP (the host), or an IPv4 address outside the cluster')
-    .argument('[DST]', 'destination: a pod (as SRC), node:NAME, a Service (svc:NAME, svc:NAMESPACE/NAME or NAME.NAMESPACE.svc), or an IPv4 address')
+    .argument('[DST]', 'destination: a pod (as SRC), node:NAME, a Service (svc:NAME, svc:NAMESPACE/NAME or NAME.NAMESPACE.svc), an IPv4 address, or a DNS name with its answer (--resolve): the lookup is traced first, then the connection')
     .argument('[PROTO]', 'icmp (default; for svc: the first service port), tcp/PORT or udp/PORT')
-    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines), mermaid (sequence diagram), dot (Graphviz), svg (rendered locally)').choices(TRACE_OUTPUTS).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format: text, json (the trace), monitor (cilium monitor lines), hubble (hubble observe -o json lines), mermaid (sequence diagram), dot (Graphviz), svg (rendered locally), markdown (a report for a pull request or ticket), html (one self-contained report file)').choices(TRACE_OUTPUTS).default('text'))
     .addOption(new Option('-l, --level <level>', 'detail of the text output').choices(['detailed', 'summary', 'minimal']).default('detailed'))
     .option('--sport <port>', 'TCP/UDP source port', String(DEFAULT_SPORT))
     .option('--backend <ip|pod>', 'the Service backend to pick: its IP[:PORT] or its pod (as SRC) (default: the first slot; the datapath picks at random)')
@@ -81,7 +82,7 @@ function traceProgram(c: Context): Command {
     .option('--reply', 'then trace the reply on the conntrack entries the forward trace created')
     .addOption(new Option('--ct <state>', 'assume this conntrack state instead of looking it up').choices(['new', 'established', 'reply']))
     .option('--arp', "trace the pod's ARP request for its gateway first (default: neighbour cached)")
-    .option('--explain', 'text output, detailed and summary levels: a line of prose under each step that has a topic (see: cilium-trace explain --list)')
+    .option('--explain', 'text, markdown and html output, detailed and summary levels: a line of prose under each step that has a topic (see: cilium-trace explain --list)')
     .option('--step', 'walk the trace one step at a time on a terminal (Enter next, b back, m map, p packet, e explain, q quit)')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also NO_COLOR=1); colour is on only on a terminal')
@@ -121,7 +122,7 @@ async function buildProgram(argv: readonly string[], io: Io, result: { code: num
   for (const sub of SUBCOMMANDS) {
     if (wanted !== 'all' && !wanted.includes(sub.name)) continue;
     const cmd = await sub.make(c);
-    program.addCommand(sub.cluster ? clusterOptions(cmd) : cmd);
+    program.addCommand(sub.cluster ? clusterOptions(cmd) : cmd, { hidden: sub.hidden === true });
   }
   return program;
 }

@@ -19,8 +19,8 @@ import { nameProblem, queryName } from '../proxy/dns-proxy.js';
 import { InputError } from '../errors.js';
 import { terminalWidth, useColour, type Io } from './io.js';
 
-export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg';
-export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg'];
+export type TraceOutput = 'text' | 'json' | 'monitor' | 'hubble' | 'mermaid' | 'dot' | 'svg' | 'markdown' | 'html';
+export const TRACE_OUTPUTS: readonly TraceOutput[] = ['text', 'json', 'monitor', 'hubble', 'mermaid', 'dot', 'svg', 'markdown', 'html'];
 
 export interface TraceOpts extends ClusterOptions {
   output: TraceOutput;
@@ -75,9 +75,9 @@ function optionValue(argv: readonly string[], name: string, value: string | unde
 
 /**
  * DST as a DNS name (api.github.com) that is no pod or Service: the address the user's answer
- * gives (--resolve, dns:). Only the connection is traced; the lookup is a trace of its own.
+ * gives (--resolve, dns:), with the name and the whole answer, for the lookup leg.
  */
-function resolveWithName(cluster: Parameters<typeof resolveFlowArgs>[0], a: Parameters<typeof resolveFlowArgs>[1], answers: ReadonlyMap<string, readonly string[]>): ReturnType<typeof resolveFlowArgs> {
+function resolveWithName(cluster: Parameters<typeof resolveFlowArgs>[0], a: Parameters<typeof resolveFlowArgs>[1], answers: ReadonlyMap<string, readonly string[]>): ReturnType<typeof resolveFlowArgs> & { byName?: { name: string; ips: readonly string[] } } {
   try {
     return resolveFlowArgs(cluster, a);
   } catch (e) {
@@ -88,12 +88,12 @@ function resolveWithName(cluster: Parameters<typeof resolveFlowArgs>[0], a: Para
     if (!ips || ips.length === 0) throw new InputError(e.problems.map((x) => ({ ...x, message: `${x.message}; as a DNS name it needs its answer: --resolve ${name.replace(/\.$/, '')}=IP (or a dns: section in a Scenario), cilium-trace has no resolver` })));
     const ip = ips[0] as string;
     const r = resolveFlowArgs(cluster, { ...a, dst: { ...a.dst, text: ip } });
-    return { ...r, notes: [...r.notes, `DST ${name} is ${ip}, the first address of its answer (--resolve or dns:); the lookup is not part of this trace (trace it: SRC svc:kube-system/kube-dns udp/53 --dns-query ${name}), and what the answer does to the maps is not simulated, so a toFQDNs rule for it ends NOT_SIMULATED`] };
+    return { ...r, byName: { name, ips } };
   }
 }
 
 /** The text of one trace in a non-diagram format. */
-async function renderer(opts: TraceOpts, style: typeof PLAIN): Promise<(r: TraceResult) => string> {
+export async function renderer(opts: TraceOpts, style: typeof PLAIN): Promise<(r: TraceResult) => string> {
   switch (opts.output) {
     case 'json': return (await import('../render/json.js')).renderJson;
     case 'monitor': return (await import('../render/monitor.js')).renderMonitor;
@@ -114,7 +114,7 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     const [srcPos, dstPos, protoPos] = argPositions(cmd.parent?.args ?? cmd.args, [src, dstArg, ...(proto ? [proto] : [])]);
     const raw0 = (cmd.parent ?? cmd) as unknown as { rawArgs?: readonly string[] };
     const answers = new Map([...(cluster.scenario.dns ?? []).map((a) => [a.name, a.ips] as const), ...parseResolve(optionValues(raw0.rawArgs ?? [], '--resolve', opts.resolve ?? []))]);
-    const { src: source, dst, proto: p, dport, backend, notes } = resolveWithName(cluster, { src: srcPos as ArgPos, dst: dstPos as ArgPos, proto: protoPos, backend: opts.backend }, answers);
+    const { src: source, dst, proto: p, dport, backend, notes, byName } = resolveWithName(cluster, { src: srcPos as ArgPos, dst: dstPos as ArgPos, proto: protoPos, backend: opts.backend }, answers);
     for (const note of notes) io.stderr(oneLine(`cilium-trace: ${note}`) + '\n');
     if (!/^\d{1,5}$/.test(opts.sport) || Number(opts.sport) < 1 || Number(opts.sport) > 65535) throw new UsageError(`bad --sport '${opts.sport}' (expected 1..65535)`);
     if (opts.reply && opts.ct) throw new UsageError('--reply and --ct do not go together: the reply uses the state the forward trace created');
@@ -125,6 +125,14 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
     const dns = parseDnsQuery(optionValue(raw.rawArgs ?? [], '--dns-query', opts.dnsQuery), p, answers);
     if (dns && http) throw new UsageError('--dns-query and --http do not go together: a flow carries a DNS query or an HTTP request');
     const spec = { src: source, dstIp: dst.ip, ...(backend ? { backend } : {}), ...(ctState ? { ctState } : {}), ...(http ? { http } : {}), ...(dns ? { dns } : {}), proto: p, dport, sport: Number(opts.sport), traceArp: opts.arp === true };
+    if (byName) {
+      if (dns) throw new UsageError(`--dns-query does not go with a name as DST: the trace looks ${byName.name} up itself (its first leg)`);
+      if (stepCli) throw new UsageError('--step does not go with a name as DST (two traces: the lookup, then the connection); step through each: SRC svc:kube-system/kube-dns udp/53 --dns-query NAME, then SRC IP');
+      const { traceNamed } = await import('./trace-by-name.js');
+      const style = useColour(io, opts.color) ? await colourStyle() : PLAIN;
+      result.code = await traceNamed(io, cluster, spec, byName, opts, style, (o, st) => renderer(o, st));
+      return;
+    }
     const dp = withConntrackCopy(cluster.datapath); // kept: --step dumps the conntrack maps this trace wrote
     const { forward, reply } = opts.reply ? traceWithReply(cluster, spec, dp) : { forward: traceFlow(cluster, spec, dp), reply: null };
     const style = useColour(io, opts.color) ? await colourStyle() : PLAIN;
@@ -132,7 +140,12 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       result.code = await stepCli.runStepMode({ cluster, datapath: dp, forward, ...(opts.reply ? { reply } : {}), level: opts.level, style }, io);
       return;
     }
-    if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg') {
+    if (opts.output === 'markdown' || opts.output === 'html') {
+      // A report to share: verdict and why first, then the hops (and the diagram in HTML).
+      const explain = opts.explain ? (await import('../explain/topics/index.js')).traceExplainer() : undefined;
+      const { renderTraceReportAs } = await import('../render/report-output.js');
+      io.stdout(await renderTraceReportAs(opts.output, forward, opts.reply ? reply : undefined, { level: opts.level, ...(explain ? { explain } : {}) }));
+    } else if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg') {
       const { renderDiagram } = await import('../render/diagram-output.js');
       io.stdout(await renderDiagram(opts.output, forward, reply));
     } else if (opts.reply && opts.output === 'json') {
@@ -140,8 +153,8 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
     } else {
       const render = await renderer(opts, style);
-      // Text on a terminal wraps at its width, continuation rows under their step (F21).
-      const width = opts.output === 'text' ? terminalWidth(io) : undefined;
+      // Text and monitor lines on a terminal wrap at its width, continuation rows under their step (F21).
+      const width = opts.output === 'text' || opts.output === 'monitor' ? terminalWidth(io) : undefined;
       const fit = width ? (await import('../render/wrap.js')).wrapText : (t: string) => t;
       const out = (t: string) => io.stdout(width ? fit(t, width) : t);
       out(render(forward));

@@ -20,6 +20,7 @@ import type { ClusterDatapath, DatapathConfig, Device, DeviceKind, NodeDatapath,
 import { NfConntrack } from '../node-state/nf-conntrack.js';
 import { InputError } from '../errors.js';
 import { IdentityRegistry, type Identity } from './identity.js';
+import { allocateFqdnIdentities, fqdnProvenance, type FqdnIdentity, type FqdnLearned } from './fqdn.js';
 import { allocateNodeIdentities, NODE_ID_NUMBERING } from './node-identity.js';
 import { labelFilter, labelsKey, namespaceLabels, parseLabel, podSecurityLabels, sortLabels, type Label, type LabelFilter } from './labels.js';
 import { NamedPorts } from './named-ports.js';
@@ -69,6 +70,8 @@ export interface Cluster {
   readonly endpoints: readonly EndpointRecord[];
   readonly hostNetworkPods: readonly HostNetworkPod[];
   readonly cidrIdentities: readonly CidrIdentity[];
+  /** Identities of addresses from DNS answers a DNS proxy saw (scenario.fqdnLearned). */
+  readonly fqdnIdentities: readonly FqdnIdentity[];
   /** The policy repository: parsed rules, selector cache, per-identity resolution. */
   readonly policy: PolicyResolver;
   readonly datapath: ClusterDatapath;
@@ -120,9 +123,11 @@ export function buildCluster(scenario: Scenario): Cluster {
   // Before the selector cache is made: fromNodes/toNodes selectors select these.
   const nodeIdentities = allocateNodeIdentities(release, scenario, identities);
   const problems = new ParseProblems();
-  const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile, nodeSelectorLabels: c.nodeSelectorLabels === true }, problems);
+  const learned = scenario.fqdnLearned ?? [];
+  const rules = parsePolicies(scenario.policies, { clusterName: c.name, profile: c.profile, nodeSelectorLabels: c.nodeSelectorLabels === true, ...(learned.length > 0 ? { fqdnLearned: learned } : {}) }, problems);
   if (problems.list.length > 0) throw new InputError(problems.list);
   const cidrIdentities = allocateCidrIdentities(identities, rules);
+  const fqdnIdentities = allocateFqdnIdentities(identities, rules, learned, release, cidrIdentities);
   const servicesWithSelector = new Set(scenario.services.filter((s) => s.selector).map((s) => `${s.namespace}/${s.name}`));
   const resolver = new PolicyResolver(rules, new SelectorCache(identities.all()), { mode: c.policyEnforcement, profile: c.profile, namedPorts: new NamedPorts(scenario.pods), servicesWithSelector });
 
@@ -138,7 +143,7 @@ export function buildCluster(scenario: Scenario): Cluster {
   const hostNetworkPods: HostNetworkPod[] = scenario.pods.filter((p) => p.hostNetwork).map((pod) => ({ pod, node: nodeByName.get(pod.node) as NodeSpec }));
   // Every node's agent writes the Services' frontends, its own NodePort addresses among them.
   const lbOf = lbMapsOf(scenario);
-  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities, release, nodeIdentities), endpoints, (e) => podProv(e.pod), release);
+  const ipcache = new SharedIpcache(ipcacheWrites(scenario, cidrIdentities, release, nodeIdentities, fqdnIdentities, learned), endpoints, (e) => podProv(e.pod), release);
   const localEndpoints = new Map<string, EndpointRecord[]>();
   for (const e of endpoints) {
     const list = localEndpoints.get(e.node.name);
@@ -151,10 +156,12 @@ export function buildCluster(scenario: Scenario): Cluster {
   const nodes = new LazyMap<string, NodeDatapath>(names, (name) => {
     const node = nodeByName.get(name) as NodeSpec;
     const egressGw = scenario.egressGateways.length > 0 ? egressGatewayMap(scenario, node, egressEndpoints(), release) : undefined;
-    return buildNode(release, scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw);
+    // Entries for an answer's identities only where that node's agent saw the answer.
+    const unlearned = new Set(fqdnIdentities.filter((f) => f.learnedOnly && !f.nodes.includes(name)).map((f) => f.identity));
+    return buildNode(release, scenario, node, localEndpoints.get(name) ?? [], ipcache, lbOf(node), egressGw, unlearned);
   });
   const nodeByIp = new Map(scenario.nodes.map((n) => [n.ip as number, n.name] as const));
-  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, policy: resolver, datapath: { release, nodes, nodeByIp } };
+  return { scenario, identities, endpoints, hostNetworkPods, cidrIdentities, fqdnIdentities, policy: resolver, datapath: { release, nodes, nodeByIp } };
 }
 
 /**
@@ -222,12 +229,18 @@ function allocateCidrIdentities(identities: IdentityRegistry, rules: readonly Pa
  * node's own address or endpoint is written differently by that node (identity host, no
  * tunnel endpoint).
  */
-function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], release: CiliumRelease, nodeIdentities: ReadonlyMap<string, number>): Generator<IpcacheWrite> {
+function* ipcacheWrites(scenario: Scenario, cidrs: readonly CidrIdentity[], release: CiliumRelease, nodeIdentities: ReadonlyMap<string, number>, fqdn: readonly FqdnIdentity[], learned: readonly FqdnLearned[]): Generator<IpcacheWrite> {
   const host = (ip: Ipv4) => ({ addr: ip, len: 32 });
   yield { owner: undefined, remote: { prefix: { addr: IP_ZERO, len: 0 }, info: { secLabel: WORLD_ID, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'reserved', what: 'reserved:world (0.0.0.0/0 upserted at agent start)' } } };
   // Policy CIDRs have the lowest source precedence (generated): pods and nodes keep their /32s.
   for (const ci of cidrs) {
     yield { owner: undefined, remote: { prefix: ci.prefix, info: { secLabel: ci.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'policy', what: `CIDR identity ${ci.identity} for ${formatPrefix(ci.prefix)} (${ci.rules.join('; ')})` } } };
+  }
+  // ipcache.UpsertGeneratedIdentities (v1.13.0) / the metadata upsert (v1.16+) of the answers'
+  // addresses, by the agents that saw them only.
+  for (const f of fqdn) {
+    const entry = { prefix: { addr: f.ip, len: 32 }, info: { secLabel: f.identity, tunnelEndpoint: IP_ZERO, key: 0, nodeId: 0 }, provenance: { kind: 'agent' as const, what: fqdnProvenance(f, learned, release) } };
+    yield { owner: f.nodes[0], remote: entry, local: () => entry, onlyOn: f.nodes };
   }
   for (const n of scenario.nodes) {
     // enable-node-selector-labels (v1.16+): the node's own identity on every other node (node-identity.ts).
@@ -272,7 +285,7 @@ function coveringPrefix(cidrs: readonly Ipv4Prefix[]): Ipv4Prefix {
   return { addr: ((first & maskOf(len)) >>> 0) as Ipv4, len };
 }
 
-function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps, egressGw: EgressGwMap | undefined): NodeDatapath {
+function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, localEndpoints: readonly EndpointRecord[], ipcache: SharedIpcache<EndpointRecord>, lb: LbMaps, egressGw: EgressGwMap | undefined, unlearned: ReadonlySet<number> = new Set()): NodeDatapath {
   const c = scenario.cluster;
   const tunnelMode = c.routing === 'tunnel';
   const features: LoaderFeatures = { perPacketLb: !socketLbOf(c), nodePort: nodePortOf(c), arpResponder: true };
@@ -358,6 +371,7 @@ function buildNode(release: CiliumRelease, scenario: Scenario, n: NodeSpec, loca
       const ep = policyOf.get(name) as EndpointRecord;
       const pm = new PolicyMap(ep.pod.endpointId, releaseOfProfile(c.profile));
       for (const d of ep.policy.entries) {
+        if (unlearned.has(d.key.identity)) continue; // an answer another node's agent saw
         // addNewRedirectsFromDesiredPolicy: the placeholder becomes the listener's port on this node.
         if (d.redirect) pm.set(d.key, { proxyPort: proxyPortOf(n.name, d.redirect.listener), deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance, redirect: d.redirect });
         else pm.set(d.key, { proxyPort: 0, deny: d.deny, packets: 0, bytes: 0, provenance: d.provenance });

@@ -99,6 +99,21 @@ export class IdentityRegistry {
   }
 
   /**
+   * A node-local identity for a label set (pkg/identity/cache/local.go lookupOrCreate): the
+   * one the set already has, else the next local number (FQDN answers' addresses).
+   */
+  allocateLocal(labels: readonly Label[], cidr?: Ipv4Prefix): number {
+    const key = labelsKey(labels);
+    let id = this.byKey.get(key);
+    if (id === undefined) {
+      id = this.nextLocal++;
+      this.byKey.set(key, id);
+      this.byId.set(id, { id, labels, reserved: false, scope: 'local', ...(cidr ? { cidr } : {}) });
+    }
+    return id;
+  }
+
+  /**
    * Identities of remote nodes from the remote-node scope (2<<24 | n, from 1:
    * pkg/identity/numericidentity.go@v1.16.15:45, cache/allocator.go:300, cache/local.go:38-90),
    * one per distinct label set, numbered in the order given.

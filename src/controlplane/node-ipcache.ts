@@ -22,6 +22,8 @@ export interface IpcacheWrite {
   readonly remote: IpcacheEntry;
   /** The entry as the owner writes it; null: the owner writes none (v1.18 pod CIDR entries). */
   readonly local?: () => IpcacheEntry | null;
+  /** Written by these nodes only (an answer their DNS proxies saw); the others have no entry. */
+  readonly onlyOn?: readonly string[];
 }
 
 /** A pod endpoint, whose address every agent upserts after all other writes. */
@@ -39,6 +41,8 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
   private readonly byIp = new Map<Ipv4, E>();
   private readonly remoteOf = new Map<Ipv4, IpcacheEntry>();
   private ownedBy: Map<string, { writes: IpcacheWrite[]; endpoints: E[] }> | undefined;
+  /** Writes that only some nodes make. */
+  private readonly partial: IpcacheWrite[] = [];
 
   /** Replays the agent's upserts in order: `writes`, then every endpoint's address. */
   constructor(
@@ -47,7 +51,10 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
     private readonly provenance: (endpoint: E) => Provenance,
     private readonly release: CiliumRelease = V1_13_0,
   ) {
-    for (const w of writes) this.writes.set(w.remote.prefix, w);
+    for (const w of writes) {
+      this.writes.set(w.remote.prefix, w);
+      if (w.onlyOn) this.partial.push(w);
+    }
     for (const e of endpoints) this.byIp.set(e.pod.ip, e);
   }
 
@@ -93,6 +100,7 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
       else absent.add(prefixKey(w.remote.prefix));
     }
     for (const e of mine?.endpoints ?? []) own.upsert(this.localEntry(e));
+    for (const w of this.partial) if (!w.onlyOn?.includes(node)) absent.add(prefixKey(w.remote.prefix));
     return new LayeredIpcache(this, own, absent, this.release);
   }
 
@@ -107,7 +115,7 @@ export class SharedIpcache<E extends IpcacheEndpoint = IpcacheEndpoint> {
     };
     for (const { prefix, value: w } of this.writes.entries()) {
       if (w.owner === undefined || !w.local || (prefix.len === 32 && this.byIp.has(prefix.addr))) continue;
-      of(w.owner).writes.push(w);
+      for (const o of w.onlyOn ?? [w.owner]) of(o).writes.push(w);
     }
     for (const e of this.byIp.values()) of(e.node.name).endpoints.push(e);
     this.ownedBy = by;

@@ -3,12 +3,13 @@
 // Mirrors pkg/k8s/apis/cilium.io/utils/utils.go (ParseToCiliumRule, getEndpointSelector:
 // namespace scoping), pkg/k8s/network_policy.go (ParseNetworkPolicy), pkg/policy/api/entity.go
 // (EntitySelectorMapping / InitEntities), pkg/policy/api/cidr.go (CIDR peers with except) and
-// pkg/policy/api/l4.go + rule.go mergeIngress/mergeEgress (ports, ANY = TCP+UDP, ICMP fields).
+// pkg/policy/api/l4.go + rule.go mergeIngress/mergeEgress (ports, ANY = TCP+UDP+SCTP, ICMP fields).
 // L7 rules travel with their ports (the resolver turns them into proxy redirects); peers the
 // agent learns at run time (toFQDNs, toServices, toGroups) select nothing and are kept as
 // `unresolved`; host policies (nodeSelector) select no pod and are left out.
 import type { Position, Problem } from '../errors.js';
-import { formatPrefix, type Ipv4Prefix } from '../net/ip.js';
+import { formatIpv4, formatPrefix, type Ipv4Prefix } from '../net/ip.js';
+import { fqdnLabel, fqdnSelectorOf, learnedIpsFor, type FqdnLearned } from './fqdn.js';
 import { compact } from '../util/compact.js';
 import type { CidrRule, CiliumProfile, Entity, IcmpRule, L7Spec, LabelSelector, UnresolvedPeer, NetworkPolicyInput, NetworkPolicyPeer, NetworkPolicyPort, PolicyKind, PolicyRule, PolicyRuleSection, PolicySpec, PortRule } from '../scenario/types.js';
 import { cidrSelectors, subtractPrefixes } from './cidr.js';
@@ -37,7 +38,7 @@ export interface RuleRef {
   readonly pos: Position;
 }
 
-export type PeerKind = 'endpoints' | 'nodes' | 'entity' | 'cidr' | 'any';
+export type PeerKind = 'endpoints' | 'nodes' | 'entity' | 'cidr' | 'fqdn' | 'any';
 
 /** One L3 peer selector of a rule section, with where it came from. */
 export interface Peer {
@@ -107,6 +108,8 @@ export interface ParseOptions {
   readonly profile: CiliumProfile;
   /** enable-node-selector-labels (v1.16+): policies with fromNodes/toNodes are accepted. */
   readonly nodeSelectorLabels?: boolean;
+  /** DNS answers the DNS proxies saw (a trace's lookup leg): what toFQDNs selectors select. */
+  readonly fqdnLearned?: readonly FqdnLearned[];
 }
 
 const NS_K8S: Requirement['source'] = 'k8s';
@@ -198,7 +201,8 @@ function portRefs(ports: readonly PortRule[] | undefined, icmps: readonly IcmpRu
   const list: PortRef[] = [];
   for (const p of ports ?? []) {
     const endPort = endPortOf(p, opts, problems);
-    const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP] : [PROTO[p.protocol]];
+    // mergeIngress/mergeEgress (pkg/policy/rule.go@v1.13.0:433-459, the same in v1.16.15/v1.18.3): ANY is TCP, UDP and SCTP.
+    const protos = p.protocol === 'ANY' ? [PROTO.TCP, PROTO.UDP, PROTO.SCTP] : [PROTO[p.protocol]];
     for (const proto of protos) list.push(compact<PortRef>({ port: p.port, endPort, proto, l7: p.l7, pos: p.pos }));
   }
   for (const i of icmps ?? []) {
@@ -246,11 +250,28 @@ function ciliumSection(ref: RuleRef, direction: Direction, deny: boolean, path: 
   cidrPeers(s.cidrs ?? [], (c) => `${side}${c.except.length ? 'CIDRSet' : 'CIDR'} ${cidrText(c)}`, acc);
   const nodes = releaseOfProfile(opts.profile).has('from-to-nodes') ? s.nodes ?? [] : []; // v1.13.0's CRD prunes them
   nodes.forEach((sel, i) => acc.peers.push({ selector: nodePeer(sel, opts), kind: 'nodes', text: `${side}Nodes[${i}] ${formatLabelSelector(sel)}`, pos: sel.pos, written: sel }));
+  for (const u of s.unresolved ?? []) if (u.kind === 'toFQDNs') acc.peers.push(...fqdnPeers(u, opts));
   const ports = portRefs(s.ports, s.icmps, opts, problems, notes);
   // Peers set aside (IPv6) or learnt at run time still make the item name peers: never every peer.
   const written = nodes.length + (s.peers?.length ?? 0) + (s.entities?.length ?? 0) + (s.cidrs?.length ?? 0) + (s.unresolved?.length ?? 0) + (s.ignoredPeers ?? 0) > 0;
   const emptyL3 = written && acc.peers.length === 0;
   return { section: compact<RuleSection>({ rule: ref, direction, deny, path, pos: s.pos, peers: acc.peers, ports, emptyL3: emptyL3 ? true : undefined, unresolved: s.unresolved }), prefixes: acc.prefixes };
+}
+
+/**
+ * A toFQDNs selector as the selector cache holds it. v1.16+: a selector of its fqdn: label,
+ * which the answers' identities carry (selecting nothing until an answer is seen). v1.13.0:
+ * the FQDN selector selects the CIDR identities of the addresses learnt for matching names,
+ * i.e. one cidr:IP/32 selector per address (none before an answer).
+ */
+function fqdnPeers(u: UnresolvedPeer, opts: ParseOptions): Peer[] {
+  const sel = fqdnSelectorOf(u.text);
+  if (!sel) return [];
+  if (releaseOfProfile(opts.profile).has('fqdn-identity-labels')) {
+    const l = fqdnLabel(sel);
+    return [{ selector: makeSelector([{ source: l.source, key: l.key, op: 'In', values: [''] }]), kind: 'fqdn', text: u.text, pos: u.pos }];
+  }
+  return learnedIpsFor(sel, opts.fqdnLearned ?? []).map((ip) => ({ selector: makeSelector([{ source: 'cidr', key: `${formatIpv4(ip)}/32`, op: 'In', values: [''] }]), kind: 'fqdn' as const, text: `${u.text} (learnt ${formatIpv4(ip)})`, pos: u.pos }));
 }
 
 function parseCiliumRule(p: PolicySpec, r: PolicyRule, index: number, opts: ParseOptions, problems: ParseProblems): ParsedRule {

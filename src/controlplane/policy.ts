@@ -11,6 +11,7 @@ import type { Position } from '../errors.js';
 import type { PendingPeer, PolicyKey, ProxyRedirect } from '../maps/policymap.js';
 import type { Provenance } from '../maps/provenance.js';
 import type { CiliumProfile, EnforcementMode, PodSpec, UnresolvedPeer } from '../scenario/types.js';
+import { fqdnSelectorOf } from './fqdn.js';
 import { l7Redirect, mergeRedirects, pendingWhy, proxyListener, type SelectorRedirect } from './l7.js';
 import type { Identity } from './identity.js';
 import { LpmMapState, MapState, type MapStateEntry, type SuppressedInsert } from './mapstate.js';
@@ -231,7 +232,8 @@ export class PolicyResolver {
   private addPending(out: PendingPeer[], s: RuleSection, u: UnresolvedPeer): void {
     if (u.service && this.opts.servicesWithSelector?.has(`${u.service.namespace ?? s.rule.namespace ?? 'default'}/${u.service.name}`)) return; // v1.13.0 ignores it
     const ports = s.ports === undefined ? [{ port: 0, proto: 0 }] : s.ports.map((p) => ({ port: typeof p.port === 'number' ? p.port : 0, proto: p.proto }));
-    out.push({ direction: s.direction, deny: s.deny, ports, what: `${s.rule.label} ${s.path} ${u.text}`, why: pendingWhy(u.kind), provenance: { kind: 'policy', what: `${s.rule.label} ${s.path} ${u.text}`, pos: u.pos } });
+    const fqdn = u.kind === 'toFQDNs' ? fqdnSelectorOf(u.text) : undefined;
+    out.push({ direction: s.direction, deny: s.deny, ports, what: `${s.rule.label} ${s.path} ${u.text}`, why: pendingWhy(u.kind), provenance: { kind: 'policy', what: `${s.rule.label} ${s.path} ${u.text}`, pos: u.pos }, ...(fqdn ? { fqdn } : {}) });
   }
 
   /** mergeIngress/mergeEgress of one rule section into the filters. */

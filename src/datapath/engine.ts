@@ -298,7 +298,8 @@ function cluster(ctx: Ctx): ClusterDatapath {
  * node-local CIDR identity per IP, labels cidr:IP/32 and its shorter prefixes plus
  * reserved:world. v1.16.15/v1.18.3 (pkg/policy/api/fqdn.go IdentityLabel, pkg/fqdn/namemanager):
  * the IPs get the label fqdn:<matchName|matchPattern> of each selector that matches, and one
- * node-local identity per label set. Only described: the maps are not written (not simulated).
+ * node-local identity per label set. Described here; the connection leg of a trace by name
+ * runs over the maps the control plane fills with them (src/controlplane/fqdn.ts).
  */
 function fqdnIdentityNotes(c: ClusterDatapath, node: NodeDatapath, q: DnsQuery, selectors: readonly string[]): string[] {
   const hits = selectors.filter((s) => evaluateDns([dnsRuleOf(s)], q.name).allowed);
@@ -312,7 +313,7 @@ function fqdnIdentityNotes(c: ClusterDatapath, node: NodeDatapath, q: DnsQuery, 
   } else {
     for (const ip of q.answers) lines.push(`${ip}/32: node-local CIDR identity ${next++} (the next local identity this node's ipcache leaves free; AllocateCIDRsForIPs; labels cidr:${ip}/32 and every shorter prefix, reserved:world)`);
   }
-  lines.push('not simulated yet: writing those identities into the ipcache and the policy maps (the toFQDNs peers stay pending in this cluster)');
+  lines.push(`this trace ends at the DNS server; a trace with the name as DST (SRC ${q.name.replace(/\.$/, '')} PROTO) continues with the connection over the maps these answers fill (ipcache /32 entries and policy map entries on ${node.name})`);
   return lines;
 }
 

@@ -18,6 +18,8 @@ import { InputError, UsageError, type Problem } from '../errors.js';
 import { parseProto, resolveDestination, resolveSource } from '../cli/endpoints.js';
 import { readInputs, type InputText } from '../scenario/inputs.js';
 import { DEFAULT_SPORT, traceFlow, type FlowSpec } from '../trace/run.js';
+import { answerOf, dnsServerOf, traceByName } from '../trace/by-name.js';
+import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { TraceResult, Verdict } from '../trace/tree.js';
 import type { Exercise, ExerciseFlow } from './catalog.js';
 
@@ -136,6 +138,8 @@ function flowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome {
     resolved = resolveFlow(cluster, f);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
+    const named = namedFlowOutcome(cluster, f);
+    if (named) return named;
     const why = e.problems.map((p) => p.message).join('; ');
     return { flow: f, protoText: f.proto === undefined ? '' : f.port === undefined ? f.proto : `${f.proto}/${f.port}`, verdict: 'UNRESOLVED', reason: why, ok: false, trace: null };
   }
@@ -143,6 +147,30 @@ function flowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome {
   const reason = trace.verdict === 'DROPPED' ? (trace.drop?.name ?? null) : null;
   const ok = trace.verdict === f.expect || (f.expect === 'FORWARDED' && proxyAllowsAll(trace));
   return { flow: f, protoText: resolved.protoText, verdict: trace.verdict, reason, ok, trace };
+}
+
+/**
+ * `to:` a DNS name the exercise's `dns:` section answers: the application's lookup, then its
+ * connection to the first address (src/trace/by-name.ts). The connection's verdict counts;
+ * a failed lookup means no connection, which counts as DROPPED.
+ */
+function namedFlowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome | undefined {
+  const ips = answerOf(cluster, f.to);
+  const server = dnsServerOf(cluster);
+  if (!ips || !server) return undefined;
+  const first = formatIpv4(ips[0] as Ipv4);
+  let resolved: { spec: FlowSpec; protoText: string };
+  try {
+    resolved = resolveFlow(cluster, { ...f, to: first });
+  } catch (e) {
+    if (e instanceof InputError) return undefined;
+    throw e;
+  }
+  const t = traceByName(cluster, resolved.spec, f.to, ips, server);
+  const trace = t.connection ?? t.lookup;
+  const verdict = t.connection ? t.connection.verdict : t.lookup.verdict === 'NOT_SIMULATED' ? 'NOT_SIMULATED' : 'DROPPED';
+  const reason = trace.verdict === 'DROPPED' ? (trace.drop?.name ?? (t.connection ? null : 'DNS lookup failed')) : null;
+  return { flow: f, protoText: resolved.protoText, verdict, reason, ok: verdict === f.expect, trace };
 }
 
 /** Rules that let every request through: `matchPattern *` (any name), an HTTP rule without fields, a rule without L7 rules. */

@@ -12,6 +12,7 @@ import type { Identity } from '../controlplane/identity.js';
 import { formatLabel, type Label } from '../controlplane/labels.js';
 import { provenanceText } from '../maps/provenance.js';
 import { describePolicyPort, policyMapName } from '../maps/policymap.js';
+import { formatIpv4 } from '../net/ip.js';
 import { computedAllow, driftLines, isRealPolicyMap } from '../sysdump/policy-drift.js';
 import { releaseOfProfile } from '../cilium/releases/release.js';
 import type { Position } from '../errors.js';
@@ -139,12 +140,23 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
   const ns = ep.pod.namespace;
   const self = cluster.identities.get(ep.identity);
   const endpointSelector = { matchLabels: self ? narrowestLabels(cluster, self) : {} };
+  const fqdn = fqdnExplanation(cluster, ep, pol.direction, pol.remoteId, remoteIp, r);
+  if (fqdn) {
+    lines.push(...fqdn.lines);
+    if (fqdn.addSelector) {
+      const selName = uniqueName(cluster, ns, sanitize(`allow-${ep.pod.name}-to-${fqdn.addSelector}-${r.packet.proto}-${r.packet.dport ?? ''}`));
+      const selPolicy = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: selName, namespace: ns }, spec: { endpointSelector, egress: [{ toFQDNs: [{ matchName: fqdn.addSelector }], ...portRule(r) }] } };
+      return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: yamlLib().stringify(selPolicy), suggestionName: selName };
+    }
+    if (!fqdn.forgotDns) return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: null, suggestionName: null };
+    const dnsName = uniqueName(cluster, ns, sanitize(`allow-${ep.pod.name}-dns-proxy`));
+    const dnsPolicy = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: dnsName, namespace: ns }, spec: { endpointSelector, egress: [DNS_PROXY_RULE] } };
+    return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: yamlLib().stringify(dnsPolicy), suggestionName: dnsName };
+  }
   const peer = peerRule(cluster, pol.remoteId, remoteIp, pol.direction, ns);
   const port = r.packet.proto === 'icmp' ? `icmp` : `${r.packet.proto}-${r.packet.dport}`;
   const base = sanitize(pol.direction === 'ingress' ? `allow-${peer.name}-to-${ep.pod.name}-${port}-ingress` : `allow-${ep.pod.name}-to-${peer.name}-${port}-egress`);
-  const taken = new Set(cluster.scenario.policies.filter((p) => p.namespace === ns).map((p) => p.name));
-  let name = base;
-  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  const name = uniqueName(cluster, ns, base);
   const policy = {
     apiVersion: 'cilium.io/v2',
     kind: 'CiliumNetworkPolicy',
@@ -152,6 +164,49 @@ export function explainPolicyDrop(cluster: Cluster, r: TraceResult): PolicyExpla
     spec: { endpointSelector, [pol.direction]: [{ ...peer.rule, ...portRule(r) }] },
   };
   return { direction: pol.direction, endpoint: who, endpointId: ep.pod.endpointId, remoteIdentity: pol.remoteId, remoteLabels, lines, suggestion: yamlLib().stringify(policy), suggestionName: name };
+}
+
+function uniqueName(cluster: Cluster, ns: string, base: string): string {
+  const taken = new Set(cluster.scenario.policies.filter((p) => p.namespace === ns).map((p) => p.name));
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+  return name;
+}
+
+/** The port-53 rule that sends a pod's lookups through the DNS proxy (docs: "DNS-based policies"). */
+const DNS_PROXY_RULE = {
+  toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+  toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+};
+
+/**
+ * A toFQDNs rule covers the packet's port but has no entry for the address: its selector
+ * selects only addresses from answers a DNS proxy forwarded (src/controlplane/fqdn.ts). Either
+ * the endpoint's lookups never pass the proxy (no rules.dns: the rule to add is the DNS one),
+ * or no lookup of this trace gave the address.
+ */
+function fqdnExplanation(cluster: Cluster, ep: EndpointRecord, direction: 'ingress' | 'egress', remoteId: number, remoteIp: string, r: TraceResult): { lines: string[]; forgotDns: boolean; addSelector?: string } | null {
+  if (direction !== 'egress' || !(remoteId === 2 || remoteId >= LOCAL_IDENTITY_FLAG)) return null;
+  const proto = r.packet.proto === 'tcp' ? 6 : r.packet.proto === 'udp' ? 17 : 1;
+  const dport = r.packet.proto === 'icmp' ? (r.packet.icmpType ?? 8) : (r.packet.dport ?? 0);
+  const p = ep.policy.pending.find((x) => x.fqdn !== undefined && x.direction === 'egress' && !x.deny && x.ports.some((q) => q.proto === 0 || (q.proto === proto && (q.port === 0 || q.port === dport))));
+  if (!p) return null;
+  const forgotDns = !ep.policy.entries.some((e) => e.key.direction === 'egress' && e.redirect?.parser === 'dns');
+  const lines = [`${p.what} (${p.provenance.pos ? `${p.provenance.pos.file}:${p.provenance.pos.line}` : 'policy'}) allows this port toward the addresses of DNS answers a DNS proxy has forwarded for a name it matches; no such answer gave ${remoteIp} an identity (it is ${remoteId === 2 ? 'world' : `identity ${remoteId}`}).`];
+  // The address came in an answer the proxy forwarded, for a name no selector of the endpoint matches.
+  const seen = (cluster.scenario.fqdnLearned ?? []).filter((l) => l.endpoint === `${ep.pod.namespace}/${ep.pod.name}` && l.ips.some((ip) => formatIpv4(ip) === remoteIp));
+  const name = seen[0]?.name;
+  if (name && !forgotDns) {
+    const selectors = ep.policy.pending.filter((x) => x.fqdn !== undefined).map((x) => x.fqdn as string);
+    lines.push(`The lookup of ${name} went through the DNS proxy and gave ${remoteIp}, but no toFQDNs selector of the endpoint matches ${name} (${[...new Set(selectors)].join(', ')}; a pattern's * stays within one label), so the answer gave the address no identity the rules select. Add a selector for the name:`);
+    return { lines, forgotDns, addSelector: name.replace(/\.$/, '') };
+  }
+  if (forgotDns) {
+    lines.push(`The endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so its lookups never pass the DNS proxy and never feed its toFQDNs selectors: the classic "forgot to allow DNS" mistake. Add the DNS rule below; then the lookup goes through the proxy and the answer's addresses are allowed.`);
+  } else {
+    lines.push(`The rules are right if the pod looks the name up first: the trace starts with an empty DNS cache and sees only the lookups it makes. Give the name as DST (SRC NAME PROTO, with --resolve NAME=${remoteIp}) to trace the lookup, then the connection.`);
+  }
+  return { lines, forgotDns };
 }
 
 /**

@@ -4,7 +4,8 @@
 import type { Cluster } from '../controlplane/cluster.js';
 import type { ClusterDatapath } from '../node-state/node.js';
 import { verdictExitCode, UsageError } from '../errors.js';
-import type { Io } from '../cli/io.js';
+import { terminalWidth, type Io } from '../cli/io.js';
+import { fitWidth } from '../render/wrap.js';
 import { verdictLine, type Level } from '../render/text.js';
 import type { Style } from '../render/style.js';
 import type { TraceResult } from '../trace/tree.js';
@@ -41,7 +42,9 @@ export async function runStepMode(run: StepRun, io: Io, term: StepTerminal = { i
   const traces = [{ label: 'forward' as const, result: run.forward }, ...(run.reply ? [{ label: 'reply' as const, result: run.reply }] : [])];
   const model = buildStepModel({ traces, datapath: run.datapath, labelsOf: (id) => run.cluster.identities.labelStrings(id), level: run.level, explainer });
   await runStepTerminal(model, run.style, term);
-  io.stdout(verdictLine(run.forward, run.style) + '\n');
-  if (run.reply !== undefined) io.stdout(run.reply ? `reply: ${verdictLine(run.reply, run.style)}\n` : 'no reply: the forward packet was not delivered\n');
+  // The verdict stays on the terminal after the step screen: wrapped to its width (F21).
+  const out = (line: string) => io.stdout(fitWidth(line, terminalWidth(io)) + '\n');
+  out(verdictLine(run.forward, run.style));
+  if (run.reply !== undefined) out(run.reply ? `reply: ${verdictLine(run.reply, run.style)}` : 'no reply: the forward packet was not delivered');
   return verdictCode(run.forward, run.reply);
 }

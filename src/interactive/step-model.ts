@@ -114,9 +114,10 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['m', 'the map this step read: the whole map as the cilium CLI prints it, the row marked >'],
   ['p', 'the packet headers after this step (inner and outer when encapsulated)'],
   ['e', 'what this step means'],
-  ['↑ ↓ (k j) PgUp PgDn', 'scroll the panel'],
+  ['↑ ↓ (k j) PgUp PgDn', "scroll the open panel, else the step's own text"],
   ['Esc', 'close the panel (the open panel follows you from step to step)'],
-  ['q, Ctrl-C', 'quit'],
+  ['q', 'quit; on a panel that has the whole screen: back to the step'],
+  ['Ctrl-C', 'quit'],
 ];
 const KEY_COLUMN = Math.max(...KEYS.map(([k]) => [...k].length)) + 2;
 export const HELP: readonly string[] = KEYS.map(([k, what]) => k + ' '.repeat(KEY_COLUMN - [...k].length) + what);

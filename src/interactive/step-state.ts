@@ -6,13 +6,15 @@ import { PLAIN, type Style } from '../render/style.js';
 import type { Panel, PanelLine } from './map-panel.js';
 import { hopOf, panelContent, stepBody, type PanelKind, type StepModel } from './step-model.js';
 
-export type StepKey = 'next' | 'back' | 'first' | 'last' | 'map' | 'packet' | 'explain' | 'help' | 'close' | 'up' | 'down' | 'pageup' | 'pagedown' | 'quit';
+export type StepKey = 'next' | 'back' | 'first' | 'last' | 'map' | 'packet' | 'explain' | 'help' | 'close' | 'up' | 'down' | 'pageup' | 'pagedown' | 'quit' | 'exit';
 
 export interface StepState {
   readonly index: number;
   readonly panel: PanelKind | null;
   /** First panel row shown; null: scrolled to the row of interest (the hit row of a map). */
   readonly scroll: number | null;
+  /** First row of the step's own text shown; null: where the current step starts when it does not fit. */
+  readonly bodyScroll: number | null;
   readonly message: string | null;
   readonly quit: boolean;
 }
@@ -22,7 +24,7 @@ export interface ScreenSize {
   readonly rows: number;
 }
 
-export const INITIAL: StepState = { index: 0, panel: null, scroll: null, message: null, quit: false };
+export const INITIAL: StepState = { index: 0, panel: null, scroll: null, bodyScroll: null, message: null, quit: false };
 
 const KEYS: Readonly<Record<string, StepKey>> = {
   '\r': 'next', '\n': 'next', ' ': 'next', n: 'next', '\x1b[C': 'next', '\x1bOC': 'next',
@@ -32,7 +34,7 @@ const KEYS: Readonly<Record<string, StepKey>> = {
   m: 'map', p: 'packet', e: 'explain', '?': 'help', h: 'help', '\x1b': 'close',
   k: 'up', '\x1b[A': 'up', '\x1bOA': 'up', j: 'down', '\x1b[B': 'down', '\x1bOB': 'down',
   '\x1b[5~': 'pageup', '\x1b[6~': 'pagedown',
-  q: 'quit', Q: 'quit', '\x03': 'quit', '\x04': 'quit',
+  q: 'quit', Q: 'quit', '\x03': 'exit', '\x04': 'exit',
 };
 
 /** The key a terminal input sequence stands for (undefined: ignored). */
@@ -47,9 +49,12 @@ interface Row { readonly text: string; readonly mark: Mark }
 function wrap(text: string, width: number): string[] {
   const chars = [...text];
   if (width < 8 || chars.length <= width) return [text];
-  // Continuation rows: indented 2 more than the text after the 2-column gutter (> or +).
+  // Continuation rows: indented 2 more than the text after the 2-column gutter (> or +); a
+  // table row (columns apart by 2+ spaces: the key table, a map dump) hangs under its second column.
   const body = text.slice(2);
-  const indent = ' '.repeat(Math.min(2 + body.length - body.trimStart().length + 2, Math.floor(width / 2)));
+  const column = /^(\s*\S.*?\s{2,})\S/.exec(body)?.[1]?.length;
+  const own = column !== undefined && 2 + column <= Math.floor(width / 2) ? 2 + column : 2 + body.length - body.trimStart().length + 2;
+  const indent = ' '.repeat(Math.min(own, Math.floor(width / 2)));
   const out: string[] = [];
   let rest = chars;
   let room = width;
@@ -65,6 +70,12 @@ function wrap(text: string, width: number): string[] {
   return out;
 }
 
+/** A one-row message: cut with … when wider than the screen. */
+function clipText(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
+}
+
 function rows(lines: readonly { text: string; mark: Mark }[], width: number): Row[] {
   return lines.flatMap((l) => wrap(l.text, width).map((text) => ({ text, mark: l.mark })));
 }
@@ -75,10 +86,13 @@ function gutter(l: PanelLine): { text: string; mark: Mark } {
   return { text: `  ${l.text}`, mark: 'panel' };
 }
 
-/** Rows of the listing: the current hop from its title to this step, older lines dropped to fit. */
-function listing(m: StepModel, i: number, budget: number, width: number): Row[] {
+/**
+ * Rows of the listing: the current hop from its title to this step, older lines dropped to
+ * fit; `current` is the row where this step starts (its rows run to the end).
+ */
+function listing(m: StepModel, i: number, budget: number, width: number): { rows: Row[]; current: number } {
   const s = m.steps[i];
-  if (!s) return [];
+  if (!s) return { rows: [], current: 0 };
   const hop = hopOf(m, i);
   let start = i;
   while (start > 0 && s.kind === 'node' && m.steps[start - 1]?.trace === s.trace && hopOf(m, start - 1) === hop) start--;
@@ -116,7 +130,8 @@ function listing(m: StepModel, i: number, budget: number, width: number): Row[] 
     if (assemble(trial).length > budget) break;
     chosen.add(b.j);
   }
-  return assemble(chosen);
+  const all = assemble(chosen);
+  return { rows: all, current: all.length - (blocks[blocks.length - 1]?.rows.length ?? 0) };
 }
 
 function panelRows(p: Panel, width: number): { rows: Row[]; focus: number | null } {
@@ -137,11 +152,51 @@ function legend(p: Panel): string[] {
 }
 
 const FOOTER = 'Enter/space next · b back · m map · p packet · e explain · ? keys · q quit';
+/** The footer while a panel has the whole screen: q gives the screen back instead of quitting. */
+const FULL_FOOTER = 'Esc or q back to the step · ↑ ↓ PgUp PgDn scroll · Enter/space next · b back';
+/** A panel shown beside the listing with fewer rows than this (and more to show) takes the screen. */
+const MIN_PANEL_ROWS = 10;
+
+/**
+ * A scrolled view of `all` in `height` rows: a marker row stands for the rows above and one
+ * for the rows below, so every hidden line is counted and no shown line is covered.
+ */
+interface View {
+  readonly all: readonly Row[];
+  readonly height: number;
+  /** The first row shown, clamped. */
+  readonly scroll: number;
+  readonly maxScroll: number;
+}
+
+function view(all: readonly Row[], height: number, scroll: number): View {
+  const maxScroll = all.length <= height ? 0 : all.length - (height - 1);
+  return { all, height, scroll: Math.max(0, Math.min(maxScroll, scroll)), maxScroll };
+}
+
+function shown(v: View, below: (n: number) => string, above: (n: number) => string): Row[] {
+  if (v.all.length <= v.height) return [...v.all];
+  const top = v.scroll > 0 ? 1 : 0;
+  let room = v.height - top;
+  if (v.scroll + room < v.all.length) room--;
+  const rest = v.all.length - v.scroll - room;
+  return [
+    ...(top ? [{ text: `  … ${v.scroll} line${v.scroll === 1 ? '' : 's'} above (${above(v.scroll)})`, mark: 'dim' as Mark }] : []),
+    ...v.all.slice(v.scroll, v.scroll + room),
+    ...(rest > 0 ? [{ text: `  … ${rest} more line${rest === 1 ? '' : 's'} (${below(rest)})`, mark: 'dim' as Mark }] : []),
+  ];
+}
+
+/** Rows one page key moves: the view less its markers, one row kept for overlap. */
+function page(v: View): number {
+  return Math.max(1, v.height - 3);
+}
 
 interface Layout {
   readonly head: Row[];
-  readonly body: Row[];
-  readonly panel: { title: Row[]; rows: Row[]; height: number; scroll: number } | null;
+  /** The listing of the current step; absent when a panel has the whole screen. */
+  readonly body: View | null;
+  readonly panel: { title: Row[]; view: View; full: boolean } | null;
   readonly foot: Row[];
 }
 
@@ -150,26 +205,42 @@ function layout(m: StepModel, st: StepState, size: ScreenSize): Layout {
   const s = m.steps[st.index];
   const t = s ? m.traces[s.trace] : undefined;
   const label = m.traces.length > 1 && t ? ` · ${t.label}` : '';
+  const title = `cilium-trace --step${label} · step ${st.index + 1} of ${m.steps.length}`;
   const head = rows([
-    { text: `cilium-trace --step${label} · step ${st.index + 1} of ${m.steps.length}`, mark: 'title' },
+    { text: title, mark: 'title' },
     { text: t ? headerLine(t.result) : '', mark: 'dim' },
     { text: '', mark: 'plain' },
   ], width);
-  const foot = rows([
-    ...(st.message ? [{ text: st.message, mark: 'dim' as Mark }] : []),
-    { text: FOOTER, mark: 'dim' },
-  ], width);
-  const free = Math.max(4, size.rows - head.length - foot.length - 1);
-  if (st.panel === null) return { head, body: listing(m, st.index, free, width), panel: null, foot };
+  // The message takes the blank row above the key line, so it never shrinks the views.
+  const foot = (full: boolean): Row[] => [
+    { text: st.message ? clipText(st.message, width) : '', mark: st.message ? 'dim' : 'plain' },
+    ...rows([{ text: full ? FULL_FOOTER : FOOTER, mark: 'dim' }], width),
+  ];
+  const free = Math.max(4, size.rows - head.length - foot(false).length);
+  // The listing's default view starts at the current step when it does not fit below its context.
+  const bodyView = (budget: number): View => {
+    const l = listing(m, st.index, budget, width);
+    const auto = l.rows.length <= budget ? 0 : l.current;
+    return view(l.rows, budget, st.bodyScroll ?? auto);
+  };
+  if (st.panel === null) return { head, body: bodyView(free), panel: null, foot: foot(false) };
   const p = panelContent(m, st.index, st.panel);
-  const title = rows([{ text: '', mark: 'plain' }, { text: p.title, mark: 'title' }, ...legend(p).map((text) => ({ text, mark: 'dim' as Mark }))], width);
+  const ptitle = rows([{ text: p.title, mark: 'title' }, ...legend(p).map((text) => ({ text, mark: 'dim' as Mark }))], width);
   const { rows: prow, focus } = panelRows(p, width);
-  const body = listing(m, st.index, Math.max(3, Math.min(free - title.length - 3, Math.max(Math.floor(free * 0.4), free - title.length - prow.length))), width);
-  const height = Math.max(3, free - body.length - title.length);
-  const maxScroll = Math.max(0, prow.length - height);
-  const auto = focus === null ? 0 : focus - Math.floor(height / 3);
-  const scroll = Math.min(maxScroll, Math.max(0, st.scroll ?? auto));
-  return { head, body, panel: { title, rows: prow, height, scroll }, foot };
+  const panelView = (height: number): View => view(prow, height, st.scroll ?? (focus === null ? 0 : focus - Math.floor(height / 3)));
+  // Beside the listing: the listing gets what the panel does not need, at least 40% (3 rows).
+  const budget = Math.max(3, Math.min(free - ptitle.length - 4, Math.max(Math.floor(free * 0.4), free - ptitle.length - 1 - prow.length)));
+  const body = bodyView(budget);
+  const bodyRows = Math.min(body.all.length, budget);
+  const height = free - bodyRows - ptitle.length - 1;
+  if (height >= Math.min(prow.length, MIN_PANEL_ROWS)) {
+    return { head, body: view(body.all, bodyRows, body.scroll), panel: { title: [{ text: '', mark: 'plain' }, ...ptitle], view: panelView(height), full: false }, foot: foot(false) };
+  }
+  // No room beside the listing: the panel takes the screen (Esc or q gives it back).
+  const top = rows([{ text: `${title} · ${st.panel === 'help' ? 'keys' : 'panel'} on the whole screen`, mark: 'dim' }], width);
+  const ff = foot(true);
+  const fullHeight = Math.max(3, size.rows - top.length - ptitle.length - ff.length);
+  return { head: top, body: null, panel: { title: ptitle, view: panelView(fullHeight), full: true }, foot: ff };
 }
 
 function paint(r: Row, s: Style): string {
@@ -183,52 +254,68 @@ function paint(r: Row, s: Style): string {
   }
 }
 
+const PANEL_BELOW = (): string => '↓ or PgDn to scroll';
+const PANEL_ABOVE = (): string => '↑ or PgUp';
+
 /** The screen for this state: at most size.rows lines, none wider than size.columns. */
 export function render(m: StepModel, st: StepState, size: ScreenSize, style: Style = PLAIN): string {
   if (st.quit) return '';
   const l = layout(m, st, size);
-  const out: Row[] = [...l.head, ...l.body];
-  if (l.panel) {
-    const { rows: prow, height, scroll } = l.panel;
-    out.push(...l.panel.title);
-    const shown = prow.slice(scroll, scroll + height);
-    const below = prow.length - scroll - shown.length;
-    if (below > 0 && shown.length > 0) shown[shown.length - 1] = { text: `  … ${below + 1} more lines (↓ or PgDn to scroll)`, mark: 'dim' };
-    if (scroll > 0 && shown.length > 0) shown[0] = { text: `  … ${scroll + 1} lines above (↑ or PgUp)`, mark: 'dim' };
-    out.push(...shown);
+  const out: Row[] = [...l.head];
+  if (l.body) {
+    const besidePanel = l.panel !== null;
+    out.push(...shown(l.body, () => (besidePanel ? 'Esc closes the panel, then ↓ scrolls' : '↓ or PgDn to scroll'), () => (besidePanel ? 'Esc, then ↑' : '↑ or PgUp')));
   }
-  const room = size.rows - l.foot.length;
-  const top = out.slice(0, Math.max(0, room - 1));
-  while (top.length < room - 1) top.push({ text: '', mark: 'plain' });
-  return [...top, { text: '', mark: 'plain' } as Row, ...l.foot].map((r) => paint(r, style)).join('\n');
+  if (l.panel) out.push(...l.panel.title, ...shown(l.panel.view, PANEL_BELOW, PANEL_ABOVE));
+  const room = Math.max(0, size.rows - l.foot.length);
+  const top = out.slice(0, room);
+  while (top.length < room) top.push({ text: '', mark: 'plain' });
+  return [...top, ...l.foot].slice(0, size.rows).map((r) => paint(r, style)).join('\n');
+}
+
+/** Whether the open panel has the whole screen at this size (then q closes it instead of quitting). */
+export function panelIsFull(m: StepModel, st: StepState, size: ScreenSize): boolean {
+  return st.panel !== null && layout(m, st, size).panel?.full === true;
+}
+
+function scrolled(m: StepModel, st: StepState, key: 'up' | 'down' | 'pageup' | 'pagedown', size: ScreenSize): StepState {
+  const l = layout(m, st, size);
+  const v = l.panel ? l.panel.view : l.body;
+  if (!v) return st;
+  const what = l.panel ? 'the panel' : 'this step';
+  if (v.maxScroll === 0) return { ...st, message: `nothing to scroll: ${what} fits on the screen${l.panel ? '' : ' (m, p or e opens a panel)'}` };
+  const by = key === 'up' || key === 'down' ? 1 : page(v);
+  const up = key === 'up' || key === 'pageup';
+  const to = Math.max(0, Math.min(v.maxScroll, v.scroll + (up ? -by : by)));
+  // Row 1 alone under the "above" marker would show nothing new: step over it.
+  const next = to === 1 ? (up ? 0 : Math.min(2, v.maxScroll)) : to;
+  const edge = next === v.scroll ? (up ? `the top of ${what}` : `the end of ${what}`) : null;
+  const message = edge ? `${edge} (${up ? '↓ scrolls down' : '↑ scrolls up'})` : null;
+  return l.panel ? { ...st, scroll: next, message } : { ...st, bodyScroll: next, message };
 }
 
 /** The next state. */
 export function reduce(m: StepModel, st: StepState, key: StepKey, size: ScreenSize): StepState {
   const last = m.steps.length - 1;
-  const moved = (index: number): StepState => ({ ...st, index, scroll: null, message: null });
+  const moved = (index: number): StepState => ({ ...st, index, scroll: null, bodyScroll: null, message: null });
   const toggle = (panel: PanelKind): StepState => ({ ...st, panel: st.panel === panel ? null : panel, scroll: null, message: null });
   switch (key) {
     case 'next': return st.index >= last ? { ...st, message: 'this is the last step (b goes back, q quits)' } : moved(st.index + 1);
     case 'back': return st.index <= 0 ? { ...st, message: 'this is the first step' } : moved(st.index - 1);
-    case 'first': return moved(0);
-    case 'last': return moved(Math.max(0, last));
+    case 'first': return st.index === 0 ? { ...st, message: 'this is the first step' } : moved(0);
+    case 'last': return st.index >= last ? { ...st, message: 'this is the last step (b goes back, q quits)' } : moved(Math.max(0, last));
     case 'map': return toggle('map');
     case 'packet': return toggle('packet');
     case 'explain': return toggle('explain');
     case 'help': return toggle('help');
-    case 'close': return { ...st, panel: null, scroll: null, message: null };
-    case 'quit': return { ...st, quit: true };
+    case 'close': return st.panel === null ? { ...st, message: 'no panel is open (q quits)' } : { ...st, panel: null, scroll: null, message: null };
+    case 'exit': return { ...st, quit: true };
+    case 'quit': return panelIsFull(m, st, size) ? { ...st, panel: null, scroll: null, message: null } : { ...st, quit: true };
     case 'up':
     case 'down':
     case 'pageup':
-    case 'pagedown': {
-      const l = layout(m, st, size);
-      if (!l.panel) return { ...st, message: 'no panel to scroll (m, p or e opens one)' };
-      const step = key === 'up' || key === 'down' ? 1 : Math.max(1, l.panel.height - 1);
-      const scroll = l.panel.scroll + (key === 'up' || key === 'pageup' ? -step : step);
-      return { ...st, scroll: Math.max(0, Math.min(Math.max(0, l.panel.rows.length - l.panel.height), scroll)), message: null };
-    }
+    case 'pagedown':
+      return scrolled(m, st, key, size);
   }
 }
 

@@ -74,6 +74,8 @@ export interface PendingPeer {
   /** When it would match: what the agent learns at run time. */
   readonly why: string;
   readonly provenance: Provenance;
+  /** A toFQDNs peer (`matchName X`): simulated from the answers a DNS proxy saw, never pending. */
+  readonly fqdn?: string;
 }
 
 export const PROTO_NAMES: Readonly<Record<number, string>> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };

@@ -36,6 +36,12 @@ export function renderMermaid(forward: TraceResult, reply: TraceResult | null = 
   const declare = (p: Place, indent: string): void => {
     out.push(`${indent}participant ${p.id} as ${mermaidLabel(p.name)}`);
   };
+  // A drop's intended destination is a participant of its node's box, named as such; the
+  // drop is a crossed arrow towards it.
+  const intended = d.phases.flatMap((ph) => (ph.end.intended ? [ph.end.intended] : [])).filter((p, i, all) => all.findIndex((q) => q.key === p.key) === i);
+  const declareIntended = (p: Place, indent: string): void => {
+    out.push(`${indent}participant ${p.id} as ${mermaidLabel(`${p.name} (intended destination)`)}`);
+  };
   const done = new Set<string>();
   for (const p of d.places) {
     if (p.node === null) {
@@ -46,6 +52,12 @@ export function renderMermaid(forward: TraceResult, reply: TraceResult | null = 
     done.add(p.node);
     out.push(`    box transparent ${mermaidLabel(p.node)}`);
     for (const q of d.places.filter((x) => x.node === p.node)) declare(q, '        ');
+    for (const q of intended.filter((x) => x.node === p.node)) declareIntended(q, '        ');
+    out.push('    end');
+  }
+  for (const q of intended.filter((x) => x.node !== null && !done.has(x.node))) {
+    out.push(`    box transparent ${mermaidLabel(q.node ?? '')}`);
+    declareIntended(q, '        ');
     out.push('    end');
   }
   const first = d.places[0];
@@ -67,7 +79,8 @@ export function renderMermaid(forward: TraceResult, reply: TraceResult | null = 
     const e = phase.end;
     if (e.verdict === 'DROPPED') {
       out.push(`${ind}rect ${DROP_BAND}`);
-      out.push(`${ind}    ${e.place.id}-x${e.place.id}: ${mermaidText(e.text)}`);
+      const to = e.intended ? intended.find((q) => q.key === e.intended?.key) ?? e.place : e.place;
+      out.push(`${ind}    ${e.place.id}-x${to.id}: ${mermaidText(e.text)}`);
       out.push(`${ind}end`);
     } else {
       out.push(`${ind}Note ${noteAt(e.place)}: ${mermaidText(e.text)}`);

@@ -40,6 +40,11 @@ export interface Ending {
   readonly text: string;
   /** For a drop: the number of the drop step (it gets its own arrow/edge). */
   readonly n: number | null;
+  /**
+   * For a drop: the pod the packet was going to (after DNAT, its backend), when the path did
+   * not reach it; not among the diagram's places (the packet never got there), drawn apart.
+   */
+  readonly intended: Place | null;
 }
 
 export interface Phase {
@@ -199,6 +204,16 @@ function endingText(r: TraceResult): string {
   return `NOT SIMULATED: ${r.notSimulated?.text ?? 'unknown'}`;
 }
 
+/** The pod a dropped packet was going to: its backend after a DNAT, else its destination. */
+function intendedPod(r: TraceResult): { node: string; name: string; ip: string } | null {
+  let ip = r.packet.dst.ip;
+  for (const n of flatten(r.hops.flatMap((h) => (h.kind === 'hop' ? h.children : [h])))) {
+    if (n.kind === 'rewrite' && (n.field === 'daddr:dport' || n.field === 'user_ip4:user_port')) ip = n.to.replace(/:\d+$/, '');
+  }
+  const ep = r.endpoints.find((e) => e.ip === ip);
+  return ep ? { node: ep.node, name: `${ep.namespace}/${ep.pod} netns`, ip } : null;
+}
+
 /** Builds the diagram model of a trace and, optionally, of its reply. */
 export function pathDiagram(forward: TraceResult, reply: TraceResult | null = null): PathDiagram {
   const results = reply ? [forward, reply] : [forward];
@@ -251,7 +266,10 @@ export function pathDiagram(forward: TraceResult, reply: TraceResult | null = nu
       tunnel = tunnelAt(h, tunnel);
     }
     const last = hops[hops.length - 1] as Hop;
-    const end: Ending = { verdict: r.verdict, place: place(last), text: endingText(r), n: r.verdict === 'DROPPED' ? ++n : null };
+    const target = r.verdict === 'DROPPED' ? intendedPod(r) : null;
+    const reached = target !== null && byKey.has(`${target.node}|${target.name}`);
+    const intended: Place | null = target === null || reached ? null : { id: `p${places.length + 1 + i}`, key: `${target.node}|${target.name}`, node: target.node, name: target.name, kind: 'pod', detail: target.ip };
+    const end: Ending = { verdict: r.verdict, place: place(last), text: endingText(r), n: r.verdict === 'DROPPED' ? ++n : null, intended };
     phases.push({ name: i === 0 ? 'forward' : 'reply', title: headerLine(r), start, startLines, steps, end });
   }
   return { title: headerLine(forward), places, nodes, phases };

@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { TraceResult } from '../trace/tree.js';
 import { renderDot } from './diagram-dot.js';
+import { SVG_FONT_STACK } from './text-width.js';
 
 interface GraphvizLike {
   dot(src: string, format?: 'svg'): string;
@@ -30,6 +31,12 @@ export async function dotToSvg(dot: string): Promise<string> {
   return gv.dot(dot, 'svg');
 }
 
+/**
+ * The boxes are sized for DejaVu Sans (diagram-dot.ts, font 'dejavu'); the text names the
+ * whole font stack, widest first, so a viewer without DejaVu picks a narrower font, never a
+ * wider one. The font is not embedded: DejaVu Sans alone is 760 kB, some 40 times the picture.
+ */
 export async function renderSvg(forward: TraceResult, reply: TraceResult | null = null): Promise<string> {
-  return dotToSvg(renderDot(forward, reply));
+  const svg = await dotToSvg(renderDot(forward, reply, { font: 'dejavu' }));
+  return svg.replace(/font-family="DejaVu Sans"/g, `font-family="${SVG_FONT_STACK}"`);
 }

@@ -126,12 +126,19 @@ function renderNodes(nodes: readonly TraceNode[], depth: number, level: Level, s
   }
 }
 
+/** One hop's lines as the level prints them (the report renderers show a hop at a time). */
+export function hopLines(h: TraceNode, level: Exclude<Level, 'minimal'>, s: Style = PLAIN, explain?: (node: TraceNode) => string | undefined): string[] {
+  const lines: string[] = [];
+  renderNodes([h], 0, level, s, lines, explain);
+  return lines;
+}
+
 function flatten(nodes: readonly TraceNode[]): TraceNode[] {
   return nodes.flatMap((n) => ('children' in n && n.kind !== 'hop' ? [n, ...flatten(n.children)] : [n]));
 }
 
 /** The behavioural signature of a hop for the minimal level. */
-function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
+export function hopEvents(hop: Extract<TraceNode, { kind: 'hop' }>): string {
   const ev: string[] = [];
   for (const n of flatten(hop.children)) {
     if (n.kind === 'policy') ev.push(`${n.direction} ${n.allowed ? (n.verdict > 0 ? 'redirect to proxy' : 'allow') : 'deny'} (${n.match})`);

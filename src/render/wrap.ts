@@ -45,3 +45,8 @@ export function wrapLine(line: string, width: number): string[] {
 export function wrapText(text: string, width: number): string {
   return text.split('\n').flatMap((l) => wrapLine(l, width)).join('\n');
 }
+
+/** The text for a terminal `width` columns wide, unchanged when there is none (a pipe or file). */
+export function fitWidth(text: string, width: number | undefined): string {
+  return width === undefined ? text : wrapText(text, width);
+}

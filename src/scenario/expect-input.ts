@@ -254,10 +254,14 @@ export function readExpectationList(src: ItemSource, node: YNode, pos: Position,
   }
 }
 
-/** A Scenario document's `expect:` list, if it has one (read in input order, names unique across documents). */
-export function readScenarioExpectations(root: MapView, names: ExpectationNames, into: Expectation[]): void {
+/**
+ * A Scenario document's `expect:` list, if it has one (read in input order, names unique
+ * across documents). `lenient` (check): as for an expectations file, an item with problems is
+ * kept with them, to be a failed case while the others run.
+ */
+export function readScenarioExpectations(root: MapView, names: ExpectationNames, into: Expectation[], lenient = false): void {
   const e = root.entry('expect');
-  if (e) readExpectationList(root.src, e.node, e.pos, names, 'expect', into);
+  if (e) readExpectationList(root.src, e.node, e.pos, names, 'expect', into, lenient);
 }
 
 /** The keys of an expectations file (`kind: Expectations`). */

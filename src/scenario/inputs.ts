@@ -106,23 +106,25 @@ const EMPTY_FILE = 'file is empty (expected a cilium-trace Scenario or Kubernete
 /**
  * Reads, validates and assembles inputs (in the order given) into one Scenario. The
  * scenario is named by the first Scenario document, else `fallbackName`. Throws one
- * InputError listing every problem in every file.
+ * InputError listing every problem in every file. `lenientExpectations` (check): expectation
+ * items with problems are kept with them (Expectation.problems) unless the load fails anyway.
  */
-export function readInputs(inputs: readonly Input[], fallbackName: string, cilium?: ProfileChoice): Scenario {
+export function readInputs(inputs: readonly Input[], fallbackName: string, cilium?: ProfileChoice, lenientExpectations = false): Scenario {
   const sink = new Sink();
   for (const input of inputs) sink.addFile(input.file);
   const collected = new Collected(sink);
   for (const input of inputs) collectFile(sink, input, collected);
   let scenario: Scenario | undefined;
   try {
-    scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName, cilium);
+    scenario = build(sink, collected, inputs[0]?.file ?? '', fallbackName, cilium, lenientExpectations);
   } catch (e) {
     // A part of a Node or Scenario document read now (ast.ts) that is not valid YAML or JSON.
     if (!(e instanceof InputError)) throw e;
     throw new InputError([...sink.problems, ...e.problems]);
   }
   if (!scenario && sink.problems.length === 0) sink.report({ file: inputs[0]?.file ?? '', line: 1, col: 1 }, noObjects(collected.ignored));
-  if (sink.problems.length > 0 || !scenario) throw new InputError(sink.problems);
+  // A load lost anyway reports the problems of the expectations kept for check with the rest.
+  if (sink.problems.length > 0 || !scenario) throw new InputError([...sink.problems, ...(scenario?.expectations ?? []).flatMap((e) => e.problems ?? [])]);
   return scenario;
 }
 
@@ -345,7 +347,7 @@ function skippedName(m: MapView): string {
   return ns ? `${ns}/${name}` : name;
 }
 
-function build(sink: Sink, collected: Collected, firstFile: string, fallbackName: string, cilium: ProfileChoice | undefined): Scenario | undefined {
+function build(sink: Sink, collected: Collected, firstFile: string, fallbackName: string, cilium: ProfileChoice | undefined, lenientExpectations: boolean): Scenario | undefined {
   const deferred = collected.slots.flatMap((s) => ('deferred' in s ? [s.deferred] : []));
   // Scenario documents first: the cluster section decides the tunnel device names.
   const scenarioOf = new Map<InputObject, ScenarioDoc>();
@@ -425,7 +427,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
           const p = readPolicy(root.src, item);
           if (p) policies.push(p);
         }
-        readScenarioExpectations(root, expectationNames, expectations);
+        readScenarioExpectations(root, expectationNames, expectations, lenientExpectations);
         readDnsAnswers(root, dnsAnswers);
         break;
       }
@@ -437,7 +439,7 @@ function build(sink: Sink, collected: Collected, firstFile: string, fallbackName
         break;
       }
       case EXPECTATIONS_KIND:
-        if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations);
+        if (isCiliumTrace(o) && isMap(o.entry.node)) readExpectationsMap(o.src, o.entry.node, expectationNames, expectations, lenientExpectations);
         else skipped.push({ kind: o.kind, name: skippedName(o.map), pos: o.map.pos });
         break;
       case 'DaemonSet': // its image told the release (above); not modelled otherwise

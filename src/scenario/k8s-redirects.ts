@@ -81,7 +81,7 @@ export function readRedirectObject(obj: MapView, kind: string): RedirectObject |
   const read = kind === 'CiliumEgressGatewayPolicy' ? egressGateway(obj, spec, id.name, warn)
     : kind === 'CiliumLocalRedirectPolicy' ? localRedirect(obj, spec, id.name, id.namespace ?? 'default', warn)
     : envoyConfig(spec, kind as EnvoyConfigSpec['kind'], id.name, id.namespace, obj.pos);
-  if (read) obj.src.warn(obj.pos, `${kind} ${id.namespace && kind !== 'CiliumEgressGatewayPolicy' && kind !== 'CiliumClusterwideEnvoyConfig' ? `${id.namespace}/` : ''}${id.name} is loaded where v1.13.0 writes it (${WHERE[kind] ?? 'its maps'}) but not simulated: a trace it applies to ends NOT_SIMULATED`);
+  if (read) obj.src.warn(obj.pos, `${kind} ${id.namespace && kind !== 'CiliumEgressGatewayPolicy' && kind !== 'CiliumClusterwideEnvoyConfig' ? `${id.namespace}/` : ''}${id.name} is loaded where the agent writes it (${WHERE[kind] ?? 'its maps'}) but not simulated: a trace it applies to ends NOT_SIMULATED`);
   return read;
 }
 

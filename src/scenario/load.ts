@@ -55,6 +55,8 @@ function unreadable(display: string, message: string): Problem {
 export type LoadOptions = Partial<ReadLimits> & {
   /** --cilium: the profile to use whatever the input says, and why. */
   readonly cilium?: ProfileChoice;
+  /** `check`: an `expect:` item with problems is kept with them, a failed case, instead of failing the load. */
+  readonly lenientExpectations?: boolean;
 };
 
 function limitsOf(o: LoadOptions): ReadLimits {
@@ -113,7 +115,7 @@ export function loadScenarioFile(path: string, displayName: string = path, optio
   const problems: Problem[] = [];
   const input = readText(path, displayName, limitsOf(options), problems);
   if (input === undefined) throw new InputError(problems);
-  return readInputs([input], nameFromPath(displayName), options.cilium);
+  return readInputs([input], nameFromPath(displayName), options.cilium, options.lenientExpectations === true);
 }
 
 function directoryInputs(dir: string, limits: ReadLimits, problems: Problem[], ignored: IgnoredInput[]): Input[] {
@@ -196,7 +198,7 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
     if (input !== undefined) inputs.push(input);
   }
   if (problems.length > 0) throw new InputError(problems);
-  const scenario = withSysdumps(readInputs(inputs, nameFromPath(first), options.cilium ?? sysdumpRelease(sysdumps, inputs)), sysdumps);
+  const scenario = withSysdumps(readInputs(inputs, nameFromPath(first), options.cilium ?? sysdumpRelease(sysdumps, inputs), options.lenientExpectations === true), sysdumps);
   return ignored.length === 0 ? scenario : { ...scenario, ignoredInputs: [...ignored, ...(scenario.ignoredInputs ?? [])] };
 }
 

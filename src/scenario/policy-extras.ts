@@ -111,7 +111,7 @@ export function readL7(m: MapView): L7Spec | undefined {
     const kinds = [http.length ? 'http' : '', kafka.length ? 'kafka' : '', dns.length ? 'dns' : '', l7proto ? `l7proto ${l7proto}` : ''].filter(Boolean).join(', ') || 'empty';
     const what = kinds === 'dns' ? 'its DNS proxy redirect' : 'its proxy redirect';
     if (kinds === 'http') src.warn(rules.keyPos ?? rules.pos, `HTTP rules are simulated (Envoy's matching) only for a request given with --http: without one, a packet that reaches its proxy redirect ends NOT_SIMULATED`);
-    else if (kinds === 'dns') src.warn(rules.keyPos ?? rules.pos, `DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`);
+    else if (kinds === 'dns') src.warn(rules.keyPos ?? rules.pos, `DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query or a DNS name as DST: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`);
     else src.warn(rules.keyPos ?? rules.pos, `L7 rules (${kinds}) are not simulated: the L3/L4 part of this toPorts item is enforced; a packet that reaches ${what} ends NOT_SIMULATED`);
   }
   for (const k of ['terminatingTLS', 'originatingTLS', 'serverNames', 'listener'] as const) {
@@ -134,7 +134,8 @@ export function readUnresolved(m: MapView, kind: UnresolvedPeer['kind']): Unreso
   if (!e) return undefined;
   const src = m.src;
   const items = isSeq(e.node) ? (list(src, e) ?? []) : [];
-  src.warn(e.keyPos ?? e.pos, `'${kind}' is not simulated (${UNRESOLVED_WHY[kind]}): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`);
+  if (kind === 'toFQDNs') src.warn(e.keyPos ?? e.pos, `'toFQDNs' selects the addresses of DNS answers a DNS proxy has forwarded; the simulated agents start with none: give the name as DST (SRC NAME PROTO --resolve NAME=IP) to trace the lookup, then the connection over the maps the answer fills`);
+  else src.warn(e.keyPos ?? e.pos, `'${kind}' is not simulated (${UNRESOLVED_WHY[kind]}): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`);
   return items.map((item, i) => unresolvedPeer(src, kind, item, i));
 }
 

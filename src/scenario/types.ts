@@ -9,6 +9,7 @@ import type { Ipv4, Ipv4Prefix } from '../net/ip.js';
 import type { Mac } from '../net/mac.js';
 import type { Expectation } from './expect-input.js';
 import type { DnsAnswer } from './dns-input.js';
+import type { FqdnLearned } from '../controlplane/fqdn.js';
 
 import type { CiliumProfile } from '../cilium/releases/release.js';
 export type { CiliumProfile };
@@ -463,6 +464,11 @@ export interface Scenario {
   readonly expectations: readonly Expectation[];
   /** The `dns:` sections of the Scenario documents: the answers the DNS server gives. */
   readonly dns?: readonly DnsAnswer[];
+  /**
+   * Answers the nodes' DNS proxies have forwarded (set by a trace's lookup leg, never read
+   * from input): the toFQDNs selectors select their addresses. Empty: no lookup seen yet.
+   */
+  readonly fqdnLearned?: readonly FqdnLearned[];
   /** Workload objects (controllers) of the input, for naming pods by workload. */
   readonly workloads?: readonly WorkloadSpec[];
   /** Files and documents passed over (dotfiles, Chart.yaml, YAML without a kind). */

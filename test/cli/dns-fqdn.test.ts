@@ -91,27 +91,32 @@ describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
     assert.match(bad.stderr, /dns\.yaml:5:20: dns: api\.github\.com: "140\.82\.112" is not an IPv4 address/);
     rmSync(join(dir, 'dns.yaml'));
   });
-  it('forgot DNS (pkg/policy/l4.go createL4Filter: only rules.dns makes the DNS redirect): a toFQDNs peer names the missing rule and proposes it', async () => {
+  it('forgot DNS (pkg/policy/l4.go createL4Filter: only rules.dns makes the DNS redirect): the lookup bypasses the proxy, the address stays world, the drop proposes the DNS rule', async () => {
     const noDns = mkdtempSync(join(tmpdir(), 'dns-forgot-'));
     cpSync('test/fixtures/real-cluster', noDns, { recursive: true });
     const f = join(noDns, 'cluster.yaml');
     writeFileSync(f, readFileSync(f, 'utf8').replace('          protocol: ANY\n        rules:\n          dns:\n          - matchPattern: "*"\n', '          protocol: ANY\n'));
     try {
-      const r = await runCli(['--cilium', '1.13', '-f', noDns, FRONTEND, '140.82.112.3', 'tcp/443']);
-      assert.equal(r.code, 4);
-      assert.ok(r.stdout.includes("this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups"));
-      assert.ok(r.stdout.includes("rules: {dns: [{matchPattern: '*'}]}"));
+      for (const cilium of ['1.13', '1.18']) {
+        const r = await runCli(['--cilium', cilium, '-f', noDns, FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.3']);
+        assert.equal(r.code, 1, r.stderr);
+        assert.ok(r.stderr.includes('cilium-trace: the query went to kube-system/kube-dns without the DNS proxy (no rules.dns redirect for it): the answer teaches the agent nothing, the maps stay as they were'));
+        assert.ok(r.stdout.includes('connection: to 140.82.112.3, the first address of the answer (no DNS proxy saw the answer: the maps are unchanged)'));
+        assert.ok(r.stdout.includes("this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups"));
+        assert.ok(r.stdout.includes('the classic "forgot to allow DNS" mistake'));
+        assert.ok(r.stdout.includes('    name: allow-frontend-6f7d8c9b5-2xkqz-dns-proxy\n'), r.stdout);
+        assert.ok(r.stdout.includes('            rules:\n              dns:\n                - matchPattern: "*"\n'));
+        assert.match(lastLine(r.stdout), /^DROPPED — DROP_POLICY \(133\) "Policy denied" \[POLICY_DENIED\] in policy_can_egress4 \(egress\) on worker-1$/);
+      }
       const withDns = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', FRONTEND, '140.82.112.3', 'tcp/443']);
+      assert.equal(withDns.code, 1);
       assert.ok(!withDns.stdout.includes('has no DNS rule'));
+      assert.ok(withDns.stdout.includes('The rules are right if the pod looks the name up first'));
     } finally {
       rmSync(noDns, { recursive: true, force: true });
     }
   });
-  it('DST as a DNS name: the first address of its answer, the lookup named as a trace of its own; without an answer a positioned error', async () => {
-    const r = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.3', '-l', 'minimal']);
-    assert.equal(r.code, 4);
-    assert.ok(r.stderr.includes('cilium-trace: DST api.github.com is 140.82.112.3, the first address of its answer (--resolve or dns:); the lookup is not part of this trace (trace it: SRC svc:kube-system/kube-dns udp/53 --dns-query api.github.com)'));
-    assert.match(lastLine(r.stdout), /^NOT SIMULATED — no egress policy entry allows identity 2 on 443\/TCP, but .* toFQDNs\[0\] matchName api\.github\.com would allow it/);
+  it('DST as a DNS name without an answer: a positioned error, exit 2', async () => {
     const e = await runCli(['--cilium', '1.13', '-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443']);
     assert.equal(e.code, 2);
     assert.match(e.stderr, /<command line>:1:\d+: unknown pod 'api\.github\.com' .*; as a DNS name it needs its answer: --resolve api\.github\.com=IP/);
@@ -134,5 +139,69 @@ describe('the DNS proxy (pkg/fqdn/dnsproxy/proxy.go)', () => {
     const d = await run('1.13', 'test/fixtures/real-cluster', '--dns-query', 'bad name!');
     assert.equal(d.code, 2);
     assert.match(d.stderr, /bad --dns-query: "bad name!" is not a DNS name/);
+  });
+});
+
+// A name as DST: the lookup leg, then the connection over the maps its answer filled
+// (src/trace/by-name.ts, src/controlplane/fqdn.ts).
+describe('two legs: SRC NAME PROTO', () => {
+  const IPCACHE: Record<string, string> = {
+    // v1.13.0 AllocateCIDRsForIPs; cilium/cmd/bpf_ipcache_list.go format
+    '1.13': 'lookup cilium_ipcache 140.82.112.6/32 → identity=16777217 encryptkey=0 tunnelendpoint=0.0.0.0 nodeid=0',
+    // v1.18.3 resolveIdentity: fqdn: labels + world, one identity for the set
+    '1.18': 'lookup cilium_ipcache_v2 140.82.112.6/32 → identity=16777217 encryptkey=0 tunnelendpoint=0.0.0.0 flags=<none>',
+  };
+  for (const cilium of ['1.13', '1.18']) {
+    it(`v${cilium}: the DNS proxy forwards the lookup; the connection finds the answer's identity in the ipcache and the toFQDNs entry in the policy map: FORWARDED`, async () => {
+      const r = await runCli(['--cilium', cilium, '-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.6,140.82.112.5']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.startsWith('lookup: api.github.com. A from kube-system/kube-dns (udp/53)\n'));
+      assert.ok(r.stdout.includes('dns egress query api.github.com. A → FORWARDED (rule matchPattern *)'));
+      assert.ok(r.stdout.includes('connection: to 140.82.112.6, the first address of the answer (the maps after the DNS proxy on worker-1 saw the answer)'));
+      assert.ok(r.stdout.includes(IPCACHE[cilium] as string), r.stdout);
+      assert.ok(r.stdout.includes('DNS answer api.github.com. A 140.82.112.6 seen by the DNS proxy (lookup by shop/frontend-6f7d8c9b5-2xkqz on worker-1); matchName api.github.com: '));
+      assert.ok(r.stdout.includes('policy egress of endpoint 3397 for identity 16777217: ALLOWED (match L3-L4)'));
+      assert.match(lastLine(r.stdout), /^FORWARDED — left the cluster through eth0 of worker-1/);
+    });
+  }
+  it('a name the DNS rules refuse: the lookup is DROPPED (REFUSED) and the application never connects, exit 1', async () => {
+    const r = await runCli(['--cilium', '1.13', '-f', dir, FRONTEND, 'www.example.com', 'tcp/443', '--resolve', 'www.example.com=93.184.215.14', '-l', 'minimal']);
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.includes('the lookup of www.example.com. did not reach kube-system/kube-dns (the DNS proxy refused it): the application gets no address, so it never connects'));
+    assert.equal(lastLine(r.stdout), 'no connection: the lookup of www.example.com. did not reach kube-system/kube-dns (the DNS proxy refused it): the application gets no address, so it never connects');
+  });
+  it('an answer for a name no toFQDNs selector matches: dropped, and the fix is a toFQDNs selector for the name', async () => {
+    const r = await runCli(['--cilium', '1.18', '-f', 'test/fixtures/real-cluster', FRONTEND, 'example.org', 'tcp/443', '--resolve', 'example.org=93.184.215.14']);
+    assert.equal(r.code, 1);
+    assert.ok(r.stdout.includes('The lookup of example.org. went through the DNS proxy and gave 93.184.215.14, but no toFQDNs selector of the endpoint matches example.org. (matchName api.github.com;'));
+    assert.ok(r.stdout.includes('      - toFQDNs:\n          - matchName: example.org\n        toPorts:\n          - ports:\n              - port: "443"\n'));
+  });
+  it('JSON: one document with the lookup, what the agent learnt and the connection', async () => {
+    const r = await runCli(['--cilium', '1.18', '-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.6', '-o', 'json']);
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.stdout) as { schema: string; name: string; dns_server: string; learned: unknown; lookup: { verdict: string; l7: { type: string } }; connection: { verdict: string } };
+    assert.deepEqual([j.schema, j.name, j.dns_server, j.lookup.verdict, j.lookup.l7.type, j.connection.verdict], ['cilium-trace/trace-by-name/v1', 'api.github.com.', 'kube-system/kube-dns', 'FORWARDED', 'dns', 'FORWARDED']);
+    assert.deepEqual(j.learned, { node: 'worker-1', endpoint: 'shop/frontend-6f7d8c9b5-2xkqz', name: 'api.github.com.', ips: ['140.82.112.6'] });
+  });
+  it('--dns-query and --step do not go with a name as DST (exit 2)', async () => {
+    const a = await runCli(['-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.6', '--dns-query', 'x.io']);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /--dns-query does not go with a name as DST/);
+  });
+});
+
+describe('check: an expectation to a DNS name the cluster answers (dns:)', () => {
+  const EX = 'scenarios/exercises/10-fqdn-dns';
+  const expDir = mkdtempSync(join(tmpdir(), 'dns-check-'));
+  after(() => rmSync(expDir, { recursive: true, force: true }));
+  const exp = join(expDir, 'expectations.yaml');
+  writeFileSync(exp, '- name: github by name\n  from: shop/frontend\n  to: api.github.com\n  proto: tcp\n  port: 443\n  expect: FORWARDED\n');
+  it('looks the name up first: without rules.dns the connection is dropped, with them it is FORWARDED', async () => {
+    const broken = await runCli(['check', '-f', `${EX}/cluster`, '-e', exp]);
+    assert.equal(broken.code, 1);
+    assert.ok(broken.stdout.includes('expected FORWARDED, got DROPPED (POLICY_DENIED)'), broken.stdout);
+    const fixed = await runCli(['check', '-f', `${EX}/cluster/cluster.yaml`, '-f', `${EX}/cluster/workloads.yaml`, '-f', `${EX}/cluster/dns.yaml`, '-f', `${EX}/solution/frontend-egress.yaml`, '-e', exp]);
+    assert.equal(fixed.code, 0, fixed.stdout);
+    assert.ok(fixed.stdout.includes('PASS    github by name  shop/frontend → api.github.com tcp/443  FORWARDED'));
   });
 });

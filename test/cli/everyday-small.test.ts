@@ -83,20 +83,20 @@ describe('F22: the text matrix guards its width', () => {
   const refusal = "cilium-trace: the text matrix would be 112 columns wide (100 sources × 100 destinations), past 100 columns: narrow it with --namespace NS or --selector KEY=VALUE, write -o csv (one line per cell), or pass --wide to print it anyway\n";
 
   it('past 100 columns on a pipe: one line naming the way out, exit 2, nothing on stdout', async () => {
-    const r = await runCli(['matrix', '-f', file]);
+    const r = await runCli(['matrix', '-p', 'icmp', '-f', file]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, refusal);
   });
 
   it('--namespace narrows it under the limit; -o csv and --wide are not refused', async () => {
-    const ns = await runCli(['matrix', '-f', file, '--namespace', 'a']);
+    const ns = await runCli(['matrix', '-p', 'icmp', '-f', file, '--namespace', 'a']);
     assert.equal(ns.code, 0, ns.stderr);
     assert.match(ns.stdout, /^icmp: 50 sources × 50 destinations/);
-    const csv = await runCli(['matrix', '-f', file, '-o', 'csv']);
+    const csv = await runCli(['matrix', '-p', 'icmp', '-f', file, '-o', 'csv']);
     assert.equal(csv.code, 0);
     assert.equal(csv.stdout.split('\n').length, 1 + 100 * 100 + 1);
-    const wide = await runCli(['matrix', '-f', file, '--wide']);
+    const wide = await runCli(['matrix', '-p', 'icmp', '-f', file, '--wide']);
     assert.equal(wide.code, 0);
     assert.ok(wide.stdout.split('\n').some((l) => l.length === 112));
   });
@@ -105,10 +105,10 @@ describe('F22: the text matrix guards its width', () => {
     let stdout = '';
     let stderr = '';
     const io = (columns: number) => ({ stdout: (s: string) => { stdout += s; }, stderr: (s: string) => { stderr += s; }, stdoutIsTTY: true, env: { NO_COLOR: '1' }, columns: () => columns });
-    assert.equal(await main(['matrix', '-f', file], io(120)), 0, stderr);
+    assert.equal(await main(['matrix', '-p', 'icmp', '-f', file], io(120)), 0, stderr);
     assert.ok(stdout.includes('100 sources × 100 destinations'));
     stdout = '';
-    assert.equal(await main(['matrix', '-f', file, '--namespace', 'a'], io(60)), 2);
+    assert.equal(await main(['matrix', '-p', 'icmp', '-f', file, '--namespace', 'a'], io(60)), 2);
     assert.match(stderr, /would be 61 columns wide \(50 sources × 50 destinations\), past the terminal's 60 columns/);
   });
 });
@@ -188,7 +188,7 @@ describe('F28: the default level, exercise 5, the key table', () => {
     const column = (l: string) => [...l].findIndex((ch, i, a) => i > 0 && a[i - 1] === ' ' && a[i - 2] === ' ' && ch !== ' ');
     const cols = new Set(HELP.map(column));
     assert.deepEqual([...cols], [21], HELP.join('\n'));
-    assert.ok(HELP.includes('↑ ↓ (k j) PgUp PgDn  scroll the panel'));
+    assert.ok(HELP.includes("↑ ↓ (k j) PgUp PgDn  scroll the open panel, else the step's own text"));
   });
 });
 

@@ -21,6 +21,8 @@ test('the bundle gives the same bytes and exit codes as the modules', async () =
     ['check', '-f', 'scenarios/ci-example/', '-f', 'scenarios/ci-example/after'], ['matrix', '--scenario', 'l3-policy', '-p', 'tcp/80'],
     ['diff', '-f', 'scenarios/ci-example/cluster.yaml', '-f', 'scenarios/ci-example/before', '-f2', 'scenarios/ci-example/cluster.yaml', '-f2', 'scenarios/ci-example/after'],
     ['exercise', 'list'], ['completion', 'bash'],
+    ['-o', 'markdown', '--reply', '--explain', 'pod1', 'pod3'], ['-o', 'html', '--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080'],
+    ['check', '-f', 'scenarios/ci-example/', '-f', 'scenarios/ci-example/after', '-o', 'html'],
   ];
   for (const args of runs) {
     const spawned = run(args);
@@ -52,7 +54,7 @@ test('a plain trace reads only the core bundle: no extra part, YAML library, she
 
 test('commander usage errors are one cilium-trace line with the user text escaped, exit 2', async () => {
   assert.deepEqual(await runCli(['--outptu', 'json']), { stdout: '', stderr: "cilium-trace: unknown option '--outptu' (Did you mean --output?)\n", code: 2 });
-  assert.deepEqual(await runCli(['-o', 'js\u001b[31mon', 'pod1', 'pod3']), { stdout: '', stderr: "cilium-trace: option '-o, --output <format>' argument 'js\\u001b[31mon' is invalid. Allowed choices are text, json, monitor, hubble, mermaid, dot, svg.\n", code: 2 });
+  assert.deepEqual(await runCli(['-o', 'js\u001b[31mon', 'pod1', 'pod3']), { stdout: '', stderr: "cilium-trace: option '-o, --output <format>' argument 'js\\u001b[31mon' is invalid. Allowed choices are text, json, monitor, hubble, mermaid, dot, svg, markdown, html.\n", code: 2 });
   assert.deepEqual(await runCli(['completion']), { stdout: '', stderr: "cilium-trace: missing required argument 'SHELL'\n", code: 2 });
 });
 

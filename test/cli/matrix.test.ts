@@ -25,8 +25,8 @@ describe('matrix', () => {
     expectGolden('matrix-markdown.txt', transcript(args, run));
   });
 
-  it('the default scenario, icmp by default', async () => {
-    const args = ['matrix'];
+  it('the default scenario, -p icmp: the traced matrix as it was the default before all ports', async () => {
+    const args = ['matrix', '-p', 'icmp'];
     const run = await runCli(args);
     assert.equal(run.code, 0);
     expectGolden('matrix-default.txt', transcript(args, run));
@@ -70,7 +70,7 @@ describe('matrix', () => {
 describe('matrix progress', () => {
   it('never on a non-terminal stderr', async () => {
     let err = '';
-    const code = await main(['matrix', '--no-cache', ...AFTER], { stdout: () => {}, stderr: (s) => { err += s; }, stdoutIsTTY: false, stderrIsTTY: false, env: {} });
+    const code = await main(['matrix', '--no-cache', '-p', 'icmp', ...AFTER], { stdout: () => {}, stderr: (s) => { err += s; }, stdoutIsTTY: false, stderrIsTTY: false, env: {} });
     assert.equal(code, 0);
     assert.equal(err, '');
   });

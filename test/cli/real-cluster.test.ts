@@ -45,13 +45,13 @@ describe('a real cluster dump with what v1.13.0 accepts but cilium-trace does no
       'cilium-trace: warning: no cilium-config ConfigMap among the inputs: the datapath settings are the defaults of Cilium v1.13.0 (add kubectl -n kube-system get cm cilium-config -o yaml; -l detailed shows each setting)',
       `${DUMP}:1072:3: warning: Service default/kubernetes has no selector and no EndpointSlice among the inputs: no backends (add kubectl get endpointslices -A -o yaml)`,
       `${DUMP}:1365:9: warning: HTTP rules are simulated (Envoy's matching) only for a request given with --http: without one, a packet that reaches its proxy redirect ends NOT_SIMULATED`,
-      `${DUMP}:1415:9: warning: DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`,
-      `${DUMP}:1418:7: warning: 'toFQDNs' is not simulated (its addresses come from the DNS answers the agent sees at run time): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`,
+      `${DUMP}:1415:9: warning: DNS rules are simulated (the DNS proxy's matching) only for a query given with --dns-query or a DNS name as DST: without one, a packet that reaches its DNS proxy redirect ends NOT_SIMULATED`,
+      `${DUMP}:1418:7: warning: 'toFQDNs' selects the addresses of DNS answers a DNS proxy has forwarded; the simulated agents start with none: give the name as DST (SRC NAME PROTO --resolve NAME=IP) to trace the lookup, then the connection over the maps the answer fills`,
       `${DUMP}:1428:7: warning: 'toServices' is not simulated (v1.13.0 turns it into toCIDRSet rules for the endpoints of Services without a selector only (pkg/k8s/watchers/watcher.go:620)): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED`,
       `${DUMP}:1474:20: warning: endPort 6380 ignored: Cilium v1.13.0 has no port ranges: its CRD has no endPort (pkg/policy/api/l4.go:27-47, PortProtocol{Port, Protocol}), so the API server prunes it; only port 6379 is allowed`,
       `${DUMP}:1633:5: warning: host policy ('nodeSelector') is not simulated: it selects nodes, not pods, so it changes no pod's policy here; the host firewall is not modelled`,
-      `${DUMP}:1643:3: warning: CiliumEgressGatewayPolicy shop-api-partner is loaded where v1.13.0 writes it (cilium_egress_gw_policy_v4) but not simulated: a trace it applies to ends NOT_SIMULATED`,
-      `${DUMP}:1677:3: warning: CiliumLocalRedirectPolicy kube-system/nodelocaldns is loaded where v1.13.0 writes it (LocalRedirect frontends of the LB map, on nodes with a local backend) but not simulated: a trace it applies to ends NOT_SIMULATED`,
+      `${DUMP}:1643:3: warning: CiliumEgressGatewayPolicy shop-api-partner is loaded where the agent writes it (cilium_egress_gw_policy_v4) but not simulated: a trace it applies to ends NOT_SIMULATED`,
+      `${DUMP}:1677:3: warning: CiliumLocalRedirectPolicy kube-system/nodelocaldns is loaded where the agent writes it (LocalRedirect frontends of the LB map, on nodes with a local backend) but not simulated: a trace it applies to ends NOT_SIMULATED`,
       "test/fixtures/real-cluster/hand-written.yaml:56:7: warning: unknown field 'toPort' ignored, as the API server prunes it (expected one of: toEndpoints, toCIDR, toCIDRSet, toEntities, toRequires, toServices, toFQDNs, toGroups, toPorts, icmps)",
       "cilium-trace: skipped 2 pods without a Cilium endpoint (not running): shop/api-7c5d9f8b6-zzkq2 (Pending, not scheduled: no spec.nodeName), shop/db-migrate-28490415-k7f4d (Succeeded; its IP 10.244.2.77 is now shop/api-7c5d9f8b6-pqrst's)",
       `cilium-trace: IPv6 set aside, the traces are IPv4: 1 Service, 1 policy CIDR (the first at ${DUMP}:1231:16)`,
@@ -95,10 +95,13 @@ describe('a real cluster dump with what v1.13.0 accepts but cilium-trace does no
     assert.deepEqual(flows.map((f) => [f.event_type.type, f.verdict]), [[4, 'FORWARDED'], [5, 'REDIRECTED'], [4, 'FORWARDED']]);
   });
 
-  it('toFQDNs: only it could allow a world address on its port: NOT_SIMULATED naming it; another port is dropped', async () => {
+  it('toFQDNs: an address no lookup of the trace gave stays world: DROP_POLICY naming the rule and the lookup to trace; by name it is FORWARDED', async () => {
     const t = await trace(FRONTEND, '140.82.112.3', 'tcp/443');
-    assert.equal(t.code, 4);
-    assert.equal(t.verdict, 'NOT SIMULATED — no egress policy entry allows identity 2 on 443/TCP, but CiliumNetworkPolicy shop/frontend-egress spec egress[2] toFQDNs[0] matchName api.github.com would allow it if the address is in an answer the DNS proxy saw for that name: the agent learns that at run time, which is not simulated (on worker-1)');
+    assert.equal(t.code, 1);
+    assert.match(t.verdict, /^DROPPED — DROP_POLICY \(133\)/);
+    const named = await trace(FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.3');
+    assert.equal(named.code, 0, named.stdout);
+    assert.match(named.verdict, /^FORWARDED — left the cluster through eth0 of worker-1/);
     const other = await trace(FRONTEND, '140.82.112.3', 'tcp/80');
     assert.equal(other.code, 1);
     assert.match(other.verdict, /^DROPPED — DROP_POLICY \(133\)/);

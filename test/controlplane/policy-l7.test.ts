@@ -130,7 +130,7 @@ test('__canSkip with redirects: L4-only redirect swallows a plain L3/L4 allow; a
 // pkg/policy/api/fqdn.go GetAsEndpointSelectors (EndpointSelectorNone) and
 // EgressRule.AllowsWildcarding: toFQDNs, toServices and toRequires never make an item
 // select every peer; the egress direction is enforced all the same.
-test('toFQDNs, toServices and toRequires select nothing and never every peer; what they could allow ends NOT_SIMULATED', () => {
+test('toFQDNs, toServices and toRequires select nothing and never every peer; toServices ends NOT_SIMULATED, toFQDNs (no answer seen) drops', () => {
   const c = build(PODS, cnp('run-time', `
     endpointSelector: { matchLabels: { app: client } }
     egress:
@@ -149,8 +149,9 @@ test('toFQDNs, toServices and toRequires select nothing and never every peer; wh
     ['CiliumNetworkPolicy default/run-time spec egress[1] toServices[0] k8sService default/external-db', [{ port: 5432, proto: TCP }]],
   ]);
   assert.deepEqual(policyMap(c, 'client').pending, p.pending);
-  const fqdn = trace(c, 'client', '93.184.216.34', 'tcp', 443);
-  assert.match(fqdn.notSimulated?.text ?? '', /^no egress policy entry allows identity 2 on 443\/TCP, but CiliumNetworkPolicy default\/run-time spec egress\[0\] toFQDNs\[0\] matchPattern \*\.example\.com would allow it if the address is in an answer the DNS proxy saw/);
+  // src/controlplane/fqdn.ts: the selector selects only addresses of answers a DNS proxy forwarded; none here.
+  assert.equal(verdict(trace(c, 'client', '93.184.216.34', 'tcp', 443)), 133);
+  assert.match(trace(c, 'client', '172.16.0.9', 'tcp', 5432).notSimulated?.text ?? '', /toServices\[0\] k8sService default\/external-db would allow it/);
   assert.equal(verdict(trace(c, 'client', '93.184.216.34', 'tcp', 80)), 133);
   // Inside the cluster the peers learnt at run time play no part: a pod is dropped on 8080 (toRequires selects nothing).
   assert.equal(verdict(trace(c, 'client', 'web', 'tcp', 443)), 133);

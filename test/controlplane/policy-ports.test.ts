@@ -11,9 +11,10 @@ const PODS: PodDef[] = [
   { name: 'client', ip: '10.0.1.20', labels: { app: 'client' } },
 ];
 
-// https://docs.cilium.io/en/v1.13/security/policy/language/#layer-4-examples — "protocol:
-// ANY" (or none) matches TCP and UDP (pkg/policy/rule.go mergeIngress expands ANY).
-test('ports: a numeric port with protocol ANY is a TCP and a UDP entry; SCTP stays off', () => {
+// pkg/policy/rule.go@v1.13.0:433-459 mergeIngress (mergeEgress :652-678; the same at
+// v1.16.15 and v1.18.3): "protocol: ANY" (or none) is merged as TCP, UDP and SCTP, with no
+// EnableSCTP check anywhere in pkg/policy, so the policy map holds an SCTP entry too.
+test('ports: a numeric port with protocol ANY is a TCP, a UDP and an SCTP entry (pkg/policy/rule.go mergeIngress)', () => {
   const c = build(PODS, cnp('any', `
     endpointSelector: { matchLabels: { app: web } }
     ingress:
@@ -23,7 +24,8 @@ test('ports: a numeric port with protocol ANY is a TCP and a UDP entry; SCTP sta
   const client = idOf(c, 'client');
   allows(c, 'web1', key(client, 53, TCP));
   allows(c, 'web1', key(client, 53, UDP));
-  absent(c, 'web1', key(client, 53, 132));
+  allows(c, 'web1', key(client, 53, 132));
+  absent(c, 'web1', key(client, 53, 1));
   assert.equal(verdict(trace(c, 'client', 'web1', 'udp', 53)), 'FORWARDED');
   assert.equal(verdict(trace(c, 'client', 'web1', 'udp', 54)), 133);
 });

@@ -19,6 +19,8 @@ const COMMANDS: ReadonlyArray<readonly string[]> = [
   ['pod1', 'pod3', 'icmp', '-o', 'hubble'],
   ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080', '-l', 'summary'],
   ['--scenario', 'services', 'pod1', 'svc:web', 'tcp/80', '--reply', '-l', 'minimal'],
+  ['--scenario', 'l3-policy', 'app2', 'app1', 'tcp/8080', '-o', 'markdown'],
+  ['pod1', 'pod3', 'icmp', '--reply', '-o', 'html'],
   ['maps', 'ipcache', '--node', 'node1'],
   ['maps', 'endpoint', '--node', 'node2'],
   ['maps', 'policy', 'pod2', '--why'],

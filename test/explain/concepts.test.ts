@@ -13,6 +13,7 @@ const ASKED: ReadonlyArray<readonly [string, string]> = [
   ['enforcement mode', 'enforcement-modes'], ['default deny', 'enforcement-modes'],
   ['kube-proxy replacement', 'socket-lb'], ['socket LB', 'socket-lb'], ['KPR', 'socket-lb'],
   ['masquerading', 'masquerading'], ['masquerade', 'masquerading'],
+  ['toFQDNs', 'fqdn'], ['DNS proxy', 'fqdn'], ['forgot DNS', 'fqdn'],
   ['hubble', 'hubble'], ['hubble observe', 'hubble'],
 ];
 
@@ -29,5 +30,5 @@ test('every "see also" of a concept is a topic', () => {
 test('explain --list starts with the concepts', async () => {
   const run = await runCli(['explain', '--list']);
   assert.equal(run.code, 0);
-  assert.deepEqual(run.stdout.split('\n').slice(0, 8).map((l) => l.trim().split(/\s+/)[0]), ['concepts:', 'identity', 'tail-call', 'conntrack-states', 'enforcement-modes', 'socket-lb', 'masquerading', 'hubble']);
+  assert.deepEqual(run.stdout.split('\n').slice(0, 9).map((l) => l.trim().split(/\s+/)[0]), ['concepts:', 'identity', 'tail-call', 'conntrack-states', 'enforcement-modes', 'socket-lb', 'masquerading', 'fqdn', 'hubble']);
 });

@@ -85,11 +85,12 @@ const POLICY_DROP_MERMAID = `sequenceDiagram
     box transparent runtime1
         participant p1 as default/app2 netns
         participant p2 as lxc0f90ab6d109d
+        participant p3 as default/app1 netns (intended destination)
     end
     p1->>p2: tc ingress · bpf_lxc.o [from-container]
     Note left of p2: ingress policy of default/app1: DENIED
     rect rgb(255, 221, 221)
-        p2-xp2: DROPPED: DROP_POLICY #quot;Policy denied#quot; in policy_can_access_ingress (ingress)
+        p2-xp3: DROPPED: DROP_POLICY #quot;Policy denied#quot; in policy_can_access_ingress (ingress)
     end
 `;
 
@@ -101,12 +102,15 @@ const POLICY_DROP_DOT = `digraph cilium_trace {
     label="runtime1"; style="rounded,filled"; fillcolor="#fbfbfd"; color="#a0aec0"; fontname="Helvetica-Bold"; fontsize=13;
     p1 [label="default/app2 netns\\n10.11.90.17", fillcolor="#e6f0fa", color="#2c5282", penwidth=2];
     p2 [label="lxc0f90ab6d109d\\nhost-side veth", fillcolor="#ffffff", color="#4a5568"];
+    p3 [label="default/app1 netns\\n10.11.71.148\\nintended destination\\n(not reached)", style="rounded,dashed", color="#718096", fontcolor="#718096"];
     s1 [label="1. tc ingress\\nbpf_lxc.o [from-container]\\ningress policy of default/app1: DENIED", shape=plain, style="", fontsize=10, fontcolor="#c53030"];
   }
+  { rank=same; p1; p3; }
   p1 -> s1 [dir=none];
   s1 -> p2;
   drop [label="DROPPED\\nDROP_POLICY \\"Policy denied\\"\\nin policy_can_access_ingress (ingress)", shape=octagon, style=filled, fillcolor="#fed7d7", color="#c53030", fontcolor="#c53030", penwidth=2];
   p2 -> drop [label="2. dropped", color="#c53030", fontcolor="#c53030", penwidth=2];
+  p3 -> p2 [dir=back, style=dashed, color="#718096", fontcolor="#718096", label="intended"];
 }
 `;
 
@@ -129,16 +133,19 @@ test('-o dot: pod1 → pod3 with nodes as clusters and numbered steps', async ()
   assert.match(r.stdout, /s9 \[label="9\. redirect_peer ifindex 39\\n/);
 });
 
-test('-o mermaid / -o dot: a policy drop is a crossed arrow on a red band / a red octagon', async () => {
+test('-o mermaid / -o dot: a policy drop is a crossed arrow (towards the pod it was going to) on a red band / a red octagon', async () => {
   const m = await runCli([...DROP_ARGS, '-o', 'mermaid']);
   assert.equal(m.code, 1);
   assert.equal(m.stdout, POLICY_DROP_MERMAID);
-  assert.match(m.stdout, /rect rgb\(255, 221, 221\)\n {8}p2-xp2: DROPPED: DROP_POLICY/);
+  assert.match(m.stdout, /rect rgb\(255, 221, 221\)\n {8}p2-xp3: DROPPED: DROP_POLICY/);
   const d = await runCli([...DROP_ARGS, '-o', 'dot']);
   assert.equal(d.code, 1);
   assert.equal(d.stdout, POLICY_DROP_DOT);
   assert.match(d.stdout, /drop \[label="DROPPED\\n[^\]]*color="#c53030"/);
   assert.match(d.stdout, /p2 -> drop \[[^\]]*color="#c53030"/);
+  // F27: the pod the packet was going to is drawn, dashed, in its node's box.
+  assert.match(d.stdout, /p3 \[label="default\/app1 netns\\n10\.11\.71\.148\\nintended destination/);
+  assert.match(d.stdout, /p3 -> p2 \[dir=back, style=dashed/);
 });
 
 test('diagrams are deterministic', async () => {

@@ -188,7 +188,7 @@ test('a long panel scrolls with the arrows and says what is hidden', () => {
   assert.ok((st.scroll ?? 0) > 0);
   assert.match(render(m, st, small), /… \d+ lines above \(↑ or PgUp\)/);
   st = reduce(m, st, 'up', small);
-  assert.equal(reduce(m, { ...st, panel: null }, 'down', small).message, 'no panel to scroll (m, p or e opens one)');
+  assert.equal(reduce(m, { ...st, panel: null }, 'down', small).message, 'nothing to scroll: this step fits on the screen (m, p or e opens a panel)');
 });
 
 test('levels: summary drops fn steps, minimal is one step per hop plus the verdict', () => {

@@ -10,7 +10,7 @@ import { Option, type Command } from 'commander';
 import { EXIT, formatProblem, InputError, UsageError, type Problem } from '../../errors.js';
 import { renderTrace, type Level } from '../../render/text.js';
 import { goldenFileName, runCheck, type CheckResult } from '../../analysis/check.js';
-import { checkToJson, goldenFailed, renderCheckJunit, renderCheckText, type GoldenResult } from '../../analysis/check-render.js';
+import { checkToJson, goldenFailed, renderCheckHtml, renderCheckJunit, renderCheckMarkdown, renderCheckText, type GoldenResult } from '../../analysis/check-render.js';
 import { parseExpectations, type Expectation } from '../../analysis/expectations.js';
 import { unifiedDiff } from '../../analysis/udiff.js';
 import { goldenNames, normalizeGolden, type GoldenNames } from '../../analysis/golden-normal.js';
@@ -24,7 +24,7 @@ import { resolveFlows, type ResolvedFlow } from './flow-spec.js';
 interface CheckOpts {
   expectations?: string;
   junit?: string;
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'markdown' | 'html';
   golden?: string;
   update?: boolean;
   goldenExact?: boolean;
@@ -131,7 +131,7 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     .usage('-f CLUSTER [-e EXPECTATIONS] [--junit FILE] [--golden DIR [--update]]')
     .option('-e, --expectations <file>', "YAML list of {name, from, to, proto, port, expect: FORWARDED|DROPPED, reason}; run after the scenario's own expect: list")
     .option('--junit <file>', 'also write a JUnit XML report to this file')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format: text, json, markdown (for a pull request), html (one self-contained report file)').choices(['text', 'json', 'markdown', 'html']).default('text'))
     .option('--golden <dir>', 'compare each trace with DIR/<name>.txt and show a unified diff when it differs')
     .option('--update', 'with --golden: write the traces as the new golden files')
     .option('--golden-exact', 'with --golden: compare the traces as printed, ifindexes, endpoint ids, identities and VNIs included (default: those written as whose they are)')
@@ -139,7 +139,8 @@ export function checkCommand(io: Io, result: { code: number }): Command {
   addClusterOptions(cmd);
   cmd.action((opts: CheckOpts, c: Command) => {
     if (opts.update && !opts.golden) throw new UsageError('--update needs --golden DIR');
-    const { cluster, expectations } = loadAll(opts.expectations, () => loadCluster(clusterOptionsOf(c), io));
+    // Scenario `expect:` items with problems are failed cases, as those of an -e file are.
+    const { cluster, expectations } = loadAll(opts.expectations, () => loadCluster({ ...clusterOptionsOf(c), lenientExpectations: true }, io));
     const warnings: Problem[] = [];
     const flows = resolveFlows(cluster, expectations, warnings);
     for (const w of warnings) io.stderr(formatProblem(w) + '\n');
@@ -151,7 +152,9 @@ export function checkCommand(io: Io, result: { code: number }): Command {
     if (opts.junit) writeText(opts.junit, renderCheckJunit(report, `cilium-trace check ${sources}`));
     // On a terminal the table fits its width (DECIDED BY on its own line) and long lines wrap.
     const width = terminalWidth(io);
-    io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : width ? wrapText(renderCheckText(report, width), width) : renderCheckText(report));
+    if (opts.output === 'markdown') io.stdout(renderCheckMarkdown(report));
+    else if (opts.output === 'html') io.stdout(renderCheckHtml(report));
+    else io.stdout(opts.output === 'json' ? JSON.stringify(checkToJson(report), null, 2) + '\n' : width ? wrapText(renderCheckText(report, width), width) : renderCheckText(report));
     const failed = results.some((r) => !r.pass && !r.notSimulated) || (goldens ?? []).some(goldenFailed);
     result.code = failed ? EXIT.DROPPED : results.some((r) => r.notSimulated) ? EXIT.NOT_SIMULATED : EXIT.FORWARDED;
   });

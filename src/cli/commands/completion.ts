@@ -1,13 +1,15 @@
-// `cilium-trace completion bash|zsh|fish`: a shell completion script. Subcommands and options
-// are read from the command tree itself; pod, node (node:NAME) and service (svc:NS/NAME)
-// names, map names for `maps`, topics for `explain` and shipped scenario names are embedded
-// at generation time from the default cluster or the one given with -f/--scenario.
+// `cilium-trace completion bash|zsh|fish`: a shell completion script. Subcommands, options,
+// map names for `maps`, topics for `explain` and shipped scenario names are embedded when the
+// script is generated; pod, node (node:NAME) and service (svc:NS/NAME) names are asked for
+// when Tab is pressed, from the hidden `cilium-trace __complete`, which loads the cluster the
+// -f/--scenario/--cilium already typed on the line name (the embedded default when none).
+import { homedir } from 'node:os';
 import { Command } from 'commander';
-import { EXIT, UsageError } from '../../errors.js';
-import type { Cluster } from '../../controlplane/cluster.js';
+import { EXIT, InputError, UsageError } from '../../errors.js';
 import { allTopics } from '../../explain/topics/index.js';
 import { listShippedScenarios } from '../../scenario/load.js';
-import type { ClusterOptions } from '../cluster-source.js';
+import { loadScenario, type ClusterOptions } from '../cluster-source.js';
+import type { Scenario } from '../../scenario/types.js';
 import type { Io } from '../io.js';
 import { MAP_NAMES } from '../maps-cmd.js';
 import { newCommand } from './common.js';
@@ -30,13 +32,8 @@ export interface CommandInfo {
 
 export interface CompletionData {
   readonly program: string;
-  readonly cluster: string;
   readonly root: CommandInfo;
   readonly commands: readonly CommandInfo[];
-  readonly pods: readonly string[];
-  readonly nodes: readonly string[]; // node:NAME
-  readonly nodeNames: readonly string[];
-  readonly services: readonly string[]; // svc:NS/NAME
   readonly maps: readonly string[];
   readonly topics: readonly string[];
   readonly scenarios: readonly string[];
@@ -60,49 +57,51 @@ function commandInfo(cmd: Command, name: string): CommandInfo {
   return { name, description: cmd.description(), options };
 }
 
-export function completionData(root: Command, cluster: Cluster): CompletionData {
-  const s = cluster.scenario;
+export function completionData(root: Command): CompletionData {
   return {
     program: root.name(),
-    cluster: s.name,
     root: commandInfo(root, ''),
-    commands: root.commands.map((c) => commandInfo(c, c.name())),
-    pods: words(s.pods.flatMap((p) => [p.name, `${p.namespace}/${p.name}`])),
-    nodes: words(s.nodes.map((n) => `node:${n.name}`)),
-    nodeNames: words(s.nodes.map((n) => n.name)),
-    services: words(s.services.filter((v) => v.clusterIP !== undefined).map((v) => `svc:${v.namespace}/${v.name}`)),
+    commands: root.commands.filter((c) => !isHidden(c)).map((c) => commandInfo(c, c.name())),
     maps: words(MAP_NAMES),
     topics: words(allTopics().map((t) => t.id)),
     scenarios: words(listShippedScenarios()),
   };
 }
 
-/** What completes the value of an option: a word list, files, or nothing. */
-function valueWords(d: CompletionData, o: OptionInfo): readonly string[] | 'files' | undefined {
+function isHidden(c: Command): boolean {
+  return (c as unknown as { _hidden?: boolean })._hidden === true;
+}
+
+/** The cluster names __complete prints: endpoints (pods, node:NAME, svc:NS/NAME), pods, or node names. */
+export const NAME_KINDS = ['endpoints', 'pods', 'nodes'] as const;
+export type NameKind = (typeof NAME_KINDS)[number];
+
+/** What completes the value of an option: a word list, files, cluster names (asked at Tab), or nothing. */
+function valueWords(d: CompletionData, o: OptionInfo): readonly string[] | 'files' | { names: NameKind } | undefined {
   if (o.choices.length > 0) return o.choices;
   if (o.flags.includes('--file')) return 'files';
   if (o.flags.includes('--scenario')) return d.scenarios;
-  if (o.flags.includes('--node')) return d.nodeNames;
+  if (o.flags.includes('--node')) return { names: 'nodes' };
   return undefined;
 }
 
-/** Positional words of a command ('' is the trace itself). */
-function positionals(d: CompletionData, name: string): readonly string[] {
+/** Positional words of a command ('' is the trace itself), and which cluster names follow them. */
+function positionals(d: CompletionData, name: string): { words: readonly string[]; names?: NameKind } {
   switch (name) {
-    case '': return [...d.commands.map((c) => c.name), ...d.pods, ...d.nodes, ...d.services];
-    case 'maps': return [...d.maps, ...d.pods];
-    case 'explain': return d.topics;
-    case 'completion': return SHELLS;
-    case 'help': return d.commands.map((c) => c.name);
-    default: return [];
+    case '': return { words: d.commands.map((c) => c.name), names: 'endpoints' };
+    case 'maps': return { words: d.maps, names: 'pods' };
+    case 'explain': return { words: d.topics };
+    case 'completion': return { words: SHELLS };
+    case 'help': return { words: d.commands.map((c) => c.name) };
+    default: return { words: [] };
   }
 }
 
 function header(d: CompletionData, shell: Shell, load: string): string[] {
   return [
-    `# ${shell} completion for ${d.program}, generated by \`${d.program} completion ${shell}\` from cluster ${d.cluster}.`,
-    '# Pod, node and service names are those of that cluster at generation time: regenerate',
-    '# the script after changing the cluster.',
+    `# ${shell} completion for ${d.program}, generated by \`${d.program} completion ${shell}\`.`,
+    '# Pod, node and service names are read when Tab is pressed, from the cluster that the',
+    `# -f/--scenario/--cilium already on the line load (the embedded default when none): \`${d.program} __complete\`.`,
     `# Load it with: ${load}`,
   ];
 }
@@ -126,7 +125,7 @@ function bashScript(d: CompletionData): string {
     `      ${subs.join('|')}) sub="$w"; break ;;`,
     '    esac',
     '  done',
-    '  local candidates=""',
+    '  local candidates="" names=""',
     '  case "$sub $prev" in'];
   for (const c of all(d)) {
     for (const o of c.options) {
@@ -135,6 +134,7 @@ function bashScript(d: CompletionData): string {
       const pattern = o.flags.map((f) => `"${c.name} ${f}"`).join('|');
       if (v === 'files') out.push(`    ${pattern}) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;`);
       else if (v === undefined) out.push(`    ${pattern}) COMPREPLY=(); return ;;`);
+      else if ('names' in v) out.push(`    ${pattern}) names=${v.names} ;;`);
       else out.push(`    ${pattern}) candidates="${words(v).join(' ')}" ;;`);
     }
   }
@@ -143,9 +143,12 @@ function bashScript(d: CompletionData): string {
   out.push('        esac', '      else', '        case "$sub" in');
   for (const c of all(d)) {
     const p = positionals(d, c.name);
-    if (p.length > 0) out.push(`          "${c.name}") candidates="${words(p).join(' ')}" ;;`);
+    const parts = [...(p.words.length > 0 ? [`candidates="${words(p.words).join(' ')}"`] : []), ...(p.names ? [`names=${p.names}`] : [])];
+    if (parts.length > 0) out.push(`          "${c.name}") ${parts.join('; ')} ;;`);
   }
   out.push('        esac', '      fi', '      ;;', '  esac',
+    '  # Cluster names: from the cluster the -f/--scenario/--cilium typed so far load.',
+    `  if [[ -n "$names" ]]; then candidates="$candidates $(${d.program} __complete "$names" -- "\${words[@]:1}" 2>/dev/null)"; fi`,
     '  COMPREPLY=( $(compgen -W "$candidates" -- "$cur") )',
     "  # bash splits words at ':' (COMP_WORDBREAKS): replace only the part after the last colon.",
     '  if [[ "$cur" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then',
@@ -160,10 +163,12 @@ function bashScript(d: CompletionData): string {
 function zshScript(d: CompletionData): string {
   const fn = `_${d.program.replace(/[^A-Za-z0-9]/g, '_')}`;
   const arr = (name: string, list: readonly string[]) => `  local -a ${name}=(${words(list).join(' ')})`;
+  const names = (kind: NameKind) => `names=(\${(f)"$(${d.program} __complete ${kind} -- "\${typed[@]}" 2>/dev/null)"})`;
   const out = [`#compdef ${d.program}`, ...header(d, 'zsh', `source <(${d.program} completion zsh)  (after compinit), or save it as _${d.program} in your $fpath`), `${fn}() {`,
     arr('subcommands', d.commands.map((c) => c.name)),
-    arr('pods', d.pods), arr('nodes', d.nodes), arr('services', d.services), arr('maps', d.maps), arr('topics', d.topics),
+    arr('maps', d.maps), arr('topics', d.topics),
     '  local sub="" w prev="${words[CURRENT-1]}"',
+    '  local -a typed=("${(@Q)words[2,CURRENT-1]}") names',
     '  for w in "${(@)words[2,CURRENT-1]}"; do',
     '    if (( ${subcommands[(Ie)$w]} )); then sub="$w"; break; fi',
     '  done',
@@ -173,14 +178,15 @@ function zshScript(d: CompletionData): string {
       if (!o.takesValue) continue;
       const v = valueWords(d, o);
       const pattern = o.flags.map((f) => `"${c.name} ${f}"`).join('|');
-      out.push(`    ${pattern}) ${v === 'files' ? '_files' : v === undefined ? ':' : `compadd -- ${words(v).join(' ')}`}; return ;;`);
+      const action = v === 'files' ? '_files' : v === undefined ? ':' : 'names' in v ? `${names(v.names)}; compadd -a names` : `compadd -- ${words(v).join(' ')}`;
+      out.push(`    ${pattern}) ${action}; return ;;`);
     }
   }
   out.push('  esac', '  if [[ "$PREFIX" == -* ]]; then', '    case "$sub" in');
   for (const c of all(d)) out.push(`      "${c.name}") compadd -- ${words(c.options.flatMap((o) => o.flags)).join(' ')} ;;`);
   out.push('    esac', '    return', '  fi', '  case "$sub" in',
-    '    "") compadd -a subcommands pods nodes services ;;',
-    '    maps) compadd -a maps pods ;;',
+    `    "") ${names('endpoints')}; compadd -a subcommands names ;;`,
+    `    maps) ${names('pods')}; compadd -a maps names ;;`,
     '    explain) compadd -a topics ;;',
     `    completion) compadd -- ${SHELLS.join(' ')} ;;`,
     '    help) compadd -a subcommands ;;',
@@ -213,11 +219,11 @@ function fishScript(d: CompletionData): string {
   const group = (name: string, list: readonly string[], what: string) => {
     if (list.length > 0) out.push(`complete -c ${p} -f -n '${cond(name)}' -a ${fishQuote(words(list).join(' '))} -d ${what}`);
   };
-  group('', d.pods, 'pod');
-  group('', d.nodes, 'node');
-  group('', d.services, 'service');
+  // Cluster names with their kind (name<TAB>pod), asked for at Tab with the tokens typed so far.
+  const names = (kind: NameKind, describe: boolean) => fishQuote(`(${p} __complete${describe ? ' --describe' : ''} ${kind} -- (commandline -opc)[2..-1] 2>/dev/null)`);
+  out.push(`complete -c ${p} -f -n '${cond('')}' -a ${names('endpoints', true)}`);
   group('maps', d.maps, 'map');
-  group('maps', d.pods, 'pod');
+  out.push(`complete -c ${p} -f -n '${cond('maps')}' -a ${names('pods', true)}`);
   group('explain', d.topics, 'topic');
   group('completion', SHELLS, 'shell');
   group('help', d.commands.map((c) => c.name), 'command');
@@ -225,7 +231,7 @@ function fishScript(d: CompletionData): string {
     for (const o of c.options) {
       const flags = o.flags.map((f) => (f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`)).join(' ');
       const v = o.takesValue ? valueWords(d, o) : undefined;
-      const value = !o.takesValue ? '' : v === 'files' ? ' -r -F' : v === undefined ? ' -x' : ` -x -a ${fishQuote(words(v).join(' '))}`;
+      const value = !o.takesValue ? '' : v === 'files' ? ' -r -F' : v === undefined ? ' -x' : 'names' in v ? ` -x -a ${names(v.names, false)}` : ` -x -a ${fishQuote(words(v).join(' '))}`;
       out.push(`complete -c ${p} -n '${cond(c.name)}' ${flags}${value} -d ${fishQuote(shortDescription(o.description))}`);
     }
   }
@@ -240,17 +246,82 @@ export function completionScript(shell: Shell, d: CompletionData): string {
   }
 }
 
-export function completionCommand(io: Io, result: { code: number }, load: (opts: ClusterOptions) => Cluster): Command {
+/** The cluster options among the words typed so far: -f/--file (repeatable), --scenario, --cilium, --max-input-size. */
+export function clusterOptionsFromWords(typed: readonly string[], home: string = homedir()): ClusterOptions {
+  const file: string[] = [];
+  let scenario: string | undefined;
+  let cilium: string | undefined;
+  let maxInputSize: string | undefined;
+  // The shell has not expanded ~ in the words it hands over.
+  const path = (p: string) => (p === '~' ? home : p.startsWith('~/') ? home + p.slice(1) : p);
+  for (let i = 0; i < typed.length; i++) {
+    const w = typed[i] as string;
+    const eq = /^(--[a-z-]+)=(.*)$/s.exec(w);
+    const flag = eq ? eq[1] : w;
+    const value = (): string | undefined => (eq ? eq[2] : typed[++i]);
+    if (flag === '-f' || flag === '--file') {
+      const v = value();
+      if (v !== undefined && v !== '-') file.push(path(v)); // stdin cannot be read at Tab
+    } else if (/^-f[^-]/.test(w)) file.push(path(w.slice(2))); // -fPATH
+    else if (flag === '--scenario') scenario = value();
+    else if (flag === '--cilium') cilium = value();
+    else if (flag === '--max-input-size') maxInputSize = value();
+  }
+  return { ...(file.length > 0 ? { file } : {}), ...(scenario !== undefined ? { scenario } : {}), ...(cilium !== undefined ? { cilium } : {}), ...(maxInputSize !== undefined ? { maxInputSize } : {}) };
+}
+
+/** The names of a cluster for completion; `describe`: each followed by a tab and its kind (fish). */
+export function clusterNames(s: Scenario, kind: NameKind, describe = false): string[] {
+  const tagged = (list: Iterable<string>, what: string) => words(list).map((w) => (describe ? `${w}\t${what}` : w));
+  const pods = tagged(s.pods.flatMap((p) => [p.name, `${p.namespace}/${p.name}`]), 'pod');
+  if (kind === 'pods') return pods;
+  if (kind === 'nodes') return tagged(s.nodes.map((n) => n.name), 'node');
+  return [...pods, ...tagged(s.nodes.map((n) => `node:${n.name}`), 'node'), ...tagged(s.services.filter((v) => v.clusterIP !== undefined).map((v) => `svc:${v.namespace}/${v.name}`), 'service')];
+}
+
+export function completionCommand(io: Io, result: { code: number }): Command {
   const cmd = newCommand('completion', io)
-    .description('print a shell completion script (bash, zsh or fish) with the pod, node and service names of the cluster')
+    .description('print a shell completion script (bash, zsh or fish); pod, node and service names are read at Tab from the cluster the -f/--scenario on the line load')
     .usage('[options] bash|zsh|fish')
     .argument('<SHELL>', 'bash, zsh or fish');
   cmd.action((shell: string, _opts: unknown, c: Command) => {
     if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell '${shell}' (expected one of: ${SHELLS.join(', ')})`);
-    const cluster = load(c.optsWithGlobals<ClusterOptions>());
+    const given = c.optsWithGlobals<ClusterOptions>();
+    if ((given.file?.length ?? 0) > 0 || given.scenario !== undefined) {
+      throw new UsageError('completion takes no cluster: the script reads pod, node and service names at Tab from the -f/--scenario on the line being completed (generate it without -f/--scenario)');
+    }
     const root = c.parent ?? c;
-    io.stdout(completionScript(shell as Shell, completionData(root, cluster)));
+    io.stdout(completionScript(shell as Shell, completionData(root)));
     result.code = EXIT.FORWARDED;
+  });
+  return cmd;
+}
+
+/**
+ * `cilium-trace __complete KIND -- WORDS…` (hidden; the completion scripts call it): the names
+ * of the cluster that the words typed so far load, one a line. A line whose cluster does not
+ * load (a file still being typed) completes nothing: no output, no error, exit 0.
+ */
+export function completeCommand(io: Io, result: { code: number }): Command {
+  const cmd = newCommand('__complete', io)
+    .description('for the completion scripts: the names of the cluster that the typed words load')
+    .usage(`[--describe] ${NAME_KINDS.join('|')} -- WORDS...`)
+    .argument('<KIND>', NAME_KINDS.join(', '))
+    .argument('[WORDS...]', 'the words typed so far, after the program name')
+    .option('--describe', "each name followed by a tab and its kind (fish's format)");
+  cmd.action((kind: string, typed: string[], opts: { describe?: boolean }) => {
+    result.code = EXIT.FORWARDED;
+    if (!(NAME_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown kind '${kind}' (expected one of: ${NAME_KINDS.join(', ')})`);
+    // The loaded input is enough (no control plane, no maps): a Tab stays quick on big clusters.
+    let scenario: Scenario;
+    try {
+      scenario = loadScenario(clusterOptionsFromWords(typed));
+    } catch (e) {
+      if (e instanceof InputError || e instanceof UsageError) return;
+      throw e;
+    }
+    const lines = clusterNames(scenario, kind as NameKind, opts.describe === true);
+    if (lines.length > 0) io.stdout(lines.join('\n') + '\n');
   });
   return cmd;
 }

@@ -7,7 +7,8 @@ import type { Cluster } from '../../controlplane/cluster.js';
 import type { NodeDatapath } from '../../node-state/node.js';
 import { DEFAULT_KERNEL, renderDevices } from '../../render/devices.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import type { Io } from '../io.js';
+import { terminalWidth, type Io } from '../io.js';
+import { fitWidth } from '../../render/wrap.js';
 import { newCommand } from './common.js';
 
 interface DevicesOpts extends ClusterOptions {
@@ -38,7 +39,8 @@ export function devicesCommand(io: Io, result: { code: number }, load: (opts: Cl
     if (opts.kernel !== undefined && !/^\d+\.\d+(\.\d+)?$/.test(opts.kernel)) throw new UsageError(`--kernel takes a version such as 6.0 or 6.8 (got '${opts.kernel}')`);
     const nodes = selectNodes(cluster, opts.node);
     const kernel = opts.kernel === undefined ? { version: DEFAULT_KERNEL, given: false } : { version: opts.kernel, given: true };
-    io.stdout(renderDevices(nodes, { calls: opts.calls === true, nodeHeaders: opts.node === undefined, release: cluster.datapath.release, kernel }));
+    // On a terminal long tc lines wrap, indented (F21); pipes and files get them as tc prints them.
+    io.stdout(fitWidth(renderDevices(nodes, { calls: opts.calls === true, nodeHeaders: opts.node === undefined, release: cluster.datapath.release, kernel }), terminalWidth(io)));
     result.code = EXIT.FORWARDED;
   });
   return cmd;

@@ -11,6 +11,8 @@ import type { Cluster } from '../../controlplane/cluster.js';
 import { computeMatrix } from '../../analysis/matrix.js';
 import { diffMatrices, matrixDiffToJson, renderMatrixDiffCsv, renderMatrixDiffMarkdown, renderMatrixDiffText } from '../../analysis/matrix-diff.js';
 import { diffFlows, flowDiffToJson, renderFlowDiffText } from '../../analysis/flow-diff.js';
+import { computeConnectivity } from '../../analysis/ports-matrix.js';
+import { connectivityDiffToJson, diffConnectivity, renderConnectivityDiffCsv, renderConnectivityDiffMarkdown, renderConnectivityDiffText } from '../../analysis/ports-diff.js';
 import { prettyJson } from '../../analysis/json.js';
 import type { MatrixOptions } from '../../analysis/matrix.js';
 import { cellWhyJson, cellWhyLines, cellWhyMarkdown, explainCells, upgradeFlowJson, upgradeFlowText } from '../../analysis/upgrade.js';
@@ -89,7 +91,16 @@ function flowDiff(io: Io, clusters: { before: Cluster; after: Cluster }, args: s
   return !d.identical;
 }
 
+/** Without -p: the connections (protocols and ports) each pair allows, added and removed. */
+function allPortsDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo: MatrixOptions, output: MatrixCliOpts['output'], labels: { before: string; after: string }): boolean {
+  const d = diffConnectivity(computeConnectivity(clusters.before, mo), computeConnectivity(clusters.after, mo));
+  const render = { text: () => renderConnectivityDiffText(d, labels), csv: () => renderConnectivityDiffCsv(d), markdown: () => renderConnectivityDiffMarkdown(d, labels), json: () => prettyJson(connectivityDiffToJson(d, labels)), dot: () => '' } as const;
+  io.stdout(render[output]());
+  return !d.identical;
+}
+
 function matrixDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo: MatrixOptions, output: MatrixCliOpts['output'], labels: { before: string; after: string }): boolean {
+  if (output === 'dot') throw new UsageError('-o dot is for the all-ports matrix (expected text, csv, markdown or json)');
   const before = { cluster: clusters.before, matrix: computeMatrix(clusters.before, mo) };
   const after = { cluster: clusters.after, matrix: computeMatrix(clusters.after, mo) };
   const d = diffMatrices(before.matrix, after.matrix);
@@ -105,7 +116,7 @@ function matrixDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo: M
 
 export function diffCommand(io: Io, result: { code: number }): Command {
   const cmd = conventions(new DiffCommand('diff'), io)
-    .description('compare two clusters, or one cluster as two Cilium releases (--cilium2: what changes on upgrade): matrix cells whose verdict changed, or one flow step by step; exit 1 when anything changed')
+    .description('compare two clusters, or one cluster as two Cilium releases (--cilium2: what changes on upgrade), or a sysdump\'s computed and real maps (--maps computed --maps2 real): the connections (protocols and ports) each pod pair gained or lost; with -p, the matrix cells whose verdict changed; or one flow step by step; exit 1 when anything changed')
     .usage('-f BEFORE --f2 AFTER [SRC DST [PROTO[/PORT]]] [matrix options]\n       [-f CLUSTER] --cilium OLD --cilium2 NEW [SRC DST [PROTO[/PORT]]]\n       -f SYSDUMP --maps computed --maps2 real [SRC DST [PROTO[/PORT]]]')
     .argument('[FLOW...]', 'SRC DST [PROTO[/PORT]]: trace this packet in both clusters instead of comparing matrices');
   addClusterOptions(cmd, '', 'the cluster before');
@@ -115,11 +126,13 @@ export function diffCommand(io: Io, result: { code: number }): Command {
     const [src, dst, proto] = flow;
     if (flow.length === 1 || flow.length > 3) throw new UsageError('a flow is SRC DST [PROTO[/PORT]] (expected 2 or 3 arguments)');
     if (src !== undefined && (opts.port || opts.services || opts.namespace || opts.selector)) throw new UsageError('-p, --services, --namespace and --selector are for matrix diffs (expected them without SRC DST)');
+    if (opts.output === 'dot') throw new UsageError('-o dot is for the all-ports matrix (expected text, csv, markdown or json)');
     const s = sides(c);
     const mo = src === undefined ? matrixOptionsOf(opts, io) : undefined;
     const clusters = { before: loadCluster(s.before, io), after: loadCluster(s.after, io) };
     const labels = isUpgrade(clusters) ? { before: releaseLabel(s.before, clusters.before), after: releaseLabel(s.after, clusters.after) } : { before: label(s.before), after: label(s.after) };
-    const changed = mo ? matrixDiff(io, clusters, mo, opts.output, labels) : flowDiff(io, clusters, [src ?? '', dst ?? '', ...(proto !== undefined ? [proto] : [])], opts.output, labels);
+    const matrices = opts.port === undefined ? allPortsDiff : matrixDiff;
+    const changed = mo ? matrices(io, clusters, mo, opts.output, labels) : flowDiff(io, clusters, [src ?? '', dst ?? '', ...(proto !== undefined ? [proto] : [])], opts.output, labels);
     result.code = changed ? EXIT.DROPPED : EXIT.FORWARDED;
   });
   return cmd;

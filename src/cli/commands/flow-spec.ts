@@ -8,6 +8,8 @@ import type { Expectation } from '../../analysis/expectations.js';
 import { resolveDestination, resolveSource } from '../endpoints.js';
 import { servicePortNote } from '../flow-args.js';
 import { defaultHost } from '../http-args.js';
+import { answerOf, dnsServerOf } from '../../trace/by-name.js';
+import { formatIpv4, type Ipv4 } from '../../net/ip.js';
 
 /** Runs a resolver; an InputError it raises is re-pointed at `pos`. */
 function at<T>(pos: Position, problems: Problem[], f: () => T): T | undefined {
@@ -24,10 +26,24 @@ export interface ResolvedFlow {
   readonly spec: FlowSpec;
   /** "tcp/80", "icmp": the protocol as written or defaulted. */
   readonly protoText: string;
+  /** `to:` a DNS name the cluster's dns: section answers: traced as lookup, then connection. */
+  readonly byName?: { readonly name: string; readonly ips: readonly Ipv4[] };
+}
+
+/** `to:` as a DNS name with an answer (and a kube-dns Service to ask): its first address. */
+function byNameDestination(cluster: Cluster, text: string): { dst: ReturnType<typeof resolveDestination>; byName: NonNullable<ResolvedFlow['byName']> } | undefined {
+  const ips = answerOf(cluster, text);
+  if (!ips || !dnsServerOf(cluster)) return undefined;
+  try {
+    return { dst: resolveDestination(cluster, { text: formatIpv4(ips[0] as Ipv4), col: 1 }), byName: { name: text, ips } };
+  } catch {
+    return undefined;
+  }
 }
 
 function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[], warnings: Problem[]): ResolvedFlow | undefined {
-  const dst = at(e.to.pos, problems, () => resolveDestination(cluster, { text: e.to.value, col: 1 }));
+  const named = byNameDestination(cluster, e.to.value);
+  const dst = named?.dst ?? at(e.to.pos, problems, () => resolveDestination(cluster, { text: e.to.value, col: 1 }));
   if (!dst) return undefined;
   const first = dst.service?.ports[0];
   let proto: FlowSpec['proto'];
@@ -51,7 +67,7 @@ function resolveOne(cluster: Cluster, e: Expectation, problems: Problem[], warni
     return undefined;
   }
   const http = e.http ? { ...e.http.value, host: e.http.value.host ?? defaultHost(dst, dport) } : undefined;
-  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false, ...(http ? { http } : {}) }, protoText: dport === null ? proto : `${proto}/${dport}` };
+  return { spec: { src, dstIp: dst.ip, proto, dport, sport: DEFAULT_SPORT, traceArp: false, ...(http ? { http } : {}) }, protoText: dport === null ? proto : `${proto}/${dport}`, ...(named ? { byName: named.byName } : {}) };
 }
 
 /**

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { EXIT } from '../../errors.js';
 import type { Cluster } from '../../controlplane/cluster.js';
 import type { ClusterOptions } from '../cluster-source.js';
-import type { Io } from '../io.js';
+import { terminalWidth, type Io } from '../io.js';
+import { fitWidth } from '../../render/wrap.js';
 import { mapsCommand } from '../maps-cmd.js';
 import { newCommand } from './common.js';
 
@@ -21,7 +22,8 @@ export function mapsCommandDef(io: Io, result: { code: number }, load: (opts: Cl
     // Cluster options may be written before or after `maps`; both levels declare them.
     const opts = cmd.optsWithGlobals<{ node?: string; file?: string[]; scenario?: string; why?: boolean; after?: string }>();
     const cluster = load(opts);
-    io.stdout(mapsCommand(cluster, map, target, opts.node, opts.why === true, opts.after));
+    // On a terminal long rows wrap, indented (F21); pipes and files get the CLI's lines as they are.
+    io.stdout(fitWidth(mapsCommand(cluster, map, target, opts.node, opts.why === true, opts.after), terminalWidth(io)));
     result.code = EXIT.FORWARDED;
   });
   return maps;

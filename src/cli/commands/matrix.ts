@@ -7,10 +7,12 @@ import { textWidth } from '../../analysis/table.js';
 import type { Cluster } from '../../controlplane/cluster.js';
 import { matrixCsvChunks, matrixToJson, renderMatrixCsv, renderMatrixMarkdown, renderMatrixText } from '../../analysis/matrix-render.js';
 import { prettyJson } from '../../analysis/json.js';
+import { computeConnectivity } from '../../analysis/ports-matrix.js';
+import { connectivityCsvChunks, connectivityToJson, renderConnectivityDot, renderConnectivityMarkdown, renderConnectivityText } from '../../analysis/ports-render.js';
 import type { Io } from '../io.js';
 import { addClusterOptions, clusterOptionsOf, collect, loadCluster, newCommand, parsePortSpec, parseSelector, progressReporter } from './common.js';
 
-export type MatrixFormat = 'text' | 'csv' | 'markdown' | 'json';
+export type MatrixFormat = 'text' | 'csv' | 'markdown' | 'json' | 'dot';
 
 export interface MatrixCliOpts {
   port?: string[];
@@ -54,13 +56,13 @@ function guardPods(io: Io, o: MatrixCliOpts, cluster: Cluster, mo: MatrixOptions
 /** The matrix options of matrix and diff. */
 export function addMatrixOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-p, --port <proto/port>', 'protocol and port of the flows: icmp, tcp/PORT, udp/PORT; repeatable (default: icmp)').argParser(collect))
-    .option('--services', 'add a column per Service port (traced to the ClusterIP)')
+    .addOption(new Option('-p, --port <proto/port>', 'trace this protocol and port: icmp, tcp/PORT, udp/PORT; repeatable (default: every port: per pair, the protocols and ports the policy maps allow)').argParser(collect))
+    .option('--services', 'with -p: add a column per Service port (traced to the ClusterIP); without -p the Services are always listed')
     .addOption(new Option('--namespace <ns>', 'only pods (and Services) of this namespace; repeatable').argParser(collect))
     .addOption(new Option('--selector <key=value>', 'only pods with these labels (KEY=VALUE[,KEY=VALUE…]); repeatable (all must match)').argParser(collect))
-    .option('--wide', 'text output: print the matrix however wide (default: refuse past the terminal width, 100 columns on a pipe)')
-    .option('--no-cache', 'trace every cell instead of one flow per cache key (slow; to check the cache)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'csv', 'markdown', 'json']).default('text'));
+    .option('--wide', 'with -p, text output: print the matrix however wide (default: refuse past the terminal width, 100 columns on a pipe)')
+    .option('--no-cache', 'with -p: trace every cell instead of one flow per cache key (slow; to check the cache)')
+    .addOption(new Option('-o, --output <format>', 'output format (dot: the all-ports matrix only)').choices(['text', 'csv', 'markdown', 'json', 'dot']).default('text'));
 }
 
 export function matrixOptionsOf(o: MatrixCliOpts, io: Io): MatrixOptions {
@@ -84,16 +86,34 @@ export function renderMatrix(m: Matrix, format: MatrixFormat): string {
     case 'csv': return renderMatrixCsv(m);
     case 'markdown': return renderMatrixMarkdown(m);
     case 'json': return prettyJson(matrixToJson(m));
+    case 'dot': throw new UsageError('-o dot draws the all-ports matrix (expected it without -p, or -o text|csv|markdown|json with -p)');
+  }
+}
+
+/** `matrix` without -p: per pair, every protocol and port the policy maps of both ends allow. */
+function allPorts(io: Io, o: MatrixCliOpts, c: Command): void {
+  const mo = matrixOptionsOf(o, io);
+  const cluster = loadCluster(clusterOptionsOf(c), io);
+  const m = computeConnectivity(cluster, mo);
+  switch (o.output) {
+    case 'csv': for (const chunk of connectivityCsvChunks(m)) io.stdout(chunk); break;
+    case 'markdown': io.stdout(renderConnectivityMarkdown(m)); break;
+    case 'json': io.stdout(prettyJson(connectivityToJson(m))); break;
+    case 'dot': io.stdout(renderConnectivityDot(m)); break;
+    default: io.stdout(renderConnectivityText(m));
   }
 }
 
 export function matrixCommand(io: Io, result: { code: number }): Command {
   const cmd = newCommand('matrix', io)
-    .description('connectivity matrix: the verdict of every pod → pod (and Service) flow')
-    .usage('[-f CLUSTER] [-p PROTO/PORT]... [--services] [--namespace NS] [--selector K=V] [-o text|csv|markdown|json]');
+    .description('connectivity matrix: without -p, every pod → pod (and Service) pair with the protocols and ports its policy maps allow; with -p, the traced verdict of each flow on that port')
+    .usage('[-f CLUSTER] [-p PROTO/PORT]... [--services] [--namespace NS] [--selector K=V] [-o text|csv|markdown|json|dot]');
   addClusterOptions(cmd);
   addMatrixOptions(cmd);
   cmd.action((opts: MatrixCliOpts, c: Command) => {
+    result.code = EXIT.FORWARDED;
+    if (opts.port === undefined) return allPorts(io, opts, c);
+    if (opts.output === 'dot') renderMatrix({ cluster: '', rows: [], sections: [], outcomes: [], stats: { cells: 0, traces: 0, nodesAbstracted: false } }, 'dot');
     const mo = matrixOptionsOf(opts, io);
     const cluster = loadCluster(clusterOptionsOf(c), io);
     guardPods(io, opts, cluster, mo);

@@ -17,6 +17,7 @@ import { WORLD_ID } from '../../cilium/identities.js';
 import type { CiliumRelease } from '../../cilium/releases/release.js';
 import { provenanceText, type Provenance } from '../../maps/provenance.js';
 import { ipProto, policyPort } from '../../net/packet.js';
+import { formatIpv4 } from '../../net/ip.js';
 import { drop, unsimulated, CTX_ACT_OK, type Ctx, type Ret } from '../context.js';
 
 export type MatchType = 'L3-L4' | 'L4-Only' | 'L3-Proto' | 'Proto-Only' | 'L3-Only' | 'all' | 'none';
@@ -99,10 +100,19 @@ function policyLookup(ctx: Ctx, mapName: string, direction: TrafficDirection, re
     if (pendingDeny) return { ret: unsimulated(pendingText(pendingDeny, remoteId, dport, proto, 'deny')), match: probe.match, provenance: entry.provenance, proxyPort: 0, key };
     return { ret: CTX_ACT_OK, match: probe.match, provenance: entry.provenance, proxyPort: entry.proxyPort, ...(entry.redirect ? { redirect: entry.redirect } : {}), key };
   }
+  return missVerdict(ctx, map, direction, remoteId, dport, proto, fn);
+}
+
+/** No entry matched: a peer learnt at run time may explain it, else DROP_POLICY. */
+function missVerdict(ctx: Ctx, map: PolicyMap | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, fn: string): PolicyVerdict {
   const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
-  if (pending) {
-    if (pending.what.includes('toFQDNs') && direction === 'egress' && !map?.entries().some((e) => e.entry.redirect?.parser === 'dns')) ctx.tb.add({ kind: 'note', text: FORGOT_DNS });
-    return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
+  const fqdn = pendingFor(map?.pending, direction, remoteId, dport, proto, false, true);
+  if (fqdn) {
+    const hasDnsRule = map?.entries().some((e) => e.entry.redirect?.parser === 'dns') === true;
+    const ip = formatIpv4(direction === 'egress' ? ctx.pkt.dst : ctx.pkt.src);
+    ctx.tb.add({ kind: 'note', text: `${fqdn.what} allows ${describePolicyPort({ dport, proto })} only toward the addresses of DNS answers the DNS proxy has seen for names it matches; ${ip} has no such identity on this node (identity ${remoteId}), so no entry exists for it` });
+    ctx.tb.add({ kind: 'note', text: hasDnsRule ? `no lookup of this trace gave ${ip} (a trace sees only the lookups it makes; the agent's DNS cache starts empty): give the name as DST (SRC NAME ${describePolicyPort({ dport, proto }).replace(/^(\d+)\/(\w+)$/, (_m, p: string, q: string) => `${q.toLowerCase()}/${p}`)}) to trace its lookup first` : FORGOT_DNS });
   }
   return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
 }
@@ -160,18 +170,16 @@ function lpmLookup(ctx: Ctx, map: PolicyMap | undefined, mapName: string, direct
     why(l4 ? `the L3 entry is chosen: the L4-only entry's lpm_prefix_length ${plen(l4)} is not longer than ${plen(l3)} (policy.h:${v118 ? '228-230' : '139-144'})` : `only the L3 entry matched (policy.h:${v118 ? '228-230' : '139-144'})`);
     return verdictOf(ctx, map, direction, remoteId, dport, proto, l3, l3Match(l3), fn);
   }
-  const pending = pendingFor(map?.pending, direction, remoteId, dport, proto, false);
-  if (pending) return { ret: unsimulated(pendingText(pending, remoteId, dport, proto, 'allow')), match: 'none', provenance: [pending.provenance], proxyPort: 0 };
-  return { ret: drop('DROP_POLICY', fn, 'bpf/lib/policy.h'), match: 'none', provenance: [], proxyPort: 0 };
+  return missVerdict(ctx, map, direction, remoteId, dport, proto, fn);
 }
 
 /**
  * The "forgot DNS" mistake: toFQDNs learns addresses only from answers the DNS proxy sees, and
  * the proxy sees a pod's queries only through a port-53 rule with rules.dns (pkg/policy/l4.go
  * createL4Filter: DNS rules make the redirect). The selector cache is shared, so another
- * endpoint's lookups can still feed it: the verdict stays unknown, the missing rule is named.
+ * endpoint's lookups through the proxy could still feed it.
  */
-const FORGOT_DNS = "this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups and they give no address to its toFQDNs selectors (another endpoint's lookups through the proxy still could); the rule to add: egress toEndpoints {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}, toPorts [{ports: [{port: '53', protocol: ANY}], rules: {dns: [{matchPattern: '*'}]}}]";
+export const FORGOT_DNS = "this endpoint's egress policy has no DNS rule (a port-53 toPorts item with rules.dns), so the DNS proxy never sees its lookups and they give no address to its toFQDNs selectors (another endpoint's lookups through the proxy still could); the rule to add: egress toEndpoints {k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns}, toPorts [{ports: [{port: '53', protocol: ANY}], rules: {dns: [{matchPattern: '*'}]}}]";
 
 function verdictOf(ctx: Ctx, map: PolicyMap | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, hit: NonNullable<Hit>, match: Exclude<MatchType, 'none'>, fn: string): PolicyVerdict {
   const { key, entry } = hit;
@@ -192,9 +200,10 @@ function outsideCluster(identity: number): boolean {
   return identity === WORLD_ID || identity >= 1 << 24;
 }
 
-function pendingFor(list: readonly PendingPeer[] | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, deny: boolean): PendingPeer | undefined {
+/** A peer learnt at run time that covers the packet; `fqdn`: a toFQDNs selector (simulated: see missVerdict). */
+function pendingFor(list: readonly PendingPeer[] | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, deny: boolean, fqdn = false): PendingPeer | undefined {
   if (!list || !outsideCluster(remoteId)) return undefined;
-  return list.find((p) => p.direction === direction && p.deny === deny && p.ports.some((x) => x.proto === 0 || (x.proto === proto && (x.port === 0 || x.port === dport))));
+  return list.find((p) => (p.fqdn !== undefined) === fqdn && p.direction === direction && p.deny === deny && p.ports.some((x) => x.proto === 0 || (x.proto === proto && (x.port === 0 || x.port === dport))));
 }
 
 function pendingText(p: PendingPeer, remoteId: number, dport: number, proto: number, what: 'allow' | 'deny'): string {

@@ -61,6 +61,15 @@ const CONCEPTS: Readonly<Record<string, C>> = {
     ['cilium_snat_v4_external', 'snat_v4_nat', 'tail_handle_snat_fwd_ipv4'],
     ['masquerade', 'source nat', 'bpf masquerade'],
   ],
+  fqdn: [
+    'concept: DNS-based policy (toFQDNs and the DNS proxy)',
+    'A toFQDNs rule allows names, but the datapath knows only identities: the agent learns which addresses a name has from the DNS answers its DNS proxy forwards, gives those addresses identities and writes them into the ipcache and the policy maps of the endpoints whose rules match the name.',
+    'The DNS proxy sees a pod\'s lookups only when a port-53 egress rule has rules.dns (matchName, or matchPattern where * stays inside one label): that makes the policy map entry redirect to the proxy (TRACE_TO_PROXY), which allows or REFUSES the query and, for an allowed one, notes the answer. v1.13.0 gives each answered address a CIDR identity (AllocateCIDRsForIPs, from 16777217); v1.16+ one identity per set of fqdn:<selector> labels plus reserved:world. Only the agent of the node that saw the answer learns it. Without rules.dns the lookup still works at L4 but bypasses the proxy, the address stays world and the connection is dropped: the classic "forgot to allow DNS".',
+    'cilium-trace SRC NAME tcp/PORT --resolve NAME=IP traces the lookup, then the connection over the maps the answer fills; exercise 10 is the forgotten DNS rule.',
+    ['pkg/fqdn/dnsproxy/proxy.go (ServeDNS, CheckAllowed)', 'pkg/fqdn/matchpattern/matchpattern.go', 'daemon/cmd/fqdn.go (notifyOnDNSMsg)', 'pkg/policy/api/fqdn.go (IdentityLabel)'],
+    ['ctx_redirect_to_proxy4', 'cilium_ipcache', 'local-identity'],
+    ['tofqdns', 'dns proxy', 'dns-proxy', 'fqdn policy', 'dns policy', 'forgot dns'],
+  ],
   hubble: [
     'concept: Hubble (the flow log built from the datapath\'s events)',
     'Hubble turns the events Cilium\'s BPF programs send (trace, drop, policy-verdict and socket events on the perf ring buffer) into flows: who talked to whom, with identities, verdict and drop reason, one JSON object per event.',

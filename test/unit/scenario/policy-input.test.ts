@@ -244,7 +244,7 @@ specs:
     assert.deepEqual(warnings(text), [
       "5:5: host policy ('nodeSelector') is not simulated: it selects nodes, not pods, so it changes no pod's policy here; the host firewall is not modelled",
       "11:13: HTTP rules are simulated (Envoy's matching) only for a request given with --http: without one, a packet that reaches its proxy redirect ends NOT_SIMULATED",
-      "12:9: 'toFQDNs' is not simulated (its addresses come from the DNS answers the agent sees at run time): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED",
+      "12:9: 'toFQDNs' selects the addresses of DNS answers a DNS proxy has forwarded; the simulated agents start with none: give the name as DST (SRC NAME PROTO --resolve NAME=IP) to trace the lookup, then the connection over the maps the answer fills",
       "14:9: 'toServices' is not simulated (v1.13.0 turns it into toCIDRSet rules for the endpoints of Services without a selector only (pkg/k8s/watchers/watcher.go:620)): it allows no peer here, and a trace that only it could allow ends NOT_SIMULATED",
     ]);
   });
