@@ -1,7 +1,8 @@
 // The policies of an exported sysdump, as the inputs wrote them: each policy the cluster
 // loaded is found again in its file (a manifest, a List's items, or a Scenario's `policies`)
 // by kind, namespace and name, and copied whole. A policy whose file cannot be read again
-// (standard input) is left out with a note.
+// (standard input) is left out with a note. Local redirect and egress gateway policies and
+// EndpointSlices are copied from their files the same way.
 import { readFileSync } from 'node:fs';
 import type { Cluster } from '../controlplane/cluster.js';
 import { yamlLib } from '../util/yaml-lib.js';
@@ -24,6 +25,43 @@ function objectsOf(doc: unknown): Obj[] {
 }
 
 const keyOf = (kind: unknown, ns: unknown, name: unknown): string => `${String(kind)}/${ns === undefined || ns === null ? '' : String(ns)}/${String(name)}`;
+
+/** Objects copied whole, by kind, to the sysdump file of that kind: the simulation reads them, and nothing of ours describes them better. */
+export const COPIED_FILES = {
+  CiliumLocalRedirectPolicy: 'ciliumlocalredirectpolicies',
+  CiliumEgressGatewayPolicy: 'ciliumegressgatewaypolicies',
+  EndpointSlice: 'k8s-endpointslices',
+} as const;
+
+/** The files the cluster's local redirect policies, egress gateway policies and EndpointSlices came from. */
+function copiedSources(cluster: Cluster): string[] {
+  const s = cluster.scenario;
+  return [...new Set([
+    ...s.localRedirects.map((l) => l.pos.file),
+    ...s.egressGateways.map((g) => g.pos.file),
+    ...s.services.flatMap((v) => (v.endpoints ?? []).map((b) => b.pos.file)),
+  ])].sort();
+}
+
+/** Every object of the COPIED_FILES kinds in those files, by sysdump file base name. */
+export function copiedObjects(cluster: Cluster): Map<string, Obj[]> {
+  const out = new Map<string, Obj[]>();
+  for (const file of copiedSources(cluster)) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // standard input: policyObjects' note says so
+    }
+    for (const doc of yamlLib().parseAllDocuments(text)) {
+      for (const o of objectsOf(doc.toJS())) {
+        const base = COPIED_FILES[o['kind'] as keyof typeof COPIED_FILES];
+        if (base !== undefined) out.set(base, [...(out.get(base) ?? []), o]);
+      }
+    }
+  }
+  return out;
+}
 
 /** The input objects of the cluster's policies, by sysdump file base name, and notes on those not found. */
 export function policyObjects(cluster: Cluster): { files: Map<string, Obj[]>; notes: string[] } {

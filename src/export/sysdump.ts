@@ -18,7 +18,7 @@ import type { FlowSpec } from '../trace/run.js';
 import { traceWithReply, withConntrackCopy } from '../trace/run.js';
 import { yamlLib } from '../util/yaml-lib.js';
 import { agentPodName, ciliumConfig, ciliumEndpoints, ciliumIdentities, ciliumNodes, daemonSet, list, namespaces, nodes, pods, services } from './objects.js';
-import { POLICY_FILES, policyObjects } from './policies.js';
+import { COPIED_FILES, copiedObjects, POLICY_FILES, policyObjects } from './policies.js';
 
 /** The release commits' author dates, as `git show -s --format='%h %aI'` gives them for ciliumVersion (Makefile.defs GIT_VERSION). */
 const AUTHOR_DATES: Readonly<Record<string, string>> = {
@@ -108,6 +108,12 @@ export function exportSysdump(cluster: Cluster, flows: readonly ExportFlow[], ts
   const pol = policyObjects(cluster);
   notes.push(...pol.notes);
   for (const base of Object.values(POLICY_FILES)) add(`${base}-${ts}.yaml`, yaml(list(pol.files.get(base) ?? [])));
+  // Written only when the cluster has such objects (cilium-cli writes a file per collected kind).
+  const copied = copiedObjects(cluster);
+  for (const base of Object.values(COPIED_FILES)) {
+    const objs = copied.get(base);
+    if (objs && objs.length > 0) add(`${base}-${ts}.yaml`, yaml(list(objs)));
+  }
 
   // The flows, traced with their replies on one copy of the maps: the conntrack and NAT entries they make are dumped below.
   const dp = withConntrackCopy(cluster.datapath);
