@@ -45,6 +45,8 @@ const SUBCOMMANDS: ReadonlyArray<{ readonly name: string; readonly cluster?: tru
   { name: 'devices', cluster: true, make: async (c) => (await import('./commands/devices.js')).devicesCommand(c.io, c.result, c.load) },
   { name: 'explain', make: async (c) => (await import('./commands/explain.js')).explainCommand(c.io, c.result) },
   { name: 'drift', make: async (c) => (await import('./commands/drift.js')).driftCommand(c.io, c.result) },
+  { name: 'replay', cluster: true, make: async (c) => (await import('./commands/replay.js')).replayCommand(c.io, c.result, c.load) },
+  { name: 'export', cluster: true, make: async (c) => (await import('./commands/export.js')).exportCommand(c.io, c.result, c.load) },
   { name: 'completion', cluster: true, make: async (c) => (await import('./commands/completion.js')).completionCommand(c.io, c.result) },
   { name: '__complete', hidden: true, make: async (c) => (await import('./commands/completion.js')).completeCommand(c.io, c.result) },
 ];

@@ -230,10 +230,13 @@ export class PolicyMap {
    * `cilium bpf policy get <EPID>`. `labelsOf` plays the agent's identity API: it returns the
    * sorted `source:key=value` labels of an identity, or undefined if unknown (the id is printed).
    */
-  dump(labelsOf: (id: number) => readonly string[] | undefined): string {
-    if (this.lpm) return this.dumpLpm(labelsOf);
+  dump(labelsOf: (id: number) => readonly string[] | undefined, numeric = false): string {
+    // --numeric (-n): identities as numbers, under the title IDENTITY (bpf_policy_get.go printIDs).
+    const ids = numeric ? () => undefined : labelsOf;
+    const title = numeric ? 'IDENTITY' : 'LABELS (source:key[=value])';
+    if (this.lpm) return this.dumpLpm(ids, title);
     const rows = this.sortedEntries();
-    let text = 'POLICY\tDIRECTION\tLABELS (source:key[=value])\tPORT/PROTO\tPROXY PORT\tBYTES\tPACKETS\t\n';
+    let text = `POLICY\tDIRECTION\t${title}\tPORT/PROTO\tPROXY PORT\tBYTES\tPACKETS\t\n`;
     // bpf_policy_get.go flushes the header, then adds this line when there were no entries.
     if (rows.length === 0) return tabwrite(text) + 'Policy stats empty. Perhaps the policy enforcement is disabled?\n';
     for (const { key, entry } of rows) {
@@ -241,7 +244,7 @@ export class PolicyMap {
       const dir = key.direction === 'ingress' ? 'Ingress' : 'Egress';
       const port = formatPortProto(key);
       const proxy = entry.proxyPort === 0 ? 'NONE' : String(entry.proxyPort);
-      const labels = labelsOf(key.identity);
+      const labels = ids(key.identity);
       if (!labels || labels.length === 0) {
         text += `${policy}\t${dir}\t${key.identity}\t${port}\t${proxy}\t${entry.bytes}\t${entry.packets}\t\n`;
         continue;
@@ -261,10 +264,10 @@ export class PolicyMap {
    * ANY and BYTES/PACKETS as `-` when cilium_policystats has no entry (StatNotAvailable:
    * statsmap.go GetStat, bpf_policy_get.go@1.18.3:198-214); no packet is counted here.
    */
-  private dumpLpm(labelsOf: (id: number) => readonly string[] | undefined): string {
+  private dumpLpm(labelsOf: (id: number) => readonly string[] | undefined, title: string): string {
     const rows = this.sortedEntries();
     const v118 = this.release.has('policy-stats-map');
-    let text = 'POLICY\tDIRECTION\tLABELS (source:key[=value])\tPORT/PROTO\tPROXY PORT\tAUTH TYPE\tBYTES\tPACKETS\tPREFIX\t\n';
+    let text = `POLICY\tDIRECTION\t${title}\tPORT/PROTO\tPROXY PORT\tAUTH TYPE\tBYTES\tPACKETS\tPREFIX\t\n`;
     if (rows.length === 0) return tabwrite(text) + 'Policy stats empty. Perhaps the policy enforcement is disabled?\n';
     for (const { key, entry } of rows) {
       const policy = entry.deny ? 'Deny' : 'Allow';
