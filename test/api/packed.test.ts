@@ -1,5 +1,5 @@
 // The package as a user gets it: `npm pack` the project, install the tarball into an empty
-// project (the steps of docs/ci.md), run the installed command with `npm exec --no-install`,
+// project (the steps of docs/ci.md), run the installed command with `npm exec --no`,
 // use the public API from JavaScript and type-check a TypeScript user of it against the
 // published declarations. Dependencies come from the npm cache `npm ci` filled.
 import { test } from 'node:test';
@@ -73,8 +73,8 @@ test('npm pack, install the tarball in a new project, use the API from JS and ty
       'v1.13.0,v1.16.15,v1.18.3 string',
       '',
     ].join('\n'));
-    // docs/ci.md: the installed command, run with npx --no-install (never a download).
-    const check = execFileSync(npm, ['exec', '--no-install', '--', 'cilium-trace', 'check', '-f', join(ROOT, 'scenarios', 'ci-example', 'cluster.yaml'), '-f', join(ROOT, 'scenarios', 'ci-example', 'before'), '-e', join(ROOT, 'scenarios', 'ci-example', 'expectations.yaml'), '-o', 'json'], { cwd: user, encoding: 'utf8' });
+    // docs/ci.md: the installed command, run with npx --no (never a download).
+    const check = execFileSync(npm, ['exec', '--no', '--', 'cilium-trace', 'check', '-f', join(ROOT, 'scenarios', 'ci-example', 'cluster.yaml'), '-f', join(ROOT, 'scenarios', 'ci-example', 'before'), '-e', join(ROOT, 'scenarios', 'ci-example', 'expectations.yaml'), '-o', 'json'], { cwd: user, encoding: 'utf8' });
     assert.equal(JSON.parse(check).summary.failed, 0);
     writeFileSync(join(user, 'use.ts'), USER_TS);
     writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['use.ts'] }));
