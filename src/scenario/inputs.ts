@@ -2,7 +2,7 @@
 // streams, `kind: List` with `items`), dispatched by kind to the Scenario reader or the
 // Kubernetes readers, then validated together so duplicates across files are found, and
 // assembled into the Scenario model. Kinds not modelled are listed in `skipped`.
-import { isMap, isScalar, type YNode } from './ast.js';
+import { isMap, isScalar, MapNode, ScalarNode, type YNode } from './ast.js';
 import { InputError, type Position, type Problem } from '../errors.js';
 import { assemble, type ServiceDraft } from './assemble.js';
 import { dnsSubdomain, firstAt, reportDuplicates } from './checks.js';
@@ -140,6 +140,8 @@ function collectFile(sink: Sink, input: Input, out: Collected): void {
   let nonEmpty = 0;
   let nonEmptyAtDoc = 0;
   const itemSrc = new Source(input.file, sink);
+  /** Streamed List items that have no kind of their own, with their index. */
+  const deferred: Array<[YNode, number]> = [];
   // A part of an object read when first asked for (ast.ts) may not be valid YAML or JSON:
   // its problem is reported with the others.
   const reported = (read: () => void): void => {
@@ -160,14 +162,22 @@ function collectFile(sink: Sink, input: Input, out: Collected): void {
       }
       const src = new Source(input.file, sink);
       reported(() => collectObject(src, rootEntry(src, root), out, new Set()));
+      // Streamed items without a kind: the List's kind (printed after them) names it now.
+      const typed = deferred.length > 0 ? listType(root) : undefined;
+      for (const [item, i] of deferred.splice(0)) reported(() => collectObject(itemSrc, { label: `items[${i}]`, node: typed ? typedItem(item, typed) : item, pos: itemSrc.posOf(item) }, out, new Set()));
     },
     // The items of a large List, as they are read (the List document then has none left).
-    onListItem: (item, i) => reported(() => collectObject(itemSrc, { label: `items[${i}]`, node: item, pos: itemSrc.posOf(item) }, out, new Set())),
+    onListItem: (item, i) => {
+      if (isMap(item) && !hasKey(item, 'kind')) deferred.push([item, i]);
+      else reported(() => collectObject(itemSrc, { label: `items[${i}]`, node: item, pos: itemSrc.posOf(item) }, out, new Set()));
+    },
     documentStart: () => {
       docMark = out.mark();
       nonEmptyAtDoc = nonEmpty;
+      deferred.length = 0;
     },
     restart: (all) => {
+      deferred.length = 0;
       out.rollback(all ? fileMark : docMark);
       nonEmpty = all ? 0 : nonEmptyAtDoc;
     },
@@ -241,11 +251,50 @@ function collectObject(src: Source, e: Entry, out: Collected, enclosing: Set<YNo
       return;
     }
     enclosing.add(e.node);
-    for (const item of list(src, items) ?? []) collectObject(src, item, out, enclosing);
+    const typed = listType(e.node);
+    for (const item of list(src, items) ?? []) collectObject(src, typed ? { ...item, node: typedItem(item.node, typed) } : item, out, enclosing);
     enclosing.delete(e.node);
     return;
   }
   out.add({ src, entry: e, map: m, kind: kind.value, kindPos: kind.pos });
+}
+
+/**
+ * A typed List (`kind: PodList`) names its items' kind: Go writes the items of a typed list
+ * without apiVersion and kind (their TypeMeta is empty), as `cilium sysdump` does in
+ * k8s-pods-<time>.yaml (cilium-cli sysdump/writers.go writeYAML: yaml.Marshal of each item,
+ * the List's apiVersion before the items and its kind after them).
+ */
+function listType(node: YNode | null): { kind: string; apiVersion: string | undefined } | undefined {
+  if (!isMap(node)) return undefined;
+  const kind = scalarAt(node, 'kind');
+  if (typeof kind !== 'string' || !kind.endsWith('List') || kind === 'List') return undefined;
+  const api = scalarAt(node, 'apiVersion');
+  return { kind: kind.slice(0, -'List'.length), apiVersion: typeof api === 'string' ? api : undefined };
+}
+
+function scalarAt(node: MapNode, key: string): unknown {
+  const i = node.keys.findIndex((k) => isScalar(k) && k.value === key);
+  const v = i >= 0 ? node.values[i] : undefined;
+  return v && isScalar(v) ? v.value : undefined;
+}
+
+function hasKey(node: MapNode, key: string): boolean {
+  return node.keys.some((k) => isScalar(k) && k.value === key);
+}
+
+/** The item with the List's kind (and apiVersion) added where it has none, at the item's position. */
+function typedItem(node: YNode, t: { kind: string; apiVersion: string | undefined }): YNode {
+  if (!isMap(node) || hasKey(node, 'kind')) return node;
+  const keys = [...node.keys];
+  const values = [...node.values];
+  const add = (k: string, v: string) => {
+    keys.push(new ScalarNode(k, k, node.line, node.col));
+    values.push(new ScalarNode(v, v, node.line, node.col));
+  };
+  add('kind', t.kind);
+  if (t.apiVersion !== undefined && !hasKey(node, 'apiVersion')) add('apiVersion', t.apiVersion);
+  return new MapNode(keys, values, node.line, node.col);
 }
 
 /** Reads an object that needs nothing from the other inputs (policies, Pods, Services, …). */
