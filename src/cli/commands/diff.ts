@@ -96,6 +96,8 @@ function allPortsDiff(io: Io, clusters: { before: Cluster; after: Cluster }, mo:
   const d = diffConnectivity(computeConnectivity(clusters.before, mo), computeConnectivity(clusters.after, mo));
   const render = { text: () => renderConnectivityDiffText(d, labels), csv: () => renderConnectivityDiffCsv(d), markdown: () => renderConnectivityDiffMarkdown(d, labels), json: () => prettyJson(connectivityDiffToJson(d, labels)), dot: () => '' } as const;
   io.stdout(render[output]());
+  // The upgrade view names the release change behind each changed cell in the traced (-p) form.
+  if (output === 'text' && !d.identical && isUpgrade(clusters)) io.stdout(`\nwhich change of Cilium made each difference: the same command with -p PROTO/PORT for a port above (the traced cells name the release feature behind each)\n`);
   return !d.identical;
 }
 
