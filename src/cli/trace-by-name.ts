@@ -58,7 +58,8 @@ export async function traceNamed(io: Io, cluster: Cluster, spec: FlowSpec, byNam
     if (text) out(`\nno connection: ${t.notes[0]}\n`);
     return verdictExitCode(verdicts);
   }
-  if (text) out(`\n${style.bold('connection:')} to ${byName.ips[0]}, the first address of the answer${t.learned ? ` (the maps after the DNS proxy on ${t.learned.node} saw the answer)` : ' (no DNS proxy saw the answer: the maps are unchanged)'}\n`);
+  const over = !t.learned ? ' (no DNS proxy saw the answer: the maps are unchanged)' : t.realMaps ? " (the sysdump's maps as dumped: the answer is not added)" : ` (the maps after the DNS proxy on ${t.learned.node} saw the answer)`;
+  if (text) out(`\n${style.bold('connection:')} to ${byName.ips[0]}, the first address of the answer${over}\n`);
   out(render(t.connection));
   if (opts.reply) out(t.reply ? (text ? `\n${style.bold('reply:')}\n` : '') + render(t.reply) : (text ? '\nno reply: the connection was not delivered\n' : ''));
   return verdictExitCode(verdicts);

@@ -75,6 +75,8 @@ export interface Cluster {
   /** The policy repository: parsed rules, selector cache, per-identity resolution. */
   readonly policy: PolicyResolver;
   readonly datapath: ClusterDatapath;
+  /** Some nodes read a sysdump's map dumps instead of the computed maps (src/sysdump/real-maps.ts). */
+  readonly mapsFromSysdump?: boolean;
 }
 
 /** An endpoint whose policy is resolved on first read (a class: 100,000s are made). */

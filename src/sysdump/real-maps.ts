@@ -8,7 +8,7 @@ import type { Cluster } from '../controlplane/cluster.js';
 import type { NodeDatapath, NodeMaps } from '../node-state/node.js';
 import { IpcacheMap } from '../maps/ipcache.js';
 import { LxcMap, ENDPOINT_F_HOST } from '../maps/lxcmap.js';
-import { PolicyMap, lpmKey, policyMapName } from '../maps/policymap.js';
+import { PolicyMap, type PolicyKey, lpmKey, policyMapName } from '../maps/policymap.js';
 import { TunnelMap } from '../maps/tunnel.js';
 import { LbMaps, SVC_FLAG_NODEPORT, SVC_FLAG_ROUTABLE, type Lb4Backend, type Lb4Service } from '../maps/lbmap.js';
 import type { Provenance } from '../maps/provenance.js';
@@ -52,7 +52,7 @@ export function withRealMaps(cluster: Cluster, sd: Sysdump): RealMapsResult {
     nodes.set(name, { ...node, maps: r.maps });
   }
   const datapath = { ...cluster.datapath, nodes };
-  return { cluster: { ...cluster, datapath }, used, notes };
+  return { cluster: { ...cluster, datapath, ...(used.length > 0 ? { mapsFromSysdump: true } : {}) }, used, notes };
 }
 
 /** A node's maps with every map its dumps have replaced. */
@@ -99,9 +99,18 @@ export function realNodeMaps(d: NodeDumps, computed: NodeMaps, release: CiliumRe
       pm.set(key, { proxyPort: r.proxyPort, deny: r.deny, packets: 0, bytes: 0, provenance: [prov(d.policy.file, r.line)] });
     }
     // Run-time peers (toFQDNs, …) are the agent's, not map entries: keep the computed ones.
+    // A redirect's L7 rules are not in the dump either: the agent gives the proxy the policy's
+    // rules, so a real entry with a proxy port takes the rules of the computed entry of its key.
+    const keyText = (k: PolicyKey) => `${k.direction}|${k.identity}|${k.proto}|${k.dport}|${k.prefixLen ?? ''}`;
     for (const [name, pm] of maps) {
       const c = computed.policy.get(name);
-      if (c) pm.pending = c.pending;
+      if (!c) continue;
+      pm.pending = c.pending;
+      const rules = new Map(c.entries().flatMap((e) => (e.entry.redirect ? [[keyText(e.key), e.entry.redirect] as const] : [])));
+      for (const e of pm.entries()) {
+        const r = e.entry.proxyPort > 0 && !e.entry.redirect ? rules.get(keyText(e.key)) : undefined;
+        if (r) pm.set(e.key, { ...e.entry, redirect: r });
+      }
     }
     // An endpoint of the computed node whose map the dump lacks keeps its computed map.
     const merged = new Map(maps);

@@ -45,9 +45,16 @@ export interface ByNameTrace {
   readonly reply: TraceResult | null;
   /** Why the legs went as they did, one line each. */
   readonly notes: readonly string[];
+  /** The connection ran over a sysdump's map dumps as they are (the answer not added). */
+  readonly realMaps?: boolean;
 }
 
+/**
+ * Over a sysdump's map dumps (cluster.mapsFromSysdump), which already hold whatever the agents had
+ * learnt, the connection runs over them as dumped: this lookup's answer is not added.
+ */
 export function traceByName(cluster: Cluster, spec: FlowSpec, name: string, answers: readonly Ipv4[], server: DnsServer, withReply = false): ByNameTrace {
+  const realMaps = cluster.mapsFromSysdump === true;
   const qname = queryName(name);
   const lookupSpec: FlowSpec = { src: spec.src, dstIp: server.ip, proto: 'udp', dport: 53, sport: spec.sport ?? DEFAULT_SPORT, traceArp: false, dns: { name: qname, answers: answers.map(formatIpv4) } };
   const lookup = traceFlow(cluster, lookupSpec);
@@ -61,12 +68,15 @@ export function traceByName(cluster: Cluster, spec: FlowSpec, name: string, answ
   const viaProxy = lookup.l7?.type === 'dns' && lookup.l7.verdict === 'FORWARDED';
   const endpoint = cluster.endpoints.find((e) => e.pod.ip === spec.src.ip);
   const learned: FqdnLearned | null = viaProxy && endpoint ? { node: lookup.l7?.node ?? endpoint.node.name, endpoint: `${endpoint.pod.namespace}/${endpoint.pod.name}`, name: qname, ips: answers } : null;
+  const answer = `${qname} A ${answers.map(formatIpv4).join(', ')}`;
   const notes = [learned
-    ? `the DNS proxy on ${learned.node} forwarded the answer ${qname} A ${answers.map(formatIpv4).join(', ')}: the connection is traced over the maps its agent writes for it (toFQDNs identities in the ipcache and policy maps)`
+    ? realMaps
+      ? `the DNS proxy on ${learned.node} forwarded the answer ${answer}; the connection runs over the sysdump's maps as dumped, which hold what each agent had learnt when the sysdump was taken: this answer is not added to them (--maps computed adds it to the computed maps)`
+      : `the DNS proxy on ${learned.node} forwarded the answer ${answer}: the connection is traced over the maps its agent writes for it (toFQDNs identities in the ipcache and policy maps)`
     : `the query went to ${server.service} without the DNS proxy (no rules.dns redirect for it): the answer teaches the agent nothing, the maps stay as they were`];
   notes.push(`the application connects to ${formatIpv4(spec.dstIp)}, the first address of the answer`);
-  const connCluster = learned ? buildCluster({ ...cluster.scenario, fqdnLearned: [...(cluster.scenario.fqdnLearned ?? []), learned] }) : cluster;
+  const connCluster = learned && !realMaps ? buildCluster({ ...cluster.scenario, fqdnLearned: [...(cluster.scenario.fqdnLearned ?? []), learned] }) : cluster;
   const dp = withConntrackCopy(connCluster.datapath);
   const { forward, reply } = withReply ? traceWithReply(connCluster, spec, dp) : { forward: traceFlow(connCluster, spec, dp), reply: null };
-  return { ...base, learned, connection: forward, reply, notes };
+  return { ...base, learned, connection: forward, reply, notes, realMaps };
 }

@@ -205,3 +205,22 @@ describe('check: an expectation to a DNS name the cluster answers (dns:)', () =>
     assert.ok(fixed.stdout.includes('PASS    github by name  shop/frontend → api.github.com tcp/443  FORWARDED'));
   });
 });
+
+describe('a DNS name over a sysdump (cilium-trace export sysdump of the real-cluster fixture)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'dns-sysdump-'));
+  after(() => rmSync(out, { recursive: true, force: true }));
+  it('the real DNS redirect takes the policy\'s rules.dns; the connection runs over the maps as dumped (no answer added), --maps computed adds it', async () => {
+    const e = await runCli(['export', 'sysdump', '-f', 'test/fixtures/real-cluster', '-o', out]);
+    assert.equal(e.code, 0, e.stderr);
+    const sd = join(out, 'cilium-sysdump-20000101-000000');
+    const flow = [FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.6', '-l', 'minimal'];
+    const real = await runCli(['-f', sd, ...flow]);
+    assert.equal(real.code, 1, real.stderr);
+    assert.ok(real.stdout.includes('dns api.github.com. FORWARDED'), real.stdout);
+    assert.ok(real.stdout.includes("connection: to 140.82.112.6, the first address of the answer (the sysdump's maps as dumped: the answer is not added)"));
+    assert.match(lastLine(real.stdout), /^DROPPED — DROP_POLICY \(133\)/);
+    const computed = await runCli(['-f', sd, '--maps', 'computed', ...flow]);
+    assert.equal(computed.code, 0, computed.stderr);
+    assert.match(lastLine(computed.stdout), /^FORWARDED — left the cluster through eth0 of worker-1/);
+  });
+});
