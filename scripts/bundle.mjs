@@ -58,8 +58,8 @@ const common = {
   format: 'cjs',
   target: 'node20',
   // Loaded on first use from node_modules: yaml when a file needs the full YAML parser,
-  // ip-address to recognise IPv6 in error paths, Graphviz for -o svg.
-  external: ['yaml', 'ip-address', '@hpcc-js/wasm-graphviz'],
+  // ip-address to recognise IPv6 in error paths, Graphviz for -o svg, fflate for a zip input.
+  external: ['yaml', 'ip-address', '@hpcc-js/wasm-graphviz', 'fflate'],
   // Smaller source to read and hash at start-up; names are kept for --debug stack traces.
   minifyWhitespace: true,
   minifySyntax: true,

@@ -5,7 +5,16 @@
 // profiles) are inflated and kept.
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Unzip, UnzipInflate, type UnzipFile } from 'fflate';
+import { createRequire } from 'node:module';
+import type * as Fflate from 'fflate';
+import type { UnzipFile } from 'fflate';
+
+// fflate builds its Huffman tables when it is loaded: only a zip input loads it (start-up).
+let fflateModule: typeof Fflate | undefined;
+function fflate(): typeof Fflate {
+  fflateModule ??= createRequire(import.meta.url)('fflate') as typeof Fflate;
+  return fflateModule;
+}
 
 export interface Store {
   /** Every entry (files only), '/'-separated, in sorted order. */
@@ -96,6 +105,7 @@ export function zipStore(chunks: Iterable<Uint8Array>): Store {
   const kept = new Map<string, Buffer>();
   const names: string[] = [];
   const failed: string[] = [];
+  const { Unzip, UnzipInflate } = fflate();
   const unzip = new Unzip();
   unzip.register(UnzipInflate);
   unzip.onfile = (f: UnzipFile) => {

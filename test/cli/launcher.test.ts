@@ -38,7 +38,7 @@ test('the code cache recorded at build time is accepted by this Node', () => {
   assert.equal(loadBundle(true).script.cachedDataRejected, false);
 });
 
-test('a plain trace reads only the core bundle: no extra part, YAML library, shell, crypto or child_process module', () => {
+test('a plain trace reads only the core bundle: no extra part, YAML or zip library, shell, crypto or child_process module', () => {
   // Printed at exit: the built-in modules this run loaded and the files it read or required.
   const probe = [
     "const fs = require('node:fs'); const read = []; const orig = fs.readFileSync;",
@@ -49,7 +49,7 @@ test('a plain trace reads only the core bundle: no extra part, YAML library, she
   const loaded = JSON.parse(r.stderr) as { builtins: string[]; files: string[] };
   assert.ok(loaded.files.some((f) => f.endsWith('dist/cilium-trace.cjs')), 'the core bundle was not read');
   for (const m of ['readline', 'crypto', 'child_process', 'tty']) assert.ok(!loaded.builtins.includes(`NativeModule ${m}`), `${m} was loaded`);
-  for (const f of ['cilium-trace-extra.cjs', 'node_modules/yaml', 'node_modules/ip-address', 'node_modules/chalk']) assert.ok(!loaded.files.some((x) => x.includes(f)), `${f} was read`);
+  for (const f of ['cilium-trace-extra.cjs', 'node_modules/yaml', 'node_modules/ip-address', 'node_modules/chalk', 'node_modules/fflate']) assert.ok(!loaded.files.some((x) => x.includes(f)), `${f} was read`);
 });
 
 test('commander usage errors are one cilium-trace line with the user text escaped, exit 2', async () => {
