@@ -3,7 +3,7 @@
 import type { Cluster } from '../controlplane/cluster.js';
 import type { Problem } from '../errors.js';
 import { traceFlow, type FlowSpec } from '../trace/run.js';
-import { dnsServerOf, traceByName } from '../trace/by-name.js';
+import { decidingLeg } from '../trace/by-name.js';
 import type { Ipv4 } from '../net/ip.js';
 import type { TraceResult } from '../trace/tree.js';
 import type { Expectation } from './expectations.js';
@@ -46,13 +46,6 @@ export function flowText(e: Expectation, protoText: string): string {
 
 export type CheckInput = { readonly expectation: Expectation } & ({ readonly spec: FlowSpec; readonly protoText: string; readonly byName?: { readonly name: string; readonly ips: readonly Ipv4[] } } | { readonly problems: readonly Problem[] });
 
-/** `to:` a DNS name: the lookup, then the connection (its verdict; a failed lookup is the drop). */
-function tracedByName(cluster: Cluster, spec: FlowSpec, byName: { readonly name: string; readonly ips: readonly Ipv4[] }): TraceResult {
-  const server = dnsServerOf(cluster);
-  if (!server) return traceFlow(cluster, spec);
-  const t = traceByName(cluster, spec, byName.name, byName.ips, server);
-  return t.connection ?? t.lookup;
-}
 
 export function runCheck(cluster: Cluster, list: ReadonlyArray<CheckInput>): CheckResult[] {
   return list.map((item) => {
@@ -65,7 +58,8 @@ export function runCheck(cluster: Cluster, list: ReadonlyArray<CheckInput>): Che
       return { expectation: e, label: e.name ?? flow, flow, protoText, trace: null, actual: null, invalid: item.problems, pass: false, notSimulated: false, failure, decidedBy: { text: 'not traced', provenance: [] } };
     }
     const { spec, protoText } = item;
-    const trace = item.byName ? tracedByName(cluster, spec, item.byName) : traceFlow(cluster, spec);
+    // `to:` a DNS name: the lookup, then the connection (a failed lookup is the verdict).
+    const trace = (item.byName && decidingLeg(cluster, spec, item.byName.name, item.byName.ips)) || traceFlow(cluster, spec);
     const actual = cellOutcome(trace);
     const failure = failureOf(e, actual, trace);
     const flow = flowText(e, protoText);

@@ -18,7 +18,7 @@ import { InputError, UsageError, type Problem } from '../errors.js';
 import { parseProto, resolveDestination, resolveSource } from '../cli/endpoints.js';
 import { readInputs, type InputText } from '../scenario/inputs.js';
 import { DEFAULT_SPORT, traceFlow, type FlowSpec } from '../trace/run.js';
-import { answerOf, dnsServerOf, traceByName } from '../trace/by-name.js';
+import { answerOf, decidingLeg, dnsServerOf } from '../trace/by-name.js';
 import { formatIpv4, type Ipv4 } from '../net/ip.js';
 import type { TraceResult, Verdict } from '../trace/tree.js';
 import type { Exercise, ExerciseFlow } from './catalog.js';
@@ -156,8 +156,7 @@ function flowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome {
  */
 function namedFlowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome | undefined {
   const ips = answerOf(cluster, f.to);
-  const server = dnsServerOf(cluster);
-  if (!ips || !server) return undefined;
+  if (!ips || !dnsServerOf(cluster)) return undefined;
   const first = formatIpv4(ips[0] as Ipv4);
   let resolved: { spec: FlowSpec; protoText: string };
   try {
@@ -166,11 +165,11 @@ function namedFlowOutcome(cluster: Cluster, f: ExerciseFlow): FlowOutcome | unde
     if (e instanceof InputError) return undefined;
     throw e;
   }
-  const t = traceByName(cluster, resolved.spec, f.to, ips, server);
-  const trace = t.connection ?? t.lookup;
-  const verdict = t.connection ? t.connection.verdict : t.lookup.verdict === 'NOT_SIMULATED' ? 'NOT_SIMULATED' : 'DROPPED';
-  const reason = trace.verdict === 'DROPPED' ? (trace.drop?.name ?? (t.connection ? null : 'DNS lookup failed')) : null;
-  return { flow: f, protoText: resolved.protoText, verdict, reason, ok: verdict === f.expect, trace };
+  const trace = decidingLeg(cluster, resolved.spec, f.to, ips);
+  if (!trace) return undefined;
+  // A lookup refused by the DNS proxy is DROPPED without a drop event.
+  const reason = trace.verdict === 'DROPPED' ? (trace.drop?.name ?? (trace.l7?.type === 'dns' ? 'DNS lookup failed' : null)) : null;
+  return { flow: f, protoText: resolved.protoText, verdict: trace.verdict, reason, ok: trace.verdict === f.expect, trace };
 }
 
 /** Rules that let every request through: `matchPattern *` (any name), an HTTP rule without fields, a rule without L7 rules. */

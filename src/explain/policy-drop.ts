@@ -11,7 +11,7 @@ import type { Cluster, EndpointRecord } from '../controlplane/cluster.js';
 import type { Identity } from '../controlplane/identity.js';
 import { formatLabel, type Label } from '../controlplane/labels.js';
 import { provenanceText } from '../maps/provenance.js';
-import { describePolicyPort, policyMapName } from '../maps/policymap.js';
+import { describePolicyPort, pendingCovers, policyMapName } from '../maps/policymap.js';
 import { formatIpv4 } from '../net/ip.js';
 import { computedAllow, driftLines, isRealPolicyMap } from '../sysdump/policy-drift.js';
 import { releaseOfProfile } from '../cilium/releases/release.js';
@@ -189,7 +189,7 @@ function fqdnExplanation(cluster: Cluster, ep: EndpointRecord, direction: 'ingre
   if (direction !== 'egress' || !(remoteId === 2 || remoteId >= LOCAL_IDENTITY_FLAG)) return null;
   const proto = r.packet.proto === 'tcp' ? 6 : r.packet.proto === 'udp' ? 17 : 1;
   const dport = r.packet.proto === 'icmp' ? (r.packet.icmpType ?? 8) : (r.packet.dport ?? 0);
-  const p = ep.policy.pending.find((x) => x.fqdn !== undefined && x.direction === 'egress' && !x.deny && x.ports.some((q) => q.proto === 0 || (q.proto === proto && (q.port === 0 || q.port === dport))));
+  const p = ep.policy.pending.find((x) => x.fqdn !== undefined && x.direction === 'egress' && !x.deny && pendingCovers(x, dport, proto));
   if (!p) return null;
   const forgotDns = !ep.policy.entries.some((e) => e.key.direction === 'egress' && e.redirect?.parser === 'dns');
   const lines = [`${p.what} (${p.provenance.pos ? `${p.provenance.pos.file}:${p.provenance.pos.line}` : 'policy'}) allows this port toward the addresses of DNS answers a DNS proxy has forwarded for a name it matches; no such answer gave ${remoteIp} an identity (it is ${remoteId === 2 ? 'world' : `identity ${remoteId}`}).`];

@@ -78,6 +78,11 @@ export interface PendingPeer {
   readonly fqdn?: string;
 }
 
+/** Does a peer learnt at run time apply to this port and protocol ({0, 0}: any; port 0: any of the protocol)? */
+export function pendingCovers(p: PendingPeer, dport: number, proto: number): boolean {
+  return p.ports.some((x) => x.proto === 0 || (x.proto === proto && (x.port === 0 || x.port === dport)));
+}
+
 export const PROTO_NAMES: Readonly<Record<number, string>> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
 
 function keyId(k: PolicyKey): string {

@@ -80,3 +80,14 @@ export function traceByName(cluster: Cluster, spec: FlowSpec, name: string, answ
   const { forward, reply } = withReply ? traceWithReply(connCluster, spec, dp) : { forward: traceFlow(connCluster, spec, dp), reply: null };
   return { ...base, learned, connection: forward, reply, notes, realMaps };
 }
+
+/**
+ * The leg that decides a flow to a DNS name (expectations, exercise flows): the connection, or
+ * the lookup when it failed and the application never connects. undefined: no DNS Service.
+ */
+export function decidingLeg(cluster: Cluster, spec: FlowSpec, name: string, answers: readonly Ipv4[]): TraceResult | undefined {
+  const server = dnsServerOf(cluster);
+  if (!server) return undefined;
+  const t = traceByName(cluster, spec, name, answers, server);
+  return t.connection ?? t.lookup;
+}

@@ -12,7 +12,7 @@
 // the caller sends the packet to the proxy (ctx_redirect_to_proxy4), where the simulation ends.
 // Rules the agent resolves at run time (toFQDNs, …) have no entries: their map's `pending`
 // list lets a miss (or an allow, for a deny) toward a peer outside the cluster say so.
-import { describePolicyPort, formatPolicyEntry, formatPolicyKey, LPM_FULL_PREFIX_BITS, LPM_PROTO_PREFIX_BITS, type PendingPeer, type PolicyEntry, type PolicyKey, type PolicyMap, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
+import { describePolicyPort, formatPolicyEntry, pendingCovers, formatPolicyKey, LPM_FULL_PREFIX_BITS, LPM_PROTO_PREFIX_BITS, type PendingPeer, type PolicyEntry, type PolicyKey, type PolicyMap, type ProxyRedirect, type TrafficDirection } from '../../maps/policymap.js';
 import { WORLD_ID } from '../../cilium/identities.js';
 import type { CiliumRelease } from '../../cilium/releases/release.js';
 import { provenanceText, type Provenance } from '../../maps/provenance.js';
@@ -203,7 +203,7 @@ function outsideCluster(identity: number): boolean {
 /** A peer learnt at run time that covers the packet; `fqdn`: a toFQDNs selector (simulated: see missVerdict). */
 function pendingFor(list: readonly PendingPeer[] | undefined, direction: TrafficDirection, remoteId: number, dport: number, proto: number, deny: boolean, fqdn = false): PendingPeer | undefined {
   if (!list || !outsideCluster(remoteId)) return undefined;
-  return list.find((p) => (p.fqdn !== undefined) === fqdn && p.direction === direction && p.deny === deny && p.ports.some((x) => x.proto === 0 || (x.proto === proto && (x.port === 0 || x.port === dport))));
+  return list.find((p) => (p.fqdn !== undefined) === fqdn && p.direction === direction && p.deny === deny && pendingCovers(p, dport, proto));
 }
 
 function pendingText(p: PendingPeer, remoteId: number, dport: number, proto: number, what: 'allow' | 'deny'): string {
