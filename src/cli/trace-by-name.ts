@@ -7,8 +7,8 @@ import type { Cluster } from '../controlplane/cluster.js';
 import { dnsServerOf, traceByName } from '../trace/by-name.js';
 import { traceFlow, type FlowSpec } from '../trace/run.js';
 import type { TraceResult } from '../trace/tree.js';
-import { terminalWidth, type Io } from './io.js';
-import type { TraceOpts } from './trace-cmd.js';
+import type { Io } from './io.js';
+import { stdoutWriter, type TraceOpts } from './trace-cmd.js';
 
 type Render = (r: TraceResult) => string;
 
@@ -41,17 +41,17 @@ export async function traceNamed(io: Io, cluster: Cluster, spec: FlowSpec, byNam
     io.stdout(JSON.stringify(doc, null, 2) + '\n');
     return verdictExitCode(verdicts);
   }
-  if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg') {
-    const { renderDiagram } = await import('../render/diagram-output.js');
-    io.stderr(`cilium-trace: the diagram shows the ${t.connection ? 'connection' : 'lookup'} leg; the text and JSON outputs show both\n`);
-    io.stdout(await renderDiagram(opts.output, t.connection ?? t.lookup, t.connection ? t.reply : null));
+  if (opts.output === 'mermaid' || opts.output === 'dot' || opts.output === 'svg' || opts.output === 'markdown' || opts.output === 'html') {
+    const what = opts.output === 'markdown' || opts.output === 'html' ? 'report' : 'diagram';
+    io.stderr(`cilium-trace: the ${what} shows the ${t.connection ? 'connection' : 'lookup'} leg; the text and JSON outputs show both\n`);
+    const [leg, reply] = [t.connection ?? t.lookup, t.connection ? t.reply : null];
+    if (what === 'diagram') io.stdout(await (await import('../render/diagram-output.js')).renderDiagram(opts.output as 'mermaid' | 'dot' | 'svg', leg, reply));
+    else io.stdout(await (await import('../render/report-output.js')).renderTraceReportAs(opts.output as 'markdown' | 'html', leg, opts.reply ? reply : undefined, { level: opts.level }));
     return verdictExitCode(verdicts);
   }
   const render = await rendererOf(opts, style);
   const text = opts.output === 'text';
-  const width = text ? terminalWidth(io) : undefined;
-  const fit = width ? (await import('../render/wrap.js')).wrapText : (s: string) => s;
-  const out = (s: string) => io.stdout(width ? fit(s, width) : s);
+  const out = await stdoutWriter(io, opts.output);
   if (text) out(`${style.bold('lookup:')} ${t.name} A from ${t.server.service} (udp/53)\n`);
   out(render(t.lookup));
   if (!t.connection) {

@@ -92,6 +92,14 @@ function resolveWithName(cluster: Parameters<typeof resolveFlowArgs>[0], a: Para
   }
 }
 
+/** Text and monitor lines on a terminal wrap at its width, continuation rows under their step (F21). */
+export async function stdoutWriter(io: Io, output: TraceOutput): Promise<(t: string) => void> {
+  const width = output === 'text' || output === 'monitor' ? terminalWidth(io) : undefined;
+  if (!width) return (t) => io.stdout(t);
+  const { wrapText } = await import('../render/wrap.js');
+  return (t) => io.stdout(wrapText(t, width));
+}
+
 /** The text of one trace in a non-diagram format. */
 export async function renderer(opts: TraceOpts, style: typeof PLAIN): Promise<(r: TraceResult) => string> {
   switch (opts.output) {
@@ -153,10 +161,7 @@ export function traceAction(io: Io, result: { code: number }, load: (opts: Clust
       io.stdout(JSON.stringify({ schema: 'cilium-trace/trace-with-reply/v1', forward: traceToJson(forward), reply: reply ? traceToJson(reply) : null }, null, 2) + '\n');
     } else {
       const render = await renderer(opts, style);
-      // Text and monitor lines on a terminal wrap at its width, continuation rows under their step (F21).
-      const width = opts.output === 'text' || opts.output === 'monitor' ? terminalWidth(io) : undefined;
-      const fit = width ? (await import('../render/wrap.js')).wrapText : (t: string) => t;
-      const out = (t: string) => io.stdout(width ? fit(t, width) : t);
+      const out = await stdoutWriter(io, opts.output);
       out(render(forward));
       if (opts.reply) out(reply ? (opts.output === 'text' ? `\n${style.bold('reply:')}\n` : '') + render(reply) : (opts.output === 'text' ? '\nno reply: the forward packet was not delivered\n' : ''));
     }

@@ -183,6 +183,14 @@ describe('two legs: SRC NAME PROTO', () => {
     assert.deepEqual([j.schema, j.name, j.dns_server, j.lookup.verdict, j.lookup.l7.type, j.connection.verdict], ['cilium-trace/trace-by-name/v1', 'api.github.com.', 'kube-system/kube-dns', 'FORWARDED', 'dns', 'FORWARDED']);
     assert.deepEqual(j.learned, { node: 'worker-1', endpoint: 'shop/frontend-6f7d8c9b5-2xkqz', name: 'api.github.com.', ips: ['140.82.112.6'] });
   });
+  it('-o markdown and -o html report the connection leg, and say so', async () => {
+    for (const o of ['markdown', 'html']) {
+      const r = await runCli(['-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.6', '-o', o]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stderr.includes('cilium-trace: the report shows the connection leg; the text and JSON outputs show both'), o);
+      assert.ok(r.stdout.includes('tcp 10.244.1.21:43210 &gt; 140.82.112.6:443') || r.stdout.includes('tcp 10.244.1.21:43210 > 140.82.112.6:443'), o);
+    }
+  });
   it('--dns-query and --step do not go with a name as DST (exit 2)', async () => {
     const a = await runCli(['-f', 'test/fixtures/real-cluster', FRONTEND, 'api.github.com', 'tcp/443', '--resolve', 'api.github.com=140.82.112.6', '--dns-query', 'x.io']);
     assert.equal(a.code, 2);
