@@ -292,3 +292,17 @@ describe('the flows file format', () => {
     assert.equal(r.stderr, `cilium-trace: cannot read flows file '${join(dir, 'missing.jsonl')}' (no such file)\n`);
   });
 });
+
+describe('a flows file with no flow at all', () => {
+  it('is bad input (exit 2, one positioned line per file), not a clean run', async () => {
+    const garbage = join(dir, 'garbage.json');
+    const empty = join(dir, 'empty.json');
+    writeFileSync(garbage, 'Error: rpc error: code = Unavailable\n');
+    writeFileSync(empty, '');
+    const r = await runCli(['replay', garbage, empty, ...CLUSTER]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trimEnd().split('\n').filter((l) => l.includes('no Hubble flow in it')).length, 2, r.stderr);
+    assert.ok(r.stderr.includes(`${garbage}:1:1: no Hubble flow in it (expected one JSON object per line, as hubble observe -o json prints)`), r.stderr);
+    assert.equal(r.stdout, '');
+  });
+});

@@ -59,6 +59,8 @@ function readAll(files: ReadonlyArray<{ display: string; text: () => string }>):
       problems.push(...e.problems);
     }
   }
+  // Nothing to replay (every line was an error message or cut short) is bad input, not a clean run.
+  if (problems.length === 0 && events.length === 0) for (const f of files) problems.push({ pos: { file: f.display, line: 1, col: 1 }, message: 'no Hubble flow in it (expected one JSON object per line, as hubble observe -o json prints)' });
   if (problems.length > 0) throw new InputError(problems);
   return { events, notes };
 }
