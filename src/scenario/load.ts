@@ -185,6 +185,11 @@ export function loadInputs(paths: readonly string[], stdin: () => StdinRead = ()
       inputs.push(...sd.clusterInputs);
       continue;
     }
+    // A .zip that is no zip would otherwise be read as one YAML string.
+    if (/\.zip$/i.test(path) && isFile(path)) {
+      problems.push(unreadable(path, 'not a zip archive (no zip header; expected a cilium sysdump zip)'));
+      continue;
+    }
     try {
       if (statSync(path).isDirectory()) {
         inputs.push(...directoryInputs(path, limits, problems, ignored));
@@ -260,4 +265,12 @@ export function loadDefaultScenario(options: LoadOptions = {}): Scenario {
   const found = resolveShippedScenario('default');
   if (!found) throw new Error(`shipped scenario scenarios/default.yaml not found under ${PACKAGE_ROOT}`);
   return loadScenarioFile(found.path, found.display, options);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -181,6 +181,14 @@ describe('a damaged sysdump is bad input', () => {
     assert.equal(e.stderr, `${empty}:1:1: the sysdump holds no cluster objects (expected k8s-pods-<time>.yaml, ciliumendpoints-<time>.yaml, … in cilium-sysdump-<time>/)\n`);
   });
 
+  it('a .zip that is no zip at all: one line, exit 2 (not read as a YAML string)', async () => {
+    const fake = join(tmp, 'fake.zip');
+    writeFileSync(fake, 'not a zip\n');
+    const r = await runCli(['-f', fake, FRONTEND, SERVER]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `${fake}:1:1: not a zip archive (no zip header; expected a cilium sysdump zip)\n`);
+  });
+
   it('an entry whose data is damaged is a warning, and that map is computed', async () => {
     const bytes = Buffer.from(readFileSync(ZIP));
     const at = bytes.indexOf('cilium-dbg-bpf-ipcache-list.md');
