@@ -60,11 +60,22 @@ export function diffMatrices(before: Matrix, after: Matrix): MatrixDiff {
       });
     });
   }
-  const a = labelsOf(before);
-  const b = labelsOf(after);
-  const onlyBefore = [...a].filter((l) => !b.has(l)).sort();
-  const onlyAfter = [...b].filter((l) => !a.has(l)).sort();
-  return { changes, compared, onlyBefore, onlyAfter, identical: changes.length === 0 && onlyBefore.length === 0 && onlyAfter.length === 0 };
+  const only = labelsOnOneSide(labelsOf(before), labelsOf(after));
+  return { changes, compared, ...only, identical: changes.length === 0 && only.onlyBefore.length === 0 && only.onlyAfter.length === 0 };
+}
+
+/** The row/column labels only one side has (shared by the traced and the all-ports diff). */
+export function labelsOnOneSide(a: ReadonlySet<string>, b: ReadonlySet<string>): { onlyBefore: string[]; onlyAfter: string[] } {
+  return { onlyBefore: [...a].filter((l) => !b.has(l)).sort(), onlyAfter: [...b].filter((l) => !a.has(l)).sort() };
+}
+
+/** `only before: …` / `only after: …` lines of a diff, as text or markdown. */
+export function oneSideLines(d: { readonly onlyBefore: readonly string[]; readonly onlyAfter: readonly string[] }, markdown: boolean, md: (s: string) => string = (x) => x): string[] {
+  const out: string[] = [];
+  const list = (l: readonly string[]) => (markdown ? l.map((x) => `\`${md(x)}\``) : l).join(', ');
+  if (d.onlyBefore.length > 0) out.push(`${markdown ? 'Only' : 'only'} before: ${list(d.onlyBefore)}`, ...(markdown ? [''] : []));
+  if (d.onlyAfter.length > 0) out.push(`${markdown ? 'Only' : 'only'} after: ${list(d.onlyAfter)}`, ...(markdown ? [''] : []));
+  return out;
 }
 
 const MARK: Record<ChangeKind, string> = { 'added path': '+', 'removed path': '-', changed: '~' };
@@ -78,8 +89,7 @@ function summary(d: MatrixDiff): string {
 /** `blocks`: more blocks (the upgrade view's "why each cell changed") before the summary. */
 export function renderMatrixDiffText(d: MatrixDiff, labels: { before: string; after: string }, blocks: ReadonlyArray<readonly string[]> = []): string {
   const out = [`before: ${labels.before}`, `after:  ${labels.after}`];
-  if (d.onlyBefore.length > 0) out.push(`only before: ${d.onlyBefore.join(', ')}`);
-  if (d.onlyAfter.length > 0) out.push(`only after: ${d.onlyAfter.join(', ')}`);
+  out.push(...oneSideLines(d, false));
   const sections = [...new Set(d.changes.map((c) => c.section))];
   for (const s of sections) {
     out.push('', `${s}:`);
@@ -101,8 +111,7 @@ export function renderMatrixDiffCsv(d: MatrixDiff): string {
 export function renderMatrixDiffMarkdown(d: MatrixDiff, labels: { before: string; after: string }, blocks: ReadonlyArray<readonly string[]> = []): string {
   const md = (s: string) => s.replace(/\|/g, '\\|');
   const out = [`**before:** \`${md(labels.before)}\` · **after:** \`${md(labels.after)}\``, ''];
-  if (d.onlyBefore.length > 0) out.push(`Only before: ${d.onlyBefore.map((l) => `\`${md(l)}\``).join(', ')}`, '');
-  if (d.onlyAfter.length > 0) out.push(`Only after: ${d.onlyAfter.map((l) => `\`${md(l)}\``).join(', ')}`, '');
+  out.push(...oneSideLines(d, true, md));
   if (d.changes.length > 0) {
     out.push('| | section | from | to | before | after |', '|:-:|---|---|---|---|---|');
     for (const c of d.changes) out.push(`| ${MARK[c.kind]} | ${md(c.section)} | \`${md(c.from)}\` | \`${md(c.to)}\` | ${glyphOf(c.before)} ${outcomeText(c.before)} | ${glyphOf(c.after)} ${outcomeText(c.after)} |`);

@@ -3,6 +3,7 @@
 // (added) and the reverse (removed); a port whose proxy redirect changed is in both. Pairs
 // naming an end only one side has are not compared; those ends are listed.
 import { csvField } from './table.js';
+import { labelsOnOneSide, oneSideLines } from './matrix-diff.js';
 import type { Connectivity } from './ports-matrix.js';
 import { connectionLines, connectionText } from './ports-render.js';
 import { EMPTY_SET, formatPortSet, PortSet } from './ports-set.js';
@@ -62,9 +63,8 @@ export function diffConnectivity(before: Connectivity, after: Connectivity): Con
       if (!added.empty || !removed.empty || before !== after) changes.push({ from, to, added, removed, before, after });
     }
   }
-  const onlyBefore = [...a.labels].filter((l) => !b.labels.has(l)).sort();
-  const onlyAfter = [...b.labels].filter((l) => !a.labels.has(l)).sort();
-  return { changes, compared, onlyBefore, onlyAfter, identical: changes.length === 0 && onlyBefore.length === 0 && onlyAfter.length === 0 };
+  const only = labelsOnOneSide(a.labels, b.labels);
+  return { changes, compared, ...only, identical: changes.length === 0 && only.onlyBefore.length === 0 && only.onlyAfter.length === 0 };
 }
 
 function summary(d: ConnectivityDiff): string {
@@ -78,8 +78,7 @@ function summary(d: ConnectivityDiff): string {
 /** `+ a => b : TCP 80` per added set, `- …` per removed set, `~ a => b : before → after` otherwise (backends reached). */
 export function renderConnectivityDiffText(d: ConnectivityDiff, labels: { before: string; after: string }): string {
   const out = [`before: ${labels.before}`, `after:  ${labels.after}`];
-  if (d.onlyBefore.length > 0) out.push(`only before: ${d.onlyBefore.join(', ')}`);
-  if (d.onlyAfter.length > 0) out.push(`only after: ${d.onlyAfter.join(', ')}`);
+  out.push(...oneSideLines(d, false));
   if (d.changes.length > 0) out.push('');
   for (const c of d.changes) {
     if (!c.added.empty) out.push(`+ ${c.from} => ${c.to} : ${formatPortSet(c.added)}`);
@@ -103,8 +102,7 @@ export function renderConnectivityDiffCsv(d: ConnectivityDiff): string {
 export function renderConnectivityDiffMarkdown(d: ConnectivityDiff, labels: { before: string; after: string }): string {
   const md = (s: string) => s.replace(/\|/g, '\\|');
   const out = [`**before:** \`${md(labels.before)}\` · **after:** \`${md(labels.after)}\``, ''];
-  if (d.onlyBefore.length > 0) out.push(`Only before: ${d.onlyBefore.map((l) => `\`${md(l)}\``).join(', ')}`, '');
-  if (d.onlyAfter.length > 0) out.push(`Only after: ${d.onlyAfter.map((l) => `\`${md(l)}\``).join(', ')}`, '');
+  out.push(...oneSideLines(d, true, md));
   if (d.changes.length > 0) {
     out.push('| from | to | added | removed | before | after |', '|---|---|---|---|---|---|');
     for (const c of d.changes) out.push(`| \`${md(c.from)}\` | \`${md(c.to)}\` | ${c.added.empty ? '' : md(formatPortSet(c.added))} | ${c.removed.empty ? '' : md(formatPortSet(c.removed))} | ${md(c.before)} | ${md(c.after)} |`);
